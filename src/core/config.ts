@@ -1,0 +1,226 @@
+// The schema of .github/firebreak.yml: the single source of its keys, their defaults,
+// the shipped JSON Schema and the README's configuration reference.
+import { z } from "zod";
+import { parse as parseYaml } from "yaml";
+import { trackingQaSchema } from "./tracking-qa.js";
+
+const labelName = z.string().trim().min(1).max(50);
+const login = z
+  .string()
+  .trim()
+  .regex(/^@?[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?(\/[A-Za-z0-9._-]+)?$/, "a GitHub login or org/team")
+  .transform((s) => s.replace(/^@/, ""));
+
+const severityLevel = z.object({
+  name: z.string().describe("what the severity is called on the card"),
+  update_every: z
+    .string()
+    .regex(/^\d+[mhd]$/, "a duration such as 60m, 4h or 1d")
+    .describe("how often the incident needs an update"),
+});
+
+export const configSchema = z.object({
+  labels: z
+    .object({
+      incident: labelName.default("incident"),
+      postmortem: labelName.default("postmortem"),
+      routine_variance: labelName.default("routine-variance"),
+      repeat: labelName.default("repeat"),
+      config_error: labelName.default("firebreak-config"),
+      severity: z
+        .object({ 1: labelName.default("sev:1"), 2: labelName.default("sev:2"), 3: labelName.default("sev:3") })
+        .prefault({}),
+      layer: z
+        .object({
+          economics: labelName.default("layer:economics"),
+          measurement: labelName.default("layer:measurement"),
+          conversion: labelName.default("layer:conversion"),
+          delivery: labelName.default("layer:delivery"),
+          operations: labelName.default("layer:operations"),
+        })
+        .prefault({}),
+      status: z
+        .object({
+          triage: labelName.default("status:triage"),
+          investigating: labelName.default("status:investigating"),
+          contained: labelName.default("status:contained"),
+          resolved: labelName.default("status:resolved"),
+          closed: labelName.default("status:closed"),
+        })
+        .prefault({}),
+    })
+    .prefault({})
+    .describe("names of the labels Firebreak owns"),
+  severities: z
+    .object({
+      1: severityLevel.default({ name: "critical", update_every: "60m" }),
+      2: severityLevel.default({ name: "major", update_every: "4h" }),
+      3: severityLevel.default({ name: "minor", update_every: "24h" }),
+    })
+    .prefault({})
+    .describe("what each severity is called and how often it needs an update"),
+  max_parallel_interventions: z
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .default(2)
+    .describe("active /change interventions before Firebreak warns that stacked changes blur which one worked"),
+  responders: z
+    .array(login)
+    .default([])
+    .describe("logins or org/team slugs allowed to command besides people with triage permission"),
+  allow_bots: z.array(login).default([]).describe("other bots whose events Firebreak acts on (ignored otherwise)"),
+  gate_incident_close: z
+    .boolean()
+    .default(true)
+    .describe("reopen an incident closed as completed before /resolve recorded cause and evidence"),
+  postmortem: z
+    .object({
+      due_days: z.number().int().min(1).max(90).default(5).describe("days until the postmortem is due"),
+      template: z
+        .string()
+        .default(".github/firebreak/postmortem.md")
+        .describe("repository path of a postmortem template overriding the shipped one"),
+    })
+    .prefault({}),
+  repeat_window_days: z
+    .number()
+    .int()
+    .min(0)
+    .max(3650)
+    .default(180)
+    .describe("how long after an incident closed a new one in its family counts as a repeat"),
+  lookback_hours: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 14)
+    .default(24)
+    .describe("releases published this long before the start are listed as what changed"),
+  notify: z
+    .object({ 1: z.array(login).default([]), 2: z.array(login).default([]), 3: z.array(login).default([]) })
+    .prefault({})
+    .describe("per severity, users or teams mentioned once when an incident is declared at or escalated to it"),
+  tracking_qa: trackingQaSchema.prefault({}).describe("release-triggered tracking QA (off until base_url is set)"),
+});
+
+export type FirebreakConfig = z.output<typeof configSchema>;
+export const DEFAULT_CONFIG: FirebreakConfig = configSchema.parse({});
+
+export interface ConfigError {
+  key: string;
+  reason: string;
+}
+
+export interface LoadedConfig {
+  config: FirebreakConfig;
+  errors: ConfigError[];
+}
+
+type AnySchema = z.ZodType;
+
+function objectShape(schema: AnySchema): Record<string, AnySchema> | undefined {
+  let s: AnySchema = schema;
+  // Unwrap default/prefault/optional to reach the object that holds the keys.
+  for (;;) {
+    if (s instanceof z.ZodObject) return s.shape as Record<string, AnySchema>;
+    if (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional) {
+      s = s.def.innerType as AnySchema;
+      continue;
+    }
+    return undefined;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  return issue.message;
+}
+
+// Keeps every valid key and falls back to the default for each invalid one, key by key,
+// so one typo never switches the whole file off.
+function lenient(schema: AnySchema, value: unknown, path: string[], errors: ConfigError[]): unknown {
+  const shape = objectShape(schema);
+  if (shape && isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      if (!(key in shape)) errors.push({ key: [...path, key].join("."), reason: "unknown key (ignored)" });
+    }
+    for (const [key, child] of Object.entries(shape)) {
+      out[key] = lenient(child, value[key], [...path, key], errors);
+    }
+    return out;
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const key = [...path, ...issue.path.map(String)].join(".");
+    errors.push({ key: key || "(file)", reason: `${describeIssue(issue)} — the default is used` });
+  }
+  return schema.parse(undefined);
+}
+
+/** Validates a parsed config object key by key. */
+export function resolveConfig(raw: unknown): LoadedConfig {
+  const errors: ConfigError[] = [];
+  if (raw === undefined || raw === null) return { config: DEFAULT_CONFIG, errors };
+  if (!isPlainObject(raw)) {
+    return { config: DEFAULT_CONFIG, errors: [{ key: "(file)", reason: "the file must be a YAML mapping of keys — defaults are used" }] };
+  }
+  const { _extends: _ignored, ...rest } = raw;
+  const config = lenient(configSchema, rest, [], errors) as FirebreakConfig;
+  return { config, errors };
+}
+
+/** Parses YAML text; a syntax error is reported, never thrown. */
+export function parseConfigYaml(text: string): { value: unknown; errors: ConfigError[] } {
+  try {
+    return { value: parseYaml(text, { maxAliasCount: 100 }) as unknown, errors: [] };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] ?? "invalid YAML" : "invalid YAML";
+    return { value: undefined, errors: [{ key: "(file)", reason: `not valid YAML: ${reason} — defaults are used` }] };
+  }
+}
+
+/**
+ * `_extends` merge (Probot convention): the repository's keys override the inherited ones,
+ * objects merge key by key and arrays replace.
+ */
+export function mergeConfig(base: unknown, override: unknown): unknown {
+  if (isPlainObject(base) && isPlainObject(override)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(override)) out[key] = mergeConfig(base[key], value);
+    return out;
+  }
+  return override === undefined ? base : override;
+}
+
+/** Reads `_extends: repo` or `_extends: owner/repo:path` from a raw config. */
+export function extendsTarget(raw: unknown, owner: string): { owner: string; repo: string; path?: string } | undefined {
+  if (!isPlainObject(raw) || typeof raw._extends !== "string") return undefined;
+  const match = /^(?:([\w.-]+)\/)?([\w.-]+)(?::(.+))?$/.exec(raw._extends.trim());
+  if (!match) return undefined;
+  return { owner: match[1] ?? owner, repo: match[2]!, ...(match[3] ? { path: match[3] } : {}) };
+}
+
+export function configErrorFingerprint(error: ConfigError): string {
+  return `${error.key}: ${error.reason}`;
+}
+
+export function allLabels(config: FirebreakConfig): string[] {
+  const l = config.labels;
+  return [
+    l.incident,
+    l.postmortem,
+    l.routine_variance,
+    l.repeat,
+    l.config_error,
+    ...Object.values(l.severity),
+    ...Object.values(l.layer),
+    ...Object.values(l.status),
+  ];
+}

@@ -1,0 +1,419 @@
+// The core: (event, issue, record, config, time of the event) → (new record, plan of writes).
+// Pure: the GitHub layer reads what it needs beforehand and applies the plan afterwards.
+import { parseBody, renderBody } from "./card.js";
+import { COMMANDS, commandNamed } from "./commands/index.js";
+import { parseComment } from "./commands/grammar.js";
+import { setLikelyLayer } from "./commands/layer.js";
+import { setOwner } from "./commands/owner.js";
+import { setSeverity } from "./commands/severity.js";
+import type { FirebreakConfig } from "./config.js";
+import { classify, initialState } from "./declare.js";
+import type { ReleaseView } from "./declare.js";
+import { parseDeclaration } from "./form.js";
+import type { CommentView, IncidentState, IssueView } from "./incident.js";
+import { desiredAssignees, desiredLabels, labelMeaning, sameSet } from "./labels.js";
+import { inline, mention } from "./markdown.js";
+import type { ActionTaken, IssueUpdate, Plan, Reply } from "./plan.js";
+import { emptyPlan } from "./plan.js";
+import type { ClosedIncident } from "./postmortem.js";
+import { draftPostmortem, findRepeat, repeatNoticeForEarlierPostmortem } from "./postmortem.js";
+
+export type IncidentEvent =
+  /** issues.opened, or issues.labeled with the incident label. */
+  | { kind: "declare"; at: string; actor: string }
+  /** issue_comment.created with a command, or a reconcile run: apply every unapplied command in the log. */
+  | { kind: "commands"; at: string }
+  | { kind: "closed"; at: string; actor: string; reason: string | null }
+  | { kind: "reopened"; at: string; actor: string }
+  | { kind: "label"; at: string; actor: string; label: string; added: boolean }
+  | { kind: "assignee"; at: string; actor: string; login: string; added: boolean };
+
+export interface EngineInput {
+  event: IncidentEvent;
+  issue: IssueView;
+  config: FirebreakConfig;
+  /** The repository's issue form, or the shipped one: maps the body's headings to field ids. */
+  formTemplate: string;
+  /** Comments read for this event (commands, close and reconcile events), oldest first. */
+  log?: readonly CommentView[];
+  /** Who may command: resolved by the shell for every login this event needs. */
+  mayCommand(login: string, association: string | undefined): boolean;
+  /** Logins whose comments are not commands (Firebreak itself, other bots not allowed). */
+  isBot(login: string): boolean;
+  releases?: readonly ReleaseView[];
+  repeatCandidates?: readonly ClosedIncident[];
+  /** The repository's postmortem template or the shipped one; needed when a postmortem may open. */
+  postmortemTemplate?: string;
+}
+
+export interface EngineResult {
+  action: ActionTaken;
+  state?: IncidentState;
+  plan: Plan;
+  /** One line a step, for logs and the Action's job summary. */
+  notes: string[];
+}
+
+export function isFirebreakIssue(issue: IssueView, config: FirebreakConfig): boolean {
+  return parseBody(issue.body).hasCard || issue.labels.some((l) => l.toLowerCase() === config.labels.incident.toLowerCase());
+}
+
+interface Work {
+  input: EngineInput;
+  before?: IncidentState;
+  state: IncidentState;
+  userText: string;
+  replies: Reply[];
+  notices: Plan["notices"];
+  reactions: number[];
+  notes: string[];
+  openPostmortem: boolean;
+  reopen: boolean;
+}
+
+const REFUSAL =
+  "Sorry — only people with triage permission on this repository (or listed under `responders` in `.github/firebreak.yml`) can run Firebreak commands. Nothing was changed.";
+
+export function decide(input: EngineInput): EngineResult {
+  const { issue, event } = input;
+  const parsed = parseBody(issue.body);
+  if (issue.pull_request !== undefined) return ignored(issue.number, "pull requests are not incidents");
+  if (event.kind === "declare") {
+    if (parsed.state) return ignored(issue.number, "already declared: the card exists");
+    return declare(input, parsed.userText);
+  }
+  let state = parsed.state;
+  const notes: string[] = [];
+  if (!state) {
+    if (!isFirebreakIssue(issue, input.config)) return ignored(issue.number, "not an incident");
+    // Labelled by hand before a card existed (or a card that did not decode): declare now.
+    const declared = declare(input, parsed.userText);
+    if (!declared.state) return declared;
+    state = declared.state;
+    notes.push(...declared.notes);
+  }
+  const work: Work = {
+    input,
+    before: parsed.state,
+    state,
+    userText: parsed.userText,
+    replies: [],
+    notices: [],
+    reactions: [],
+    notes,
+    openPostmortem: false,
+    reopen: false,
+  };
+  let action: ActionTaken = "command";
+  // Any event that brought the log along also catches up on commands a cancelled run never applied.
+  if (input.log && event.kind !== "commands") applyLog(work);
+  switch (event.kind) {
+    case "commands":
+      applyLog(work);
+      action = work.reactions.length > 0 || work.replies.length > 0 ? "command" : "reconciled";
+      break;
+    case "label":
+      handLabel(work, event);
+      action = "reconciled";
+      break;
+    case "assignee":
+      handAssignee(work, event);
+      action = "reconciled";
+      break;
+    case "reopened":
+      if (work.state.status === "closed" || work.state.status === "postmortem-complete" || work.state.status === "dismissed") {
+        work.state = timeline({ ...work.state, status: "investigating" }, event.at, "Reopened", event.actor);
+      }
+      action = "reconciled";
+      break;
+    case "closed":
+      action = close(work, event);
+      break;
+  }
+  return finish(work, action);
+}
+
+function ignored(issue: number, why: string): EngineResult {
+  return { action: "ignored", plan: emptyPlan(issue), notes: [`ignored: ${why}`] };
+}
+
+function timeline(state: IncidentState, at: string, text: string, by?: string): IncidentState {
+  return { ...state, timeline: [...state.timeline, { at, text, ...(by ? { by } : {}) }] };
+}
+
+function declare(input: EngineInput, userText: string): EngineResult {
+  const { issue, config } = input;
+  const declaration = parseDeclaration(userText, input.formTemplate);
+  const detector = issue.user?.login ?? "ghost";
+  const classification = classify(declaration, input.mayCommand(detector, issue.author_association));
+  const at = input.event.at;
+  let state = initialState({
+    declaration,
+    classification,
+    detector,
+    openedAt: issue.created_at,
+    at,
+    releases: input.releases ?? [],
+    lookbackHours: config.lookback_hours,
+  });
+  const notes = [
+    classification.kind === "incident"
+      ? `declared SEV${state.severity}${state.layer.likely ? `, likely layer ${state.layer.likely}` : ""}`
+      : `routine variance: ${classification.reason}`,
+  ];
+  const replies: Reply[] = [];
+  const notices: Plan["notices"] = [];
+  if (classification.kind === "routine-variance") {
+    replies.push({
+      key: "routine-variance",
+      body: `**Not declared as an incident.** ${classification.reason}\n\nIf waiting does cost materially more, a responder can declare it with \`/escalate\`.`,
+    });
+  } else {
+    const repeat = findRepeatFor(input, state, at);
+    if (repeat) {
+      state = repeat.state;
+      notices.push(repeat.notice);
+    }
+  }
+  const work: Work = {
+    input,
+    state,
+    userText,
+    replies,
+    notices,
+    reactions: [],
+    notes,
+    openPostmortem: false,
+    reopen: false,
+  };
+  return finish(work, classification.kind === "incident" ? "declared" : "routine-variance");
+}
+
+function findRepeatFor(
+  input: EngineInput,
+  state: IncidentState,
+  at: string,
+): { state: IncidentState; notice: Plan["notices"][number] } | undefined {
+  const candidates = (input.repeatCandidates ?? []).filter((c) => c.number !== input.issue.number);
+  const earlier = findRepeat(state, candidates, input.config.repeat_window_days, at);
+  if (!earlier) return undefined;
+  return {
+    state: timeline(
+      {
+        ...state,
+        repeatOf: {
+          issue: earlier.number,
+          ...(earlier.postmortem ? { postmortem: earlier.postmortem.number } : {}),
+          ...(earlier.postmortem?.fix ? { fix: earlier.postmortem.fix.slice(0, 4000) } : {}),
+        },
+      },
+      at,
+      `Repeat of #${earlier.number}`,
+    ),
+    notice: {
+      issue: earlier.postmortem?.number ?? earlier.number,
+      key: `repeat-${input.issue.number}`,
+      body: repeatNoticeForEarlierPostmortem({ number: input.issue.number, url: input.issue.html_url }, earlier),
+    },
+  };
+}
+
+/** Applies every authorised command comment in the log that the record has not applied yet. */
+function applyLog(work: Work): void {
+  const { input } = work;
+  const comments = [...(input.log ?? [])].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
+  const applied = new Set(work.state.applied);
+  for (const comment of comments) {
+    if (applied.has(comment.id)) continue;
+    const author = comment.user?.login ?? "ghost";
+    if (input.isBot(author)) continue;
+    const { commands, nearMisses } = parseComment(comment.body);
+    if (commands.length === 0 && nearMisses.length === 0) continue;
+    applied.add(comment.id);
+    work.state = { ...work.state, applied: [...work.state.applied, comment.id] };
+    const key = `c${comment.id}`;
+    if (!input.mayCommand(author, comment.author_association)) {
+      work.replies.push({ key, body: REFUSAL });
+      work.notes.push(`refused comment ${comment.id} by ${author}`);
+      continue;
+    }
+    const messages: string[] = [];
+    let accepted = 0;
+    for (const line of commands) {
+      const result = commandNamed(line.name).run(work.state, line, {
+        at: comment.created_at,
+        by: author,
+        commentId: comment.id,
+        config: input.config,
+      });
+      if ("error" in result) {
+        messages.push(`⚠️ ${result.error}`);
+        work.notes.push(`/${line.name} by ${author} failed: ${result.error}`);
+        continue;
+      }
+      accepted += 1;
+      work.state = result.state;
+      if (result.reply) messages.push(result.reply);
+      if (result.openPostmortem) work.openPostmortem = true;
+      work.notes.push(`/${line.name} by ${author} applied`);
+    }
+    for (const miss of nearMisses) {
+      messages.push(`\`/${inline(miss.word, 40)}\` is not a Firebreak command — did you mean \`/${miss.suggestion}\`? (\`/help\` lists them all.)`);
+    }
+    if (accepted > 0) work.reactions.push(comment.id);
+    if (messages.length > 0) work.replies.push({ key, body: messages.join("\n\n") });
+  }
+}
+
+function handLabel(work: Work, event: Extract<IncidentEvent, { kind: "label" }>): void {
+  const meaning = labelMeaning(event.label, work.input.config);
+  if (!meaning || !event.added) return; // removals and other labels are restored from the record
+  if (!work.input.mayCommand(event.actor, undefined)) {
+    work.notes.push(`restored labels changed by ${event.actor} (not authorised)`);
+    return;
+  }
+  work.state =
+    "severity" in meaning
+      ? setSeverity(work.state, meaning.severity, event.at, event.actor)
+      : setLikelyLayer(work.state, meaning.layer, undefined, "label", event.at, event.actor);
+}
+
+function handAssignee(work: Work, event: Extract<IncidentEvent, { kind: "assignee" }>): void {
+  const owner = work.state.roles.owner;
+  if (!work.input.mayCommand(event.actor, undefined)) {
+    work.notes.push(`restored the owner changed by ${event.actor} (not authorised)`);
+    return;
+  }
+  if (event.added && event.login !== owner) {
+    work.state = setOwner(work.state, event.login, event.at, event.actor);
+  } else if (!event.added && event.login === owner) {
+    work.state = timeline({ ...work.state, roles: { ...work.state.roles, owner: undefined } }, event.at, `Owner ${owner} unassigned`, event.actor);
+  }
+}
+
+function close(work: Work, event: Extract<IncidentEvent, { kind: "closed" }>): ActionTaken {
+  const state = work.state;
+  if (state.status === "routine-variance" || state.status === "dismissed") return "ignored";
+  if (event.reason === "not_planned" || event.reason === "duplicate") {
+    work.state = timeline({ ...state, status: "dismissed" }, event.at, `Dismissed (closed as ${event.reason.replace("_", " ")})`, event.actor);
+    return "reconciled";
+  }
+  if (state.status === "closed" || state.status === "postmortem-complete") return "ignored";
+  if (!resolutionConfirmed(work)) {
+    if (!work.input.config.gate_incident_close) {
+      work.state = timeline({ ...state, status: "closed", times: { ...state.times, closed: event.at } }, event.at, "Closed without a recorded cause", event.actor);
+      return "reconciled";
+    }
+    work.reopen = true;
+    work.replies.push({
+      key: `gate-${Date.parse(event.at)}`,
+      body: [
+        "**Reopened: this incident has no recorded resolution yet.** Before closing, record what broke and what proved it:",
+        "",
+        "```",
+        "/resolve",
+        "cause: <what broke>",
+        "layer: <economics|measurement|conversion|delivery|operations>",
+        "evidence: <what proved it — a query, a screenshot, a test order>",
+        "fix: <what fixed it>",
+        "```",
+        "",
+        "Close it as _not planned_ instead if it turned out not to be an incident.",
+      ].join("\n"),
+    });
+    return "reopened";
+  }
+  work.state = timeline({ ...state, status: "closed", times: { ...state.times, closed: event.at } }, event.at, "Closed", event.actor);
+  work.openPostmortem = true;
+  return "postmortem-opened";
+}
+
+/**
+ * The gate is decided from the log, never from the body: the recorded `/resolve` comment must
+ * still be in the log, written by someone who may command.
+ */
+function resolutionConfirmed(work: Work): boolean {
+  const resolution = work.state.resolution;
+  if (!resolution) return false;
+  const comment = work.input.log?.find((c) => c.id === resolution.commentId);
+  if (!comment) return false;
+  const author = comment.user?.login ?? "ghost";
+  return parseComment(comment.body).commands.some((c) => c.name === "resolve") && work.input.mayCommand(author, comment.author_association);
+}
+
+function notify(work: Work): void {
+  const state = work.state;
+  if (state.status === "routine-variance" || state.status === "dismissed") return;
+  if (state.notified.includes(state.severity)) return;
+  const people = work.input.config.notify[state.severity];
+  if (people.length === 0) return;
+  work.state = { ...state, notified: [...state.notified, state.severity] };
+  work.replies.push({
+    key: `notify-sev${state.severity}`,
+    body: `SEV${state.severity} incident — ${people.map(mention).join(" ")} for your attention.`,
+  });
+}
+
+function finish(work: Work, action: ActionTaken): EngineResult {
+  const { input } = work;
+  notify(work);
+  const plan = emptyPlan(input.issue.number);
+  const alreadyReplied = new Set(work.state.replied);
+  const replies = work.replies.filter((r) => !alreadyReplied.has(r.key));
+  work.state = { ...work.state, replied: [...work.state.replied, ...replies.map((r) => r.key)].slice(-500) };
+  if (work.openPostmortem && !work.state.postmortem) {
+    plan.postmortem = draftPostmortem({
+      incident: { number: input.issue.number, title: input.issue.title, url: input.issue.html_url },
+      state: work.state,
+      config: input.config,
+      template: input.postmortemTemplate ?? "",
+      now: input.event.at,
+    });
+  }
+  plan.update = issueUpdate(input, work.before, work.state, work.userText, work.reopen);
+  plan.reactions = work.reactions;
+  plan.replies = replies;
+  plan.notices = work.notices;
+  return { action, state: work.state, plan, notes: work.notes };
+}
+
+/** The single PATCH that brings the issue in line with the record; undefined when nothing changes. */
+export function issueUpdate(
+  input: Pick<EngineInput, "issue" | "config" | "event">,
+  before: IncidentState | undefined,
+  state: IncidentState,
+  userText: string,
+  reopen = false,
+): IssueUpdate | undefined {
+  const { issue, config } = input;
+  const update: IssueUpdate = {};
+  const body = renderBody(state, userText, { config, now: input.event.at, issueUrl: issue.html_url });
+  if (body !== undefined && body !== issue.body) update.body = body;
+  const labels = desiredLabels(state, issue.labels, config);
+  if (!sameSet(labels, issue.labels)) update.labels = labels;
+  const assignees = desiredAssignees(issue.assignees, before?.roles.owner, state.roles.owner);
+  if (!sameSet(assignees, issue.assignees)) update.assignees = assignees;
+  if (reopen && issue.state === "closed") {
+    update.state = "open";
+    update.state_reason = "reopened";
+  }
+  return Object.keys(update).length > 0 ? update : undefined;
+}
+
+/** After the GitHub layer opened (or found) the postmortem: link it from the card. */
+export function withPostmortem(
+  input: Pick<EngineInput, "issue" | "config" | "event">,
+  result: EngineResult,
+  postmortemNumber: number,
+): EngineResult {
+  if (!result.state) return result;
+  const parsed = parseBody(input.issue.body);
+  const state = timeline({ ...result.state, postmortem: { issue: postmortemNumber, complete: false } }, input.event.at, `Postmortem #${postmortemNumber} opened`);
+  const update = issueUpdate(input, parsed.state, state, parsed.userText, result.plan.update?.state === "open");
+  return { ...result, state, plan: { ...result.plan, postmortem: undefined, ...(update ? { update } : { update: undefined }) } };
+}
+
+/** Help text for the CLI and README, from the same registry the commands run from. */
+export function commandReference(): { usage: string; summary: string }[] {
+  return COMMANDS.map((c) => ({ usage: c.usage, summary: c.summary }));
+}

@@ -1,0 +1,119 @@
+// Loading .github/firebreak.yml (with `_extends`) and telling the repository, once per
+// distinct error, what is wrong with it: one open "Firebreak configuration error" issue.
+import type { ConfigError, LoadedConfig } from "../core/config.js";
+import { configErrorFingerprint, DEFAULT_CONFIG, extendsTarget, mergeConfig, parseConfigYaml, resolveConfig } from "../core/config.js";
+import { escapeHtml } from "../core/markdown.js";
+import type { GitHubClient, RepoRef } from "./client.js";
+import type { FileCache } from "./files.js";
+import { createIssueOnce, findMarkedIssues } from "./issues.js";
+
+export const DEFAULT_CONFIG_PATH = ".github/firebreak.yml";
+const CONFIG_MARKER = "<!-- firebreak:config-error -->";
+const REPORTED = /<!-- firebreak:config-reported (\S*) -->/;
+
+export interface RepoConfig extends LoadedConfig {
+  path: string;
+  /** The file changed since this process last read it: time to reconcile the error issue. */
+  changed: boolean;
+}
+
+export async function loadRepoConfig(gh: GitHubClient, files: FileCache, ref: RepoRef, path = DEFAULT_CONFIG_PATH): Promise<RepoConfig> {
+  const own = await files.readTracked(gh, ref, path);
+  // No file: defaults, and nothing to report (a configuration-error issue is closed when a file is fixed, not deleted).
+  if (own.text === undefined) return { config: DEFAULT_CONFIG, errors: [], path, changed: false };
+  const parsed = parseConfigYaml(own.text);
+  const errors: ConfigError[] = [...parsed.errors];
+  let raw = parsed.value;
+  let changed = own.changed;
+  const target = extendsTarget(raw, ref.owner);
+  if (target) {
+    const base = await files.readTracked(gh, { owner: target.owner, repo: target.repo }, target.path ?? path);
+    changed ||= base.changed;
+    if (base.text === undefined) {
+      errors.push({ key: "_extends", reason: `${target.owner}/${target.repo}:${target.path ?? path} was not found — nothing inherited` });
+    } else {
+      const inherited = parseConfigYaml(base.text);
+      errors.push(...inherited.errors.map((e) => ({ ...e, key: `_extends ${e.key}` })));
+      raw = mergeConfig(inherited.value, raw);
+    }
+  }
+  const resolved = resolveConfig(raw);
+  return { config: resolved.config, errors: [...errors, ...resolved.errors], path, changed };
+}
+
+function reportedFingerprints(body: string): string[] {
+  const match = REPORTED.exec(body);
+  if (!match?.[1]) return [];
+  try {
+    const value: unknown = JSON.parse(Buffer.from(match[1], "base64").toString("utf8"));
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+function errorTable(path: string, errors: readonly ConfigError[]): string {
+  return [
+    "| file | key | problem |",
+    "|---|---|---|",
+    ...errors.map((e) => `| \`${path}\` | \`${escapeHtml(e.key).replace(/[|`]/g, "")}\` | ${escapeHtml(e.reason).replace(/\|/g, "\\|")} |`),
+  ].join("\n");
+}
+
+function configIssueBody(path: string, errors: readonly ConfigError[]): string {
+  const fingerprints = Buffer.from(JSON.stringify(errors.map(configErrorFingerprint))).toString("base64");
+  return [
+    CONFIG_MARKER,
+    `Firebreak could not use every key of \`${path}\` (read from the default branch). It keeps running: valid keys apply, and each invalid key falls back to its default.`,
+    "",
+    errorTable(path, errors),
+    "",
+    "Fix the file on the default branch; Firebreak closes this issue once the file is valid again.",
+    `<!-- firebreak:config-reported ${fingerprints} -->`,
+  ].join("\n");
+}
+
+/**
+ * Brings the configuration-error issue in line with the current errors: opened on the first
+ * error, updated (with one comment naming what is new) when new errors appear, closed when the
+ * file is valid again. Writes nothing while the reported set is unchanged.
+ */
+export async function reportConfigErrors(gh: GitHubClient, ref: RepoRef, loaded: RepoConfig): Promise<"opened" | "updated" | "closed" | "unchanged"> {
+  const label = loaded.config.labels.config_error;
+  const open = await findMarkedIssues(gh, ref, { label, state: "open", marker: CONFIG_MARKER });
+  const existing = open[0];
+  if (loaded.errors.length === 0) {
+    if (!existing) return "unchanged";
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: existing.number,
+      body: `\`${loaded.path}\` is valid again — closing.`,
+    });
+    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: existing.number, state: "closed", state_reason: "completed" });
+    return "closed";
+  }
+  const body = configIssueBody(loaded.path, loaded.errors);
+  if (!existing) {
+    await createIssueOnce(gh, ref, {
+      marker: CONFIG_MARKER,
+      title: "Firebreak configuration error",
+      body,
+      labels: [label],
+      findLabel: label,
+    });
+    return "opened";
+  }
+  const reported = new Set(reportedFingerprints(existing.body));
+  const fresh = loaded.errors.filter((e) => !reported.has(configErrorFingerprint(e)));
+  const current = new Set(loaded.errors.map(configErrorFingerprint));
+  if (fresh.length === 0 && [...reported].every((f) => current.has(f))) return "unchanged";
+  await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: existing.number, body });
+  if (fresh.length > 0) {
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: existing.number,
+      body: `New problems in \`${loaded.path}\`:\n\n${errorTable(loaded.path, fresh)}`,
+    });
+  }
+  return "updated";
+}

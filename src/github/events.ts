@@ -1,0 +1,146 @@
+// Webhook payloads (App) and workflow events (Action) → what Firebreak should do. Only the
+// fields Firebreak relies on are parsed (zod); everything else in a payload is ignored.
+import { z } from "zod";
+import type { IncidentEvent } from "../core/engine.js";
+import type { CommentView, IssueView } from "../core/incident.js";
+import { commentViewSchema, issueViewSchema } from "../core/incident.js";
+import { mentionsCommand } from "../core/commands/grammar.js";
+import type { RepoRef } from "./client.js";
+import { repoOf } from "./client.js";
+
+export type Trigger =
+  | {
+      kind: "issue";
+      ref: RepoRef;
+      issue: IssueView;
+      event: IncidentEvent;
+      /** The label that was added, for declarations by label. */
+      label?: string;
+      comment?: CommentView;
+      sender: { login: string; type: string };
+      deliveryAt: string;
+    }
+  | { kind: "release"; ref: RepoRef; release: { tag: string; name?: string; url: string }; sender: { login: string; type: string } }
+  | { kind: "deployment"; ref: RepoRef; deployment: { id: number; environment: string; sha: string; url: string }; sender: { login: string; type: string } }
+  | { kind: "reconcile"; ref: RepoRef }
+  | { kind: "ignored"; reason: string };
+
+const sender = z.object({ login: z.string(), type: z.string().default("User") });
+const repository = z.object({ full_name: z.string() });
+
+const issuesPayload = z.object({
+  action: z.string(),
+  issue: issueViewSchema,
+  repository,
+  sender,
+  label: z.object({ name: z.string() }).optional(),
+  assignee: z.object({ login: z.string() }).nullable().optional(),
+});
+
+const commentPayload = z.object({
+  action: z.string(),
+  issue: issueViewSchema,
+  comment: commentViewSchema,
+  repository,
+  sender,
+});
+
+const releasePayload = z.object({
+  action: z.string(),
+  release: z.object({ tag_name: z.string(), name: z.string().nullable().optional(), html_url: z.string() }),
+  repository,
+  sender,
+});
+
+const deploymentStatusPayload = z.object({
+  deployment_status: z.object({ state: z.string(), environment_url: z.string().nullable().optional(), target_url: z.string().nullable().optional() }),
+  deployment: z.object({ id: z.number(), environment: z.string(), sha: z.string(), url: z.string() }),
+  repository,
+  sender,
+});
+
+function ignored(reason: string): Trigger {
+  return { kind: "ignored", reason };
+}
+
+/** Event time: GitHub's timestamps, never the server clock. */
+function issueEventTime(action: string, issue: IssueView): string {
+  if (action === "opened") return issue.created_at;
+  if (action === "closed" && issue.closed_at) return issue.closed_at;
+  return issue.updated_at ?? issue.created_at;
+}
+
+export function triggerFrom(name: string, payload: unknown, repoFallback?: string): Trigger {
+  if (name === "issues") {
+    const parsed = issuesPayload.safeParse(payload);
+    if (!parsed.success) return ignored("issues payload without the fields Firebreak needs");
+    const p = parsed.data;
+    const base = { kind: "issue" as const, ref: repoOf(p.repository.full_name), issue: p.issue, sender: p.sender };
+    const at = issueEventTime(p.action, p.issue);
+    const actor = p.sender.login;
+    const deliveryAt = at;
+    switch (p.action) {
+      case "opened":
+        return { ...base, deliveryAt, event: { kind: "declare", at, actor } };
+      case "labeled":
+        if (!p.label) return ignored("labeled without a label");
+        return { ...base, deliveryAt, label: p.label.name, event: { kind: "label", at, actor, label: p.label.name, added: true } };
+      case "unlabeled":
+        if (!p.label) return ignored("unlabeled without a label");
+        return { ...base, deliveryAt, event: { kind: "label", at, actor, label: p.label.name, added: false } };
+      case "closed":
+        return { ...base, deliveryAt, event: { kind: "closed", at, actor, reason: p.issue.state_reason ?? "completed" } };
+      case "reopened":
+        return { ...base, deliveryAt, event: { kind: "reopened", at, actor } };
+      case "assigned":
+      case "unassigned":
+        if (!p.assignee) return ignored("assignment without an assignee");
+        return { ...base, deliveryAt, event: { kind: "assignee", at, actor, login: p.assignee.login, added: p.action === "assigned" } };
+      default:
+        return ignored(`issues.${p.action} needs nothing`);
+    }
+  }
+  if (name === "issue_comment") {
+    const parsed = commentPayload.safeParse(payload);
+    if (!parsed.success) return ignored("issue_comment payload without the fields Firebreak needs");
+    const p = parsed.data;
+    if (p.action !== "created") return ignored(`issue_comment.${p.action}: commands in edited comments are not re-run`);
+    // Most comments are discussion: answered without a single API call.
+    if (!mentionsCommand(p.comment.body)) return ignored("comment without a command");
+    return {
+      kind: "issue",
+      ref: repoOf(p.repository.full_name),
+      issue: p.issue,
+      comment: p.comment,
+      sender: p.sender,
+      deliveryAt: p.comment.created_at,
+      event: { kind: "commands", at: p.comment.created_at },
+    };
+  }
+  if (name === "release") {
+    const parsed = releasePayload.safeParse(payload);
+    if (!parsed.success) return ignored("release payload without the fields Firebreak needs");
+    const p = parsed.data;
+    if (p.action !== "published") return ignored(`release.${p.action} needs nothing`);
+    return {
+      kind: "release",
+      ref: repoOf(p.repository.full_name),
+      release: { tag: p.release.tag_name, ...(p.release.name ? { name: p.release.name } : {}), url: p.release.html_url },
+      sender: p.sender,
+    };
+  }
+  if (name === "deployment_status") {
+    const parsed = deploymentStatusPayload.safeParse(payload);
+    if (!parsed.success) return ignored("deployment_status payload without the fields Firebreak needs");
+    const p = parsed.data;
+    if (p.deployment_status.state !== "success") return ignored(`deployment ${p.deployment_status.state}`);
+    return { kind: "deployment", ref: repoOf(p.repository.full_name), deployment: p.deployment, sender: p.sender };
+  }
+  if (name === "schedule" || name === "workflow_dispatch") {
+    const full = z.object({ repository: repository.optional() }).safeParse(payload);
+    const fullName = (full.success ? full.data.repository?.full_name : undefined) ?? repoFallback;
+    if (!fullName) return ignored(`${name} without a repository`);
+    return { kind: "reconcile", ref: repoOf(fullName) };
+  }
+  return ignored(`${name} events need nothing`);
+}

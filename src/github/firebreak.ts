@@ -1,0 +1,368 @@
+// The imperative shell around the core: read what the event needs, decide, apply the plan.
+// The App, the Action and the CLI all run events through `runTrigger`.
+import type { ConfigError, FirebreakConfig } from "../core/config.js";
+import { parseBody } from "../core/card.js";
+import { parseComment } from "../core/commands/grammar.js";
+import type { EngineInput, EngineResult } from "../core/engine.js";
+import { decide, isFirebreakIssue, withPostmortem } from "../core/engine.js";
+import type { CommentView, IssueView } from "../core/incident.js";
+import { issueViewSchema } from "../core/incident.js";
+import type { ActionTaken, Plan } from "../core/plan.js";
+import { REPLY_MARKER, replyKeyOf } from "../core/plan.js";
+import type { ClosedIncident } from "../core/postmortem.js";
+import { parsePostmortemMarker, postmortemGaps, processFixLink } from "../core/postmortem.js";
+import { issueUpdate } from "../core/engine.js";
+import type { GitHubClient, RepoRef } from "./client.js";
+import { safeMessage } from "./client.js";
+import type { RepoConfig } from "./config.js";
+import { loadRepoConfig, reportConfigErrors } from "./config.js";
+import type { Trigger } from "./events.js";
+import type { FileCache } from "./files.js";
+import { createIssueOnce, getIssue, listClosedSince, listComments, listReleases, Permissions, syncLabels } from "./issues.js";
+
+export interface ShippedTemplates {
+  form: string;
+  postmortem: string;
+}
+
+export interface FirebreakDeps {
+  files: FileCache;
+  /** The login Firebreak writes as: its own events are ignored. */
+  botLogin: string;
+  templates: ShippedTemplates;
+  configPath?: string;
+  formPath?: string;
+  /**
+   * Trust the payload's issue (App: fresh within the delivery; `memory` covers what this process
+   * wrote since) or read it anew (Action: a queued run's payload can be minutes old).
+   */
+  issueFromPayload: boolean;
+  memory?: IssueMemory;
+  /** Write nothing; return the plan (`firebreak simulate`). */
+  dryRun?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface RunResult {
+  action: ActionTaken;
+  incident?: number;
+  notes: string[];
+  configErrors: ConfigError[];
+  plan?: Plan;
+  postmortem?: number;
+}
+
+export const DEFAULT_FORM_PATH = ".github/ISSUE_TEMPLATE/marketing-incident.yml";
+
+/** What this process last wrote to each issue, so a later event never works from an older payload. */
+export class IssueMemory {
+  private readonly issues = new Map<string, IssueView>();
+  private readonly labelsReady = new Set<string>();
+  remember(ref: RepoRef, issue: IssueView): void {
+    this.issues.set(`${ref.owner}/${ref.repo}#${issue.number}`, issue);
+  }
+  /** The newer of the payload's issue and the one this process wrote. */
+  freshest(ref: RepoRef, issue: IssueView): IssueView {
+    const known = this.issues.get(`${ref.owner}/${ref.repo}#${issue.number}`);
+    if (!known || !known.updated_at || !issue.updated_at) return known && !issue.updated_at ? known : issue;
+    return known.updated_at >= issue.updated_at ? known : issue;
+  }
+  labelsChecked(ref: RepoRef): boolean {
+    return this.labelsReady.has(`${ref.owner}/${ref.repo}`);
+  }
+  markLabelsChecked(ref: RepoRef): void {
+    this.labelsReady.add(`${ref.owner}/${ref.repo}`);
+  }
+}
+
+function isOtherBot(sender: { login: string; type: string }, config: FirebreakConfig): boolean {
+  const bot = sender.type === "Bot" || sender.login.endsWith("[bot]");
+  return bot && !config.allow_bots.some((b) => b.toLowerCase() === sender.login.toLowerCase());
+}
+
+export async function loadConfigAndReport(gh: GitHubClient, ref: RepoRef, deps: FirebreakDeps): Promise<RepoConfig> {
+  const loaded = await loadRepoConfig(gh, deps.files, ref, deps.configPath);
+  if (loaded.changed && !deps.dryRun) {
+    try {
+      const outcome = await reportConfigErrors(gh, ref, loaded);
+      if (outcome !== "unchanged") deps.log?.(`configuration-error issue ${outcome}`);
+    } catch (error) {
+      deps.log?.(`could not report configuration errors: ${safeMessage(error)}`);
+    }
+  }
+  return loaded;
+}
+
+export async function runTrigger(gh: GitHubClient, trigger: Trigger, deps: FirebreakDeps): Promise<RunResult> {
+  if (trigger.kind === "ignored") return { action: "ignored", notes: [trigger.reason], configErrors: [] };
+  if (trigger.kind !== "issue") return { action: "ignored", notes: [`${trigger.kind} is handled elsewhere`], configErrors: [] };
+  if (trigger.sender.login.toLowerCase() === deps.botLogin.toLowerCase()) {
+    return { action: "ignored", notes: ["an event Firebreak caused itself"], configErrors: [] };
+  }
+  const loaded = await loadConfigAndReport(gh, trigger.ref, deps);
+  const result = await runIssueEvent(gh, trigger, loaded.config, deps);
+  return { ...result, configErrors: loaded.errors };
+}
+
+async function runIssueEvent(
+  gh: GitHubClient,
+  trigger: Extract<Trigger, { kind: "issue" }>,
+  config: FirebreakConfig,
+  deps: FirebreakDeps,
+): Promise<Omit<RunResult, "configErrors">> {
+  const { ref } = trigger;
+  if (isOtherBot(trigger.sender, config)) return { action: "ignored", notes: [`event from another bot (${trigger.sender.login})`] };
+  const payloadIssue = deps.memory ? deps.memory.freshest(ref, trigger.issue) : trigger.issue;
+  const postmortemOf = parsePostmortemMarker(payloadIssue.body);
+  if (postmortemOf !== undefined) {
+    if (trigger.event.kind !== "closed") return { action: "ignored", notes: ["postmortem issue: only its closing is gated"] };
+    const issue = deps.issueFromPayload ? payloadIssue : await getIssue(gh, ref, payloadIssue.number);
+    return runPostmortemClosed(gh, ref, issue, postmortemOf, config, trigger.event.at, deps);
+  }
+  const event = trigger.event;
+  const declaring = event.kind === "declare" || (event.kind === "label" && event.added && event.label.toLowerCase() === config.labels.incident.toLowerCase());
+  if (declaring && !payloadIssue.labels.some((l) => l.toLowerCase() === config.labels.incident.toLowerCase())) {
+    return { action: "ignored", notes: ["not labelled as an incident"] };
+  }
+  if (!declaring && !isFirebreakIssue(payloadIssue, config)) return { action: "ignored", notes: ["not an incident"] };
+  const issue = deps.issueFromPayload ? payloadIssue : await getIssue(gh, ref, payloadIssue.number);
+  const permissions = new Permissions(gh, ref, config);
+  const botLogins = new Set([deps.botLogin.toLowerCase()]);
+  const isBot = (login: string) => botLogins.has(login.toLowerCase()) || (login.endsWith("[bot]") && !config.allow_bots.includes(login));
+  const input: EngineInput = {
+    event: declaring ? { kind: "declare", at: event.at, actor: "actor" in event ? event.actor : "" } : event,
+    issue,
+    config,
+    formTemplate: (await deps.files.read(gh, ref, deps.formPath ?? DEFAULT_FORM_PATH)) ?? deps.templates.form,
+    // Firebreak itself declares the incidents it opens (tracking QA).
+    mayCommand: (login, association) => login.toLowerCase() === deps.botLogin.toLowerCase() || permissions.decide(login, association),
+    isBot,
+  };
+  const parsed = parseBody(issue.body);
+  if (declaring) {
+    if (parsed.hasCard) return { action: "ignored", incident: issue.number, notes: ["already declared"] };
+    const author = issue.user?.login ?? "ghost";
+    if (author.toLowerCase() !== deps.botLogin.toLowerCase()) await permissions.resolve(author, issue.author_association);
+    const windowStart = new Date(Date.parse(event.at) - config.repeat_window_days * 86_400_000).toISOString();
+    const [releases, closed] = await Promise.all([listReleases(gh, ref), listClosedSince(gh, ref, windowStart)]);
+    input.releases = releases;
+    input.repeatCandidates = repeatCandidates(closed);
+  } else if (event.kind === "commands" || event.kind === "closed") {
+    input.log = await readLog(gh, ref, issue, trigger.comment);
+    for (const c of input.log) {
+      if (!isBot(c.user?.login ?? "") && parseComment(c.body).commands.length > 0) {
+        await permissions.resolve(c.user?.login ?? "ghost", c.author_association);
+      }
+    }
+    if (event.kind === "closed") input.postmortemTemplate = await postmortemTemplate(gh, ref, config, deps);
+  } else if (event.kind === "label" || event.kind === "assignee") {
+    await permissions.resolve(event.actor, undefined);
+  }
+  if (input.event.kind === "commands" && !input.postmortemTemplate && input.log?.some((c) => /^\s*\/postmortem\b/m.test(c.body))) {
+    input.postmortemTemplate = await postmortemTemplate(gh, ref, config, deps);
+  }
+  const result = decide(input);
+  deps.log?.(`#${issue.number} ${result.action}: ${result.notes.join("; ")}`);
+  if (deps.dryRun) return { action: result.action, incident: issue.number, notes: result.notes, plan: result.plan };
+  const applied = await applyPlan(gh, ref, input, result, deps);
+  return { action: result.action, incident: issue.number, notes: result.notes, plan: applied.plan, ...(applied.postmortem ? { postmortem: applied.postmortem } : {}) };
+}
+
+async function postmortemTemplate(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: FirebreakDeps): Promise<string> {
+  return (await deps.files.read(gh, ref, config.postmortem.template)) ?? deps.templates.postmortem;
+}
+
+/** The comment log, with the triggering comment added in case the list does not show it yet. */
+async function readLog(gh: GitHubClient, ref: RepoRef, issue: IssueView, comment?: CommentView): Promise<CommentView[]> {
+  const log = await listComments(gh, ref, issue.number);
+  if (comment && !log.some((c) => c.id === comment.id)) log.push(comment);
+  return log;
+}
+
+function repeatCandidates(closed: readonly IssueView[]): ClosedIncident[] {
+  const fixes = new Map<number, { number: number; fix?: string }>();
+  for (const issue of closed) {
+    const of = parsePostmortemMarker(issue.body);
+    if (of !== undefined) {
+      const fix = processFixLink(issue.body);
+      fixes.set(of, { number: issue.number, ...(fix ? { fix } : {}) });
+    }
+  }
+  const out: ClosedIncident[] = [];
+  for (const issue of closed) {
+    const state = parseBody(issue.body).state;
+    if (!state || !issue.closed_at) continue;
+    if (state.status !== "closed" && state.status !== "postmortem-complete") continue;
+    const postmortem = fixes.get(issue.number) ?? (state.postmortem ? { number: state.postmortem.issue } : undefined);
+    out.push({ number: issue.number, state, closedAt: issue.closed_at, ...(postmortem ? { postmortem } : {}) });
+  }
+  return out;
+}
+
+async function applyPlan(
+  gh: GitHubClient,
+  ref: RepoRef,
+  input: EngineInput,
+  decided: EngineResult,
+  deps: FirebreakDeps,
+): Promise<{ plan: Plan; postmortem?: number }> {
+  let result = decided;
+  let postmortem: number | undefined;
+  if (result.plan.postmortem) {
+    const draft = result.plan.postmortem;
+    const created = await createIssueOnce(gh, ref, { ...draft, findLabel: input.config.labels.postmortem });
+    postmortem = created.number;
+    result = withPostmortem(input, result, created.number);
+  }
+  const plan = result.plan;
+  if (plan.update?.labels) await ensureLabels(gh, ref, input.config, deps);
+  if (plan.update) {
+    const { data } = await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: plan.issue, ...plan.update });
+    const written = issueViewSchema.parse(data);
+    deps.memory?.remember(ref, written);
+    const owner = result.state?.roles.owner;
+    if (owner && plan.update.assignees?.includes(owner) && !written.assignees.some((a) => a.toLowerCase() === owner.toLowerCase())) {
+      await recordUnassignableOwner(gh, ref, input, result, written, owner, deps);
+    }
+  }
+  const posted = new Set((input.log ?? []).map((c) => replyKeyOf(c.body)).filter(Boolean));
+  for (const reply of plan.replies) {
+    if (posted.has(reply.key)) continue;
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: plan.issue,
+      body: `${reply.body}\n\n${REPLY_MARKER(reply.key)}`,
+    });
+  }
+  for (const commentId of plan.reactions) {
+    await gh.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { ...ref, comment_id: commentId, content: "+1" });
+  }
+  for (const notice of plan.notices) {
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: notice.issue,
+      body: `${notice.body}\n\n${REPLY_MARKER(notice.key)}`,
+    });
+  }
+  return { plan, ...(postmortem ? { postmortem } : {}) };
+}
+
+/** GitHub silently drops assignees who are not collaborators: say so on the card and in a reply. */
+async function recordUnassignableOwner(
+  gh: GitHubClient,
+  ref: RepoRef,
+  input: EngineInput,
+  result: EngineResult,
+  written: IssueView,
+  owner: string,
+  deps: FirebreakDeps,
+): Promise<void> {
+  if (!result.state) return;
+  const note = `${owner} is recorded as owner but could not be assigned: GitHub only assigns people with access to this repository.`;
+  const state = { ...result.state, roles: { ...result.state.roles, ownerNote: note } };
+  const parsed = parseBody(written.body);
+  const update = issueUpdate({ ...input, issue: written }, state, state, parsed.userText);
+  if (update?.body) {
+    const { data } = await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: written.number, body: update.body });
+    deps.memory?.remember(ref, issueViewSchema.parse(data));
+  }
+  await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+    ...ref,
+    issue_number: written.number,
+    body: `${note} Invite them as a collaborator (triage is enough) and run \`/owner\` again, or pick someone with access.\n\n${REPLY_MARKER(`owner-${owner}`)}`,
+  });
+}
+
+async function ensureLabels(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: FirebreakDeps): Promise<void> {
+  if (deps.memory?.labelsChecked(ref)) return;
+  try {
+    await syncLabels(gh, ref, config, undefined);
+  } catch (error) {
+    // Labels still get created (uncoloured) by the PATCH itself; colours are a nicety.
+    deps.log?.(`could not create labels: ${safeMessage(error)}`);
+  }
+  deps.memory?.markLabelsChecked(ref);
+}
+
+async function runPostmortemClosed(
+  gh: GitHubClient,
+  ref: RepoRef,
+  postmortem: IssueView,
+  incidentNumber: number,
+  config: FirebreakConfig,
+  at: string,
+  deps: FirebreakDeps,
+): Promise<Omit<RunResult, "configErrors">> {
+  if (postmortem.state !== "closed") return { action: "ignored", incident: incidentNumber, notes: ["postmortem already reopened"] };
+  const gaps = postmortemGaps(postmortem.body);
+  if (gaps.length > 0) {
+    const notes = [`postmortem #${postmortem.number} closed with ${gaps.length} gaps: reopened`];
+    if (!deps.dryRun) {
+      await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: postmortem.number, state: "open", state_reason: "reopened" });
+      await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+        ...ref,
+        issue_number: postmortem.number,
+        body: `**Reopened: this postmortem is not complete yet.** Still missing:\n\n${gaps.map((g) => `- ${g}`).join("\n")}\n\nAnswer each question under its heading and tick each box, then close it again.\n\n${REPLY_MARKER(`pm-gaps-${Date.parse(at)}`)}`,
+      });
+    }
+    return { action: "reopened", incident: incidentNumber, notes };
+  }
+  const incident = await getIssue(gh, ref, incidentNumber);
+  const parsed = parseBody(incident.body);
+  if (!parsed.state) return { action: "ignored", incident: incidentNumber, notes: ["the incident has no card"] };
+  if (parsed.state.postmortem?.complete) return { action: "ignored", incident: incidentNumber, notes: ["already recorded as complete"] };
+  const state = {
+    ...parsed.state,
+    status: parsed.state.status === "closed" ? ("postmortem-complete" as const) : parsed.state.status,
+    postmortem: { issue: postmortem.number, complete: true },
+    timeline: [...parsed.state.timeline, { at, text: `Postmortem #${postmortem.number} complete` }],
+  };
+  const update = issueUpdate({ issue: incident, config, event: { kind: "commands", at } }, parsed.state, state, parsed.userText);
+  if (update && !deps.dryRun) {
+    const { data } = await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: incident.number, ...update });
+    deps.memory?.remember(ref, issueViewSchema.parse(data));
+  }
+  return { action: "reconciled", incident: incidentNumber, notes: [`postmortem #${postmortem.number} complete`] };
+}
+
+/** Declares an incident Firebreak opened itself: its own `issues.opened` event is ignored, like all its events. */
+export async function declareCreatedIssue(gh: GitHubClient, ref: RepoRef, number: number, deps: FirebreakDeps): Promise<RunResult> {
+  const loaded = await loadConfigAndReport(gh, ref, deps);
+  const issue = await getIssue(gh, ref, number);
+  const trigger: Extract<Trigger, { kind: "issue" }> = {
+    kind: "issue",
+    ref,
+    issue,
+    sender: { login: "firebreak-declare", type: "User" },
+    deliveryAt: issue.created_at,
+    event: { kind: "declare", at: issue.created_at, actor: deps.botLogin },
+  };
+  return { ...(await runIssueEvent(gh, trigger, loaded.config, { ...deps, issueFromPayload: true })), configErrors: loaded.errors };
+}
+
+/** Brings every open incident in line with its log (the Action's schedule run, `firebreak reconcile`). */
+export async function reconcileRepository(gh: GitHubClient, ref: RepoRef, deps: FirebreakDeps): Promise<RunResult[]> {
+  const loaded = await loadConfigAndReport(gh, ref, { ...deps });
+  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", { ...ref, state: "open", labels: loaded.config.labels.incident, per_page: 100 });
+  const issues = (data as unknown[]).map((d) => issueViewSchema.parse(d));
+  const results: RunResult[] = [];
+  for (const issue of issues) {
+    if (issue.pull_request !== undefined) continue;
+    const at = issue.updated_at ?? issue.created_at;
+    const trigger: Extract<Trigger, { kind: "issue" }> = {
+      kind: "issue",
+      ref,
+      issue,
+      sender: { login: "firebreak-reconcile", type: "User" },
+      deliveryAt: at,
+      event: parseBody(issue.body).hasCard ? { kind: "commands", at } : { kind: "declare", at, actor: issue.user?.login ?? "ghost" },
+    };
+    try {
+      const result = await runIssueEvent(gh, trigger, loaded.config, { ...deps, issueFromPayload: true });
+      results.push({ ...result, configErrors: loaded.errors });
+    } catch (error) {
+      results.push({ action: "ignored", incident: issue.number, notes: [`failed: ${safeMessage(error)}`], configErrors: loaded.errors });
+    }
+  }
+  return results;
+}

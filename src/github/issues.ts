@@ -1,0 +1,213 @@
+// Reads and idempotent writes on issues: marked issues that converge to one, comments,
+// permissions, releases and the labels Firebreak owns.
+import { z } from "zod";
+import type { FirebreakConfig } from "../core/config.js";
+import type { ReleaseView } from "../core/declare.js";
+import type { CommentView, IssueView } from "../core/incident.js";
+import { commentViewSchema, issueViewSchema } from "../core/incident.js";
+import { labelStyles } from "../core/label-styles.js";
+import type { GitHubClient, RepoRef } from "./client.js";
+import { statusOf } from "./client.js";
+
+const PAGE = 100;
+/** A bound on pages read for one event: an issue with 1,000 comments is already extraordinary. */
+const MAX_PAGES = 10;
+
+export async function getIssue(gh: GitHubClient, ref: RepoRef, number: number): Promise<IssueView> {
+  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: number });
+  return issueViewSchema.parse(data);
+}
+
+/** The issue's comments, oldest first; `since` (ISO) narrows to comments updated since then. */
+export async function listComments(gh: GitHubClient, ref: RepoRef, number: number, since?: string): Promise<CommentView[]> {
+  const out: CommentView[] = [];
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: number,
+      per_page: PAGE,
+      page,
+      ...(since ? { since } : {}),
+    });
+    const rows = z.array(commentViewSchema).parse(data);
+    out.push(...rows);
+    if (rows.length < PAGE) break;
+  }
+  return out;
+}
+
+const ALLOWED_ROLES = new Set(["triage", "write", "maintain", "admin"]);
+const TRUSTED_ASSOCIATIONS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
+
+/**
+ * Who may command (SPEC §2): the payload's author association is trusted without a call;
+ * anyone else is looked up once per process and login by `role_name`.
+ */
+export class Permissions {
+  private readonly known = new Map<string, boolean>();
+  constructor(
+    private readonly gh: GitHubClient,
+    private readonly ref: RepoRef,
+    private readonly config: FirebreakConfig,
+  ) {}
+
+  private listed(login: string): boolean {
+    return this.config.responders.some((r) => !r.includes("/") && r.toLowerCase() === login.toLowerCase());
+  }
+
+  /** Cheap answer when it needs no API call; undefined when a lookup is needed. */
+  quick(login: string, association: string | undefined): boolean | undefined {
+    if (association && TRUSTED_ASSOCIATIONS.has(association)) return true;
+    if (this.listed(login)) return true;
+    return this.known.get(login.toLowerCase());
+  }
+
+  async resolve(login: string, association: string | undefined): Promise<boolean> {
+    const quick = this.quick(login, association);
+    if (quick !== undefined) return quick;
+    let allowed = false;
+    try {
+      const { data } = await this.gh.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
+        ...this.ref,
+        username: login,
+      });
+      const role = z.object({ role_name: z.string().optional(), permission: z.string().optional() }).parse(data);
+      allowed = ALLOWED_ROLES.has(role.role_name ?? "");
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+    if (!allowed) allowed = await this.inListedTeam(login);
+    this.known.set(login.toLowerCase(), allowed);
+    return allowed;
+  }
+
+  /** Team entries (`org/team`) need the App's members:read permission; without it they grant nothing. */
+  private async inListedTeam(login: string): Promise<boolean> {
+    for (const entry of this.config.responders.filter((r) => r.includes("/"))) {
+      const [org = "", team = ""] = entry.split("/");
+      try {
+        const { data } = await this.gh.request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", { org, team_slug: team, username: login });
+        if ((data as { state?: string }).state === "active") return true;
+      } catch {
+        // No permission to read teams, or not a member: the entry grants nothing.
+      }
+    }
+    return false;
+  }
+
+  /** The synchronous view the core uses after `resolve` ran for everyone it needs. */
+  decide = (login: string, association: string | undefined): boolean => this.quick(login, association) ?? false;
+}
+
+export async function listReleases(gh: GitHubClient, ref: RepoRef): Promise<ReleaseView[]> {
+  const { data } = await gh.request("GET /repos/{owner}/{repo}/releases", { ...ref, per_page: 30 });
+  const rows = z
+    .array(
+      z.object({
+        tag_name: z.string(),
+        name: z.string().nullable().optional(),
+        html_url: z.string(),
+        published_at: z.string().nullable().optional(),
+        draft: z.boolean().optional(),
+      }),
+    )
+    .parse(data);
+  return rows
+    .filter((r) => !r.draft && r.published_at)
+    .map((r) => ({ tag: r.tag_name, ...(r.name ? { name: r.name } : {}), url: r.html_url, publishedAt: r.published_at! }));
+}
+
+/** Recently closed issues (incidents and postmortems alike): one list serves the repeat lookup. */
+export async function listClosedSince(gh: GitHubClient, ref: RepoRef, since: string): Promise<IssueView[]> {
+  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
+    ...ref,
+    state: "closed",
+    since,
+    sort: "updated",
+    direction: "desc",
+    per_page: PAGE,
+  });
+  return z.array(issueViewSchema).parse(data);
+}
+
+export async function findMarkedIssues(
+  gh: GitHubClient,
+  ref: RepoRef,
+  query: { label: string; state: "open" | "all"; marker: string },
+): Promise<IssueView[]> {
+  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
+    ...ref,
+    labels: query.label,
+    state: query.state,
+    sort: "created",
+    direction: "asc",
+    per_page: PAGE,
+  });
+  return z
+    .array(issueViewSchema)
+    .parse(data)
+    .filter((i) => i.body.includes(query.marker));
+}
+
+/**
+ * Creates an issue unless one carrying its marker exists. GitHub has no idempotency key, so a
+ * race can still make two: the later one is then closed as a duplicate, linking the first.
+ */
+export async function createIssueOnce(
+  gh: GitHubClient,
+  ref: RepoRef,
+  draft: { marker: string; title: string; body: string; labels: string[]; assignees?: string[]; findLabel: string },
+): Promise<{ number: number; created: boolean }> {
+  const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker });
+  if (before[0]) return { number: before[0].number, created: false };
+  const body = draft.body.includes(draft.marker) ? draft.body : `${draft.marker}\n${draft.body}`;
+  const { data } = await gh.request("POST /repos/{owner}/{repo}/issues", {
+    ...ref,
+    title: draft.title,
+    body,
+    labels: draft.labels,
+    ...(draft.assignees && draft.assignees.length > 0 ? { assignees: draft.assignees } : {}),
+  });
+  const created = issueViewSchema.parse(data);
+  return { number: created.number, created: true };
+}
+
+/** Closes later duplicates of a marked issue (a lost creation race), keeping the oldest. */
+export async function closeDuplicates(gh: GitHubClient, ref: RepoRef, query: { label: string; marker: string }): Promise<number> {
+  const all = await findMarkedIssues(gh, ref, { ...query, state: "all" });
+  const [first, ...later] = all.sort((a, b) => a.number - b.number);
+  if (!first) return 0;
+  for (const dup of later.filter((d) => d.state === "open")) {
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: dup.number, body: `Duplicate of #${first.number}.` });
+    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: dup.number, state: "closed", state_reason: "not_planned" });
+  }
+  return later.length;
+}
+
+/** Creates or updates Firebreak's labels (find / compare / create / update); returns how many writes it made. */
+export async function syncLabels(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, names?: readonly string[]): Promise<number> {
+  const existing = new Map<string, { name: string; color: string; description: string | null }>();
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const { data } = await gh.request("GET /repos/{owner}/{repo}/labels", { ...ref, per_page: PAGE, page });
+    const rows = z.array(z.object({ name: z.string(), color: z.string(), description: z.string().nullable() })).parse(data);
+    for (const row of rows) existing.set(row.name.toLowerCase(), row);
+    if (rows.length < PAGE) break;
+  }
+  let writes = 0;
+  for (const style of labelStyles(config)) {
+    if (names && !names.some((n) => n.toLowerCase() === style.name.toLowerCase())) continue;
+    const found = existing.get(style.name.toLowerCase());
+    if (!found) {
+      try {
+        await gh.request("POST /repos/{owner}/{repo}/labels", { ...ref, ...style });
+        writes++;
+      } catch (error) {
+        if (statusOf(error) !== 422) throw error; // created meanwhile by someone else
+      }
+    } else if (names === undefined && (found.color.toLowerCase() !== style.color || (found.description ?? "") !== style.description)) {
+      await gh.request("PATCH /repos/{owner}/{repo}/labels/{name}", { ...ref, name: found.name, color: style.color, description: style.description });
+      writes++;
+    }
+  }
+  return writes;
+}

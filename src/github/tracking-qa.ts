@@ -1,0 +1,73 @@
+// Release-triggered tracking QA on GitHub: run the checks, report them (a check run in the
+// App, the job summary in the Action), and open one measurement incident per release on failure.
+import type { Severity } from "../core/domain.js";
+import { qaIncidentDraft, renderQaTable } from "../core/tracking-qa.js";
+import type { QaReport } from "../qa/run.js";
+import { runTrackingQa } from "../qa/run.js";
+import type { GitHubClient } from "./client.js";
+import type { Trigger } from "./events.js";
+import type { FirebreakDeps, RunResult } from "./firebreak.js";
+import { declareCreatedIssue, loadConfigAndReport } from "./firebreak.js";
+import { createIssueOnce } from "./issues.js";
+
+export interface QaRunResult extends RunResult {
+  report?: QaReport;
+  table?: string;
+}
+
+type QaTrigger = Extract<Trigger, { kind: "release" | "deployment" }>;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function runReleaseQa(
+  gh: GitHubClient,
+  trigger: QaTrigger,
+  deps: FirebreakDeps & { checkRuns?: boolean; headSha?: string },
+): Promise<QaRunResult> {
+  if (trigger.sender.login.toLowerCase() === deps.botLogin.toLowerCase()) {
+    return { action: "ignored", notes: ["an event Firebreak caused itself"], configErrors: [] };
+  }
+  const loaded = await loadConfigAndReport(gh, trigger.ref, deps);
+  const qa = loaded.config.tracking_qa;
+  if (!qa.base_url || qa.steps.length === 0) {
+    return { action: "ignored", notes: ["tracking QA is off: set tracking_qa.base_url and steps"], configErrors: loaded.errors };
+  }
+  // A release is often published before the site is deployed; a deployment is checked once it settles.
+  if (trigger.kind === "deployment" && qa.delay_seconds > 0) await sleep(qa.delay_seconds * 1000);
+  const release =
+    trigger.kind === "release"
+      ? trigger.release
+      : { tag: `deployment-${trigger.deployment.id}`, name: `${trigger.deployment.environment} deployment ${trigger.deployment.sha.slice(0, 7)}`, url: trigger.deployment.url };
+  const report = await runTrackingQa(qa);
+  const table = renderQaTable(report.steps);
+  const passed = report.summary.passed;
+  const notes = [`tracking QA ${passed ? "passed" : "failed"} for ${release.tag} (${report.steps.length} steps, ${report.durationMs} ms)`];
+  if (deps.checkRuns && !deps.dryRun) {
+    const sha = trigger.kind === "deployment" ? trigger.deployment.sha : deps.headSha;
+    if (sha) {
+      await gh.request("POST /repos/{owner}/{repo}/check-runs", {
+        ...trigger.ref,
+        name: "Firebreak tracking QA",
+        head_sha: sha,
+        status: "completed",
+        conclusion: passed ? "success" : "failure",
+        output: { title: passed ? "Tracking fires on every checked page" : "Tracking is missing or wrong", summary: notes[0]!, text: table.slice(0, 60_000) },
+      });
+    } else {
+      notes.push("no commit to attach a check run to: results are in the incident and the log");
+    }
+  }
+  if (passed) return { action: "qa-passed", notes, configErrors: loaded.errors, report, table };
+  const draft = qaIncidentDraft(report.steps, release, qa.severity as Severity);
+  if (deps.dryRun) return { action: "qa-failed", notes: [...notes, `would open: ${draft.title}`], configErrors: loaded.errors, report, table };
+  const created = await createIssueOnce(gh, trigger.ref, {
+    marker: draft.marker,
+    title: draft.title,
+    body: draft.body,
+    labels: [loaded.config.labels.incident],
+    findLabel: loaded.config.labels.incident,
+  });
+  if (created.created) await declareCreatedIssue(gh, trigger.ref, created.number, deps);
+  notes.push(created.created ? `opened measurement incident #${created.number}` : `measurement incident #${created.number} already open for this release`);
+  return { action: "qa-failed", incident: created.number, notes, configErrors: loaded.errors, report, table };
+}
