@@ -112,10 +112,10 @@ function layerLine(state: IncidentState): string {
   return parts.join(" · ");
 }
 
-function timelineRows(entries: TimelineEntry[], limit: number): string[] {
+function timelineRows(entries: TimelineEntry[], limit: number, dropped: number): string[] {
   const shown = entries.slice(-limit);
   const rows = shown.map((e) => `| ${formatUtc(new Date(e.at))} | ${inline(e.text, 200)} | ${person(e.by)} |`);
-  const earlier = entries.length - shown.length;
+  const earlier = entries.length - shown.length + dropped;
   if (earlier > 0) rows.unshift(`| … | ${earlier} earlier entries live in the comments below | |`);
   return rows;
 }
@@ -198,7 +198,7 @@ function renderSections(state: IncidentState, ctx: CardContext, timelineLimit: n
   lines.push("");
   lines.push("<details><summary>Timeline (UTC)</summary>");
   lines.push("");
-  lines.push("| when | what | who |", "|---|---|---|", ...timelineRows(state.timeline, timelineLimit));
+  lines.push("| when | what | who |", "|---|---|---|", ...timelineRows(state.timeline, timelineLimit, state.earlier ?? 0));
   lines.push("", "</details>");
   return lines.join("\n");
 }
@@ -214,18 +214,46 @@ function section(state: IncidentState, ctx: CardContext, timelineLimit: number, 
   ].join("\n");
 }
 
+const KEEP_APPLIED = 300;
+
 /**
- * The whole issue body: the card on top, the user's text below, unchanged. Shrinks the
- * timeline, then the card to its summary, to keep within the limits; undefined when even the
- * summary would make GitHub refuse the body.
+ * Keeps the record small enough for the card: the oldest timeline entries leave it (counted in
+ * `earlier`: the comments hold them) and the oldest applied ids fold into `appliedThrough`.
+ */
+export function compactState(state: IncidentState, keepTimeline: number): IncidentState {
+  let next = state;
+  if (next.timeline.length > keepTimeline) {
+    const dropped = next.timeline.length - keepTimeline;
+    next = { ...next, timeline: next.timeline.slice(dropped), earlier: (next.earlier ?? 0) + dropped };
+  }
+  if (next.applied.length > KEEP_APPLIED) {
+    const sorted = [...next.applied].sort((a, b) => a - b);
+    const cut = sorted.length - KEEP_APPLIED;
+    next = { ...next, applied: sorted.slice(cut), appliedThrough: Math.max(next.appliedThrough ?? 0, sorted[cut - 1]!) };
+  }
+  return {
+    ...next,
+    interventions: next.interventions.slice(-200),
+    updates: next.updates.slice(-100),
+    replied: next.replied.slice(-200),
+  };
+}
+
+/**
+ * The whole issue body: the card on top, the user's text below, unchanged. Shrinks the shown
+ * timeline, then the kept record, then the card to its summary, to stay within the limits;
+ * undefined when even the summary would make GitHub refuse the body.
  */
 export function renderBody(state: IncidentState, userText: string, ctx: CardContext): string | undefined {
   const room = BODY_LIMIT - userText.length - SEPARATOR.length;
   const limit = Math.min(CARD_LIMIT, room);
-  for (const timeline of [SHOWN_TIMELINE, 10, 3]) {
-    const s = section(state, ctx, timeline, false);
-    if (s.length <= limit) return s + SEPARATOR + userText;
+  for (const keep of [150, 60, 20]) {
+    const kept = compactState(state, keep);
+    for (const timeline of [SHOWN_TIMELINE, 10, 3]) {
+      const s = section(kept, ctx, timeline, false);
+      if (s.length <= limit) return s + SEPARATOR + userText;
+    }
   }
-  const summary = section(state, ctx, 0, true);
+  const summary = section(compactState(state, 5), ctx, 0, true);
   return summary.length <= limit ? summary + SEPARATOR + userText : undefined;
 }

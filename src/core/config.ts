@@ -142,26 +142,43 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 // Keeps every valid key and falls back to the default for each invalid one, key by key,
-// so one typo never switches the whole file off.
-function lenient(schema: AnySchema, value: unknown, path: string[], errors: ConfigError[]): unknown {
+// so one typo never switches the whole file off. `fallback` is this key's value in its
+// parent's default (a severity's `update_every` has no default of its own, its level has).
+function lenient(schema: AnySchema, value: unknown, path: string[], errors: ConfigError[], fallback?: unknown): unknown {
   const shape = objectShape(schema);
   if (shape && isPlainObject(value)) {
+    const own = schema.safeParse(undefined);
+    const defaults = own.success && isPlainObject(own.data) ? own.data : isPlainObject(fallback) ? fallback : {};
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
       if (!(key in shape)) errors.push({ key: [...path, key].join("."), reason: "unknown key (ignored)" });
     }
     for (const [key, child] of Object.entries(shape)) {
-      out[key] = lenient(child, value[key], [...path, key], errors);
+      out[key] = lenient(child, value[key], [...path, key], errors, defaults[key]);
     }
-    return out;
+    // Checks across keys (refinements) run once the keys are settled: a key they reject falls back too.
+    for (let round = 0; round < 3; round++) {
+      const checked = schema.safeParse(out);
+      if (checked.success) return out;
+      for (const issue of checked.error.issues) {
+        const key = [...path, ...issue.path.map(String)].join(".");
+        errors.push({ key: key || "(file)", reason: `${describeIssue(issue)} — the default is used` });
+        const first = issue.path[0];
+        if (first === undefined || !(String(first) in shape)) return own.success ? own.data : fallback;
+        out[String(first)] = defaults[String(first)];
+      }
+    }
+    return own.success ? own.data : fallback;
   }
+  if (value === undefined && fallback !== undefined) return fallback;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
     const key = [...path, ...issue.path.map(String)].join(".");
     errors.push({ key: key || "(file)", reason: `${describeIssue(issue)} — the default is used` });
   }
-  return schema.parse(undefined);
+  const own = schema.safeParse(undefined);
+  return own.success ? own.data : fallback;
 }
 
 /** Validates a parsed config object key by key. */

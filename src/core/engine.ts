@@ -147,7 +147,7 @@ function declare(input: EngineInput, userText: string): EngineResult {
   const detector = issue.user?.login ?? "ghost";
   const classification = classify(declaration, input.mayCommand(detector, issue.author_association));
   const at = input.event.at;
-  let state = initialState({
+  const state = initialState({
     declaration,
     classification,
     detector,
@@ -168,12 +168,6 @@ function declare(input: EngineInput, userText: string): EngineResult {
       key: "routine-variance",
       body: `**Not declared as an incident.** ${classification.reason}\n\nIf waiting does cost materially more, a responder can declare it with \`/escalate\`.`,
     });
-  } else {
-    const repeat = findRepeatFor(input, state, at);
-    if (repeat) {
-      state = repeat.state;
-      notices.push(repeat.notice);
-    }
   }
   const work: Work = {
     input,
@@ -223,8 +217,9 @@ function applyLog(work: Work): void {
   const { input } = work;
   const comments = [...(input.log ?? [])].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
   const applied = new Set(work.state.applied);
+  const through = work.state.appliedThrough ?? 0;
   for (const comment of comments) {
-    if (applied.has(comment.id)) continue;
+    if (applied.has(comment.id) || comment.id <= through) continue;
     const author = comment.user?.login ?? "ghost";
     if (input.isBot(author)) continue;
     const { commands, nearMisses } = parseComment(comment.body);
@@ -354,8 +349,19 @@ function notify(work: Work): void {
   });
 }
 
+/** Repeats are looked up at declaration and again whenever the layer changes (SPEC §12). */
+function checkRepeat(work: Work): void {
+  const state = work.state;
+  if (!work.input.repeatCandidates || state.repeatOf || state.status === "routine-variance" || state.status === "dismissed") return;
+  const repeat = findRepeatFor(work.input, state, work.input.event.at);
+  if (!repeat) return;
+  work.state = repeat.state;
+  work.notices.push(repeat.notice);
+}
+
 function finish(work: Work, action: ActionTaken): EngineResult {
   const { input } = work;
+  checkRepeat(work);
   notify(work);
   const plan = emptyPlan(input.issue.number);
   const alreadyReplied = new Set(work.state.replied);

@@ -95,8 +95,15 @@ export const incidentStateSchema = z.object({
   /** Event times of the milestones that elapsed times are measured between. */
   times: z.object({ owner: iso.optional(), contained: iso.optional(), resolved: iso.optional(), closed: iso.optional() }),
   timeline: z.array(timelineEntrySchema).max(500),
+  /** Timeline entries dropped to keep the card small: they live in the comments. */
+  earlier: z.number().int().nonnegative().optional(),
   /** Ids of the comments whose commands are applied: each command comment takes effect once. */
   applied: z.array(z.number().int()).max(2000),
+  /**
+   * Comments with an id up to this one count as applied: GitHub's comment ids only grow, so
+   * the oldest ids can leave `applied` without any command taking effect twice.
+   */
+  appliedThrough: z.number().int().optional(),
   /** Keys of replies already written, so a redelivered event never replies twice. */
   replied: z.array(z.string().max(80)).max(500),
   notified: z.array(severity).max(3),

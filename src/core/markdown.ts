@@ -17,6 +17,8 @@ export function escapeHtml(text: string): string {
 export function inline(text: string | undefined, max = 300): string {
   if (!text) return "";
   const flat = text
+    // Control and bidirectional-override characters: they can hide or reorder what a reader sees.
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000B-\u001F\u007F\u202A-\u202E\u2066-\u2069]/g, "")
     .replace(/\s+/g, " ")
     .trim();

@@ -5,12 +5,12 @@ import { parseBody } from "../core/card.js";
 import { parseComment } from "../core/commands/grammar.js";
 import type { EngineInput, EngineResult } from "../core/engine.js";
 import { decide, isFirebreakIssue, withPostmortem } from "../core/engine.js";
-import type { CommentView, IssueView } from "../core/incident.js";
+import type { CommentView, IncidentState, IssueView } from "../core/incident.js";
 import { issueViewSchema } from "../core/incident.js";
 import type { ActionTaken, Plan } from "../core/plan.js";
 import { REPLY_MARKER, replyKeyOf } from "../core/plan.js";
 import type { ClosedIncident } from "../core/postmortem.js";
-import { parsePostmortemMarker, postmortemGaps, processFixLink } from "../core/postmortem.js";
+import { incidentFamily, parsePostmortemMarker, postmortemGaps, processFixLink } from "../core/postmortem.js";
 import { issueUpdate } from "../core/engine.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { safeMessage } from "./client.js";
@@ -133,7 +133,8 @@ async function runIssueEvent(
     event: declaring ? { kind: "declare", at: event.at, actor: "actor" in event ? event.actor : "" } : event,
     issue,
     config,
-    formTemplate: (await deps.files.read(gh, ref, deps.formPath ?? DEFAULT_FORM_PATH)) ?? deps.templates.form,
+    // The form maps headings to field ids; only a declaration reads it.
+    formTemplate: declaring || !parseBody(issue.body).hasCard ? ((await deps.files.read(gh, ref, deps.formPath ?? DEFAULT_FORM_PATH)) ?? deps.templates.form) : "",
     // Firebreak itself declares the incidents it opens (tracking QA).
     mayCommand: (login, association) => login.toLowerCase() === deps.botLogin.toLowerCase() || permissions.decide(login, association),
     isBot,
@@ -143,8 +144,7 @@ async function runIssueEvent(
     if (parsed.hasCard) return { action: "ignored", incident: issue.number, notes: ["already declared"] };
     const author = issue.user?.login ?? "ghost";
     if (author.toLowerCase() !== deps.botLogin.toLowerCase()) await permissions.resolve(author, issue.author_association);
-    const windowStart = new Date(Date.parse(event.at) - config.repeat_window_days * 86_400_000).toISOString();
-    const [releases, closed] = await Promise.all([listReleases(gh, ref), listClosedSince(gh, ref, windowStart)]);
+    const [releases, closed] = await Promise.all([listReleases(gh, ref), listClosedSince(gh, ref, repeatWindowStart(event.at, config))]);
     input.releases = releases;
     input.repeatCandidates = repeatCandidates(closed);
   } else if (event.kind === "commands" || event.kind === "closed") {
@@ -161,7 +161,11 @@ async function runIssueEvent(
   if (input.event.kind === "commands" && !input.postmortemTemplate && input.log?.some((c) => /^\s*\/postmortem\b/m.test(c.body))) {
     input.postmortemTemplate = await postmortemTemplate(gh, ref, config, deps);
   }
-  const result = decide(input);
+  let result = decide(input);
+  if (!declaring && result.state && !result.state.repeatOf && familyChanged(parsed.state, result.state)) {
+    input.repeatCandidates = repeatCandidates(await listClosedSince(gh, ref, repeatWindowStart(event.at, config)));
+    result = decide(input);
+  }
   deps.log?.(`#${issue.number} ${result.action}: ${result.notes.join("; ")}`);
   if (deps.dryRun) return { action: result.action, incident: issue.number, notes: result.notes, plan: result.plan };
   const applied = await applyPlan(gh, ref, input, result, deps);
@@ -177,6 +181,18 @@ async function readLog(gh: GitHubClient, ref: RepoRef, issue: IssueView, comment
   const log = await listComments(gh, ref, issue.number);
   if (comment && !log.some((c) => c.id === comment.id)) log.push(comment);
   return log;
+}
+
+function repeatWindowStart(at: string, config: FirebreakConfig): string {
+  return new Date(Date.parse(at) - config.repeat_window_days * 86_400_000).toISOString();
+}
+
+/** A repeat is a matter of family (layer and channels): look again when the layer changed. */
+function familyChanged(before: IncidentState | undefined, after: IncidentState): boolean {
+  if (!before) return false;
+  const a = incidentFamily(before);
+  const b = incidentFamily(after);
+  return a.layer !== b.layer || a.channels.join("|") !== b.channels.join("|");
 }
 
 function repeatCandidates(closed: readonly IssueView[]): ClosedIncident[] {

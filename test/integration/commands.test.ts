@@ -35,6 +35,7 @@ function github(opts: { comments: Record<string, unknown>[]; permission?: { logi
   scope.get(`${repoPath}/labels`).query(true).reply(200, []).persist();
   scope.post(`${repoPath}/labels`).reply(201, {}).persist();
   scope.get(`${ISSUE_PATH}/comments`).query(true).reply(200, opts.comments);
+  scope.get(`${repoPath}/issues`).query((q) => q.state === "closed").optionally().reply(200, []);
   if (opts.permission) {
     scope
       .get(`${repoPath}/collaborators/${opts.permission.login}/permission`)
@@ -73,7 +74,8 @@ const accepted: Row[] = [
   { name: "/responder", body: "/responder @hubot measurement", calls: 3, check: (s) => expect(s?.roles.responders).toEqual([{ login: "hubot", layer: "measurement" }]) },
   { name: "/comms", body: "/comms @monalisa", calls: 3, check: (s) => expect(s?.roles.comms).toBe("monalisa") },
   { name: "/severity", body: "/severity 1", calls: 3, check: (s, r) => (expect(s?.severity).toBe(1), expect(r.patch?.labels).toContain("sev:1"), expect(r.patch?.labels).not.toContain("sev:2"), expect(s?.timeline.at(-1)?.text).toBe("Severity SEV2 → SEV1")) },
-  { name: "/layer", body: "/layer delivery high", calls: 3, check: (s, r) => (expect(s?.layer).toMatchObject({ likely: "delivery", confidence: "high", source: "command" }), expect(r.patch?.labels).toContain("layer:delivery")) },
+  // A layer change also looks for repeats in the new family (SPEC §12): one list more.
+  { name: "/layer", body: "/layer delivery high", calls: 4, check: (s, r) => (expect(s?.layer).toMatchObject({ likely: "delivery", confidence: "high", source: "command" }), expect(r.patch?.labels).toContain("layer:delivery")) },
   { name: "/contain", body: "/contain paused Advantage+ budget increases", calls: 3, check: (s, r) => (expect(s?.status).toBe("contained"), expect(s?.containment[0]?.text).toBe("paused Advantage+ budget increases"), expect(r.patch?.labels).toContain("status:contained")) },
   { name: "/check", body: "/check compare Shopify orders with Meta purchases @hubot in 30m", calls: 3, check: (s) => expect(s?.check).toMatchObject({ text: "compare Shopify orders with Meta purchases", assignee: "hubot", due: "2026-11-24T11:00:00.000Z" }) },
   { name: "/change", body: "/change rolled back theme 2.3", calls: 3, check: (s) => expect(s?.interventions).toMatchObject([{ n: 1, text: "rolled back theme 2.3" }]) },
