@@ -681,3 +681,36 @@ export function parseDeclaration(body: string | null, templateYaml: string): Dec
     return emptyDeclaration();
   }
 }
+
+/** Answers to render as a submitted form: text, or for dropdowns and checkboxes the options chosen (a prefix is enough). */
+export type FormAnswers = Partial<Record<string, string | readonly string[]>>;
+
+/**
+ * Renders answers the way GitHub renders a submitted issue form (`### label`, `_No response_`,
+ * `- [X]`), through the given template's labels and options (the shipped form by default), so
+ * that issues Firebreak opens itself parse like any person's.
+ */
+export function renderFormBody(answers: FormAnswers, templateYaml?: string): string {
+  const fields = (templateYaml ? cachedTemplate(templateYaml) : undefined) ?? SHIPPED_FIELDS;
+  const chosen = (field: FormField, answer: string | readonly string[] | undefined): string[] => {
+    const wanted = answer === undefined ? [] : typeof answer === "string" ? [answer] : [...answer];
+    return wanted.map((w) => field.options.find((o) => o.toLowerCase().startsWith(w.toLowerCase())) ?? w);
+  };
+  return fields
+    .filter((field) => field.id)
+    .map((field) => {
+      const answer = answers[field.id!];
+      let text: string;
+      if (field.type === "checkboxes") {
+        const ticked = chosen(field, answer);
+        text = field.options.map((o) => `- [${ticked.includes(o) ? "X" : " "}] ${o}`).join("\n");
+      } else if (field.type === "dropdown") {
+        const picked = chosen(field, answer);
+        text = picked.length > 0 ? picked.join(", ") : "_No response_";
+      } else {
+        text = typeof answer === "string" && answer.trim() ? answer : "_No response_";
+      }
+      return `### ${field.label}\n\n${text}`;
+    })
+    .join("\n\n");
+}

@@ -1,0 +1,78 @@
+// Tracking QA end to end: static stage always, browser stage when asked, one verdict per
+// step × expectation (the browser's overrides the static one).
+
+import type { Browser } from "playwright-core";
+import {
+  evaluateStep,
+  qaSummary,
+  type BrowserObservation,
+  type QaSummary,
+  type StaticObservation,
+  type StepResult,
+  type TrackingQaConfig,
+} from "../core/tracking-qa.js";
+import { runBrowserStage } from "./browser.js";
+import { runStaticStage } from "./static.js";
+
+export type QaStage = "static" | "browser";
+
+export interface QaReport {
+  /** Why nothing was checked (tracking QA is off without base_url or steps). */
+  skipped?: string;
+  stages: QaStage[];
+  steps: StepResult[];
+  summary: QaSummary;
+  durationMs: number;
+}
+
+export interface RunTrackingQaOptions {
+  fetch?: typeof fetch;
+  /** Overrides config.browser (e.g. `firebreak qa --browser`). */
+  browser?: boolean;
+  executablePath?: string;
+  /** A running Chromium to reuse; left open. */
+  chromium?: Browser;
+}
+
+export async function runTrackingQa(config: TrackingQaConfig, opts: RunTrackingQaOptions = {}): Promise<QaReport> {
+  const started = performance.now();
+  const done = (report: Omit<QaReport, "summary" | "durationMs">): QaReport => ({
+    ...report,
+    summary: qaSummary(report.steps),
+    durationMs: Math.round(performance.now() - started),
+  });
+  if (config.base_url === undefined) return done({ skipped: "tracking_qa.base_url is not set", stages: [], steps: [] });
+  if (config.steps.length === 0) return done({ skipped: "tracking_qa.steps is empty", stages: [], steps: [] });
+
+  const stages: QaStage[] = ["static"];
+  const staticObs: StaticObservation[] = await runStaticStage(config, opts.fetch ? { fetch: opts.fetch } : {});
+  let browserObs: BrowserObservation[] | undefined;
+  if (opts.browser ?? config.browser) {
+    stages.push("browser");
+    try {
+      browserObs = await runBrowserStage(config, {
+        ...(opts.executablePath !== undefined ? { executablePath: opts.executablePath } : {}),
+        ...(opts.chromium !== undefined ? { browser: opts.chromium } : {}),
+      });
+    } catch (error) {
+      // No browser is a failed check, not a pass on static evidence alone.
+      const reason = `browser stage failed: ${error instanceof Error ? error.message : String(error)}`;
+      browserObs = staticObs.map((s) => ({
+        stage: "browser",
+        url: s.url,
+        error: reason,
+        hits: [],
+        requestUrls: [],
+        beaconsAnswered: [],
+        failedRequests: [],
+        attempts: 0,
+      }));
+    }
+  }
+  const steps = config.steps.map((step, i) => {
+    const s = staticObs[i];
+    const b = browserObs?.[i];
+    return evaluateStep(step, { ...(s ? { static: s } : {}), ...(b ? { browser: b } : {}) }, config);
+  });
+  return done({ stages, steps });
+}
