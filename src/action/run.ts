@@ -5,8 +5,9 @@ import * as core from "@actions/core";
 import * as github from "@actions/github";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
+import { planWrites } from "../core/plan.js";
 import type { GitHubClient } from "../github/client.js";
-import { safeMessage } from "../github/client.js";
+import { safeMessage, statusOf } from "../github/client.js";
 import { triggerFrom } from "../github/events.js";
 import type { FirebreakDeps, RunResult } from "../github/firebreak.js";
 import { reconcileRepository, runTrigger } from "../github/firebreak.js";
@@ -36,6 +37,23 @@ function summarize(eventName: string, results: readonly (RunResult | QaRunResult
   return lines.join("\n");
 }
 
+type Outcome = Pick<RunResult, "action" | "incident">;
+
+/**
+ * A schedule run reports `reconciled`, whatever each incident needed (a missed command is
+ * `command` for that incident); it names the incident when it changed exactly one.
+ */
+function reconciled(results: readonly RunResult[]): Outcome {
+  const changed = results.filter((r) => r.incident !== undefined && r.plan !== undefined && planWrites(r.plan) > 0);
+  return changed.length === 1 ? { action: "reconciled", incident: changed[0]!.incident } : { action: "reconciled" };
+}
+
+/** Runners always provide a summary file; a local run (act, a shell) gets the summary in the log instead. */
+async function writeSummary(markdown: string): Promise<void> {
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write();
+  else core.info(markdown);
+}
+
 export async function run(): Promise<void> {
   try {
     const inputs = readInputs();
@@ -62,30 +80,36 @@ export async function run(): Promise<void> {
     };
     const trigger = triggerFrom(eventName, github.context.payload, process.env.GITHUB_REPOSITORY);
     let results: (RunResult | QaRunResult)[];
+    let outcome: Outcome | undefined;
     if (trigger.kind === "reconcile") {
       results = await reconcileRepository(octokit, trigger.ref, deps);
+      outcome = reconciled(results);
       if (eventName === "workflow_dispatch") {
         const manual = { tag: `manual-${process.env.GITHUB_RUN_ID ?? "run"}`, url: `${process.env.GITHUB_SERVER_URL ?? "https://github.com"}/${process.env.GITHUB_REPOSITORY ?? ""}/actions/runs/${process.env.GITHUB_RUN_ID ?? ""}` };
-        results.push(await runReleaseQa(octokit, { kind: "release", ref: trigger.ref, release: manual, sender: { login: "workflow_dispatch", type: "User" } }, deps));
+        const qa = await runReleaseQa(octokit, { kind: "release", ref: trigger.ref, release: manual, sender: { login: "workflow_dispatch", type: "User" } }, deps);
+        results.push(qa);
+        if (qa.action !== "ignored") outcome = qa;
       }
     } else if (trigger.kind === "release" || trigger.kind === "deployment") {
-      results = [await runReleaseQa(octokit, trigger, deps)];
+      // Check runs as in the App (a deployment names its commit), so both faces make the same writes.
+      results = [await runReleaseQa(octokit, trigger, { ...deps, checkRuns: true })];
     } else {
       results = [await runTrigger(octokit, trigger, deps)];
     }
     const failed = results.flatMap((r) => r.notes.filter((n) => n.startsWith("failed:")));
-    for (const r of results) {
-      for (const error of r.configErrors) core.error(`${error.key}: ${error.reason}`, { file: inputs["config-path"], title: "Firebreak configuration" });
-    }
-    const main = results.find((r) => r.action !== "ignored") ?? results[0];
+    // Every incident of a reconcile run carries the same config errors: annotate each once.
+    const configErrors = new Set(results.flatMap((r) => r.configErrors.map((e) => `${e.key}: ${e.reason}`)));
+    for (const error of configErrors) core.error(error, { file: inputs["config-path"], title: "Firebreak configuration" });
+    const main = outcome ?? results.find((r) => r.action !== "ignored") ?? results[0];
     core.setOutput("incident-number", main?.incident !== undefined ? String(main.incident) : "");
     core.setOutput("action-taken", main?.action ?? "ignored");
-    await core.summary.addRaw(summarize(eventName, results)).write();
+    await writeSummary(summarize(eventName, results));
     if (failed.length > 0) core.setFailed(`Firebreak could not finish: ${failed.join("; ")}`);
   } catch (error) {
     // An error that is only logged leaves a run green; this one fails it, without leaking tokens.
     core.setOutput("action-taken", "ignored");
-    core.setFailed(`Firebreak failed: ${safeMessage(error)}`);
+    const hint = statusOf(error) === 401 ? " — GitHub refused the token: check the github-token input" : "";
+    core.setFailed(`Firebreak failed: ${safeMessage(error)}${hint}`);
   }
 }
 

@@ -91,11 +91,16 @@ export function estimatedCost(state: IncidentState, now: string): string | undef
   return `≈ ${Math.round(amount).toLocaleString("en-US")} (at ${inline(cost.text, 60)}, over ${formatElapsed(Date.parse(to) - Date.parse(from))})`;
 }
 
+/** The form invites "nothing yet" as an answer: that is containment still missing, not done. */
+function containedOnForm(answer: string | undefined): boolean {
+  return answer !== undefined && !/^\s*(?:nothing|none|no|not yet|n\/a|-+)(?:\s+(?:yet|so far))?[\s.!]*$/i.test(answer);
+}
+
 export function triageItems(state: IncidentState): { item: string; done: boolean }[] {
   return [
     { item: "scope", done: state.declaration.scope.length > 0 },
     { item: "likely layer", done: Boolean(state.layer.likely) },
-    { item: "containment", done: state.containment.length > 0 || Boolean(state.declaration.containment) },
+    { item: "containment", done: state.containment.length > 0 || containedOnForm(state.declaration.containment) },
     { item: "next check", done: Boolean(state.check) },
   ];
 }

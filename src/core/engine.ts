@@ -11,6 +11,7 @@ import { classify, initialState } from "./declare.js";
 import type { ReleaseView } from "./declare.js";
 import { parseDeclaration } from "./form.js";
 import type { CommentView, IncidentState, IssueView } from "./incident.js";
+import { incidentStateSchema } from "./incident.js";
 import { desiredAssignees, desiredLabels, labelMeaning, sameSet } from "./labels.js";
 import { inline, mention } from "./markdown.js";
 import type { ActionTaken, IssueUpdate, Plan, Reply } from "./plan.js";
@@ -294,6 +295,9 @@ function close(work: Work, event: Extract<IncidentEvent, { kind: "closed" }>): A
     return "reconciled";
   }
   if (state.status === "closed" || state.status === "postmortem-complete") return "ignored";
+  // A recorded resolution the log does not bear out was forged or its comment deleted: the
+  // record is rebuilt from the log, which decides.
+  if (state.resolution && !resolutionConfirmed(work)) replayLog(work, event.at);
   if (!resolutionConfirmed(work)) {
     if (!work.input.config.gate_incident_close) {
       work.state = timeline({ ...state, status: "closed", times: { ...state.times, closed: event.at } }, event.at, "Closed without a recorded cause", event.actor);
@@ -321,6 +325,37 @@ function close(work: Work, event: Extract<IncidentEvent, { kind: "closed" }>): A
   work.state = timeline({ ...state, status: "closed", times: { ...state.times, closed: event.at } }, event.at, "Closed", event.actor);
   work.openPostmortem = true;
   return "postmortem-opened";
+}
+
+/**
+ * Rebuilds the command-made part of the record from the comment log alone: the declaration
+ * stays, everything commands set is reset and every authorised command is applied again in
+ * order. Comments already acknowledged are not reacted to again.
+ */
+function replayLog(work: Work, at: string): void {
+  const s = work.state;
+  const declared = Date.parse(s.declaredAt);
+  work.state = {
+    ...s,
+    status: "triage",
+    roles: { detector: s.roles.detector, responders: [] },
+    containment: [],
+    check: undefined,
+    interventions: [],
+    maxParallel: 0,
+    updates: [],
+    resolution: undefined,
+    layer: { ...s.layer, confirmed: undefined },
+    times: {},
+    timeline: [...s.timeline.filter((e) => Date.parse(e.at) <= declared), { at, text: "Record rebuilt from the comment log" }],
+    applied: [],
+    appliedThrough: undefined,
+  };
+  const reactions = work.reactions.length;
+  const acknowledged = new Set(s.applied);
+  applyLog(work);
+  work.reactions = [...work.reactions.slice(0, reactions), ...work.reactions.slice(reactions).filter((id) => !acknowledged.has(id))];
+  work.notes.push("the record did not match the comment log: rebuilt from the log");
 }
 
 /**
@@ -393,7 +428,11 @@ export function issueUpdate(
 ): IssueUpdate | undefined {
   const { issue, config } = input;
   const update: IssueUpdate = {};
-  const body = renderBody(state, userText, { config, now: input.event.at, issueUrl: issue.html_url });
+  // The card is a function of the record alone, so an event that changes nothing writes nothing:
+  // keys in schema order (a decoded record re-encodes byte for byte) and "so far" figures
+  // measured to the record's latest entry, not to whichever event happens to render it.
+  const record = incidentStateSchema.safeParse(state);
+  const body = renderBody(record.success ? record.data : state, userText, { config, now: lastRecorded(state) ?? input.event.at, issueUrl: issue.html_url });
   if (body !== undefined && body !== issue.body) update.body = body;
   const labels = desiredLabels(state, issue.labels, config);
   if (!sameSet(labels, issue.labels)) update.labels = labels;
@@ -404,6 +443,14 @@ export function issueUpdate(
     update.state_reason = "reopened";
   }
   return Object.keys(update).length > 0 ? update : undefined;
+}
+
+function lastRecorded(state: IncidentState): string | undefined {
+  let latest: string | undefined;
+  for (const at of [state.declaredAt, ...state.timeline.map((e) => e.at)]) {
+    if (Number.isFinite(Date.parse(at)) && (latest === undefined || Date.parse(at) > Date.parse(latest))) latest = at;
+  }
+  return latest;
 }
 
 /** After the GitHub layer opened (or found) the postmortem: link it from the card. */

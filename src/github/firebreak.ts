@@ -1,5 +1,6 @@
 // The imperative shell around the core: read what the event needs, decide, apply the plan.
 // The App, the Action and the CLI all run events through `runTrigger`.
+import { z } from "zod";
 import type { ConfigError, FirebreakConfig } from "../core/config.js";
 import { parseBody } from "../core/card.js";
 import { parseComment } from "../core/commands/grammar.js";
@@ -18,7 +19,7 @@ import type { RepoConfig } from "./config.js";
 import { loadRepoConfig, reportConfigErrors } from "./config.js";
 import type { Trigger } from "./events.js";
 import type { FileCache } from "./files.js";
-import { createIssueOnce, getIssue, listClosedSince, listComments, listReleases, Permissions, syncLabels } from "./issues.js";
+import { createIssueOnce, getIssue, listClosedSince, listComments, listReleases, Permissions, styleLabels } from "./issues.js";
 
 export interface ShippedTemplates {
   form: string;
@@ -57,7 +58,6 @@ export const DEFAULT_FORM_PATH = ".github/ISSUE_TEMPLATE/marketing-incident.yml"
 /** What this process last wrote to each issue, so a later event never works from an older payload. */
 export class IssueMemory {
   private readonly issues = new Map<string, IssueView>();
-  private readonly labelsReady = new Set<string>();
   remember(ref: RepoRef, issue: IssueView): void {
     this.issues.set(`${ref.owner}/${ref.repo}#${issue.number}`, issue);
   }
@@ -66,12 +66,6 @@ export class IssueMemory {
     const known = this.issues.get(`${ref.owner}/${ref.repo}#${issue.number}`);
     if (!known || !known.updated_at || !issue.updated_at) return known && !issue.updated_at ? known : issue;
     return known.updated_at >= issue.updated_at ? known : issue;
-  }
-  labelsChecked(ref: RepoRef): boolean {
-    return this.labelsReady.has(`${ref.owner}/${ref.repo}`);
-  }
-  markLabelsChecked(ref: RepoRef): void {
-    this.labelsReady.add(`${ref.owner}/${ref.repo}`);
   }
 }
 
@@ -149,12 +143,20 @@ async function runIssueEvent(
     input.repeatCandidates = repeatCandidates(closed);
   } else if (event.kind === "commands" || event.kind === "closed") {
     input.log = await readLog(gh, ref, issue, trigger.comment);
+    // Only authors whose commands are still to be applied (and the /resolve the close gate
+    // trusts) need a permission: an applied outsider's comment must not cost a lookup per event.
+    const applied = new Set(parsed.state?.applied ?? []);
+    const through = parsed.state?.appliedThrough ?? 0;
+    const needed = (c: CommentView) => (!applied.has(c.id) && c.id > through) || c.id === parsed.state?.resolution?.commentId;
     for (const c of input.log) {
-      if (!isBot(c.user?.login ?? "") && parseComment(c.body).commands.length > 0) {
+      if (needed(c) && !isBot(c.user?.login ?? "") && parseComment(c.body).commands.length > 0) {
         await permissions.resolve(c.user?.login ?? "ghost", c.author_association);
       }
     }
-    if (event.kind === "closed") input.postmortemTemplate = await postmortemTemplate(gh, ref, config, deps);
+    // Only a close that can open the postmortem needs its template.
+    if (event.kind === "closed" && parsed.state?.resolution && !parsed.state.postmortem) {
+      input.postmortemTemplate = await postmortemTemplate(gh, ref, config, deps);
+    }
   } else if (event.kind === "label" || event.kind === "assignee") {
     await permissions.resolve(event.actor, undefined);
   }
@@ -231,11 +233,11 @@ async function applyPlan(
     result = withPostmortem(input, result, created.number);
   }
   const plan = result.plan;
-  if (plan.update?.labels) await ensureLabels(gh, ref, input.config, deps);
   if (plan.update) {
     const { data } = await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: plan.issue, ...plan.update });
     const written = issueViewSchema.parse(data);
     deps.memory?.remember(ref, written);
+    if (plan.update.labels) await styleCreatedLabels(gh, ref, input.config, data, deps);
     const owner = result.state?.roles.owner;
     if (owner && plan.update.assignees?.includes(owner) && !written.assignees.some((a) => a.toLowerCase() === owner.toLowerCase())) {
       await recordUnassignableOwner(gh, ref, input, result, written, owner, deps);
@@ -289,15 +291,21 @@ async function recordUnassignableOwner(
   });
 }
 
-async function ensureLabels(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: FirebreakDeps): Promise<void> {
-  if (deps.memory?.labelsChecked(ref)) return;
+/**
+ * GitHub creates a missing label on first use, grey and without a description; Firebreak then
+ * gives its own labels their colour and description (once: a styled label has a description).
+ * Read from the PATCH answer, so it costs no extra request when the labels exist.
+ */
+async function styleCreatedLabels(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, issue: unknown, deps: FirebreakDeps): Promise<void> {
+  const parsed = z.object({ labels: z.array(z.object({ name: z.string(), description: z.string().nullable().optional() })) }).safeParse(issue);
+  if (!parsed.success) return;
+  const fresh = parsed.data.labels.filter((l) => !l.description).map((l) => l.name);
+  if (fresh.length === 0) return;
   try {
-    await syncLabels(gh, ref, config, undefined);
+    await styleLabels(gh, ref, config, fresh);
   } catch (error) {
-    // Labels still get created (uncoloured) by the PATCH itself; colours are a nicety.
-    deps.log?.(`could not create labels: ${safeMessage(error)}`);
+    deps.log?.(`could not style new labels: ${safeMessage(error)}`);
   }
-  deps.memory?.markLabelsChecked(ref);
 }
 
 async function runPostmortemClosed(

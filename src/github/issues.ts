@@ -211,3 +211,15 @@ export async function syncLabels(gh: GitHubClient, ref: RepoRef, config: Firebre
   }
   return writes;
 }
+
+/** Gives labels GitHub just created on first use Firebreak's colour and description; returns the writes. */
+export async function styleLabels(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, names: readonly string[]): Promise<number> {
+  let writes = 0;
+  for (const style of labelStyles(config)) {
+    const name = names.find((n) => n.toLowerCase() === style.name.toLowerCase());
+    if (!name) continue;
+    await gh.request("PATCH /repos/{owner}/{repo}/labels/{name}", { ...ref, name, color: style.color, description: style.description });
+    writes++;
+  }
+  return writes;
+}

@@ -15,8 +15,9 @@ function coldReads(scope: nock.Scope): nock.Scope {
     .reply(404, { message: "Not Found" });
 }
 
+/** Labels already exist (styled, with descriptions): the PATCH answer says so, and nothing else is asked. */
 function labelSync(scope: nock.Scope): nock.Scope {
-  return scope.get(`${repoPath}/labels`).query(true).reply(200, []).post(`${repoPath}/labels`).times(18).reply(201, {});
+  return scope;
 }
 
 beforeEach(() => {
@@ -45,7 +46,21 @@ describe("declaring an incident from the issue form", () => {
         patched = body;
         return true;
       })
-      .reply(200, (_uri, body) => ({ ...(issuesEvent("opened").issue as object), ...(body as object), labels: [], assignees: [] }));
+      // GitHub created the labels on first use: grey and without a description.
+      .reply(200, (_uri, body) => ({
+        ...(issuesEvent("opened").issue as object),
+        ...(body as object),
+        labels: ((body as { labels: string[] }).labels ?? []).map((name) => ({ name, color: "ededed", description: null })),
+        assignees: [],
+      }))
+      .patch(`${repoPath}/labels/incident`, { color: "b60205", description: "Marketing incident managed by Firebreak" })
+      .reply(200, {})
+      .patch(`${repoPath}/labels/sev%3A2`, (b: { color: string }) => b.color === "d93f0b")
+      .reply(200, {})
+      .patch(`${repoPath}/labels/layer%3Ameasurement`)
+      .reply(200, {})
+      .patch(`${repoPath}/labels/status%3Atriage`)
+      .reply(200, {});
 
     await receive("issues", issuesEvent("opened"));
     scope.done();
