@@ -130,6 +130,19 @@ interface Signal {
   name: string;
 }
 
+/** A signal that is present when the answers mention one of its keywords (not negated). */
+function keywordSignal(name: string, layer: Layer, keywords: Keywords, say: (word: string) => string): Signal {
+  return {
+    name,
+    layer,
+    weight: 1,
+    read: (c) => {
+      const word = mention(c.text, keywords);
+      return word ? say(word) : undefined;
+    },
+  };
+}
+
 /** The rules, in the order ties are broken. */
 const SIGNALS: readonly Signal[] = [
   {
@@ -138,15 +151,7 @@ const SIGNALS: readonly Signal[] = [
     weight: 2,
     read: (c) => (c.declaration.outcomes === "reporting-only" ? "only platform reporting changed while orders and revenue did not" : undefined),
   },
-  {
-    name: "tracking",
-    layer: "measurement",
-    weight: 1,
-    read: (c) => {
-      const word = mention(c.text, TRACKING);
-      return word ? `the answers mention ${quote(word)}` : undefined;
-    },
-  },
+  keywordSignal("tracking", "measurement", TRACKING, (word) => `the answers mention ${quote(word)}`),
   {
     name: "conversion-symptom",
     layer: "conversion",
@@ -167,60 +172,12 @@ const SIGNALS: readonly Signal[] = [
       return word ? `it came right after a site or theme change (${quote(word)})` : undefined;
     },
   },
-  {
-    name: "spend-stopped",
-    layer: "delivery",
-    weight: 1,
-    read: (c) => {
-      const word = mention(c.text, SPEND_STOPPED);
-      return word ? `the answers say ${quote(word)}` : undefined;
-    },
-  },
-  {
-    name: "ads-rejected",
-    layer: "delivery",
-    weight: 1,
-    read: (c) => {
-      const word = mention(c.text, ADS_REJECTED);
-      return word ? `the answers mention ${quote(word)}` : undefined;
-    },
-  },
-  {
-    name: "stock",
-    layer: "operations",
-    weight: 1,
-    read: (c) => {
-      const word = mention(c.text, STOCK);
-      return word ? `the answers mention ${quote(word)}` : undefined;
-    },
-  },
-  {
-    name: "promotion",
-    layer: "operations",
-    weight: 1,
-    read: (c) => {
-      const word = mention(c.text, PROMOTION);
-      return word ? `the answers mention ${quote(word)}` : undefined;
-    },
-  },
-  {
-    name: "pricing",
-    layer: "operations",
-    weight: 1,
-    read: (c) => {
-      const word = mention(c.text, PRICING);
-      return word ? `the answers mention ${quote(word)}` : undefined;
-    },
-  },
-  {
-    name: "efficiency",
-    layer: "economics",
-    weight: 1,
-    read: (c) => {
-      const word = mention(c.text, EFFICIENCY);
-      return word ? `${word} moved` : undefined;
-    },
-  },
+  keywordSignal("spend-stopped", "delivery", SPEND_STOPPED, (word) => `the answers say ${quote(word)}`),
+  keywordSignal("ads-rejected", "delivery", ADS_REJECTED, (word) => `the answers mention ${quote(word)}`),
+  keywordSignal("stock", "operations", STOCK, (word) => `the answers mention ${quote(word)}`),
+  keywordSignal("promotion", "operations", PROMOTION, (word) => `the answers mention ${quote(word)}`),
+  keywordSignal("pricing", "operations", PRICING, (word) => `the answers mention ${quote(word)}`),
+  keywordSignal("efficiency", "economics", EFFICIENCY, (word) => `${word} moved`),
   {
     name: "stable-rate",
     layer: "economics",
