@@ -88,7 +88,10 @@ export function estimatedCost(state: IncidentState, now: string): string | undef
   const hours = (Date.parse(to) - Date.parse(from)) / 3_600_000;
   if (!Number.isFinite(hours) || hours < 0) return undefined;
   const amount = cost.amount * (cost.per === "hour" ? hours : hours / 24);
-  return `≈ ${Math.round(amount).toLocaleString("en-US")} (at ${inline(cost.text, 60)}, over ${formatElapsed(Date.parse(to) - Date.parse(from))})`;
+  // The form keeps the currency only in its text: show the reporter's symbol or code with the amount.
+  const currency = /[$€£¥]/.exec(cost.text)?.[0] ?? /\b(USD|EUR|GBP|CHF|SEK|NOK|DKK|AUD|CAD|JPY)\b/i.exec(cost.text)?.[1]?.toUpperCase();
+  const money = Math.round(amount).toLocaleString("en-US");
+  return `≈ ${currency ? (currency.length === 1 ? `${currency}${money}` : `${money} ${currency}`) : money} (at ${inline(cost.text, 60)}, over ${formatElapsed(Date.parse(to) - Date.parse(from))})`;
 }
 
 /** The form invites "nothing yet" as an answer: that is containment still missing, not done. */
@@ -259,6 +262,24 @@ export function renderBody(state: IncidentState, userText: string, ctx: CardCont
       if (s.length <= limit) return s + SEPARATOR + userText;
     }
   }
-  const summary = section(compactState(state, 5), ctx, 0, true);
-  return summary.length <= limit ? summary + SEPARATOR + userText : undefined;
+  // Last resorts: the summary with the record's free texts cut ever shorter (the user's text and
+  // the comments hold them in full), so that long answers never leave an incident without a card.
+  for (const max of [undefined, 1000, 300, 100, 40]) {
+    const summary = section(max === undefined ? compactState(state, 5) : slimState(state, max), ctx, 0, true);
+    if (summary.length <= limit) return summary + SEPARATOR + userText;
+  }
+  return undefined;
+}
+
+/** The record for a summary-only card: latest entries only, every text cut to `max` characters. */
+function slimState(state: IncidentState, max: number): IncidentState {
+  const cut = (value: unknown): unknown => {
+    if (typeof value === "string") return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+    if (Array.isArray(value)) return value.map(cut);
+    if (typeof value !== "object" || value === null) return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "url" ? v : cut(v)]));
+  };
+  const kept = compactState(state, 5);
+  const interventions = kept.interventions.filter((i, n, all) => !i.doneAt || n >= all.length - 10);
+  return cut({ ...kept, interventions, updates: kept.updates.slice(-3), containment: kept.containment.slice(-3) }) as IncidentState;
 }

@@ -61,11 +61,17 @@ export class IssueMemory {
   remember(ref: RepoRef, issue: IssueView): void {
     this.issues.set(`${ref.owner}/${ref.repo}#${issue.number}`, issue);
   }
-  /** The newer of the payload's issue and the one this process wrote. */
+  /**
+   * The newer of the payload's issue and the one this process wrote. GitHub's timestamps have
+   * one-second resolution: on a tie, the body, labels and assignees (what Firebreak writes) come
+   * from this process and the open/closed state (what people change) from the payload.
+   */
   freshest(ref: RepoRef, issue: IssueView): IssueView {
     const known = this.issues.get(`${ref.owner}/${ref.repo}#${issue.number}`);
-    if (!known || !known.updated_at || !issue.updated_at) return known && !issue.updated_at ? known : issue;
-    return known.updated_at >= issue.updated_at ? known : issue;
+    if (!known) return issue;
+    if (!known.updated_at || !issue.updated_at || known.updated_at > issue.updated_at) return issue.updated_at ? known : issue;
+    if (known.updated_at < issue.updated_at) return issue;
+    return { ...known, state: issue.state, state_reason: issue.state_reason, closed_at: issue.closed_at };
   }
 }
 
@@ -384,6 +390,13 @@ export async function reconcileRepository(gh: GitHubClient, ref: RepoRef, deps: 
     try {
       const result = await runIssueEvent(gh, trigger, loaded.config, { ...deps, issueFromPayload: true });
       results.push({ ...result, configErrors: loaded.errors });
+      // A hand-labelled issue gets its card first; the commands already in its log come next.
+      if (trigger.event.kind === "declare" && result.action === "declared") {
+        const declared = await getIssue(gh, ref, issue.number);
+        const again = { ...trigger, issue: declared, event: { kind: "commands" as const, at } };
+        const followUp = await runIssueEvent(gh, again, loaded.config, { ...deps, issueFromPayload: true });
+        if (followUp.action !== "reconciled" || followUp.plan?.update) results.push({ ...followUp, configErrors: loaded.errors });
+      }
     } catch (error) {
       results.push({ action: "ignored", incident: issue.number, notes: [`failed: ${safeMessage(error)}`], configErrors: loaded.errors });
     }

@@ -1,0 +1,69 @@
+// `firebreak init`: the four files a repository needs, from the templates this package ships.
+// Never overwrites without --force; anything skipped makes the exit code 1 so scripts notice.
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { readTemplate } from "../templates.js";
+import type { ExitCode, Io } from "./common.js";
+import { CliError, EXIT } from "./common.js";
+
+/** What `init` writes: the shipped template and where it goes in the repository. */
+export const INIT_FILES = [
+  { template: "ISSUE_TEMPLATE/marketing-incident.yml", target: ".github/ISSUE_TEMPLATE/marketing-incident.yml", what: "the incident issue form" },
+  { template: "workflows/firebreak.yml", target: ".github/workflows/firebreak.yml", what: "the workflow that runs the Action" },
+  { template: "firebreak.example.yml", target: ".github/firebreak.yml", what: "the configuration, every key at its default" },
+  { template: "postmortem.md", target: ".github/firebreak/postmortem.md", what: "the postmortem template" },
+] as const;
+
+export interface InitOptions {
+  dir?: string;
+  force?: boolean;
+}
+
+export function readInitTemplates(): { target: string; what: string; content: string }[] {
+  return INIT_FILES.map((file) => {
+    try {
+      return { target: file.target, what: file.what, content: readTemplate(file.template) };
+    } catch {
+      // A broken install, not the user's mistake.
+      throw new CliError(`the package is missing templates/${file.template}; reinstall firebreak`, EXIT.failure);
+    }
+  });
+}
+
+export function runInit(options: InitOptions, io: Io): ExitCode {
+  const root = resolve(io.cwd, options.dir ?? ".");
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new CliError(`--dir ${options.dir ?? "."} is not a directory`);
+  const files = readInitTemplates();
+  const skipped: string[] = [];
+  for (const file of files) {
+    const path = join(root, file.target);
+    const exists = existsSync(path);
+    if (exists && !options.force) {
+      skipped.push(file.target);
+      io.out(`skipped    ${file.target} (exists)`);
+      continue;
+    }
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, file.content);
+    io.out(`${exists ? "overwrote " : "created   "} ${file.target} — ${file.what}`);
+  }
+  const shown = relative(io.cwd, root) || ".";
+  if (skipped.length > 0) {
+    io.err(`\n${skipped.length} file(s) already exist and were left untouched: ${skipped.join(", ")}.\nRun \`firebreak init${options.dir ? ` --dir ${shown}` : ""} --force\` to overwrite them.`);
+    return EXIT.failure;
+  }
+  io.out(
+    [
+      "",
+      "Next steps:",
+      `  1. Review .github/firebreak.yml${shown === "." ? "" : ` in ${shown}`} (every key is optional), then commit and push to the default branch —`,
+      "     Firebreak reads its config, form and postmortem template from there.",
+      "  2. Create the labels once:  GITHUB_TOKEN=… npx firebreak labels --repo OWNER/REPO",
+      "     (Firebreak also creates missing labels on first use, without colours.)",
+      "  3. Run it: keep .github/workflows/firebreak.yml for the Action (nothing to host), or install the",
+      "     Firebreak GitHub App and delete the workflow. For release-triggered tracking QA, set tracking_qa.",
+      "  4. Try it without GitHub:  npx firebreak demo   ·   dry-run one event:  npx firebreak simulate --help",
+    ].join("\n"),
+  );
+  return EXIT.ok;
+}

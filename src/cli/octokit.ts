@@ -1,0 +1,39 @@
+// The CLI's GitHub client: @octokit/core with retries, GitHub's recommended pacing and
+// pagination, authenticated by GITHUB_TOKEN against GITHUB_API_URL (GitHub Enterprise too).
+import { Octokit } from "@octokit/core";
+import { paginateRest } from "@octokit/plugin-paginate-rest";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import { CliError } from "./common.js";
+
+export const CliOctokit = Octokit.plugin(retry, throttling, paginateRest);
+export type CliOctokit = InstanceType<typeof CliOctokit>;
+
+export const DEFAULT_API_URL = "https://api.github.com";
+
+// Rate limits are waited out and retried twice, never dropped silently.
+const retryTwice = (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < 2;
+
+export interface CliOctokitOptions {
+  /**
+   * GitHub's pacing (writes ~1 s apart, new issues and comments ~3 s apart). On by default;
+   * tests against the local emulator switch it off to measure logic, not sleeps.
+   */
+  throttle?: boolean;
+}
+
+export function cliOctokit(env: Record<string, string | undefined>, options: CliOctokitOptions = {}): CliOctokit {
+  const token = env.GITHUB_TOKEN?.trim();
+  if (!token) throw new CliError("GITHUB_TOKEN is not set: export a token that can write issues in the repository.");
+  const baseUrl = (env.GITHUB_API_URL?.trim() || DEFAULT_API_URL).replace(/\/+$/, "");
+  if (!URL.canParse(baseUrl)) throw new CliError(`GITHUB_API_URL is not a URL: ${JSON.stringify(baseUrl)}`);
+  return new CliOctokit({
+    auth: token,
+    baseUrl,
+    userAgent: "firebreak-cli",
+    throttle: { enabled: options.throttle ?? true, onRateLimit: retryTwice, onSecondaryRateLimit: retryTwice },
+    retry: { enabled: true },
+    // Octokit logs request failures with their URLs only; the CLI reports errors itself.
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  });
+}
