@@ -53551,7 +53551,7 @@ var commentPayload = external_exports.object({
 });
 var releasePayload = external_exports.object({
   action: external_exports.string(),
-  release: external_exports.object({ tag_name: external_exports.string(), name: external_exports.string().nullable().optional(), html_url: external_exports.string() }),
+  release: external_exports.object({ tag_name: external_exports.string(), name: external_exports.string().nullable().optional(), html_url: external_exports.string(), target_commitish: external_exports.string().optional() }),
   repository,
   sender
 });
@@ -53623,7 +53623,12 @@ function triggerFrom(name, payload, repoFallback) {
     return {
       kind: "release",
       ref: repoOf(p.repository.full_name),
-      release: { tag: p.release.tag_name, ...p.release.name ? { name: p.release.name } : {}, url: p.release.html_url },
+      release: {
+        tag: p.release.tag_name,
+        ...p.release.name ? { name: p.release.name } : {},
+        url: p.release.html_url,
+        ...p.release.target_commitish ? { commitish: p.release.target_commitish } : {}
+      },
       sender: p.sender
     };
   }
@@ -53905,7 +53910,9 @@ function estimatedCost(state, now) {
   const hours = (Date.parse(to) - Date.parse(from)) / 36e5;
   if (!Number.isFinite(hours) || hours < 0) return void 0;
   const amount = cost.amount * (cost.per === "hour" ? hours : hours / 24);
-  return `\u2248 ${Math.round(amount).toLocaleString("en-US")} (at ${inline(cost.text, 60)}, over ${formatElapsed(Date.parse(to) - Date.parse(from))})`;
+  const currency = /[$€£¥]/.exec(cost.text)?.[0] ?? /\b(USD|EUR|GBP|CHF|SEK|NOK|DKK|AUD|CAD|JPY)\b/i.exec(cost.text)?.[1]?.toUpperCase();
+  const money = Math.round(amount).toLocaleString("en-US");
+  return `\u2248 ${currency ? currency.length === 1 ? `${currency}${money}` : `${money} ${currency}` : money} (at ${inline(cost.text, 60)}, over ${formatElapsed(Date.parse(to) - Date.parse(from))})`;
 }
 function containedOnForm(answer2) {
   return answer2 !== void 0 && !/^\s*(?:nothing|none|no|not yet|n\/a|-+)(?:\s+(?:yet|so far))?[\s.!]*$/i.test(answer2);
@@ -54046,8 +54053,22 @@ function renderBody(state, userText, ctx) {
       if (s.length <= limit) return s + SEPARATOR + userText;
     }
   }
-  const summary2 = section(compactState(state, 5), ctx, 0, true);
-  return summary2.length <= limit ? summary2 + SEPARATOR + userText : void 0;
+  for (const max of [void 0, 1e3, 300, 100, 40]) {
+    const summary2 = section(max === void 0 ? compactState(state, 5) : slimState(state, max), ctx, 0, true);
+    if (summary2.length <= limit) return summary2 + SEPARATOR + userText;
+  }
+  return void 0;
+}
+function slimState(state, max) {
+  const cut = (value) => {
+    if (typeof value === "string") return value.length > max ? `${value.slice(0, max - 1)}\u2026` : value;
+    if (Array.isArray(value)) return value.map(cut);
+    if (typeof value !== "object" || value === null) return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "url" ? v : cut(v)]));
+  };
+  const kept = compactState(state, 5);
+  const interventions = kept.interventions.filter((i, n, all) => !i.doneAt || n >= all.length - 10);
+  return cut({ ...kept, interventions, updates: kept.updates.slice(-3), containment: kept.containment.slice(-3) });
 }
 
 // src/core/commands/types.ts
@@ -54545,6 +54566,17 @@ function mention2(text2, keywords) {
   }
   return first?.word;
 }
+function keywordSignal(name, layer3, keywords, say) {
+  return {
+    name,
+    layer: layer3,
+    weight: 1,
+    read: (c) => {
+      const word = mention2(c.text, keywords);
+      return word ? say(word) : void 0;
+    }
+  };
+}
 var SIGNALS = [
   {
     name: "reporting-only",
@@ -54552,15 +54584,7 @@ var SIGNALS = [
     weight: 2,
     read: (c) => c.declaration.outcomes === "reporting-only" ? "only platform reporting changed while orders and revenue did not" : void 0
   },
-  {
-    name: "tracking",
-    layer: "measurement",
-    weight: 1,
-    read: (c) => {
-      const word = mention2(c.text, TRACKING);
-      return word ? `the answers mention ${quote(word)}` : void 0;
-    }
-  },
+  keywordSignal("tracking", "measurement", TRACKING, (word) => `the answers mention ${quote(word)}`),
   {
     name: "conversion-symptom",
     layer: "conversion",
@@ -54581,60 +54605,12 @@ var SIGNALS = [
       return word ? `it came right after a site or theme change (${quote(word)})` : void 0;
     }
   },
-  {
-    name: "spend-stopped",
-    layer: "delivery",
-    weight: 1,
-    read: (c) => {
-      const word = mention2(c.text, SPEND_STOPPED);
-      return word ? `the answers say ${quote(word)}` : void 0;
-    }
-  },
-  {
-    name: "ads-rejected",
-    layer: "delivery",
-    weight: 1,
-    read: (c) => {
-      const word = mention2(c.text, ADS_REJECTED);
-      return word ? `the answers mention ${quote(word)}` : void 0;
-    }
-  },
-  {
-    name: "stock",
-    layer: "operations",
-    weight: 1,
-    read: (c) => {
-      const word = mention2(c.text, STOCK);
-      return word ? `the answers mention ${quote(word)}` : void 0;
-    }
-  },
-  {
-    name: "promotion",
-    layer: "operations",
-    weight: 1,
-    read: (c) => {
-      const word = mention2(c.text, PROMOTION);
-      return word ? `the answers mention ${quote(word)}` : void 0;
-    }
-  },
-  {
-    name: "pricing",
-    layer: "operations",
-    weight: 1,
-    read: (c) => {
-      const word = mention2(c.text, PRICING);
-      return word ? `the answers mention ${quote(word)}` : void 0;
-    }
-  },
-  {
-    name: "efficiency",
-    layer: "economics",
-    weight: 1,
-    read: (c) => {
-      const word = mention2(c.text, EFFICIENCY);
-      return word ? `${word} moved` : void 0;
-    }
-  },
+  keywordSignal("spend-stopped", "delivery", SPEND_STOPPED, (word) => `the answers say ${quote(word)}`),
+  keywordSignal("ads-rejected", "delivery", ADS_REJECTED, (word) => `the answers mention ${quote(word)}`),
+  keywordSignal("stock", "operations", STOCK, (word) => `the answers mention ${quote(word)}`),
+  keywordSignal("promotion", "operations", PROMOTION, (word) => `the answers mention ${quote(word)}`),
+  keywordSignal("pricing", "operations", PRICING, (word) => `the answers mention ${quote(word)}`),
+  keywordSignal("efficiency", "economics", EFFICIENCY, (word) => `${word} moved`),
   {
     name: "stable-rate",
     layer: "economics",
@@ -60959,6 +60935,12 @@ async function reconcileRepository(gh, ref, deps) {
     try {
       const result = await runIssueEvent(gh, trigger, loaded.config, { ...deps, issueFromPayload: true });
       results.push({ ...result, configErrors: loaded.errors });
+      if (trigger.event.kind === "declare" && result.action === "declared") {
+        const declared = await getIssue(gh, ref, issue3.number);
+        const again = { ...trigger, issue: declared, event: { kind: "commands", at } };
+        const followUp = await runIssueEvent(gh, again, loaded.config, { ...deps, issueFromPayload: true });
+        if (followUp.action !== "reconciled" || followUp.plan?.update) results.push({ ...followUp, configErrors: loaded.errors });
+      }
     } catch (error63) {
       results.push({ action: "ignored", incident: issue3.number, notes: [`failed: ${safeMessage(error63)}`], configErrors: loaded.errors });
     }
@@ -61439,6 +61421,17 @@ async function runTrackingQa(config2, opts = {}) {
 
 // src/github/tracking-qa.ts
 var sleep = (ms2) => new Promise((resolve2) => setTimeout(resolve2, ms2));
+async function releaseSha(gh, trigger) {
+  const commitish = trigger.release.commitish;
+  if (!commitish) return void 0;
+  if (/^[0-9a-f]{40}$/i.test(commitish)) return commitish;
+  try {
+    const { data } = await gh.request("GET /repos/{owner}/{repo}/commits/{ref}", { ...trigger.ref, ref: commitish });
+    return data.sha;
+  } catch {
+    return void 0;
+  }
+}
 async function runReleaseQa(gh, trigger, deps) {
   if (trigger.sender.login.toLowerCase() === deps.botLogin.toLowerCase()) {
     return { action: "ignored", notes: ["an event Firebreak caused itself"], configErrors: [] };
@@ -61455,7 +61448,7 @@ async function runReleaseQa(gh, trigger, deps) {
   const passed = report.summary.passed;
   const notes = [`tracking QA ${passed ? "passed" : "failed"} for ${release.tag} (${report.steps.length} steps, ${report.durationMs} ms)`];
   if (deps.checkRuns && !deps.dryRun) {
-    const sha = trigger.kind === "deployment" ? trigger.deployment.sha : deps.headSha;
+    const sha = trigger.kind === "deployment" ? trigger.deployment.sha : deps.headSha ?? await releaseSha(gh, trigger);
     if (sha) {
       await gh.request("POST /repos/{owner}/{repo}/check-runs", {
         ...trigger.ref,

@@ -20,7 +20,7 @@ export type Trigger =
       sender: { login: string; type: string };
       deliveryAt: string;
     }
-  | { kind: "release"; ref: RepoRef; release: { tag: string; name?: string; url: string }; sender: { login: string; type: string } }
+  | { kind: "release"; ref: RepoRef; release: { tag: string; name?: string; url: string; commitish?: string }; sender: { login: string; type: string } }
   | { kind: "deployment"; ref: RepoRef; deployment: { id: number; environment: string; sha: string; url: string }; sender: { login: string; type: string } }
   | { kind: "reconcile"; ref: RepoRef }
   | { kind: "ignored"; reason: string };
@@ -47,7 +47,7 @@ const commentPayload = z.object({
 
 const releasePayload = z.object({
   action: z.string(),
-  release: z.object({ tag_name: z.string(), name: z.string().nullable().optional(), html_url: z.string() }),
+  release: z.object({ tag_name: z.string(), name: z.string().nullable().optional(), html_url: z.string(), target_commitish: z.string().optional() }),
   repository,
   sender,
 });
@@ -125,7 +125,12 @@ export function triggerFrom(name: string, payload: unknown, repoFallback?: strin
     return {
       kind: "release",
       ref: repoOf(p.repository.full_name),
-      release: { tag: p.release.tag_name, ...(p.release.name ? { name: p.release.name } : {}), url: p.release.html_url },
+      release: {
+        tag: p.release.tag_name,
+        ...(p.release.name ? { name: p.release.name } : {}),
+        url: p.release.html_url,
+        ...(p.release.target_commitish ? { commitish: p.release.target_commitish } : {}),
+      },
       sender: p.sender,
     };
   }

@@ -19,6 +19,19 @@ type QaTrigger = Extract<Trigger, { kind: "release" | "deployment" }>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The commit a release points at, for its check run: its target branch or commit, resolved. */
+async function releaseSha(gh: GitHubClient, trigger: Extract<QaTrigger, { kind: "release" }>): Promise<string | undefined> {
+  const commitish = trigger.release.commitish;
+  if (!commitish) return undefined;
+  if (/^[0-9a-f]{40}$/i.test(commitish)) return commitish;
+  try {
+    const { data } = await gh.request("GET /repos/{owner}/{repo}/commits/{ref}", { ...trigger.ref, ref: commitish });
+    return (data as { sha?: string }).sha;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function runReleaseQa(
   gh: GitHubClient,
   trigger: QaTrigger,
@@ -43,7 +56,7 @@ export async function runReleaseQa(
   const passed = report.summary.passed;
   const notes = [`tracking QA ${passed ? "passed" : "failed"} for ${release.tag} (${report.steps.length} steps, ${report.durationMs} ms)`];
   if (deps.checkRuns && !deps.dryRun) {
-    const sha = trigger.kind === "deployment" ? trigger.deployment.sha : deps.headSha;
+    const sha = trigger.kind === "deployment" ? trigger.deployment.sha : (deps.headSha ?? (await releaseSha(gh, trigger)));
     if (sha) {
       await gh.request("POST /repos/{owner}/{repo}/check-runs", {
         ...trigger.ref,

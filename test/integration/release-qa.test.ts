@@ -1,0 +1,112 @@
+// Release-triggered tracking QA through the real App against the local GitHub and a local
+// fixture site: a release that drops the pixel opens one measurement incident, declared like
+// any other, however often the release event arrives; a clean release opens nothing.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Probot, ProbotOctokit } from "probot";
+import { parseBody } from "../../src/core/card.js";
+import { DEFAULT_CONFIG } from "../../src/core/config.js";
+import { labelStyles } from "../../src/core/label-styles.js";
+import { firebreakApp } from "../../src/app/index.js";
+import { LocalGitHub } from "../../src/local-github/index.js";
+import type { FixtureSite } from "../../src/qa/fixture-site.js";
+import { FIXTURE_IDS, FIXTURE_PAGES, startFixtureSite } from "../../src/qa/fixture-site.js";
+import { DeliveryCapture } from "../support/action-harness.js";
+import { steppingClock } from "../local-github/helpers.js";
+
+const REPO = "acme/shop";
+let site: FixtureSite;
+
+beforeAll(async () => {
+  site = await startFixtureSite();
+});
+afterAll(async () => {
+  await site.close();
+});
+
+async function world(steps: { path: string; expect: string[] }[]) {
+  const gh = new LocalGitHub({ clock: steppingClock("2026-11-24T08:00:00Z") });
+  await gh.start();
+  const capture = new DeliveryCapture();
+  gh.setWebhook({ url: await capture.start(), secret: "unused" });
+  gh.addRepo(REPO);
+  for (const style of labelStyles(DEFAULT_CONFIG)) gh.createLabel(REPO, style.name, style.color, style.description);
+  const config = [
+    "tracking_qa:",
+    `  base_url: ${site.url}`,
+    `  ids: { meta_pixel: "${FIXTURE_IDS.meta_pixel}", ga4: ${FIXTURE_IDS.ga4}, gtm: ${FIXTURE_IDS.gtm} }`,
+    "  severity: 1",
+    "  steps:",
+    ...steps.map((s) => `    - { path: "${s.path}", expect: [${s.expect.join(", ")}] }`),
+  ].join("\n");
+  gh.putFile(REPO, ".github/firebreak.yml", config);
+  const app = firebreakApp({ appSlug: "firebreak" });
+  const probot = new Probot({
+    githubToken: gh.appToken,
+    baseUrl: gh.url,
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { ...(options.throttle as object), enabled: false },
+    })),
+  });
+  probot.load(app);
+  const release = async (tag: string) => {
+    gh.publishRelease(REPO, { tag, name: `Theme ${tag}` });
+    await gh.idle();
+    const payload = JSON.parse(capture.deliveries.filter((d) => d.event === "release").at(-1)!.raw) as object;
+    return payload;
+  };
+  const receive = async (payload: object) => {
+    await probot.receive({ id: `d-${Math.random()}`, name: "release", payload } as Parameters<Probot["receive"]>[0]);
+    await app.idle();
+  };
+  return {
+    gh,
+    app,
+    release,
+    receive,
+    stop: async () => {
+      await gh.stop();
+      await capture.stop();
+    },
+  };
+}
+
+describe("release-triggered tracking QA in the App", () => {
+  it("opens one prefilled measurement incident for a release that drops the pixel, however often the release arrives", async () => {
+    const w = await world([
+      { path: FIXTURE_PAGES.correct, expect: ["meta_pixel", "ga4"] },
+      { path: FIXTURE_PAGES.missingPixel, expect: ["meta_pixel", "ga4"] },
+    ]);
+    try {
+      const payload = await w.release("v4.2.0");
+      await w.receive(payload);
+      await w.receive(payload); // redelivered
+      const incidents = w.gh.issues(REPO).filter((i) => i.labels.includes("incident"));
+      expect(incidents).toHaveLength(1);
+      const incident = incidents[0]!;
+      expect(incident.title).toContain("v4.2.0");
+      expect(incident.body).toContain("<!-- firebreak:qa-incident release=v4.2.0 -->");
+      // Declared by Firebreak itself, like a person's form: labels and a card.
+      expect(incident.labels).toEqual(expect.arrayContaining(["incident", "sev:1", "layer:measurement", "status:triage"]));
+      const state = parseBody(incident.body).state;
+      expect(state?.status).toBe("triage");
+      expect(state?.declaration.symptom).toContain(FIXTURE_PAGES.missingPixel);
+      expect(state?.declaration.whatChanged).toContain("v4.2.0");
+      expect(w.app.results.map((r) => r.action)).toEqual(["qa-failed", "qa-failed"]);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("opens nothing for a release whose pages all show their tags", async () => {
+    const w = await world([{ path: FIXTURE_PAGES.correct, expect: ["meta_pixel", "ga4", "gtm"] }]);
+    try {
+      await w.receive(await w.release("v4.2.1"));
+      expect(w.gh.issues(REPO)).toEqual([]);
+      expect(w.app.results.map((r) => r.action)).toEqual(["qa-passed"]);
+    } finally {
+      await w.stop();
+    }
+  });
+});
