@@ -215,7 +215,7 @@ describe("draftPostmortem", () => {
     expect(body).toContain("1 of 2 status updates lacked fields:");
     expect(body).toContain("- 2026-11-24 09:45 UTC by `olga-owner` — missing: layer, next");
     // cost: €400/hour × 9h 02m (start → resolution)
-    expect(body).toContain("≈ 3,613 (at €400/hour, over 9h 02m)");
+    expect(body).toContain("≈ €3,613 (at €400/hour, over 9h 02m)");
     // cause and evidence
     expect(body).toContain("- **Cause:** Theme v4.2 broke the checkout button on iOS Safari");
   });
