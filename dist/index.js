@@ -60727,7 +60727,11 @@ async function runIssueEvent(gh, trigger, config2, deps) {
     input2.releases = releases;
     input2.repeatCandidates = repeatCandidates(closed);
   } else if (event.kind === "commands" || event.kind === "closed") {
-    input2.log = await readLog(gh, ref, issue3, trigger.comment);
+    const comment = trigger.comment;
+    if (event.kind === "commands" && comment && parsed.state && (parsed.state.applied.includes(comment.id) || comment.id <= (parsed.state.appliedThrough ?? 0))) {
+      return { action: "ignored", incident: issue3.number, notes: [`comment ${comment.id} is already applied`] };
+    }
+    input2.log = await readLog(gh, ref, issue3, comment);
     const applied2 = new Set(parsed.state?.applied ?? []);
     const through = parsed.state?.appliedThrough ?? 0;
     const needed = (c) => !applied2.has(c.id) && c.id > through || c.id === parsed.state?.resolution?.commentId;

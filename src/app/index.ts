@@ -27,6 +27,7 @@ export function firebreakApp(options: { appSlug?: string } = {}): FirebreakApp {
   const memory = new IssueMemory();
   const templates = shippedTemplates();
   const results: RunResult[] = [];
+  const slug = options.appSlug ?? "firebreak";
   const fn = ((app: Probot) => {
     app.on([...EVENTS], async (context) => {
       const trigger = triggerFrom(context.name, context.payload);
@@ -34,7 +35,6 @@ export function firebreakApp(options: { appSlug?: string } = {}): FirebreakApp {
         context.log.debug({ id: context.id }, `ignored: ${trigger.reason}`);
         return;
       }
-      const slug = options.appSlug ?? process.env.APP_SLUG ?? "firebreak";
       const key = trigger.kind === "issue" ? `${trigger.ref.owner}/${trigger.ref.repo}#${trigger.issue.number}` : `${trigger.ref.owner}/${trigger.ref.repo}:qa`;
       queue.push(key, async () => {
         try {

@@ -1,7 +1,7 @@
 // `npm start`: Probot's server with its standard environment (APP_ID, PRIVATE_KEY or
 // PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT, LOG_LEVEL, GHE_HOST/GHE_PROTOCOL, REDIS_URL).
 import { ProbotOctokit, run } from "probot";
-import app from "./index.js";
+import { firebreakApp } from "./index.js";
 
 // Rate limits and secondary limits are waited out and retried (twice), never dropped silently.
 // Probot does not retry secondary limits by default, and layers its throttle options over
@@ -12,4 +12,5 @@ const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
   throttle: { ...(options.throttle as object), onRateLimit: retryTwice, onSecondaryRateLimit: retryTwice },
 }));
 
-await run(app, { Octokit });
+// APP_SLUG names the App's bot login (`<slug>[bot]`), whose own events Firebreak ignores.
+await run(firebreakApp({ appSlug: process.env.APP_SLUG || "firebreak" }), { Octokit });

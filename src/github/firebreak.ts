@@ -148,7 +148,13 @@ async function runIssueEvent(
     input.releases = releases;
     input.repeatCandidates = repeatCandidates(closed);
   } else if (event.kind === "commands" || event.kind === "closed") {
-    input.log = await readLog(gh, ref, issue, trigger.comment);
+    // A comment the record already applied (an earlier event took in the whole log, or this is a
+    // redelivery) needs nothing: answered without a call.
+    const comment = trigger.comment;
+    if (event.kind === "commands" && comment && parsed.state && (parsed.state.applied.includes(comment.id) || comment.id <= (parsed.state.appliedThrough ?? 0))) {
+      return { action: "ignored", incident: issue.number, notes: [`comment ${comment.id} is already applied`] };
+    }
+    input.log = await readLog(gh, ref, issue, comment);
     // Only authors whose commands are still to be applied (and the /resolve the close gate
     // trusts) need a permission: an applied outsider's comment must not cost a lookup per event.
     const applied = new Set(parsed.state?.applied ?? []);
