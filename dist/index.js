@@ -53540,7 +53540,8 @@ var issuesPayload = external_exports.object({
   repository,
   sender,
   label: external_exports.object({ name: external_exports.string() }).optional(),
-  assignee: external_exports.object({ login: external_exports.string() }).nullable().optional()
+  assignee: external_exports.object({ login: external_exports.string() }).nullable().optional(),
+  changes: external_exports.object({ body: external_exports.object({ from: external_exports.string().nullable() }).optional() }).optional()
 });
 var commentPayload = external_exports.object({
   action: external_exports.string(),
@@ -53595,6 +53596,13 @@ function triggerFrom(name, payload, repoFallback) {
       case "unassigned":
         if (!p.assignee) return ignored("assignment without an assignee");
         return { ...base, deliveryAt, event: { kind: "assignee", at, actor, login: p.assignee.login, added: p.action === "assigned" } };
+      case "edited": {
+        const previousBody = p.changes?.body?.from;
+        if (previousBody === void 0 || previousBody === null || !previousBody.startsWith("<!-- firebreak:card:start")) {
+          return ignored("an edit that cannot have touched a status card");
+        }
+        return { ...base, deliveryAt, event: { kind: "edited", at, actor, previousBody } };
+      }
       default:
         return ignored(`issues.${p.action} needs nothing`);
     }
@@ -54270,7 +54278,7 @@ var layer2 = defineCommand({
     const confidence = parseConfidence(last);
     const layerText = (confidence ? words.slice(0, -1) : words).join(" ");
     const parsed = toLayer(layerText);
-    if (!parsed) return { ok: false, error: `"${layerText.slice(0, 40)}" is not a layer (one of ${LAYERS.join(", ")}).` };
+    if (!parsed) return { ok: false, error: `"${inline(layerText, 40)}" is not a layer (one of ${LAYERS.join(", ")}).` };
     return { ok: true, args: { layer: parsed, confidence } };
   },
   apply(state, args, ctx) {
@@ -54321,7 +54329,7 @@ var resolve = defineCommand({
   parse(line) {
     const f = line.fields;
     const layer3 = toLayer(f.layer);
-    if (f.layer && !layer3) return { ok: false, error: `"${f.layer.slice(0, 40)}" is not a layer (one of ${LAYERS.join(", ")}).` };
+    if (f.layer && !layer3) return { ok: false, error: `"${inline(f.layer, 40)}" is not a layer (one of ${LAYERS.join(", ")}).` };
     const cut = (s) => s?.trim() ? s.trim().slice(0, 1e3) : void 0;
     return { ok: true, args: { cause: cut(f.cause ?? line.args), evidence: cut(f.evidence), layer: layer3, fix: cut(f.fix) } };
   },
@@ -54366,13 +54374,13 @@ var responder = defineCommand({
     const [login2 = "", ...rest] = line.args.split(/\s+/);
     const layerText = rest.join(" ");
     const layer3 = toLayer(layerText);
-    if (layerText && !layer3) return { ok: false, error: `unknown layer "${layerText.slice(0, 40)}" (one of ${LAYERS.join(", ")}).` };
+    if (layerText && !layer3) return { ok: false, error: `unknown layer "${inline(layerText, 40)}" (one of ${LAYERS.join(", ")}).` };
     return parseWith(external_exports.object({ login: loginArg, layer: external_exports.enum(LAYERS).optional() }), { login: login2, layer: layer3 });
   },
   apply(state, { login: login2, layer: layer3 }, ctx) {
     if (!isIncident(state)) return notAnIncident("responder");
     const others = state.roles.responders.filter((r) => r.login !== login2);
-    const next = { ...state, roles: { ...state.roles, responders: [...others, { login: login2, ...layer3 ? { layer: layer3 } : {} }] } };
+    const next = { ...state, roles: { ...state.roles, responders: [...others, { login: login2, ...layer3 ? { layer: layer3 } : {} }].slice(-30) } };
     return { state: withTimeline(next, ctx, `Responder: ${login2}${layer3 ? ` (${layer3})` : ""}`) };
   }
 });
@@ -54434,7 +54442,7 @@ var update = defineCommand({
       if (value) args[field] = value.slice(0, 1e3);
     }
     if (!args.symptom && line.args.trim()) args.symptom = line.args.trim().slice(0, 1e3);
-    if (args.layer && !toLayer(args.layer)) return { ok: false, error: `"${args.layer.slice(0, 40)}" is not a layer.` };
+    if (args.layer && !toLayer(args.layer)) return { ok: false, error: `"${inline(args.layer, 40)}" is not a layer.` };
     if (args.confidence && !parseConfidence(args.confidence)) return { ok: false, error: "confidence is low, medium or high." };
     if (args.owner && !/^@?[A-Za-z0-9][A-Za-z0-9-]{0,38}$/.test(args.owner)) return { ok: false, error: "owner is a GitHub user, as @login." };
     return { ok: true, args };
@@ -54727,7 +54735,7 @@ function initialState(input2) {
     interventions: [],
     maxParallel: 0,
     updates: [],
-    releases: releases.map((r) => ({ tag: r.tag, ...r.name ? { name: r.name } : {}, url: r.url, at: r.publishedAt })),
+    releases: releases.map((r) => ({ tag: r.tag.slice(0, 200), ...r.name ? { name: r.name.slice(0, 300) } : {}, url: r.url.slice(0, 500), at: r.publishedAt })),
     times: {},
     timeline: [
       ...startedAt ? [{ at: startedAt, text: "Started (reported)" }] : [],
@@ -60070,6 +60078,7 @@ function decide(input2) {
     if (parsed.state) return ignored2(issue3.number, "already declared: the card exists");
     return declare(input2, parsed.userText);
   }
+  if (event.kind === "edited") return restoreSection(input2, event, parsed.userText);
   let state = parsed.state;
   const notes = [];
   if (!state) {
@@ -60093,6 +60102,7 @@ function decide(input2) {
   };
   let action = "command";
   if (input2.log && event.kind !== "commands") applyLog(work);
+  const unhandledClose = input2.log && event.kind !== "closed" && event.kind !== "reopened" && issue3.state === "closed" && OPEN_STATUSES.has(work.state.status);
   switch (event.kind) {
     case "commands":
       applyLog(work);
@@ -60116,7 +60126,20 @@ function decide(input2) {
       action = close(work, event);
       break;
   }
+  if (unhandledClose) {
+    action = close(work, { kind: "closed", at: issue3.closed_at ?? event.at, actor: issue3.user?.login ?? "ghost", reason: issue3.state_reason ?? "completed" });
+  }
   return finish(work, action);
+}
+var OPEN_STATUSES = /* @__PURE__ */ new Set(["triage", "investigating", "contained", "resolved"]);
+function restoreSection(input2, event, userText) {
+  const previous = parseBody(event.previousBody);
+  if (!previous.state) return ignored2(input2.issue.number, "an edit of an issue without a card");
+  const update2 = issueUpdate(input2, previous.state, previous.state, userText);
+  const plan = emptyPlan(input2.issue.number);
+  if (update2?.body) plan.update = { body: update2.body };
+  const notes = [update2?.body ? `restored the Firebreak section edited by ${event.actor}` : "edit left the Firebreak section as it was"];
+  return { action: update2?.body ? "reconciled" : "ignored", state: previous.state, plan, notes };
 }
 function ignored2(issue3, why) {
   return { action: "ignored", plan: emptyPlan(issue3), notes: [`ignored: ${why}`] };
@@ -60128,7 +60151,9 @@ function declare(input2, userText) {
   const { issue: issue3, config: config2 } = input2;
   const declaration = parseDeclaration(userText, input2.formTemplate);
   const detector = issue3.user?.login ?? "ghost";
-  const classification = classify(declaration, input2.mayCommand(detector, issue3.author_association));
+  const declarer = input2.event.kind === "declare" ? input2.event.actor : detector;
+  const authorised = input2.mayCommand(detector, issue3.author_association) || declarer !== detector && input2.mayCommand(declarer, void 0);
+  const classification = classify(declaration, authorised);
   const at = input2.event.at;
   const state = initialState({
     declaration,
@@ -60289,7 +60314,9 @@ function close(work, event) {
     });
     return "reopened";
   }
-  work.state = timeline({ ...state, status: "closed", times: { ...state.times, closed: event.at } }, event.at, "Closed", event.actor);
+  const complete = state.postmortem?.complete === true;
+  work.state = timeline({ ...state, status: complete ? "postmortem-complete" : "closed", times: { ...state.times, closed: event.at } }, event.at, "Closed", event.actor);
+  if (state.postmortem) return "reconciled";
   work.openPostmortem = true;
   return "postmortem-opened";
 }
@@ -60372,12 +60399,12 @@ function finish(work, action) {
 function issueUpdate(input2, before, state, userText, reopen = false) {
   const { issue: issue3, config: config2 } = input2;
   const update2 = {};
-  const record2 = incidentStateSchema.safeParse(state);
-  const body = renderBody(record2.success ? record2.data : state, userText, { config: config2, now: lastRecorded(state) ?? input2.event.at, issueUrl: issue3.html_url });
+  const record2 = incidentStateSchema.safeParse(compactState(state, 150));
+  const body = record2.success ? renderBody(record2.data, userText, { config: config2, now: lastRecorded(state) ?? input2.event.at, issueUrl: issue3.html_url }) : void 0;
   if (body !== void 0 && body !== issue3.body) update2.body = body;
   const labels = desiredLabels(state, issue3.labels, config2);
   if (!sameSet(labels, issue3.labels)) update2.labels = labels;
-  const assignees = desiredAssignees(issue3.assignees, before?.roles.owner, state.roles.owner);
+  const assignees = desiredAssignees(issue3.assignees, before?.roles.owner, state.roles.ownerNote ? void 0 : state.roles.owner);
   if (!sameSet(assignees, issue3.assignees)) update2.assignees = assignees;
   if (reopen && issue3.state === "closed") {
     update2.state = "open";
@@ -60531,8 +60558,9 @@ async function findMarkedIssues(gh, ref, query) {
     ...ref,
     labels: query.label,
     state: query.state,
+    // Newest first: what a marker is looked up for (a postmortem, a release's QA incident) is recent.
     sort: "created",
-    direction: "asc",
+    direction: "desc",
     per_page: PAGE
   });
   return external_exports.array(issueViewSchema).parse(data).filter((i) => i.body.includes(query.marker));
@@ -60620,8 +60648,8 @@ function configIssueBody(path, errors) {
 }
 async function reportConfigErrors(gh, ref, loaded) {
   const label = loaded.config.labels.config_error;
-  const open3 = await findMarkedIssues(gh, ref, { label, state: "open", marker: CONFIG_MARKER });
-  const existing = open3[0];
+  const marked = await findMarkedIssues(gh, ref, { label, state: "all", marker: CONFIG_MARKER });
+  const existing = marked.find((i) => i.state === "open");
   if (loaded.errors.length === 0) {
     if (!existing) return "unchanged";
     await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
@@ -60633,6 +60661,18 @@ async function reportConfigErrors(gh, ref, loaded) {
     return "closed";
   }
   const body = configIssueBody(loaded.path, loaded.errors);
+  const closed = marked.find((i) => i.state === "closed");
+  if (!existing && closed) {
+    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: closed.number, body, state: "open", state_reason: "reopened" });
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: closed.number,
+      body: `\`${loaded.path}\` has problems again:
+
+${errorTable(loaded.path, loaded.errors)}`
+    });
+    return "opened";
+  }
   if (!existing) {
     await createIssueOnce(gh, ref, {
       marker: CONFIG_MARKER,
@@ -60723,6 +60763,10 @@ async function runIssueEvent(gh, trigger, config2, deps) {
     if (parsed.hasCard) return { action: "ignored", incident: issue3.number, notes: ["already declared"] };
     const author = issue3.user?.login ?? "ghost";
     if (author.toLowerCase() !== deps.botLogin.toLowerCase()) await permissions.resolve(author, issue3.author_association);
+    const actor = "actor" in event ? event.actor : author;
+    if (actor !== author && actor.toLowerCase() !== deps.botLogin.toLowerCase() && !await permissions.resolve(author, issue3.author_association)) {
+      await permissions.resolve(actor, void 0);
+    }
     const [releases, closed] = await Promise.all([listReleases(gh, ref), listClosedSince(gh, ref, repeatWindowStart(event.at, config2))]);
     input2.releases = releases;
     input2.repeatCandidates = repeatCandidates(closed);
@@ -60736,7 +60780,8 @@ async function runIssueEvent(gh, trigger, config2, deps) {
     const through = parsed.state?.appliedThrough ?? 0;
     const needed = (c) => !applied2.has(c.id) && c.id > through || c.id === parsed.state?.resolution?.commentId;
     for (const c of input2.log) {
-      if (needed(c) && !isBot(c.user?.login ?? "") && parseComment(c.body).commands.length > 0) {
+      const parsedComment = parseComment(c.body);
+      if (needed(c) && !isBot(c.user?.login ?? "") && (parsedComment.commands.length > 0 || parsedComment.nearMisses.length > 0)) {
         await permissions.resolve(c.user?.login ?? "ghost", c.author_association);
       }
     }
@@ -60772,6 +60817,9 @@ function repeatWindowStart(at, config2) {
 }
 function familyChanged(before, after) {
   if (!before) return false;
+  const wasIncident = before.status !== "routine-variance" && before.status !== "dismissed";
+  const isIncident2 = after.status !== "routine-variance" && after.status !== "dismissed";
+  if (!wasIncident && isIncident2) return true;
   const a = incidentFamily(before);
   const b = incidentFamily(after);
   return a.layer !== b.layer || a.channels.join("|") !== b.channels.join("|");
@@ -60805,6 +60853,7 @@ async function applyPlan(gh, ref, input2, decided, deps) {
     result = withPostmortem(input2, result, created.number);
   }
   const plan = result.plan;
+  await postReplies(gh, ref, plan, input2.log ?? []);
   if (plan.update) {
     const { data } = await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: plan.issue, ...plan.update });
     const written = issueViewSchema.parse(data);
@@ -60815,7 +60864,19 @@ async function applyPlan(gh, ref, input2, decided, deps) {
       await recordUnassignableOwner(gh, ref, input2, result, written, owner2, deps);
     }
   }
-  const posted = new Set((input2.log ?? []).map((c) => replyKeyOf(c.body)).filter(Boolean));
+  for (const notice of plan.notices) {
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: notice.issue,
+      body: `${notice.body}
+
+${REPLY_MARKER(notice.key)}`
+    });
+  }
+  return { plan, ...postmortem2 ? { postmortem: postmortem2 } : {} };
+}
+async function postReplies(gh, ref, plan, log) {
+  const posted = new Set(log.map((c) => replyKeyOf(c.body)).filter(Boolean));
   for (const reply of plan.replies) {
     if (posted.has(reply.key)) continue;
     await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
@@ -60829,16 +60890,6 @@ ${REPLY_MARKER(reply.key)}`
   for (const commentId of plan.reactions) {
     await gh.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { ...ref, comment_id: commentId, content: "+1" });
   }
-  for (const notice of plan.notices) {
-    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...ref,
-      issue_number: notice.issue,
-      body: `${notice.body}
-
-${REPLY_MARKER(notice.key)}`
-    });
-  }
-  return { plan, ...postmortem2 ? { postmortem: postmortem2 } : {} };
 }
 async function recordUnassignableOwner(gh, ref, input2, result, written, owner2, deps) {
   if (!result.state) return;
@@ -60875,7 +60926,8 @@ async function runPostmortemClosed(gh, ref, postmortem2, incidentNumber, config2
   if (gaps.length > 0) {
     const notes = [`postmortem #${postmortem2.number} closed with ${gaps.length} gaps: reopened`];
     if (!deps.dryRun) {
-      await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: postmortem2.number, state: "open", state_reason: "reopened" });
+      const { data } = await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: postmortem2.number, state: "open", state_reason: "reopened" });
+      deps.memory?.remember(ref, issueViewSchema.parse(data));
       await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
         ...ref,
         issue_number: postmortem2.number,

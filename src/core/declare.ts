@@ -100,7 +100,7 @@ export function initialState(input: {
     interventions: [],
     maxParallel: 0,
     updates: [],
-    releases: releases.map((r) => ({ tag: r.tag, ...(r.name ? { name: r.name } : {}), url: r.url, at: r.publishedAt })),
+    releases: releases.map((r) => ({ tag: r.tag.slice(0, 200), ...(r.name ? { name: r.name.slice(0, 300) } : {}), url: r.url.slice(0, 500), at: r.publishedAt })),
     times: {},
     timeline: [
       ...(startedAt ? [{ at: startedAt, text: "Started (reported)" }] : []),

@@ -1,6 +1,6 @@
 // The core: (event, issue, record, config, time of the event) → (new record, plan of writes).
 // Pure: the GitHub layer reads what it needs beforehand and applies the plan afterwards.
-import { parseBody, renderBody } from "./card.js";
+import { compactState, parseBody, renderBody } from "./card.js";
 import { COMMANDS, commandNamed } from "./commands/index.js";
 import { parseComment } from "./commands/grammar.js";
 import { setLikelyLayer } from "./commands/layer.js";
@@ -27,7 +27,9 @@ export type IncidentEvent =
   | { kind: "closed"; at: string; actor: string; reason: string | null }
   | { kind: "reopened"; at: string; actor: string }
   | { kind: "label"; at: string; actor: string; label: string; added: boolean }
-  | { kind: "assignee"; at: string; actor: string; login: string; added: boolean };
+  | { kind: "assignee"; at: string; actor: string; login: string; added: boolean }
+  /** issues.edited: the body before the edit, so a changed Firebreak section can be put back. */
+  | { kind: "edited"; at: string; actor: string; previousBody: string };
 
 export interface EngineInput {
   event: IncidentEvent;
@@ -83,6 +85,7 @@ export function decide(input: EngineInput): EngineResult {
     if (parsed.state) return ignored(issue.number, "already declared: the card exists");
     return declare(input, parsed.userText);
   }
+  if (event.kind === "edited") return restoreSection(input, event, parsed.userText);
   let state = parsed.state;
   const notes: string[] = [];
   if (!state) {
@@ -108,6 +111,10 @@ export function decide(input: EngineInput): EngineResult {
   let action: ActionTaken = "command";
   // Any event that brought the log along also catches up on commands a cancelled run never applied.
   if (input.log && event.kind !== "commands") applyLog(work);
+  // A close whose own event was never handled (a cancelled run, a failed delivery) is caught
+  // up by the next event that brought the log, which the gate needs.
+  const unhandledClose =
+    input.log && event.kind !== "closed" && event.kind !== "reopened" && issue.state === "closed" && OPEN_STATUSES.has(work.state.status);
   switch (event.kind) {
     case "commands":
       applyLog(work);
@@ -131,7 +138,26 @@ export function decide(input: EngineInput): EngineResult {
       action = close(work, event);
       break;
   }
+  if (unhandledClose) {
+    action = close(work, { kind: "closed", at: issue.closed_at ?? event.at, actor: issue.user?.login ?? "ghost", reason: issue.state_reason ?? "completed" });
+  }
   return finish(work, action);
+}
+
+const OPEN_STATUSES = new Set<IncidentState["status"]>(["triage", "investigating", "contained", "resolved"]);
+
+/**
+ * Editing the Firebreak section changes nothing (SPEC §12): the section as it was before the
+ * edit is put back above the user's new text. Edits to the user's own text need nothing.
+ */
+function restoreSection(input: EngineInput, event: Extract<IncidentEvent, { kind: "edited" }>, userText: string): EngineResult {
+  const previous = parseBody(event.previousBody);
+  if (!previous.state) return ignored(input.issue.number, "an edit of an issue without a card");
+  const update = issueUpdate(input, previous.state, previous.state, userText);
+  const plan = emptyPlan(input.issue.number);
+  if (update?.body) plan.update = { body: update.body };
+  const notes = [update?.body ? `restored the Firebreak section edited by ${event.actor}` : "edit left the Firebreak section as it was"];
+  return { action: update?.body ? "reconciled" : "ignored", state: previous.state, plan, notes };
 }
 
 function ignored(issue: number, why: string): EngineResult {
@@ -146,7 +172,10 @@ function declare(input: EngineInput, userText: string): EngineResult {
   const { issue, config } = input;
   const declaration = parseDeclaration(userText, input.formTemplate);
   const detector = issue.user?.login ?? "ghost";
-  const classification = classify(declaration, input.mayCommand(detector, issue.author_association));
+  // The author is the detector; a responder who labels someone's issue as an incident declares it.
+  const declarer = input.event.kind === "declare" ? input.event.actor : detector;
+  const authorised = input.mayCommand(detector, issue.author_association) || (declarer !== detector && input.mayCommand(declarer, undefined));
+  const classification = classify(declaration, authorised);
   const at = input.event.at;
   const state = initialState({
     declaration,
@@ -322,7 +351,9 @@ function close(work: Work, event: Extract<IncidentEvent, { kind: "closed" }>): A
     });
     return "reopened";
   }
-  work.state = timeline({ ...state, status: "closed", times: { ...state.times, closed: event.at } }, event.at, "Closed", event.actor);
+  const complete = state.postmortem?.complete === true;
+  work.state = timeline({ ...state, status: complete ? "postmortem-complete" : "closed", times: { ...state.times, closed: event.at } }, event.at, "Closed", event.actor);
+  if (state.postmortem) return "reconciled";
   work.openPostmortem = true;
   return "postmortem-opened";
 }
@@ -431,12 +462,15 @@ export function issueUpdate(
   // The card is a function of the record alone, so an event that changes nothing writes nothing:
   // keys in schema order (a decoded record re-encodes byte for byte) and "so far" figures
   // measured to the record's latest entry, not to whichever event happens to render it.
-  const record = incidentStateSchema.safeParse(state);
-  const body = renderBody(record.success ? record.data : state, userText, { config, now: lastRecorded(state) ?? input.event.at, issueUrl: issue.html_url });
+  const record = incidentStateSchema.safeParse(compactState(state, 150));
+  // A record that would not decode again is never written: the next event would declare anew.
+  const body = record.success ? renderBody(record.data, userText, { config, now: lastRecorded(state) ?? input.event.at, issueUrl: issue.html_url }) : undefined;
   if (body !== undefined && body !== issue.body) update.body = body;
   const labels = desiredLabels(state, issue.labels, config);
   if (!sameSet(labels, issue.labels)) update.labels = labels;
-  const assignees = desiredAssignees(issue.assignees, before?.roles.owner, state.roles.owner);
+  // An owner GitHub would not assign (ownerNote) is recorded on the card only: asking again on
+  // every event would repeat the refusal.
+  const assignees = desiredAssignees(issue.assignees, before?.roles.owner, state.roles.ownerNote ? undefined : state.roles.owner);
   if (!sameSet(assignees, issue.assignees)) update.assignees = assignees;
   if (reopen && issue.state === "closed") {
     update.state = "open";

@@ -80,8 +80,8 @@ function configIssueBody(path: string, errors: readonly ConfigError[]): string {
  */
 export async function reportConfigErrors(gh: GitHubClient, ref: RepoRef, loaded: RepoConfig): Promise<"opened" | "updated" | "closed" | "unchanged"> {
   const label = loaded.config.labels.config_error;
-  const open = await findMarkedIssues(gh, ref, { label, state: "open", marker: CONFIG_MARKER });
-  const existing = open[0];
+  const marked = await findMarkedIssues(gh, ref, { label, state: "all", marker: CONFIG_MARKER });
+  const existing = marked.find((i) => i.state === "open");
   if (loaded.errors.length === 0) {
     if (!existing) return "unchanged";
     await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
@@ -93,6 +93,17 @@ export async function reportConfigErrors(gh: GitHubClient, ref: RepoRef, loaded:
     return "closed";
   }
   const body = configIssueBody(loaded.path, loaded.errors);
+  const closed = marked.find((i) => i.state === "closed");
+  if (!existing && closed) {
+    // The file broke again: the same issue reopens, so its history stays in one place.
+    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: closed.number, body, state: "open", state_reason: "reopened" });
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: closed.number,
+      body: `\`${loaded.path}\` has problems again:\n\n${errorTable(loaded.path, loaded.errors)}`,
+    });
+    return "opened";
+  }
   if (!existing) {
     await createIssueOnce(gh, ref, {
       marker: CONFIG_MARKER,

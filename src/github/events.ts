@@ -35,6 +35,7 @@ const issuesPayload = z.object({
   sender,
   label: z.object({ name: z.string() }).optional(),
   assignee: z.object({ login: z.string() }).nullable().optional(),
+  changes: z.object({ body: z.object({ from: z.string().nullable() }).optional() }).optional(),
 });
 
 const commentPayload = z.object({
@@ -96,6 +97,14 @@ export function triggerFrom(name: string, payload: unknown, repoFallback?: strin
       case "unassigned":
         if (!p.assignee) return ignored("assignment without an assignee");
         return { ...base, deliveryAt, event: { kind: "assignee", at, actor, login: p.assignee.login, added: p.action === "assigned" } };
+      case "edited": {
+        // Only a body edit can touch the Firebreak section; the card's own markers say whether it could.
+        const previousBody = p.changes?.body?.from;
+        if (previousBody === undefined || previousBody === null || !previousBody.startsWith("<!-- firebreak:card:start")) {
+          return ignored("an edit that cannot have touched a status card");
+        }
+        return { ...base, deliveryAt, event: { kind: "edited", at, actor, previousBody } };
+      }
       default:
         return ignored(`issues.${p.action} needs nothing`);
     }

@@ -144,6 +144,11 @@ async function runIssueEvent(
     if (parsed.hasCard) return { action: "ignored", incident: issue.number, notes: ["already declared"] };
     const author = issue.user?.login ?? "ghost";
     if (author.toLowerCase() !== deps.botLogin.toLowerCase()) await permissions.resolve(author, issue.author_association);
+    // A responder who labels someone else's issue declares it: their permission counts too.
+    const actor = "actor" in event ? event.actor : author;
+    if (actor !== author && actor.toLowerCase() !== deps.botLogin.toLowerCase() && !(await permissions.resolve(author, issue.author_association))) {
+      await permissions.resolve(actor, undefined);
+    }
     const [releases, closed] = await Promise.all([listReleases(gh, ref), listClosedSince(gh, ref, repeatWindowStart(event.at, config))]);
     input.releases = releases;
     input.repeatCandidates = repeatCandidates(closed);
@@ -161,7 +166,8 @@ async function runIssueEvent(
     const through = parsed.state?.appliedThrough ?? 0;
     const needed = (c: CommentView) => (!applied.has(c.id) && c.id > through) || c.id === parsed.state?.resolution?.commentId;
     for (const c of input.log) {
-      if (needed(c) && !isBot(c.user?.login ?? "") && parseComment(c.body).commands.length > 0) {
+      const parsedComment = parseComment(c.body);
+      if (needed(c) && !isBot(c.user?.login ?? "") && (parsedComment.commands.length > 0 || parsedComment.nearMisses.length > 0)) {
         await permissions.resolve(c.user?.login ?? "ghost", c.author_association);
       }
     }
@@ -201,9 +207,12 @@ function repeatWindowStart(at: string, config: FirebreakConfig): string {
   return new Date(Date.parse(at) - config.repeat_window_days * 86_400_000).toISOString();
 }
 
-/** A repeat is a matter of family (layer and channels): look again when the layer changed. */
+/** A repeat is a matter of family (layer and channels): look again when it changed, or when routine variance became an incident. */
 function familyChanged(before: IncidentState | undefined, after: IncidentState): boolean {
   if (!before) return false;
+  const wasIncident = before.status !== "routine-variance" && before.status !== "dismissed";
+  const isIncident = after.status !== "routine-variance" && after.status !== "dismissed";
+  if (!wasIncident && isIncident) return true;
   const a = incidentFamily(before);
   const b = incidentFamily(after);
   return a.layer !== b.layer || a.channels.join("|") !== b.channels.join("|");
@@ -245,6 +254,10 @@ async function applyPlan(
     result = withPostmortem(input, result, created.number);
   }
   const plan = result.plan;
+  // Replies and reactions go first: the card records commands as applied, so a process that dies
+  // after writing it must not leave them unanswered. Both are safe to repeat (replies carry a key
+  // looked for in the log, reactions are idempotent).
+  await postReplies(gh, ref, plan, input.log ?? []);
   if (plan.update) {
     const { data } = await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: plan.issue, ...plan.update });
     const written = issueViewSchema.parse(data);
@@ -255,7 +268,18 @@ async function applyPlan(
       await recordUnassignableOwner(gh, ref, input, result, written, owner, deps);
     }
   }
-  const posted = new Set((input.log ?? []).map((c) => replyKeyOf(c.body)).filter(Boolean));
+  for (const notice of plan.notices) {
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: notice.issue,
+      body: `${notice.body}\n\n${REPLY_MARKER(notice.key)}`,
+    });
+  }
+  return { plan, ...(postmortem ? { postmortem } : {}) };
+}
+
+async function postReplies(gh: GitHubClient, ref: RepoRef, plan: Plan, log: readonly CommentView[]): Promise<void> {
+  const posted = new Set(log.map((c) => replyKeyOf(c.body)).filter(Boolean));
   for (const reply of plan.replies) {
     if (posted.has(reply.key)) continue;
     await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
@@ -267,14 +291,6 @@ async function applyPlan(
   for (const commentId of plan.reactions) {
     await gh.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { ...ref, comment_id: commentId, content: "+1" });
   }
-  for (const notice of plan.notices) {
-    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...ref,
-      issue_number: notice.issue,
-      body: `${notice.body}\n\n${REPLY_MARKER(notice.key)}`,
-    });
-  }
-  return { plan, ...(postmortem ? { postmortem } : {}) };
 }
 
 /** GitHub silently drops assignees who are not collaborators: say so on the card and in a reply. */
@@ -334,7 +350,9 @@ async function runPostmortemClosed(
   if (gaps.length > 0) {
     const notes = [`postmortem #${postmortem.number} closed with ${gaps.length} gaps: reopened`];
     if (!deps.dryRun) {
-      await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: postmortem.number, state: "open", state_reason: "reopened" });
+      const { data } = await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: postmortem.number, state: "open", state_reason: "reopened" });
+      // Remembered, so a redelivered close finds the postmortem open again and writes nothing.
+      deps.memory?.remember(ref, issueViewSchema.parse(data));
       await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
         ...ref,
         issue_number: postmortem.number,

@@ -139,8 +139,9 @@ export async function findMarkedIssues(
     ...ref,
     labels: query.label,
     state: query.state,
+    // Newest first: what a marker is looked up for (a postmortem, a release's QA incident) is recent.
     sort: "created",
-    direction: "asc",
+    direction: "desc",
     per_page: PAGE,
   });
   return z

@@ -60,7 +60,7 @@ describe("templates/workflows/firebreak.yml", () => {
 
   it("listens to every event Firebreak handles", () => {
     expect(Object.keys(workflow.on).sort()).toEqual(["deployment_status", "issue_comment", "issues", "release", "schedule", "workflow_dispatch"]);
-    expect(workflow.on.issues).toEqual({ types: ["opened", "labeled", "unlabeled", "closed", "reopened", "assigned", "unassigned"] });
+    expect(workflow.on.issues).toEqual({ types: ["opened", "edited", "labeled", "unlabeled", "closed", "reopened", "assigned", "unassigned"] });
     expect(workflow.on.issue_comment).toEqual({ types: ["created"] });
     expect(workflow.on.release).toEqual({ types: ["published"] });
     const schedule = workflow.on.schedule as { cron: string }[];

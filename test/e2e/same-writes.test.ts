@@ -137,13 +137,14 @@ it("makes the same writes as the App and as the Action", async () => {
     // Sanity: the scenario did write what it is about.
     expect(app.map((w) => `${w.method} ${w.path}`)).toEqual([
       `PATCH /repos/${REPO}/issues/1`, // declared (the form's labeled event then writes nothing)
-      `PATCH /repos/${REPO}/issues/1`, // /owner: card, assignee, status
+      // Acknowledgements and replies go before the card, so a crash after it leaves nothing unanswered.
       `POST /repos/${REPO}/issues/comments/comment-1/reactions`,
-      `PATCH /repos/${REPO}/issues/1`, // /update
-      `POST /repos/${REPO}/issues/1/comments`, // ... naming the fields it still lacks
+      `PATCH /repos/${REPO}/issues/1`, // /owner: card, assignee, status
+      `POST /repos/${REPO}/issues/1/comments`, // /update naming the fields it still lacks
       `POST /repos/${REPO}/issues/comments/comment-2/reactions`,
-      `PATCH /repos/${REPO}/issues/1`, // closed without a cause: reopened
-      `POST /repos/${REPO}/issues/1/comments`, // ... saying what to record
+      `PATCH /repos/${REPO}/issues/1`, // /update
+      `POST /repos/${REPO}/issues/1/comments`, // closed without a cause: saying what to record
+      `PATCH /repos/${REPO}/issues/1`, // ... and reopened
     ]);
     // And the two issues ended up the same.
     const [a, b] = [appWorld.gh.issue(REPO, 1)!, actionWorld.gh.issue(REPO, 1)!];

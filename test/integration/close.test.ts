@@ -142,7 +142,7 @@ function patched(base: Record<string, unknown>, body: Record<string, unknown>, u
 }
 
 const issueJson = (shape: IssueShape) => issuesEvent("opened", shape).issue as Record<string, unknown>;
-const listQuery = { labels: "postmortem", state: "all", sort: "created", direction: "asc", per_page: "100" };
+const listQuery = { labels: "postmortem", state: "all", sort: "created", direction: "desc", per_page: "100" };
 const commentsQuery = { per_page: "100", page: "1" };
 
 // ---------------------------------------------------------------------------------------
@@ -199,8 +199,8 @@ describe("the resolution gate", () => {
     expect(sent.replies[0]).toMatch(/<!-- firebreak:reply gate-\d+ -->/);
     expect(rec.counted).toEqual([
       `GET ${ISSUE_PATH}/comments`,
-      `PATCH ${ISSUE_PATH}`,
       `POST ${ISSUE_PATH}/comments`,
+      `PATCH ${ISSUE_PATH}`,
     ]);
     expect(unmatched).toEqual([]);
   });

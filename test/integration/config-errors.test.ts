@@ -229,6 +229,25 @@ describe("a broken .github/firebreak.yml", () => {
     expect(app.results.map((r) => r.action)).toEqual(["command", "command", "command", "command"]);
   });
 
+  it("reopens the same issue when a fixed file breaks again", async () => {
+    const { receive } = testApp();
+    const gh = new FakeGitHub(nock(API));
+    gh.file = { text: BROKEN, etag: '"etag-1"' };
+    await command({ receive }, gh, "/severity 1");
+    gh.file = { text: FIXED, etag: '"etag-2"' };
+    await command({ receive }, gh, "/severity 2");
+    expect(gh.configIssue?.state).toBe("closed");
+    gh.file = { text: BROKEN_MORE, etag: '"etag-3"' };
+    await command({ receive }, gh, "/severity 3");
+    expect(gh.configIssue?.state).toBe("open");
+    const creations = gh.configIssueWrites.filter((w) => w.method === "POST" && w.path.endsWith("/issues"));
+    expect(creations).toHaveLength(1);
+    const reopen = gh.configIssueWrites.at(-2);
+    expect(reopen?.body).toMatchObject({ state: "open", state_reason: "reopened" });
+    expect(String(reopen?.body.body)).toContain("lookback_hours");
+    expect(String(gh.configIssueWrites.at(-1)?.body.body)).toContain("has problems again");
+  });
+
   it("writes nothing after a restart while the same errors are already reported in the open issue", async () => {
     const gh = new FakeGitHub(nock(API));
     gh.file = { text: BROKEN, etag: '"etag-1"' };
@@ -349,7 +368,9 @@ describe("GitHub's 5xx answers", () => {
     const { app, lines, receive } = retryingApp(2);
     await expect(receive("issue_comment", event())).resolves.toBeUndefined();
     expect(gh.patches()).toBe(3);
-    expect(gh.reactions).toEqual([]);
+    // The acknowledgement goes out before the card (so a crash after the card never leaves a
+    // command unanswered); the card's failure leaves the command unapplied for the next event.
+    expect(gh.reactions).toEqual([5001]);
     expect(app.results).toHaveLength(1);
     expect(app.results[0]!.action).toBe("ignored");
     expect(app.results[0]!.notes[0]).toMatch(/^failed: /);

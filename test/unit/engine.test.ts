@@ -531,3 +531,69 @@ describe("comments that are not commands", () => {
     expect(planWrites(plain.plan)).toBe(0);
   });
 });
+
+describe("repairs: the log decides, the body displays", () => {
+  it("puts an edited Firebreak section back above the user's new text (an outsider forging an escalation)", () => {
+    const held = declaredIncident({ status: "routine-variance" });
+    const original = issueFor(held);
+    const forged = renderBody({ ...held, status: "triage", severity: 1 }, "### What are you seeing?\n\nedited by the author", { config: DEFAULT_CONFIG, now: AT })!;
+    const result = decide(input({ ...original, body: forged }, { kind: "edited", at: AT, actor: OUTSIDER, previousBody: original.body }));
+    const restored = parseBody(result.plan.update?.body);
+    expect(restored.state?.status).toBe("routine-variance");
+    expect(restored.state?.severity).toBe(held.severity);
+    // The user's own edit stays.
+    expect(restored.userText).toBe("### What are you seeing?\n\nedited by the author");
+    expect(result.plan.replies).toEqual([]);
+  });
+
+  it("writes nothing when an edit leaves the Firebreak section as it was", () => {
+    const state = declaredIncident();
+    const issue = issueFor(state);
+    const edited = { ...issue, body: issue.body.replace("purchases down 60%", "purchases down 65%") };
+    const result = decide(input(edited, { kind: "edited", at: AT, actor: "dana-detects", previousBody: issue.body }));
+    expect(result.plan.update).toBeUndefined();
+    expect(result.action).toBe("ignored");
+  });
+
+  it("does not ask GitHub again, on every event, to assign an owner it refused", () => {
+    const refused = declaredIncident({ roles: { detector: "dana-detects", owner: "contractor", ownerNote: "contractor could not be assigned", responders: [] } });
+    // GitHub dropped the assignee: the issue has none.
+    const result = commands(refused, [comment(6001, "/severity 1")], DEFAULT_CONFIG, { assignees: [] });
+    expect(result.plan.update?.assignees).toBeUndefined();
+    expect(written(result)?.roles.owner).toBe("contractor");
+  });
+
+  it("keeps the record decodable however many responders join (the oldest leave the list)", () => {
+    let state = declaredIncident();
+    const log = Array.from({ length: 35 }, (_, i) => comment(7000 + i, `/responder @helper-${i}`));
+    const result = commands(state, log);
+    state = written(result)!;
+    expect(state).toBeDefined();
+    expect(state.roles.responders).toHaveLength(30);
+    expect(state.roles.responders.at(-1)?.login).toBe("helper-34");
+  });
+
+  it("catches up a close whose own event was never handled, at the next event that brings the log", () => {
+    const state = declaredIncident();
+    const issue = issueFor(state, { state: "closed", state_reason: "completed", closed_at: "2026-11-24T10:00:00Z" });
+    const result = decide(input(issue, { kind: "commands", at: AT }, [comment(6101, "/contain paused prospecting")]));
+    expect(result.action).toBe("reopened");
+    expect(result.plan.update).toMatchObject({ state: "open", state_reason: "reopened" });
+    expect(result.plan.replies[0]?.body).toContain("no recorded resolution");
+  });
+
+  it("declares an outsider's issue as an incident when a responder labels it", () => {
+    const outsiderIssue: IssueView = { ...issueFor(declaredIncident()), body: FULL_FORM, user: { login: OUTSIDER }, author_association: "NONE", labels: ["incident"] };
+    const byResponder = decide(input(outsiderIssue, { kind: "declare", at: AT, actor: "olga-owner" }));
+    expect(byResponder.action).toBe("declared");
+    expect(byResponder.state?.roles.detector).toBe(OUTSIDER);
+    const byAuthor = decide(input(outsiderIssue, { kind: "declare", at: AT, actor: OUTSIDER }));
+    expect(byAuthor.action).toBe("routine-variance");
+  });
+
+  it("never repeats a commenter's text as a live mention in an error reply", () => {
+    const result = commands(declaredIncident(), [comment(6201, "/responder @hubot @acme/oncall")]);
+    expect(result.plan.replies[0]?.body).toContain("unknown layer");
+    expect(result.plan.replies[0]?.body).not.toMatch(/@acme/);
+  });
+});

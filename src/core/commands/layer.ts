@@ -1,4 +1,5 @@
 // `/layer <layer> [low|medium|high]`: the likely layer and how sure the team is; swaps the `layer:` label.
+import { inline } from "../markdown.js";
 import { CONFIDENCES, LAYERS, toLayer } from "../domain.js";
 import type { Confidence, Layer } from "../domain.js";
 import type { IncidentState } from "../incident.js";
@@ -35,7 +36,7 @@ export const layer = defineCommand({
     const confidence = parseConfidence(last);
     const layerText = (confidence ? words.slice(0, -1) : words).join(" ");
     const parsed = toLayer(layerText);
-    if (!parsed) return { ok: false, error: `"${layerText.slice(0, 40)}" is not a layer (one of ${LAYERS.join(", ")}).` };
+    if (!parsed) return { ok: false, error: `"${inline(layerText, 40)}" is not a layer (one of ${LAYERS.join(", ")}).` };
     return { ok: true, args: { layer: parsed, confidence } };
   },
   apply(state, args, ctx) {

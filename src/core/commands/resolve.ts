@@ -1,6 +1,7 @@
 // `/resolve` with `cause:` `layer:` `evidence:` `fix:` lines: what broke, the confirmed layer,
 // the evidence that proved it and what fixed it. Cause and evidence are required; later
 // `/resolve` commands amend the record.
+import { inline } from "../markdown.js";
 import { LAYERS, toLayer } from "../domain.js";
 import { defineCommand, isIncident, notAnIncident, withTimeline } from "./types.js";
 import type { Layer } from "../domain.js";
@@ -19,7 +20,7 @@ export const resolve = defineCommand<ResolveArgs>({
   parse(line) {
     const f = line.fields;
     const layer = toLayer(f.layer);
-    if (f.layer && !layer) return { ok: false, error: `"${f.layer.slice(0, 40)}" is not a layer (one of ${LAYERS.join(", ")}).` };
+    if (f.layer && !layer) return { ok: false, error: `"${inline(f.layer, 40)}" is not a layer (one of ${LAYERS.join(", ")}).` };
     const cut = (s: string | undefined) => (s?.trim() ? s.trim().slice(0, 1000) : undefined);
     return { ok: true, args: { cause: cut(f.cause ?? line.args), evidence: cut(f.evidence), layer, fix: cut(f.fix) } };
   },

@@ -1,4 +1,5 @@
 // `/responder @user [layer]` and `/comms @user`: the people working the incident besides its owner.
+import { inline } from "../markdown.js";
 import { z } from "zod";
 import { LAYERS, toLayer } from "../domain.js";
 import { defineCommand, isIncident, loginArg, notAnIncident, parseWith, withTimeline } from "./types.js";
@@ -11,13 +12,13 @@ export const responder = defineCommand({
     const [login = "", ...rest] = line.args.split(/\s+/);
     const layerText = rest.join(" ");
     const layer = toLayer(layerText);
-    if (layerText && !layer) return { ok: false, error: `unknown layer "${layerText.slice(0, 40)}" (one of ${LAYERS.join(", ")}).` };
+    if (layerText && !layer) return { ok: false, error: `unknown layer "${inline(layerText, 40)}" (one of ${LAYERS.join(", ")}).` };
     return parseWith(z.object({ login: loginArg, layer: z.enum(LAYERS).optional() }), { login, layer });
   },
   apply(state, { login, layer }, ctx) {
     if (!isIncident(state)) return notAnIncident("responder");
     const others = state.roles.responders.filter((r) => r.login !== login);
-    const next = { ...state, roles: { ...state.roles, responders: [...others, { login, ...(layer ? { layer } : {}) }] } };
+    const next = { ...state, roles: { ...state.roles, responders: [...others, { login, ...(layer ? { layer } : {}) }].slice(-30) } };
     return { state: withTimeline(next, ctx, `Responder: ${login}${layer ? ` (${layer})` : ""}`) };
   },
 });

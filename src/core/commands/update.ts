@@ -36,7 +36,7 @@ export const update = defineCommand<UpdateArgs>({
       if (value) args[field] = value.slice(0, 1000);
     }
     if (!args.symptom && line.args.trim()) args.symptom = line.args.trim().slice(0, 1000);
-    if (args.layer && !toLayer(args.layer)) return { ok: false, error: `"${args.layer.slice(0, 40)}" is not a layer.` };
+    if (args.layer && !toLayer(args.layer)) return { ok: false, error: `"${inline(args.layer, 40)}" is not a layer.` };
     if (args.confidence && !parseConfidence(args.confidence)) return { ok: false, error: "confidence is low, medium or high." };
     if (args.owner && !/^@?[A-Za-z0-9][A-Za-z0-9-]{0,38}$/.test(args.owner)) return { ok: false, error: "owner is a GitHub user, as @login." };
     return { ok: true, args };
