@@ -11644,8 +11644,8 @@ var require_dump = __commonJS({
 var require_dns = __commonJS({
   "node_modules/undici/lib/interceptor/dns.js"(exports, module) {
     "use strict";
-    var { isIP } = __require("node:net");
-    var { lookup } = __require("node:dns");
+    var { isIP: isIP2 } = __require("node:net");
+    var { lookup: lookup2 } = __require("node:dns");
     var DecoratorHandler = require_decorator_handler();
     var { InvalidArgumentError, InformationalError } = require_errors();
     var maxInt = Math.pow(2, 31) - 1;
@@ -11735,7 +11735,7 @@ var require_dns = __commonJS({
         }
       }
       #defaultLookup(origin, opts, cb) {
-        lookup(
+        lookup2(
           origin.hostname,
           {
             all: true,
@@ -11899,7 +11899,7 @@ var require_dns = __commonJS({
       return (dispatch) => {
         return function dnsInterceptor(origDispatchOpts, handler2) {
           const origin = origDispatchOpts.origin.constructor === URL ? origDispatchOpts.origin : new URL(origDispatchOpts.origin);
-          if (isIP(origin.hostname) !== 0) {
+          if (isIP2(origin.hostname) !== 0) {
             return dispatch(origDispatchOpts, handler2);
           }
           instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
@@ -58724,7 +58724,7 @@ var trackingQaSchema = external_exports.object({
   concurrency: external_exports.number().int().min(1).max(8).default(4).describe("Pages fetched at once (the browser stage caps at 4)."),
   severity: external_exports.literal(SEVERITIES, { error: "severity must be 1, 2 or 3" }).default(2).describe("Severity of the incident a failed run opens."),
   // A deployment can report success before the CDN serves the new pages.
-  delay_seconds: external_exports.number().int().min(0).max(3600).default(0).describe("Wait after a successful deployment_status before checking.")
+  delay_seconds: external_exports.number().int().min(0).max(480).default(0).describe("Wait after a successful deployment_status before checking (at most 8 minutes).")
 }).superRefine((qa, ctx) => {
   const customNames = Object.keys(qa.custom);
   for (const name of customNames) {
@@ -60580,6 +60580,16 @@ ${draft.body}`;
   const created = issueViewSchema.parse(data);
   return { number: created.number, created: true };
 }
+async function closeDuplicates(gh, ref, query) {
+  const all = await findMarkedIssues(gh, ref, { ...query, state: "all" });
+  const [first, ...later] = all.sort((a, b) => a.number - b.number);
+  if (!first) return void 0;
+  for (const dup of later.filter((d) => d.state === "open")) {
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: dup.number, body: `Duplicate of #${first.number}.` });
+    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: dup.number, state: "closed", state_reason: "not_planned" });
+  }
+  return first.number;
+}
 async function styleLabels(gh, ref, config2, names) {
   let writes = 0;
   for (const style of labelStyles(config2)) {
@@ -60708,7 +60718,8 @@ function isOtherBot(sender2, config2) {
 }
 async function loadConfigAndReport(gh, ref, deps) {
   const loaded = await loadRepoConfig(gh, deps.files, ref, deps.configPath);
-  if (loaded.changed && !deps.dryRun) {
+  const due = loaded.errors.length > 0 || deps.reportFixedConfig === true;
+  if (loaded.changed && due && !deps.dryRun) {
     try {
       const outcome = await reportConfigErrors(gh, ref, loaded);
       if (outcome !== "unchanged") deps.log?.(`configuration-error issue ${outcome}`);
@@ -60850,7 +60861,7 @@ async function applyPlan(gh, ref, input2, decided, deps) {
     const draft = result.plan.postmortem;
     const created = await createIssueOnce(gh, ref, { ...draft, findLabel: input2.config.labels.postmortem });
     postmortem2 = created.number;
-    result = withPostmortem(input2, result, created.number);
+    result = withPostmortem(input2, result, postmortem2);
   }
   const plan = result.plan;
   await postReplies(gh, ref, plan, input2.log ?? []);
@@ -60959,6 +60970,28 @@ ${REPLY_MARKER(`pm-gaps-${Date.parse(at)}`)}`
   }
   return { action: "reconciled", incident: incidentNumber, notes: [`postmortem #${postmortem2.number} complete`] };
 }
+async function closeDuplicatePostmortems(gh, ref, config2, deps) {
+  const postmortems = await listIssues(gh, ref, { state: "open", labels: config2.labels.postmortem }, 1);
+  const seen = /* @__PURE__ */ new Set();
+  for (const issue3 of postmortems) {
+    const incident = parsePostmortemMarker(issue3.body);
+    if (incident === void 0 || seen.has(incident)) continue;
+    seen.add(incident);
+    if (postmortems.filter((p) => parsePostmortemMarker(p.body) === incident).length < 2) continue;
+    if (deps.dryRun) continue;
+    await closeDuplicates(gh, ref, { label: config2.labels.postmortem, marker: `${postmortemMarker(incident).replace(/ -->$/, "")} ` });
+  }
+}
+async function listIssues(gh, ref, query, pages = 10) {
+  const out = [];
+  for (let page = 1; page <= pages; page++) {
+    const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", { ...ref, ...query, per_page: 100, page });
+    const rows = data.map((d) => issueViewSchema.parse(d));
+    out.push(...rows);
+    if (rows.length < 100) break;
+  }
+  return out;
+}
 async function declareCreatedIssue(gh, ref, number4, deps) {
   const loaded = await loadConfigAndReport(gh, ref, deps);
   const issue3 = await getIssue(gh, ref, number4);
@@ -60973,20 +61006,27 @@ async function declareCreatedIssue(gh, ref, number4, deps) {
   return { ...await runIssueEvent(gh, trigger, loaded.config, { ...deps, issueFromPayload: true }), configErrors: loaded.errors };
 }
 async function reconcileRepository(gh, ref, deps) {
-  const loaded = await loadConfigAndReport(gh, ref, { ...deps });
-  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", { ...ref, state: "open", labels: loaded.config.labels.incident, per_page: 100 });
-  const issues = data.map((d) => issueViewSchema.parse(d));
+  const loaded = await loadConfigAndReport(gh, ref, { ...deps, reportFixedConfig: true });
+  const label = loaded.config.labels.incident;
+  const open3 = await listIssues(gh, ref, { state: "open", labels: label });
+  const since = new Date(Date.now() - 7 * 864e5).toISOString();
+  const closed = (await listIssues(gh, ref, { state: "closed", labels: label, since }, 1)).filter((i) => {
+    const status = parseBody(i.body).state?.status;
+    return status === "triage" || status === "investigating" || status === "contained" || status === "resolved";
+  });
   const results = [];
-  for (const issue3 of issues) {
+  await closeDuplicatePostmortems(gh, ref, loaded.config, deps);
+  for (const issue3 of [...open3, ...closed]) {
     if (issue3.pull_request !== void 0) continue;
     const at = issue3.updated_at ?? issue3.created_at;
+    const event = issue3.state === "closed" ? { kind: "closed", at: issue3.closed_at ?? at, actor: issue3.user?.login ?? "ghost", reason: issue3.state_reason ?? "completed" } : parseBody(issue3.body).hasCard ? { kind: "commands", at } : { kind: "declare", at, actor: issue3.user?.login ?? "ghost" };
     const trigger = {
       kind: "issue",
       ref,
       issue: issue3,
       sender: { login: "firebreak-reconcile", type: "User" },
       deliveryAt: at,
-      event: parseBody(issue3.body).hasCard ? { kind: "commands", at } : { kind: "declare", at, actor: issue3.user?.login ?? "ghost" }
+      event
     };
     try {
       const result = await runIssueEvent(gh, trigger, loaded.config, { ...deps, issueFromPayload: true });
@@ -61047,6 +61087,10 @@ var FileCache = class {
     }
   }
 };
+
+// src/github/tracking-qa.ts
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
 
 // src/qa/browser.ts
 import { execFile } from "node:child_process";
@@ -61477,6 +61521,27 @@ async function runTrackingQa(config2, opts = {}) {
 
 // src/github/tracking-qa.ts
 var sleep = (ms2) => new Promise((resolve2) => setTimeout(resolve2, ms2));
+var PRIVATE_V4 = [/^0\./, /^10\./, /^127\./, /^169\.254\./, /^172\.(1[6-9]|2\d|3[01])\./, /^192\.168\./, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./];
+function isPrivateAddress(address) {
+  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
+  if (isIP(v4) === 4) return PRIVATE_V4.some((range) => range.test(v4));
+  const v6 = address.toLowerCase();
+  return v6 === "::" || v6 === "::1" || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6);
+}
+async function privateStepHost(baseUrl2, paths) {
+  const hosts = /* @__PURE__ */ new Set();
+  for (const path of paths) {
+    try {
+      hosts.add(new URL(path, baseUrl2).hostname.replace(/^\[|\]$/g, ""));
+    } catch {
+    }
+  }
+  for (const host of hosts) {
+    const addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true }).catch(() => []);
+    if (addresses.some((a) => isPrivateAddress(a.address))) return host;
+  }
+  return void 0;
+}
 async function releaseSha(gh, trigger) {
   const commitish = trigger.release.commitish;
   if (!commitish) return void 0;
@@ -61497,8 +61562,21 @@ async function runReleaseQa(gh, trigger, deps) {
   if (!qa.base_url || qa.steps.length === 0) {
     return { action: "ignored", notes: ["tracking QA is off: set tracking_qa.base_url and steps"], configErrors: loaded.errors };
   }
+  if (deps.allowPrivateHosts === false) {
+    const refused = await privateStepHost(qa.base_url, qa.steps.map((step) => step.path));
+    if (refused) {
+      return {
+        action: "ignored",
+        notes: [`tracking QA refused: ${refused} is a private or loopback address; a hosted App does not probe its own network (set FIREBREAK_QA_ALLOW_PRIVATE=1 where that is intended)`],
+        configErrors: loaded.errors
+      };
+    }
+  }
   if (trigger.kind === "deployment" && qa.delay_seconds > 0) await sleep(qa.delay_seconds * 1e3);
-  const release = trigger.kind === "release" ? trigger.release : { tag: `deployment-${trigger.deployment.id}`, name: `${trigger.deployment.environment} deployment ${trigger.deployment.sha.slice(0, 7)}`, url: trigger.deployment.url };
+  const release = trigger.kind === "release" ? trigger.release : (
+    // Keyed by the deployed commit: redeploying the same broken commit opens no second incident.
+    { tag: `deployment-${trigger.deployment.sha.slice(0, 12)}`, name: `${trigger.deployment.environment} deployment ${trigger.deployment.sha.slice(0, 7)}`, url: trigger.deployment.url }
+  );
   const report = await runTrackingQa(qa);
   const table = renderQaTable(report.steps);
   const passed = report.summary.passed;
@@ -61506,14 +61584,18 @@ async function runReleaseQa(gh, trigger, deps) {
   if (deps.checkRuns && !deps.dryRun) {
     const sha = trigger.kind === "deployment" ? trigger.deployment.sha : deps.headSha ?? await releaseSha(gh, trigger);
     if (sha) {
-      await gh.request("POST /repos/{owner}/{repo}/check-runs", {
-        ...trigger.ref,
-        name: "Firebreak tracking QA",
-        head_sha: sha,
-        status: "completed",
-        conclusion: passed ? "success" : "failure",
-        output: { title: passed ? "Tracking fires on every checked page" : "Tracking is missing or wrong", summary: notes[0], text: table.slice(0, 6e4) }
-      });
+      try {
+        await gh.request("POST /repos/{owner}/{repo}/check-runs", {
+          ...trigger.ref,
+          name: "Firebreak tracking QA",
+          head_sha: sha,
+          status: "completed",
+          conclusion: passed ? "success" : "failure",
+          output: { title: passed ? "Tracking fires on every checked page" : "Tracking is missing or wrong", summary: notes[0], text: table.slice(0, 6e4) }
+        });
+      } catch (error63) {
+        notes.push(`could not write the check run: ${safeMessage(error63)}`);
+      }
     } else {
       notes.push("no commit to attach a check run to: results are in the incident and the log");
     }
@@ -61528,7 +61610,10 @@ async function runReleaseQa(gh, trigger, deps) {
     labels: [loaded.config.labels.incident],
     findLabel: loaded.config.labels.incident
   });
-  if (created.created) await declareCreatedIssue(gh, trigger.ref, created.number, deps);
+  if (created.created) {
+    await closeDuplicates(gh, trigger.ref, { label: loaded.config.labels.incident, marker: draft.marker });
+    await declareCreatedIssue(gh, trigger.ref, created.number, deps);
+  }
   notes.push(created.created ? `opened measurement incident #${created.number}` : `measurement incident #${created.number} already open for this release`);
   return { action: "qa-failed", incident: created.number, notes, configErrors: loaded.errors, report, table };
 }
@@ -61555,8 +61640,10 @@ var ACTION_INPUTS = Object.keys(actionInputsSchema.shape);
 
 // src/action/run.ts
 function readInputs() {
-  const raw = Object.fromEntries(ACTION_INPUTS.map((name) => [name, getInput(name) || void 0]));
-  return actionInputsSchema.parse(raw);
+  const raw = Object.fromEntries(ACTION_INPUTS.map((name) => [name, getInput(name) || (name === "github-token" ? "" : void 0)]));
+  const parsed = actionInputsSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  return parsed.data;
 }
 function summarize(eventName, results) {
   const lines = [`### Firebreak \u2014 \`${eventName}\``, ""];
@@ -61632,7 +61719,11 @@ async function run() {
   } catch (error63) {
     setOutput("action-taken", "ignored");
     const hint = statusOf(error63) === 401 ? " \u2014 GitHub refused the token: check the github-token input" : "";
-    setFailed(`Firebreak failed: ${safeMessage(error63)}${hint}`);
+    const message = `Firebreak failed: ${safeMessage(error63)}${hint}`;
+    await writeSummary(`### Firebreak \u2014 \`${context2.eventName}\`
+
+**failed:** ${message}`).catch(() => void 0);
+    setFailed(message);
   }
 }
 

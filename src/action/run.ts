@@ -18,8 +18,11 @@ import { shippedTemplates } from "../templates.js";
 import { ACTION_INPUTS, actionInputsSchema } from "./inputs.js";
 
 function readInputs() {
-  const raw = Object.fromEntries(ACTION_INPUTS.map((name) => [name, core.getInput(name) || undefined]));
-  return actionInputsSchema.parse(raw);
+  // An empty token is kept as "" so its own message says what to pass; other empty inputs take their defaults.
+  const raw = Object.fromEntries(ACTION_INPUTS.map((name) => [name, core.getInput(name) || (name === "github-token" ? "" : undefined)]));
+  const parsed = actionInputsSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  return parsed.data;
 }
 
 function summarize(eventName: string, results: readonly (RunResult | QaRunResult)[]): string {
@@ -109,7 +112,9 @@ export async function run(): Promise<void> {
     // An error that is only logged leaves a run green; this one fails it, without leaking tokens.
     core.setOutput("action-taken", "ignored");
     const hint = statusOf(error) === 401 ? " — GitHub refused the token: check the github-token input" : "";
-    core.setFailed(`Firebreak failed: ${safeMessage(error)}${hint}`);
+    const message = `Firebreak failed: ${safeMessage(error)}${hint}`;
+    await writeSummary(`### Firebreak — \`${github.context.eventName}\`\n\n**failed:** ${message}`).catch(() => undefined);
+    core.setFailed(message);
   }
 }
 

@@ -15,19 +15,37 @@ export interface FirebreakApp {
   (app: Probot): void;
   /** Resolves once every queued event is handled (tests, graceful shutdown). */
   idle(): Promise<void>;
-  /** Results in handling order, for tests and the benchmark. */
+  /** The latest results in handling order (at most 1,000), for tests and the benchmark. */
   results: RunResult[];
 }
 
+export interface FirebreakAppOptions {
+  /** The App's slug: its own events (`<slug>[bot]`) are ignored. */
+  appSlug?: string;
+  /**
+   * Answer a webhook only once its work is done. For serverless hosts, which freeze a function
+   * as soon as it has answered; a long-running server answers at once instead.
+   */
+  awaitWork?: boolean;
+  /** Tracking QA may fetch private and loopback addresses (off: a hosted App must not probe its own network). */
+  allowPrivateQaHosts?: boolean;
+}
+
+const KEPT_RESULTS = 1000;
+
 const EVENTS = ["issues", "issue_comment", "release", "deployment_status"] as const;
 
-export function firebreakApp(options: { appSlug?: string } = {}): FirebreakApp {
+export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
   const queue = new KeyedQueue();
   const files = new FileCache();
   const memory = new IssueMemory();
   const templates = shippedTemplates();
   const results: RunResult[] = [];
   const slug = options.appSlug ?? "firebreak";
+  const keep = (result: RunResult) => {
+    results.push(result);
+    if (results.length > KEPT_RESULTS) results.splice(0, results.length - KEPT_RESULTS);
+  };
   const fn = ((app: Probot) => {
     app.on([...EVENTS], async (context) => {
       const trigger = triggerFrom(context.name, context.payload);
@@ -36,20 +54,29 @@ export function firebreakApp(options: { appSlug?: string } = {}): FirebreakApp {
         return;
       }
       const key = trigger.kind === "issue" ? `${trigger.ref.owner}/${trigger.ref.repo}#${trigger.issue.number}` : `${trigger.ref.owner}/${trigger.ref.repo}:qa`;
-      queue.push(key, async () => {
+      const work = queue.push(key, async () => {
         try {
-          const deps = { files, memory, templates, botLogin: `${slug}[bot]`, issueFromPayload: true, log: (line: string) => context.log.info({ id: context.id }, line) };
+          const deps = {
+            files,
+            memory,
+            templates,
+            botLogin: `${slug}[bot]`,
+            issueFromPayload: true,
+            reportFixedConfig: true,
+            log: (line: string) => context.log.info({ id: context.id }, line),
+          };
           const result =
             trigger.kind === "release" || trigger.kind === "deployment"
-              ? await runReleaseQa(context.octokit, trigger, { ...deps, checkRuns: true })
+              ? await runReleaseQa(context.octokit, trigger, { ...deps, checkRuns: true, allowPrivateHosts: options.allowPrivateQaHosts === true })
               : await runTrigger(context.octokit, trigger, deps);
-          results.push(result);
+          keep(result);
         } catch (error) {
           // Logged with the delivery id; the incident stays consistent because the card is written in one PATCH.
           context.log.error({ id: context.id, event: context.name }, `Firebreak failed: ${safeMessage(error)}`);
-          results.push({ action: "ignored", notes: [`failed: ${safeMessage(error)}`], configErrors: [] });
+          keep({ action: "ignored", notes: [`failed: ${safeMessage(error)}`], configErrors: [] });
         }
       });
+      if (options.awaitWork) await work;
     });
   }) as FirebreakApp;
   fn.idle = () => queue.idle();

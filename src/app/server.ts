@@ -13,4 +13,13 @@ const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
 }));
 
 // APP_SLUG names the App's bot login (`<slug>[bot]`), whose own events Firebreak ignores.
-await run(firebreakApp({ appSlug: process.env.APP_SLUG || "firebreak" }), { Octokit });
+// FIREBREAK_QA_ALLOW_PRIVATE=1 lets tracking QA reach private addresses (a self-hosted staging site).
+const app = firebreakApp({ appSlug: process.env.APP_SLUG || "firebreak", allowPrivateQaHosts: process.env.FIREBREAK_QA_ALLOW_PRIVATE === "1" });
+await run(app, { Octokit });
+
+// Webhooks are answered before their work is done: finish the queue before exiting.
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    void app.idle().finally(() => process.exit(0));
+  });
+}

@@ -165,9 +165,10 @@ export const trackingQaSchema = z
       .number()
       .int()
       .min(0)
-      .max(3600)
+      // The run waits inside the workflow job (10-minute timeout in the shipped workflow).
+      .max(480)
       .default(0)
-      .describe("Wait after a successful deployment_status before checking."),
+      .describe("Wait after a successful deployment_status before checking (at most 8 minutes)."),
   })
   .superRefine((qa, ctx) => {
     const customNames = Object.keys(qa.custom);

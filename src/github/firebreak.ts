@@ -4,14 +4,14 @@ import { z } from "zod";
 import type { ConfigError, FirebreakConfig } from "../core/config.js";
 import { parseBody } from "../core/card.js";
 import { parseComment } from "../core/commands/grammar.js";
-import type { EngineInput, EngineResult } from "../core/engine.js";
+import type { EngineInput, EngineResult, IncidentEvent } from "../core/engine.js";
 import { decide, isFirebreakIssue, withPostmortem } from "../core/engine.js";
 import type { CommentView, IncidentState, IssueView } from "../core/incident.js";
 import { issueViewSchema } from "../core/incident.js";
 import type { ActionTaken, Plan } from "../core/plan.js";
 import { REPLY_MARKER, replyKeyOf } from "../core/plan.js";
 import type { ClosedIncident } from "../core/postmortem.js";
-import { incidentFamily, parsePostmortemMarker, postmortemGaps, processFixLink } from "../core/postmortem.js";
+import { incidentFamily, parsePostmortemMarker, postmortemGaps, postmortemMarker, processFixLink } from "../core/postmortem.js";
 import { issueUpdate } from "../core/engine.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { safeMessage } from "./client.js";
@@ -19,7 +19,7 @@ import type { RepoConfig } from "./config.js";
 import { loadRepoConfig, reportConfigErrors } from "./config.js";
 import type { Trigger } from "./events.js";
 import type { FileCache } from "./files.js";
-import { createIssueOnce, getIssue, listClosedSince, listComments, listReleases, Permissions, styleLabels } from "./issues.js";
+import { closeDuplicates, createIssueOnce, getIssue, listClosedSince, listComments, listReleases, Permissions, styleLabels } from "./issues.js";
 
 export interface ShippedTemplates {
   form: string;
@@ -39,6 +39,8 @@ export interface FirebreakDeps {
    */
   issueFromPayload: boolean;
   memory?: IssueMemory;
+  /** Look for a configuration-error issue to close even when the file is valid (see loadConfigAndReport). */
+  reportFixedConfig?: boolean;
   /** Write nothing; return the plan (`firebreak simulate`). */
   dryRun?: boolean;
   log?: (line: string) => void;
@@ -82,7 +84,10 @@ function isOtherBot(sender: { login: string; type: string }, config: FirebreakCo
 
 export async function loadConfigAndReport(gh: GitHubClient, ref: RepoRef, deps: FirebreakDeps): Promise<RepoConfig> {
   const loaded = await loadRepoConfig(gh, deps.files, ref, deps.configPath);
-  if (loaded.changed && !deps.dryRun) {
+  // A valid file needs the error issue looked up only to close it: the App does so whenever the
+  // file changed; an Action run starts cold every time, so it leaves that to the schedule run.
+  const due = loaded.errors.length > 0 || deps.reportFixedConfig === true;
+  if (loaded.changed && due && !deps.dryRun) {
     try {
       const outcome = await reportConfigErrors(gh, ref, loaded);
       if (outcome !== "unchanged") deps.log?.(`configuration-error issue ${outcome}`);
@@ -250,8 +255,9 @@ async function applyPlan(
   if (result.plan.postmortem) {
     const draft = result.plan.postmortem;
     const created = await createIssueOnce(gh, ref, { ...draft, findLabel: input.config.labels.postmortem });
+    // A lost creation race (two processes) can still make two: reconcile closes the later one.
     postmortem = created.number;
-    result = withPostmortem(input, result, created.number);
+    result = withPostmortem(input, result, postmortem);
   }
   const plan = result.plan;
   // Replies and reactions go first: the card records commands as applied, so a process that dies
@@ -379,6 +385,32 @@ async function runPostmortemClosed(
   return { action: "reconciled", incident: incidentNumber, notes: [`postmortem #${postmortem.number} complete`] };
 }
 
+/** Two processes racing to open one postmortem can make two: the later ones are closed as duplicates. */
+async function closeDuplicatePostmortems(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: FirebreakDeps): Promise<void> {
+  const postmortems = await listIssues(gh, ref, { state: "open", labels: config.labels.postmortem }, 1);
+  const seen = new Set<number>();
+  for (const issue of postmortems) {
+    const incident = parsePostmortemMarker(issue.body);
+    if (incident === undefined || seen.has(incident)) continue;
+    seen.add(incident);
+    if (postmortems.filter((p) => parsePostmortemMarker(p.body) === incident).length < 2) continue;
+    if (deps.dryRun) continue;
+    // The marker up to the incident number: a repeat's marker carries more after it.
+    await closeDuplicates(gh, ref, { label: config.labels.postmortem, marker: `${postmortemMarker(incident).replace(/ -->$/, "")} ` });
+  }
+}
+
+async function listIssues(gh: GitHubClient, ref: RepoRef, query: { state: "open" | "closed"; labels: string; since?: string }, pages = 10): Promise<IssueView[]> {
+  const out: IssueView[] = [];
+  for (let page = 1; page <= pages; page++) {
+    const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", { ...ref, ...query, per_page: 100, page });
+    const rows = (data as unknown[]).map((d) => issueViewSchema.parse(d));
+    out.push(...rows);
+    if (rows.length < 100) break;
+  }
+  return out;
+}
+
 /** Declares an incident Firebreak opened itself: its own `issues.opened` event is ignored, like all its events. */
 export async function declareCreatedIssue(gh: GitHubClient, ref: RepoRef, number: number, deps: FirebreakDeps): Promise<RunResult> {
   const loaded = await loadConfigAndReport(gh, ref, deps);
@@ -396,20 +428,34 @@ export async function declareCreatedIssue(gh: GitHubClient, ref: RepoRef, number
 
 /** Brings every open incident in line with its log (the Action's schedule run, `firebreak reconcile`). */
 export async function reconcileRepository(gh: GitHubClient, ref: RepoRef, deps: FirebreakDeps): Promise<RunResult[]> {
-  const loaded = await loadConfigAndReport(gh, ref, { ...deps });
-  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", { ...ref, state: "open", labels: loaded.config.labels.incident, per_page: 100 });
-  const issues = (data as unknown[]).map((d) => issueViewSchema.parse(d));
+  // Reconcile is where a fixed configuration's error issue gets closed, whatever the runtime.
+  const loaded = await loadConfigAndReport(gh, ref, { ...deps, reportFixedConfig: true });
+  const label = loaded.config.labels.incident;
+  const open = await listIssues(gh, ref, { state: "open", labels: label });
+  // Incidents closed lately whose card still says open: their close was never handled.
+  const since = new Date(Date.now() - 7 * 86_400_000).toISOString();
+  const closed = (await listIssues(gh, ref, { state: "closed", labels: label, since }, 1)).filter((i) => {
+    const status = parseBody(i.body).state?.status;
+    return status === "triage" || status === "investigating" || status === "contained" || status === "resolved";
+  });
   const results: RunResult[] = [];
-  for (const issue of issues) {
+  await closeDuplicatePostmortems(gh, ref, loaded.config, deps);
+  for (const issue of [...open, ...closed]) {
     if (issue.pull_request !== undefined) continue;
     const at = issue.updated_at ?? issue.created_at;
+    const event: IncidentEvent =
+      issue.state === "closed"
+        ? { kind: "closed", at: issue.closed_at ?? at, actor: issue.user?.login ?? "ghost", reason: issue.state_reason ?? "completed" }
+        : parseBody(issue.body).hasCard
+          ? { kind: "commands", at }
+          : { kind: "declare", at, actor: issue.user?.login ?? "ghost" };
     const trigger: Extract<Trigger, { kind: "issue" }> = {
       kind: "issue",
       ref,
       issue,
       sender: { login: "firebreak-reconcile", type: "User" },
       deliveryAt: at,
-      event: parseBody(issue.body).hasCard ? { kind: "commands", at } : { kind: "declare", at, actor: issue.user?.login ?? "ghost" },
+      event,
     };
     try {
       const result = await runIssueEvent(gh, trigger, loaded.config, { ...deps, issueFromPayload: true });

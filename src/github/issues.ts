@@ -173,16 +173,16 @@ export async function createIssueOnce(
   return { number: created.number, created: true };
 }
 
-/** Closes later duplicates of a marked issue (a lost creation race), keeping the oldest. */
-export async function closeDuplicates(gh: GitHubClient, ref: RepoRef, query: { label: string; marker: string }): Promise<number> {
+/** Closes later duplicates of a marked issue (a lost creation race), keeping the oldest; returns the one kept. */
+export async function closeDuplicates(gh: GitHubClient, ref: RepoRef, query: { label: string; marker: string }): Promise<number | undefined> {
   const all = await findMarkedIssues(gh, ref, { ...query, state: "all" });
   const [first, ...later] = all.sort((a, b) => a.number - b.number);
-  if (!first) return 0;
+  if (!first) return undefined;
   for (const dup of later.filter((d) => d.state === "open")) {
     await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: dup.number, body: `Duplicate of #${first.number}.` });
     await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: dup.number, state: "closed", state_reason: "not_planned" });
   }
-  return later.length;
+  return first.number;
 }
 
 /** Creates or updates Firebreak's labels (find / compare / create / update); returns how many writes it made. */

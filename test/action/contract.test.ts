@@ -19,8 +19,8 @@ interface ActionYml {
 interface Workflow {
   on: Record<string, { types?: string[] } | { cron: string }[] | null>;
   permissions: Record<string, string>;
-  concurrency: { group: string; "cancel-in-progress": boolean };
-  jobs: Record<string, { "runs-on": string; steps: { uses?: string; with?: Record<string, string> }[] }>;
+  concurrency?: unknown;
+  jobs: Record<string, { "runs-on": string; concurrency: { group: string; "cancel-in-progress": boolean }; steps: { uses?: string; with?: Record<string, string> }[] }>;
 }
 
 const readYaml = <T>(path: string): T => parse(readFileSync(join(ROOT, path), "utf8")) as T;
@@ -75,8 +75,11 @@ describe("templates/workflows/firebreak.yml", () => {
   });
 
   it("serialises runs per issue and never cancels one in progress", () => {
-    expect(workflow.concurrency.group).toBe("firebreak-${{ github.event.issue.number || github.run_id }}");
-    expect(workflow.concurrency["cancel-in-progress"]).toBe(false);
+    // On the job: a run whose job is skipped (a discussion comment) must not cancel a pending one.
+    expect(workflow.concurrency).toBeUndefined();
+    const job = Object.values(workflow.jobs)[0]!;
+    expect(job.concurrency.group).toBe("firebreak-${{ github.event.issue.number || github.run_id }}");
+    expect(job.concurrency["cancel-in-progress"]).toBe(false);
   });
 
   it("uses the Action, without a checkout", () => {

@@ -23,7 +23,7 @@ afterAll(async () => {
   await site.close();
 });
 
-async function world(steps: { path: string; expect: string[] }[]) {
+async function world(steps: { path: string; expect: string[] }[], allowPrivate = true) {
   const gh = new LocalGitHub({ clock: steppingClock("2026-11-24T08:00:00Z") });
   await gh.start();
   const capture = new DeliveryCapture();
@@ -39,7 +39,7 @@ async function world(steps: { path: string; expect: string[] }[]) {
     ...steps.map((s) => `    - { path: "${s.path}", expect: [${s.expect.join(", ")}] }`),
   ].join("\n");
   gh.putFile(REPO, ".github/firebreak.yml", config);
-  const app = firebreakApp({ appSlug: "firebreak" });
+  const app = firebreakApp({ appSlug: "firebreak", allowPrivateQaHosts: allowPrivate });
   const probot = new Probot({
     githubToken: gh.appToken,
     baseUrl: gh.url,
@@ -94,6 +94,18 @@ describe("release-triggered tracking QA in the App", () => {
       expect(state?.declaration.symptom).toContain(FIXTURE_PAGES.missingPixel);
       expect(state?.declaration.whatChanged).toContain("v4.2.0");
       expect(w.app.results.map((r) => r.action)).toEqual(["qa-failed", "qa-failed"]);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("refuses, by default, to probe private or loopback addresses from a hosted App", async () => {
+    const w = await world([{ path: FIXTURE_PAGES.missingPixel, expect: ["meta_pixel"] }], false);
+    try {
+      await w.receive(await w.release("v4.3.0"));
+      expect(w.gh.issues(REPO)).toEqual([]);
+      expect(w.app.results[0]?.action).toBe("ignored");
+      expect(w.app.results[0]?.notes.join(" ")).toContain("127.0.0.1 is a private or loopback address");
     } finally {
       await w.stop();
     }
