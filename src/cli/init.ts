@@ -58,11 +58,11 @@ export function runInit(options: InitOptions, io: Io): ExitCode {
       "Next steps:",
       `  1. Review .github/firebreak.yml${shown === "." ? "" : ` in ${shown}`} (every key is optional), then commit and push to the default branch —`,
       "     Firebreak reads its config, form and postmortem template from there.",
-      "  2. Create the labels once:  GITHUB_TOKEN=… npx firebreak labels --repo OWNER/REPO",
+      "  2. Create the labels once:  GITHUB_TOKEN=… firebreak labels --repo OWNER/REPO",
       "     (Firebreak also creates missing labels on first use, without colours.)",
       "  3. Run it: keep .github/workflows/firebreak.yml for the Action (nothing to host), or install the",
       "     Firebreak GitHub App and delete the workflow. For release-triggered tracking QA, set tracking_qa.",
-      "  4. Try it without GitHub:  npx firebreak demo   ·   dry-run one event:  npx firebreak simulate --help",
+      "  4. Try it without GitHub:  firebreak demo   ·   dry-run one event:  firebreak simulate --help",
     ].join("\n"),
   );
   return EXIT.ok;
