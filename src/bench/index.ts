@@ -128,6 +128,7 @@ interface Captured {
   headers: IncomingHttpHeaders;
   body: string;
   commentId?: number;
+  issue?: number;
 }
 
 /** Stands in for the App while comments are created, so the burst can be replayed all at once. */
@@ -138,9 +139,14 @@ async function captureServer(): Promise<{ url: string; captured: Captured[]; clo
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
-      const parsed = JSON.parse(body) as { action?: string; comment?: { id?: number } };
+      const parsed = JSON.parse(body) as { action?: string; comment?: { id?: number }; issue?: { number?: number } };
       if (req.headers["x-github-event"] === "issue_comment" && parsed.action === "created") {
-        captured.push({ headers: req.headers, body, ...(parsed.comment?.id !== undefined ? { commentId: parsed.comment.id } : {}) });
+        captured.push({
+          headers: req.headers,
+          body,
+          ...(parsed.comment?.id !== undefined ? { commentId: parsed.comment.id } : {}),
+          ...(parsed.issue?.number !== undefined ? { issue: parsed.issue.number } : {}),
+        });
       }
       res.writeHead(200).end();
     });
@@ -190,8 +196,8 @@ interface BurstResult {
 /**
  * Creates `incidents` declared incidents, then `events` command comments spread over them while the
  * App is not listening, and replays those signed deliveries to the App concurrently.
- * "written" is when GitHub received the effect: Firebreak's acknowledgement of that comment (sent
- * right after the card PATCH that applied it), or the bare app's comment.
+ * "written" is when GitHub received the effect: the card PATCH that recorded that comment (right
+ * after its acknowledgement), or the bare app's comment.
  */
 /** The App (Firebreak or the bare baseline) in a worker thread, pointed at the emulator. */
 async function workerApp(kind: AppWorkerData["kind"], baseUrl: string, throttle: boolean): Promise<{ webhookUrl: string; secret: string; idle(): Promise<void>; stop(): Promise<void> }> {
@@ -227,8 +233,8 @@ async function workerApp(kind: AppWorkerData["kind"], baseUrl: string, throttle:
 /**
  * Creates `incidents` declared incidents, then `events` command comments spread over them while the
  * App is not listening, and replays those signed deliveries to the App concurrently.
- * "written" is when GitHub received the effect: Firebreak's acknowledgement of that comment (sent
- * right after the card PATCH that applied it), or the bare app's comment.
+ * "written" is when GitHub received the effect: the card PATCH that recorded that comment (right
+ * after its acknowledgement), or the bare app's comment.
  */
 async function burst(kind: AppWorkerData["kind"], options: { events: number; incidents: number; throttle: boolean }): Promise<BurstResult> {
   const gh = new LocalGitHub({ clock: steppingClock(), rateLimit: 1_000_000 });
@@ -271,13 +277,23 @@ async function burst(kind: AppWorkerData["kind"], options: { events: number; inc
     await world.settle();
     const wallMs = Date.now() - start;
     const requests = gh.requests.slice(from).filter((r) => r.token.kind === "installation");
+    // Firebreak acknowledges a comment and then writes the card that records it: the comment's
+    // effect is written at the first card PATCH of its incident after its acknowledgement.
+    const issueOf = new Map(deliveries.map((d) => [d.commentId ?? -1, d.issue ?? -1]));
+    const acknowledged = new Map<number, number[]>();
     const written = new Map<number, number>();
-    for (const r of requests) {
-      const id =
-        kind === "firebreak"
-          ? Number(/^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)\/reactions$/.exec(r.path)?.[1] ?? Number.NaN)
-          : Number.NaN;
-      if (Number.isFinite(id) && !written.has(id)) written.set(id, Date.parse(r.at));
+    for (const r of kind === "firebreak" ? requests : []) {
+      const reaction = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)\/reactions$/.exec(r.path);
+      if (reaction) {
+        const id = Number(reaction[1]);
+        const issue = issueOf.get(id) ?? -1;
+        acknowledged.set(issue, [...(acknowledged.get(issue) ?? []), id]);
+        continue;
+      }
+      const patch = r.method === "PATCH" ? /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)$/.exec(r.path) : null;
+      if (!patch) continue;
+      for (const id of acknowledged.get(Number(patch[1])) ?? []) if (!written.has(id)) written.set(id, Date.parse(r.at));
+      acknowledged.delete(Number(patch[1]));
     }
     // The bare app answers after its one call: its effect is written when it answers.
     const writtenMs = deliveries.map((d, i) => (kind === "bare" ? answeredAt[i]! : (written.get(d.commentId ?? -1) ?? Number.NaN)) - start).filter(Number.isFinite);
@@ -348,7 +364,7 @@ async function latency(): Promise<string> {
     ]),
     "",
     `Burst: ${fire.events} signed issue_comment deliveries (commands) over ${INCIDENTS} incidents, POSTed concurrently to the App's webhook endpoint. The App runs in a worker thread (its own event loop, as GitHub is not in its process); the emulator and the load share the main thread.`,
-    "\"answered\" = POST → the App's HTTP answer; \"written\" = POST → GitHub received the effect (Firebreak: the +1 acknowledgement sent right after the card PATCH that applied the comment; bare app: its comment, made before it answers).",
+    "\"answered\" = POST → the App's HTTP answer; \"written\" = POST → GitHub received the effect (Firebreak: the card PATCH that recorded the comment, right after its +1 acknowledgement; bare app: its comment, made before it answers).",
     "Firebreak answers before it works and works per incident in order; a job reads the whole comment log, so the first one on an incident applies every command already there — fewer writes than events, and \"written\" can come before that comment's own delivery is answered.",
     "Firebreak answers later than the bare app because its thread also applies the commands (card decode and render, validation) while the burst arrives; both stay far inside GitHub's 10 s.",
     `Throttling: Probot keeps GitHub's pacing in production (writes ~1 s apart, new comments/issues ~3 s apart, per installation). This burst's ${fire.writes} writes (${fire.notificationWrites} comments) would take ≥ ~${Math.round(fire.writes - fire.notificationWrites + fire.notificationWrites * 3)} s to drain at that pace; the App still answers every webhook at once (the throttled row: answered p99 ${fmt(percentile(throttled.answeredMs, 99))}, last card written after ${fmt(throttled.wallMs)}).`,
