@@ -4,7 +4,7 @@
 // each keeps every request with its body. The Action may read more (it reads the issue anew
 // in every run, and has no cache between runs); its writes must be the App's, one for one.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
 import { parseBody } from "../../src/core/card.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import { labelStyles } from "../../src/core/label-styles.js";
@@ -12,6 +12,7 @@ import { firebreakApp } from "../../src/app/index.js";
 import { LocalGitHub } from "../../src/local-github/index.js";
 import { actionCheckout, DeliveryCapture, RecordingProxy, runAction } from "../support/action-harness.js";
 import { FULL_FORM } from "../support/payloads.js";
+import { QuietOctokit } from "../support/probot.js";
 import { steppingClock } from "../local-github/helpers.js";
 
 const REPO = "acme/shop";
@@ -58,11 +59,7 @@ function appFace(w: World): Face {
     githubToken: w.gh.appToken,
     baseUrl: w.proxyUrl,
     // Retries and throttling off, as in Probot's testing docs: they change timing, never bodies.
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-      ...options,
-      retry: { enabled: false },
-      throttle: { ...(options.throttle as object), enabled: false },
-    })),
+    Octokit: QuietOctokit,
   });
   const app = firebreakApp({ appSlug: "firebreak" });
   probot.load(app);

@@ -2,16 +2,16 @@
 // fixture site: a release that drops the pixel opens one measurement incident, declared like
 // any other, however often the release event arrives; a clean release opens nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Probot, ProbotOctokit } from "probot";
+import type { Probot } from "probot";
 import { parseBody } from "../../src/core/card.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import { labelStyles } from "../../src/core/label-styles.js";
-import { firebreakApp } from "../../src/app/index.js";
 import { LocalGitHub } from "../../src/local-github/index.js";
 import type { FixtureSite } from "../../src/qa/fixture-site.js";
 import { FIXTURE_IDS, FIXTURE_PAGES, startFixtureSite } from "../../src/qa/fixture-site.js";
 import { DeliveryCapture } from "../support/action-harness.js";
 import { steppingClock } from "../local-github/helpers.js";
+import { testApp } from "../support/probot.js";
 
 const REPO = "acme/shop";
 let site: FixtureSite;
@@ -39,17 +39,7 @@ async function world(steps: { path: string; expect: string[] }[], allowPrivate =
     ...steps.map((s) => `    - { path: "${s.path}", expect: [${s.expect.join(", ")}] }`),
   ].join("\n");
   gh.putFile(REPO, ".github/firebreak.yml", config);
-  const app = firebreakApp({ appSlug: "firebreak", allowPrivateQaHosts: allowPrivate });
-  const probot = new Probot({
-    githubToken: gh.appToken,
-    baseUrl: gh.url,
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-      ...options,
-      retry: { enabled: false },
-      throttle: { ...(options.throttle as object), enabled: false },
-    })),
-  });
-  probot.load(app);
+  const { probot, app } = testApp({ allowPrivateQaHosts: allowPrivate }, { token: gh.appToken, baseUrl: gh.url });
   const release = async (tag: string) => {
     gh.publishRelease(REPO, { tag, name: `Theme ${tag}` });
     await gh.idle();
