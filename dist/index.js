@@ -53391,7 +53391,8 @@ var incidentStateSchema = external_exports.object({
   }).optional(),
   releases: external_exports.array(external_exports.object({ tag: external_exports.string().max(200), name: external_exports.string().max(300).optional(), url: external_exports.string().max(500), at: iso })).max(20),
   repeatOf: external_exports.object({ issue: external_exports.number().int(), postmortem: external_exports.number().int().optional(), fix: text.optional() }).optional(),
-  postmortem: external_exports.object({ issue: external_exports.number().int(), complete: external_exports.boolean() }).optional(),
+  /** The postmortem, and once it closed complete the link to its process fix (for repeats). */
+  postmortem: external_exports.object({ issue: external_exports.number().int(), complete: external_exports.boolean(), fix: external_exports.string().max(500).optional() }).optional(),
   /** Event times of the milestones that elapsed times are measured between. */
   times: external_exports.object({ owner: iso.optional(), contained: iso.optional(), resolved: iso.optional(), closed: iso.optional() }),
   timeline: external_exports.array(timelineEntrySchema).max(500),
@@ -59314,6 +59315,17 @@ function objectShape(schema) {
     return void 0;
   }
 }
+function arrayElement(schema) {
+  let s = schema;
+  for (; ; ) {
+    if (s instanceof external_exports.ZodArray) return s.element;
+    if (s instanceof external_exports.ZodDefault || s instanceof external_exports.ZodPrefault || s instanceof external_exports.ZodOptional) {
+      s = s.def.innerType;
+      continue;
+    }
+    return void 0;
+  }
+}
 function isPlainObject4(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -59348,6 +59360,17 @@ function lenient(schema, value, path, errors, fallback) {
   if (value === void 0 && fallback !== void 0) return fallback;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
+  const element = arrayElement(schema);
+  if (element && Array.isArray(value)) {
+    const kept = value.flatMap((item, i) => {
+      const parsed = element.safeParse(item);
+      if (parsed.success) return [parsed.data];
+      errors.push({ key: [...path, String(i)].join("."), reason: `${describeIssue(parsed.error.issues[0])} \u2014 this item is left out` });
+      return [];
+    });
+    const list = schema.safeParse(kept);
+    if (list.success) return list.data;
+  }
   for (const issue3 of result.error.issues) {
     const key = [...path, ...issue3.path.map(String)].join(".");
     errors.push({ key: key || "(file)", reason: `${describeIssue(issue3)} \u2014 the default is used` });
@@ -60542,10 +60565,11 @@ async function listReleases(gh, ref) {
   ).parse(data);
   return rows.filter((r) => !r.draft && r.published_at).map((r) => ({ tag: r.tag_name, ...r.name ? { name: r.name } : {}, url: r.html_url, publishedAt: r.published_at }));
 }
-async function listClosedSince(gh, ref, since) {
+async function listClosedSince(gh, ref, since, label) {
   const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
     ...ref,
     state: "closed",
+    labels: label,
     since,
     sort: "updated",
     direction: "desc",
@@ -60778,7 +60802,7 @@ async function runIssueEvent(gh, trigger, config2, deps) {
     if (actor !== author && actor.toLowerCase() !== deps.botLogin.toLowerCase() && !await permissions.resolve(author, issue3.author_association)) {
       await permissions.resolve(actor, void 0);
     }
-    const [releases, closed] = await Promise.all([listReleases(gh, ref), listClosedSince(gh, ref, repeatWindowStart(event.at, config2))]);
+    const [releases, closed] = await Promise.all([listReleases(gh, ref), listClosedSince(gh, ref, repeatWindowStart(event.at, config2), config2.labels.incident)]);
     input2.releases = releases;
     input2.repeatCandidates = repeatCandidates(closed);
   } else if (event.kind === "commands" || event.kind === "closed") {
@@ -60807,7 +60831,7 @@ async function runIssueEvent(gh, trigger, config2, deps) {
   }
   let result = decide(input2);
   if (!declaring && result.state && !result.state.repeatOf && familyChanged(parsed.state, result.state)) {
-    input2.repeatCandidates = repeatCandidates(await listClosedSince(gh, ref, repeatWindowStart(event.at, config2)));
+    input2.repeatCandidates = repeatCandidates(await listClosedSince(gh, ref, repeatWindowStart(event.at, config2), config2.labels.incident));
     result = decide(input2);
   }
   deps.log?.(`#${issue3.number} ${result.action}: ${result.notes.join("; ")}`);
@@ -60836,20 +60860,13 @@ function familyChanged(before, after) {
   return a.layer !== b.layer || a.channels.join("|") !== b.channels.join("|");
 }
 function repeatCandidates(closed) {
-  const fixes = /* @__PURE__ */ new Map();
-  for (const issue3 of closed) {
-    const of = parsePostmortemMarker(issue3.body);
-    if (of !== void 0) {
-      const fix = processFixLink(issue3.body);
-      fixes.set(of, { number: issue3.number, ...fix ? { fix } : {} });
-    }
-  }
   const out = [];
   for (const issue3 of closed) {
     const state = parseBody(issue3.body).state;
     if (!state || !issue3.closed_at) continue;
     if (state.status !== "closed" && state.status !== "postmortem-complete") continue;
-    const postmortem2 = fixes.get(issue3.number) ?? (state.postmortem ? { number: state.postmortem.issue } : void 0);
+    const pm = state.postmortem;
+    const postmortem2 = pm ? { number: pm.issue, ...pm.fix ? { fix: pm.fix } : {} } : void 0;
     out.push({ number: issue3.number, state, closedAt: issue3.closed_at, ...postmortem2 ? { postmortem: postmortem2 } : {} });
   }
   return out;
@@ -60955,12 +60972,13 @@ ${REPLY_MARKER(`pm-gaps-${Date.parse(at)}`)}`
   }
   const incident = await getIssue(gh, ref, incidentNumber);
   const parsed = parseBody(incident.body);
+  const fix = processFixLink(postmortem2.body);
   if (!parsed.state) return { action: "ignored", incident: incidentNumber, notes: ["the incident has no card"] };
   if (parsed.state.postmortem?.complete) return { action: "ignored", incident: incidentNumber, notes: ["already recorded as complete"] };
   const state = {
     ...parsed.state,
     status: parsed.state.status === "closed" ? "postmortem-complete" : parsed.state.status,
-    postmortem: { issue: postmortem2.number, complete: true },
+    postmortem: { issue: postmortem2.number, complete: true, ...fix ? { fix: fix.slice(0, 500) } : {} },
     timeline: [...parsed.state.timeline, { at, text: `Postmortem #${postmortem2.number} complete` }]
   };
   const update2 = issueUpdate({ issue: incident, config: config2, event: { kind: "commands", at } }, parsed.state, state, parsed.userText);

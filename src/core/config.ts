@@ -133,6 +133,18 @@ function objectShape(schema: AnySchema): Record<string, AnySchema> | undefined {
   }
 }
 
+function arrayElement(schema: AnySchema): AnySchema | undefined {
+  let s: AnySchema = schema;
+  for (;;) {
+    if (s instanceof z.ZodArray) return s.element as AnySchema;
+    if (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional) {
+      s = s.def.innerType as AnySchema;
+      continue;
+    }
+    return undefined;
+  }
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -173,6 +185,18 @@ function lenient(schema: AnySchema, value: unknown, path: string[], errors: Conf
   if (value === undefined && fallback !== undefined) return fallback;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
+  // A list keeps its valid items: one mistyped login must not take every responder's rights away.
+  const element = arrayElement(schema);
+  if (element && Array.isArray(value)) {
+    const kept = value.flatMap((item, i) => {
+      const parsed = element.safeParse(item);
+      if (parsed.success) return [parsed.data];
+      errors.push({ key: [...path, String(i)].join("."), reason: `${describeIssue(parsed.error.issues[0]!)} — this item is left out` });
+      return [];
+    });
+    const list = schema.safeParse(kept);
+    if (list.success) return list.data;
+  }
   for (const issue of result.error.issues) {
     const key = [...path, ...issue.path.map(String)].join(".");
     errors.push({ key: key || "(file)", reason: `${describeIssue(issue)} — the default is used` });

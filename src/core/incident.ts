@@ -91,7 +91,8 @@ export const incidentStateSchema = z.object({
   repeatOf: z
     .object({ issue: z.number().int(), postmortem: z.number().int().optional(), fix: text.optional() })
     .optional(),
-  postmortem: z.object({ issue: z.number().int(), complete: z.boolean() }).optional(),
+  /** The postmortem, and once it closed complete the link to its process fix (for repeats). */
+  postmortem: z.object({ issue: z.number().int(), complete: z.boolean(), fix: z.string().max(500).optional() }).optional(),
   /** Event times of the milestones that elapsed times are measured between. */
   times: z.object({ owner: iso.optional(), contained: iso.optional(), resolved: iso.optional(), closed: iso.optional() }),
   timeline: z.array(timelineEntrySchema).max(500),

@@ -154,7 +154,7 @@ async function runIssueEvent(
     if (actor !== author && actor.toLowerCase() !== deps.botLogin.toLowerCase() && !(await permissions.resolve(author, issue.author_association))) {
       await permissions.resolve(actor, undefined);
     }
-    const [releases, closed] = await Promise.all([listReleases(gh, ref), listClosedSince(gh, ref, repeatWindowStart(event.at, config))]);
+    const [releases, closed] = await Promise.all([listReleases(gh, ref), listClosedSince(gh, ref, repeatWindowStart(event.at, config), config.labels.incident)]);
     input.releases = releases;
     input.repeatCandidates = repeatCandidates(closed);
   } else if (event.kind === "commands" || event.kind === "closed") {
@@ -188,7 +188,7 @@ async function runIssueEvent(
   }
   let result = decide(input);
   if (!declaring && result.state && !result.state.repeatOf && familyChanged(parsed.state, result.state)) {
-    input.repeatCandidates = repeatCandidates(await listClosedSince(gh, ref, repeatWindowStart(event.at, config)));
+    input.repeatCandidates = repeatCandidates(await listClosedSince(gh, ref, repeatWindowStart(event.at, config), config.labels.incident));
     result = decide(input);
   }
   deps.log?.(`#${issue.number} ${result.action}: ${result.notes.join("; ")}`);
@@ -223,21 +223,15 @@ function familyChanged(before: IncidentState | undefined, after: IncidentState):
   return a.layer !== b.layer || a.channels.join("|") !== b.channels.join("|");
 }
 
+/** Closed incidents as repeat candidates; each record carries its postmortem and that postmortem's process fix. */
 function repeatCandidates(closed: readonly IssueView[]): ClosedIncident[] {
-  const fixes = new Map<number, { number: number; fix?: string }>();
-  for (const issue of closed) {
-    const of = parsePostmortemMarker(issue.body);
-    if (of !== undefined) {
-      const fix = processFixLink(issue.body);
-      fixes.set(of, { number: issue.number, ...(fix ? { fix } : {}) });
-    }
-  }
   const out: ClosedIncident[] = [];
   for (const issue of closed) {
     const state = parseBody(issue.body).state;
     if (!state || !issue.closed_at) continue;
     if (state.status !== "closed" && state.status !== "postmortem-complete") continue;
-    const postmortem = fixes.get(issue.number) ?? (state.postmortem ? { number: state.postmortem.issue } : undefined);
+    const pm = state.postmortem;
+    const postmortem = pm ? { number: pm.issue, ...(pm.fix ? { fix: pm.fix } : {}) } : undefined;
     out.push({ number: issue.number, state, closedAt: issue.closed_at, ...(postmortem ? { postmortem } : {}) });
   }
   return out;
@@ -369,12 +363,14 @@ async function runPostmortemClosed(
   }
   const incident = await getIssue(gh, ref, incidentNumber);
   const parsed = parseBody(incident.body);
+  // Kept on the incident's record, so a later repeat finds the fix with the one incident list.
+  const fix = processFixLink(postmortem.body);
   if (!parsed.state) return { action: "ignored", incident: incidentNumber, notes: ["the incident has no card"] };
   if (parsed.state.postmortem?.complete) return { action: "ignored", incident: incidentNumber, notes: ["already recorded as complete"] };
   const state = {
     ...parsed.state,
     status: parsed.state.status === "closed" ? ("postmortem-complete" as const) : parsed.state.status,
-    postmortem: { issue: postmortem.number, complete: true },
+    postmortem: { issue: postmortem.number, complete: true, ...(fix ? { fix: fix.slice(0, 500) } : {}) },
     timeline: [...parsed.state.timeline, { at, text: `Postmortem #${postmortem.number} complete` }],
   };
   const update = issueUpdate({ issue: incident, config, event: { kind: "commands", at } }, parsed.state, state, parsed.userText);

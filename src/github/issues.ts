@@ -117,11 +117,12 @@ export async function listReleases(gh: GitHubClient, ref: RepoRef): Promise<Rele
     .map((r) => ({ tag: r.tag_name, ...(r.name ? { name: r.name } : {}), url: r.html_url, publishedAt: r.published_at! }));
 }
 
-/** Recently closed issues (incidents and postmortems alike): one list serves the repeat lookup. */
-export async function listClosedSince(gh: GitHubClient, ref: RepoRef, since: string): Promise<IssueView[]> {
+/** Incidents closed (or updated) since a time: one list serves the repeat lookup, as each record carries its postmortem's fix. */
+export async function listClosedSince(gh: GitHubClient, ref: RepoRef, since: string, label: string): Promise<IssueView[]> {
   const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
     ...ref,
     state: "closed",
+    labels: label,
     since,
     sort: "updated",
     direction: "desc",

@@ -486,8 +486,10 @@ describe("repeat incidents", () => {
     const earlier = closedWithPostmortem({ number: 7, author: "monalisa", createdAt: "2026-10-01T08:00:00Z" }, 8, "2026-10-13T12:00:00Z");
     expect(earlier.state?.status).toBe("closed");
     const fix = "https://github.com/Codertocat/Hello-World/pull/42";
-    const earlierPm = issueJson({ number: 8, body: complete(earlier.postmortem!.body), labels: earlier.postmortem!.labels, author: "firebreak[bot]", state: "closed", stateReason: "completed", closedAt: "2026-10-16T12:00:00Z", updatedAt: "2026-10-16T12:00:00Z" });
-    const earlierIncident = issueJson(payloadShape(earlier, { number: 7, author: "monalisa", createdAt: "2026-10-01T08:00:00Z", state: "closed", stateReason: "completed", closedAt: "2026-10-13T12:00:00Z", updatedAt: "2026-10-16T12:00:01Z" }));
+    // When #8 closed complete, Firebreak recorded its process fix on #7's card: one list then serves the lookup.
+    const completed = { ...earlier.state!, status: "postmortem-complete" as const, postmortem: { issue: 8, complete: true, fix } };
+    const earlierBody = renderBody(completed, parseBody(earlier.view.body).userText, { config: DEFAULT_CONFIG, now: "2026-10-16T12:00:00Z" })!;
+    const earlierIncident = issueJson(payloadShape(earlier, { body: earlierBody, number: 7, author: "monalisa", createdAt: "2026-10-01T08:00:00Z", state: "closed", stateReason: "completed", closedAt: "2026-10-13T12:00:00Z", updatedAt: "2026-10-16T12:00:01Z" }));
 
     const payload = issuesEvent("opened");
     const sent: { patch?: Record<string, unknown>; notices: string[] } = { notices: [] };
@@ -497,8 +499,8 @@ describe("repeat incidents", () => {
       .query(true)
       .reply(200, [])
       .get(`${repoPath}/issues`)
-      .query((q) => q.state === "closed" && typeof q.since === "string" && q.since.startsWith("2026-05-28"))
-      .reply(200, [earlierPm, earlierIncident])
+      .query((q) => q.state === "closed" && q.labels === "incident" && typeof q.since === "string" && q.since.startsWith("2026-05-28"))
+      .reply(200, [earlierIncident])
       .patch(ISSUE_PATH, (b: Record<string, unknown>) => ((sent.patch = b), true))
       .reply(200, (_u, b) => patched(payload.issue!, b as Record<string, unknown>, "2026-11-24T10:20:01Z"))
       .post(`${repoPath}/issues/8/comments`, (b: { body: string }) => (sent.notices.push(b.body), true))

@@ -323,3 +323,19 @@ describe("extendsTarget", () => {
     it(`reads ${name}`, () => expect(extendsTarget(raw, "acme")).toEqual(expected));
   }
 });
+
+describe("lists keep their valid items", () => {
+  it("drops only the mistyped responder and names it", () => {
+    const { config, errors } = resolveConfig({ responders: ["alice", "bad login!", "@acme/marketing-ops"] });
+    expect(config.responders).toEqual(["alice", "acme/marketing-ops"]);
+    expect(errors).toEqual([{ key: "responders.1", reason: "a GitHub login or org/team — this item is left out" }]);
+  });
+
+  it("drops only the tracking QA step that is malformed", () => {
+    const { config, errors } = resolveConfig({
+      tracking_qa: { base_url: "https://shop.example.com", steps: [{ path: "/", expect: ["gtm"] }, { expect: ["gtm"] }] },
+    });
+    expect(config.tracking_qa.steps).toEqual([{ path: "/", expect: ["gtm"] }]);
+    expect(errors.map((e) => e.key)).toEqual(["tracking_qa.steps.1"]);
+  });
+});
