@@ -60780,28 +60780,26 @@ async function runIssueEvent(gh, trigger, config2, deps) {
   }
   if (!declaring && !isFirebreakIssue(payloadIssue, config2)) return { action: "ignored", notes: ["not an incident"] };
   const issue3 = deps.issueFromPayload ? payloadIssue : await getIssue(gh, ref, payloadIssue.number);
+  const parsed = parseBody(issue3.body);
   const permissions = new Permissions(gh, ref, config2);
-  const botLogins = /* @__PURE__ */ new Set([deps.botLogin.toLowerCase()]);
-  const isBot = (login2) => botLogins.has(login2.toLowerCase()) || login2.endsWith("[bot]") && !config2.allow_bots.includes(login2);
+  const isSelf = (login2) => login2.toLowerCase() === deps.botLogin.toLowerCase();
+  const isBot = (login2) => isSelf(login2) || login2.endsWith("[bot]") && !config2.allow_bots.includes(login2);
   const input2 = {
     event: declaring ? { kind: "declare", at: event.at, actor: "actor" in event ? event.actor : "" } : event,
     issue: issue3,
     config: config2,
     // The form maps headings to field ids; only a declaration reads it.
-    formTemplate: declaring || !parseBody(issue3.body).hasCard ? await deps.files.read(gh, ref, deps.formPath ?? DEFAULT_FORM_PATH) ?? deps.templates.form : "",
+    formTemplate: declaring || !parsed.hasCard ? await deps.files.read(gh, ref, deps.formPath ?? DEFAULT_FORM_PATH) ?? deps.templates.form : "",
     // Firebreak itself declares the incidents it opens (tracking QA).
-    mayCommand: (login2, association) => login2.toLowerCase() === deps.botLogin.toLowerCase() || permissions.decide(login2, association),
+    mayCommand: (login2, association) => isSelf(login2) || permissions.decide(login2, association),
     isBot
   };
-  const parsed = parseBody(issue3.body);
   if (declaring) {
     if (parsed.hasCard) return { action: "ignored", incident: issue3.number, notes: ["already declared"] };
     const author = issue3.user?.login ?? "ghost";
-    if (author.toLowerCase() !== deps.botLogin.toLowerCase()) await permissions.resolve(author, issue3.author_association);
+    const authorMay = isSelf(author) || await permissions.resolve(author, issue3.author_association);
     const actor = "actor" in event ? event.actor : author;
-    if (actor !== author && actor.toLowerCase() !== deps.botLogin.toLowerCase() && !await permissions.resolve(author, issue3.author_association)) {
-      await permissions.resolve(actor, void 0);
-    }
+    if (!authorMay && actor !== author && !isSelf(actor)) await permissions.resolve(actor, void 0);
     const [releases, closed] = await Promise.all([listReleases(gh, ref), listClosedSince(gh, ref, repeatWindowStart(event.at, config2), config2.labels.incident)]);
     input2.releases = releases;
     input2.repeatCandidates = repeatCandidates(closed);
@@ -60814,20 +60812,18 @@ async function runIssueEvent(gh, trigger, config2, deps) {
     const applied2 = new Set(parsed.state?.applied ?? []);
     const through = parsed.state?.appliedThrough ?? 0;
     const needed = (c) => !applied2.has(c.id) && c.id > through || c.id === parsed.state?.resolution?.commentId;
+    let postmortemAsked = false;
     for (const c of input2.log) {
-      const parsedComment = parseComment(c.body);
-      if (needed(c) && !isBot(c.user?.login ?? "") && (parsedComment.commands.length > 0 || parsedComment.nearMisses.length > 0)) {
-        await permissions.resolve(c.user?.login ?? "ghost", c.author_association);
-      }
+      if (!needed(c) || isBot(c.user?.login ?? "")) continue;
+      const { commands, nearMisses } = parseComment(c.body);
+      if (commands.length > 0 || nearMisses.length > 0) await permissions.resolve(c.user?.login ?? "ghost", c.author_association);
+      postmortemAsked ||= commands.some((command) => command.name === "postmortem");
     }
-    if (event.kind === "closed" && parsed.state?.resolution && !parsed.state.postmortem) {
+    if (postmortemAsked || event.kind === "closed" && parsed.state?.resolution && !parsed.state.postmortem) {
       input2.postmortemTemplate = await postmortemTemplate(gh, ref, config2, deps);
     }
   } else if (event.kind === "label" || event.kind === "assignee") {
     await permissions.resolve(event.actor, void 0);
-  }
-  if (input2.event.kind === "commands" && !input2.postmortemTemplate && input2.log?.some((c) => /^\s*\/postmortem\b/m.test(c.body))) {
-    input2.postmortemTemplate = await postmortemTemplate(gh, ref, config2, deps);
   }
   let result = decide(input2);
   if (!declaring && result.state && !result.state.repeatOf && familyChanged(parsed.state, result.state)) {

@@ -131,29 +131,27 @@ async function runIssueEvent(
   }
   if (!declaring && !isFirebreakIssue(payloadIssue, config)) return { action: "ignored", notes: ["not an incident"] };
   const issue = deps.issueFromPayload ? payloadIssue : await getIssue(gh, ref, payloadIssue.number);
+  const parsed = parseBody(issue.body);
   const permissions = new Permissions(gh, ref, config);
-  const botLogins = new Set([deps.botLogin.toLowerCase()]);
-  const isBot = (login: string) => botLogins.has(login.toLowerCase()) || (login.endsWith("[bot]") && !config.allow_bots.includes(login));
+  const isSelf = (login: string) => login.toLowerCase() === deps.botLogin.toLowerCase();
+  const isBot = (login: string) => isSelf(login) || (login.endsWith("[bot]") && !config.allow_bots.includes(login));
   const input: EngineInput = {
     event: declaring ? { kind: "declare", at: event.at, actor: "actor" in event ? event.actor : "" } : event,
     issue,
     config,
     // The form maps headings to field ids; only a declaration reads it.
-    formTemplate: declaring || !parseBody(issue.body).hasCard ? ((await deps.files.read(gh, ref, deps.formPath ?? DEFAULT_FORM_PATH)) ?? deps.templates.form) : "",
+    formTemplate: declaring || !parsed.hasCard ? ((await deps.files.read(gh, ref, deps.formPath ?? DEFAULT_FORM_PATH)) ?? deps.templates.form) : "",
     // Firebreak itself declares the incidents it opens (tracking QA).
-    mayCommand: (login, association) => login.toLowerCase() === deps.botLogin.toLowerCase() || permissions.decide(login, association),
+    mayCommand: (login, association) => isSelf(login) || permissions.decide(login, association),
     isBot,
   };
-  const parsed = parseBody(issue.body);
   if (declaring) {
     if (parsed.hasCard) return { action: "ignored", incident: issue.number, notes: ["already declared"] };
     const author = issue.user?.login ?? "ghost";
-    if (author.toLowerCase() !== deps.botLogin.toLowerCase()) await permissions.resolve(author, issue.author_association);
+    const authorMay = isSelf(author) || (await permissions.resolve(author, issue.author_association));
     // A responder who labels someone else's issue declares it: their permission counts too.
     const actor = "actor" in event ? event.actor : author;
-    if (actor !== author && actor.toLowerCase() !== deps.botLogin.toLowerCase() && !(await permissions.resolve(author, issue.author_association))) {
-      await permissions.resolve(actor, undefined);
-    }
+    if (!authorMay && actor !== author && !isSelf(actor)) await permissions.resolve(actor, undefined);
     const [releases, closed] = await Promise.all([listReleases(gh, ref), listClosedSince(gh, ref, repeatWindowStart(event.at, config), config.labels.incident)]);
     input.releases = releases;
     input.repeatCandidates = repeatCandidates(closed);
@@ -170,21 +168,19 @@ async function runIssueEvent(
     const applied = new Set(parsed.state?.applied ?? []);
     const through = parsed.state?.appliedThrough ?? 0;
     const needed = (c: CommentView) => (!applied.has(c.id) && c.id > through) || c.id === parsed.state?.resolution?.commentId;
+    let postmortemAsked = false;
     for (const c of input.log) {
-      const parsedComment = parseComment(c.body);
-      if (needed(c) && !isBot(c.user?.login ?? "") && (parsedComment.commands.length > 0 || parsedComment.nearMisses.length > 0)) {
-        await permissions.resolve(c.user?.login ?? "ghost", c.author_association);
-      }
+      if (!needed(c) || isBot(c.user?.login ?? "")) continue;
+      const { commands, nearMisses } = parseComment(c.body);
+      if (commands.length > 0 || nearMisses.length > 0) await permissions.resolve(c.user?.login ?? "ghost", c.author_association);
+      postmortemAsked ||= commands.some((command) => command.name === "postmortem");
     }
-    // Only a close that can open the postmortem needs its template.
-    if (event.kind === "closed" && parsed.state?.resolution && !parsed.state.postmortem) {
+    // Only what can open the postmortem (a close of a resolved incident, `/postmortem`) needs its template.
+    if (postmortemAsked || (event.kind === "closed" && parsed.state?.resolution && !parsed.state.postmortem)) {
       input.postmortemTemplate = await postmortemTemplate(gh, ref, config, deps);
     }
   } else if (event.kind === "label" || event.kind === "assignee") {
     await permissions.resolve(event.actor, undefined);
-  }
-  if (input.event.kind === "commands" && !input.postmortemTemplate && input.log?.some((c) => /^\s*\/postmortem\b/m.test(c.body))) {
-    input.postmortemTemplate = await postmortemTemplate(gh, ref, config, deps);
   }
   let result = decide(input);
   if (!declaring && result.state && !result.state.repeatOf && familyChanged(parsed.state, result.state)) {
