@@ -61024,12 +61024,25 @@ async function reconcileRepository(gh, ref, deps) {
   const label = loaded.config.labels.incident;
   const open3 = await listIssues(gh, ref, { state: "open", labels: label });
   const since = new Date(Date.now() - 7 * 864e5).toISOString();
-  const closed = (await listIssues(gh, ref, { state: "closed", labels: label, since }, 1)).filter((i) => {
+  const recentlyClosed = await listIssues(gh, ref, { state: "closed", labels: label, since }, 1);
+  const closed = recentlyClosed.filter((i) => {
     const status = parseBody(i.body).state?.status;
     return status === "triage" || status === "investigating" || status === "contained" || status === "resolved";
   });
   const results = [];
   await closeDuplicatePostmortems(gh, ref, loaded.config, deps);
+  for (const incident of recentlyClosed) {
+    const state = parseBody(incident.body).state;
+    if (state?.status !== "closed" || !state.postmortem || state.postmortem.complete) continue;
+    try {
+      const postmortem2 = await getIssue(gh, ref, state.postmortem.issue);
+      if (postmortem2.state !== "closed") continue;
+      const result = await runPostmortemClosed(gh, ref, postmortem2, incident.number, loaded.config, postmortem2.closed_at ?? postmortem2.updated_at ?? incident.created_at, deps);
+      results.push({ ...result, configErrors: loaded.errors });
+    } catch (error63) {
+      results.push({ action: "ignored", incident: incident.number, notes: [`failed: ${safeMessage(error63)}`], configErrors: loaded.errors });
+    }
+  }
   for (const issue3 of [...open3, ...closed]) {
     if (issue3.pull_request !== void 0) continue;
     const at = issue3.updated_at ?? issue3.created_at;

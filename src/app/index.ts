@@ -2,6 +2,7 @@
 // runs in a queue per issue, so GitHub gets its answer within 10 s however long the write
 // queue, and two events on one incident never interleave in this process.
 import type { Probot } from "probot";
+import { parsePostmortemMarker } from "../core/postmortem.js";
 import { safeMessage } from "../github/client.js";
 import { triggerFrom } from "../github/events.js";
 import type { RunResult } from "../github/firebreak.js";
@@ -53,7 +54,9 @@ export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
         context.log.debug({ id: context.id }, `ignored: ${trigger.reason}`);
         return;
       }
-      const key = trigger.kind === "issue" ? `${trigger.ref.owner}/${trigger.ref.repo}#${trigger.issue.number}` : `${trigger.ref.owner}/${trigger.ref.repo}:qa`;
+      // A postmortem's events write its incident's card: they queue with that incident's events.
+      const incident = trigger.kind === "issue" ? (parsePostmortemMarker(trigger.issue.body) ?? trigger.issue.number) : undefined;
+      const key = incident !== undefined ? `${trigger.ref.owner}/${trigger.ref.repo}#${incident}` : `${trigger.ref.owner}/${trigger.ref.repo}:qa`;
       const work = queue.push(key, async () => {
         try {
           const deps = {

@@ -426,12 +426,26 @@ export async function reconcileRepository(gh: GitHubClient, ref: RepoRef, deps: 
   const open = await listIssues(gh, ref, { state: "open", labels: label });
   // Incidents closed lately whose card still says open: their close was never handled.
   const since = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  const closed = (await listIssues(gh, ref, { state: "closed", labels: label, since }, 1)).filter((i) => {
+  const recentlyClosed = await listIssues(gh, ref, { state: "closed", labels: label, since }, 1);
+  const closed = recentlyClosed.filter((i) => {
     const status = parseBody(i.body).state?.status;
     return status === "triage" || status === "investigating" || status === "contained" || status === "resolved";
   });
   const results: RunResult[] = [];
   await closeDuplicatePostmortems(gh, ref, loaded.config, deps);
+  // A postmortem that closed complete while another run rewrote its incident's card: record it again.
+  for (const incident of recentlyClosed) {
+    const state = parseBody(incident.body).state;
+    if (state?.status !== "closed" || !state.postmortem || state.postmortem.complete) continue;
+    try {
+      const postmortem = await getIssue(gh, ref, state.postmortem.issue);
+      if (postmortem.state !== "closed") continue;
+      const result = await runPostmortemClosed(gh, ref, postmortem, incident.number, loaded.config, postmortem.closed_at ?? postmortem.updated_at ?? incident.created_at, deps);
+      results.push({ ...result, configErrors: loaded.errors });
+    } catch (error) {
+      results.push({ action: "ignored", incident: incident.number, notes: [`failed: ${safeMessage(error)}`], configErrors: loaded.errors });
+    }
+  }
   for (const issue of [...open, ...closed]) {
     if (issue.pull_request !== undefined) continue;
     const at = issue.updated_at ?? issue.created_at;

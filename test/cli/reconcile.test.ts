@@ -47,3 +47,21 @@ it("declares a hand-labelled incident, then applies a command no run answered, a
 it("says so when there are no open incidents", async () => {
   expect((await reconcile()).out).toBe("acme/shop: no open incidents.");
 });
+
+it("catches up a close whose run never came: the resolved incident gets its postmortem", async () => {
+  world.gh.openIssue("acme/shop", "devon", { title: "Checkout broken on iOS", body: "Orders from iOS stopped at 10:00.", labels: ["incident"] });
+  await reconcile();
+  world.gh.comment("acme/shop", 1, "devon", "/resolve\ncause: the theme's new button never fired on iOS\nlayer: conversion\nevidence: test orders failed before the rollback and passed after");
+  await reconcile();
+  expect(parseBody(world.gh.issue("acme/shop", 1)?.body).state?.status).toBe("resolved");
+
+  // Closed while no run was listening (a cancelled pending run): the next reconcile sees it.
+  world.gh.closeIssue("acme/shop", 1, "devon", "completed");
+  const caughtUp = await reconcile();
+  expect(caughtUp.code).toBe(0);
+  const card = parseBody(world.gh.issue("acme/shop", 1)?.body).state;
+  expect(card?.status).toBe("closed");
+  expect(card?.postmortem?.issue).toBe(2);
+  expect(world.gh.issue("acme/shop", 2)?.labels).toContain("postmortem");
+  expect(world.gh.issue("acme/shop", 1)?.state).toBe("closed");
+});
