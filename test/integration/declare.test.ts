@@ -15,9 +15,9 @@ function coldReads(scope: nock.Scope): nock.Scope {
     .reply(404, { message: "Not Found" });
 }
 
-/** Labels already exist (styled, with descriptions): the PATCH answer says so, and nothing else is asked. */
-function labelSync(scope: nock.Scope): nock.Scope {
-  return scope;
+/** The two lists a declaration reads: releases before the start, closed incidents for repeats (both empty). */
+function declarationReads(scope: nock.Scope): nock.Scope {
+  return scope.get(`${repoPath}/releases`).query(true).reply(200, []).get(`${repoPath}/issues`).query(true).reply(200, []);
 }
 
 beforeEach(() => {
@@ -32,7 +32,7 @@ describe("declaring an incident from the issue form", () => {
   it("labels it, suggests nothing over the reporter's layer and writes the card in one PATCH", async () => {
     const { receive } = testApp();
     let patched: Record<string, unknown> = {};
-    const scope = labelSync(coldReads(nock(API)))
+    const scope = coldReads(nock(API))
       .get(`${repoPath}/releases`)
       .query(true)
       .reply(200, [
@@ -83,13 +83,7 @@ describe("declaring an incident from the issue form", () => {
     const body = FULL_FORM.replace(/- \[X\]/g, "- [ ]");
     let patched: Record<string, unknown> = {};
     let comment = "";
-    const scope = labelSync(coldReads(nock(API)))
-      .get(`${repoPath}/releases`)
-      .query(true)
-      .reply(200, [])
-      .get(`${repoPath}/issues`)
-      .query(true)
-      .reply(200, [])
+    const scope = declarationReads(coldReads(nock(API)))
       .patch(ISSUE_PATH, (b: Record<string, unknown>) => ((patched = b), true))
       .reply(200, (_uri, b) => ({ ...(issuesEvent("opened").issue as object), ...(b as object), labels: [], assignees: [] }))
       .post(`${ISSUE_PATH}/comments`, (b: { body: string }) => ((comment = b.body), true))
@@ -106,13 +100,7 @@ describe("declaring an incident from the issue form", () => {
   it("declares a hand-labelled issue that is not a form and lists the missing triage items", async () => {
     const { receive } = testApp();
     let patched: Record<string, unknown> = {};
-    const scope = labelSync(coldReads(nock(API)))
-      .get(`${repoPath}/releases`)
-      .query(true)
-      .reply(200, [])
-      .get(`${repoPath}/issues`)
-      .query(true)
-      .reply(200, [])
+    const scope = declarationReads(coldReads(nock(API)))
       .patch(ISSUE_PATH, (b: Record<string, unknown>) => ((patched = b), true))
       .reply(200, (_uri, b) => ({ ...(issuesEvent("opened").issue as object), ...(b as object), labels: [], assignees: [] }));
 
@@ -128,13 +116,7 @@ describe("declaring an incident from the issue form", () => {
 
   it("makes no second card and no writes when issues.opened is redelivered or labeled arrives after it", async () => {
     const { receive } = testApp();
-    const scope = labelSync(coldReads(nock(API)))
-      .get(`${repoPath}/releases`)
-      .query(true)
-      .reply(200, [])
-      .get(`${repoPath}/issues`)
-      .query(true)
-      .reply(200, [])
+    const scope = declarationReads(coldReads(nock(API)))
       .patch(ISSUE_PATH)
       .once()
       .reply(200, (_uri, b) => ({ ...(issuesEvent("opened").issue as object), ...(b as object), labels: [], assignees: [], updated_at: "2026-11-24T10:20:01Z" }));

@@ -4,10 +4,9 @@
 import { existsSync } from "node:fs";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { StepResult } from "../../src/core/tracking-qa.js";
 import { CHROMIUM_MISSING_HINT, checkChromiumVersionPair, chromiumPath, launchChromium, visitStep } from "../../src/qa/browser.js";
 import { runTrackingQa, type QaReport } from "../../src/qa/run.js";
-import { FIXTURE_IDS, FIXTURE_PAGES as P, startFixtureSite, type FixtureSite } from "./fixture-site.js";
+import { FIXTURE_IDS, FIXTURE_PAGES as P, startFixtureSite, type FixtureSite, reportLookup } from "./fixture-site.js";
 
 const ALL = ["meta_pixel", "ga4", "gtm", "tiktok", "consent"];
 const TIMEOUT_MS = 3000;
@@ -17,12 +16,7 @@ let site: FixtureSite;
 let browser: Browser;
 let report: QaReport;
 
-const step = (path: string): StepResult => {
-  const found = report.steps.find((s) => s.path === path);
-  if (!found) throw new Error(`no result for ${path}`);
-  return found;
-};
-const statuses = (path: string) => Object.fromEntries(step(path).expectations.map((e) => [e.expectation, e.status]));
+const { step, statuses } = reportLookup(() => report);
 
 describe("system Chromium", () => {
   it("is installed", () => {

@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { qaSummary, type StepResult } from "../../src/core/tracking-qa.js";
+import { qaSummary } from "../../src/core/tracking-qa.js";
 import { fetchStep, runStaticStage } from "../../src/qa/static.js";
 import { runTrackingQa, type QaReport } from "../../src/qa/run.js";
-import { FIXTURE_PAGES as P, startFixtureSite, type FixtureSite } from "./fixture-site.js";
+import { FIXTURE_PAGES as P, startFixtureSite, type FixtureSite, reportLookup } from "./fixture-site.js";
 
 const ALL = ["meta_pixel", "ga4", "gtm", "tiktok", "consent"];
 
 let site: FixtureSite;
 let report: QaReport;
-const step = (path: string): StepResult => {
-  const found = report.steps.find((s) => s.path === path);
-  if (!found) throw new Error(`no result for ${path}`);
-  return found;
-};
-const statuses = (path: string) => Object.fromEntries(step(path).expectations.map((e) => [e.expectation, e.status]));
+const { step, statuses } = reportLookup(() => report);
 
 beforeAll(async () => {
   site = await startFixtureSite();
