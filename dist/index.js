@@ -21526,8 +21526,8 @@ var require_directives = __commonJS({
               if (parts.length < 2)
                 return false;
             }
-            const [handle, prefix] = parts;
-            this.tags[handle] = prefix;
+            const [handle2, prefix] = parts;
+            this.tags[handle2] = prefix;
             return true;
           }
           case "%YAML": {
@@ -21574,10 +21574,10 @@ var require_directives = __commonJS({
             onError("Verbatim tags must end with a >");
           return verbatim;
         }
-        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
+        const [, handle2, suffix] = source.match(/^(.*!)([^!]*)$/s);
         if (!suffix)
           onError(`The ${source} tag has no suffix`);
-        const prefix = this.tags[handle];
+        const prefix = this.tags[handle2];
         if (prefix) {
           try {
             return prefix + decodeURIComponent(suffix);
@@ -21586,7 +21586,7 @@ var require_directives = __commonJS({
             return null;
           }
         }
-        if (handle === "!")
+        if (handle2 === "!")
           return source;
         onError(`Could not resolve tag: ${source}`);
         return null;
@@ -21596,9 +21596,9 @@ var require_directives = __commonJS({
        * taking into account current tag prefixes and defaults.
        */
       tagString(tag) {
-        for (const [handle, prefix] of Object.entries(this.tags)) {
+        for (const [handle2, prefix] of Object.entries(this.tags)) {
           if (tag.startsWith(prefix))
-            return handle + escapeTagName(tag.substring(prefix.length));
+            return handle2 + escapeTagName(tag.substring(prefix.length));
         }
         return tag[0] === "!" ? tag : `!<${tag}>`;
       }
@@ -21615,11 +21615,11 @@ var require_directives = __commonJS({
           tagNames = Object.keys(tags);
         } else
           tagNames = [];
-        for (const [handle, prefix] of tagEntries) {
-          if (handle === "!!" && prefix === "tag:yaml.org,2002:")
+        for (const [handle2, prefix] of tagEntries) {
+          if (handle2 === "!!" && prefix === "tag:yaml.org,2002:")
             continue;
           if (!doc || tagNames.some((tn) => tn.startsWith(prefix)))
-            lines.push(`%TAG ${handle} ${prefix}`);
+            lines.push(`%TAG ${handle2} ${prefix}`);
         }
         return lines.join("\n");
       }
@@ -53571,7 +53571,7 @@ function issueEventTime(action, issue3) {
   if (action === "closed" && issue3.closed_at) return issue3.closed_at;
   return issue3.updated_at ?? issue3.created_at;
 }
-function triggerFrom(name, payload, repoFallback) {
+function triggerFrom(name, payload, context3 = {}) {
   if (name === "issues") {
     const parsed = issuesPayload.safeParse(payload);
     if (!parsed.success) return ignored("issues payload without the fields Firebreak needs");
@@ -53650,1597 +53650,115 @@ function triggerFrom(name, payload, repoFallback) {
   }
   if (name === "schedule" || name === "workflow_dispatch") {
     const full = external_exports.object({ repository: repository.optional() }).safeParse(payload);
-    const fullName = (full.success ? full.data.repository?.full_name : void 0) ?? repoFallback;
+    const fullName = (full.success ? full.data.repository?.full_name : void 0) ?? context3.repoFallback;
     if (!fullName) return ignored(`${name} without a repository`);
-    return { kind: "reconcile", ref: repoOf(fullName) };
+    if (!context3.at) return ignored(`${name} without the run's time`);
+    return { kind: "scheduled", ref: repoOf(fullName), at: context3.at };
   }
   return ignored(`${name} events need nothing`);
 }
 
-// src/core/card.ts
-import { deflateRawSync, inflateRawSync } from "node:zlib";
-
-// src/core/markdown.ts
-var WORD_JOINER = "\u2060";
-function noMentions(text2) {
-  return text2.replace(/@(?=[A-Za-z0-9])/g, `@${WORD_JOINER}`);
-}
-function escapeHtml(text2) {
-  return text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-function inline(text2, max = 300) {
-  if (!text2) return "";
-  const flat = text2.replace(/[\u0000-\u0008\u000B-\u001F\u007F\u202A-\u202E\u2066-\u2069]/g, "").replace(/\s+/g, " ").trim();
-  const cut = flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
-  return noMentions(escapeHtml(cut)).replace(/\|/g, "\\|").replace(/`/g, "'");
-}
-function mention(login2) {
-  return `@${login2.replace(/[^A-Za-z0-9/_.\-[\]]/g, "")}`;
-}
-function person(login2) {
-  return login2 ? `\`${login2.replace(/[`\s]/g, "")}\`` : "\u2014";
-}
-
-// src/core/time.ts
-var MINUTE = 6e4;
-var HOUR = 60 * MINUTE;
-var DAY = 24 * HOUR;
-var DURATION_UNITS = {
-  m: MINUTE,
-  min: MINUTE,
-  mins: MINUTE,
-  minute: MINUTE,
-  minutes: MINUTE,
-  h: HOUR,
-  hr: HOUR,
-  hrs: HOUR,
-  hour: HOUR,
-  hours: HOUR,
-  d: DAY,
-  day: DAY,
-  days: DAY,
-  w: 7 * DAY,
-  wk: 7 * DAY,
-  wks: 7 * DAY,
-  week: 7 * DAY,
-  weeks: 7 * DAY
+// src/github/files.ts
+var MISSING_TTL_MS = 6e4;
+var FileCache = class {
+  constructor(now = Date.now) {
+    this.now = now;
+  }
+  now;
+  files = /* @__PURE__ */ new Map();
+  /** The file's text on the default branch, or undefined when it does not exist. */
+  async read(gh, ref, path) {
+    return (await this.readTracked(gh, ref, path)).text;
+  }
+  /** Also says whether the file changed since this process last read it. */
+  async readTracked(gh, ref, path) {
+    const key = `${ref.owner}/${ref.repo}:${path}`;
+    const cached2 = this.files.get(key);
+    if (cached2?.missingAt !== void 0 && this.now() - cached2.missingAt < MISSING_TTL_MS) return { changed: false };
+    try {
+      const response = await gh.request("GET /repos/{owner}/{repo}/contents/{path}", {
+        ...ref,
+        path,
+        headers: cached2?.etag ? { "if-none-match": cached2.etag } : {}
+      });
+      const data = response.data;
+      if (Array.isArray(response.data) || data.type !== "file" || typeof data.content !== "string") {
+        this.files.set(key, { missingAt: this.now() });
+        return { changed: cached2?.text !== void 0 };
+      }
+      const text2 = Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8").toString("utf8");
+      const etag = typeof response.headers.etag === "string" ? response.headers.etag : void 0;
+      this.files.set(key, { ...etag ? { etag } : {}, text: text2 });
+      return { text: text2, changed: text2 !== cached2?.text };
+    } catch (error63) {
+      const status = statusOf(error63);
+      if (status === 304 && cached2?.text !== void 0) return { text: cached2.text, changed: false };
+      if (status === 404) {
+        this.files.set(key, { missingAt: this.now() });
+        return { changed: cached2 === void 0 || cached2.text !== void 0 };
+      }
+      throw error63;
+    }
+  }
 };
-function parseDuration(text2) {
-  if (typeof text2 !== "string" || text2.length > 64) return void 0;
-  const trimmed = text2.trim().toLowerCase();
-  if (!/^(?:\d{1,6}(?:\.\d{1,3})?\s*[a-z]+[\s,]*)+$/.test(trimmed)) return void 0;
-  let total = 0;
-  for (const part of trimmed.matchAll(/(\d{1,6}(?:\.\d{1,3})?)\s*([a-z]+)/g)) {
-    const unit = DURATION_UNITS[part[2] ?? ""];
-    if (unit === void 0) return void 0;
-    total += Number(part[1]) * unit;
-  }
-  total = Math.round(total);
-  return Number.isFinite(total) && total > 0 ? total : void 0;
-}
-var ZONE_OFFSETS = {
-  Z: 0,
-  UTC: 0,
-  GMT: 0,
-  WET: 0,
-  WEST: 60,
-  BST: 60,
-  CET: 60,
-  CEST: 120,
-  EET: 120,
-  EEST: 180,
-  EST: -300,
-  EDT: -240,
-  CDT: -300,
-  MST: -420,
-  MDT: -360,
-  PST: -480,
-  PDT: -420,
-  JST: 540,
-  AEST: 600,
-  AEDT: 660
-};
-var ZONE = String.raw`(?:(?:UTC|GMT)\s*[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}(?::?\d{2})?|Z|[A-Za-z]{3,4})`;
-var CLOCK = String.raw`(\d{1,2})(?:[:.](\d{2}))?(?::(\d{2})(?:[.,]\d+)?)?\s*([ap]\.?m\.?)?`;
-function zoneOffset(token) {
-  if (token === void 0 || token === "") return 0;
-  const t = token.replace(/\s+/g, "").toUpperCase();
-  const known = ZONE_OFFSETS[t];
-  if (known !== void 0) return known;
-  if (/^[A-Za-z]+$/.test(token) && token !== t) return 0;
-  const m = /^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(t);
-  if (!m) return void 0;
-  const hours = Number(m[2]);
-  const minutes = Number(m[3] ?? "0");
-  if (hours > 14 || minutes > 59) return void 0;
-  return (m[1] === "-" ? -1 : 1) * (hours * 60 + minutes);
-}
-function toClock(h, mi, s, ampm) {
-  if (h === void 0) return void 0;
-  let hour = Number(h);
-  const minute = Number(mi ?? "0");
-  const second = Number(s ?? "0");
-  if (mi === void 0 && ampm === void 0) return void 0;
-  if (ampm !== void 0) {
-    if (hour < 1 || hour > 12) return void 0;
-    const pm = ampm.toLowerCase().startsWith("p");
-    hour = hour % 12 + (pm ? 12 : 0);
-  }
-  if (hour > 23 || minute > 59 || second > 59) return void 0;
-  return { hour, minute, second };
-}
-function instant(year, month, day, clock, offsetMinutes) {
-  if (month < 1 || month > 12 || day < 1 || day > 31) return void 0;
-  const wall = Date.UTC(year, month - 1, day, clock.hour, clock.minute, clock.second);
-  const check3 = new Date(wall);
-  if (check3.getUTCFullYear() !== year || check3.getUTCMonth() !== month - 1 || check3.getUTCDate() !== day) return void 0;
-  const result = new Date(wall - offsetMinutes * MINUTE);
-  return Number.isNaN(result.getTime()) ? void 0 : result;
-}
-function zonedDate(reference, offsetMinutes, daysBack) {
-  const local = new Date(reference.getTime() + offsetMinutes * MINUTE - daysBack * DAY);
-  return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
-}
-var ISO_LIKE = new RegExp(
-  String.raw`(?<![\d])(\d{4})-(\d{2})-(\d{2})(?:(?:T|\s+|,\s*)${CLOCK})?\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`,
-  "i"
-);
-var DOTTED_DMY = new RegExp(
-  String.raw`(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?\s+${CLOCK})?\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`,
-  "i"
-);
-var RELATIVE_FIRST = new RegExp(String.raw`\b(today|yesterday)(?:,?\s+at)?,?\s+${CLOCK}\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`, "i");
-var RELATIVE_LAST = new RegExp(String.raw`(?<![\w:.])${CLOCK}\s*(?:\(?(${ZONE})\)?)?,?\s+(today|yesterday)\b`, "i");
-var BARE_CLOCK = new RegExp(
-  String.raw`^(?:(?:since|from|at|around|about|approx\.?|approximately|~|ca\.?)\s*)*${CLOCK}\s*(?:\(?(${ZONE})\)?)?$`,
-  "i"
-);
-function parseLenientTime(text2, reference) {
-  if (typeof text2 !== "string" || !(reference instanceof Date) || Number.isNaN(reference.getTime())) return void 0;
-  const input2 = text2.slice(0, 300).normalize("NFKC").replace(/\s+/g, " ").trim();
-  if (input2 === "") return void 0;
-  const iso2 = ISO_LIKE.exec(input2);
-  if (iso2) {
-    const offset = zoneOffset(iso2[8]);
-    if (offset === void 0) return void 0;
-    const clock = iso2[4] === void 0 ? { hour: 0, minute: 0, second: 0 } : toClock(iso2[4], iso2[5], iso2[6], iso2[7]);
-    if (!clock) return void 0;
-    return instant(Number(iso2[1]), Number(iso2[2]), Number(iso2[3]), clock, offset);
-  }
-  const dmy = DOTTED_DMY.exec(input2);
-  if (dmy) {
-    const offset = zoneOffset(dmy[8]);
-    if (offset === void 0) return void 0;
-    const clock = dmy[4] === void 0 ? { hour: 0, minute: 0, second: 0 } : toClock(dmy[4], dmy[5], dmy[6], dmy[7]);
-    if (!clock) return void 0;
-    return instant(Number(dmy[3]), Number(dmy[2]), Number(dmy[1]), clock, offset);
-  }
-  const first = RELATIVE_FIRST.exec(input2);
-  const last = first ? null : RELATIVE_LAST.exec(input2);
-  if (first || last) {
-    const word = (first ? first[1] : last?.[6]) ?? "";
-    const parts = first ? first.slice(2, 7) : last?.slice(1, 6) ?? [];
-    const clock = toClock(parts[0], parts[1], parts[2], parts[3]);
-    const offset = zoneOffset(parts[4]);
-    if (!clock || offset === void 0) return void 0;
-    const date5 = zonedDate(reference, offset, word.toLowerCase() === "yesterday" ? 1 : 0);
-    return instant(date5.year, date5.month, date5.day, clock, offset);
-  }
-  const bare = BARE_CLOCK.exec(input2);
-  if (bare) {
-    const clock = toClock(bare[1], bare[2], bare[3], bare[4]);
-    const offset = zoneOffset(bare[5]);
-    if (!clock || offset === void 0) return void 0;
-    const today = zonedDate(reference, offset, 0);
-    const candidate = instant(today.year, today.month, today.day, clock, offset);
-    if (candidate && candidate.getTime() <= reference.getTime()) return candidate;
-    const yesterday = zonedDate(reference, offset, 1);
-    return instant(yesterday.year, yesterday.month, yesterday.day, clock, offset);
-  }
-  return void 0;
-}
-function pad2(n) {
-  return String(n).padStart(2, "0");
-}
-function formatUtc(date5) {
-  if (!(date5 instanceof Date) || Number.isNaN(date5.getTime())) return "unknown time";
-  return `${date5.getUTCFullYear()}-${pad2(date5.getUTCMonth() + 1)}-${pad2(date5.getUTCDate())} ${pad2(date5.getUTCHours())}:${pad2(date5.getUTCMinutes())} UTC`;
-}
-function formatElapsed(ms2) {
-  if (typeof ms2 !== "number" || !Number.isFinite(ms2)) return "unknown";
-  const sign = ms2 < 0 ? "-" : "";
-  const minutes = Math.floor(Math.abs(ms2) / MINUTE);
-  if (minutes < 60) return `${sign}${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${sign}${hours}h ${pad2(minutes % 60)}m`;
-  return `${sign}${Math.floor(hours / 24)}d ${hours % 24}h`;
-}
 
-// src/core/card.ts
-var CARD_START = "<!-- firebreak:card:start (managed by Firebreak: edits inside this section are replaced) -->";
-var CARD_END = "<!-- firebreak:card:end -->";
-var STATE_PREFIX = "<!-- firebreak:state:v1 ";
-var SEPARATOR = "\n\n";
-var CARD_LIMIT = 16e3;
-var BODY_LIMIT = 65536;
-var SHOWN_TIMELINE = 25;
-function encodeState(state) {
-  return deflateRawSync(Buffer.from(JSON.stringify(state), "utf8")).toString("base64");
-}
-function decodeState(encoded) {
-  try {
-    const json2 = JSON.parse(inflateRawSync(Buffer.from(encoded, "base64")).toString("utf8"));
-    const parsed = incidentStateSchema.safeParse(json2);
-    return parsed.success ? parsed.data : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function parseBody(body) {
-  const text2 = body ?? "";
-  if (!text2.startsWith(CARD_START)) return { userText: text2, hasCard: false };
-  const end = text2.indexOf(CARD_END);
-  if (end < 0) return { userText: text2, hasCard: false };
-  const section2 = text2.slice(0, end);
-  const stateAt = section2.lastIndexOf(STATE_PREFIX);
-  const stateEnd = stateAt < 0 ? -1 : section2.indexOf(" -->", stateAt);
-  const state = stateAt < 0 || stateEnd < 0 ? void 0 : decodeState(section2.slice(stateAt + STATE_PREFIX.length, stateEnd));
-  if (!state) return { userText: text2, hasCard: false };
-  let rest = text2.slice(end + CARD_END.length);
-  if (rest.startsWith(SEPARATOR)) rest = rest.slice(SEPARATOR.length);
-  return { state, userText: rest, hasCard: true };
-}
-var STATUS_TEXT = {
-  triage: "\u{1F7E0} Triage",
-  investigating: "\u{1F50E} Investigating",
-  contained: "\u{1F6E1}\uFE0F Contained",
-  resolved: "\u2705 Resolved",
-  closed: "\u{1F4D5} Closed \u2014 postmortem open",
-  "postmortem-complete": "\u{1F3C1} Closed \u2014 postmortem complete",
-  dismissed: "\u26AA Dismissed",
-  "routine-variance": "\u26AA Routine variance \u2014 not an incident"
-};
-function activeInterventions(state) {
-  return state.interventions.filter((i) => !i.doneAt);
-}
-function elapsed(from, to) {
-  if (!from || !to) return "\u2014";
-  const ms2 = Date.parse(to) - Date.parse(from);
-  return Number.isFinite(ms2) && ms2 >= 0 ? formatElapsed(ms2) : "\u2014";
-}
-function tick(done) {
-  return done ? "\u2705" : "\u2B1C";
-}
-function estimatedCost(state, now) {
-  const cost = state.declaration.cost;
-  if (!cost) return void 0;
-  const from = state.declaration.startedAt ?? state.declaredAt;
-  const to = state.times.resolved ?? now;
-  const hours = (Date.parse(to) - Date.parse(from)) / 36e5;
-  if (!Number.isFinite(hours) || hours < 0) return void 0;
-  const amount = cost.amount * (cost.per === "hour" ? hours : hours / 24);
-  const currency = /[$€£¥]/.exec(cost.text)?.[0] ?? /\b(USD|EUR|GBP|CHF|SEK|NOK|DKK|AUD|CAD|JPY)\b/i.exec(cost.text)?.[1]?.toUpperCase();
-  const money = Math.round(amount).toLocaleString("en-US");
-  return `\u2248 ${currency ? currency.length === 1 ? `${currency}${money}` : `${money} ${currency}` : money} (at ${inline(cost.text, 60)}, over ${formatElapsed(Date.parse(to) - Date.parse(from))})`;
-}
-function containedOnForm(answer2) {
-  return answer2 !== void 0 && !/^\s*(?:nothing|none|no|not yet|n\/a|-+)(?:\s+(?:yet|so far))?[\s.!]*$/i.test(answer2);
-}
-function triageItems(state) {
+// src/core/label-styles.ts
+function labelStyles(config2) {
+  const l = config2.labels;
   return [
-    { item: "scope", done: state.declaration.scope.length > 0 },
-    { item: "likely layer", done: Boolean(state.layer.likely) },
-    { item: "containment", done: state.containment.length > 0 || containedOnForm(state.declaration.containment) },
-    { item: "next check", done: Boolean(state.check) }
+    { name: l.incident, color: "b60205", description: "Marketing incident managed by Firebreak" },
+    { name: l.postmortem, color: "5319e7", description: "Postmortem of a marketing incident" },
+    { name: l.routine_variance, color: "c5def5", description: "Looked at: routine variance, not an incident" },
+    { name: l.repeat, color: "d93f0b", description: "Same layer and channel as a recent incident" },
+    { name: l.config_error, color: "fbca04", description: "Firebreak configuration problem" },
+    { name: l.severity[1], color: "b60205", description: "SEV1 \u2014 critical" },
+    { name: l.severity[2], color: "d93f0b", description: "SEV2 \u2014 major" },
+    { name: l.severity[3], color: "fbca04", description: "SEV3 \u2014 minor" },
+    { name: l.layer.economics, color: "0e8a16", description: "Layer: unit economics (CPA, ROAS, margin)" },
+    { name: l.layer.measurement, color: "1d76db", description: "Layer: measurement and tracking" },
+    { name: l.layer.conversion, color: "5319e7", description: "Layer: site conversion" },
+    { name: l.layer.delivery, color: "006b75", description: "Layer: ad delivery and spend" },
+    { name: l.layer.operations, color: "795548", description: "Layer: business operations (stock, pricing, promotions)" },
+    { name: l.status.triage, color: "ededed", description: "Incident status: triage" },
+    { name: l.status.investigating, color: "ededed", description: "Incident status: investigating" },
+    { name: l.status.contained, color: "ededed", description: "Incident status: contained" },
+    { name: l.status.resolved, color: "ededed", description: "Incident status: resolved" },
+    { name: l.status.closed, color: "ededed", description: "Incident status: closed" }
   ];
 }
-function layerLine(state) {
-  const l = state.layer;
-  if (!l.likely && !l.confirmed) return "unknown";
-  const parts = [];
-  if (l.likely) {
-    const tag = l.source === "suggested" ? " _(suggested)_" : "";
-    parts.push(`likely **${l.likely}**${l.confidence ? ` (${l.confidence} confidence)` : ""}${tag}`);
-  }
-  if (l.confirmed) parts.push(`confirmed **${l.confirmed}**`);
-  return parts.join(" \xB7 ");
-}
-function timelineRows(entries, limit, dropped) {
-  const shown = entries.slice(-limit);
-  const rows = shown.map((e) => `| ${formatUtc(new Date(e.at))} | ${inline(e.text, 200)} | ${person(e.by)} |`);
-  const earlier = entries.length - shown.length + dropped;
-  if (earlier > 0) rows.unshift(`| \u2026 | ${earlier} earlier entries live in the comments below | |`);
-  return rows;
-}
-function renderSections(state, ctx, timelineLimit, summaryOnly) {
-  const sev = ctx.config.severities[state.severity];
-  const lines = [];
-  lines.push(`### Incident status: ${STATUS_TEXT[state.status]}`);
-  lines.push("");
-  lines.push(`**Severity** SEV${state.severity} (${inline(sev.name, 40)}, update every ${sev.update_every}) \xB7 **Layer** ${layerLine(state)}`);
-  if (state.layer.source === "suggested" && state.layer.reason) lines.push(`> Suggested layer: ${inline(state.layer.reason, 300)}`);
-  lines.push("");
-  const r = state.roles;
-  const responders = r.responders.map((x) => `${person(x.login)}${x.layer ? ` (${x.layer})` : ""}`).join(", ") || "\u2014";
-  lines.push(`**Roles** detector ${person(r.detector)} \xB7 owner ${person(r.owner)} \xB7 responders ${responders} \xB7 comms ${person(r.comms)}`);
-  if (r.ownerNote) lines.push(`> ${inline(r.ownerNote, 300)}`);
-  if (state.postmortem) {
-    lines.push(`**Postmortem** #${state.postmortem.issue} \u2014 ${state.postmortem.complete ? "complete" : "open"}`);
-  }
-  if (state.repeatOf) {
-    const fix = state.repeatOf.fix ? `; its process fix: ${inline(state.repeatOf.fix, 200)}` : "";
-    const pm = state.repeatOf.postmortem ? ` (postmortem #${state.repeatOf.postmortem})` : "";
-    lines.push(`**Repeat** of #${state.repeatOf.issue}${pm}${fix}`);
-  }
-  if (summaryOnly) {
-    lines.push("", "_The card is shortened to its summary: the issue body has no room for more. The comments hold the full log._");
-    return lines.join("\n");
-  }
-  lines.push("");
-  lines.push(`**Triage** ${triageItems(state).map((t) => `${tick(t.done)} ${t.item}`).join(" \xB7 ")}`);
-  if (state.declaration.missing.length > 0) {
-    lines.push(`> The declaration lacks: ${state.declaration.missing.map((m) => inline(m, 60)).join(", ")}.`);
-  }
-  const check3 = state.check;
-  lines.push(
-    check3 ? `**Next check** ${inline(check3.text, 300)} \u2014 runs it: ${person(check3.assignee ?? check3.by)}${check3.due ? ` \xB7 due ${formatUtc(new Date(check3.due))}` : ""}` : "**Next check** \u2014 none set (`/check <what> [@who] [in 30m]`)"
-  );
-  const active = activeInterventions(state);
-  lines.push(`**Active interventions** ${active.length} of ${ctx.config.max_parallel_interventions} allowed in parallel`);
-  for (const i of active) lines.push(`- #${i.n} ${inline(i.text, 200)} (${person(i.by)}, ${formatUtc(new Date(i.at))})`);
-  const latest = state.updates.at(-1);
-  if (latest) {
-    const f = latest.fields;
-    const fields = ["symptom", "scope", "layer", "confidence", "owner", "next"].map((k) => `${k}: ${f[k] ? inline(f[k], 160) : "_missing_"}`).join(" \xB7 ");
-    lines.push(`**Latest update** ${formatUtc(new Date(latest.at))} by ${person(latest.by)} \u2014 ${fields}`);
-  }
-  if (state.resolution) {
-    const res = state.resolution;
-    lines.push(
-      `**Resolution** cause: ${inline(res.cause, 300)} \xB7 evidence: ${inline(res.evidence, 300)}${res.fix ? ` \xB7 fix: ${inline(res.fix, 300)}` : ""}`
-    );
-  }
-  const whatChanged = state.declaration.whatChanged;
-  if (whatChanged || state.releases.length > 0) {
-    lines.push("");
-    lines.push(`**What changed just before** reporter: ${whatChanged ? inline(whatChanged, 300) : "\u2014"}`);
-    for (const rel of state.releases) {
-      lines.push(`- release [${inline(rel.name ?? rel.tag, 80)}](${encodeURI(rel.url)}) published ${formatUtc(new Date(rel.at))}`);
-    }
-  }
-  lines.push("");
-  const start = state.declaration.startedAt;
-  const detected = state.declaration.detectedAt ?? state.declaredAt;
-  lines.push(
-    `**Elapsed** start \u2192 detection ${elapsed(start, detected)} \xB7 declaration \u2192 owner ${elapsed(state.declaredAt, state.times.owner)} \xB7 \u2192 containment ${elapsed(state.declaredAt, state.times.contained)} \xB7 \u2192 resolution ${elapsed(state.declaredAt, state.times.resolved)}`
-  );
-  const cost = estimatedCost(state, ctx.now);
-  if (cost) lines.push(`**Estimated cost so far** ${cost}`);
-  lines.push("");
-  lines.push("<details><summary>Timeline (UTC)</summary>");
-  lines.push("");
-  lines.push("| when | what | who |", "|---|---|---|", ...timelineRows(state.timeline, timelineLimit, state.earlier ?? 0));
-  lines.push("", "</details>");
-  return lines.join("\n");
-}
-function section(state, ctx, timelineLimit, summaryOnly) {
-  return [
-    CARD_START,
-    renderSections(state, ctx, timelineLimit, summaryOnly),
-    "",
-    "<sub>Firebreak status card \xB7 commands: `/help`</sub>",
-    `${STATE_PREFIX}${encodeState(state)} -->`,
-    CARD_END
-  ].join("\n");
-}
-var KEEP_APPLIED = 300;
-function compactState(state, keepTimeline) {
-  let next = state;
-  if (next.timeline.length > keepTimeline) {
-    const dropped = next.timeline.length - keepTimeline;
-    next = { ...next, timeline: next.timeline.slice(dropped), earlier: (next.earlier ?? 0) + dropped };
-  }
-  if (next.applied.length > KEEP_APPLIED) {
-    const sorted = [...next.applied].sort((a, b) => a - b);
-    const cut = sorted.length - KEEP_APPLIED;
-    next = { ...next, applied: sorted.slice(cut), appliedThrough: Math.max(next.appliedThrough ?? 0, sorted[cut - 1]) };
-  }
-  return {
-    ...next,
-    interventions: next.interventions.slice(-200),
-    updates: next.updates.slice(-100),
-    replied: next.replied.slice(-200)
-  };
-}
-function renderBody(state, userText, ctx) {
-  const room = BODY_LIMIT - userText.length - SEPARATOR.length;
-  const limit = Math.min(CARD_LIMIT, room);
-  for (const keep of [150, 60, 20]) {
-    const kept = compactState(state, keep);
-    for (const timeline2 of [SHOWN_TIMELINE, 10, 3]) {
-      const s = section(kept, ctx, timeline2, false);
-      if (s.length <= limit) return s + SEPARATOR + userText;
-    }
-  }
-  for (const max of [void 0, 1e3, 300, 100, 40]) {
-    const summary2 = section(max === void 0 ? compactState(state, 5) : slimState(state, max), ctx, 0, true);
-    if (summary2.length <= limit) return summary2 + SEPARATOR + userText;
-  }
-  return void 0;
-}
-function slimState(state, max) {
-  const cut = (value) => {
-    if (typeof value === "string") return value.length > max ? `${value.slice(0, max - 1)}\u2026` : value;
-    if (Array.isArray(value)) return value.map(cut);
-    if (typeof value !== "object" || value === null) return value;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "url" ? v : cut(v)]));
-  };
-  const kept = compactState(state, 5);
-  const interventions = kept.interventions.filter((i, n, all) => !i.doneAt || n >= all.length - 10);
-  return cut({ ...kept, interventions, updates: kept.updates.slice(-3), containment: kept.containment.slice(-3) });
-}
 
-// src/core/commands/types.ts
-function defineCommand(spec) {
-  return {
-    name: spec.name,
-    usage: spec.usage,
-    summary: spec.summary,
-    run(state, line, ctx) {
-      const parsed = spec.parse(line);
-      if (!parsed.ok) return { error: `\`/${spec.name}\`: ${parsed.error} Usage: \`${spec.usage}\`` };
-      return spec.apply(state, parsed.args, ctx);
-    }
-  };
-}
-function parseWith(schema, input2) {
-  const result = schema.safeParse(input2);
-  if (result.success) return { ok: true, args: result.data };
-  return { ok: false, error: `${result.error.issues[0]?.message ?? "invalid arguments"}.` };
-}
-var loginArg = external_exports.string().trim().regex(/^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "expected a GitHub user as @login").transform((s) => s.slice(1));
-function withTimeline(state, ctx, text2) {
-  return { ...state, timeline: [...state.timeline, { at: ctx.at, by: ctx.by, text: text2 }] };
-}
-function isIncident(state) {
-  return state.status !== "routine-variance" && state.status !== "dismissed";
-}
-function notAnIncident(name) {
-  return { error: `\`/${name}\` works on incidents; this issue is not one now. An authorised responder can run \`/escalate\` to declare it.` };
-}
-
-// src/core/commands/change.ts
-var change = defineCommand({
-  name: "change",
-  usage: "/change <intervention>  \xB7  /change done <n>",
-  summary: "logs an intervention (budget cut, creative swap, rollback) or marks intervention n finished",
-  parse(line) {
-    const done = /^done\s+#?(\d{1,4})\s*$/i.exec(line.args);
-    if (done) return { ok: true, args: { done: Number(done[1]) } };
-    if (/^done\b/i.test(line.args)) return { ok: false, error: "name the intervention's number, e.g. `/change done 2`." };
-    const text2 = line.args.trim();
-    if (text2.length < 3) return { ok: false, error: "say what was changed." };
-    return { ok: true, args: { text: text2.slice(0, 1e3) } };
-  },
-  apply(state, args, ctx) {
-    if (!isIncident(state)) return notAnIncident("change");
-    if ("done" in args) {
-      const target = state.interventions.find((i) => i.n === args.done);
-      if (!target) return { error: `there is no intervention #${args.done}.` };
-      if (target.doneAt) return { state };
-      const interventions = state.interventions.map((i) => i.n === args.done ? { ...i, doneAt: ctx.at } : i);
-      return { state: withTimeline({ ...state, interventions }, ctx, `Intervention #${args.done} finished`) };
-    }
-    const n = state.interventions.reduce((max, i) => Math.max(max, i.n), 0) + 1;
-    const next = {
-      ...state,
-      interventions: [...state.interventions, { n, text: args.text, by: ctx.by, at: ctx.at }]
-    };
-    const active = activeInterventions(next);
-    next.maxParallel = Math.max(state.maxParallel, active.length);
-    const limit = ctx.config.max_parallel_interventions;
-    const reply = active.length > limit ? [
-      `\u26A0\uFE0F ${active.length} interventions are active at once (limit ${limit}). Stacked changes will blur which one worked \u2014 finish one with \`/change done <n>\` before starting another:`,
-      ...active.map((i) => `- #${i.n} ${inline(i.text, 200)}`)
-    ].join("\n") : void 0;
-    return { state: withTimeline(next, ctx, `Intervention #${n}: ${args.text}`), ...reply ? { reply } : {} };
+// src/github/labels.ts
+async function styleLabels(gh, ref, config2, names) {
+  let writes = 0;
+  for (const style of labelStyles(config2)) {
+    const name = names.find((n) => n.toLowerCase() === style.name.toLowerCase());
+    if (!name) continue;
+    await gh.request("PATCH /repos/{owner}/{repo}/labels/{name}", { ...ref, name, color: style.color, description: style.description });
+    writes++;
   }
-});
-
-// src/core/commands/check.ts
-function setCheck(state, check3) {
-  return { ...state, check: check3 };
+  return writes;
 }
-function parseCheckArgs(args) {
-  let text2 = args;
-  let inMs;
-  const due = /\s+in\s+(\d+[mhd])\s*$/i.exec(text2);
-  if (due) {
-    inMs = parseDuration(due[1].toLowerCase());
-    text2 = text2.slice(0, due.index);
-  }
-  let assignee;
-  const who = /(?:^|\s)(@[A-Za-z0-9][A-Za-z0-9-]{0,38})\s*$/.exec(text2);
-  if (who) {
-    assignee = who[1].slice(1);
-    text2 = text2.slice(0, who.index);
-  }
-  return { text: text2.trim(), ...assignee ? { assignee } : {}, ...inMs !== void 0 ? { inMs } : {} };
-}
-var check2 = defineCommand({
-  name: "check",
-  usage: "/check <next verifying check> [@user] [in 30m]",
-  summary: "sets the one next check, who runs it and when its answer is due",
-  parse(line) {
-    const parts = parseCheckArgs(line.args);
-    return parseWith(
-      external_exports.object({
-        text: external_exports.string().min(3, "say what the next check is").max(1e3),
-        assignee: loginArg.optional(),
-        inMs: external_exports.number().positive().optional()
-      }),
-      { ...parts, assignee: parts.assignee ? `@${parts.assignee}` : void 0 }
-    );
-  },
-  apply(state, { text: text2, assignee, inMs }, ctx) {
-    if (!isIncident(state)) return notAnIncident("check");
-    const due = inMs ? new Date(Date.parse(ctx.at) + inMs).toISOString() : void 0;
-    const next = setCheck(state, { text: text2, by: ctx.by, at: ctx.at, ...assignee ? { assignee } : {}, ...due ? { due } : {} });
-    return { state: withTimeline(next, ctx, `Next check: ${text2}${assignee ? ` (${assignee})` : ""}`) };
-  }
-});
-
-// src/core/commands/contain.ts
-var contain = defineCommand({
-  name: "contain",
-  usage: "/contain <what was paused or protected>",
-  summary: "records a containment step; status becomes contained",
-  parse: (line) => parseWith(external_exports.object({ text: external_exports.string().trim().min(3, "say what was paused or protected").max(1e3) }), { text: line.args }),
-  apply(state, { text: text2 }, ctx) {
-    if (!isIncident(state)) return notAnIncident("contain");
-    const advances = state.status === "triage" || state.status === "investigating";
-    const next = {
-      ...state,
-      containment: [...state.containment, { at: ctx.at, by: ctx.by, text: text2 }].slice(-50),
-      status: advances ? "contained" : state.status,
-      times: { ...state.times, contained: state.times.contained ?? ctx.at }
-    };
-    return { state: withTimeline(next, ctx, `Contained: ${text2}`) };
-  }
-});
-
-// src/core/commands/escalate.ts
-var escalate = defineCommand({
-  name: "escalate",
-  usage: "/escalate",
-  summary: "declares this routine variance an incident (status triage)",
-  parse: () => ({ ok: true, args: {} }),
-  apply(state, _args, ctx) {
-    if (state.status !== "routine-variance" && state.status !== "dismissed") return { state };
-    const next = { ...state, status: "triage", declaredAt: ctx.at };
-    return { state: withTimeline(next, ctx, "Escalated to an incident") };
-  }
-});
-var notIncident = defineCommand({
-  name: "not-incident",
-  usage: "/not-incident <reason>",
-  summary: "turns an incident into routine variance, with the reason",
-  parse: (line) => parseWith(external_exports.object({ reason: external_exports.string().trim().min(3, "give the reason").max(1e3) }), { reason: line.args }),
-  apply(state, { reason: reason2 }, ctx) {
-    if (state.status === "routine-variance") return { state };
-    if (state.status === "closed" || state.status === "postmortem-complete") {
-      return { error: "this incident is closed with a postmortem; it stays an incident." };
-    }
-    return { state: withTimeline({ ...state, status: "routine-variance" }, ctx, `Not an incident: ${reason2}`) };
-  }
-});
-
-// src/core/commands/help.ts
-function helpText(commands) {
-  return [
-    "**Firebreak commands** \u2014 one per line; `key: value` lines directly under a command belong to it.",
-    "",
-    "| command | what it does |",
-    "|---|---|",
-    ...commands.map((c) => `| \`${c.usage.replace(/\|/g, "\\|")}\` | ${c.summary} |`),
-    "",
-    "Anyone with triage permission on this repository (or listed under `responders`) may command."
-  ].join("\n");
-}
-function helpCommand(all) {
-  return defineCommand({
-    name: "help",
-    usage: "/help",
-    summary: "shows this list",
-    parse: () => ({ ok: true, args: {} }),
-    apply: (state) => ({ state, reply: helpText(all()) })
-  });
-}
-
-// src/core/commands/layer.ts
-function setLikelyLayer(state, layer3, confidence, source, at, by) {
-  const same2 = state.layer.likely === layer3 && (confidence === void 0 || state.layer.confidence === confidence);
-  if (same2 && state.layer.source !== "suggested") return state;
-  const next = { ...state.layer, likely: layer3, confidence: confidence ?? state.layer.confidence, source, reason: void 0 };
-  const text2 = `Likely layer: ${layer3}${next.confidence ? ` (${next.confidence})` : ""}`;
-  return { ...state, layer: next, timeline: [...state.timeline, { at, by, text: text2 }] };
-}
-function parseConfidence(text2) {
-  const t = text2?.trim().toLowerCase();
-  return CONFIDENCES.includes(t ?? "") ? t : void 0;
-}
-var layer2 = defineCommand({
-  name: "layer",
-  usage: "/layer <economics|measurement|conversion|delivery|operations> [low|medium|high]",
-  summary: "sets the likely layer and confidence (swaps the layer: label)",
-  parse(line) {
-    const words = line.args.split(/\s+/).filter(Boolean);
-    const last = words.at(-1);
-    const confidence = parseConfidence(last);
-    const layerText = (confidence ? words.slice(0, -1) : words).join(" ");
-    const parsed = toLayer(layerText);
-    if (!parsed) return { ok: false, error: `"${inline(layerText, 40)}" is not a layer (one of ${LAYERS.join(", ")}).` };
-    return { ok: true, args: { layer: parsed, confidence } };
-  },
-  apply(state, args, ctx) {
-    if (!isIncident(state)) return notAnIncident("layer");
-    return { state: setLikelyLayer(state, args.layer, args.confidence, "command", ctx.at, ctx.by) };
-  }
-});
-
-// src/core/commands/owner.ts
-function setOwner(state, owner2, at, by) {
-  if (state.roles.owner === owner2) return state;
-  const next = {
-    ...state,
-    roles: { ...state.roles, owner: owner2, ownerNote: void 0 },
-    status: state.status === "triage" ? "investigating" : state.status,
-    times: { ...state.times, owner: state.times.owner ?? at }
-  };
-  return { ...next, timeline: [...next.timeline, { at, by, text: `Owner: ${owner2}` }] };
-}
-var owner = defineCommand({
-  name: "owner",
-  usage: "/owner @user",
-  summary: "sets the incident owner (the assignee) \u2014 one owner at a time",
-  parse: (line) => parseWith(external_exports.object({ login: loginArg }), { login: line.args.split(/\s+/)[0] ?? "" }),
-  apply(state, { login: login2 }, ctx) {
-    if (!isIncident(state)) return notAnIncident("owner");
-    return { state: setOwner(state, login2, ctx.at, ctx.by) };
-  }
-});
-
-// src/core/commands/postmortem.ts
-var postmortem = defineCommand({
-  name: "postmortem",
-  usage: "/postmortem",
-  summary: "opens the postmortem issue now",
-  parse: () => ({ ok: true, args: {} }),
-  apply(state) {
-    if (!isIncident(state)) return notAnIncident("postmortem");
-    return { state, openPostmortem: true };
-  }
-});
-
-// src/core/commands/resolve.ts
-var resolve = defineCommand({
-  name: "resolve",
-  usage: "/resolve  then lines  cause: \u2026  layer: \u2026  evidence: \u2026  fix: \u2026",
-  summary: "records cause, confirmed layer, evidence and fix; status becomes resolved",
-  parse(line) {
-    const f = line.fields;
-    const layer3 = toLayer(f.layer);
-    if (f.layer && !layer3) return { ok: false, error: `"${inline(f.layer, 40)}" is not a layer (one of ${LAYERS.join(", ")}).` };
-    const cut = (s) => s?.trim() ? s.trim().slice(0, 1e3) : void 0;
-    return { ok: true, args: { cause: cut(f.cause ?? line.args), evidence: cut(f.evidence), layer: layer3, fix: cut(f.fix) } };
-  },
-  apply(state, args, ctx) {
-    if (!isIncident(state)) return notAnIncident("resolve");
-    const previous = state.resolution;
-    const cause = args.cause ?? previous?.cause;
-    const evidence = args.evidence ?? previous?.evidence;
-    const missing = [!cause && "`cause:`", !evidence && "`evidence:`"].filter(Boolean);
-    if (!cause || !evidence) {
-      return { error: `\`/resolve\` needs ${missing.join(" and ")} \u2014 what broke and what proved it. Nothing was changed.` };
-    }
-    const confirmed = args.layer ?? previous?.layer ?? state.layer.confirmed;
-    const resolution = {
-      cause,
-      evidence,
-      ...confirmed ? { layer: confirmed } : {},
-      ...args.fix ?? previous?.fix ? { fix: args.fix ?? previous?.fix } : {},
-      at: previous?.at ?? ctx.at,
-      by: ctx.by,
-      commentId: ctx.commentId
-    };
-    const open3 = state.status === "triage" || state.status === "investigating" || state.status === "contained";
-    const next = {
-      ...state,
-      resolution,
-      layer: { ...state.layer, ...confirmed ? { confirmed } : {} },
-      status: open3 ? "resolved" : state.status,
-      times: { ...state.times, resolved: state.times.resolved ?? ctx.at }
-    };
-    const reply = confirmed ? void 0 : "Resolution recorded. Add `layer:` to a `/resolve` to confirm which layer broke \u2014 the postmortem compares it with the likely layer.";
-    return { state: withTimeline(next, ctx, `${previous ? "Resolution amended" : "Resolved"}: ${cause}`), ...reply ? { reply } : {} };
-  }
-});
-
-// src/core/commands/roles.ts
-var responder = defineCommand({
-  name: "responder",
-  usage: "/responder @user [layer]",
-  summary: "adds a specialist responder, optionally for one layer",
-  parse(line) {
-    const [login2 = "", ...rest] = line.args.split(/\s+/);
-    const layerText = rest.join(" ");
-    const layer3 = toLayer(layerText);
-    if (layerText && !layer3) return { ok: false, error: `unknown layer "${inline(layerText, 40)}" (one of ${LAYERS.join(", ")}).` };
-    return parseWith(external_exports.object({ login: loginArg, layer: external_exports.enum(LAYERS).optional() }), { login: login2, layer: layer3 });
-  },
-  apply(state, { login: login2, layer: layer3 }, ctx) {
-    if (!isIncident(state)) return notAnIncident("responder");
-    const others = state.roles.responders.filter((r) => r.login !== login2);
-    const next = { ...state, roles: { ...state.roles, responders: [...others, { login: login2, ...layer3 ? { layer: layer3 } : {} }].slice(-30) } };
-    return { state: withTimeline(next, ctx, `Responder: ${login2}${layer3 ? ` (${layer3})` : ""}`) };
-  }
-});
-var comms = defineCommand({
-  name: "comms",
-  usage: "/comms @user",
-  summary: "sets who communicates with stakeholders",
-  parse: (line) => parseWith(external_exports.object({ login: loginArg }), { login: line.args.split(/\s+/)[0] ?? "" }),
-  apply(state, { login: login2 }, ctx) {
-    if (!isIncident(state)) return notAnIncident("comms");
-    if (state.roles.comms === login2) return { state };
-    return { state: withTimeline({ ...state, roles: { ...state.roles, comms: login2 } }, ctx, `Comms: ${login2}`) };
-  }
-});
-
-// src/core/commands/severity.ts
-function setSeverity(state, severity3, at, by) {
-  if (state.severity === severity3) return state;
-  const text2 = `Severity SEV${state.severity} \u2192 SEV${severity3}`;
-  return { ...state, severity: severity3, timeline: [...state.timeline, { at, by, text: text2 }] };
-}
-var severity2 = defineCommand({
-  name: "severity",
-  usage: "/severity 1|2|3",
-  summary: "sets the severity (swaps the sev: label)",
-  parse: (line) => parseWith(
-    external_exports.object({
-      level: external_exports.string().regex(/^(?:sev)?[123]$/i, "severity is 1, 2 or 3").transform((s) => Number(s.slice(-1)))
-    }),
-    { level: line.args.split(/\s+/)[0] ?? "" }
-  ),
-  apply(state, { level }, ctx) {
-    if (!isIncident(state)) return notAnIncident("severity");
-    return { state: setSeverity(state, level, ctx.at, ctx.by) };
-  }
-});
-
-// src/core/commands/update.ts
-function currentFields(state) {
-  const last = state.updates.at(-1)?.fields ?? {};
-  const scope = state.declaration.scope.join(", ");
-  return {
-    symptom: last.symptom ?? state.declaration.symptom,
-    scope: last.scope ?? (scope || void 0),
-    layer: state.layer.likely,
-    confidence: state.layer.confidence,
-    owner: state.roles.owner,
-    next: state.check?.text
-  };
-}
-var update = defineCommand({
-  name: "update",
-  usage: "/update  then lines  symptom: \u2026  scope: \u2026  layer: \u2026  confidence: low|medium|high  owner: @user  next: \u2026",
-  summary: "posts an evidence-led status update; fields left out are taken from the current state",
-  parse(line) {
-    const args = {};
-    for (const field of UPDATE_FIELDS) {
-      const value = line.fields[field]?.trim();
-      if (value) args[field] = value.slice(0, 1e3);
-    }
-    if (!args.symptom && line.args.trim()) args.symptom = line.args.trim().slice(0, 1e3);
-    if (args.layer && !toLayer(args.layer)) return { ok: false, error: `"${inline(args.layer, 40)}" is not a layer.` };
-    if (args.confidence && !parseConfidence(args.confidence)) return { ok: false, error: "confidence is low, medium or high." };
-    if (args.owner && !/^@?[A-Za-z0-9][A-Za-z0-9-]{0,38}$/.test(args.owner)) return { ok: false, error: "owner is a GitHub user, as @login." };
-    return { ok: true, args };
-  },
-  apply(state, args, ctx) {
-    if (!isIncident(state)) return notAnIncident("update");
-    let next = state;
-    const layer3 = toLayer(args.layer);
-    const confidence = parseConfidence(args.confidence);
-    if (layer3 || confidence) {
-      const target = layer3 ?? state.layer.likely;
-      if (target) next = setLikelyLayer(next, target, confidence, "command", ctx.at, ctx.by);
-    }
-    if (args.owner) next = setOwner(next, args.owner.replace(/^@/, ""), ctx.at, ctx.by);
-    if (args.next && args.next !== state.check?.text) next = setCheck(next, { text: args.next, by: ctx.by, at: ctx.at });
-    const fields = { ...currentFields(next), ...args, ...args.owner ? { owner: args.owner.replace(/^@/, "") } : {} };
-    const complete = Object.fromEntries(Object.entries(fields).filter(([, v]) => v));
-    const missing = UPDATE_FIELDS.filter((f) => !complete[f]);
-    next = { ...next, updates: [...next.updates, { at: ctx.at, by: ctx.by, fields: complete, missing }].slice(-200) };
-    next = withTimeline(next, ctx, `Update: ${complete.symptom ?? "status update"}`);
-    const reply = missing.length > 0 ? `Update recorded. Still unknown: **${missing.join(", ")}** \u2014 add ${missing.map((m) => `\`${m}:\``).join(", ")} lines to the next \`/update\` once known.${complete.symptom ? ` (Symptom as recorded: ${inline(complete.symptom, 120)})` : ""}` : void 0;
-    return { state: next, ...reply ? { reply } : {} };
-  }
-});
-
-// src/core/commands/index.ts
-var COMMANDS = [
-  owner,
-  responder,
-  comms,
-  severity2,
-  layer2,
-  update,
-  contain,
-  check2,
-  change,
-  resolve,
-  escalate,
-  notIncident,
-  postmortem,
-  helpCommand(() => COMMANDS)
-];
-function commandNamed(name) {
-  const found = COMMANDS.find((c) => c.name === name);
-  if (!found) throw new Error(`command /${name} is in the grammar but not in the registry`);
-  return found;
-}
-
-// src/core/triage.ts
-var TRACKING = [
-  [/\bpixel\b/, "pixel"],
-  [/\b(?:gtm|tag manager)\b/, "tag manager"],
-  [/\btags?\b(?! ?line)/, "tag"],
-  [/\b(?:ga4|google analytics)\b/, "GA4"],
-  [/\b(?:capi|conversions? api|server[- ]side)\b/, "conversions API"],
-  [/\bconsent\b/, "consent"],
-  [/\bcookie (?:banner|consent|popup|pop-up)\b/, "cookie banner"],
-  [/\bcmp\b/, "consent platform"],
-  [/\b(?:events? (?:stopped|not|isn't|aren't|no longer) (?:firing|tracking|showing|coming in)|(?:stopped|not) firing|double[- ]count(?:ing|ed)?)\b/, "events not firing"],
-  [/\btracking\b/, "tracking"],
-  [/\battribution\b/, "attribution"],
-  [/\b(?:utms?|datalayer)\b/, "UTM/dataLayer"],
-  [/\b(?:discrepanc(?:y|ies)|mismatch|don'?t match|doesn'?t match)\b/, "a mismatch between sources"],
-  [/\b(?:reported|platform) (?:conversions|purchases|results)\b/, "platform-reported conversions"]
-];
-var CONVERSION_SYMPTOMS = [
-  [/\bcheck-?out\b/, "checkout"],
-  [/\b(?:add[- ]to[- ]cart|cart|basket)\b/, "cart"],
-  [/\b(?:conversion rate|cvr)\b/, "conversion rate"],
-  [/\bpayment (?:page|step|provider|gateway|form)\b/, "payment step"],
-  [/\blanding pages?\b/, "landing page"],
-  [/\b(?:page speed|slow(?:er)? pages?|load(?:ing)? time|pages? (?:load|loads) slow)/, "page speed"],
-  [/\b(?:404|500|502|503|error page|site (?:is )?down|can'?t (?:buy|order|pay)|cannot (?:buy|order|pay|complete))\b/, "site errors"],
-  [/\bbounce rate\b/, "bounce rate"]
-];
-var SITE_RELEASE = [
-  [/\b(?:release|released|deploy(?:ed|ment)?|rollout|rolled out)\b/, "release"],
-  [/\btheme\b/, "theme"],
-  [/\b(?:site|website|shop|store) (?:update|change|migration|relaunch)\b/, "site update"],
-  [/\b(?:new version|code change|plugin|app update|went live)\b/, "site change"]
-];
-var SPEND_STOPPED = [
-  [/\bspend(?:ing)? (?:dropped|stopped|fell|collapsed|went to (?:zero|0)|is (?:zero|0)|at (?:zero|0))/, "spend stopped"],
-  [/\b(?:not spending|no spend|zero spend|stopped spending)\b/, "spend stopped"],
-  [/\b(?:stopped|not) delivering\b|\bunder-?deliver/, "not delivering"],
-  [/\bno impressions\b|\bimpressions (?:dropped|fell|collapsed|stopped|went to (?:zero|0))/, "impressions stopped"],
-  [/\bdelivery (?:dropped|stopped|issue|problem|error)/, "delivery stopped"]
-];
-var ADS_REJECTED = [
-  [/\b(?:rejected|disapproved|disapproval)\b/, "rejected ads"],
-  [/\b(?:ad )?account (?:was |is |got )?(?:disabled|suspended|restricted|banned|blocked)\b/, "account restricted"],
-  [/\bpolicy (?:violation|issue|review)\b|\blimited by policy\b/, "policy"],
-  [/\b(?:billing|payment method|card (?:was )?declined)\b/, "billing"]
-];
-var STOCK = [
-  [/\b(?:stock-?outs?|out of stock|sold out|oos|backorders?)\b/, "stockout"],
-  [/\binventory\b/, "inventory"]
-];
-var PROMOTION = [
-  [/\b(?:promotions?|promos?)\b/, "promotion"],
-  [/\b(?:discounts?|coupons?|vouchers?)\b/, "discount"],
-  [/\b(?:sale|offer) (?:ended|ends|expired|is over)\b/, "sale ended"]
-];
-var PRICING = [
-  [/\b(?:price|pricing) (?:change|changes|changed|increase|increased|update|updated)\b/, "price change"],
-  [/\b(?:prices? (?:went up|were raised|rose|changed)|repricing|new prices?)\b/, "price change"],
-  [/\bshipping (?:costs?|fees?|prices?|rates?)\b/, "shipping costs"]
-];
-var EFFICIENCY = [
-  [/\bcpa\b|\bcost per (?:acquisition|purchase|order|conversion|sale)\b/, "CPA"],
-  [/\broas\b|\breturn on ad spend\b/, "ROAS"],
-  [/\b(?:cac|mer|cpm|cpc)\b/, "acquisition cost"],
-  [/\bmargins?\b/, "margin"],
-  [/\befficiency\b/, "efficiency"]
-];
-var STABLE_RATE = /\b(?:conversion rate|cvr|cr)\s+(?:is |was |looks |remains |remained |stayed |held |seems )?(?:stable|flat|steady|unchanged|normal|fine|ok|okay|the same|not changed|holding)\b|\b(?:stable|flat|steady|unchanged|normal)\s+(?:conversion rate|cvr)\b/;
-var NEGATIONS = /\b(?:no|not|without|nothing|none|never|nor)\b|n't\b/;
-function mention2(text2, keywords) {
-  let first;
-  for (const [pattern, word] of keywords) {
-    for (const m of text2.matchAll(new RegExp(pattern.source, "g"))) {
-      if (first && m.index >= first.at) break;
-      const before = text2.slice(Math.max(0, m.index - 40), m.index).split(/[.;!?\n]/).pop() ?? "";
-      const lastWords = before.trim().split(/\s+/).slice(-3).join(" ");
-      if (NEGATIONS.test(lastWords)) continue;
-      first = { at: m.index, word };
-      break;
-    }
-  }
-  return first?.word;
-}
-function keywordSignal(name, layer3, keywords, say) {
-  return {
-    name,
-    layer: layer3,
-    weight: 1,
-    read: (c) => {
-      const word = mention2(c.text, keywords);
-      return word ? say(word) : void 0;
-    }
-  };
-}
-var SIGNALS = [
-  {
-    name: "reporting-only",
-    layer: "measurement",
-    weight: 2,
-    read: (c) => c.declaration.outcomes === "reporting-only" ? "only platform reporting changed while orders and revenue did not" : void 0
-  },
-  keywordSignal("tracking", "measurement", TRACKING, (word) => `the answers mention ${quote(word)}`),
-  {
-    name: "conversion-symptom",
-    layer: "conversion",
-    weight: 1,
-    read: (c) => {
-      const word = mention2(c.textWithoutStableRate, CONVERSION_SYMPTOMS);
-      return word ? `the symptom points at the ${word}` : void 0;
-    }
-  },
-  {
-    name: "after-release",
-    layer: "conversion",
-    weight: 1,
-    // A release alone breaks tracking as often as checkout: it counts only with a conversion symptom.
-    read: (c, hits) => {
-      if (!hits.has("conversion-symptom")) return void 0;
-      const word = mention2(c.text, SITE_RELEASE);
-      return word ? `it came right after a site or theme change (${quote(word)})` : void 0;
-    }
-  },
-  keywordSignal("spend-stopped", "delivery", SPEND_STOPPED, (word) => `the answers say ${quote(word)}`),
-  keywordSignal("ads-rejected", "delivery", ADS_REJECTED, (word) => `the answers mention ${quote(word)}`),
-  keywordSignal("stock", "operations", STOCK, (word) => `the answers mention ${quote(word)}`),
-  keywordSignal("promotion", "operations", PROMOTION, (word) => `the answers mention ${quote(word)}`),
-  keywordSignal("pricing", "operations", PRICING, (word) => `the answers mention ${quote(word)}`),
-  keywordSignal("efficiency", "economics", EFFICIENCY, (word) => `${word} moved`),
-  {
-    name: "stable-rate",
-    layer: "economics",
-    weight: 1,
-    read: (c, hits) => hits.has("efficiency") && STABLE_RATE.test(c.text) ? "the conversion rate held steady" : void 0
-  }
-];
-var LAYER_WORDS = {
-  economics: "economics",
-  measurement: "measurement",
-  conversion: "conversion",
-  delivery: "delivery",
-  operations: "business operations"
-};
-function quote(word) {
-  return `"${word}"`;
-}
-function sentence(clauses) {
-  const joined = clauses.length <= 1 ? clauses[0] ?? "" : `${clauses.slice(0, -1).join(", ")}, and ${clauses.at(-1) ?? ""}`;
-  return joined.charAt(0).toUpperCase() + joined.slice(1);
-}
-function suggestLayer(d) {
-  const text2 = [d.symptom, d.whatChanged, d.scopeDetail].filter((t) => typeof t === "string").map((t) => t.slice(0, 4e3)).join("\n").normalize("NFKC").toLowerCase().replace(/[’‘]/g, "'");
-  const context3 = {
-    declaration: d,
-    text: text2,
-    textWithoutStableRate: text2.replace(new RegExp(STABLE_RATE.source, "g"), " ")
-  };
-  const hits = /* @__PURE__ */ new Map();
-  const scores = /* @__PURE__ */ new Map();
-  for (const signal of SIGNALS) {
-    const clause = signal.read(context3, hits);
-    if (clause === void 0) continue;
-    hits.set(signal.name, clause);
-    const score = scores.get(signal.layer) ?? { weight: 0, clauses: [] };
-    score.weight += signal.weight;
-    score.clauses.push(clause);
-    scores.set(signal.layer, score);
-  }
-  const ranked = [...scores.entries()].sort((a, b) => b[1].weight - a[1].weight);
-  const [first, second] = ranked;
-  if (!first) return void 0;
-  const lead = first[1].weight - (second?.[1].weight ?? 0);
-  const confidence = lead >= 3 ? "high" : lead === 2 ? "medium" : "low";
-  const tie = second && lead === 0 ? `, though ${LAYER_WORDS[second[0]]} fits the answers as well` : "";
-  return {
-    layer: first[0],
-    confidence,
-    reason: `${sentence(first[1].clauses)}, which points to ${LAYER_WORDS[first[0]]}${tie}.`
-  };
-}
-
-// src/core/declare.ts
-var FALLBACK_SEVERITY = 2;
-function classify(declaration, authorMayCommand) {
-  if (!authorMayCommand) {
-    return {
-      kind: "routine-variance",
-      reason: "It was declared by someone without triage permission on this repository, so it is held as routine variance until a responder confirms it."
-    };
-  }
-  if (declaration.isForm && declaration.threshold.length === 0) {
-    return {
-      kind: "routine-variance",
-      reason: "No incident threshold was ticked: waiting does not cost materially more, near-term decisions do not change, and no coordinated response is needed. That is routine variance \u2014 it belongs in the regular review."
-    };
-  }
-  return { kind: "incident" };
-}
-function toIso(text2, reference) {
-  if (!text2) return void 0;
-  return parseLenientTime(text2, reference)?.toISOString();
-}
-function releasesBefore(releases, start, lookbackHours) {
-  const end = Date.parse(start);
-  const from = end - lookbackHours * 36e5;
-  return releases.filter((r) => {
-    const t = Date.parse(r.publishedAt);
-    return t >= from && t <= end;
-  }).slice(0, 10);
-}
-function initialState(input2) {
-  const { declaration: d, classification } = input2;
-  const reference = new Date(input2.openedAt);
-  const startedAt = toIso(d.started, reference);
-  const detectedAt = toIso(d.detected, reference) ?? input2.openedAt;
-  const suggestion = d.layer ? void 0 : suggestLayer(d);
-  const releases = releasesBefore(input2.releases, startedAt ?? input2.openedAt, input2.lookbackHours);
-  const routine = classification.kind === "routine-variance";
-  return {
-    v: 1,
-    status: routine ? "routine-variance" : "triage",
-    severity: d.severity ?? FALLBACK_SEVERITY,
-    declaration: {
-      ...d.symptom ? { symptom: d.symptom.slice(0, 4e3) } : {},
-      ...d.started ? { started: d.started.slice(0, 200) } : {},
-      ...startedAt ? { startedAt } : {},
-      ...d.detected ? { detected: d.detected.slice(0, 200) } : {},
-      detectedAt,
-      scope: d.scope.slice(0, 20).map((s) => s.slice(0, 100)),
-      ...d.scopeDetail ? { scopeDetail: d.scopeDetail.slice(0, 4e3) } : {},
-      ...d.outcomes ? { outcomes: d.outcomes } : {},
-      ...d.whatChanged ? { whatChanged: d.whatChanged.slice(0, 4e3) } : {},
-      ...d.containment ? { containment: d.containment.slice(0, 4e3) } : {},
-      ...d.cost ? { cost: { ...d.cost, text: d.cost.text.slice(0, 200) } } : {},
-      threshold: d.threshold.slice(0, 10).map((t) => t.slice(0, 300)),
-      missing: d.missing.slice(0, 20),
-      isForm: d.isForm
-    },
-    declaredAt: input2.at,
-    layer: d.layer ? { likely: d.layer, source: "form" } : suggestion ? { likely: suggestion.layer, confidence: suggestion.confidence, source: "suggested", reason: suggestion.reason.slice(0, 4e3) } : {},
-    roles: { detector: input2.detector, responders: [] },
-    containment: [],
-    interventions: [],
-    maxParallel: 0,
-    updates: [],
-    releases: releases.map((r) => ({ tag: r.tag.slice(0, 200), ...r.name ? { name: r.name.slice(0, 300) } : {}, url: r.url.slice(0, 500), at: r.publishedAt })),
-    times: {},
-    timeline: [
-      ...startedAt ? [{ at: startedAt, text: "Started (reported)" }] : [],
-      ...detectedAt !== input2.openedAt ? [{ at: detectedAt, text: "Detected (reported)" }] : [],
-      {
-        at: input2.at,
-        by: input2.detector,
-        text: routine ? `Held as routine variance` : `Declared SEV${d.severity ?? FALLBACK_SEVERITY}`
+var LabelStyler = class {
+  styled = /* @__PURE__ */ new Map();
+  async style(gh, ref, config2, names) {
+    const writes = names.map((name) => {
+      const key = `${ref.owner}/${ref.repo}:${name.toLowerCase()}`;
+      let styling = this.styled.get(key);
+      if (!styling) {
+        styling = styleLabels(gh, ref, config2, [name]);
+        styling.catch(() => this.styled.delete(key));
+        this.styled.set(key, styling);
+        return styling;
       }
-    ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
-    applied: [],
-    replied: [],
-    notified: []
-  };
-}
-
-// src/core/form.ts
-var import_yaml = __toESM(require_dist(), 1);
-var OUTCOMES = ["business", "reporting-only", "not-sure"];
-var MISSING_ITEMS = ["symptom", "start time", "scope", "outcomes", "severity", "threshold"];
-var DeclarationSchema = external_exports.object({
-  isForm: external_exports.boolean(),
-  symptom: external_exports.string().optional(),
-  started: external_exports.string().optional(),
-  detected: external_exports.string().optional(),
-  scope: external_exports.array(external_exports.string()),
-  scopeDetail: external_exports.string().optional(),
-  outcomes: external_exports.enum(OUTCOMES).optional(),
-  whatChanged: external_exports.string().optional(),
-  layer: external_exports.enum(LAYERS).optional(),
-  severity: external_exports.literal(SEVERITIES).optional(),
-  threshold: external_exports.array(external_exports.string()),
-  containment: external_exports.string().optional(),
-  cost: external_exports.object({ amount: external_exports.number().positive().finite(), per: external_exports.enum(["hour", "day"]), text: external_exports.string() }).strict().optional(),
-  missing: external_exports.array(external_exports.enum(MISSING_ITEMS))
-}).strict();
-var SHIPPED_FIELDS = [
-  { id: "symptom", type: "textarea", label: "What are you seeing?", options: [], multiple: false, required: true },
-  { id: "started", type: "input", label: "When did it start?", options: [], multiple: false, required: true },
-  { id: "detected", type: "input", label: "When was it noticed?", options: [], multiple: false, required: false },
-  { id: "scope", type: "dropdown", label: "Which channels are hit?", options: [...CHANNELS], multiple: true, required: false },
-  { id: "scope-detail", type: "textarea", label: "Where exactly?", options: [], multiple: false, required: false },
-  {
-    id: "outcomes",
-    type: "dropdown",
-    label: "Did business outcomes change?",
-    options: ["Yes \u2014 orders or revenue changed", "No \u2014 only platform reporting changed", "Not sure yet"],
-    multiple: false,
-    required: true
-  },
-  { id: "what-changed", type: "textarea", label: "What changed just before?", options: [], multiple: false, required: false },
-  {
-    id: "layer",
-    type: "dropdown",
-    label: "Likely layer",
-    options: ["Not sure", "Economics", "Measurement", "Conversion", "Delivery", "Business operations"],
-    multiple: false,
-    required: false
-  },
-  {
-    id: "severity",
-    type: "dropdown",
-    label: "Severity",
-    options: [
-      "SEV1 \u2014 critical: revenue or customers are hit hard right now",
-      "SEV2 \u2014 major: a channel or key number is materially off and it costs money by the hour",
-      "SEV3 \u2014 minor: limited or slow-burning damage that still needs a fix soon"
-    ],
-    multiple: false,
-    required: true
-  },
-  {
-    id: "threshold",
-    type: "checkboxes",
-    label: "Why can't this wait for the weekly review?",
-    options: [
-      "Waiting costs materially more",
-      "It changes near-term decisions",
-      "It needs a coordinated response across teams, systems or channels"
-    ],
-    multiple: true,
-    required: false
-  },
-  { id: "containment", type: "textarea", label: "What has been paused or protected so far?", options: [], multiple: false, required: false },
-  { id: "cost", type: "input", label: "Rough cost per hour or per day", options: [], multiple: false, required: false }
-];
-var FORM_FIELD_IDS = SHIPPED_FIELDS.map((f) => f.id ?? "");
-var ItemSchema = external_exports.object({
-  type: external_exports.enum(["checkboxes", "dropdown", "input", "markdown", "textarea"]),
-  id: external_exports.union([external_exports.string(), external_exports.number()]).optional(),
-  attributes: external_exports.object({
-    label: external_exports.union([external_exports.string(), external_exports.number()]).optional(),
-    options: external_exports.array(external_exports.unknown()).optional(),
-    multiple: external_exports.boolean().optional()
-  }).loose().optional(),
-  validations: external_exports.object({ required: external_exports.boolean().optional() }).loose().nullish()
-}).loose();
-var TemplateSchema = external_exports.object({ body: external_exports.array(external_exports.unknown()) }).loose();
-var MAX_TEMPLATE = 2e5;
-function readTemplate(templateYaml) {
-  if (typeof templateYaml !== "string" || templateYaml.length === 0 || templateYaml.length > MAX_TEMPLATE) return void 0;
-  let doc;
-  try {
-    doc = (0, import_yaml.parse)(templateYaml, { logLevel: "silent", maxAliasCount: 100, uniqueKeys: false });
-  } catch {
-    return void 0;
-  }
-  const template = TemplateSchema.safeParse(doc);
-  if (!template.success) return void 0;
-  const fields = [];
-  for (const raw of template.data.body) {
-    const item = ItemSchema.safeParse(raw);
-    if (!item.success || item.data.type === "markdown") continue;
-    const label = item.data.attributes?.label;
-    if (label === void 0 || String(label).trim() === "") continue;
-    const options = (item.data.attributes?.options ?? []).map((o) => typeof o === "string" || typeof o === "number" ? String(o) : labelOf(o)).filter((o) => o !== void 0);
-    const id = item.data.id === void 0 ? void 0 : String(item.data.id);
-    fields.push({
-      ...id ? { id } : {},
-      type: item.data.type,
-      label: String(label),
-      options,
-      multiple: item.data.type === "checkboxes" || item.data.attributes?.multiple === true,
-      required: item.data.validations?.required === true
+      return Promise.resolve(0);
     });
+    return (await Promise.all(writes)).reduce((a, b) => a + b, 0);
   }
-  return fields.length > 0 ? fields : void 0;
-}
-function labelOf(option) {
-  if (typeof option !== "object" || option === null || !("label" in option)) return void 0;
-  const label = option.label;
-  return typeof label === "string" || typeof label === "number" ? String(label) : void 0;
-}
-var templateCache = /* @__PURE__ */ new Map();
-function cachedTemplate(templateYaml) {
-  if (templateCache.has(templateYaml)) return templateCache.get(templateYaml);
-  const fields = readTemplate(templateYaml);
-  if (templateCache.size >= 16) templateCache.clear();
-  templateCache.set(templateYaml, fields);
-  return fields;
-}
-function headingKey(text2) {
-  return text2.normalize("NFKC").replace(/\s+/g, " ").trim().replace(/:$/, "").trim().toLowerCase();
-}
-function headingMap(templateYaml) {
-  const given = cachedTemplate(templateYaml);
-  const usable = given?.some((f) => f.id !== void 0 && FORM_FIELD_IDS.includes(f.id)) ? given : void 0;
-  const map2 = /* @__PURE__ */ new Map();
-  for (const field of [...usable ?? [], ...SHIPPED_FIELDS]) {
-    const key = headingKey(field.label);
-    if (key !== "" && !map2.has(key)) map2.set(key, field);
-  }
-  for (const field of [...usable ?? [], ...SHIPPED_FIELDS]) {
-    if (field.id && !map2.has(headingKey(field.id))) map2.set(headingKey(field.id), field);
-  }
-  return map2;
-}
-var MAX_BODY = 262144;
-var FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
-var FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
-var COMMENT_OPEN = /^ {0,3}<!--/;
-var REGION_START = /^\s*<!--\s*firebreak:([\w-]+):start\b.*-->\s*$/i;
-var REGION_END = /^\s*<!--\s*firebreak:([\w-]+):end\b.*-->\s*$/i;
-function lineKinds(lines) {
-  const n = lines.length;
-  const kinds = new Array(n).fill("text");
-  const nextCommentEnd = new Int32Array(n + 1).fill(-1);
-  for (let i2 = n - 1; i2 >= 0; i2--) nextCommentEnd[i2] = (lines[i2] ?? "").includes("-->") ? i2 : nextCommentEnd[i2 + 1] ?? -1;
-  const closers = { "`": [], "~": [] };
-  const regionEnds = /* @__PURE__ */ new Map();
-  for (let i2 = 0; i2 < n; i2++) {
-    const line = lines[i2] ?? "";
-    const close2 = FENCE_CLOSE.exec(line)?.[1];
-    if (close2) closers[close2[0] ?? "`"]?.push({ at: i2, length: close2.length });
-    const end = REGION_END.exec(line)?.[1]?.toLowerCase();
-    if (end) {
-      const list = regionEnds.get(end) ?? [];
-      list.push({ at: i2 });
-      regionEnds.set(end, list);
-    }
-  }
-  const firstAfter = (list, i2) => {
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = lo + hi >> 1;
-      if ((list[mid]?.at ?? 0) <= i2) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const mark = (from, to, kind) => {
-    for (let k = from; k <= to; k++) kinds[k] = kind;
-  };
-  const unclosable = {};
-  let i = 0;
-  while (i < n) {
-    const line = lines[i] ?? "";
-    const region = REGION_START.exec(line)?.[1]?.toLowerCase();
-    if (region) {
-      const ends = regionEnds.get(region) ?? [];
-      const end = ends[firstAfter(ends, i)]?.at;
-      if (end !== void 0) {
-        mark(i, end, "firebreak");
-        i = end + 1;
-        continue;
-      }
-    }
-    const open3 = FENCE_OPEN.exec(line);
-    const fence = open3?.[1];
-    if (fence && !(fence[0] === "`" && (open3[2] ?? "").includes("`"))) {
-      const char = fence[0] ?? "`";
-      if (fence.length < (unclosable[char] ?? Infinity)) {
-        const list = closers[char] ?? [];
-        let k = firstAfter(list, i);
-        while (k < list.length && (list[k]?.length ?? 0) < fence.length) k++;
-        const close2 = list[k];
-        if (close2) {
-          mark(i, close2.at, "code");
-          i = close2.at + 1;
-          continue;
-        }
-        unclosable[char] = fence.length;
-      }
-    } else if (COMMENT_OPEN.test(line) && !line.slice(line.indexOf("<!--") + 4).includes("-->")) {
-      const end = nextCommentEnd[i + 1] ?? -1;
-      if (end >= 0) {
-        mark(i, end, "comment");
-        i = end + 1;
-        continue;
-      }
-    }
-    i++;
-  }
-  return kinds;
-}
-function headingText(line) {
-  const m = /^ {0,3}###(?:[ \t](.*))?$/.exec(line);
-  if (!m) return void 0;
-  let text2 = (m[1] ?? "").trim();
-  let end = text2.length;
-  while (end > 0 && text2[end - 1] === "#") end--;
-  if (end < text2.length && (end === 0 || text2[end - 1] === " " || text2[end - 1] === "	")) text2 = text2.slice(0, end).trim();
-  return text2;
-}
-function sections(body, map2) {
-  const lines = body.replace(/\r\n?/g, "\n").split("\n");
-  const kinds = lineKinds(lines);
-  const found = /* @__PURE__ */ new Map();
-  let current;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    if (kinds[i] === "firebreak") continue;
-    if (kinds[i] === "text") {
-      const heading = headingText(line);
-      const field = heading === void 0 ? void 0 : map2.get(headingKey(heading));
-      const key = field ? field.id ?? `label:${field.label}` : void 0;
-      if (field && key !== void 0 && !found.has(key)) {
-        current = { field, lines: [] };
-        found.set(key, current);
-        continue;
-      }
-    }
-    current?.lines.push(line);
-  }
-  return found;
-}
-var NO_RESPONSE = /^_no response_$/i;
-function answer(section2) {
-  if (!section2) return void 0;
-  const text2 = section2.lines.join("\n").trim();
-  if (text2 === "" || NO_RESPONSE.test(text2)) return void 0;
-  return section2.field.type === "dropdown" && /^none$/i.test(text2) ? void 0 : text2;
-}
-function ticked(text2) {
-  const out = [];
-  let any2 = false;
-  for (const line of text2.split("\n")) {
-    const m = /^\s*[-*+]\s+\[([ xX])\]\s*(.*)$/.exec(line);
-    if (!m) continue;
-    any2 = true;
-    const label = (m[2] ?? "").trim();
-    if (m[1] !== " " && label !== "") out.push(label);
-  }
-  return { ticked: out, any: any2 };
-}
-function multiValues(text2, options) {
-  const byLength = [...options].filter((o) => o !== "").sort((a, b) => b.length - a.length);
-  const out = [];
-  let i = 0;
-  while (i < text2.length) {
-    while (i < text2.length && /[\s,]/.test(text2[i] ?? "")) i++;
-    if (i >= text2.length) break;
-    const option = byLength.find((o) => text2.startsWith(o, i) && /^(?:\s*,|\s*$|\s*\n)/.test(text2.slice(i + o.length, i + o.length + 2)));
-    let end;
-    if (option) end = i + option.length;
-    else {
-      const comma = text2.indexOf(",", i);
-      const newline = text2.indexOf("\n", i);
-      end = Math.min(comma < 0 ? text2.length : comma, newline < 0 ? text2.length : newline);
-    }
-    const value = text2.slice(i, end).replace(/^[-*+]\s+/, "").trim();
-    if (value !== "") out.push(value);
-    i = end;
-  }
-  return out;
-}
-var CHANNEL_ALIASES = {
-  facebook: "Meta",
-  instagram: "Meta",
-  fb: "Meta",
-  ig: "Meta",
-  "meta ads": "Meta",
-  "google ads": "Google",
-  adwords: "Google",
-  youtube: "Google",
-  pmax: "Google",
-  "performance max": "Google",
-  "tik tok": "TikTok",
-  email: "Email/SMS",
-  "e-mail": "Email/SMS",
-  sms: "Email/SMS",
-  "email and sms": "Email/SMS",
-  crm: "Email/SMS",
-  seo: "Organic",
-  "organic search": "Organic",
-  "organic social": "Organic",
-  affiliate: "Affiliates",
-  partners: "Affiliates",
-  site: "Whole site",
-  website: "Whole site",
-  "entire site": "Whole site",
-  "whole website": "Whole site",
-  "all channels": "Whole site"
 };
-function canonicalChannel(value) {
-  const key = headingKey(value);
-  for (const channel of CHANNELS) if (headingKey(channel) === key) return channel;
-  const alias = CHANNEL_ALIASES[key];
-  if (alias) return alias;
-  const head = headingKey(key.split(/\s*(?:\(|—|–| - |:)/)[0] ?? "");
-  for (const channel of CHANNELS) if (headingKey(channel) === head) return channel;
-  return CHANNEL_ALIASES[head] ?? value;
-}
-function optionIndex(value, field) {
-  const key = headingKey(value);
-  return field.options.findIndex((o) => headingKey(o) === key);
-}
-function toOutcomes(value, field) {
-  const v = headingKey(value);
-  if (/^(not sure|unsure|unknown|don'?t know|do not know|unclear|tbd)\b/.test(v)) return "not-sure";
-  if (/^yes\b/.test(v)) return "business";
-  if (/^no\b/.test(v)) return "reporting-only";
-  if (/\b(only|just)\b.*\breport/.test(v) || /\breporting only\b/.test(v)) return "reporting-only";
-  if (/\b(orders|revenue|sales)\b/.test(v)) return "business";
-  const index = optionIndex(value, field);
-  return index >= 0 && index < OUTCOMES.length ? OUTCOMES[index] : void 0;
-}
-function toSeverity(value, field) {
-  const m = /\bsev(?:erity)?\s*[-:]?\s*([123])\b/i.exec(value) ?? /^\s*([123])\b/.exec(value);
-  if (m) return Number(m[1]);
-  const index = optionIndex(value, field);
-  if (index >= 0 && index < SEVERITIES.length) return SEVERITIES[index];
-  const v = value.toLowerCase();
-  if (/\bcritical\b/.test(v)) return 1;
-  if (/\bmajor\b/.test(v)) return 2;
-  if (/\bminor\b/.test(v)) return 3;
-  return void 0;
-}
-function toLayerAnswer(value) {
-  const v = headingKey(value);
-  if (/^(not sure|unsure|unknown|don'?t know|n\/a|none)\b/.test(v)) return void 0;
-  const direct = toLayer(v) ?? toLayer(v.split(/\s*(?:\(|—|–| - |:)/)[0]);
-  if (direct) return direct;
-  let best;
-  for (const [alias, layer3] of Object.entries(LAYER_ALIASES)) {
-    const at = v.search(new RegExp(`\\b${alias.replace(/[-]/g, "\\-")}\\b`));
-    if (at >= 0 && (!best || at < best.at)) best = { at, layer: layer3 };
-  }
-  return best?.layer;
-}
-var NUMBER = String.raw`(\d{1,3}(?:[,.'’]\d{3})+|\d+)(?:[.,](\d+))?\s*(k|thousand|tsd|m|mn|mio|million|bn)?\b`;
-var PERIOD = /(?:\/|\bper\b|\ban?\b|\beach\b|\bevery\b)\s*(hours?|hrs?|h|days?|d|24\s*h(?:ours?|rs?)?)\b|\b(hourly|daily)\b/i;
-var SCALES = { k: 1e3, thousand: 1e3, tsd: 1e3, m: 1e6, mn: 1e6, mio: 1e6, million: 1e6, bn: 1e9 };
-function baseOf(m) {
-  const whole = Number((m[1] ?? "").replace(/[,.'’]/g, ""));
-  return whole + (m[2] ? Number(`0.${m[2]}`) : 0);
-}
-function scaleOf(m) {
-  return m[3] ? SCALES[m[3].toLowerCase()] : void 0;
-}
-function parseCost(text2) {
-  if (typeof text2 !== "string") return void 0;
-  const given = text2.trim();
-  const t = given.slice(0, 300).normalize("NFKC");
-  const period = PERIOD.exec(t);
-  if (!period) return void 0;
-  const unit = (period[1] ?? period[2] ?? "").toLowerCase().replace(/\s+/g, "");
-  const per = unit.startsWith("d") || unit.startsWith("24") ? "day" : "hour";
-  const numbers = [...t.slice(0, period.index).matchAll(new RegExp(NUMBER, "gi"))];
-  let amount;
-  const last = numbers.at(-1);
-  if (last) {
-    const scale = scaleOf(last) ?? 1;
-    amount = baseOf(last) * scale;
-    const before = numbers.at(-2);
-    if (before?.index !== void 0 && last.index !== void 0) {
-      const between = t.slice(before.index + before[0].length, last.index);
-      if (/^\s*[$€£¥]?\s*(?:-|–|—|to)\s*[$€£¥]?\s*$/i.test(between)) {
-        amount = (baseOf(before) * (scaleOf(before) ?? scale) + amount) / 2;
-      }
-    }
-  } else {
-    const after = new RegExp(NUMBER, "i").exec(t.slice(period.index + period[0].length));
-    if (after) amount = baseOf(after) * (scaleOf(after) ?? 1);
-  }
-  if (amount === void 0 || !Number.isFinite(amount) || amount <= 0) return void 0;
-  return { amount, per, text: given };
-}
-function emptyDeclaration() {
-  return { isForm: false, scope: [], threshold: [], missing: [...MISSING_ITEMS] };
-}
-function dedupe(values) {
-  return [...new Set(values)];
-}
-function build(body, templateYaml) {
-  const found = sections(body.length > MAX_BODY ? body.slice(0, MAX_BODY) : body, headingMap(templateYaml));
-  const section2 = (id) => found.get(id);
-  if (!FORM_FIELD_IDS.some((id) => found.has(id))) return emptyDeclaration();
-  const text2 = (id) => answer(section2(id));
-  const fieldOf = (id) => section2(id)?.field ?? SHIPPED_FIELDS.find((f) => f.id === id) ?? { type: "input", label: id, options: [], multiple: false, required: false };
-  const scopeText = text2("scope");
-  const scopeTicks = scopeText ? ticked(scopeText) : void 0;
-  const scope = scopeText ? dedupe(
-    (scopeTicks?.any ? scopeTicks.ticked : multiValues(scopeText, [...fieldOf("scope").options, ...CHANNELS])).map(
-      canonicalChannel
-    )
-  ) : [];
-  const thresholdText = text2("threshold");
-  const thresholdTicks = thresholdText ? ticked(thresholdText) : void 0;
-  const threshold = thresholdText ? thresholdTicks?.any ? thresholdTicks.ticked : fieldOf("threshold").type === "dropdown" ? multiValues(thresholdText, fieldOf("threshold").options) : [] : [];
-  const outcomesText = text2("outcomes");
-  const severityText = text2("severity");
-  const layerText = text2("layer");
-  const costText = text2("cost");
-  const declaration = {
-    isForm: true,
-    symptom: text2("symptom"),
-    started: text2("started"),
-    detected: text2("detected"),
-    scope,
-    scopeDetail: text2("scope-detail"),
-    outcomes: outcomesText ? toOutcomes(outcomesText, fieldOf("outcomes")) : void 0,
-    whatChanged: text2("what-changed"),
-    layer: layerText ? toLayerAnswer(layerText) : void 0,
-    severity: severityText ? toSeverity(severityText, fieldOf("severity")) : void 0,
-    threshold: dedupe(threshold),
-    containment: text2("containment"),
-    cost: costText ? parseCost(costText) : void 0,
-    missing: []
-  };
-  const missing = [];
-  if (!declaration.symptom) missing.push("symptom");
-  if (!declaration.started) missing.push("start time");
-  if (declaration.scope.length === 0) missing.push("scope");
-  if (!declaration.outcomes) missing.push("outcomes");
-  if (!declaration.severity) missing.push("severity");
-  if (!found.has("threshold")) missing.push("threshold");
-  declaration.missing = missing;
-  const compact = Object.fromEntries(Object.entries(declaration).filter(([, v]) => v !== void 0));
-  return compact;
-}
-function parseDeclaration(body, templateYaml) {
-  if (typeof body !== "string" || body.trim() === "") return emptyDeclaration();
-  try {
-    const result = DeclarationSchema.safeParse(build(body, typeof templateYaml === "string" ? templateYaml : ""));
-    return result.success ? result.data : emptyDeclaration();
-  } catch {
-    return emptyDeclaration();
-  }
-}
-function renderFormBody(answers, templateYaml) {
-  const fields = (templateYaml ? cachedTemplate(templateYaml) : void 0) ?? SHIPPED_FIELDS;
-  const chosen = (field, answer2) => {
-    const wanted = answer2 === void 0 ? [] : typeof answer2 === "string" ? [answer2] : [...answer2];
-    return wanted.map((w) => field.options.find((o) => o.toLowerCase().startsWith(w.toLowerCase())) ?? w);
-  };
-  return fields.filter((field) => field.id).map((field) => {
-    const answer2 = answers[field.id];
-    let text2;
-    if (field.type === "checkboxes") {
-      const ticked2 = chosen(field, answer2);
-      text2 = field.options.map((o) => `- [${ticked2.includes(o) ? "X" : " "}] ${o}`).join("\n");
-    } else if (field.type === "dropdown") {
-      const picked = chosen(field, answer2);
-      text2 = picked.length > 0 ? picked.join(", ") : "_No response_";
-    } else {
-      text2 = typeof answer2 === "string" && answer2.trim() ? answer2 : "_No response_";
-    }
-    return `### ${field.label}
 
-${text2}`;
-  }).join("\n\n");
-}
+// src/github/octokit.ts
+var retryTwice = (_retryAfter, _options, _octokit, retryCount) => retryCount < 2;
+var RATE_LIMITS = { onRateLimit: retryTwice, onSecondaryRateLimit: retryTwice };
 
 // src/core/config.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -58628,6 +57146,495 @@ function parseDocument(data, options) {
   return handler2.root;
 }
 
+// src/core/form.ts
+var import_yaml = __toESM(require_dist(), 1);
+var OUTCOMES = ["business", "reporting-only", "not-sure"];
+var MISSING_ITEMS = ["symptom", "start time", "scope", "outcomes", "severity", "threshold"];
+var DeclarationSchema = external_exports.object({
+  isForm: external_exports.boolean(),
+  symptom: external_exports.string().optional(),
+  started: external_exports.string().optional(),
+  detected: external_exports.string().optional(),
+  scope: external_exports.array(external_exports.string()),
+  scopeDetail: external_exports.string().optional(),
+  outcomes: external_exports.enum(OUTCOMES).optional(),
+  whatChanged: external_exports.string().optional(),
+  layer: external_exports.enum(LAYERS).optional(),
+  severity: external_exports.literal(SEVERITIES).optional(),
+  threshold: external_exports.array(external_exports.string()),
+  containment: external_exports.string().optional(),
+  cost: external_exports.object({ amount: external_exports.number().positive().finite(), per: external_exports.enum(["hour", "day"]), text: external_exports.string() }).strict().optional(),
+  missing: external_exports.array(external_exports.enum(MISSING_ITEMS))
+}).strict();
+var SHIPPED_FIELDS = [
+  { id: "symptom", type: "textarea", label: "What are you seeing?", options: [], multiple: false, required: true },
+  { id: "started", type: "input", label: "When did it start?", options: [], multiple: false, required: true },
+  { id: "detected", type: "input", label: "When was it noticed?", options: [], multiple: false, required: false },
+  { id: "scope", type: "dropdown", label: "Which channels are hit?", options: [...CHANNELS], multiple: true, required: false },
+  { id: "scope-detail", type: "textarea", label: "Where exactly?", options: [], multiple: false, required: false },
+  {
+    id: "outcomes",
+    type: "dropdown",
+    label: "Did business outcomes change?",
+    options: ["Yes \u2014 orders or revenue changed", "No \u2014 only platform reporting changed", "Not sure yet"],
+    multiple: false,
+    required: true
+  },
+  { id: "what-changed", type: "textarea", label: "What changed just before?", options: [], multiple: false, required: false },
+  {
+    id: "layer",
+    type: "dropdown",
+    label: "Likely layer",
+    options: ["Not sure", "Economics", "Measurement", "Conversion", "Delivery", "Business operations"],
+    multiple: false,
+    required: false
+  },
+  {
+    id: "severity",
+    type: "dropdown",
+    label: "Severity",
+    options: [
+      "SEV1 \u2014 critical: revenue or customers are hit hard right now",
+      "SEV2 \u2014 major: a channel or key number is materially off and it costs money by the hour",
+      "SEV3 \u2014 minor: limited or slow-burning damage that still needs a fix soon"
+    ],
+    multiple: false,
+    required: true
+  },
+  {
+    id: "threshold",
+    type: "checkboxes",
+    label: "Why can't this wait for the weekly review?",
+    options: [
+      "Waiting costs materially more",
+      "It changes near-term decisions",
+      "It needs a coordinated response across teams, systems or channels"
+    ],
+    multiple: true,
+    required: false
+  },
+  { id: "containment", type: "textarea", label: "What has been paused or protected so far?", options: [], multiple: false, required: false },
+  { id: "cost", type: "input", label: "Rough cost per hour or per day", options: [], multiple: false, required: false }
+];
+var FORM_FIELD_IDS = SHIPPED_FIELDS.map((f) => f.id ?? "");
+var ItemSchema = external_exports.object({
+  type: external_exports.enum(["checkboxes", "dropdown", "input", "markdown", "textarea"]),
+  id: external_exports.union([external_exports.string(), external_exports.number()]).optional(),
+  attributes: external_exports.object({
+    label: external_exports.union([external_exports.string(), external_exports.number()]).optional(),
+    options: external_exports.array(external_exports.unknown()).optional(),
+    multiple: external_exports.boolean().optional()
+  }).loose().optional(),
+  validations: external_exports.object({ required: external_exports.boolean().optional() }).loose().nullish()
+}).loose();
+var TemplateSchema = external_exports.object({ body: external_exports.array(external_exports.unknown()) }).loose();
+var MAX_TEMPLATE = 2e5;
+function readTemplate(templateYaml) {
+  if (typeof templateYaml !== "string" || templateYaml.length === 0 || templateYaml.length > MAX_TEMPLATE) return void 0;
+  let doc;
+  try {
+    doc = (0, import_yaml.parse)(templateYaml, { logLevel: "silent", maxAliasCount: 100, uniqueKeys: false });
+  } catch {
+    return void 0;
+  }
+  const template = TemplateSchema.safeParse(doc);
+  if (!template.success) return void 0;
+  const fields = [];
+  for (const raw of template.data.body) {
+    const item = ItemSchema.safeParse(raw);
+    if (!item.success || item.data.type === "markdown") continue;
+    const label = item.data.attributes?.label;
+    if (label === void 0 || String(label).trim() === "") continue;
+    const options = (item.data.attributes?.options ?? []).map((o) => typeof o === "string" || typeof o === "number" ? String(o) : labelOf(o)).filter((o) => o !== void 0);
+    const id = item.data.id === void 0 ? void 0 : String(item.data.id);
+    fields.push({
+      ...id ? { id } : {},
+      type: item.data.type,
+      label: String(label),
+      options,
+      multiple: item.data.type === "checkboxes" || item.data.attributes?.multiple === true,
+      required: item.data.validations?.required === true
+    });
+  }
+  return fields.length > 0 ? fields : void 0;
+}
+function labelOf(option) {
+  if (typeof option !== "object" || option === null || !("label" in option)) return void 0;
+  const label = option.label;
+  return typeof label === "string" || typeof label === "number" ? String(label) : void 0;
+}
+var templateCache = /* @__PURE__ */ new Map();
+function cachedTemplate(templateYaml) {
+  if (templateCache.has(templateYaml)) return templateCache.get(templateYaml);
+  const fields = readTemplate(templateYaml);
+  if (templateCache.size >= 16) templateCache.clear();
+  templateCache.set(templateYaml, fields);
+  return fields;
+}
+function headingKey(text2) {
+  return text2.normalize("NFKC").replace(/\s+/g, " ").trim().replace(/:$/, "").trim().toLowerCase();
+}
+function headingMap(templateYaml) {
+  const given = cachedTemplate(templateYaml);
+  const usable = given?.some((f) => f.id !== void 0 && FORM_FIELD_IDS.includes(f.id)) ? given : void 0;
+  const map2 = /* @__PURE__ */ new Map();
+  for (const field of [...usable ?? [], ...SHIPPED_FIELDS]) {
+    const key = headingKey(field.label);
+    if (key !== "" && !map2.has(key)) map2.set(key, field);
+  }
+  for (const field of [...usable ?? [], ...SHIPPED_FIELDS]) {
+    if (field.id && !map2.has(headingKey(field.id))) map2.set(headingKey(field.id), field);
+  }
+  return map2;
+}
+var MAX_BODY = 262144;
+var FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+var FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
+var COMMENT_OPEN = /^ {0,3}<!--/;
+var REGION_START = /^\s*<!--\s*firebreak:([\w-]+):start\b.*-->\s*$/i;
+var REGION_END = /^\s*<!--\s*firebreak:([\w-]+):end\b.*-->\s*$/i;
+function lineKinds(lines) {
+  const n = lines.length;
+  const kinds = new Array(n).fill("text");
+  const nextCommentEnd = new Int32Array(n + 1).fill(-1);
+  for (let i2 = n - 1; i2 >= 0; i2--) nextCommentEnd[i2] = (lines[i2] ?? "").includes("-->") ? i2 : nextCommentEnd[i2 + 1] ?? -1;
+  const closers = { "`": [], "~": [] };
+  const regionEnds = /* @__PURE__ */ new Map();
+  for (let i2 = 0; i2 < n; i2++) {
+    const line = lines[i2] ?? "";
+    const close2 = FENCE_CLOSE.exec(line)?.[1];
+    if (close2) closers[close2[0] ?? "`"]?.push({ at: i2, length: close2.length });
+    const end = REGION_END.exec(line)?.[1]?.toLowerCase();
+    if (end) {
+      const list = regionEnds.get(end) ?? [];
+      list.push({ at: i2 });
+      regionEnds.set(end, list);
+    }
+  }
+  const firstAfter = (list, i2) => {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if ((list[mid]?.at ?? 0) <= i2) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const mark = (from, to, kind) => {
+    for (let k = from; k <= to; k++) kinds[k] = kind;
+  };
+  const unclosable = {};
+  let i = 0;
+  while (i < n) {
+    const line = lines[i] ?? "";
+    const region = REGION_START.exec(line)?.[1]?.toLowerCase();
+    if (region) {
+      const ends = regionEnds.get(region) ?? [];
+      const end = ends[firstAfter(ends, i)]?.at;
+      if (end !== void 0) {
+        mark(i, end, "firebreak");
+        i = end + 1;
+        continue;
+      }
+    }
+    const open3 = FENCE_OPEN.exec(line);
+    const fence = open3?.[1];
+    if (fence && !(fence[0] === "`" && (open3[2] ?? "").includes("`"))) {
+      const char = fence[0] ?? "`";
+      if (fence.length < (unclosable[char] ?? Infinity)) {
+        const list = closers[char] ?? [];
+        let k = firstAfter(list, i);
+        while (k < list.length && (list[k]?.length ?? 0) < fence.length) k++;
+        const close2 = list[k];
+        if (close2) {
+          mark(i, close2.at, "code");
+          i = close2.at + 1;
+          continue;
+        }
+        unclosable[char] = fence.length;
+      }
+    } else if (COMMENT_OPEN.test(line) && !line.slice(line.indexOf("<!--") + 4).includes("-->")) {
+      const end = nextCommentEnd[i + 1] ?? -1;
+      if (end >= 0) {
+        mark(i, end, "comment");
+        i = end + 1;
+        continue;
+      }
+    }
+    i++;
+  }
+  return kinds;
+}
+function headingText(line) {
+  const m = /^ {0,3}###(?:[ \t](.*))?$/.exec(line);
+  if (!m) return void 0;
+  let text2 = (m[1] ?? "").trim();
+  let end = text2.length;
+  while (end > 0 && text2[end - 1] === "#") end--;
+  if (end < text2.length && (end === 0 || text2[end - 1] === " " || text2[end - 1] === "	")) text2 = text2.slice(0, end).trim();
+  return text2;
+}
+function sections(body, map2) {
+  const lines = body.replace(/\r\n?/g, "\n").split("\n");
+  const kinds = lineKinds(lines);
+  const found = /* @__PURE__ */ new Map();
+  let current;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    if (kinds[i] === "firebreak") continue;
+    if (kinds[i] === "text") {
+      const heading = headingText(line);
+      const field = heading === void 0 ? void 0 : map2.get(headingKey(heading));
+      const key = field ? field.id ?? `label:${field.label}` : void 0;
+      if (field && key !== void 0 && !found.has(key)) {
+        current = { field, lines: [] };
+        found.set(key, current);
+        continue;
+      }
+    }
+    current?.lines.push(line);
+  }
+  return found;
+}
+var NO_RESPONSE = /^_no response_$/i;
+function answer(section2) {
+  if (!section2) return void 0;
+  const text2 = section2.lines.join("\n").trim();
+  if (text2 === "" || NO_RESPONSE.test(text2)) return void 0;
+  return section2.field.type === "dropdown" && /^none$/i.test(text2) ? void 0 : text2;
+}
+function ticked(text2) {
+  const out = [];
+  let any2 = false;
+  for (const line of text2.split("\n")) {
+    const m = /^\s*[-*+]\s+\[([ xX])\]\s*(.*)$/.exec(line);
+    if (!m) continue;
+    any2 = true;
+    const label = (m[2] ?? "").trim();
+    if (m[1] !== " " && label !== "") out.push(label);
+  }
+  return { ticked: out, any: any2 };
+}
+function multiValues(text2, options) {
+  const byLength = [...options].filter((o) => o !== "").sort((a, b) => b.length - a.length);
+  const out = [];
+  let i = 0;
+  while (i < text2.length) {
+    while (i < text2.length && /[\s,]/.test(text2[i] ?? "")) i++;
+    if (i >= text2.length) break;
+    const option = byLength.find((o) => text2.startsWith(o, i) && /^(?:\s*,|\s*$|\s*\n)/.test(text2.slice(i + o.length, i + o.length + 2)));
+    let end;
+    if (option) end = i + option.length;
+    else {
+      const comma = text2.indexOf(",", i);
+      const newline = text2.indexOf("\n", i);
+      end = Math.min(comma < 0 ? text2.length : comma, newline < 0 ? text2.length : newline);
+    }
+    const value = text2.slice(i, end).replace(/^[-*+]\s+/, "").trim();
+    if (value !== "") out.push(value);
+    i = end;
+  }
+  return out;
+}
+var CHANNEL_ALIASES = {
+  facebook: "Meta",
+  instagram: "Meta",
+  fb: "Meta",
+  ig: "Meta",
+  "meta ads": "Meta",
+  "google ads": "Google",
+  adwords: "Google",
+  youtube: "Google",
+  pmax: "Google",
+  "performance max": "Google",
+  "tik tok": "TikTok",
+  email: "Email/SMS",
+  "e-mail": "Email/SMS",
+  sms: "Email/SMS",
+  "email and sms": "Email/SMS",
+  crm: "Email/SMS",
+  seo: "Organic",
+  "organic search": "Organic",
+  "organic social": "Organic",
+  affiliate: "Affiliates",
+  partners: "Affiliates",
+  site: "Whole site",
+  website: "Whole site",
+  "entire site": "Whole site",
+  "whole website": "Whole site",
+  "all channels": "Whole site"
+};
+function canonicalChannel(value) {
+  const key = headingKey(value);
+  for (const channel of CHANNELS) if (headingKey(channel) === key) return channel;
+  const alias = CHANNEL_ALIASES[key];
+  if (alias) return alias;
+  const head = headingKey(key.split(/\s*(?:\(|—|–| - |:)/)[0] ?? "");
+  for (const channel of CHANNELS) if (headingKey(channel) === head) return channel;
+  return CHANNEL_ALIASES[head] ?? value;
+}
+function optionIndex(value, field) {
+  const key = headingKey(value);
+  return field.options.findIndex((o) => headingKey(o) === key);
+}
+function toOutcomes(value, field) {
+  const v = headingKey(value);
+  if (/^(not sure|unsure|unknown|don'?t know|do not know|unclear|tbd)\b/.test(v)) return "not-sure";
+  if (/^yes\b/.test(v)) return "business";
+  if (/^no\b/.test(v)) return "reporting-only";
+  if (/\b(only|just)\b.*\breport/.test(v) || /\breporting only\b/.test(v)) return "reporting-only";
+  if (/\b(orders|revenue|sales)\b/.test(v)) return "business";
+  const index = optionIndex(value, field);
+  return index >= 0 && index < OUTCOMES.length ? OUTCOMES[index] : void 0;
+}
+function toSeverity(value, field) {
+  const m = /\bsev(?:erity)?\s*[-:]?\s*([123])\b/i.exec(value) ?? /^\s*([123])\b/.exec(value);
+  if (m) return Number(m[1]);
+  const index = optionIndex(value, field);
+  if (index >= 0 && index < SEVERITIES.length) return SEVERITIES[index];
+  const v = value.toLowerCase();
+  if (/\bcritical\b/.test(v)) return 1;
+  if (/\bmajor\b/.test(v)) return 2;
+  if (/\bminor\b/.test(v)) return 3;
+  return void 0;
+}
+function toLayerAnswer(value) {
+  const v = headingKey(value);
+  if (/^(not sure|unsure|unknown|don'?t know|n\/a|none)\b/.test(v)) return void 0;
+  const direct = toLayer(v) ?? toLayer(v.split(/\s*(?:\(|—|–| - |:)/)[0]);
+  if (direct) return direct;
+  let best;
+  for (const [alias, layer3] of Object.entries(LAYER_ALIASES)) {
+    const at = v.search(new RegExp(`\\b${alias.replace(/[-]/g, "\\-")}\\b`));
+    if (at >= 0 && (!best || at < best.at)) best = { at, layer: layer3 };
+  }
+  return best?.layer;
+}
+var NUMBER = String.raw`(\d{1,3}(?:[,.'’]\d{3})+|\d+)(?:[.,](\d+))?\s*(k|thousand|tsd|m|mn|mio|million|bn)?\b`;
+var PERIOD = /(?:\/|\bper\b|\ban?\b|\beach\b|\bevery\b)\s*(hours?|hrs?|h|days?|d|24\s*h(?:ours?|rs?)?)\b|\b(hourly|daily)\b/i;
+var SCALES = { k: 1e3, thousand: 1e3, tsd: 1e3, m: 1e6, mn: 1e6, mio: 1e6, million: 1e6, bn: 1e9 };
+function baseOf(m) {
+  const whole = Number((m[1] ?? "").replace(/[,.'’]/g, ""));
+  return whole + (m[2] ? Number(`0.${m[2]}`) : 0);
+}
+function scaleOf(m) {
+  return m[3] ? SCALES[m[3].toLowerCase()] : void 0;
+}
+function parseCost(text2) {
+  if (typeof text2 !== "string") return void 0;
+  const given = text2.trim();
+  const t = given.slice(0, 300).normalize("NFKC");
+  const period = PERIOD.exec(t);
+  if (!period) return void 0;
+  const unit = (period[1] ?? period[2] ?? "").toLowerCase().replace(/\s+/g, "");
+  const per = unit.startsWith("d") || unit.startsWith("24") ? "day" : "hour";
+  const numbers = [...t.slice(0, period.index).matchAll(new RegExp(NUMBER, "gi"))];
+  let amount;
+  const last = numbers.at(-1);
+  if (last) {
+    const scale = scaleOf(last) ?? 1;
+    amount = baseOf(last) * scale;
+    const before = numbers.at(-2);
+    if (before?.index !== void 0 && last.index !== void 0) {
+      const between = t.slice(before.index + before[0].length, last.index);
+      if (/^\s*[$€£¥]?\s*(?:-|–|—|to)\s*[$€£¥]?\s*$/i.test(between)) {
+        amount = (baseOf(before) * (scaleOf(before) ?? scale) + amount) / 2;
+      }
+    }
+  } else {
+    const after = new RegExp(NUMBER, "i").exec(t.slice(period.index + period[0].length));
+    if (after) amount = baseOf(after) * (scaleOf(after) ?? 1);
+  }
+  if (amount === void 0 || !Number.isFinite(amount) || amount <= 0) return void 0;
+  return { amount, per, text: given };
+}
+function emptyDeclaration() {
+  return { isForm: false, scope: [], threshold: [], missing: [...MISSING_ITEMS] };
+}
+function dedupe(values) {
+  return [...new Set(values)];
+}
+function build(body, templateYaml) {
+  const found = sections(body.length > MAX_BODY ? body.slice(0, MAX_BODY) : body, headingMap(templateYaml));
+  const section2 = (id) => found.get(id);
+  if (!FORM_FIELD_IDS.some((id) => found.has(id))) return emptyDeclaration();
+  const text2 = (id) => answer(section2(id));
+  const fieldOf = (id) => section2(id)?.field ?? SHIPPED_FIELDS.find((f) => f.id === id) ?? { type: "input", label: id, options: [], multiple: false, required: false };
+  const scopeText = text2("scope");
+  const scopeTicks = scopeText ? ticked(scopeText) : void 0;
+  const scope = scopeText ? dedupe(
+    (scopeTicks?.any ? scopeTicks.ticked : multiValues(scopeText, [...fieldOf("scope").options, ...CHANNELS])).map(
+      canonicalChannel
+    )
+  ) : [];
+  const thresholdText = text2("threshold");
+  const thresholdTicks = thresholdText ? ticked(thresholdText) : void 0;
+  const threshold = thresholdText ? thresholdTicks?.any ? thresholdTicks.ticked : fieldOf("threshold").type === "dropdown" ? multiValues(thresholdText, fieldOf("threshold").options) : [] : [];
+  const outcomesText = text2("outcomes");
+  const severityText = text2("severity");
+  const layerText = text2("layer");
+  const costText = text2("cost");
+  const declaration = {
+    isForm: true,
+    symptom: text2("symptom"),
+    started: text2("started"),
+    detected: text2("detected"),
+    scope,
+    scopeDetail: text2("scope-detail"),
+    outcomes: outcomesText ? toOutcomes(outcomesText, fieldOf("outcomes")) : void 0,
+    whatChanged: text2("what-changed"),
+    layer: layerText ? toLayerAnswer(layerText) : void 0,
+    severity: severityText ? toSeverity(severityText, fieldOf("severity")) : void 0,
+    threshold: dedupe(threshold),
+    containment: text2("containment"),
+    cost: costText ? parseCost(costText) : void 0,
+    missing: []
+  };
+  const missing = [];
+  if (!declaration.symptom) missing.push("symptom");
+  if (!declaration.started) missing.push("start time");
+  if (declaration.scope.length === 0) missing.push("scope");
+  if (!declaration.outcomes) missing.push("outcomes");
+  if (!declaration.severity) missing.push("severity");
+  if (!found.has("threshold")) missing.push("threshold");
+  declaration.missing = missing;
+  const compact = Object.fromEntries(Object.entries(declaration).filter(([, v]) => v !== void 0));
+  return compact;
+}
+function parseDeclaration(body, templateYaml) {
+  if (typeof body !== "string" || body.trim() === "") return emptyDeclaration();
+  try {
+    const result = DeclarationSchema.safeParse(build(body, typeof templateYaml === "string" ? templateYaml : ""));
+    return result.success ? result.data : emptyDeclaration();
+  } catch {
+    return emptyDeclaration();
+  }
+}
+function renderFormBody(answers, templateYaml) {
+  const fields = (templateYaml ? cachedTemplate(templateYaml) : void 0) ?? SHIPPED_FIELDS;
+  const chosen = (field, answer2) => {
+    const wanted = answer2 === void 0 ? [] : typeof answer2 === "string" ? [answer2] : [...answer2];
+    return wanted.map((w) => field.options.find((o) => o.toLowerCase().startsWith(w.toLowerCase())) ?? w);
+  };
+  return fields.filter((field) => field.id).map((field) => {
+    const answer2 = answers[field.id];
+    let text2;
+    if (field.type === "checkboxes") {
+      const ticked2 = chosen(field, answer2);
+      text2 = field.options.map((o) => `- [${ticked2.includes(o) ? "X" : " "}] ${o}`).join("\n");
+    } else if (field.type === "dropdown") {
+      const picked = chosen(field, answer2);
+      text2 = picked.length > 0 ? picked.join(", ") : "_No response_";
+    } else {
+      text2 = typeof answer2 === "string" && answer2.trim() ? answer2 : "_No response_";
+    }
+    return `### ${field.label}
+
+${text2}`;
+  }).join("\n\n");
+}
+
 // src/core/tracking-qa.ts
 var BUILTIN_TAGS = ["meta_pixel", "ga4", "gtm", "tiktok", "consent"];
 var HIT_TAGS = ["meta_pixel", "ga4", "gtm", "tiktok"];
@@ -59301,7 +58308,10 @@ var configSchema = external_exports.object({
   repeat_window_days: external_exports.number().int().min(0).max(3650).default(180).describe("how long after an incident closed a new one in its family counts as a repeat"),
   lookback_hours: external_exports.number().int().min(0).max(24 * 14).default(24).describe("releases published this long before the start are listed as what changed"),
   notify: external_exports.object({ 1: external_exports.array(login).default([]), 2: external_exports.array(login).default([]), 3: external_exports.array(login).default([]) }).prefault({}).describe("per severity, users or teams mentioned once when an incident is declared at or escalated to it"),
-  tracking_qa: trackingQaSchema.prefault({}).describe("release-triggered tracking QA (off until base_url is set)")
+  tracking_qa: trackingQaSchema.prefault({}).describe("release-triggered tracking QA (off until base_url is set)"),
+  schedule: external_exports.object({
+    max_calls: external_exports.number().int().min(10).max(5e3).default(200).describe("GitHub API calls one scheduled pass may spend in this repository; the next pass continues where it stopped")
+  }).prefault({}).describe("the scheduled pass (reconcile; the Action's schedule run, the App's scheduler, `firebreak reconcile`)")
 });
 var DEFAULT_CONFIG = configSchema.parse({});
 function objectShape(schema) {
@@ -59425,6 +58435,1782 @@ function allLabels(config2) {
     ...Object.values(l.layer),
     ...Object.values(l.status)
   ];
+}
+
+// src/core/markdown.ts
+var WORD_JOINER = "\u2060";
+function noMentions(text2) {
+  return text2.replace(/@(?=[A-Za-z0-9])/g, `@${WORD_JOINER}`);
+}
+function escapeHtml(text2) {
+  return text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+function inline(text2, max = 300) {
+  if (!text2) return "";
+  const flat = text2.replace(/[\u0000-\u0008\u000B-\u001F\u007F\u202A-\u202E\u2066-\u2069]/g, "").replace(/\s+/g, " ").trim();
+  const cut = flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
+  return noMentions(escapeHtml(cut)).replace(/\|/g, "\\|").replace(/`/g, "'");
+}
+function mention(login2) {
+  return `@${login2.replace(/[^A-Za-z0-9/_.\-[\]]/g, "")}`;
+}
+function person(login2) {
+  return login2 ? `\`${login2.replace(/[`\s]/g, "")}\`` : "\u2014";
+}
+
+// src/github/issues.ts
+var PAGE = 100;
+var MAX_PAGES = 10;
+async function getIssue(gh, ref, number4) {
+  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: number4 });
+  return issueViewSchema.parse(data);
+}
+async function listComments(gh, ref, number4, since) {
+  const out = [];
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: number4,
+      per_page: PAGE,
+      page,
+      ...since ? { since } : {}
+    });
+    const rows = external_exports.array(commentViewSchema).parse(data);
+    out.push(...rows);
+    if (rows.length < PAGE) break;
+  }
+  return out;
+}
+var ALLOWED_ROLES = /* @__PURE__ */ new Set(["triage", "write", "maintain", "admin"]);
+var TRUSTED_ASSOCIATIONS = /* @__PURE__ */ new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
+var Permissions = class {
+  constructor(gh, ref, config2) {
+    this.gh = gh;
+    this.ref = ref;
+    this.config = config2;
+  }
+  gh;
+  ref;
+  config;
+  known = /* @__PURE__ */ new Map();
+  listed(login2) {
+    return this.config.responders.some((r) => !r.includes("/") && r.toLowerCase() === login2.toLowerCase());
+  }
+  /** Cheap answer when it needs no API call; undefined when a lookup is needed. */
+  quick(login2, association) {
+    if (association && TRUSTED_ASSOCIATIONS.has(association)) return true;
+    if (this.listed(login2)) return true;
+    return this.known.get(login2.toLowerCase());
+  }
+  async resolve(login2, association) {
+    const quick = this.quick(login2, association);
+    if (quick !== void 0) return quick;
+    let allowed = false;
+    try {
+      const { data } = await this.gh.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
+        ...this.ref,
+        username: login2
+      });
+      const role = external_exports.object({ role_name: external_exports.string().optional(), permission: external_exports.string().optional() }).parse(data);
+      allowed = ALLOWED_ROLES.has(role.role_name ?? "");
+    } catch (error63) {
+      if (statusOf(error63) !== 404) throw error63;
+    }
+    if (!allowed) allowed = await this.inListedTeam(login2);
+    this.known.set(login2.toLowerCase(), allowed);
+    return allowed;
+  }
+  /** Team entries (`org/team`) need the App's members:read permission; without it they grant nothing. */
+  async inListedTeam(login2) {
+    for (const entry of this.config.responders.filter((r) => r.includes("/"))) {
+      const [org = "", team = ""] = entry.split("/");
+      try {
+        const { data } = await this.gh.request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", { org, team_slug: team, username: login2 });
+        if (data.state === "active") return true;
+      } catch {
+      }
+    }
+    return false;
+  }
+  /** The synchronous view the core uses after `resolve` ran for everyone it needs. */
+  decide = (login2, association) => this.quick(login2, association) ?? false;
+};
+async function listReleases(gh, ref) {
+  const { data } = await gh.request("GET /repos/{owner}/{repo}/releases", { ...ref, per_page: 30 });
+  const rows = external_exports.array(
+    external_exports.object({
+      tag_name: external_exports.string(),
+      name: external_exports.string().nullable().optional(),
+      html_url: external_exports.string(),
+      published_at: external_exports.string().nullable().optional(),
+      draft: external_exports.boolean().optional()
+    })
+  ).parse(data);
+  return rows.filter((r) => !r.draft && r.published_at).map((r) => ({ tag: r.tag_name, ...r.name ? { name: r.name } : {}, url: r.html_url, publishedAt: r.published_at }));
+}
+async function listClosedSince(gh, ref, since, label) {
+  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
+    ...ref,
+    state: "closed",
+    labels: label,
+    since,
+    sort: "updated",
+    direction: "desc",
+    per_page: PAGE
+  });
+  return external_exports.array(issueViewSchema).parse(data);
+}
+async function findMarkedIssues(gh, ref, query) {
+  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
+    ...ref,
+    labels: query.label,
+    state: query.state,
+    // Newest first: what a marker is looked up for (a postmortem, a release's QA incident) is recent.
+    sort: "created",
+    direction: "desc",
+    per_page: PAGE
+  });
+  return external_exports.array(issueViewSchema).parse(data).filter((i) => i.body.includes(query.marker));
+}
+async function createIssueOnce(gh, ref, draft) {
+  const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker });
+  if (before[0]) return { number: before[0].number, created: false };
+  const body = draft.body.includes(draft.marker) ? draft.body : `${draft.marker}
+${draft.body}`;
+  const { data } = await gh.request("POST /repos/{owner}/{repo}/issues", {
+    ...ref,
+    title: draft.title,
+    body,
+    labels: draft.labels,
+    ...draft.assignees && draft.assignees.length > 0 ? { assignees: draft.assignees } : {}
+  });
+  const created = issueViewSchema.parse(data);
+  return { number: created.number, created: true };
+}
+async function closeDuplicates(gh, ref, query) {
+  const all = await findMarkedIssues(gh, ref, { ...query, state: "all" });
+  const [first, ...later] = all.sort((a, b) => a.number - b.number);
+  if (!first) return void 0;
+  for (const dup of later.filter((d) => d.state === "open")) {
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: dup.number, body: `Duplicate of #${first.number}.` });
+    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: dup.number, state: "closed", state_reason: "not_planned" });
+  }
+  return first.number;
+}
+
+// src/github/config.ts
+var DEFAULT_CONFIG_PATH = ".github/firebreak.yml";
+var CONFIG_MARKER = "<!-- firebreak:config-error -->";
+var REPORTED = /<!-- firebreak:config-reported (\S*) -->/;
+async function loadRepoConfig(gh, files, ref, path = DEFAULT_CONFIG_PATH) {
+  const own2 = await files.readTracked(gh, ref, path);
+  if (own2.text === void 0) return { config: DEFAULT_CONFIG, errors: [], path, changed: false };
+  const parsed = parseConfigYaml(own2.text);
+  const errors = [...parsed.errors];
+  let raw = parsed.value;
+  let changed = own2.changed;
+  const target = extendsTarget(raw, ref.owner);
+  if (target) {
+    const base = await files.readTracked(gh, { owner: target.owner, repo: target.repo }, target.path ?? path);
+    changed ||= base.changed;
+    if (base.text === void 0) {
+      errors.push({ key: "_extends", reason: `${target.owner}/${target.repo}:${target.path ?? path} was not found \u2014 nothing inherited` });
+    } else {
+      const inherited = parseConfigYaml(base.text);
+      errors.push(...inherited.errors.map((e) => ({ ...e, key: `_extends ${e.key}` })));
+      raw = mergeConfig(inherited.value, raw);
+    }
+  }
+  const resolved = resolveConfig(raw);
+  return { config: resolved.config, errors: [...errors, ...resolved.errors], path, changed };
+}
+function reportedFingerprints(body) {
+  const match = REPORTED.exec(body);
+  if (!match?.[1]) return [];
+  try {
+    const value = JSON.parse(Buffer.from(match[1], "base64").toString("utf8"));
+    return Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
+}
+function errorTable(path, errors) {
+  return [
+    "| file | key | problem |",
+    "|---|---|---|",
+    ...errors.map((e) => `| \`${path}\` | \`${escapeHtml(e.key).replace(/[|`]/g, "")}\` | ${escapeHtml(e.reason).replace(/\|/g, "\\|")} |`)
+  ].join("\n");
+}
+function configIssueBody(path, errors) {
+  const fingerprints = Buffer.from(JSON.stringify(errors.map(configErrorFingerprint))).toString("base64");
+  return [
+    CONFIG_MARKER,
+    `Firebreak could not use every key of \`${path}\` (read from the default branch). It keeps running: valid keys apply, and each invalid key falls back to its default.`,
+    "",
+    errorTable(path, errors),
+    "",
+    "Fix the file on the default branch; Firebreak closes this issue once the file is valid again.",
+    `<!-- firebreak:config-reported ${fingerprints} -->`
+  ].join("\n");
+}
+async function reportConfigErrors(gh, ref, loaded) {
+  const label = loaded.config.labels.config_error;
+  const marked = await findMarkedIssues(gh, ref, { label, state: "all", marker: CONFIG_MARKER });
+  const existing = marked.find((i) => i.state === "open");
+  if (loaded.errors.length === 0) {
+    if (!existing) return "unchanged";
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: existing.number,
+      body: `\`${loaded.path}\` is valid again \u2014 closing.`
+    });
+    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: existing.number, state: "closed", state_reason: "completed" });
+    return "closed";
+  }
+  const body = configIssueBody(loaded.path, loaded.errors);
+  const closed = marked.find((i) => i.state === "closed");
+  if (!existing && closed) {
+    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: closed.number, body, state: "open", state_reason: "reopened" });
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: closed.number,
+      body: `\`${loaded.path}\` has problems again:
+
+${errorTable(loaded.path, loaded.errors)}`
+    });
+    return "opened";
+  }
+  if (!existing) {
+    await createIssueOnce(gh, ref, {
+      marker: CONFIG_MARKER,
+      title: "Firebreak configuration error",
+      body,
+      labels: [label],
+      findLabel: label
+    });
+    return "opened";
+  }
+  const reported = new Set(reportedFingerprints(existing.body));
+  const fresh = loaded.errors.filter((e) => !reported.has(configErrorFingerprint(e)));
+  const current = new Set(loaded.errors.map(configErrorFingerprint));
+  if (fresh.length === 0 && [...reported].every((f) => current.has(f))) return "unchanged";
+  await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: existing.number, body });
+  if (fresh.length > 0) {
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: existing.number,
+      body: `New problems in \`${loaded.path}\`:
+
+${errorTable(loaded.path, fresh)}`
+    });
+  }
+  return "updated";
+}
+
+// src/github/shell/release-qa.ts
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+
+// src/qa/browser.ts
+import { execFile } from "node:child_process";
+import { constants as constants3 } from "node:fs";
+import { access as access2, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+
+// src/qa/limit.ts
+async function mapLimit(items, limit, task) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index], index);
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, () => worker());
+  await Promise.all(workers);
+  return results;
+}
+
+// src/qa/static.ts
+var MAX_PAGE_BYTES = 5 * 1024 * 1024;
+var QA_USER_AGENT = "Mozilla/5.0 (compatible; FirebreakTrackingQA/1.0)";
+function stepUrl(step, config2) {
+  if (config2.base_url === void 0) throw new Error("tracking_qa.base_url is not set");
+  return new URL(step.path, config2.base_url).href;
+}
+async function readCapped(response, maxBytes) {
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const chunks = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    if (size >= maxBytes) await reader.cancel().catch(() => void 0);
+    reader.releaseLock();
+  }
+  const bytes = new Uint8Array(Math.min(size, maxBytes));
+  let offset = 0;
+  for (const chunk of chunks) {
+    const room = bytes.byteLength - offset;
+    if (room <= 0) break;
+    bytes.set(chunk.subarray(0, room), offset);
+    offset += Math.min(room, chunk.byteLength);
+  }
+  return new TextDecoder(charsetOf(response.headers.get("content-type"))).decode(bytes);
+}
+function charsetOf(contentType) {
+  const charset = /charset=["']?([\w-]+)/i.exec(contentType ?? "")?.[1]?.toLowerCase();
+  if (charset === void 0) return "utf-8";
+  try {
+    new TextDecoder(charset);
+    return charset;
+  } catch {
+    return "utf-8";
+  }
+}
+function reason(error63, timeoutMs) {
+  if (error63 instanceof Error) {
+    if (error63.name === "TimeoutError" || error63.name === "AbortError") return `timed out after ${timeoutMs} ms`;
+    const cause = error63.cause instanceof Error ? `: ${error63.cause.message}` : "";
+    return `${error63.message}${cause}`;
+  }
+  return String(error63);
+}
+async function fetchStep(step, config2, opts = {}) {
+  const doFetch = opts.fetch ?? globalThis.fetch;
+  let url2;
+  try {
+    url2 = stepUrl(step, config2);
+  } catch (error63) {
+    return { stage: "static", url: step.path, error: reason(error63, config2.timeout_ms) };
+  }
+  const signal = AbortSignal.timeout(config2.timeout_ms);
+  try {
+    const response = await doFetch(url2, {
+      redirect: "follow",
+      signal,
+      headers: { "user-agent": QA_USER_AGENT, accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5" }
+    });
+    const finalUrl = response.url || url2;
+    const error63 = pageError(response.status);
+    if (error63 !== void 0) {
+      await response.body?.cancel().catch(() => void 0);
+      return { stage: "static", url: finalUrl, httpStatus: response.status, error: error63 };
+    }
+    const html = await readCapped(response, opts.maxBytes ?? MAX_PAGE_BYTES);
+    return { stage: "static", url: finalUrl, httpStatus: response.status, detection: detectTags(html, config2) };
+  } catch (error63) {
+    return { stage: "static", url: url2, error: reason(error63, config2.timeout_ms) };
+  }
+}
+async function runStaticStage(config2, opts = {}) {
+  return mapLimit(config2.steps, config2.concurrency, (step) => fetchStep(step, config2, opts));
+}
+
+// src/qa/browser.ts
+var DEFAULT_CHROMIUM = "/usr/bin/chromium";
+var CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync"
+];
+var CONSENT_GRACE_MS = 1e3;
+var LOAD_WAIT_MS = 3e3;
+var MAX_BROWSER_PAGES = 4;
+var MAX_RECORDED_REQUESTS = 2e3;
+var GIF = Buffer.from("R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw==", "base64");
+function chromiumPath(env = process.env) {
+  return env["FIREBREAK_CHROMIUM"] ?? DEFAULT_CHROMIUM;
+}
+var CHROMIUM_MISSING_HINT = "install it with `apt-get install -y chromium`, or set FIREBREAK_CHROMIUM to its path";
+async function launchChromium(executablePath = chromiumPath()) {
+  try {
+    await access2(executablePath, constants3.X_OK);
+  } catch {
+    throw new Error(`Chromium not found at ${executablePath}: ${CHROMIUM_MISSING_HINT}`);
+  }
+  const chromium = await loadChromiumDriver();
+  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });
+}
+async function loadChromiumDriver() {
+  try {
+    return (await import("playwright-core")).chromium;
+  } catch {
+    try {
+      const fromWorkspace = createRequire(join(process.cwd(), "package.json"))("playwright-core");
+      return fromWorkspace.chromium;
+    } catch {
+      throw new Error("the browser stage needs the playwright-core package: `npm install playwright-core` (in the workflow's workspace for the Action)");
+    }
+  }
+}
+var exec = promisify(execFile);
+function beaconResponse(request2) {
+  const origin = request2.headers()["origin"];
+  const headers = { "x-firebreak-qa": "answered-locally", "cache-control": "no-store" };
+  if (origin) {
+    headers["access-control-allow-origin"] = origin;
+    headers["access-control-allow-credentials"] = "true";
+  }
+  if (request2.resourceType() === "image") return { status: 200, contentType: "image/gif", body: GIF, headers };
+  return { status: 204, headers };
+}
+function firstLine(error63) {
+  const message = error63 instanceof Error ? error63.message : String(error63);
+  return (message.split("\n")[0] ?? message).replace(/^page\.goto: /, "");
+}
+var QaTab = class _QaTab {
+  constructor(context3, page, cdp) {
+    this.context = context3;
+    this.page = page;
+    this.cdp = cdp;
+  }
+  context;
+  page;
+  cdp;
+  recorder;
+  origins = /* @__PURE__ */ new Set();
+  static async open(browser) {
+    const context3 = await browser.newContext({ serviceWorkers: "block" });
+    try {
+      const page = await context3.newPage();
+      const tab = new _QaTab(context3, page, await context3.newCDPSession(page));
+      await context3.route("**/*", (route) => tab.onRoute(route));
+      context3.on("requestfailed", (request2) => {
+        const rec = tab.recorder;
+        if (rec && rec.failedRequests.length < 100) rec.failedRequests.push({ url: request2.url(), error: request2.failure()?.errorText ?? "failed" });
+      });
+      page.on("domcontentloaded", () => {
+        const rec = tab.recorder;
+        if (rec) {
+          rec.domLoadedAt = performance.now();
+          rec.wake();
+        }
+      });
+      page.on("load", () => {
+        const rec = tab.recorder;
+        if (rec) {
+          rec.loadedAt = performance.now();
+          rec.wake();
+        }
+      });
+      return tab;
+    } catch (error63) {
+      await context3.close().catch(() => void 0);
+      throw error63;
+    }
+  }
+  async onRoute(route) {
+    const request2 = route.request();
+    const url2 = request2.url();
+    const beacon = isBeacon(url2);
+    const rec = this.recorder;
+    let classified = [];
+    if (rec) {
+      if (rec.requestUrls.length < MAX_RECORDED_REQUESTS) rec.requestUrls.push(url2);
+      if (beacon) rec.beaconsAnswered.push(url2);
+      classified = classifyHit(url2, request2.postData() ?? void 0);
+      rec.hits.push(...classified);
+      try {
+        if (request2.isNavigationRequest() && request2.frame() === this.page.mainFrame()) this.origins.add(new URL(url2).origin);
+      } catch {
+      }
+      if (classified.length > 0) rec.wake();
+    }
+    try {
+      if (beacon) await route.fulfill(beaconResponse(request2));
+      else await route.continue();
+    } catch {
+    }
+  }
+  /** Back to a first-time visitor; false when the tab is unusable and must be replaced. */
+  async reset() {
+    this.recorder = void 0;
+    try {
+      for (const extra of this.context.pages()) if (extra !== this.page) await extra.close();
+      await this.page.goto("about:blank", { timeout: 5e3 });
+      await this.context.clearCookies();
+      for (const origin of this.origins) {
+        if (origin.startsWith("http")) await this.cdp.send("Storage.clearDataForOrigin", { origin, storageTypes: "all" });
+      }
+      this.origins.clear();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  async close() {
+    await this.context.close().catch(() => void 0);
+  }
+};
+async function attemptStep(tab, url2, step, config2) {
+  const timeoutMs = config2.timeout_ms;
+  const rec = {
+    hits: [],
+    requestUrls: [],
+    beaconsAnswered: [],
+    failedRequests: [],
+    domLoadedAt: void 0,
+    loadedAt: void 0,
+    wake: () => void 0
+  };
+  tab.recorder = rec;
+  const page = tab.page;
+  let httpStatus;
+  let finalUrl = url2;
+  let navError;
+  let settled = false;
+  void page.goto(url2, { waitUntil: "commit", timeout: timeoutMs }).then(
+    (response) => {
+      httpStatus = response?.status();
+      finalUrl = response?.url() ?? url2;
+      rec.wake();
+    },
+    (error63) => {
+      if (!settled) navError = firstLine(error63);
+      rec.wake();
+    }
+  );
+  const mustRender = needsRenderedPage(step, config2);
+  const wantsConsent = stepExpectations(step, config2).some((e) => e.tag === "consent");
+  const deadline = performance.now() + timeoutMs;
+  const renderedBy = () => {
+    if (!mustRender) return 0;
+    const settledAt = rec.loadedAt ?? (rec.domLoadedAt === void 0 ? Infinity : rec.domLoadedAt + LOAD_WAIT_MS);
+    if (!wantsConsent || rec.hits.some((h) => h.tag === "ga4" && h.kind === "beacon")) return settledAt;
+    return settledAt + CONSENT_GRACE_MS;
+  };
+  let timedOut = false;
+  for (; ; ) {
+    if (navError !== void 0) break;
+    if (httpStatus !== void 0 && httpStatus >= 400) break;
+    const now = performance.now();
+    const readyAt = renderedBy();
+    if (httpStatus !== void 0 && now >= readyAt && hitsSatisfy(step, rec.hits, config2)) break;
+    if (now >= deadline) {
+      timedOut = true;
+      break;
+    }
+    const wakeAt = readyAt > now ? Math.min(deadline, readyAt) : deadline;
+    await new Promise((resolve2) => {
+      const timer = setTimeout(resolve2, Math.max(0, wakeAt - now));
+      rec.wake = () => {
+        clearTimeout(timer);
+        resolve2();
+      };
+    });
+  }
+  settled = true;
+  rec.wake = () => void 0;
+  const base = {
+    stage: "browser",
+    url: finalUrl,
+    hits: rec.hits,
+    requestUrls: rec.requestUrls,
+    failedRequests: rec.failedRequests,
+    beaconsAnswered: rec.beaconsAnswered
+  };
+  if (navError !== void 0) return { observation: { ...base, error: navError }, retry: true };
+  if (httpStatus === void 0 || timedOut && rec.domLoadedAt === void 0 && !hitsSatisfy(step, rec.hits, config2)) {
+    return { observation: { ...base, error: `timed out after ${timeoutMs} ms before the page loaded` }, retry: true };
+  }
+  if (httpStatus >= 400) return { observation: { ...base, httpStatus }, retry: httpStatus >= 500 };
+  if (!mustRender && !timedOut) return { observation: { ...base, httpStatus }, retry: false };
+  const renderedHtml = await Promise.race([
+    page.content().catch(() => void 0),
+    new Promise((resolve2) => setTimeout(resolve2, 2e3))
+  ]);
+  return { observation: { ...base, httpStatus, ...renderedHtml !== void 0 ? { renderedHtml } : {} }, retry: false };
+}
+var TabPool = class {
+  constructor(browser) {
+    this.browser = browser;
+  }
+  browser;
+  free = [];
+  all = /* @__PURE__ */ new Set();
+  async acquire() {
+    const tab = this.free.pop() ?? await QaTab.open(this.browser);
+    this.all.add(tab);
+    return tab;
+  }
+  async release(tab) {
+    if (await tab.reset()) {
+      this.free.push(tab);
+    } else {
+      this.all.delete(tab);
+      await tab.close();
+    }
+  }
+  async close() {
+    await Promise.all([...this.all].map((tab) => tab.close()));
+    this.all.clear();
+    this.free = [];
+  }
+};
+async function visitWith(pool, step, config2) {
+  let url2;
+  try {
+    url2 = stepUrl(step, config2);
+  } catch (error63) {
+    return { stage: "browser", url: step.path, error: firstLine(error63), hits: [], requestUrls: [], beaconsAnswered: [], failedRequests: [], attempts: 1 };
+  }
+  let attempts = 0;
+  for (; ; ) {
+    attempts += 1;
+    const tab = await pool.acquire();
+    let attempt;
+    try {
+      attempt = await attemptStep(tab, url2, step, config2);
+    } finally {
+      await pool.release(tab);
+    }
+    if (!attempt.retry || attempts >= 2) return { ...attempt.observation, attempts };
+  }
+}
+async function runBrowserStage(config2, opts = {}) {
+  const browser = opts.browser ?? await launchChromium(opts.executablePath);
+  try {
+    const pages = Math.max(1, Math.min(config2.concurrency, MAX_BROWSER_PAGES));
+    const pool = new TabPool(browser);
+    try {
+      return await mapLimit(config2.steps, pages, (step) => visitWith(pool, step, config2));
+    } finally {
+      await pool.close();
+    }
+  } finally {
+    if (opts.browser === void 0) await browser.close().catch(() => void 0);
+  }
+}
+
+// src/qa/run.ts
+async function runTrackingQa(config2, opts = {}) {
+  const started = performance.now();
+  const done = (report) => ({
+    ...report,
+    summary: qaSummary(report.steps),
+    durationMs: Math.round(performance.now() - started)
+  });
+  if (config2.base_url === void 0) return done({ skipped: "tracking_qa.base_url is not set", stages: [], steps: [] });
+  if (config2.steps.length === 0) return done({ skipped: "tracking_qa.steps is empty", stages: [], steps: [] });
+  const stages = ["static"];
+  const staticObs = await runStaticStage(config2, opts.fetch ? { fetch: opts.fetch } : {});
+  let browserObs;
+  if (opts.browser ?? config2.browser) {
+    stages.push("browser");
+    try {
+      browserObs = await runBrowserStage(config2, {
+        ...opts.executablePath !== void 0 ? { executablePath: opts.executablePath } : {},
+        ...opts.chromium !== void 0 ? { browser: opts.chromium } : {}
+      });
+    } catch (error63) {
+      const reason2 = `browser stage failed: ${error63 instanceof Error ? error63.message : String(error63)}`;
+      browserObs = staticObs.map((s) => ({
+        stage: "browser",
+        url: s.url,
+        error: reason2,
+        hits: [],
+        requestUrls: [],
+        beaconsAnswered: [],
+        failedRequests: [],
+        attempts: 0
+      }));
+    }
+  }
+  const steps = config2.steps.map((step, i) => {
+    const s = staticObs[i];
+    const b = browserObs?.[i];
+    return evaluateStep(step, { ...s ? { static: s } : {}, ...b ? { browser: b } : {} }, config2);
+  });
+  return done({ stages, steps });
+}
+
+// src/core/card.ts
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+
+// src/core/time.ts
+var MINUTE = 6e4;
+var HOUR = 60 * MINUTE;
+var DAY = 24 * HOUR;
+var DURATION_UNITS = {
+  m: MINUTE,
+  min: MINUTE,
+  mins: MINUTE,
+  minute: MINUTE,
+  minutes: MINUTE,
+  h: HOUR,
+  hr: HOUR,
+  hrs: HOUR,
+  hour: HOUR,
+  hours: HOUR,
+  d: DAY,
+  day: DAY,
+  days: DAY,
+  w: 7 * DAY,
+  wk: 7 * DAY,
+  wks: 7 * DAY,
+  week: 7 * DAY,
+  weeks: 7 * DAY
+};
+function parseDuration(text2) {
+  if (typeof text2 !== "string" || text2.length > 64) return void 0;
+  const trimmed = text2.trim().toLowerCase();
+  if (!/^(?:\d{1,6}(?:\.\d{1,3})?\s*[a-z]+[\s,]*)+$/.test(trimmed)) return void 0;
+  let total = 0;
+  for (const part of trimmed.matchAll(/(\d{1,6}(?:\.\d{1,3})?)\s*([a-z]+)/g)) {
+    const unit = DURATION_UNITS[part[2] ?? ""];
+    if (unit === void 0) return void 0;
+    total += Number(part[1]) * unit;
+  }
+  total = Math.round(total);
+  return Number.isFinite(total) && total > 0 ? total : void 0;
+}
+var ZONE_OFFSETS = {
+  Z: 0,
+  UTC: 0,
+  GMT: 0,
+  WET: 0,
+  WEST: 60,
+  BST: 60,
+  CET: 60,
+  CEST: 120,
+  EET: 120,
+  EEST: 180,
+  EST: -300,
+  EDT: -240,
+  CDT: -300,
+  MST: -420,
+  MDT: -360,
+  PST: -480,
+  PDT: -420,
+  JST: 540,
+  AEST: 600,
+  AEDT: 660
+};
+var ZONE = String.raw`(?:(?:UTC|GMT)\s*[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}(?::?\d{2})?|Z|[A-Za-z]{3,4})`;
+var CLOCK = String.raw`(\d{1,2})(?:[:.](\d{2}))?(?::(\d{2})(?:[.,]\d+)?)?\s*([ap]\.?m\.?)?`;
+function zoneOffset(token) {
+  if (token === void 0 || token === "") return 0;
+  const t = token.replace(/\s+/g, "").toUpperCase();
+  const known = ZONE_OFFSETS[t];
+  if (known !== void 0) return known;
+  if (/^[A-Za-z]+$/.test(token) && token !== t) return 0;
+  const m = /^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(t);
+  if (!m) return void 0;
+  const hours = Number(m[2]);
+  const minutes = Number(m[3] ?? "0");
+  if (hours > 14 || minutes > 59) return void 0;
+  return (m[1] === "-" ? -1 : 1) * (hours * 60 + minutes);
+}
+function toClock(h, mi, s, ampm) {
+  if (h === void 0) return void 0;
+  let hour = Number(h);
+  const minute = Number(mi ?? "0");
+  const second = Number(s ?? "0");
+  if (mi === void 0 && ampm === void 0) return void 0;
+  if (ampm !== void 0) {
+    if (hour < 1 || hour > 12) return void 0;
+    const pm = ampm.toLowerCase().startsWith("p");
+    hour = hour % 12 + (pm ? 12 : 0);
+  }
+  if (hour > 23 || minute > 59 || second > 59) return void 0;
+  return { hour, minute, second };
+}
+function instant(year, month, day, clock, offsetMinutes) {
+  if (month < 1 || month > 12 || day < 1 || day > 31) return void 0;
+  const wall = Date.UTC(year, month - 1, day, clock.hour, clock.minute, clock.second);
+  const check3 = new Date(wall);
+  if (check3.getUTCFullYear() !== year || check3.getUTCMonth() !== month - 1 || check3.getUTCDate() !== day) return void 0;
+  const result = new Date(wall - offsetMinutes * MINUTE);
+  return Number.isNaN(result.getTime()) ? void 0 : result;
+}
+function zonedDate(reference, offsetMinutes, daysBack) {
+  const local = new Date(reference.getTime() + offsetMinutes * MINUTE - daysBack * DAY);
+  return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
+}
+var ISO_LIKE = new RegExp(
+  String.raw`(?<![\d])(\d{4})-(\d{2})-(\d{2})(?:(?:T|\s+|,\s*)${CLOCK})?\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`,
+  "i"
+);
+var DOTTED_DMY = new RegExp(
+  String.raw`(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?\s+${CLOCK})?\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`,
+  "i"
+);
+var RELATIVE_FIRST = new RegExp(String.raw`\b(today|yesterday)(?:,?\s+at)?,?\s+${CLOCK}\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`, "i");
+var RELATIVE_LAST = new RegExp(String.raw`(?<![\w:.])${CLOCK}\s*(?:\(?(${ZONE})\)?)?,?\s+(today|yesterday)\b`, "i");
+var BARE_CLOCK = new RegExp(
+  String.raw`^(?:(?:since|from|at|around|about|approx\.?|approximately|~|ca\.?)\s*)*${CLOCK}\s*(?:\(?(${ZONE})\)?)?$`,
+  "i"
+);
+function parseLenientTime(text2, reference) {
+  if (typeof text2 !== "string" || !(reference instanceof Date) || Number.isNaN(reference.getTime())) return void 0;
+  const input2 = text2.slice(0, 300).normalize("NFKC").replace(/\s+/g, " ").trim();
+  if (input2 === "") return void 0;
+  const iso2 = ISO_LIKE.exec(input2);
+  if (iso2) {
+    const offset = zoneOffset(iso2[8]);
+    if (offset === void 0) return void 0;
+    const clock = iso2[4] === void 0 ? { hour: 0, minute: 0, second: 0 } : toClock(iso2[4], iso2[5], iso2[6], iso2[7]);
+    if (!clock) return void 0;
+    return instant(Number(iso2[1]), Number(iso2[2]), Number(iso2[3]), clock, offset);
+  }
+  const dmy = DOTTED_DMY.exec(input2);
+  if (dmy) {
+    const offset = zoneOffset(dmy[8]);
+    if (offset === void 0) return void 0;
+    const clock = dmy[4] === void 0 ? { hour: 0, minute: 0, second: 0 } : toClock(dmy[4], dmy[5], dmy[6], dmy[7]);
+    if (!clock) return void 0;
+    return instant(Number(dmy[3]), Number(dmy[2]), Number(dmy[1]), clock, offset);
+  }
+  const first = RELATIVE_FIRST.exec(input2);
+  const last = first ? null : RELATIVE_LAST.exec(input2);
+  if (first || last) {
+    const word = (first ? first[1] : last?.[6]) ?? "";
+    const parts = first ? first.slice(2, 7) : last?.slice(1, 6) ?? [];
+    const clock = toClock(parts[0], parts[1], parts[2], parts[3]);
+    const offset = zoneOffset(parts[4]);
+    if (!clock || offset === void 0) return void 0;
+    const date5 = zonedDate(reference, offset, word.toLowerCase() === "yesterday" ? 1 : 0);
+    return instant(date5.year, date5.month, date5.day, clock, offset);
+  }
+  const bare = BARE_CLOCK.exec(input2);
+  if (bare) {
+    const clock = toClock(bare[1], bare[2], bare[3], bare[4]);
+    const offset = zoneOffset(bare[5]);
+    if (!clock || offset === void 0) return void 0;
+    const today = zonedDate(reference, offset, 0);
+    const candidate = instant(today.year, today.month, today.day, clock, offset);
+    if (candidate && candidate.getTime() <= reference.getTime()) return candidate;
+    const yesterday = zonedDate(reference, offset, 1);
+    return instant(yesterday.year, yesterday.month, yesterday.day, clock, offset);
+  }
+  return void 0;
+}
+function pad2(n) {
+  return String(n).padStart(2, "0");
+}
+function formatUtc(date5) {
+  if (!(date5 instanceof Date) || Number.isNaN(date5.getTime())) return "unknown time";
+  return `${date5.getUTCFullYear()}-${pad2(date5.getUTCMonth() + 1)}-${pad2(date5.getUTCDate())} ${pad2(date5.getUTCHours())}:${pad2(date5.getUTCMinutes())} UTC`;
+}
+function formatElapsed(ms2) {
+  if (typeof ms2 !== "number" || !Number.isFinite(ms2)) return "unknown";
+  const sign = ms2 < 0 ? "-" : "";
+  const minutes = Math.floor(Math.abs(ms2) / MINUTE);
+  if (minutes < 60) return `${sign}${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${sign}${hours}h ${pad2(minutes % 60)}m`;
+  return `${sign}${Math.floor(hours / 24)}d ${hours % 24}h`;
+}
+
+// src/core/card.ts
+var CARD_START = "<!-- firebreak:card:start (managed by Firebreak: edits inside this section are replaced) -->";
+var CARD_END = "<!-- firebreak:card:end -->";
+var STATE_PREFIX = "<!-- firebreak:state:v1 ";
+var SEPARATOR = "\n\n";
+var CARD_LIMIT = 16e3;
+var BODY_LIMIT = 65536;
+var SHOWN_TIMELINE = 25;
+function encodeState(state) {
+  return deflateRawSync(Buffer.from(JSON.stringify(state), "utf8")).toString("base64");
+}
+function decodeState(encoded) {
+  try {
+    const json2 = JSON.parse(inflateRawSync(Buffer.from(encoded, "base64")).toString("utf8"));
+    const parsed = incidentStateSchema.safeParse(json2);
+    return parsed.success ? parsed.data : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function parseBody(body) {
+  const text2 = body ?? "";
+  if (!text2.startsWith(CARD_START)) return { userText: text2, hasCard: false };
+  const end = text2.indexOf(CARD_END);
+  if (end < 0) return { userText: text2, hasCard: false };
+  const section2 = text2.slice(0, end);
+  const stateAt = section2.lastIndexOf(STATE_PREFIX);
+  const stateEnd = stateAt < 0 ? -1 : section2.indexOf(" -->", stateAt);
+  const state = stateAt < 0 || stateEnd < 0 ? void 0 : decodeState(section2.slice(stateAt + STATE_PREFIX.length, stateEnd));
+  if (!state) return { userText: text2, hasCard: false };
+  let rest = text2.slice(end + CARD_END.length);
+  if (rest.startsWith(SEPARATOR)) rest = rest.slice(SEPARATOR.length);
+  return { state, userText: rest, hasCard: true };
+}
+var STATUS_TEXT = {
+  triage: "\u{1F7E0} Triage",
+  investigating: "\u{1F50E} Investigating",
+  contained: "\u{1F6E1}\uFE0F Contained",
+  resolved: "\u2705 Resolved",
+  closed: "\u{1F4D5} Closed \u2014 postmortem open",
+  "postmortem-complete": "\u{1F3C1} Closed \u2014 postmortem complete",
+  dismissed: "\u26AA Dismissed",
+  "routine-variance": "\u26AA Routine variance \u2014 not an incident"
+};
+function activeInterventions(state) {
+  return state.interventions.filter((i) => !i.doneAt);
+}
+function elapsed(from, to) {
+  if (!from || !to) return "\u2014";
+  const ms2 = Date.parse(to) - Date.parse(from);
+  return Number.isFinite(ms2) && ms2 >= 0 ? formatElapsed(ms2) : "\u2014";
+}
+function tick(done) {
+  return done ? "\u2705" : "\u2B1C";
+}
+function estimatedCost(state, now) {
+  const cost = state.declaration.cost;
+  if (!cost) return void 0;
+  const from = state.declaration.startedAt ?? state.declaredAt;
+  const to = state.times.resolved ?? now;
+  const hours = (Date.parse(to) - Date.parse(from)) / 36e5;
+  if (!Number.isFinite(hours) || hours < 0) return void 0;
+  const amount = cost.amount * (cost.per === "hour" ? hours : hours / 24);
+  const currency = /[$€£¥]/.exec(cost.text)?.[0] ?? /\b(USD|EUR|GBP|CHF|SEK|NOK|DKK|AUD|CAD|JPY)\b/i.exec(cost.text)?.[1]?.toUpperCase();
+  const money = Math.round(amount).toLocaleString("en-US");
+  return `\u2248 ${currency ? currency.length === 1 ? `${currency}${money}` : `${money} ${currency}` : money} (at ${inline(cost.text, 60)}, over ${formatElapsed(Date.parse(to) - Date.parse(from))})`;
+}
+function containedOnForm(answer2) {
+  return answer2 !== void 0 && !/^\s*(?:nothing|none|no|not yet|n\/a|-+)(?:\s+(?:yet|so far))?[\s.!]*$/i.test(answer2);
+}
+function triageItems(state) {
+  return [
+    { item: "scope", done: state.declaration.scope.length > 0 },
+    { item: "likely layer", done: Boolean(state.layer.likely) },
+    { item: "containment", done: state.containment.length > 0 || containedOnForm(state.declaration.containment) },
+    { item: "next check", done: Boolean(state.check) }
+  ];
+}
+function layerLine(state) {
+  const l = state.layer;
+  if (!l.likely && !l.confirmed) return "unknown";
+  const parts = [];
+  if (l.likely) {
+    const tag = l.source === "suggested" ? " _(suggested)_" : "";
+    parts.push(`likely **${l.likely}**${l.confidence ? ` (${l.confidence} confidence)` : ""}${tag}`);
+  }
+  if (l.confirmed) parts.push(`confirmed **${l.confirmed}**`);
+  return parts.join(" \xB7 ");
+}
+function timelineRows(entries, limit, dropped) {
+  const shown = entries.slice(-limit);
+  const rows = shown.map((e) => `| ${formatUtc(new Date(e.at))} | ${inline(e.text, 200)} | ${person(e.by)} |`);
+  const earlier = entries.length - shown.length + dropped;
+  if (earlier > 0) rows.unshift(`| \u2026 | ${earlier} earlier entries live in the comments below | |`);
+  return rows;
+}
+function renderSections(state, ctx, timelineLimit, summaryOnly) {
+  const sev = ctx.config.severities[state.severity];
+  const lines = [];
+  lines.push(`### Incident status: ${STATUS_TEXT[state.status]}`);
+  lines.push("");
+  lines.push(`**Severity** SEV${state.severity} (${inline(sev.name, 40)}, update every ${sev.update_every}) \xB7 **Layer** ${layerLine(state)}`);
+  if (state.layer.source === "suggested" && state.layer.reason) lines.push(`> Suggested layer: ${inline(state.layer.reason, 300)}`);
+  lines.push("");
+  const r = state.roles;
+  const responders = r.responders.map((x) => `${person(x.login)}${x.layer ? ` (${x.layer})` : ""}`).join(", ") || "\u2014";
+  lines.push(`**Roles** detector ${person(r.detector)} \xB7 owner ${person(r.owner)} \xB7 responders ${responders} \xB7 comms ${person(r.comms)}`);
+  if (r.ownerNote) lines.push(`> ${inline(r.ownerNote, 300)}`);
+  if (state.postmortem) {
+    lines.push(`**Postmortem** #${state.postmortem.issue} \u2014 ${state.postmortem.complete ? "complete" : "open"}`);
+  }
+  if (state.repeatOf) {
+    const fix = state.repeatOf.fix ? `; its process fix: ${inline(state.repeatOf.fix, 200)}` : "";
+    const pm = state.repeatOf.postmortem ? ` (postmortem #${state.repeatOf.postmortem})` : "";
+    lines.push(`**Repeat** of #${state.repeatOf.issue}${pm}${fix}`);
+  }
+  if (summaryOnly) {
+    lines.push("", "_The card is shortened to its summary: the issue body has no room for more. The comments hold the full log._");
+    return lines.join("\n");
+  }
+  lines.push("");
+  lines.push(`**Triage** ${triageItems(state).map((t) => `${tick(t.done)} ${t.item}`).join(" \xB7 ")}`);
+  if (state.declaration.missing.length > 0) {
+    lines.push(`> The declaration lacks: ${state.declaration.missing.map((m) => inline(m, 60)).join(", ")}.`);
+  }
+  const check3 = state.check;
+  lines.push(
+    check3 ? `**Next check** ${inline(check3.text, 300)} \u2014 runs it: ${person(check3.assignee ?? check3.by)}${check3.due ? ` \xB7 due ${formatUtc(new Date(check3.due))}` : ""}` : "**Next check** \u2014 none set (`/check <what> [@who] [in 30m]`)"
+  );
+  const active = activeInterventions(state);
+  lines.push(`**Active interventions** ${active.length} of ${ctx.config.max_parallel_interventions} allowed in parallel`);
+  for (const i of active) lines.push(`- #${i.n} ${inline(i.text, 200)} (${person(i.by)}, ${formatUtc(new Date(i.at))})`);
+  const latest = state.updates.at(-1);
+  if (latest) {
+    const f = latest.fields;
+    const fields = ["symptom", "scope", "layer", "confidence", "owner", "next"].map((k) => `${k}: ${f[k] ? inline(f[k], 160) : "_missing_"}`).join(" \xB7 ");
+    lines.push(`**Latest update** ${formatUtc(new Date(latest.at))} by ${person(latest.by)} \u2014 ${fields}`);
+  }
+  if (state.resolution) {
+    const res = state.resolution;
+    lines.push(
+      `**Resolution** cause: ${inline(res.cause, 300)} \xB7 evidence: ${inline(res.evidence, 300)}${res.fix ? ` \xB7 fix: ${inline(res.fix, 300)}` : ""}`
+    );
+  }
+  const whatChanged = state.declaration.whatChanged;
+  if (whatChanged || state.releases.length > 0) {
+    lines.push("");
+    lines.push(`**What changed just before** reporter: ${whatChanged ? inline(whatChanged, 300) : "\u2014"}`);
+    for (const rel of state.releases) {
+      lines.push(`- release [${inline(rel.name ?? rel.tag, 80)}](${encodeURI(rel.url)}) published ${formatUtc(new Date(rel.at))}`);
+    }
+  }
+  lines.push("");
+  const start = state.declaration.startedAt;
+  const detected = state.declaration.detectedAt ?? state.declaredAt;
+  lines.push(
+    `**Elapsed** start \u2192 detection ${elapsed(start, detected)} \xB7 declaration \u2192 owner ${elapsed(state.declaredAt, state.times.owner)} \xB7 \u2192 containment ${elapsed(state.declaredAt, state.times.contained)} \xB7 \u2192 resolution ${elapsed(state.declaredAt, state.times.resolved)}`
+  );
+  const cost = estimatedCost(state, ctx.now);
+  if (cost) lines.push(`**Estimated cost so far** ${cost}`);
+  lines.push("");
+  lines.push("<details><summary>Timeline (UTC)</summary>");
+  lines.push("");
+  lines.push("| when | what | who |", "|---|---|---|", ...timelineRows(state.timeline, timelineLimit, state.earlier ?? 0));
+  lines.push("", "</details>");
+  return lines.join("\n");
+}
+function section(state, ctx, timelineLimit, summaryOnly) {
+  return [
+    CARD_START,
+    renderSections(state, ctx, timelineLimit, summaryOnly),
+    "",
+    "<sub>Firebreak status card \xB7 commands: `/help`</sub>",
+    `${STATE_PREFIX}${encodeState(state)} -->`,
+    CARD_END
+  ].join("\n");
+}
+var KEEP_APPLIED = 300;
+function compactState(state, keepTimeline) {
+  let next = state;
+  if (next.timeline.length > keepTimeline) {
+    const dropped = next.timeline.length - keepTimeline;
+    next = { ...next, timeline: next.timeline.slice(dropped), earlier: (next.earlier ?? 0) + dropped };
+  }
+  if (next.applied.length > KEEP_APPLIED) {
+    const sorted = [...next.applied].sort((a, b) => a - b);
+    const cut = sorted.length - KEEP_APPLIED;
+    next = { ...next, applied: sorted.slice(cut), appliedThrough: Math.max(next.appliedThrough ?? 0, sorted[cut - 1]) };
+  }
+  return {
+    ...next,
+    interventions: next.interventions.slice(-200),
+    updates: next.updates.slice(-100),
+    replied: next.replied.slice(-200)
+  };
+}
+function renderBody(state, userText, ctx) {
+  const room = BODY_LIMIT - userText.length - SEPARATOR.length;
+  const limit = Math.min(CARD_LIMIT, room);
+  for (const keep of [150, 60, 20]) {
+    const kept = compactState(state, keep);
+    for (const timeline2 of [SHOWN_TIMELINE, 10, 3]) {
+      const s = section(kept, ctx, timeline2, false);
+      if (s.length <= limit) return s + SEPARATOR + userText;
+    }
+  }
+  for (const max of [void 0, 1e3, 300, 100, 40]) {
+    const summary2 = section(max === void 0 ? compactState(state, 5) : slimState(state, max), ctx, 0, true);
+    if (summary2.length <= limit) return summary2 + SEPARATOR + userText;
+  }
+  return void 0;
+}
+function slimState(state, max) {
+  const cut = (value) => {
+    if (typeof value === "string") return value.length > max ? `${value.slice(0, max - 1)}\u2026` : value;
+    if (Array.isArray(value)) return value.map(cut);
+    if (typeof value !== "object" || value === null) return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "url" ? v : cut(v)]));
+  };
+  const kept = compactState(state, 5);
+  const interventions = kept.interventions.filter((i, n, all) => !i.doneAt || n >= all.length - 10);
+  return cut({ ...kept, interventions, updates: kept.updates.slice(-3), containment: kept.containment.slice(-3) });
+}
+
+// src/core/commands/types.ts
+function defineCommand(spec) {
+  return {
+    name: spec.name,
+    usage: spec.usage,
+    summary: spec.summary,
+    run(state, line, ctx) {
+      const parsed = spec.parse(line);
+      if (!parsed.ok) return { error: `\`/${spec.name}\`: ${parsed.error} Usage: \`${spec.usage}\`` };
+      return spec.apply(state, parsed.args, ctx);
+    }
+  };
+}
+function parseWith(schema, input2) {
+  const result = schema.safeParse(input2);
+  if (result.success) return { ok: true, args: result.data };
+  return { ok: false, error: `${result.error.issues[0]?.message ?? "invalid arguments"}.` };
+}
+var loginArg = external_exports.string().trim().regex(/^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "expected a GitHub user as @login").transform((s) => s.slice(1));
+function withTimeline(state, ctx, text2) {
+  return { ...state, timeline: [...state.timeline, { at: ctx.at, by: ctx.by, text: text2 }] };
+}
+function isIncident(state) {
+  return state.status !== "routine-variance" && state.status !== "dismissed";
+}
+function notAnIncident(name) {
+  return { error: `\`/${name}\` works on incidents; this issue is not one now. An authorised responder can run \`/escalate\` to declare it.` };
+}
+
+// src/core/commands/change.ts
+var change = defineCommand({
+  name: "change",
+  usage: "/change <intervention>  \xB7  /change done <n>",
+  summary: "logs an intervention (budget cut, creative swap, rollback) or marks intervention n finished",
+  parse(line) {
+    const done = /^done\s+#?(\d{1,4})\s*$/i.exec(line.args);
+    if (done) return { ok: true, args: { done: Number(done[1]) } };
+    if (/^done\b/i.test(line.args)) return { ok: false, error: "name the intervention's number, e.g. `/change done 2`." };
+    const text2 = line.args.trim();
+    if (text2.length < 3) return { ok: false, error: "say what was changed." };
+    return { ok: true, args: { text: text2.slice(0, 1e3) } };
+  },
+  apply(state, args, ctx) {
+    if (!isIncident(state)) return notAnIncident("change");
+    if ("done" in args) {
+      const target = state.interventions.find((i) => i.n === args.done);
+      if (!target) return { error: `there is no intervention #${args.done}.` };
+      if (target.doneAt) return { state };
+      const interventions = state.interventions.map((i) => i.n === args.done ? { ...i, doneAt: ctx.at } : i);
+      return { state: withTimeline({ ...state, interventions }, ctx, `Intervention #${args.done} finished`) };
+    }
+    const n = state.interventions.reduce((max, i) => Math.max(max, i.n), 0) + 1;
+    const next = {
+      ...state,
+      interventions: [...state.interventions, { n, text: args.text, by: ctx.by, at: ctx.at }]
+    };
+    const active = activeInterventions(next);
+    next.maxParallel = Math.max(state.maxParallel, active.length);
+    const limit = ctx.config.max_parallel_interventions;
+    const reply = active.length > limit ? [
+      `\u26A0\uFE0F ${active.length} interventions are active at once (limit ${limit}). Stacked changes will blur which one worked \u2014 finish one with \`/change done <n>\` before starting another:`,
+      ...active.map((i) => `- #${i.n} ${inline(i.text, 200)}`)
+    ].join("\n") : void 0;
+    return { state: withTimeline(next, ctx, `Intervention #${n}: ${args.text}`), ...reply ? { reply } : {} };
+  }
+});
+
+// src/core/commands/check.ts
+function setCheck(state, check3) {
+  return { ...state, check: check3 };
+}
+function parseCheckArgs(args) {
+  let text2 = args;
+  let inMs;
+  const due = /\s+in\s+(\d+[mhd])\s*$/i.exec(text2);
+  if (due) {
+    inMs = parseDuration(due[1].toLowerCase());
+    text2 = text2.slice(0, due.index);
+  }
+  let assignee;
+  const who = /(?:^|\s)(@[A-Za-z0-9][A-Za-z0-9-]{0,38})\s*$/.exec(text2);
+  if (who) {
+    assignee = who[1].slice(1);
+    text2 = text2.slice(0, who.index);
+  }
+  return { text: text2.trim(), ...assignee ? { assignee } : {}, ...inMs !== void 0 ? { inMs } : {} };
+}
+var check2 = defineCommand({
+  name: "check",
+  usage: "/check <next verifying check> [@user] [in 30m]",
+  summary: "sets the one next check, who runs it and when its answer is due",
+  parse(line) {
+    const parts = parseCheckArgs(line.args);
+    return parseWith(
+      external_exports.object({
+        text: external_exports.string().min(3, "say what the next check is").max(1e3),
+        assignee: loginArg.optional(),
+        inMs: external_exports.number().positive().optional()
+      }),
+      { ...parts, assignee: parts.assignee ? `@${parts.assignee}` : void 0 }
+    );
+  },
+  apply(state, { text: text2, assignee, inMs }, ctx) {
+    if (!isIncident(state)) return notAnIncident("check");
+    const due = inMs ? new Date(Date.parse(ctx.at) + inMs).toISOString() : void 0;
+    const next = setCheck(state, { text: text2, by: ctx.by, at: ctx.at, ...assignee ? { assignee } : {}, ...due ? { due } : {} });
+    return { state: withTimeline(next, ctx, `Next check: ${text2}${assignee ? ` (${assignee})` : ""}`) };
+  }
+});
+
+// src/core/commands/contain.ts
+var contain = defineCommand({
+  name: "contain",
+  usage: "/contain <what was paused or protected>",
+  summary: "records a containment step; status becomes contained",
+  parse: (line) => parseWith(external_exports.object({ text: external_exports.string().trim().min(3, "say what was paused or protected").max(1e3) }), { text: line.args }),
+  apply(state, { text: text2 }, ctx) {
+    if (!isIncident(state)) return notAnIncident("contain");
+    const advances = state.status === "triage" || state.status === "investigating";
+    const next = {
+      ...state,
+      containment: [...state.containment, { at: ctx.at, by: ctx.by, text: text2 }].slice(-50),
+      status: advances ? "contained" : state.status,
+      times: { ...state.times, contained: state.times.contained ?? ctx.at }
+    };
+    return { state: withTimeline(next, ctx, `Contained: ${text2}`) };
+  }
+});
+
+// src/core/commands/escalate.ts
+var escalate = defineCommand({
+  name: "escalate",
+  usage: "/escalate",
+  summary: "declares this routine variance an incident (status triage)",
+  parse: () => ({ ok: true, args: {} }),
+  apply(state, _args, ctx) {
+    if (state.status !== "routine-variance" && state.status !== "dismissed") return { state };
+    const next = { ...state, status: "triage", declaredAt: ctx.at };
+    return { state: withTimeline(next, ctx, "Escalated to an incident") };
+  }
+});
+var notIncident = defineCommand({
+  name: "not-incident",
+  usage: "/not-incident <reason>",
+  summary: "turns an incident into routine variance, with the reason",
+  parse: (line) => parseWith(external_exports.object({ reason: external_exports.string().trim().min(3, "give the reason").max(1e3) }), { reason: line.args }),
+  apply(state, { reason: reason2 }, ctx) {
+    if (state.status === "routine-variance") return { state };
+    if (state.status === "closed" || state.status === "postmortem-complete") {
+      return { error: "this incident is closed with a postmortem; it stays an incident." };
+    }
+    return { state: withTimeline({ ...state, status: "routine-variance" }, ctx, `Not an incident: ${reason2}`) };
+  }
+});
+
+// src/core/commands/help.ts
+function helpText(commands) {
+  return [
+    "**Firebreak commands** \u2014 one per line; `key: value` lines directly under a command belong to it.",
+    "",
+    "| command | what it does |",
+    "|---|---|",
+    ...commands.map((c) => `| \`${c.usage.replace(/\|/g, "\\|")}\` | ${c.summary} |`),
+    "",
+    "Anyone with triage permission on this repository (or listed under `responders`) may command."
+  ].join("\n");
+}
+function helpCommand(all) {
+  return defineCommand({
+    name: "help",
+    usage: "/help",
+    summary: "shows this list",
+    parse: () => ({ ok: true, args: {} }),
+    apply: (state) => ({ state, reply: helpText(all()) })
+  });
+}
+
+// src/core/commands/layer.ts
+function setLikelyLayer(state, layer3, confidence, source, at, by) {
+  const same2 = state.layer.likely === layer3 && (confidence === void 0 || state.layer.confidence === confidence);
+  if (same2 && state.layer.source !== "suggested") return state;
+  const next = { ...state.layer, likely: layer3, confidence: confidence ?? state.layer.confidence, source, reason: void 0 };
+  const text2 = `Likely layer: ${layer3}${next.confidence ? ` (${next.confidence})` : ""}`;
+  return { ...state, layer: next, timeline: [...state.timeline, { at, by, text: text2 }] };
+}
+function parseConfidence(text2) {
+  const t = text2?.trim().toLowerCase();
+  return CONFIDENCES.includes(t ?? "") ? t : void 0;
+}
+var layer2 = defineCommand({
+  name: "layer",
+  usage: "/layer <economics|measurement|conversion|delivery|operations> [low|medium|high]",
+  summary: "sets the likely layer and confidence (swaps the layer: label)",
+  parse(line) {
+    const words = line.args.split(/\s+/).filter(Boolean);
+    const last = words.at(-1);
+    const confidence = parseConfidence(last);
+    const layerText = (confidence ? words.slice(0, -1) : words).join(" ");
+    const parsed = toLayer(layerText);
+    if (!parsed) return { ok: false, error: `"${inline(layerText, 40)}" is not a layer (one of ${LAYERS.join(", ")}).` };
+    return { ok: true, args: { layer: parsed, confidence } };
+  },
+  apply(state, args, ctx) {
+    if (!isIncident(state)) return notAnIncident("layer");
+    return { state: setLikelyLayer(state, args.layer, args.confidence, "command", ctx.at, ctx.by) };
+  }
+});
+
+// src/core/commands/owner.ts
+function setOwner(state, owner2, at, by) {
+  if (state.roles.owner === owner2) return state;
+  const next = {
+    ...state,
+    roles: { ...state.roles, owner: owner2, ownerNote: void 0 },
+    status: state.status === "triage" ? "investigating" : state.status,
+    times: { ...state.times, owner: state.times.owner ?? at }
+  };
+  return { ...next, timeline: [...next.timeline, { at, by, text: `Owner: ${owner2}` }] };
+}
+var owner = defineCommand({
+  name: "owner",
+  usage: "/owner @user",
+  summary: "sets the incident owner (the assignee) \u2014 one owner at a time",
+  parse: (line) => parseWith(external_exports.object({ login: loginArg }), { login: line.args.split(/\s+/)[0] ?? "" }),
+  apply(state, { login: login2 }, ctx) {
+    if (!isIncident(state)) return notAnIncident("owner");
+    return { state: setOwner(state, login2, ctx.at, ctx.by) };
+  }
+});
+
+// src/core/commands/postmortem.ts
+var postmortem = defineCommand({
+  name: "postmortem",
+  usage: "/postmortem",
+  summary: "opens the postmortem issue now",
+  parse: () => ({ ok: true, args: {} }),
+  apply(state) {
+    if (!isIncident(state)) return notAnIncident("postmortem");
+    return { state, openPostmortem: true };
+  }
+});
+
+// src/core/commands/resolve.ts
+var resolve = defineCommand({
+  name: "resolve",
+  usage: "/resolve  then lines  cause: \u2026  layer: \u2026  evidence: \u2026  fix: \u2026",
+  summary: "records cause, confirmed layer, evidence and fix; status becomes resolved",
+  parse(line) {
+    const f = line.fields;
+    const layer3 = toLayer(f.layer);
+    if (f.layer && !layer3) return { ok: false, error: `"${inline(f.layer, 40)}" is not a layer (one of ${LAYERS.join(", ")}).` };
+    const cut = (s) => s?.trim() ? s.trim().slice(0, 1e3) : void 0;
+    return { ok: true, args: { cause: cut(f.cause ?? line.args), evidence: cut(f.evidence), layer: layer3, fix: cut(f.fix) } };
+  },
+  apply(state, args, ctx) {
+    if (!isIncident(state)) return notAnIncident("resolve");
+    const previous = state.resolution;
+    const cause = args.cause ?? previous?.cause;
+    const evidence = args.evidence ?? previous?.evidence;
+    const missing = [!cause && "`cause:`", !evidence && "`evidence:`"].filter(Boolean);
+    if (!cause || !evidence) {
+      return { error: `\`/resolve\` needs ${missing.join(" and ")} \u2014 what broke and what proved it. Nothing was changed.` };
+    }
+    const confirmed = args.layer ?? previous?.layer ?? state.layer.confirmed;
+    const resolution = {
+      cause,
+      evidence,
+      ...confirmed ? { layer: confirmed } : {},
+      ...args.fix ?? previous?.fix ? { fix: args.fix ?? previous?.fix } : {},
+      at: previous?.at ?? ctx.at,
+      by: ctx.by,
+      commentId: ctx.commentId
+    };
+    const open3 = state.status === "triage" || state.status === "investigating" || state.status === "contained";
+    const next = {
+      ...state,
+      resolution,
+      layer: { ...state.layer, ...confirmed ? { confirmed } : {} },
+      status: open3 ? "resolved" : state.status,
+      times: { ...state.times, resolved: state.times.resolved ?? ctx.at }
+    };
+    const reply = confirmed ? void 0 : "Resolution recorded. Add `layer:` to a `/resolve` to confirm which layer broke \u2014 the postmortem compares it with the likely layer.";
+    return { state: withTimeline(next, ctx, `${previous ? "Resolution amended" : "Resolved"}: ${cause}`), ...reply ? { reply } : {} };
+  }
+});
+
+// src/core/commands/roles.ts
+var responder = defineCommand({
+  name: "responder",
+  usage: "/responder @user [layer]",
+  summary: "adds a specialist responder, optionally for one layer",
+  parse(line) {
+    const [login2 = "", ...rest] = line.args.split(/\s+/);
+    const layerText = rest.join(" ");
+    const layer3 = toLayer(layerText);
+    if (layerText && !layer3) return { ok: false, error: `unknown layer "${inline(layerText, 40)}" (one of ${LAYERS.join(", ")}).` };
+    return parseWith(external_exports.object({ login: loginArg, layer: external_exports.enum(LAYERS).optional() }), { login: login2, layer: layer3 });
+  },
+  apply(state, { login: login2, layer: layer3 }, ctx) {
+    if (!isIncident(state)) return notAnIncident("responder");
+    const others = state.roles.responders.filter((r) => r.login !== login2);
+    const next = { ...state, roles: { ...state.roles, responders: [...others, { login: login2, ...layer3 ? { layer: layer3 } : {} }].slice(-30) } };
+    return { state: withTimeline(next, ctx, `Responder: ${login2}${layer3 ? ` (${layer3})` : ""}`) };
+  }
+});
+var comms = defineCommand({
+  name: "comms",
+  usage: "/comms @user",
+  summary: "sets who communicates with stakeholders",
+  parse: (line) => parseWith(external_exports.object({ login: loginArg }), { login: line.args.split(/\s+/)[0] ?? "" }),
+  apply(state, { login: login2 }, ctx) {
+    if (!isIncident(state)) return notAnIncident("comms");
+    if (state.roles.comms === login2) return { state };
+    return { state: withTimeline({ ...state, roles: { ...state.roles, comms: login2 } }, ctx, `Comms: ${login2}`) };
+  }
+});
+
+// src/core/commands/severity.ts
+function setSeverity(state, severity3, at, by) {
+  if (state.severity === severity3) return state;
+  const text2 = `Severity SEV${state.severity} \u2192 SEV${severity3}`;
+  return { ...state, severity: severity3, timeline: [...state.timeline, { at, by, text: text2 }] };
+}
+var severity2 = defineCommand({
+  name: "severity",
+  usage: "/severity 1|2|3",
+  summary: "sets the severity (swaps the sev: label)",
+  parse: (line) => parseWith(
+    external_exports.object({
+      level: external_exports.string().regex(/^(?:sev)?[123]$/i, "severity is 1, 2 or 3").transform((s) => Number(s.slice(-1)))
+    }),
+    { level: line.args.split(/\s+/)[0] ?? "" }
+  ),
+  apply(state, { level }, ctx) {
+    if (!isIncident(state)) return notAnIncident("severity");
+    return { state: setSeverity(state, level, ctx.at, ctx.by) };
+  }
+});
+
+// src/core/commands/update.ts
+function currentFields(state) {
+  const last = state.updates.at(-1)?.fields ?? {};
+  const scope = state.declaration.scope.join(", ");
+  return {
+    symptom: last.symptom ?? state.declaration.symptom,
+    scope: last.scope ?? (scope || void 0),
+    layer: state.layer.likely,
+    confidence: state.layer.confidence,
+    owner: state.roles.owner,
+    next: state.check?.text
+  };
+}
+var update = defineCommand({
+  name: "update",
+  usage: "/update  then lines  symptom: \u2026  scope: \u2026  layer: \u2026  confidence: low|medium|high  owner: @user  next: \u2026",
+  summary: "posts an evidence-led status update; fields left out are taken from the current state",
+  parse(line) {
+    const args = {};
+    for (const field of UPDATE_FIELDS) {
+      const value = line.fields[field]?.trim();
+      if (value) args[field] = value.slice(0, 1e3);
+    }
+    if (!args.symptom && line.args.trim()) args.symptom = line.args.trim().slice(0, 1e3);
+    if (args.layer && !toLayer(args.layer)) return { ok: false, error: `"${inline(args.layer, 40)}" is not a layer.` };
+    if (args.confidence && !parseConfidence(args.confidence)) return { ok: false, error: "confidence is low, medium or high." };
+    if (args.owner && !/^@?[A-Za-z0-9][A-Za-z0-9-]{0,38}$/.test(args.owner)) return { ok: false, error: "owner is a GitHub user, as @login." };
+    return { ok: true, args };
+  },
+  apply(state, args, ctx) {
+    if (!isIncident(state)) return notAnIncident("update");
+    let next = state;
+    const layer3 = toLayer(args.layer);
+    const confidence = parseConfidence(args.confidence);
+    if (layer3 || confidence) {
+      const target = layer3 ?? state.layer.likely;
+      if (target) next = setLikelyLayer(next, target, confidence, "command", ctx.at, ctx.by);
+    }
+    if (args.owner) next = setOwner(next, args.owner.replace(/^@/, ""), ctx.at, ctx.by);
+    if (args.next && args.next !== state.check?.text) next = setCheck(next, { text: args.next, by: ctx.by, at: ctx.at });
+    const fields = { ...currentFields(next), ...args, ...args.owner ? { owner: args.owner.replace(/^@/, "") } : {} };
+    const complete = Object.fromEntries(Object.entries(fields).filter(([, v]) => v));
+    const missing = UPDATE_FIELDS.filter((f) => !complete[f]);
+    next = { ...next, updates: [...next.updates, { at: ctx.at, by: ctx.by, fields: complete, missing }].slice(-200) };
+    next = withTimeline(next, ctx, `Update: ${complete.symptom ?? "status update"}`);
+    const reply = missing.length > 0 ? `Update recorded. Still unknown: **${missing.join(", ")}** \u2014 add ${missing.map((m) => `\`${m}:\``).join(", ")} lines to the next \`/update\` once known.${complete.symptom ? ` (Symptom as recorded: ${inline(complete.symptom, 120)})` : ""}` : void 0;
+    return { state: next, ...reply ? { reply } : {} };
+  }
+});
+
+// src/core/commands/index.ts
+var COMMANDS = [
+  owner,
+  responder,
+  comms,
+  severity2,
+  layer2,
+  update,
+  contain,
+  check2,
+  change,
+  resolve,
+  escalate,
+  notIncident,
+  postmortem,
+  helpCommand(() => COMMANDS)
+];
+function commandNamed(name) {
+  const found = COMMANDS.find((c) => c.name === name);
+  if (!found) throw new Error(`command /${name} is in the grammar but not in the registry`);
+  return found;
+}
+
+// src/core/triage.ts
+var TRACKING = [
+  [/\bpixel\b/, "pixel"],
+  [/\b(?:gtm|tag manager)\b/, "tag manager"],
+  [/\btags?\b(?! ?line)/, "tag"],
+  [/\b(?:ga4|google analytics)\b/, "GA4"],
+  [/\b(?:capi|conversions? api|server[- ]side)\b/, "conversions API"],
+  [/\bconsent\b/, "consent"],
+  [/\bcookie (?:banner|consent|popup|pop-up)\b/, "cookie banner"],
+  [/\bcmp\b/, "consent platform"],
+  [/\b(?:events? (?:stopped|not|isn't|aren't|no longer) (?:firing|tracking|showing|coming in)|(?:stopped|not) firing|double[- ]count(?:ing|ed)?)\b/, "events not firing"],
+  [/\btracking\b/, "tracking"],
+  [/\battribution\b/, "attribution"],
+  [/\b(?:utms?|datalayer)\b/, "UTM/dataLayer"],
+  [/\b(?:discrepanc(?:y|ies)|mismatch|don'?t match|doesn'?t match)\b/, "a mismatch between sources"],
+  [/\b(?:reported|platform) (?:conversions|purchases|results)\b/, "platform-reported conversions"]
+];
+var CONVERSION_SYMPTOMS = [
+  [/\bcheck-?out\b/, "checkout"],
+  [/\b(?:add[- ]to[- ]cart|cart|basket)\b/, "cart"],
+  [/\b(?:conversion rate|cvr)\b/, "conversion rate"],
+  [/\bpayment (?:page|step|provider|gateway|form)\b/, "payment step"],
+  [/\blanding pages?\b/, "landing page"],
+  [/\b(?:page speed|slow(?:er)? pages?|load(?:ing)? time|pages? (?:load|loads) slow)/, "page speed"],
+  [/\b(?:404|500|502|503|error page|site (?:is )?down|can'?t (?:buy|order|pay)|cannot (?:buy|order|pay|complete))\b/, "site errors"],
+  [/\bbounce rate\b/, "bounce rate"]
+];
+var SITE_RELEASE = [
+  [/\b(?:release|released|deploy(?:ed|ment)?|rollout|rolled out)\b/, "release"],
+  [/\btheme\b/, "theme"],
+  [/\b(?:site|website|shop|store) (?:update|change|migration|relaunch)\b/, "site update"],
+  [/\b(?:new version|code change|plugin|app update|went live)\b/, "site change"]
+];
+var SPEND_STOPPED = [
+  [/\bspend(?:ing)? (?:dropped|stopped|fell|collapsed|went to (?:zero|0)|is (?:zero|0)|at (?:zero|0))/, "spend stopped"],
+  [/\b(?:not spending|no spend|zero spend|stopped spending)\b/, "spend stopped"],
+  [/\b(?:stopped|not) delivering\b|\bunder-?deliver/, "not delivering"],
+  [/\bno impressions\b|\bimpressions (?:dropped|fell|collapsed|stopped|went to (?:zero|0))/, "impressions stopped"],
+  [/\bdelivery (?:dropped|stopped|issue|problem|error)/, "delivery stopped"]
+];
+var ADS_REJECTED = [
+  [/\b(?:rejected|disapproved|disapproval)\b/, "rejected ads"],
+  [/\b(?:ad )?account (?:was |is |got )?(?:disabled|suspended|restricted|banned|blocked)\b/, "account restricted"],
+  [/\bpolicy (?:violation|issue|review)\b|\blimited by policy\b/, "policy"],
+  [/\b(?:billing|payment method|card (?:was )?declined)\b/, "billing"]
+];
+var STOCK = [
+  [/\b(?:stock-?outs?|out of stock|sold out|oos|backorders?)\b/, "stockout"],
+  [/\binventory\b/, "inventory"]
+];
+var PROMOTION = [
+  [/\b(?:promotions?|promos?)\b/, "promotion"],
+  [/\b(?:discounts?|coupons?|vouchers?)\b/, "discount"],
+  [/\b(?:sale|offer) (?:ended|ends|expired|is over)\b/, "sale ended"]
+];
+var PRICING = [
+  [/\b(?:price|pricing) (?:change|changes|changed|increase|increased|update|updated)\b/, "price change"],
+  [/\b(?:prices? (?:went up|were raised|rose|changed)|repricing|new prices?)\b/, "price change"],
+  [/\bshipping (?:costs?|fees?|prices?|rates?)\b/, "shipping costs"]
+];
+var EFFICIENCY = [
+  [/\bcpa\b|\bcost per (?:acquisition|purchase|order|conversion|sale)\b/, "CPA"],
+  [/\broas\b|\breturn on ad spend\b/, "ROAS"],
+  [/\b(?:cac|mer|cpm|cpc)\b/, "acquisition cost"],
+  [/\bmargins?\b/, "margin"],
+  [/\befficiency\b/, "efficiency"]
+];
+var STABLE_RATE = /\b(?:conversion rate|cvr|cr)\s+(?:is |was |looks |remains |remained |stayed |held |seems )?(?:stable|flat|steady|unchanged|normal|fine|ok|okay|the same|not changed|holding)\b|\b(?:stable|flat|steady|unchanged|normal)\s+(?:conversion rate|cvr)\b/;
+var NEGATIONS = /\b(?:no|not|without|nothing|none|never|nor)\b|n't\b/;
+function mention2(text2, keywords) {
+  let first;
+  for (const [pattern, word] of keywords) {
+    for (const m of text2.matchAll(new RegExp(pattern.source, "g"))) {
+      if (first && m.index >= first.at) break;
+      const before = text2.slice(Math.max(0, m.index - 40), m.index).split(/[.;!?\n]/).pop() ?? "";
+      const lastWords = before.trim().split(/\s+/).slice(-3).join(" ");
+      if (NEGATIONS.test(lastWords)) continue;
+      first = { at: m.index, word };
+      break;
+    }
+  }
+  return first?.word;
+}
+function keywordSignal(name, layer3, keywords, say) {
+  return {
+    name,
+    layer: layer3,
+    weight: 1,
+    read: (c) => {
+      const word = mention2(c.text, keywords);
+      return word ? say(word) : void 0;
+    }
+  };
+}
+var SIGNALS = [
+  {
+    name: "reporting-only",
+    layer: "measurement",
+    weight: 2,
+    read: (c) => c.declaration.outcomes === "reporting-only" ? "only platform reporting changed while orders and revenue did not" : void 0
+  },
+  keywordSignal("tracking", "measurement", TRACKING, (word) => `the answers mention ${quote(word)}`),
+  {
+    name: "conversion-symptom",
+    layer: "conversion",
+    weight: 1,
+    read: (c) => {
+      const word = mention2(c.textWithoutStableRate, CONVERSION_SYMPTOMS);
+      return word ? `the symptom points at the ${word}` : void 0;
+    }
+  },
+  {
+    name: "after-release",
+    layer: "conversion",
+    weight: 1,
+    // A release alone breaks tracking as often as checkout: it counts only with a conversion symptom.
+    read: (c, hits) => {
+      if (!hits.has("conversion-symptom")) return void 0;
+      const word = mention2(c.text, SITE_RELEASE);
+      return word ? `it came right after a site or theme change (${quote(word)})` : void 0;
+    }
+  },
+  keywordSignal("spend-stopped", "delivery", SPEND_STOPPED, (word) => `the answers say ${quote(word)}`),
+  keywordSignal("ads-rejected", "delivery", ADS_REJECTED, (word) => `the answers mention ${quote(word)}`),
+  keywordSignal("stock", "operations", STOCK, (word) => `the answers mention ${quote(word)}`),
+  keywordSignal("promotion", "operations", PROMOTION, (word) => `the answers mention ${quote(word)}`),
+  keywordSignal("pricing", "operations", PRICING, (word) => `the answers mention ${quote(word)}`),
+  keywordSignal("efficiency", "economics", EFFICIENCY, (word) => `${word} moved`),
+  {
+    name: "stable-rate",
+    layer: "economics",
+    weight: 1,
+    read: (c, hits) => hits.has("efficiency") && STABLE_RATE.test(c.text) ? "the conversion rate held steady" : void 0
+  }
+];
+var LAYER_WORDS = {
+  economics: "economics",
+  measurement: "measurement",
+  conversion: "conversion",
+  delivery: "delivery",
+  operations: "business operations"
+};
+function quote(word) {
+  return `"${word}"`;
+}
+function sentence(clauses) {
+  const joined = clauses.length <= 1 ? clauses[0] ?? "" : `${clauses.slice(0, -1).join(", ")}, and ${clauses.at(-1) ?? ""}`;
+  return joined.charAt(0).toUpperCase() + joined.slice(1);
+}
+function suggestLayer(d) {
+  const text2 = [d.symptom, d.whatChanged, d.scopeDetail].filter((t) => typeof t === "string").map((t) => t.slice(0, 4e3)).join("\n").normalize("NFKC").toLowerCase().replace(/[’‘]/g, "'");
+  const context3 = {
+    declaration: d,
+    text: text2,
+    textWithoutStableRate: text2.replace(new RegExp(STABLE_RATE.source, "g"), " ")
+  };
+  const hits = /* @__PURE__ */ new Map();
+  const scores = /* @__PURE__ */ new Map();
+  for (const signal of SIGNALS) {
+    const clause = signal.read(context3, hits);
+    if (clause === void 0) continue;
+    hits.set(signal.name, clause);
+    const score = scores.get(signal.layer) ?? { weight: 0, clauses: [] };
+    score.weight += signal.weight;
+    score.clauses.push(clause);
+    scores.set(signal.layer, score);
+  }
+  const ranked = [...scores.entries()].sort((a, b) => b[1].weight - a[1].weight);
+  const [first, second] = ranked;
+  if (!first) return void 0;
+  const lead = first[1].weight - (second?.[1].weight ?? 0);
+  const confidence = lead >= 3 ? "high" : lead === 2 ? "medium" : "low";
+  const tie = second && lead === 0 ? `, though ${LAYER_WORDS[second[0]]} fits the answers as well` : "";
+  return {
+    layer: first[0],
+    confidence,
+    reason: `${sentence(first[1].clauses)}, which points to ${LAYER_WORDS[first[0]]}${tie}.`
+  };
+}
+
+// src/core/declare.ts
+var FALLBACK_SEVERITY = 2;
+function classify(declaration, authorMayCommand) {
+  if (!authorMayCommand) {
+    return {
+      kind: "routine-variance",
+      reason: "It was declared by someone without triage permission on this repository, so it is held as routine variance until a responder confirms it."
+    };
+  }
+  if (declaration.isForm && declaration.threshold.length === 0) {
+    return {
+      kind: "routine-variance",
+      reason: "No incident threshold was ticked: waiting does not cost materially more, near-term decisions do not change, and no coordinated response is needed. That is routine variance \u2014 it belongs in the regular review."
+    };
+  }
+  return { kind: "incident" };
+}
+function toIso(text2, reference) {
+  if (!text2) return void 0;
+  return parseLenientTime(text2, reference)?.toISOString();
+}
+function releasesBefore(releases, start, lookbackHours) {
+  const end = Date.parse(start);
+  const from = end - lookbackHours * 36e5;
+  return releases.filter((r) => {
+    const t = Date.parse(r.publishedAt);
+    return t >= from && t <= end;
+  }).slice(0, 10);
+}
+function initialState(input2) {
+  const { declaration: d, classification } = input2;
+  const reference = new Date(input2.openedAt);
+  const startedAt = toIso(d.started, reference);
+  const detectedAt = toIso(d.detected, reference) ?? input2.openedAt;
+  const suggestion = d.layer ? void 0 : suggestLayer(d);
+  const releases = releasesBefore(input2.releases, startedAt ?? input2.openedAt, input2.lookbackHours);
+  const routine = classification.kind === "routine-variance";
+  return {
+    v: 1,
+    status: routine ? "routine-variance" : "triage",
+    severity: d.severity ?? FALLBACK_SEVERITY,
+    declaration: {
+      ...d.symptom ? { symptom: d.symptom.slice(0, 4e3) } : {},
+      ...d.started ? { started: d.started.slice(0, 200) } : {},
+      ...startedAt ? { startedAt } : {},
+      ...d.detected ? { detected: d.detected.slice(0, 200) } : {},
+      detectedAt,
+      scope: d.scope.slice(0, 20).map((s) => s.slice(0, 100)),
+      ...d.scopeDetail ? { scopeDetail: d.scopeDetail.slice(0, 4e3) } : {},
+      ...d.outcomes ? { outcomes: d.outcomes } : {},
+      ...d.whatChanged ? { whatChanged: d.whatChanged.slice(0, 4e3) } : {},
+      ...d.containment ? { containment: d.containment.slice(0, 4e3) } : {},
+      ...d.cost ? { cost: { ...d.cost, text: d.cost.text.slice(0, 200) } } : {},
+      threshold: d.threshold.slice(0, 10).map((t) => t.slice(0, 300)),
+      missing: d.missing.slice(0, 20),
+      isForm: d.isForm
+    },
+    declaredAt: input2.at,
+    layer: d.layer ? { likely: d.layer, source: "form" } : suggestion ? { likely: suggestion.layer, confidence: suggestion.confidence, source: "suggested", reason: suggestion.reason.slice(0, 4e3) } : {},
+    roles: { detector: input2.detector, responders: [] },
+    containment: [],
+    interventions: [],
+    maxParallel: 0,
+    updates: [],
+    releases: releases.map((r) => ({ tag: r.tag.slice(0, 200), ...r.name ? { name: r.name.slice(0, 300) } : {}, url: r.url.slice(0, 500), at: r.publishedAt })),
+    times: {},
+    timeline: [
+      ...startedAt ? [{ at: startedAt, text: "Started (reported)" }] : [],
+      ...detectedAt !== input2.openedAt ? [{ at: detectedAt, text: "Detected (reported)" }] : [],
+      {
+        at: input2.at,
+        by: input2.detector,
+        text: routine ? `Held as routine variance` : `Declared SEV${d.severity ?? FALLBACK_SEVERITY}`
+      }
+    ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+    applied: [],
+    replied: [],
+    notified: []
+  };
 }
 
 // src/core/labels.ts
@@ -60088,10 +60874,113 @@ function repeatNoticeForEarlierPostmortem(newIncident, earlier) {
   ].join("\n");
 }
 
-// src/core/engine.ts
-function isFirebreakIssue(issue3, config2) {
-  return parseBody(issue3.body).hasCard || issue3.labels.some((l) => l.toLowerCase() === config2.labels.incident.toLowerCase());
+// src/core/needs.ts
+function sameLogin(a, b) {
+  return a.toLowerCase() === b.toLowerCase();
 }
+function hasIncidentLabel(issue3, config2) {
+  return issue3.labels.some((l) => sameLogin(l, config2.labels.incident));
+}
+function isFirebreakIssue(issue3, config2) {
+  return parseBody(issue3.body).hasCard || hasIncidentLabel(issue3, config2);
+}
+function causedBySelf(sender2, botLogin) {
+  return sameLogin(sender2.login, botLogin);
+}
+function senderIgnored(sender2, config2) {
+  const bot = sender2.type === "Bot" || sender2.login.endsWith("[bot]");
+  if (bot && !config2.allow_bots.some((b) => sameLogin(b, sender2.login))) return `event from another bot (${sender2.login})`;
+  return void 0;
+}
+function commentsIgnoredFrom(botLogin, config2) {
+  return (login2) => sameLogin(login2, botLogin) || login2.endsWith("[bot]") && !config2.allow_bots.some((b) => sameLogin(b, login2));
+}
+function routeIssueEvent(event, issue3, config2) {
+  if (issue3.pull_request !== void 0) return { kind: "ignore", reason: "pull requests are not incidents" };
+  const postmortemOf = parsePostmortemMarker(issue3.body);
+  if (postmortemOf !== void 0) {
+    return event.kind === "closed" ? { kind: "postmortem-closed", incident: postmortemOf } : { kind: "ignore", reason: "postmortem issue: only its closing is gated" };
+  }
+  const declaring = event.kind === "declare" || event.kind === "label" && event.added && sameLogin(event.label, config2.labels.incident);
+  if (declaring) {
+    if (!hasIncidentLabel(issue3, config2)) return { kind: "ignore", reason: "not labelled as an incident" };
+    return { kind: "incident", declaring, event: { kind: "declare", at: event.at, actor: "actor" in event ? event.actor : "" } };
+  }
+  if (!isFirebreakIssue(issue3, config2)) return { kind: "ignore", reason: "not an incident" };
+  return { kind: "incident", declaring, event };
+}
+function readsFor(route, issue3, comment) {
+  const parsed = parseBody(issue3.body);
+  const { event } = route;
+  const reads = { form: route.declaring || !parsed.hasCard, log: false, releases: false, closedIncidents: false, logins: [] };
+  if (route.declaring) {
+    if (parsed.hasCard) return { skip: "already declared" };
+    const author = issue3.user?.login ?? "ghost";
+    reads.logins.push({ login: author, ...issue3.author_association ? { association: issue3.author_association } : {} });
+    if (event.kind === "declare" && event.actor && !sameLogin(event.actor, author)) reads.logins.push({ login: event.actor });
+    reads.anyOf = true;
+    reads.releases = true;
+    reads.closedIncidents = true;
+    return reads;
+  }
+  if (event.kind === "commands" || event.kind === "closed") {
+    if (event.kind === "commands" && comment && parsed.state && isApplied(parsed.state, comment.id)) return { skip: `comment ${comment.id} is already applied` };
+    reads.log = true;
+  } else if (event.kind === "label" || event.kind === "assignee") {
+    reads.logins.push({ login: event.actor });
+  }
+  return reads;
+}
+function isApplied(state, commentId) {
+  return state.applied.includes(commentId) || commentId <= (state.appliedThrough ?? 0);
+}
+function pendingCommands(log, state, ignoredAuthor) {
+  const sorted = [...log].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
+  const out = [];
+  for (const comment of sorted) {
+    if (state && isApplied(state, comment.id)) continue;
+    if (ignoredAuthor(comment.user?.login ?? "ghost")) continue;
+    const parsed = parseComment(comment.body);
+    if (parsed.commands.length === 0 && parsed.nearMisses.length === 0) continue;
+    out.push({ comment, parsed });
+  }
+  return out;
+}
+function readsAfterLog(event, issue3, log, ignoredAuthor) {
+  const state = parseBody(issue3.body).state;
+  const pending = pendingCommands(log, state, ignoredAuthor);
+  const logins = pending.map(({ comment }) => ({ login: comment.user?.login ?? "ghost", ...comment.author_association ? { association: comment.author_association } : {} }));
+  const resolution = state?.resolution && log.find((c) => c.id === state.resolution?.commentId);
+  if (resolution) logins.push({ login: resolution.user?.login ?? "ghost", ...resolution.author_association ? { association: resolution.author_association } : {} });
+  const postmortemTemplate = pending.some(({ parsed }) => parsed.commands.some((c) => c.name === "postmortem")) || event.kind === "closed" && !!state?.resolution && !state.postmortem;
+  return { logins, postmortemTemplate };
+}
+function repeatWindowStart(at, config2) {
+  return new Date(Date.parse(at) - config2.repeat_window_days * 864e5).toISOString();
+}
+function familyChanged(before, after) {
+  if (!before) return false;
+  const wasIncident = before.status !== "routine-variance" && before.status !== "dismissed";
+  const isIncident2 = after.status !== "routine-variance" && after.status !== "dismissed";
+  if (!wasIncident && isIncident2) return true;
+  const a = incidentFamily(before);
+  const b = incidentFamily(after);
+  return a.layer !== b.layer || a.channels.join("|") !== b.channels.join("|");
+}
+function repeatCandidates(closed) {
+  const out = [];
+  for (const issue3 of closed) {
+    const state = parseBody(issue3.body).state;
+    if (!state || !issue3.closed_at) continue;
+    if (state.status !== "closed" && state.status !== "postmortem-complete") continue;
+    const pm = state.postmortem;
+    const postmortem2 = pm ? { number: pm.issue, ...pm.fix ? { fix: pm.fix } : {} } : void 0;
+    out.push({ number: issue3.number, state, closedAt: issue3.closed_at, ...postmortem2 ? { postmortem: postmortem2 } : {} });
+  }
+  return out;
+}
+
+// src/core/engine.ts
 var REFUSAL = "Sorry \u2014 only people with triage permission on this repository (or listed under `responders` in `.github/firebreak.yml`) can run Firebreak commands. Nothing was changed.";
 function decide(input2) {
   const { issue: issue3, event } = input2;
@@ -60239,16 +61128,9 @@ function findRepeatFor(input2, state, at) {
 }
 function applyLog(work) {
   const { input: input2 } = work;
-  const comments = [...input2.log ?? []].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
-  const applied = new Set(work.state.applied);
-  const through = work.state.appliedThrough ?? 0;
-  for (const comment of comments) {
-    if (applied.has(comment.id) || comment.id <= through) continue;
+  for (const { comment, parsed } of pendingCommands(input2.log ?? [], work.state, input2.isBot)) {
     const author = comment.user?.login ?? "ghost";
-    if (input2.isBot(author)) continue;
-    const { commands, nearMisses } = parseComment(comment.body);
-    if (commands.length === 0 && nearMisses.length === 0) continue;
-    applied.add(comment.id);
+    const { commands, nearMisses } = parsed;
     work.state = { ...work.state, applied: [...work.state.applied, comment.id] };
     const key = `c${comment.id}`;
     if (!input2.mayCommand(author, comment.author_association)) {
@@ -60417,7 +61299,8 @@ function finish(work, action) {
   plan.reactions = work.reactions;
   plan.replies = replies;
   plan.notices = work.notices;
-  return { action, state: work.state, plan, notes: work.notes };
+  const wants = !input2.repeatCandidates && !work.state.repeatOf && familyChanged(work.before, work.state) ? { wants: "closed-incidents" } : {};
+  return { action, state: work.state, plan, notes: work.notes, ...wants };
 }
 function issueUpdate(input2, before, state, userText, reopen = false) {
   const { issue: issue3, config: config2 } = input2;
@@ -60442,431 +61325,67 @@ function lastRecorded(state) {
   }
   return latest;
 }
+
+// src/core/decide/postmortem-closed.ts
+function postmortemClosed(postmortem2, incident, at) {
+  const plan = emptyPlan(postmortem2.number);
+  if (postmortem2.state !== "closed") return { action: "ignored", plan, notes: ["postmortem already reopened"], complete: false };
+  const gaps = postmortemGaps(postmortem2.body);
+  if (gaps.length === 0) return { action: "reconciled", plan, notes: [`postmortem #${postmortem2.number} complete`], complete: true };
+  plan.update = { state: "open", state_reason: "reopened" };
+  plan.replies.push({
+    key: `pm-gaps-${Date.parse(at)}`,
+    body: `**Reopened: this postmortem is not complete yet.** Still missing:
+
+${gaps.map((g) => `- ${g}`).join("\n")}
+
+Answer each question under its heading and tick each box, then close it again.`
+  });
+  return { action: "reopened", plan, notes: [`postmortem #${postmortem2.number} of #${incident} closed with ${gaps.length} gaps: reopened`], complete: false };
+}
+function recordPostmortemComplete(incident, postmortem2, config2, at) {
+  const plan = emptyPlan(incident.number);
+  const parsed = parseBody(incident.body);
+  if (!parsed.state) return { action: "ignored", plan, notes: ["the incident has no card"] };
+  if (parsed.state.postmortem?.complete) return { action: "ignored", plan, notes: ["already recorded as complete"] };
+  const fix = processFixLink(postmortem2.body);
+  const state = {
+    ...parsed.state,
+    status: parsed.state.status === "closed" ? "postmortem-complete" : parsed.state.status,
+    postmortem: { issue: postmortem2.number, complete: true, ...fix ? { fix: fix.slice(0, 500) } : {} },
+    timeline: [...parsed.state.timeline, { at, text: `Postmortem #${postmortem2.number} complete` }]
+  };
+  plan.update = issueUpdate({ issue: incident, config: config2, event: { kind: "commands", at } }, parsed.state, state, parsed.userText);
+  return { action: "reconciled", state, plan, notes: [`postmortem #${postmortem2.number} complete`] };
+}
+
+// src/core/decide/follow-ups.ts
 function withPostmortem(input2, result, postmortemNumber) {
   if (!result.state) return result;
   const parsed = parseBody(input2.issue.body);
-  const state = timeline({ ...result.state, postmortem: { issue: postmortemNumber, complete: false } }, input2.event.at, `Postmortem #${postmortemNumber} opened`);
+  const at = input2.event.at;
+  const state = { ...result.state, postmortem: { issue: postmortemNumber, complete: false }, timeline: [...result.state.timeline, { at, text: `Postmortem #${postmortemNumber} opened` }] };
   const update2 = issueUpdate(input2, parsed.state, state, parsed.userText, result.plan.update?.state === "open");
-  return { ...result, state, plan: { ...result.plan, postmortem: void 0, ...update2 ? { update: update2 } : { update: void 0 } } };
+  return { ...result, state, plan: { ...result.plan, postmortem: void 0, update: update2 } };
 }
-
-// src/core/label-styles.ts
-function labelStyles(config2) {
-  const l = config2.labels;
-  return [
-    { name: l.incident, color: "b60205", description: "Marketing incident managed by Firebreak" },
-    { name: l.postmortem, color: "5319e7", description: "Postmortem of a marketing incident" },
-    { name: l.routine_variance, color: "c5def5", description: "Looked at: routine variance, not an incident" },
-    { name: l.repeat, color: "d93f0b", description: "Same layer and channel as a recent incident" },
-    { name: l.config_error, color: "fbca04", description: "Firebreak configuration problem" },
-    { name: l.severity[1], color: "b60205", description: "SEV1 \u2014 critical" },
-    { name: l.severity[2], color: "d93f0b", description: "SEV2 \u2014 major" },
-    { name: l.severity[3], color: "fbca04", description: "SEV3 \u2014 minor" },
-    { name: l.layer.economics, color: "0e8a16", description: "Layer: unit economics (CPA, ROAS, margin)" },
-    { name: l.layer.measurement, color: "1d76db", description: "Layer: measurement and tracking" },
-    { name: l.layer.conversion, color: "5319e7", description: "Layer: site conversion" },
-    { name: l.layer.delivery, color: "006b75", description: "Layer: ad delivery and spend" },
-    { name: l.layer.operations, color: "795548", description: "Layer: business operations (stock, pricing, promotions)" },
-    { name: l.status.triage, color: "ededed", description: "Incident status: triage" },
-    { name: l.status.investigating, color: "ededed", description: "Incident status: investigating" },
-    { name: l.status.contained, color: "ededed", description: "Incident status: contained" },
-    { name: l.status.resolved, color: "ededed", description: "Incident status: resolved" },
-    { name: l.status.closed, color: "ededed", description: "Incident status: closed" }
-  ];
-}
-
-// src/github/issues.ts
-var PAGE = 100;
-var MAX_PAGES = 10;
-async function getIssue(gh, ref, number4) {
-  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: number4 });
-  return issueViewSchema.parse(data);
-}
-async function listComments(gh, ref, number4, since) {
-  const out = [];
-  for (let page = 1; page <= MAX_PAGES; page++) {
-    const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...ref,
-      issue_number: number4,
-      per_page: PAGE,
-      page,
-      ...since ? { since } : {}
-    });
-    const rows = external_exports.array(commentViewSchema).parse(data);
-    out.push(...rows);
-    if (rows.length < PAGE) break;
-  }
-  return out;
-}
-var ALLOWED_ROLES = /* @__PURE__ */ new Set(["triage", "write", "maintain", "admin"]);
-var TRUSTED_ASSOCIATIONS = /* @__PURE__ */ new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
-var Permissions = class {
-  constructor(gh, ref, config2) {
-    this.gh = gh;
-    this.ref = ref;
-    this.config = config2;
-  }
-  gh;
-  ref;
-  config;
-  known = /* @__PURE__ */ new Map();
-  listed(login2) {
-    return this.config.responders.some((r) => !r.includes("/") && r.toLowerCase() === login2.toLowerCase());
-  }
-  /** Cheap answer when it needs no API call; undefined when a lookup is needed. */
-  quick(login2, association) {
-    if (association && TRUSTED_ASSOCIATIONS.has(association)) return true;
-    if (this.listed(login2)) return true;
-    return this.known.get(login2.toLowerCase());
-  }
-  async resolve(login2, association) {
-    const quick = this.quick(login2, association);
-    if (quick !== void 0) return quick;
-    let allowed = false;
-    try {
-      const { data } = await this.gh.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
-        ...this.ref,
-        username: login2
-      });
-      const role = external_exports.object({ role_name: external_exports.string().optional(), permission: external_exports.string().optional() }).parse(data);
-      allowed = ALLOWED_ROLES.has(role.role_name ?? "");
-    } catch (error63) {
-      if (statusOf(error63) !== 404) throw error63;
-    }
-    if (!allowed) allowed = await this.inListedTeam(login2);
-    this.known.set(login2.toLowerCase(), allowed);
-    return allowed;
-  }
-  /** Team entries (`org/team`) need the App's members:read permission; without it they grant nothing. */
-  async inListedTeam(login2) {
-    for (const entry of this.config.responders.filter((r) => r.includes("/"))) {
-      const [org = "", team = ""] = entry.split("/");
-      try {
-        const { data } = await this.gh.request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", { org, team_slug: team, username: login2 });
-        if (data.state === "active") return true;
-      } catch {
-      }
-    }
-    return false;
-  }
-  /** The synchronous view the core uses after `resolve` ran for everyone it needs. */
-  decide = (login2, association) => this.quick(login2, association) ?? false;
-};
-async function listReleases(gh, ref) {
-  const { data } = await gh.request("GET /repos/{owner}/{repo}/releases", { ...ref, per_page: 30 });
-  const rows = external_exports.array(
-    external_exports.object({
-      tag_name: external_exports.string(),
-      name: external_exports.string().nullable().optional(),
-      html_url: external_exports.string(),
-      published_at: external_exports.string().nullable().optional(),
-      draft: external_exports.boolean().optional()
-    })
-  ).parse(data);
-  return rows.filter((r) => !r.draft && r.published_at).map((r) => ({ tag: r.tag_name, ...r.name ? { name: r.name } : {}, url: r.html_url, publishedAt: r.published_at }));
-}
-async function listClosedSince(gh, ref, since, label) {
-  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
-    ...ref,
-    state: "closed",
-    labels: label,
-    since,
-    sort: "updated",
-    direction: "desc",
-    per_page: PAGE
+function unassignableOwner(input2, result, written) {
+  const owner2 = result.state?.roles.owner;
+  if (!result.state || !owner2 || !result.plan.update?.assignees?.includes(owner2)) return void 0;
+  if (written.assignees.some((a) => a.toLowerCase() === owner2.toLowerCase())) return void 0;
+  const note = `${person(owner2)} is recorded as owner but could not be assigned: GitHub only assigns people with access to this repository.`;
+  const state = { ...result.state, roles: { ...result.state.roles, ownerNote: note } };
+  const plan = emptyPlan(written.number);
+  const parsed = parseBody(written.body);
+  const update2 = issueUpdate({ ...input2, issue: written }, state, state, parsed.userText);
+  if (update2?.body) plan.update = { body: update2.body };
+  plan.replies.push({
+    key: `owner-${owner2}`,
+    body: `${note} Invite them as a collaborator (triage is enough) and run \`/owner\` again, or pick someone with access.`
   });
-  return external_exports.array(issueViewSchema).parse(data);
-}
-async function findMarkedIssues(gh, ref, query) {
-  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
-    ...ref,
-    labels: query.label,
-    state: query.state,
-    // Newest first: what a marker is looked up for (a postmortem, a release's QA incident) is recent.
-    sort: "created",
-    direction: "desc",
-    per_page: PAGE
-  });
-  return external_exports.array(issueViewSchema).parse(data).filter((i) => i.body.includes(query.marker));
-}
-async function createIssueOnce(gh, ref, draft) {
-  const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker });
-  if (before[0]) return { number: before[0].number, created: false };
-  const body = draft.body.includes(draft.marker) ? draft.body : `${draft.marker}
-${draft.body}`;
-  const { data } = await gh.request("POST /repos/{owner}/{repo}/issues", {
-    ...ref,
-    title: draft.title,
-    body,
-    labels: draft.labels,
-    ...draft.assignees && draft.assignees.length > 0 ? { assignees: draft.assignees } : {}
-  });
-  const created = issueViewSchema.parse(data);
-  return { number: created.number, created: true };
-}
-async function closeDuplicates(gh, ref, query) {
-  const all = await findMarkedIssues(gh, ref, { ...query, state: "all" });
-  const [first, ...later] = all.sort((a, b) => a.number - b.number);
-  if (!first) return void 0;
-  for (const dup of later.filter((d) => d.state === "open")) {
-    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: dup.number, body: `Duplicate of #${first.number}.` });
-    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: dup.number, state: "closed", state_reason: "not_planned" });
-  }
-  return first.number;
-}
-async function styleLabels(gh, ref, config2, names) {
-  let writes = 0;
-  for (const style of labelStyles(config2)) {
-    const name = names.find((n) => n.toLowerCase() === style.name.toLowerCase());
-    if (!name) continue;
-    await gh.request("PATCH /repos/{owner}/{repo}/labels/{name}", { ...ref, name, color: style.color, description: style.description });
-    writes++;
-  }
-  return writes;
+  return { action: result.action, state, plan, notes: [`owner ${owner2} could not be assigned`] };
 }
 
-// src/github/config.ts
-var DEFAULT_CONFIG_PATH = ".github/firebreak.yml";
-var CONFIG_MARKER = "<!-- firebreak:config-error -->";
-var REPORTED = /<!-- firebreak:config-reported (\S*) -->/;
-async function loadRepoConfig(gh, files, ref, path = DEFAULT_CONFIG_PATH) {
-  const own2 = await files.readTracked(gh, ref, path);
-  if (own2.text === void 0) return { config: DEFAULT_CONFIG, errors: [], path, changed: false };
-  const parsed = parseConfigYaml(own2.text);
-  const errors = [...parsed.errors];
-  let raw = parsed.value;
-  let changed = own2.changed;
-  const target = extendsTarget(raw, ref.owner);
-  if (target) {
-    const base = await files.readTracked(gh, { owner: target.owner, repo: target.repo }, target.path ?? path);
-    changed ||= base.changed;
-    if (base.text === void 0) {
-      errors.push({ key: "_extends", reason: `${target.owner}/${target.repo}:${target.path ?? path} was not found \u2014 nothing inherited` });
-    } else {
-      const inherited = parseConfigYaml(base.text);
-      errors.push(...inherited.errors.map((e) => ({ ...e, key: `_extends ${e.key}` })));
-      raw = mergeConfig(inherited.value, raw);
-    }
-  }
-  const resolved = resolveConfig(raw);
-  return { config: resolved.config, errors: [...errors, ...resolved.errors], path, changed };
-}
-function reportedFingerprints(body) {
-  const match = REPORTED.exec(body);
-  if (!match?.[1]) return [];
-  try {
-    const value = JSON.parse(Buffer.from(match[1], "base64").toString("utf8"));
-    return Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
-  } catch {
-    return [];
-  }
-}
-function errorTable(path, errors) {
-  return [
-    "| file | key | problem |",
-    "|---|---|---|",
-    ...errors.map((e) => `| \`${path}\` | \`${escapeHtml(e.key).replace(/[|`]/g, "")}\` | ${escapeHtml(e.reason).replace(/\|/g, "\\|")} |`)
-  ].join("\n");
-}
-function configIssueBody(path, errors) {
-  const fingerprints = Buffer.from(JSON.stringify(errors.map(configErrorFingerprint))).toString("base64");
-  return [
-    CONFIG_MARKER,
-    `Firebreak could not use every key of \`${path}\` (read from the default branch). It keeps running: valid keys apply, and each invalid key falls back to its default.`,
-    "",
-    errorTable(path, errors),
-    "",
-    "Fix the file on the default branch; Firebreak closes this issue once the file is valid again.",
-    `<!-- firebreak:config-reported ${fingerprints} -->`
-  ].join("\n");
-}
-async function reportConfigErrors(gh, ref, loaded) {
-  const label = loaded.config.labels.config_error;
-  const marked = await findMarkedIssues(gh, ref, { label, state: "all", marker: CONFIG_MARKER });
-  const existing = marked.find((i) => i.state === "open");
-  if (loaded.errors.length === 0) {
-    if (!existing) return "unchanged";
-    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...ref,
-      issue_number: existing.number,
-      body: `\`${loaded.path}\` is valid again \u2014 closing.`
-    });
-    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: existing.number, state: "closed", state_reason: "completed" });
-    return "closed";
-  }
-  const body = configIssueBody(loaded.path, loaded.errors);
-  const closed = marked.find((i) => i.state === "closed");
-  if (!existing && closed) {
-    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: closed.number, body, state: "open", state_reason: "reopened" });
-    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...ref,
-      issue_number: closed.number,
-      body: `\`${loaded.path}\` has problems again:
-
-${errorTable(loaded.path, loaded.errors)}`
-    });
-    return "opened";
-  }
-  if (!existing) {
-    await createIssueOnce(gh, ref, {
-      marker: CONFIG_MARKER,
-      title: "Firebreak configuration error",
-      body,
-      labels: [label],
-      findLabel: label
-    });
-    return "opened";
-  }
-  const reported = new Set(reportedFingerprints(existing.body));
-  const fresh = loaded.errors.filter((e) => !reported.has(configErrorFingerprint(e)));
-  const current = new Set(loaded.errors.map(configErrorFingerprint));
-  if (fresh.length === 0 && [...reported].every((f) => current.has(f))) return "unchanged";
-  await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: existing.number, body });
-  if (fresh.length > 0) {
-    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...ref,
-      issue_number: existing.number,
-      body: `New problems in \`${loaded.path}\`:
-
-${errorTable(loaded.path, fresh)}`
-    });
-  }
-  return "updated";
-}
-
-// src/github/firebreak.ts
-var DEFAULT_FORM_PATH = ".github/ISSUE_TEMPLATE/marketing-incident.yml";
-function isOtherBot(sender2, config2) {
-  const bot = sender2.type === "Bot" || sender2.login.endsWith("[bot]");
-  return bot && !config2.allow_bots.some((b) => b.toLowerCase() === sender2.login.toLowerCase());
-}
-async function loadConfigAndReport(gh, ref, deps) {
-  const loaded = await loadRepoConfig(gh, deps.files, ref, deps.configPath);
-  const due = loaded.errors.length > 0 || deps.reportFixedConfig === true;
-  if (loaded.changed && due && !deps.dryRun) {
-    try {
-      const outcome = await reportConfigErrors(gh, ref, loaded);
-      if (outcome !== "unchanged") deps.log?.(`configuration-error issue ${outcome}`);
-    } catch (error63) {
-      deps.log?.(`could not report configuration errors: ${safeMessage(error63)}`);
-    }
-  }
-  return loaded;
-}
-async function runTrigger(gh, trigger, deps) {
-  if (trigger.kind === "ignored") return { action: "ignored", notes: [trigger.reason], configErrors: [] };
-  if (trigger.kind !== "issue") return { action: "ignored", notes: [`${trigger.kind} is handled elsewhere`], configErrors: [] };
-  if (trigger.sender.login.toLowerCase() === deps.botLogin.toLowerCase()) {
-    return { action: "ignored", notes: ["an event Firebreak caused itself"], configErrors: [] };
-  }
-  const loaded = await loadConfigAndReport(gh, trigger.ref, deps);
-  const result = await runIssueEvent(gh, trigger, loaded.config, deps);
-  return { ...result, configErrors: loaded.errors };
-}
-async function runIssueEvent(gh, trigger, config2, deps) {
-  const { ref } = trigger;
-  if (isOtherBot(trigger.sender, config2)) return { action: "ignored", notes: [`event from another bot (${trigger.sender.login})`] };
-  const payloadIssue = deps.memory ? deps.memory.freshest(ref, trigger.issue) : trigger.issue;
-  const postmortemOf = parsePostmortemMarker(payloadIssue.body);
-  if (postmortemOf !== void 0) {
-    if (trigger.event.kind !== "closed") return { action: "ignored", notes: ["postmortem issue: only its closing is gated"] };
-    const issue4 = deps.issueFromPayload ? payloadIssue : await getIssue(gh, ref, payloadIssue.number);
-    return runPostmortemClosed(gh, ref, issue4, postmortemOf, config2, trigger.event.at, deps);
-  }
-  const event = trigger.event;
-  const declaring = event.kind === "declare" || event.kind === "label" && event.added && event.label.toLowerCase() === config2.labels.incident.toLowerCase();
-  if (declaring && !payloadIssue.labels.some((l) => l.toLowerCase() === config2.labels.incident.toLowerCase())) {
-    return { action: "ignored", notes: ["not labelled as an incident"] };
-  }
-  if (!declaring && !isFirebreakIssue(payloadIssue, config2)) return { action: "ignored", notes: ["not an incident"] };
-  const issue3 = deps.issueFromPayload ? payloadIssue : await getIssue(gh, ref, payloadIssue.number);
-  const parsed = parseBody(issue3.body);
-  const permissions = new Permissions(gh, ref, config2);
-  const isSelf = (login2) => login2.toLowerCase() === deps.botLogin.toLowerCase();
-  const isBot = (login2) => isSelf(login2) || login2.endsWith("[bot]") && !config2.allow_bots.includes(login2);
-  const input2 = {
-    event: declaring ? { kind: "declare", at: event.at, actor: "actor" in event ? event.actor : "" } : event,
-    issue: issue3,
-    config: config2,
-    // The form maps headings to field ids; only a declaration reads it.
-    formTemplate: declaring || !parsed.hasCard ? await deps.files.read(gh, ref, deps.formPath ?? DEFAULT_FORM_PATH) ?? deps.templates.form : "",
-    // Firebreak itself declares the incidents it opens (tracking QA).
-    mayCommand: (login2, association) => isSelf(login2) || permissions.decide(login2, association),
-    isBot
-  };
-  if (declaring) {
-    if (parsed.hasCard) return { action: "ignored", incident: issue3.number, notes: ["already declared"] };
-    const author = issue3.user?.login ?? "ghost";
-    const authorMay = isSelf(author) || await permissions.resolve(author, issue3.author_association);
-    const actor = "actor" in event ? event.actor : author;
-    if (!authorMay && actor !== author && !isSelf(actor)) await permissions.resolve(actor, void 0);
-    const [releases, closed] = await Promise.all([listReleases(gh, ref), listClosedSince(gh, ref, repeatWindowStart(event.at, config2), config2.labels.incident)]);
-    input2.releases = releases;
-    input2.repeatCandidates = repeatCandidates(closed);
-  } else if (event.kind === "commands" || event.kind === "closed") {
-    const comment = trigger.comment;
-    if (event.kind === "commands" && comment && parsed.state && (parsed.state.applied.includes(comment.id) || comment.id <= (parsed.state.appliedThrough ?? 0))) {
-      return { action: "ignored", incident: issue3.number, notes: [`comment ${comment.id} is already applied`] };
-    }
-    input2.log = await readLog(gh, ref, issue3, comment);
-    const applied2 = new Set(parsed.state?.applied ?? []);
-    const through = parsed.state?.appliedThrough ?? 0;
-    const needed = (c) => !applied2.has(c.id) && c.id > through || c.id === parsed.state?.resolution?.commentId;
-    let postmortemAsked = false;
-    for (const c of input2.log) {
-      if (!needed(c) || isBot(c.user?.login ?? "")) continue;
-      const { commands, nearMisses } = parseComment(c.body);
-      if (commands.length > 0 || nearMisses.length > 0) await permissions.resolve(c.user?.login ?? "ghost", c.author_association);
-      postmortemAsked ||= commands.some((command) => command.name === "postmortem");
-    }
-    if (postmortemAsked || event.kind === "closed" && parsed.state?.resolution && !parsed.state.postmortem) {
-      input2.postmortemTemplate = await postmortemTemplate(gh, ref, config2, deps);
-    }
-  } else if (event.kind === "label" || event.kind === "assignee") {
-    await permissions.resolve(event.actor, void 0);
-  }
-  let result = decide(input2);
-  if (!declaring && result.state && !result.state.repeatOf && familyChanged(parsed.state, result.state)) {
-    input2.repeatCandidates = repeatCandidates(await listClosedSince(gh, ref, repeatWindowStart(event.at, config2), config2.labels.incident));
-    result = decide(input2);
-  }
-  deps.log?.(`#${issue3.number} ${result.action}: ${result.notes.join("; ")}`);
-  if (deps.dryRun) return { action: result.action, incident: issue3.number, notes: result.notes, plan: result.plan };
-  const applied = await applyPlan(gh, ref, input2, result, deps);
-  return { action: result.action, incident: issue3.number, notes: result.notes, plan: applied.plan, ...applied.postmortem ? { postmortem: applied.postmortem } : {} };
-}
-async function postmortemTemplate(gh, ref, config2, deps) {
-  return await deps.files.read(gh, ref, config2.postmortem.template) ?? deps.templates.postmortem;
-}
-async function readLog(gh, ref, issue3, comment) {
-  const log = await listComments(gh, ref, issue3.number);
-  if (comment && !log.some((c) => c.id === comment.id)) log.push(comment);
-  return log;
-}
-function repeatWindowStart(at, config2) {
-  return new Date(Date.parse(at) - config2.repeat_window_days * 864e5).toISOString();
-}
-function familyChanged(before, after) {
-  if (!before) return false;
-  const wasIncident = before.status !== "routine-variance" && before.status !== "dismissed";
-  const isIncident2 = after.status !== "routine-variance" && after.status !== "dismissed";
-  if (!wasIncident && isIncident2) return true;
-  const a = incidentFamily(before);
-  const b = incidentFamily(after);
-  return a.layer !== b.layer || a.channels.join("|") !== b.channels.join("|");
-}
-function repeatCandidates(closed) {
-  const out = [];
-  for (const issue3 of closed) {
-    const state = parseBody(issue3.body).state;
-    if (!state || !issue3.closed_at) continue;
-    if (state.status !== "closed" && state.status !== "postmortem-complete") continue;
-    const pm = state.postmortem;
-    const postmortem2 = pm ? { number: pm.issue, ...pm.fix ? { fix: pm.fix } : {} } : void 0;
-    out.push({ number: issue3.number, state, closedAt: issue3.closed_at, ...postmortem2 ? { postmortem: postmortem2 } : {} });
-  }
-  return out;
-}
+// src/github/shell/apply-plan.ts
 async function applyPlan(gh, ref, input2, decided, deps) {
   let result = decided;
   let postmortem2;
@@ -60877,61 +61396,36 @@ async function applyPlan(gh, ref, input2, decided, deps) {
     result = withPostmortem(input2, result, postmortem2);
   }
   const plan = result.plan;
-  await postReplies(gh, ref, plan, input2.log ?? []);
+  await postComments(gh, ref, plan.issue, plan.replies, input2.log ?? []);
   if (plan.update) {
-    const { data } = await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: plan.issue, ...plan.update });
-    const written = issueViewSchema.parse(data);
-    deps.memory?.remember(ref, written);
-    if (plan.update.labels) await styleCreatedLabels(gh, ref, input2.config, data, deps);
-    const owner2 = result.state?.roles.owner;
-    if (owner2 && plan.update.assignees?.includes(owner2) && !written.assignees.some((a) => a.toLowerCase() === owner2.toLowerCase())) {
-      await recordUnassignableOwner(gh, ref, input2, result, written, owner2, deps);
+    const written = await patchIssue(gh, ref, plan.issue, plan.update, input2.config, deps);
+    const refused = unassignableOwner(input2, result, written);
+    if (refused) {
+      if (refused.plan.update) await patchIssue(gh, ref, plan.issue, refused.plan.update, input2.config, deps);
+      await postComments(gh, ref, plan.issue, refused.plan.replies, input2.log ?? []);
     }
-  }
-  for (const notice of plan.notices) {
-    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...ref,
-      issue_number: notice.issue,
-      body: `${notice.body}
-
-${REPLY_MARKER(notice.key)}`
-    });
-  }
-  return { plan, ...postmortem2 ? { postmortem: postmortem2 } : {} };
-}
-async function postReplies(gh, ref, plan, log) {
-  const posted = new Set(log.map((c) => replyKeyOf(c.body)).filter(Boolean));
-  for (const reply of plan.replies) {
-    if (posted.has(reply.key)) continue;
-    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...ref,
-      issue_number: plan.issue,
-      body: `${reply.body}
-
-${REPLY_MARKER(reply.key)}`
-    });
   }
   for (const commentId of plan.reactions) {
     await gh.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { ...ref, comment_id: commentId, content: "+1" });
   }
+  for (const notice of plan.notices) await postComments(gh, ref, notice.issue, [notice], []);
+  return { plan, ...postmortem2 ? { postmortem: postmortem2 } : {} };
 }
-async function recordUnassignableOwner(gh, ref, input2, result, written, owner2, deps) {
-  if (!result.state) return;
-  const note = `${owner2} is recorded as owner but could not be assigned: GitHub only assigns people with access to this repository.`;
-  const state = { ...result.state, roles: { ...result.state.roles, ownerNote: note } };
-  const parsed = parseBody(written.body);
-  const update2 = issueUpdate({ ...input2, issue: written }, state, state, parsed.userText);
-  if (update2?.body) {
-    const { data } = await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: written.number, body: update2.body });
-    deps.memory?.remember(ref, issueViewSchema.parse(data));
-  }
-  await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-    ...ref,
-    issue_number: written.number,
-    body: `${note} Invite them as a collaborator (triage is enough) and run \`/owner\` again, or pick someone with access.
+async function postComments(gh, ref, issue3, comments, log) {
+  const posted = new Set(log.map((c) => replyKeyOf(c.body)).filter(Boolean));
+  for (const comment of comments) {
+    if (posted.has(comment.key)) continue;
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: issue3, body: `${comment.body}
 
-${REPLY_MARKER(`owner-${owner2}`)}`
-  });
+${REPLY_MARKER(comment.key)}` });
+  }
+}
+async function patchIssue(gh, ref, issue3, update2, config2, deps) {
+  const { data } = await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: issue3, ...update2 });
+  const written = issueViewSchema.parse(data);
+  deps.memory?.remember(ref, written);
+  if (update2.labels) await styleCreatedLabels(gh, ref, config2, data, deps);
+  return written;
 }
 async function styleCreatedLabels(gh, ref, config2, issue3, deps) {
   const parsed = external_exports.object({ labels: external_exports.array(external_exports.object({ name: external_exports.string(), description: external_exports.string().nullable().optional() })) }).safeParse(issue3);
@@ -60939,614 +61433,86 @@ async function styleCreatedLabels(gh, ref, config2, issue3, deps) {
   const fresh = parsed.data.labels.filter((l) => !l.description).map((l) => l.name);
   if (fresh.length === 0) return;
   try {
-    await styleLabels(gh, ref, config2, fresh);
+    await deps.labels.style(gh, ref, config2, fresh);
   } catch (error63) {
     deps.log?.(`could not style new labels: ${safeMessage(error63)}`);
   }
 }
+
+// src/github/shell/deps.ts
+var DEFAULT_FORM_PATH = ".github/ISSUE_TEMPLATE/marketing-incident.yml";
+
+// src/github/shell/incident.ts
+async function runIncidentEvent(gh, trigger, route, config2, deps) {
+  const { ref } = trigger;
+  const issue3 = deps.issueFromPayload ? trigger.issue : await getIssue(gh, ref, trigger.issue.number);
+  const reads = readsFor(route, issue3, trigger.comment);
+  if ("skip" in reads) return { action: "ignored", incident: issue3.number, notes: [reads.skip] };
+  const self2 = deps.botLogin.toLowerCase();
+  const permissions = new Permissions(gh, ref, config2);
+  const ignoredAuthor = commentsIgnoredFrom(deps.botLogin, config2);
+  const input2 = {
+    event: route.event,
+    issue: issue3,
+    config: config2,
+    formTemplate: reads.form ? await deps.files.read(gh, ref, deps.formPath ?? DEFAULT_FORM_PATH) ?? deps.templates.form : "",
+    // Firebreak itself declares the incidents it opens (tracking QA).
+    mayCommand: (login2, association) => login2.toLowerCase() === self2 || permissions.decide(login2, association),
+    isBot: ignoredAuthor
+  };
+  let logins = reads.logins;
+  if (reads.log) {
+    input2.log = await readLog(gh, ref, issue3, trigger.comment);
+    const after = readsAfterLog(route.event, issue3, input2.log, ignoredAuthor);
+    logins = [...logins, ...after.logins];
+    if (after.postmortemTemplate) input2.postmortemTemplate = await deps.files.read(gh, ref, config2.postmortem.template) ?? deps.templates.postmortem;
+  }
+  for (const { login: login2, association } of logins) {
+    const allowed = login2.toLowerCase() === self2 || await permissions.resolve(login2, association);
+    if (allowed && reads.anyOf) break;
+  }
+  if (reads.releases) input2.releases = await listReleases(gh, ref);
+  if (reads.closedIncidents) input2.repeatCandidates = await closedIncidents(gh, ref, input2, config2);
+  let result = decide(input2);
+  if (result.wants === "closed-incidents") {
+    input2.repeatCandidates = await closedIncidents(gh, ref, input2, config2);
+    result = decide(input2);
+  }
+  deps.log?.(`#${issue3.number} ${result.action}: ${result.notes.join("; ")}`);
+  const applied = await applyPlan(gh, ref, input2, result, deps);
+  return { action: result.action, incident: issue3.number, notes: result.notes, plan: applied.plan, ...applied.postmortem ? { postmortem: applied.postmortem } : {} };
+}
+async function closedIncidents(gh, ref, input2, config2) {
+  return repeatCandidates(await listClosedSince(gh, ref, repeatWindowStart(input2.event.at, config2), config2.labels.incident));
+}
+async function readLog(gh, ref, issue3, comment) {
+  const log = await listComments(gh, ref, issue3.number);
+  if (comment && !log.some((c) => c.id === comment.id)) log.push(comment);
+  return log;
+}
 async function runPostmortemClosed(gh, ref, postmortem2, incidentNumber, config2, at, deps) {
-  if (postmortem2.state !== "closed") return { action: "ignored", incident: incidentNumber, notes: ["postmortem already reopened"] };
-  const gaps = postmortemGaps(postmortem2.body);
-  if (gaps.length > 0) {
-    const notes = [`postmortem #${postmortem2.number} closed with ${gaps.length} gaps: reopened`];
-    if (!deps.dryRun) {
-      const { data } = await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: postmortem2.number, state: "open", state_reason: "reopened" });
-      deps.memory?.remember(ref, issueViewSchema.parse(data));
-      await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-        ...ref,
-        issue_number: postmortem2.number,
-        body: `**Reopened: this postmortem is not complete yet.** Still missing:
-
-${gaps.map((g) => `- ${g}`).join("\n")}
-
-Answer each question under its heading and tick each box, then close it again.
-
-${REPLY_MARKER(`pm-gaps-${Date.parse(at)}`)}`
-      });
-    }
-    return { action: "reopened", incident: incidentNumber, notes };
+  const own2 = postmortemClosed(postmortem2, incidentNumber, at);
+  if (!own2.complete) {
+    await applyPlan(gh, ref, { config: config2, issue: postmortem2, event: { kind: "closed", at, actor: "", reason: "completed" } }, own2, deps);
+    return { action: own2.action, incident: incidentNumber, notes: own2.notes };
   }
   const incident = await getIssue(gh, ref, incidentNumber);
-  const parsed = parseBody(incident.body);
-  const fix = processFixLink(postmortem2.body);
-  if (!parsed.state) return { action: "ignored", incident: incidentNumber, notes: ["the incident has no card"] };
-  if (parsed.state.postmortem?.complete) return { action: "ignored", incident: incidentNumber, notes: ["already recorded as complete"] };
-  const state = {
-    ...parsed.state,
-    status: parsed.state.status === "closed" ? "postmortem-complete" : parsed.state.status,
-    postmortem: { issue: postmortem2.number, complete: true, ...fix ? { fix: fix.slice(0, 500) } : {} },
-    timeline: [...parsed.state.timeline, { at, text: `Postmortem #${postmortem2.number} complete` }]
-  };
-  const update2 = issueUpdate({ issue: incident, config: config2, event: { kind: "commands", at } }, parsed.state, state, parsed.userText);
-  if (update2 && !deps.dryRun) {
-    const { data } = await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: incident.number, ...update2 });
-    deps.memory?.remember(ref, issueViewSchema.parse(data));
-  }
-  return { action: "reconciled", incident: incidentNumber, notes: [`postmortem #${postmortem2.number} complete`] };
+  const recorded = recordPostmortemComplete(incident, postmortem2, config2, at);
+  await applyPlan(gh, ref, { config: config2, issue: incident, event: { kind: "commands", at } }, recorded, deps);
+  return { action: recorded.action, incident: incidentNumber, notes: recorded.notes };
 }
-async function closeDuplicatePostmortems(gh, ref, config2, deps) {
-  const postmortems = await listIssues(gh, ref, { state: "open", labels: config2.labels.postmortem }, 1);
-  const seen = /* @__PURE__ */ new Set();
-  for (const issue3 of postmortems) {
-    const incident = parsePostmortemMarker(issue3.body);
-    if (incident === void 0 || seen.has(incident)) continue;
-    seen.add(incident);
-    if (postmortems.filter((p) => parsePostmortemMarker(p.body) === incident).length < 2) continue;
-    if (deps.dryRun) continue;
-    await closeDuplicates(gh, ref, { label: config2.labels.postmortem, marker: `${postmortemMarker(incident).replace(/ -->$/, "")} ` });
-  }
+function closeUnhandled(issue3) {
+  const status = parseBody(issue3.body).state?.status;
+  return status === "triage" || status === "investigating" || status === "contained" || status === "resolved";
 }
-async function listIssues(gh, ref, query, pages = 10) {
-  const out = [];
-  for (let page = 1; page <= pages; page++) {
-    const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", { ...ref, ...query, per_page: 100, page });
-    const rows = data.map((d) => issueViewSchema.parse(d));
-    out.push(...rows);
-    if (rows.length < 100) break;
-  }
-  return out;
-}
-async function declareCreatedIssue(gh, ref, number4, deps) {
-  const loaded = await loadConfigAndReport(gh, ref, deps);
+async function declareCreatedIssue(gh, ref, number4, config2, deps) {
   const issue3 = await getIssue(gh, ref, number4);
-  const trigger = {
-    kind: "issue",
-    ref,
-    issue: issue3,
-    sender: { login: "firebreak-declare", type: "User" },
-    deliveryAt: issue3.created_at,
-    event: { kind: "declare", at: issue3.created_at, actor: deps.botLogin }
-  };
-  return { ...await runIssueEvent(gh, trigger, loaded.config, { ...deps, issueFromPayload: true }), configErrors: loaded.errors };
-}
-async function reconcileRepository(gh, ref, deps) {
-  const loaded = await loadConfigAndReport(gh, ref, { ...deps, reportFixedConfig: true });
-  const label = loaded.config.labels.incident;
-  const open3 = await listIssues(gh, ref, { state: "open", labels: label });
-  const since = new Date(Date.now() - 7 * 864e5).toISOString();
-  const recentlyClosed = await listIssues(gh, ref, { state: "closed", labels: label, since }, 1);
-  const closed = recentlyClosed.filter((i) => {
-    const status = parseBody(i.body).state?.status;
-    return status === "triage" || status === "investigating" || status === "contained" || status === "resolved";
-  });
-  const results = [];
-  await closeDuplicatePostmortems(gh, ref, loaded.config, deps);
-  for (const incident of recentlyClosed) {
-    const state = parseBody(incident.body).state;
-    if (state?.status !== "closed" || !state.postmortem || state.postmortem.complete) continue;
-    try {
-      const postmortem2 = await getIssue(gh, ref, state.postmortem.issue);
-      if (postmortem2.state !== "closed") continue;
-      const result = await runPostmortemClosed(gh, ref, postmortem2, incident.number, loaded.config, postmortem2.closed_at ?? postmortem2.updated_at ?? incident.created_at, deps);
-      results.push({ ...result, configErrors: loaded.errors });
-    } catch (error63) {
-      results.push({ action: "ignored", incident: incident.number, notes: [`failed: ${safeMessage(error63)}`], configErrors: loaded.errors });
-    }
-  }
-  for (const issue3 of [...open3, ...closed]) {
-    if (issue3.pull_request !== void 0) continue;
-    const at = issue3.updated_at ?? issue3.created_at;
-    const event = issue3.state === "closed" ? { kind: "closed", at: issue3.closed_at ?? at, actor: issue3.user?.login ?? "ghost", reason: issue3.state_reason ?? "completed" } : parseBody(issue3.body).hasCard ? { kind: "commands", at } : { kind: "declare", at, actor: issue3.user?.login ?? "ghost" };
-    const trigger = {
-      kind: "issue",
-      ref,
-      issue: issue3,
-      sender: { login: "firebreak-reconcile", type: "User" },
-      deliveryAt: at,
-      event
-    };
-    try {
-      const result = await runIssueEvent(gh, trigger, loaded.config, { ...deps, issueFromPayload: true });
-      results.push({ ...result, configErrors: loaded.errors });
-      if (trigger.event.kind === "declare" && result.action === "declared") {
-        const declared = await getIssue(gh, ref, issue3.number);
-        const again = { ...trigger, issue: declared, event: { kind: "commands", at } };
-        const followUp = await runIssueEvent(gh, again, loaded.config, { ...deps, issueFromPayload: true });
-        if (followUp.action !== "reconciled" || followUp.plan?.update) results.push({ ...followUp, configErrors: loaded.errors });
-      }
-    } catch (error63) {
-      results.push({ action: "ignored", incident: issue3.number, notes: [`failed: ${safeMessage(error63)}`], configErrors: loaded.errors });
-    }
-  }
-  return results;
+  const event = { kind: "declare", at: issue3.created_at, actor: deps.botLogin };
+  const trigger = { kind: "issue", ref, issue: issue3, sender: { login: deps.botLogin, type: "Bot" }, deliveryAt: issue3.created_at, event };
+  return runIncidentEvent(gh, trigger, { kind: "incident", declaring: true, event }, config2, { ...deps, issueFromPayload: true });
 }
 
-// src/github/files.ts
-var MISSING_TTL_MS = 6e4;
-var FileCache = class {
-  constructor(now = Date.now) {
-    this.now = now;
-  }
-  now;
-  files = /* @__PURE__ */ new Map();
-  /** The file's text on the default branch, or undefined when it does not exist. */
-  async read(gh, ref, path) {
-    return (await this.readTracked(gh, ref, path)).text;
-  }
-  /** Also says whether the file changed since this process last read it. */
-  async readTracked(gh, ref, path) {
-    const key = `${ref.owner}/${ref.repo}:${path}`;
-    const cached2 = this.files.get(key);
-    if (cached2?.missingAt !== void 0 && this.now() - cached2.missingAt < MISSING_TTL_MS) return { changed: false };
-    try {
-      const response = await gh.request("GET /repos/{owner}/{repo}/contents/{path}", {
-        ...ref,
-        path,
-        headers: cached2?.etag ? { "if-none-match": cached2.etag } : {}
-      });
-      const data = response.data;
-      if (Array.isArray(response.data) || data.type !== "file" || typeof data.content !== "string") {
-        this.files.set(key, { missingAt: this.now() });
-        return { changed: cached2?.text !== void 0 };
-      }
-      const text2 = Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8").toString("utf8");
-      const etag = typeof response.headers.etag === "string" ? response.headers.etag : void 0;
-      this.files.set(key, { ...etag ? { etag } : {}, text: text2 });
-      return { text: text2, changed: text2 !== cached2?.text };
-    } catch (error63) {
-      const status = statusOf(error63);
-      if (status === 304 && cached2?.text !== void 0) return { text: cached2.text, changed: false };
-      if (status === 404) {
-        this.files.set(key, { missingAt: this.now() });
-        return { changed: cached2 === void 0 || cached2.text !== void 0 };
-      }
-      throw error63;
-    }
-  }
-};
-
-// src/github/tracking-qa.ts
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
-
-// src/qa/browser.ts
-import { execFile } from "node:child_process";
-import { constants as constants3 } from "node:fs";
-import { access as access2, readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { promisify } from "node:util";
-
-// src/qa/limit.ts
-async function mapLimit(items, limit, task) {
-  const results = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index], index);
-    }
-  };
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, () => worker());
-  await Promise.all(workers);
-  return results;
-}
-
-// src/qa/static.ts
-var MAX_PAGE_BYTES = 5 * 1024 * 1024;
-var QA_USER_AGENT = "Mozilla/5.0 (compatible; FirebreakTrackingQA/1.0)";
-function stepUrl(step, config2) {
-  if (config2.base_url === void 0) throw new Error("tracking_qa.base_url is not set");
-  return new URL(step.path, config2.base_url).href;
-}
-async function readCapped(response, maxBytes) {
-  if (response.body === null) return "";
-  const reader = response.body.getReader();
-  const chunks = [];
-  let size = 0;
-  try {
-    while (size < maxBytes) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    if (size >= maxBytes) await reader.cancel().catch(() => void 0);
-    reader.releaseLock();
-  }
-  const bytes = new Uint8Array(Math.min(size, maxBytes));
-  let offset = 0;
-  for (const chunk of chunks) {
-    const room = bytes.byteLength - offset;
-    if (room <= 0) break;
-    bytes.set(chunk.subarray(0, room), offset);
-    offset += Math.min(room, chunk.byteLength);
-  }
-  return new TextDecoder(charsetOf(response.headers.get("content-type"))).decode(bytes);
-}
-function charsetOf(contentType) {
-  const charset = /charset=["']?([\w-]+)/i.exec(contentType ?? "")?.[1]?.toLowerCase();
-  if (charset === void 0) return "utf-8";
-  try {
-    new TextDecoder(charset);
-    return charset;
-  } catch {
-    return "utf-8";
-  }
-}
-function reason(error63, timeoutMs) {
-  if (error63 instanceof Error) {
-    if (error63.name === "TimeoutError" || error63.name === "AbortError") return `timed out after ${timeoutMs} ms`;
-    const cause = error63.cause instanceof Error ? `: ${error63.cause.message}` : "";
-    return `${error63.message}${cause}`;
-  }
-  return String(error63);
-}
-async function fetchStep(step, config2, opts = {}) {
-  const doFetch = opts.fetch ?? globalThis.fetch;
-  let url2;
-  try {
-    url2 = stepUrl(step, config2);
-  } catch (error63) {
-    return { stage: "static", url: step.path, error: reason(error63, config2.timeout_ms) };
-  }
-  const signal = AbortSignal.timeout(config2.timeout_ms);
-  try {
-    const response = await doFetch(url2, {
-      redirect: "follow",
-      signal,
-      headers: { "user-agent": QA_USER_AGENT, accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5" }
-    });
-    const finalUrl = response.url || url2;
-    const error63 = pageError(response.status);
-    if (error63 !== void 0) {
-      await response.body?.cancel().catch(() => void 0);
-      return { stage: "static", url: finalUrl, httpStatus: response.status, error: error63 };
-    }
-    const html = await readCapped(response, opts.maxBytes ?? MAX_PAGE_BYTES);
-    return { stage: "static", url: finalUrl, httpStatus: response.status, detection: detectTags(html, config2) };
-  } catch (error63) {
-    return { stage: "static", url: url2, error: reason(error63, config2.timeout_ms) };
-  }
-}
-async function runStaticStage(config2, opts = {}) {
-  return mapLimit(config2.steps, config2.concurrency, (step) => fetchStep(step, config2, opts));
-}
-
-// src/qa/browser.ts
-var DEFAULT_CHROMIUM = "/usr/bin/chromium";
-var CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync"
-];
-var CONSENT_GRACE_MS = 1e3;
-var LOAD_WAIT_MS = 3e3;
-var MAX_BROWSER_PAGES = 4;
-var MAX_RECORDED_REQUESTS = 2e3;
-var GIF = Buffer.from("R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw==", "base64");
-function chromiumPath(env = process.env) {
-  return env["FIREBREAK_CHROMIUM"] ?? DEFAULT_CHROMIUM;
-}
-var CHROMIUM_MISSING_HINT = "install it with `apt-get install -y chromium`, or set FIREBREAK_CHROMIUM to its path";
-async function launchChromium(executablePath = chromiumPath()) {
-  try {
-    await access2(executablePath, constants3.X_OK);
-  } catch {
-    throw new Error(`Chromium not found at ${executablePath}: ${CHROMIUM_MISSING_HINT}`);
-  }
-  const chromium = await loadChromiumDriver();
-  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });
-}
-async function loadChromiumDriver() {
-  try {
-    return (await import("playwright-core")).chromium;
-  } catch {
-    try {
-      const fromWorkspace = createRequire(join(process.cwd(), "package.json"))("playwright-core");
-      return fromWorkspace.chromium;
-    } catch {
-      throw new Error("the browser stage needs the playwright-core package: `npm install playwright-core` (in the workflow's workspace for the Action)");
-    }
-  }
-}
-var exec = promisify(execFile);
-function beaconResponse(request2) {
-  const origin = request2.headers()["origin"];
-  const headers = { "x-firebreak-qa": "answered-locally", "cache-control": "no-store" };
-  if (origin) {
-    headers["access-control-allow-origin"] = origin;
-    headers["access-control-allow-credentials"] = "true";
-  }
-  if (request2.resourceType() === "image") return { status: 200, contentType: "image/gif", body: GIF, headers };
-  return { status: 204, headers };
-}
-function firstLine(error63) {
-  const message = error63 instanceof Error ? error63.message : String(error63);
-  return (message.split("\n")[0] ?? message).replace(/^page\.goto: /, "");
-}
-var QaTab = class _QaTab {
-  constructor(context3, page, cdp) {
-    this.context = context3;
-    this.page = page;
-    this.cdp = cdp;
-  }
-  context;
-  page;
-  cdp;
-  recorder;
-  origins = /* @__PURE__ */ new Set();
-  static async open(browser) {
-    const context3 = await browser.newContext({ serviceWorkers: "block" });
-    try {
-      const page = await context3.newPage();
-      const tab = new _QaTab(context3, page, await context3.newCDPSession(page));
-      await context3.route("**/*", (route) => tab.onRoute(route));
-      context3.on("requestfailed", (request2) => {
-        const rec = tab.recorder;
-        if (rec && rec.failedRequests.length < 100) rec.failedRequests.push({ url: request2.url(), error: request2.failure()?.errorText ?? "failed" });
-      });
-      page.on("domcontentloaded", () => {
-        const rec = tab.recorder;
-        if (rec) {
-          rec.domLoadedAt = performance.now();
-          rec.wake();
-        }
-      });
-      page.on("load", () => {
-        const rec = tab.recorder;
-        if (rec) {
-          rec.loadedAt = performance.now();
-          rec.wake();
-        }
-      });
-      return tab;
-    } catch (error63) {
-      await context3.close().catch(() => void 0);
-      throw error63;
-    }
-  }
-  async onRoute(route) {
-    const request2 = route.request();
-    const url2 = request2.url();
-    const beacon = isBeacon(url2);
-    const rec = this.recorder;
-    let classified = [];
-    if (rec) {
-      if (rec.requestUrls.length < MAX_RECORDED_REQUESTS) rec.requestUrls.push(url2);
-      if (beacon) rec.beaconsAnswered.push(url2);
-      classified = classifyHit(url2, request2.postData() ?? void 0);
-      rec.hits.push(...classified);
-      try {
-        if (request2.isNavigationRequest() && request2.frame() === this.page.mainFrame()) this.origins.add(new URL(url2).origin);
-      } catch {
-      }
-      if (classified.length > 0) rec.wake();
-    }
-    try {
-      if (beacon) await route.fulfill(beaconResponse(request2));
-      else await route.continue();
-    } catch {
-    }
-  }
-  /** Back to a first-time visitor; false when the tab is unusable and must be replaced. */
-  async reset() {
-    this.recorder = void 0;
-    try {
-      for (const extra of this.context.pages()) if (extra !== this.page) await extra.close();
-      await this.page.goto("about:blank", { timeout: 5e3 });
-      await this.context.clearCookies();
-      for (const origin of this.origins) {
-        if (origin.startsWith("http")) await this.cdp.send("Storage.clearDataForOrigin", { origin, storageTypes: "all" });
-      }
-      this.origins.clear();
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  async close() {
-    await this.context.close().catch(() => void 0);
-  }
-};
-async function attemptStep(tab, url2, step, config2) {
-  const timeoutMs = config2.timeout_ms;
-  const rec = {
-    hits: [],
-    requestUrls: [],
-    beaconsAnswered: [],
-    failedRequests: [],
-    domLoadedAt: void 0,
-    loadedAt: void 0,
-    wake: () => void 0
-  };
-  tab.recorder = rec;
-  const page = tab.page;
-  let httpStatus;
-  let finalUrl = url2;
-  let navError;
-  let settled = false;
-  void page.goto(url2, { waitUntil: "commit", timeout: timeoutMs }).then(
-    (response) => {
-      httpStatus = response?.status();
-      finalUrl = response?.url() ?? url2;
-      rec.wake();
-    },
-    (error63) => {
-      if (!settled) navError = firstLine(error63);
-      rec.wake();
-    }
-  );
-  const mustRender = needsRenderedPage(step, config2);
-  const wantsConsent = stepExpectations(step, config2).some((e) => e.tag === "consent");
-  const deadline = performance.now() + timeoutMs;
-  const renderedBy = () => {
-    if (!mustRender) return 0;
-    const settledAt = rec.loadedAt ?? (rec.domLoadedAt === void 0 ? Infinity : rec.domLoadedAt + LOAD_WAIT_MS);
-    if (!wantsConsent || rec.hits.some((h) => h.tag === "ga4" && h.kind === "beacon")) return settledAt;
-    return settledAt + CONSENT_GRACE_MS;
-  };
-  let timedOut = false;
-  for (; ; ) {
-    if (navError !== void 0) break;
-    if (httpStatus !== void 0 && httpStatus >= 400) break;
-    const now = performance.now();
-    const readyAt = renderedBy();
-    if (httpStatus !== void 0 && now >= readyAt && hitsSatisfy(step, rec.hits, config2)) break;
-    if (now >= deadline) {
-      timedOut = true;
-      break;
-    }
-    const wakeAt = readyAt > now ? Math.min(deadline, readyAt) : deadline;
-    await new Promise((resolve2) => {
-      const timer = setTimeout(resolve2, Math.max(0, wakeAt - now));
-      rec.wake = () => {
-        clearTimeout(timer);
-        resolve2();
-      };
-    });
-  }
-  settled = true;
-  rec.wake = () => void 0;
-  const base = {
-    stage: "browser",
-    url: finalUrl,
-    hits: rec.hits,
-    requestUrls: rec.requestUrls,
-    failedRequests: rec.failedRequests,
-    beaconsAnswered: rec.beaconsAnswered
-  };
-  if (navError !== void 0) return { observation: { ...base, error: navError }, retry: true };
-  if (httpStatus === void 0 || timedOut && rec.domLoadedAt === void 0 && !hitsSatisfy(step, rec.hits, config2)) {
-    return { observation: { ...base, error: `timed out after ${timeoutMs} ms before the page loaded` }, retry: true };
-  }
-  if (httpStatus >= 400) return { observation: { ...base, httpStatus }, retry: httpStatus >= 500 };
-  if (!mustRender && !timedOut) return { observation: { ...base, httpStatus }, retry: false };
-  const renderedHtml = await Promise.race([
-    page.content().catch(() => void 0),
-    new Promise((resolve2) => setTimeout(resolve2, 2e3))
-  ]);
-  return { observation: { ...base, httpStatus, ...renderedHtml !== void 0 ? { renderedHtml } : {} }, retry: false };
-}
-var TabPool = class {
-  constructor(browser) {
-    this.browser = browser;
-  }
-  browser;
-  free = [];
-  all = /* @__PURE__ */ new Set();
-  async acquire() {
-    const tab = this.free.pop() ?? await QaTab.open(this.browser);
-    this.all.add(tab);
-    return tab;
-  }
-  async release(tab) {
-    if (await tab.reset()) {
-      this.free.push(tab);
-    } else {
-      this.all.delete(tab);
-      await tab.close();
-    }
-  }
-  async close() {
-    await Promise.all([...this.all].map((tab) => tab.close()));
-    this.all.clear();
-    this.free = [];
-  }
-};
-async function visitWith(pool, step, config2) {
-  let url2;
-  try {
-    url2 = stepUrl(step, config2);
-  } catch (error63) {
-    return { stage: "browser", url: step.path, error: firstLine(error63), hits: [], requestUrls: [], beaconsAnswered: [], failedRequests: [], attempts: 1 };
-  }
-  let attempts = 0;
-  for (; ; ) {
-    attempts += 1;
-    const tab = await pool.acquire();
-    let attempt;
-    try {
-      attempt = await attemptStep(tab, url2, step, config2);
-    } finally {
-      await pool.release(tab);
-    }
-    if (!attempt.retry || attempts >= 2) return { ...attempt.observation, attempts };
-  }
-}
-async function runBrowserStage(config2, opts = {}) {
-  const browser = opts.browser ?? await launchChromium(opts.executablePath);
-  try {
-    const pages = Math.max(1, Math.min(config2.concurrency, MAX_BROWSER_PAGES));
-    const pool = new TabPool(browser);
-    try {
-      return await mapLimit(config2.steps, pages, (step) => visitWith(pool, step, config2));
-    } finally {
-      await pool.close();
-    }
-  } finally {
-    if (opts.browser === void 0) await browser.close().catch(() => void 0);
-  }
-}
-
-// src/qa/run.ts
-async function runTrackingQa(config2, opts = {}) {
-  const started = performance.now();
-  const done = (report) => ({
-    ...report,
-    summary: qaSummary(report.steps),
-    durationMs: Math.round(performance.now() - started)
-  });
-  if (config2.base_url === void 0) return done({ skipped: "tracking_qa.base_url is not set", stages: [], steps: [] });
-  if (config2.steps.length === 0) return done({ skipped: "tracking_qa.steps is empty", stages: [], steps: [] });
-  const stages = ["static"];
-  const staticObs = await runStaticStage(config2, opts.fetch ? { fetch: opts.fetch } : {});
-  let browserObs;
-  if (opts.browser ?? config2.browser) {
-    stages.push("browser");
-    try {
-      browserObs = await runBrowserStage(config2, {
-        ...opts.executablePath !== void 0 ? { executablePath: opts.executablePath } : {},
-        ...opts.chromium !== void 0 ? { browser: opts.chromium } : {}
-      });
-    } catch (error63) {
-      const reason2 = `browser stage failed: ${error63 instanceof Error ? error63.message : String(error63)}`;
-      browserObs = staticObs.map((s) => ({
-        stage: "browser",
-        url: s.url,
-        error: reason2,
-        hits: [],
-        requestUrls: [],
-        beaconsAnswered: [],
-        failedRequests: [],
-        attempts: 0
-      }));
-    }
-  }
-  const steps = config2.steps.map((step, i) => {
-    const s = staticObs[i];
-    const b = browserObs?.[i];
-    return evaluateStep(step, { ...s ? { static: s } : {}, ...b ? { browser: b } : {} }, config2);
-  });
-  return done({ stages, steps });
-}
-
-// src/github/tracking-qa.ts
+// src/github/shell/release-qa.ts
 var sleep = (ms2) => new Promise((resolve2) => setTimeout(resolve2, ms2));
 var PRIVATE_V4 = [/^0\./, /^10\./, /^127\./, /^169\.254\./, /^172\.(1[6-9]|2\d|3[01])\./, /^192\.168\./, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./];
 function isPrivateAddress(address) {
@@ -61580,22 +61546,15 @@ async function releaseSha(gh, trigger) {
     return void 0;
   }
 }
-async function runReleaseQa(gh, trigger, deps) {
-  if (trigger.sender.login.toLowerCase() === deps.botLogin.toLowerCase()) {
-    return { action: "ignored", notes: ["an event Firebreak caused itself"], configErrors: [] };
-  }
-  const loaded = await loadConfigAndReport(gh, trigger.ref, deps);
-  const qa = loaded.config.tracking_qa;
-  if (!qa.base_url || qa.steps.length === 0) {
-    return { action: "ignored", notes: ["tracking QA is off: set tracking_qa.base_url and steps"], configErrors: loaded.errors };
-  }
-  if (deps.allowPrivateHosts === false) {
+async function runReleaseQa(gh, trigger, config2, deps) {
+  const qa = config2.tracking_qa;
+  if (!qa.base_url || qa.steps.length === 0) return { action: "ignored", notes: ["tracking QA is off: set tracking_qa.base_url and steps"] };
+  if (deps.allowPrivateQaHosts !== true) {
     const refused = await privateStepHost(qa.base_url, qa.steps.map((step) => step.path));
     if (refused) {
       return {
         action: "ignored",
-        notes: [`tracking QA refused: ${refused} is a private or loopback address; a hosted App does not probe its own network (set FIREBREAK_QA_ALLOW_PRIVATE=1 where that is intended)`],
-        configErrors: loaded.errors
+        notes: [`tracking QA refused: ${refused} is a private or loopback address; a hosted App does not probe its own network (set FIREBREAK_QA_ALLOW_PRIVATE=1 where that is intended)`]
       };
     }
   }
@@ -61608,8 +61567,8 @@ async function runReleaseQa(gh, trigger, deps) {
   const table = renderQaTable(report.steps);
   const passed = report.summary.passed;
   const notes = [`tracking QA ${passed ? "passed" : "failed"} for ${release.tag} (${report.steps.length} steps, ${report.durationMs} ms)`];
-  if (deps.checkRuns && !deps.dryRun) {
-    const sha = trigger.kind === "deployment" ? trigger.deployment.sha : deps.headSha ?? await releaseSha(gh, trigger);
+  if (deps.checkRuns) {
+    const sha = trigger.kind === "deployment" ? trigger.deployment.sha : await releaseSha(gh, trigger);
     if (sha) {
       try {
         await gh.request("POST /repos/{owner}/{repo}/check-runs", {
@@ -61627,22 +61586,197 @@ async function runReleaseQa(gh, trigger, deps) {
       notes.push("no commit to attach a check run to: results are in the incident and the log");
     }
   }
-  if (passed) return { action: "qa-passed", notes, configErrors: loaded.errors, report, table };
+  if (passed) return { action: "qa-passed", notes, report, table };
   const draft = qaIncidentDraft(report.steps, release, qa.severity);
-  if (deps.dryRun) return { action: "qa-failed", notes: [...notes, `would open: ${draft.title}`], configErrors: loaded.errors, report, table };
   const created = await createIssueOnce(gh, trigger.ref, {
     marker: draft.marker,
     title: draft.title,
     body: draft.body,
-    labels: [loaded.config.labels.incident],
-    findLabel: loaded.config.labels.incident
+    labels: [config2.labels.incident],
+    findLabel: config2.labels.incident
   });
   if (created.created) {
-    await closeDuplicates(gh, trigger.ref, { label: loaded.config.labels.incident, marker: draft.marker });
-    await declareCreatedIssue(gh, trigger.ref, created.number, deps);
+    await closeDuplicates(gh, trigger.ref, { label: config2.labels.incident, marker: draft.marker });
+    await declareCreatedIssue(gh, trigger.ref, created.number, config2, deps);
   }
   notes.push(created.created ? `opened measurement incident #${created.number}` : `measurement incident #${created.number} already open for this release`);
-  return { action: "qa-failed", incident: created.number, notes, configErrors: loaded.errors, report, table };
+  return { action: "qa-failed", incident: created.number, notes, report, table };
+}
+
+// src/github/shell/budget.ts
+var CallBudget = class {
+  constructor(max) {
+    this.max = max;
+  }
+  max;
+  spent = 0;
+  get exhausted() {
+    return this.spent >= this.max;
+  }
+  /** The same client, counting each call it makes against this budget. */
+  meter(gh) {
+    const request2 = (async (route, options) => {
+      try {
+        const response = await gh.request(route, options);
+        this.spent += 1;
+        return response;
+      } catch (error63) {
+        if (statusOf(error63) !== 304) this.spent += 1;
+        throw error63;
+      }
+    });
+    return { request: Object.assign(request2, gh.request) };
+  }
+};
+
+// src/github/shell/reconcile.ts
+var CLOSED_LOOKBACK_MS = 7 * 864e5;
+async function reconcileIncidents(gh, ref, config2, deps, budget, at, resumeAfter) {
+  const label = config2.labels.incident;
+  const open3 = await listIssues(gh, ref, { state: "open", labels: label });
+  const since = new Date(Date.parse(at) - CLOSED_LOOKBACK_MS).toISOString();
+  const recentlyClosed = await listIssues(gh, ref, { state: "closed", labels: label, since }, 1);
+  const results = [];
+  if (resumeAfter === void 0) {
+    await closeDuplicatePostmortems(gh, ref, config2);
+    results.push(...await recordCompletedPostmortems(gh, ref, recentlyClosed, config2, deps));
+  }
+  const work = [...open3, ...recentlyClosed.filter(closeUnhandled)].filter((i) => i.pull_request === void 0 && (resumeAfter === void 0 || i.number > resumeAfter)).sort((a, b) => a.number - b.number);
+  let last = resumeAfter;
+  for (const issue3 of work) {
+    if (budget.exhausted) return { results, ...last !== void 0 ? { resumeAfter: last } : {} };
+    last = issue3.number;
+    try {
+      const reconcile = () => reconcileIncident(gh, ref, issue3, config2, deps);
+      results.push(...await (deps.exclusive ? deps.exclusive(ref, issue3.number, reconcile) : reconcile()));
+    } catch (error63) {
+      results.push({ action: "ignored", incident: issue3.number, notes: [`failed: ${safeMessage(error63)}`] });
+    }
+  }
+  return { results };
+}
+async function reconcileIncident(gh, ref, issue3, config2, deps) {
+  const at = issue3.updated_at ?? issue3.created_at;
+  const event = issue3.state === "closed" ? { kind: "closed", at: issue3.closed_at ?? at, actor: issue3.user?.login ?? "ghost", reason: issue3.state_reason ?? "completed" } : parseBody(issue3.body).hasCard ? { kind: "commands", at } : { kind: "declare", at, actor: issue3.user?.login ?? "ghost" };
+  const trigger = { kind: "issue", ref, issue: issue3, sender: { login: "firebreak-reconcile", type: "User" }, deliveryAt: at, event };
+  const route = routeIssueEvent(event, issue3, config2);
+  if (route.kind !== "incident") return [];
+  const own2 = { ...deps, issueFromPayload: true };
+  const result = await runIncidentEvent(gh, trigger, route, config2, own2);
+  if (event.kind !== "declare" || result.action !== "declared") return [result];
+  const declared = await getIssue(gh, ref, issue3.number);
+  const commands = { kind: "commands", at };
+  const followUp = await runIncidentEvent(gh, { ...trigger, issue: declared, event: commands }, { kind: "incident", declaring: false, event: commands }, config2, own2);
+  return followUp.action !== "reconciled" || followUp.plan?.update ? [result, followUp] : [result];
+}
+async function recordCompletedPostmortems(gh, ref, recentlyClosed, config2, deps) {
+  const results = [];
+  for (const incident of recentlyClosed) {
+    const state = parseBody(incident.body).state;
+    if (state?.status !== "closed" || !state.postmortem || state.postmortem.complete) continue;
+    try {
+      const postmortem2 = await getIssue(gh, ref, state.postmortem.issue);
+      if (postmortem2.state !== "closed") continue;
+      results.push(await runPostmortemClosed(gh, ref, postmortem2, incident.number, config2, postmortem2.closed_at ?? postmortem2.updated_at ?? incident.created_at, deps));
+    } catch (error63) {
+      results.push({ action: "ignored", incident: incident.number, notes: [`failed: ${safeMessage(error63)}`] });
+    }
+  }
+  return results;
+}
+async function closeDuplicatePostmortems(gh, ref, config2) {
+  const postmortems = await listIssues(gh, ref, { state: "open", labels: config2.labels.postmortem }, 1);
+  const counts = /* @__PURE__ */ new Map();
+  for (const issue3 of postmortems) {
+    const incident = parsePostmortemMarker(issue3.body);
+    if (incident !== void 0) counts.set(incident, (counts.get(incident) ?? 0) + 1);
+  }
+  for (const [incident, count] of counts) {
+    if (count < 2) continue;
+    await closeDuplicates(gh, ref, { label: config2.labels.postmortem, marker: `${postmortemMarker(incident).replace(/ -->$/, "")} ` });
+  }
+}
+async function listIssues(gh, ref, query, pages = 10) {
+  const out = [];
+  for (let page = 1; page <= pages; page++) {
+    const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", { ...ref, ...query, per_page: 100, page });
+    const rows = data.map((d) => issueViewSchema.parse(d));
+    out.push(...rows);
+    if (rows.length < 100) break;
+  }
+  return out;
+}
+
+// src/github/shell/scheduled-pass.ts
+var SCHEDULED_JOBS = [{ name: "reconcile", run: reconcileIncidents }];
+async function runScheduledPass(gh, ref, config2, deps, at, cursor) {
+  const budget = new CallBudget(config2.schedule.max_calls);
+  const metered = budget.meter(gh);
+  const resume = cursor?.get(ref);
+  const start = Math.max(0, SCHEDULED_JOBS.findIndex((job) => job.name === resume?.job));
+  const results = [];
+  for (const job of [...SCHEDULED_JOBS.slice(start), ...SCHEDULED_JOBS.slice(0, start)]) {
+    const stop = (after) => ({ job: job.name, ...after !== void 0 ? { after } : {} });
+    if (budget.exhausted) {
+      cursor?.set(ref, stop());
+      return { results, calls: budget.spent, stoppedAt: stop() };
+    }
+    const run2 = await job.run(metered, ref, config2, deps, budget, at, job.name === resume?.job ? resume.after : void 0);
+    results.push(...run2.results);
+    if (run2.resumeAfter !== void 0) {
+      cursor?.set(ref, stop(run2.resumeAfter));
+      return { results, calls: budget.spent, stoppedAt: stop(run2.resumeAfter) };
+    }
+  }
+  cursor?.set(ref, void 0);
+  return { results, calls: budget.spent };
+}
+
+// src/github/shell/handle.ts
+async function handle(gh, trigger, deps, cursor) {
+  if (trigger.kind === "ignored") return { results: [{ action: "ignored", notes: [trigger.reason], configErrors: [] }] };
+  if ("sender" in trigger && causedBySelf(trigger.sender, deps.botLogin)) return { results: [{ action: "ignored", notes: ["an event Firebreak caused itself"], configErrors: [] }] };
+  const loaded = await loadConfig(gh, trigger.ref, trigger.kind === "scheduled" ? { ...deps, reportFixedConfig: true } : deps);
+  const { config: config2 } = loaded;
+  const withErrors = (r) => ({ ...r, configErrors: loaded.errors });
+  switch (trigger.kind) {
+    case "issue": {
+      const ignored3 = senderIgnored(trigger.sender, config2);
+      if (ignored3) return { results: [withErrors({ action: "ignored", notes: [ignored3] })] };
+      const payloadIssue = deps.memory ? deps.memory.freshest(trigger.ref, trigger.issue) : trigger.issue;
+      const route = routeIssueEvent(trigger.event, payloadIssue, config2);
+      if (route.kind === "ignore") return { results: [withErrors({ action: "ignored", notes: [route.reason] })] };
+      if (route.kind === "postmortem-closed") {
+        const postmortem2 = deps.issueFromPayload ? payloadIssue : await getIssue(gh, trigger.ref, payloadIssue.number);
+        return { results: [withErrors(await runPostmortemClosed(gh, trigger.ref, postmortem2, route.incident, config2, trigger.event.at, deps))] };
+      }
+      return { results: [withErrors(await runIncidentEvent(gh, { ...trigger, issue: payloadIssue }, route, config2, deps))] };
+    }
+    case "release":
+    case "deployment": {
+      const ignored3 = senderIgnored(trigger.sender, config2);
+      if (ignored3) return { results: [withErrors({ action: "ignored", notes: [ignored3] })] };
+      return { results: [withErrors(await runReleaseQa(gh, trigger, config2, deps))] };
+    }
+    case "scheduled": {
+      const pass = await runScheduledPass(gh, trigger.ref, config2, deps, trigger.at, cursor);
+      const results = pass.results.map(withErrors);
+      if (trigger.qa) results.push(withErrors(await runReleaseQa(gh, { kind: "release", ref: trigger.ref, release: trigger.qa, sender: { login: "scheduled", type: "User" } }, config2, deps)));
+      return { results, calls: pass.calls, ...pass.stoppedAt ? { stoppedAt: pass.stoppedAt } : {} };
+    }
+  }
+}
+async function loadConfig(gh, ref, deps) {
+  const loaded = await loadRepoConfig(gh, deps.files, ref, deps.configPath);
+  if (loaded.changed && (loaded.errors.length > 0 || deps.reportFixedConfig === true)) {
+    try {
+      const outcome = await reportConfigErrors(gh, ref, loaded);
+      if (outcome !== "unchanged") deps.log?.(`configuration-error issue ${outcome}`);
+    } catch (error63) {
+      deps.log?.(`could not report configuration errors: ${safeMessage(error63)}`);
+    }
+  }
+  return loaded;
 }
 
 // src/templates.ts
@@ -61672,7 +61806,7 @@ function readInputs() {
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
   return parsed.data;
 }
-function summarize(eventName, results) {
+function summarize(eventName, results, stoppedAt) {
   const lines = [`### Firebreak \u2014 \`${eventName}\``, ""];
   for (const r of results) {
     lines.push(`- **${r.action}**${r.incident ? ` \xB7 incident #${r.incident}` : ""}${r.postmortem ? ` \xB7 postmortem #${r.postmortem}` : ""}`);
@@ -61681,9 +61815,10 @@ function summarize(eventName, results) {
     if (plan?.update) lines.push(`  - issue updated: ${Object.keys(plan.update).join(", ")}`);
     if (plan && plan.replies.length > 0) lines.push(`  - replies: ${plan.replies.length}`);
     if (plan && plan.reactions.length > 0) lines.push(`  - commands acknowledged: ${plan.reactions.length}`);
-    if ("table" in r && r.table) lines.push("", r.table, "");
+    if (r.table) lines.push("", r.table, "");
   }
   if (results.length === 0) lines.push("Nothing to do.");
+  if (stoppedAt) lines.push("", `The scheduled pass spent its call budget (\`schedule.max_calls\`) during ${stoppedAt.job}${stoppedAt.after !== void 0 ? ` after #${stoppedAt.after}` : ""}; the next run goes on from the start.`);
   return lines.join("\n");
 }
 function reconciled(results) {
@@ -61701,10 +61836,7 @@ async function run() {
     const octokit = getOctokit(
       inputs["github-token"],
       {
-        throttle: {
-          onRateLimit: (_after, _options, _octokit, retryCount) => retryCount < 2,
-          onSecondaryRateLimit: (_after, _options, _octokit, retryCount) => retryCount < 2
-        }
+        throttle: RATE_LIMITS
       },
       retry,
       throttling
@@ -61712,36 +61844,33 @@ async function run() {
     const eventName = context2.eventName;
     const deps = {
       files: new FileCache(),
+      labels: new LabelStyler(),
       botLogin: inputs["bot-login"],
       templates: shippedTemplates(),
       configPath: inputs["config-path"],
       issueFromPayload: false,
+      // Check runs as in the App (a deployment names its commit), so both faces make the same writes.
+      checkRuns: true,
+      // The runner is the team's own machine: its staging hosts are theirs to check.
+      allowPrivateQaHosts: true,
       log: (line) => info(line)
     };
-    const trigger = triggerFrom(eventName, context2.payload, process.env.GITHUB_REPOSITORY);
-    let results;
-    let outcome;
-    if (trigger.kind === "reconcile") {
-      results = await reconcileRepository(octokit, trigger.ref, deps);
-      outcome = reconciled(results);
-      if (eventName === "workflow_dispatch") {
-        const manual = { tag: `manual-${process.env.GITHUB_RUN_ID ?? "run"}`, url: `${process.env.GITHUB_SERVER_URL ?? "https://github.com"}/${process.env.GITHUB_REPOSITORY ?? ""}/actions/runs/${process.env.GITHUB_RUN_ID ?? ""}` };
-        const qa = await runReleaseQa(octokit, { kind: "release", ref: trigger.ref, release: manual, sender: { login: "workflow_dispatch", type: "User" } }, deps);
-        results.push(qa);
-        if (qa.action !== "ignored") outcome = qa;
-      }
-    } else if (trigger.kind === "release" || trigger.kind === "deployment") {
-      results = [await runReleaseQa(octokit, trigger, { ...deps, checkRuns: true })];
-    } else {
-      results = [await runTrigger(octokit, trigger, deps)];
+    const trigger = triggerFrom(eventName, context2.payload, { repoFallback: process.env.GITHUB_REPOSITORY, at: (/* @__PURE__ */ new Date()).toISOString() });
+    if (trigger.kind === "scheduled" && eventName === "workflow_dispatch") {
+      const server = process.env.GITHUB_SERVER_URL ?? "https://github.com";
+      trigger.qa = { tag: `manual-${process.env.GITHUB_RUN_ID ?? "run"}`, url: `${server}/${process.env.GITHUB_REPOSITORY ?? ""}/actions/runs/${process.env.GITHUB_RUN_ID ?? ""}` };
     }
+    const handled = await handle(octokit, trigger, deps);
+    const results = handled.results;
+    const qa = trigger.kind === "scheduled" ? results.find((r) => r.action === "qa-passed" || r.action === "qa-failed") : void 0;
+    const outcome = trigger.kind === "scheduled" ? qa ?? reconciled(results.filter((r) => r !== qa)) : void 0;
     const failed = results.flatMap((r) => r.notes.filter((n) => n.startsWith("failed:")));
     const configErrors = new Set(results.flatMap((r) => r.configErrors.map((e) => `${e.key}: ${e.reason}`)));
     for (const error63 of configErrors) error(error63, { file: inputs["config-path"], title: "Firebreak configuration" });
     const main = outcome ?? results.find((r) => r.action !== "ignored") ?? results[0];
     setOutput("incident-number", main?.incident !== void 0 ? String(main.incident) : "");
     setOutput("action-taken", main?.action ?? "ignored");
-    await writeSummary(summarize(eventName, results));
+    await writeSummary(summarize(eventName, results, handled.stoppedAt));
     if (failed.length > 0) setFailed(`Firebreak could not finish: ${failed.join("; ")}`);
   } catch (error63) {
     setOutput("action-taken", "ignored");

@@ -1,7 +1,7 @@
 // The files Firebreak ships in templates/: read from the package (App, CLI) or the Action's
 // checkout, both of which lay templates/ beside build/ and dist/.
 import { readFileSync } from "node:fs";
-import type { ShippedTemplates } from "./github/firebreak.js";
+import type { ShippedTemplates } from "./github/shell/deps.js";
 
 export function templatePath(name: string): URL {
   return new URL(`../templates/${name}`, import.meta.url);

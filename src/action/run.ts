@@ -9,11 +9,11 @@ import { planWrites } from "../core/plan.js";
 import type { GitHubClient } from "../github/client.js";
 import { safeMessage, statusOf } from "../github/client.js";
 import { triggerFrom } from "../github/events.js";
-import type { FirebreakDeps, RunResult } from "../github/firebreak.js";
-import { reconcileRepository, runTrigger } from "../github/firebreak.js";
 import { FileCache } from "../github/files.js";
-import type { QaRunResult } from "../github/tracking-qa.js";
-import { runReleaseQa } from "../github/tracking-qa.js";
+import { LabelStyler } from "../github/labels.js";
+import { RATE_LIMITS } from "../github/octokit.js";
+import type { RunResult, ShellDeps } from "../github/shell/deps.js";
+import { handle } from "../github/shell/handle.js";
 import { shippedTemplates } from "../templates.js";
 import { ACTION_INPUTS, actionInputsSchema } from "./inputs.js";
 
@@ -25,7 +25,7 @@ function readInputs() {
   return parsed.data;
 }
 
-function summarize(eventName: string, results: readonly (RunResult | QaRunResult)[]): string {
+function summarize(eventName: string, results: readonly RunResult[], stoppedAt?: { job: string; after?: number }): string {
   const lines = [`### Firebreak — \`${eventName}\``, ""];
   for (const r of results) {
     lines.push(`- **${r.action}**${r.incident ? ` · incident #${r.incident}` : ""}${r.postmortem ? ` · postmortem #${r.postmortem}` : ""}`);
@@ -34,9 +34,10 @@ function summarize(eventName: string, results: readonly (RunResult | QaRunResult
     if (plan?.update) lines.push(`  - issue updated: ${Object.keys(plan.update).join(", ")}`);
     if (plan && plan.replies.length > 0) lines.push(`  - replies: ${plan.replies.length}`);
     if (plan && plan.reactions.length > 0) lines.push(`  - commands acknowledged: ${plan.reactions.length}`);
-    if ("table" in r && r.table) lines.push("", r.table, "");
+    if (r.table) lines.push("", r.table, "");
   }
   if (results.length === 0) lines.push("Nothing to do.");
+  if (stoppedAt) lines.push("", `The scheduled pass spent its call budget (\`schedule.max_calls\`) during ${stoppedAt.job}${stoppedAt.after !== undefined ? ` after #${stoppedAt.after}` : ""}; the next run goes on from the start.`);
   return lines.join("\n");
 }
 
@@ -64,41 +65,35 @@ export async function run(): Promise<void> {
     const octokit = github.getOctokit(
       inputs["github-token"],
       {
-        throttle: {
-          onRateLimit: (_after: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < 2,
-          onSecondaryRateLimit: (_after: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < 2,
-        },
+        throttle: RATE_LIMITS,
       },
       retry,
       throttling,
     ) as unknown as GitHubClient;
     const eventName = github.context.eventName;
-    const deps: FirebreakDeps = {
+    const deps: ShellDeps = {
       files: new FileCache(),
+      labels: new LabelStyler(),
       botLogin: inputs["bot-login"],
       templates: shippedTemplates(),
       configPath: inputs["config-path"],
       issueFromPayload: false,
+      // Check runs as in the App (a deployment names its commit), so both faces make the same writes.
+      checkRuns: true,
+      // The runner is the team's own machine: its staging hosts are theirs to check.
+      allowPrivateQaHosts: true,
       log: (line) => core.info(line),
     };
-    const trigger = triggerFrom(eventName, github.context.payload, process.env.GITHUB_REPOSITORY);
-    let results: (RunResult | QaRunResult)[];
-    let outcome: Outcome | undefined;
-    if (trigger.kind === "reconcile") {
-      results = await reconcileRepository(octokit, trigger.ref, deps);
-      outcome = reconciled(results);
-      if (eventName === "workflow_dispatch") {
-        const manual = { tag: `manual-${process.env.GITHUB_RUN_ID ?? "run"}`, url: `${process.env.GITHUB_SERVER_URL ?? "https://github.com"}/${process.env.GITHUB_REPOSITORY ?? ""}/actions/runs/${process.env.GITHUB_RUN_ID ?? ""}` };
-        const qa = await runReleaseQa(octokit, { kind: "release", ref: trigger.ref, release: manual, sender: { login: "workflow_dispatch", type: "User" } }, deps);
-        results.push(qa);
-        if (qa.action !== "ignored") outcome = qa;
-      }
-    } else if (trigger.kind === "release" || trigger.kind === "deployment") {
-      // Check runs as in the App (a deployment names its commit), so both faces make the same writes.
-      results = [await runReleaseQa(octokit, trigger, { ...deps, checkRuns: true })];
-    } else {
-      results = [await runTrigger(octokit, trigger, deps)];
+    const trigger = triggerFrom(eventName, github.context.payload, { repoFallback: process.env.GITHUB_REPOSITORY, at: new Date().toISOString() });
+    // A manual run also checks tracking now, reported under this run.
+    if (trigger.kind === "scheduled" && eventName === "workflow_dispatch") {
+      const server = process.env.GITHUB_SERVER_URL ?? "https://github.com";
+      trigger.qa = { tag: `manual-${process.env.GITHUB_RUN_ID ?? "run"}`, url: `${server}/${process.env.GITHUB_REPOSITORY ?? ""}/actions/runs/${process.env.GITHUB_RUN_ID ?? ""}` };
     }
+    const handled = await handle(octokit, trigger, deps);
+    const results = handled.results;
+    const qa = trigger.kind === "scheduled" ? results.find((r) => r.action === "qa-passed" || r.action === "qa-failed") : undefined;
+    const outcome: Outcome | undefined = trigger.kind === "scheduled" ? (qa ?? reconciled(results.filter((r) => r !== qa))) : undefined;
     const failed = results.flatMap((r) => r.notes.filter((n) => n.startsWith("failed:")));
     // Every incident of a reconcile run carries the same config errors: annotate each once.
     const configErrors = new Set(results.flatMap((r) => r.configErrors.map((e) => `${e.key}: ${e.reason}`)));
@@ -106,7 +101,7 @@ export async function run(): Promise<void> {
     const main = outcome ?? results.find((r) => r.action !== "ignored") ?? results[0];
     core.setOutput("incident-number", main?.incident !== undefined ? String(main.incident) : "");
     core.setOutput("action-taken", main?.action ?? "ignored");
-    await writeSummary(summarize(eventName, results));
+    await writeSummary(summarize(eventName, results, handled.stoppedAt));
     if (failed.length > 0) core.setFailed(`Firebreak could not finish: ${failed.join("; ")}`);
   } catch (error) {
     // An error that is only logged leaves a run green; this one fails it, without leaking tokens.

@@ -1,16 +1,20 @@
-// The Probot face: webhooks in, Firebreak's shell out. Handlers return at once and the work
-// runs in a queue per issue, so GitHub gets its answer within 10 s however long the write
-// queue, and two events on one incident never interleave in this process.
+// The Probot face: webhooks in, the shell's dispatcher out. Handlers return at once and the
+// work runs in a queue per incident, so GitHub gets its answer within 10 s however long the
+// write queue, and two events on one incident never interleave in this process.
 import type { Probot } from "probot";
 import { parsePostmortemMarker } from "../core/postmortem.js";
+import type { RepoRef } from "../github/client.js";
 import { safeMessage } from "../github/client.js";
 import { triggerFrom } from "../github/events.js";
-import type { RunResult } from "../github/firebreak.js";
-import { IssueMemory, runTrigger } from "../github/firebreak.js";
 import { FileCache } from "../github/files.js";
-import { runReleaseQa } from "../github/tracking-qa.js";
+import { LabelStyler } from "../github/labels.js";
+import type { RunResult, ShellDeps } from "../github/shell/deps.js";
+import { handle } from "../github/shell/handle.js";
+import { IssueMemory } from "../github/shell/memory.js";
 import { shippedTemplates } from "../templates.js";
+import { inProcessScheduler } from "../schedule/index.js";
 import { KeyedQueue } from "./queue.js";
+import { appScheduledPass } from "./scheduled.js";
 
 export interface FirebreakApp {
   (app: Probot): void;
@@ -18,6 +22,10 @@ export interface FirebreakApp {
   idle(): Promise<void>;
   /** The latest results in handling order (at most 1,000), for tests and the benchmark. */
   results: RunResult[];
+  keep(results: readonly RunResult[]): void;
+  /** What the App's handlers and its scheduler share: caches and who Firebreak writes as. */
+  deps: ShellDeps;
+  queue: KeyedQueue;
 }
 
 export interface FirebreakAppOptions {
@@ -30,21 +38,33 @@ export interface FirebreakAppOptions {
   awaitWork?: boolean;
   /** Tracking QA may fetch private and loopback addresses (off: a hosted App must not probe its own network). */
   allowPrivateQaHosts?: boolean;
+  /** Run the scheduled pass every this many seconds in this process (`FIREBREAK_SCHEDULE_EVERY`); off when absent. */
+  scheduleEverySeconds?: number;
 }
 
 const KEPT_RESULTS = 1000;
+
+const incidentKey = (ref: RepoRef, incident: number) => `${ref.owner}/${ref.repo}#${incident}`;
 
 const EVENTS = ["issues", "issue_comment", "release", "deployment_status"] as const;
 
 export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
   const queue = new KeyedQueue();
-  const files = new FileCache();
-  const memory = new IssueMemory();
-  const templates = shippedTemplates();
   const results: RunResult[] = [];
-  const slug = options.appSlug ?? "firebreak";
-  const keep = (result: RunResult) => {
-    results.push(result);
+  const deps: ShellDeps = {
+    files: new FileCache(),
+    memory: new IssueMemory(),
+    labels: new LabelStyler(),
+    templates: shippedTemplates(),
+    botLogin: `${options.appSlug ?? "firebreak"}[bot]`,
+    issueFromPayload: true,
+    reportFixedConfig: true,
+    checkRuns: true,
+    allowPrivateQaHosts: options.allowPrivateQaHosts === true,
+    exclusive: (ref, incident, work) => queue.run(incidentKey(ref, incident), work),
+  };
+  const keep = (kept: readonly RunResult[]) => {
+    results.push(...kept);
     if (results.length > KEPT_RESULTS) results.splice(0, results.length - KEPT_RESULTS);
   };
   const fn = ((app: Probot) => {
@@ -56,34 +76,28 @@ export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
       }
       // A postmortem's events write its incident's card: they queue with that incident's events.
       const incident = trigger.kind === "issue" ? (parsePostmortemMarker(trigger.issue.body) ?? trigger.issue.number) : undefined;
-      const key = incident !== undefined ? `${trigger.ref.owner}/${trigger.ref.repo}#${incident}` : `${trigger.ref.owner}/${trigger.ref.repo}:qa`;
-      const work = queue.push(key, async () => {
+      const key = incident !== undefined ? incidentKey(trigger.ref, incident) : `${trigger.ref.owner}/${trigger.ref.repo}:qa`;
+      const work = queue.run(key, async () => {
         try {
-          const deps = {
-            files,
-            memory,
-            templates,
-            botLogin: `${slug}[bot]`,
-            issueFromPayload: true,
-            reportFixedConfig: true,
-            log: (line: string) => context.log.info({ id: context.id }, line),
-          };
-          const result =
-            trigger.kind === "release" || trigger.kind === "deployment"
-              ? await runReleaseQa(context.octokit, trigger, { ...deps, checkRuns: true, allowPrivateHosts: options.allowPrivateQaHosts === true })
-              : await runTrigger(context.octokit, trigger, deps);
-          keep(result);
+          const handled = await handle(context.octokit, trigger, { ...deps, log: (line: string) => context.log.info({ id: context.id }, line) });
+          keep(handled.results);
         } catch (error) {
           // Logged with the delivery id; the incident stays consistent because the card is written in one PATCH.
           context.log.error({ id: context.id, event: context.name }, `Firebreak failed: ${safeMessage(error)}`);
-          keep({ action: "ignored", notes: [`failed: ${safeMessage(error)}`], configErrors: [] });
+          keep([{ action: "ignored", notes: [`failed: ${safeMessage(error)}`], configErrors: [] }]);
         }
       });
       if (options.awaitWork) await work;
     });
+    if (options.scheduleEverySeconds !== undefined) {
+      inProcessScheduler(options.scheduleEverySeconds, appScheduledPass(app, fn), (error) => app.log.error(`scheduled pass failed: ${safeMessage(error)}`));
+    }
   }) as FirebreakApp;
   fn.idle = () => queue.idle();
   fn.results = results;
+  fn.keep = keep;
+  fn.deps = deps;
+  fn.queue = queue;
   return fn;
 }
 

@@ -1,14 +1,19 @@
 // One queue per key: work on the same incident runs in order, different incidents in parallel.
 export class KeyedQueue {
-  private readonly tails = new Map<string, Promise<void>>();
+  private readonly tails = new Map<string, Promise<unknown>>();
 
-  /** Queues work behind earlier work on the same key; resolves when this work is done. */
-  push(key: string, work: () => Promise<void>): Promise<void> {
+  /** Queues work behind earlier work on the same key; resolves with its result when it is done. */
+  run<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const next = previous.then(work, work).finally(() => {
-      if (this.tails.get(key) === next) this.tails.delete(key);
+    const next = previous.then(work, work);
+    const tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
     });
-    this.tails.set(key, next);
     return next;
   }
 

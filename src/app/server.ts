@@ -1,20 +1,25 @@
 // `npm start`: Probot's server with its standard environment (APP_ID, PRIVATE_KEY or
 // PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT, LOG_LEVEL, GHE_HOST/GHE_PROTOCOL, REDIS_URL).
 import { ProbotOctokit, run } from "probot";
+import { RATE_LIMITS } from "../github/octokit.js";
+import { parseEvery } from "../schedule/index.js";
 import { firebreakApp } from "./index.js";
 
-// Rate limits and secondary limits are waited out and retried (twice), never dropped silently.
-// Probot does not retry secondary limits by default, and layers its throttle options over
-// object defaults, so they are set in a function that runs after Probot's.
-const retryTwice = (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < 2;
+// Probot layers its throttle options over object defaults, so the policy is set in a function
+// that runs after Probot's.
 const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
   ...options,
-  throttle: { ...(options.throttle as object), onRateLimit: retryTwice, onSecondaryRateLimit: retryTwice },
+  throttle: { ...(options.throttle as object), ...RATE_LIMITS },
 }));
 
 // APP_SLUG names the App's bot login (`<slug>[bot]`), whose own events Firebreak ignores.
 // FIREBREAK_QA_ALLOW_PRIVATE=1 lets tracking QA reach private addresses (a self-hosted staging site).
-const app = firebreakApp({ appSlug: process.env.APP_SLUG || "firebreak", allowPrivateQaHosts: process.env.FIREBREAK_QA_ALLOW_PRIVATE === "1" });
+// FIREBREAK_SCHEDULE_EVERY (default 5m, at least 10s) paces the scheduled pass (reconcile, and the jobs to come).
+const app = firebreakApp({
+  appSlug: process.env.APP_SLUG || "firebreak",
+  allowPrivateQaHosts: process.env.FIREBREAK_QA_ALLOW_PRIVATE === "1",
+  scheduleEverySeconds: parseEvery(process.env.FIREBREAK_SCHEDULE_EVERY),
+});
 await run(app, { Octokit });
 
 // Webhooks are answered before their work is done: finish the queue before exiting.

@@ -9,7 +9,7 @@ import { parseBody } from "../core/card.js";
 import type { IncidentState } from "../core/incident.js";
 import { ANSWER_PLACEHOLDER } from "../core/postmortem.js";
 import { formatUtc } from "../core/time.js";
-import type { RunResult } from "../github/firebreak.js";
+import type { RunResult } from "../github/shell/deps.js";
 import type { CommentRecord, IssueRecord, LocalGitHub, RequestLogEntry } from "../local-github/index.js";
 import type { ExitCode, Io } from "./common.js";
 import { EXIT, memoryIo } from "./common.js";

@@ -8,6 +8,7 @@ import type { ApplicationFunction } from "probot";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import type { LocalGitHubOptions } from "../local-github/index.js";
 import { LocalGitHub } from "../local-github/index.js";
+import { RATE_LIMITS } from "../github/octokit.js";
 
 export interface AppWorld {
   gh: LocalGitHub;
@@ -32,8 +33,6 @@ export interface AppWorldOptions {
   throttle?: boolean;
   logLevel?: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
 }
-
-const retryTwice = (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < 2;
 
 export interface AppServer {
   /** Where GitHub posts webhooks (Probot's default path). */
@@ -61,7 +60,7 @@ export async function startAppServer(options: { appFn: ApplicationFunction; base
     // A function, not an object: Probot layers its own throttle options over object defaults.
     Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
       ...o,
-      throttle: { ...(o.throttle as object), enabled: throttle, onRateLimit: retryTwice, onSecondaryRateLimit: retryTwice },
+      throttle: { ...(o.throttle as object), enabled: throttle, ...RATE_LIMITS },
     })),
   });
   const middleware = await createNodeMiddleware(options.appFn, { probot });

@@ -7,7 +7,7 @@ import { parseConfigYaml, resolveConfig } from "../core/config.js";
 import type { GitHubClient, RepoRef } from "../github/client.js";
 import { loadRepoConfig } from "../github/config.js";
 import { FileCache } from "../github/files.js";
-import { syncLabels } from "../github/issues.js";
+import { syncLabels } from "../github/labels.js";
 import type { ExitCode, Io } from "./common.js";
 import { CliError, EXIT, parseRepo } from "./common.js";
 import type { CliOctokitOptions } from "./octokit.js";

@@ -4,6 +4,7 @@ import { Octokit } from "@octokit/core";
 import { paginateRest } from "@octokit/plugin-paginate-rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
+import { RATE_LIMITS } from "../github/octokit.js";
 import { CliError } from "./common.js";
 
 export const CliOctokit = Octokit.plugin(retry, throttling, paginateRest);
@@ -11,8 +12,6 @@ export type CliOctokit = InstanceType<typeof CliOctokit>;
 
 export const DEFAULT_API_URL = "https://api.github.com";
 
-// Rate limits are waited out and retried twice, never dropped silently.
-const retryTwice = (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < 2;
 
 export interface CliOctokitOptions {
   /**
@@ -31,7 +30,7 @@ export function cliOctokit(env: Record<string, string | undefined>, options: Cli
     auth: token,
     baseUrl,
     userAgent: "firebreak-cli",
-    throttle: { enabled: options.throttle ?? true, onRateLimit: retryTwice, onSecondaryRateLimit: retryTwice },
+    throttle: { enabled: options.throttle ?? true, ...RATE_LIMITS },
     retry: { enabled: true },
     // Octokit logs request failures with their URLs only; the CLI reports errors itself.
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },

@@ -76,7 +76,7 @@ the exit code is 1.${EXIT_CODES}`,
     .option("--bot-login <login>", "the login Firebreak writes as", "firebreak[bot]")
     .option("--json", "print the simulation as JSON")
     .addHelpText("after", `\nExample: firebreak simulate --event issues --payload opened.json${EXIT_CODES}`)
-    .action(async (opts: SimulateOptions) => done((await import("./simulate.js")).runSimulate(opts, io)));
+    .action(async (opts: SimulateOptions) => done(await (await import("./simulate.js")).runSimulate(opts, io)));
 
   program
     .command("reconcile")

@@ -1,8 +1,9 @@
 // `firebreak reconcile`: the Action's schedule run from a terminal — every open incident's
 // card brought in line with its comment log, unanswered commands acknowledged.
-import type { FirebreakDeps, RunResult } from "../github/firebreak.js";
-import { reconcileRepository } from "../github/firebreak.js";
 import { FileCache } from "../github/files.js";
+import { LabelStyler } from "../github/labels.js";
+import type { RunResult, ShellDeps } from "../github/shell/deps.js";
+import { handle } from "../github/shell/handle.js";
 import { shippedTemplates } from "../templates.js";
 import type { ExitCode, Io } from "./common.js";
 import { EXIT, parseRepo } from "./common.js";
@@ -36,15 +37,17 @@ export function renderReconcile(repo: string, results: readonly RunResult[]): st
 export async function runReconcile(options: ReconcileOptions, io: Io, octokitOptions: CliOctokitOptions = {}): Promise<ExitCode> {
   const ref = parseRepo(options.repo);
   const gh = cliOctokit(io.env, octokitOptions);
-  const deps: FirebreakDeps = {
+  const deps: ShellDeps = {
     files: new FileCache(),
+    labels: new LabelStyler(),
     // Whoever owns the token writes the replies; only this login's own comments are skipped as commands.
     botLogin: options.botLogin ?? "github-actions[bot]",
     templates: shippedTemplates(),
     ...(options.configPath ? { configPath: options.configPath } : {}),
     issueFromPayload: true,
   };
-  const results = await reconcileRepository(gh, ref, deps);
+  const { results, stoppedAt, calls } = await handle(gh, { kind: "scheduled", ref, at: new Date().toISOString() }, deps);
+  if (stoppedAt) io.err(`note: the pass spent its budget of ${calls} calls (schedule.max_calls); run it again to go on from #${stoppedAt.after ?? "the start"}`);
   const errors = results[0]?.configErrors ?? [];
   for (const e of errors) io.err(`warning: ${options.configPath ?? ".github/firebreak.yml"}: ${e.key}: ${e.reason}`);
   io.out(options.json ? JSON.stringify(results, null, 2) : renderReconcile(`${ref.owner}/${ref.repo}`, results));

@@ -1,25 +1,25 @@
-// `firebreak simulate`: what an event would make Firebreak write, decided by the pure core
-// alone — no network, no token, nothing touched. The shell's own checks (its own events,
-// other bots, who may command) are mirrored from the payload; reads it would make are named.
-import { readFileSync } from "node:fs";
+// `firebreak simulate`: what an event would make Firebreak write. It runs the same dispatcher
+// as the App and the Action, against a read-only GitHub served from local files (the payload,
+// --issue-body, --comments, --permitted, --form, the local config) that records every write
+// instead of sending it. No network, no token, nothing touched.
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { CARD_END, CARD_START, parseBody } from "../core/card.js";
-import type { FirebreakConfig } from "../core/config.js";
-import { DEFAULT_CONFIG } from "../core/config.js";
-import type { EngineInput, EngineResult } from "../core/engine.js";
-import { decide, isFirebreakIssue } from "../core/engine.js";
-import type { CommentView } from "../core/incident.js";
+import type { CommentView, IssueView } from "../core/incident.js";
 import { commentViewSchema } from "../core/incident.js";
 import type { Plan } from "../core/plan.js";
-import { planWrites } from "../core/plan.js";
-import { parsePostmortemMarker, postmortemGaps } from "../core/postmortem.js";
+import type { GitHubClient } from "../github/client.js";
 import type { Trigger } from "../github/events.js";
 import { triggerFrom } from "../github/events.js";
+import { FileCache } from "../github/files.js";
+import { LabelStyler } from "../github/labels.js";
+import { DEFAULT_FORM_PATH } from "../github/shell/deps.js";
+import { handle } from "../github/shell/handle.js";
+import { DEFAULT_CONFIG_PATH } from "../github/config.js";
 import { shippedTemplates } from "../templates.js";
 import type { ExitCode, Io } from "./common.js";
 import { CliError, EXIT } from "./common.js";
-import { readLocalConfig } from "./labels.js";
 
 export interface SimulateOptions {
   event: string;
@@ -35,7 +35,7 @@ export interface SimulateOptions {
 
 /** One write as it would go to GitHub's REST API. */
 export interface SimulatedWrite {
-  method: "PATCH" | "POST";
+  method: "PATCH" | "POST" | "PUT" | "DELETE";
   path: string;
   summary: string;
   body?: Record<string, unknown>;
@@ -47,14 +47,12 @@ export interface Simulation {
   action: string;
   incident?: number;
   notes: string[];
-  /** Reads the App or Action would make first (not made here). */
+  /** Reads the App or Action would make (answered here from local files). */
   reads: string[];
   writes: SimulatedWrite[];
   card?: string;
   plan?: Plan;
 }
-
-const TRUSTED = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
 
 function readText(path: string, cwd: string, what: string): string {
   try {
@@ -84,48 +82,103 @@ export function cardOf(body: string | undefined): string | undefined {
     .trim();
 }
 
-function writesOf(plan: Plan, repo: string): SimulatedWrite[] {
-  const writes: SimulatedWrite[] = [];
-  const issuePath = (n: number) => `/repos/${repo}/issues/${n}`;
-  if (plan.postmortem) {
-    const pm = plan.postmortem;
-    writes.push({
-      method: "POST",
-      path: `/repos/${repo}/issues`,
-      summary: `open the postmortem "${pm.title}" — labels ${pm.labels.join(", ")}${pm.assignees?.length ? `, assigned to ${pm.assignees.join(", ")}` : ""} (unless one with its marker exists)`,
-      body: { title: pm.title, labels: pm.labels, ...(pm.assignees ? { assignees: pm.assignees } : {}), body: pm.body },
-    });
-  }
-  if (plan.update) {
-    const u = plan.update;
-    const parts = [
-      u.labels ? `labels → ${u.labels.join(", ")}` : undefined,
-      u.assignees ? `assignees → ${u.assignees.length ? u.assignees.join(", ") : "(none)"}` : undefined,
-      u.state ? `state → ${u.state}${u.state_reason ? ` (${u.state_reason})` : ""}` : undefined,
-      u.body !== undefined ? `body → status card rewritten (${u.body.length.toLocaleString("en")} characters)` : undefined,
-    ].filter((p): p is string => p !== undefined);
-    writes.push({ method: "PATCH", path: issuePath(plan.issue), summary: parts.join("; "), body: { ...u } });
-  }
-  for (const reply of plan.replies) {
-    writes.push({ method: "POST", path: `${issuePath(plan.issue)}/comments`, summary: `reply: ${reply.body.split("\n")[0]!.slice(0, 160)}`, body: { body: reply.body } });
-  }
-  for (const id of plan.reactions) {
-    writes.push({ method: "POST", path: `/repos/${repo}/issues/comments/${id}/reactions`, summary: "+1 (command accepted)", body: { content: "+1" } });
-  }
-  for (const notice of plan.notices) {
-    writes.push({ method: "POST", path: `${issuePath(notice.issue)}/comments`, summary: `notice on #${notice.issue}: ${notice.body.split("\n")[0]!.slice(0, 160)}`, body: { body: notice.body } });
-  }
-  return writes;
+class NotFound extends Error {
+  readonly status = 404;
 }
 
-function loadConfig(options: SimulateOptions, io: Io): FirebreakConfig {
-  if (!options.config) return DEFAULT_CONFIG;
-  const local = readLocalConfig(options.config, io.cwd);
-  for (const e of local.errors) io.err(`warning: ${options.config}: ${e.key}: ${e.reason} (the App would report this in a configuration-error issue)`);
-  return local.config;
+interface LocalRepository {
+  issue: IssueView;
+  comments: CommentView[];
+  permitted: Set<string>;
+  files: Map<string, string>;
+  permissionNote: (login: string) => string;
 }
 
-export function simulate(options: SimulateOptions, io: Io): Simulation {
+function summaryOf(method: string, path: string, body: Record<string, unknown>): string {
+  if (method === "POST" && path.endsWith("/reactions")) return `${String(body.content)} (command accepted)`;
+  if (method === "POST" && path.endsWith("/comments")) return `comment: ${String(body.body).split("\n")[0]!.slice(0, 160)}`;
+  if (method === "POST" && path.endsWith("/issues")) {
+    const labels = Array.isArray(body.labels) ? body.labels.join(", ") : "";
+    return `open "${String(body.title)}" — labels ${labels}${Array.isArray(body.assignees) && body.assignees.length ? `, assigned to ${body.assignees.join(", ")}` : ""}`;
+  }
+  if (method === "POST" && path.endsWith("/check-runs")) return `check run "${String(body.name)}": ${String(body.conclusion)}`;
+  const parts = [
+    Array.isArray(body.labels) ? `labels → ${body.labels.join(", ")}` : undefined,
+    Array.isArray(body.assignees) ? `assignees → ${body.assignees.length ? body.assignees.join(", ") : "(none)"}` : undefined,
+    typeof body.state === "string" ? `state → ${body.state}${body.state_reason ? ` (${String(body.state_reason)})` : ""}` : undefined,
+    typeof body.body === "string" ? `body → ${body.body.startsWith(CARD_START) ? "status card rewritten" : "rewritten"} (${body.body.length.toLocaleString("en")} characters)` : undefined,
+  ].filter((p): p is string => p !== undefined);
+  return parts.join("; ") || `${method} ${path}`;
+}
+
+/**
+ * A GitHub that answers reads from local files and records writes. Its answers have the
+ * shape of GitHub's, so the shell cannot tell it from the real one.
+ */
+function localGitHub(local: LocalRepository, reads: string[], writes: SimulatedWrite[]): GitHubClient {
+  let nextNumber = 1000;
+  let nextComment = 900_000;
+  const request = async (route: string, params: Record<string, unknown> = {}) => {
+    const [method = "GET", template = ""] = route.split(" ");
+    const path = template.replace(/\{(\w+)\}/g, (_, key: string) => String(params[key]));
+    const { owner: _o, repo: _r, issue_number: _n, comment_id: _c, path: _p, headers: _h, username: _u, name: _l, ...body } = params;
+    if (method !== "GET") {
+      writes.push({ method: method as SimulatedWrite["method"], path, summary: summaryOf(method, path, body), body });
+      if (route === "PATCH /repos/{owner}/{repo}/issues/{issue_number}" && local.issue.number === params.issue_number) {
+        const labels = Array.isArray(body.labels) ? (body.labels as string[]) : local.issue.labels;
+        const assignees = Array.isArray(body.assignees) ? (body.assignees as string[]) : local.issue.assignees;
+        local.issue = { ...local.issue, ...(body as Partial<IssueView>), number: local.issue.number, labels, assignees };
+        // Labels as GitHub answers them: existing ones carry a description (nothing to style).
+        return { data: { ...local.issue, labels: labels.map((name) => ({ name, description: "—" })), assignees: assignees.map((login) => ({ login })) } };
+      }
+      if (route === "POST /repos/{owner}/{repo}/issues") {
+        nextNumber += 1;
+        return { data: { number: nextNumber, title: body.title, body: body.body, state: "open", html_url: `https://github.com/${path.split("/")[2]}/${path.split("/")[3]}/issues/${nextNumber}`, created_at: "1970-01-01T00:00:00Z", user: null, labels: [], assignees: [] } };
+      }
+      return { data: { id: (nextComment += 1), ...body } };
+    }
+    reads.push(`GET ${path}`);
+    switch (route) {
+      case "GET /repos/{owner}/{repo}/contents/{path}": {
+        const text = local.files.get(String(params.path));
+        if (text === undefined) throw new NotFound(`${String(params.path)} not found`);
+        return { data: { type: "file", encoding: "base64", content: Buffer.from(text).toString("base64") }, headers: {} };
+      }
+      case "GET /repos/{owner}/{repo}/issues/{issue_number}":
+        if (local.issue.number !== params.issue_number) throw new NotFound(`issue ${String(params.issue_number)} is not simulated`);
+        return { data: { ...local.issue, labels: local.issue.labels.map((name) => ({ name })), assignees: local.issue.assignees.map((login) => ({ login })) } };
+      case "GET /repos/{owner}/{repo}/issues/{issue_number}/comments":
+        return { data: params.page === 1 || params.page === undefined ? local.comments : [] };
+      case "GET /repos/{owner}/{repo}/collaborators/{username}/permission": {
+        const login = String(params.username);
+        reads.push(`  ${local.permissionNote(login)}`);
+        const role = local.permitted.has(login.toLowerCase()) ? "write" : "read";
+        return { data: { permission: role, role_name: role } };
+      }
+      case "GET /repos/{owner}/{repo}/releases":
+      case "GET /repos/{owner}/{repo}/issues":
+        return { data: [] };
+      default:
+        throw new NotFound(`${route} is not simulated`);
+    }
+  };
+  return { request: request as unknown as GitHubClient["request"] };
+}
+
+function localConfigPath(options: SimulateOptions, io: Io): string | undefined {
+  if (options.config) return options.config;
+  // Like `firebreak qa`: the repository checkout's own config when run from one.
+  return existsSync(resolve(io.cwd, DEFAULT_CONFIG_PATH)) ? DEFAULT_CONFIG_PATH : undefined;
+}
+
+function readComments(options: SimulateOptions, io: Io): CommentView[] {
+  if (!options.comments) return [];
+  const parsed = z.array(commentViewSchema).safeParse(readJson(options.comments, io.cwd, "the comments file"));
+  if (!parsed.success) throw new CliError(`--comments ${options.comments} must be a JSON array of comments as GitHub lists them (id, body, user, created_at)`);
+  return parsed.data;
+}
+
+export async function simulate(options: SimulateOptions, io: Io): Promise<Simulation> {
   const payload = readJson(options.payload, io.cwd, "the payload");
   if (typeof payload !== "object" || payload === null) throw new CliError("the payload must be a JSON object (a webhook payload)");
   if (options.issueBody !== undefined) {
@@ -133,12 +186,11 @@ export function simulate(options: SimulateOptions, io: Io): Simulation {
     if (typeof issue !== "object" || issue === null) throw new CliError("--issue-body needs a payload with an issue");
     (issue as { body?: string }).body = readText(options.issueBody, io.cwd, "the issue body");
   }
-  const config = loadConfig(options, io);
-  const botLogin = options.botLogin ?? "firebreak[bot]";
-  const trigger = triggerFrom(options.event, payload);
+  const trigger = triggerFrom(options.event, payload, { at: new Date().toISOString() });
   const base = { event: options.event, reads: [] as string[], writes: [] as SimulatedWrite[] };
   if (trigger.kind === "ignored") return { ...base, trigger: "ignored", action: "ignored", notes: [trigger.reason] };
   if (trigger.kind === "release" || trigger.kind === "deployment") {
+    // Tracking QA fetches real pages: a simulation stays offline and says what would run.
     return {
       ...base,
       trigger: trigger.kind,
@@ -146,106 +198,41 @@ export function simulate(options: SimulateOptions, io: Io): Simulation {
       notes: ["would run tracking QA on the pages under tracking_qa; run them with `firebreak qa --config FILE`", "a failure opens one measurement incident per release"],
     };
   }
-  if (trigger.kind === "reconcile") {
-    return { ...base, trigger: "reconcile", action: "reconcile", notes: [`would bring every open incident of ${trigger.ref.owner}/${trigger.ref.repo} in line with its log (\`firebreak reconcile\`)`] };
+  if (trigger.kind === "scheduled") {
+    return { ...base, trigger: "scheduled", action: "reconciled", notes: [`would run the scheduled pass over ${trigger.ref.owner}/${trigger.ref.repo} (\`firebreak reconcile\`)`] };
   }
-  return simulateIssue(trigger, config, botLogin, options, io, base);
-}
-
-function simulateIssue(
-  trigger: Extract<Trigger, { kind: "issue" }>,
-  config: FirebreakConfig,
-  botLogin: string,
-  options: SimulateOptions,
-  io: Io,
-  base: { event: string; reads: string[]; writes: SimulatedWrite[] },
-): Simulation {
-  const repo = `${trigger.ref.owner}/${trigger.ref.repo}`;
-  const { issue, event } = trigger;
-  const head = { ...base, trigger: event.kind, incident: issue.number };
-  const done = (action: string, notes: string[]): Simulation => ({ ...head, action, notes });
-  if (trigger.sender.login.toLowerCase() === botLogin.toLowerCase()) return done("ignored", ["an event Firebreak caused itself"]);
-  const senderIsBot = trigger.sender.type === "Bot" || trigger.sender.login.endsWith("[bot]");
-  if (senderIsBot && !config.allow_bots.some((b) => b.toLowerCase() === trigger.sender.login.toLowerCase())) {
-    return done("ignored", [`event from another bot (${trigger.sender.login})`]);
-  }
-  const reads = [`GET /repos/${repo}/contents/.github/firebreak.yml (conditional: free when unchanged)`];
-  if (parsePostmortemMarker(issue.body) !== undefined) {
-    if (event.kind !== "closed") return done("ignored", ["postmortem issue: only its closing is gated"]);
-    const gaps = postmortemGaps(issue.body);
-    if (gaps.length === 0) {
-      const incident = parsePostmortemMarker(issue.body)!;
-      return {
-        ...head,
-        reads: [...reads, `GET /repos/${repo}/issues/${incident}`],
-        action: "reconciled",
-        notes: [`postmortem #${issue.number} is complete`],
-        writes: [{ method: "PATCH", path: `/repos/${repo}/issues/${incident}`, summary: `incident #${incident}'s card: postmortem complete` }],
-      };
-    }
-    return {
-      ...head,
-      reads,
-      action: "reopened",
-      notes: [`postmortem #${issue.number} closed with ${gaps.length} gaps`],
-      writes: [
-        { method: "PATCH", path: `/repos/${repo}/issues/${issue.number}`, summary: "state → open (reopened)", body: { state: "open", state_reason: "reopened" } },
-        { method: "POST", path: `/repos/${repo}/issues/${issue.number}/comments`, summary: `reply listing what is missing: ${gaps.join("; ")}` },
-      ],
-    };
-  }
-  const declaring = event.kind === "declare" || (event.kind === "label" && event.added && event.label.toLowerCase() === config.labels.incident.toLowerCase());
-  if (declaring && !issue.labels.some((l) => l.toLowerCase() === config.labels.incident.toLowerCase())) return done("ignored", ["not labelled as an incident"]);
-  if (!declaring && !isFirebreakIssue(issue, config)) return done("ignored", ["not an incident"]);
-
-  const notes: string[] = [];
+  const configPath = localConfigPath(options, io);
+  const files = new Map<string, string>();
+  if (configPath) files.set(DEFAULT_CONFIG_PATH, readText(configPath, io.cwd, "the config"));
+  if (options.form) files.set(DEFAULT_FORM_PATH, readText(options.form, io.cwd, "the issue form"));
   const permitted = new Set((options.permitted ?? []).map((l) => l.replace(/^@/, "").toLowerCase()));
-  const lookedUp = new Set<string>();
-  const mayCommand = (login: string, association: string | undefined): boolean => {
-    const lower = login.toLowerCase();
-    if (lower === botLogin.toLowerCase()) return true;
-    if ((association && TRUSTED.has(association)) || config.responders.some((r) => r.toLowerCase() === lower) || permitted.has(lower)) return true;
-    if (!lookedUp.has(lower)) {
-      lookedUp.add(lower);
-      reads.push(`GET /repos/${repo}/collaborators/${login}/permission (simulated as not permitted; --permitted ${login} to change that)`);
-    }
-    return false;
+  const local: LocalRepository = {
+    issue: trigger.issue,
+    comments: readComments(options, io),
+    permitted,
+    files,
+    permissionNote: (login) => (permitted.has(login.toLowerCase()) ? `${login}: permitted (--permitted)` : `${login}: simulated as not permitted; --permitted ${login} to change that`),
   };
-  const isBot = (login: string) => login.toLowerCase() === botLogin.toLowerCase() || (login.endsWith("[bot]") && !config.allow_bots.includes(login));
-  const form = options.form ? readText(options.form, io.cwd, "the issue form") : shippedTemplates().form;
-  const input: EngineInput = {
-    event: declaring ? { kind: "declare", at: event.at, actor: "actor" in event ? event.actor : "" } : event,
-    issue,
-    config,
-    formTemplate: form,
-    mayCommand,
-    isBot,
-  };
-  if (declaring) {
-    reads.push(`GET /repos/${repo}/releases and GET /repos/${repo}/issues?state=closed (not read here: no releases or earlier incidents are simulated)`);
-    input.releases = [];
-    input.repeatCandidates = [];
-  } else if (event.kind === "commands" || event.kind === "closed") {
-    input.log = readLog(trigger.comment, options, io);
-    reads.push(`GET /repos/${repo}/issues/${issue.number}/comments (here: ${options.comments ? `${options.comments}` : "only the triggering comment; --comments FILE supplies the log"})`);
-    if (event.kind === "closed" || input.log.some((c) => /^\s*\/postmortem\b/m.test(c.body))) input.postmortemTemplate = shippedTemplates().postmortem;
-  }
-  const result: EngineResult = decide(input);
+  const notes: string[] = [];
+  const gh = localGitHub(local, base.reads, base.writes);
+  const handled = await handle(gh, trigger, {
+    files: new FileCache(),
+    labels: new LabelStyler(),
+    botLogin: options.botLogin ?? "firebreak[bot]",
+    templates: shippedTemplates(),
+    issueFromPayload: true,
+    log: () => undefined,
+  });
+  const result = handled.results[0]!;
+  for (const e of result.configErrors) io.err(`warning: ${configPath}: ${e.key}: ${e.reason} (the App would report this in a configuration-error issue)`);
   notes.push(...result.notes);
-  const writes = writesOf(result.plan, repo);
-  const card = cardOf(result.plan.update?.body) ?? (result.plan.update ? undefined : cardOf(parseBody(issue.body).hasCard ? issue.body : undefined));
-  return { ...head, reads, action: result.action, notes, writes, plan: result.plan, ...(card ? { card } : {}) };
+  const cardWrite = [...base.writes].reverse().find((w) => w.method === "PATCH" && typeof w.body?.body === "string" && w.body.body.startsWith(CARD_START));
+  const card = cardOf(cardWrite?.body?.body as string | undefined) ?? cardOf(parseBody(trigger.issue.body).hasCard ? trigger.issue.body : undefined);
+  return { ...base, trigger: triggerName(trigger), incident: result.incident ?? trigger.issue.number, action: result.action, notes, ...(result.plan ? { plan: result.plan } : {}), ...(card ? { card } : {}) };
 }
 
-function readLog(comment: CommentView | undefined, options: SimulateOptions, io: Io): CommentView[] {
-  const log: CommentView[] = [];
-  if (options.comments) {
-    const parsed = z.array(commentViewSchema).safeParse(readJson(options.comments, io.cwd, "the comments file"));
-    if (!parsed.success) throw new CliError(`--comments ${options.comments} must be a JSON array of comments as GitHub lists them (id, body, user, created_at)`);
-    log.push(...parsed.data);
-  }
-  if (comment && !log.some((c) => c.id === comment.id)) log.push(comment);
-  return log;
+function triggerName(trigger: Extract<Trigger, { kind: "issue" }>): string {
+  return trigger.event.kind;
 }
 
 export function renderSimulation(sim: Simulation): string {
@@ -254,17 +241,17 @@ export function renderSimulation(sim: Simulation): string {
     `Decision: ${sim.action}`,
     ...sim.notes.map((n) => `          ${n}`),
   ];
-  if (sim.reads.length > 0) lines.push("", "Reads the App or Action would make first:", ...sim.reads.map((r) => `  ${r}`));
-  const count = sim.plan ? planWrites(sim.plan) : sim.writes.length;
-  lines.push("", sim.writes.length === 0 ? "Plan: no writes." : `Plan: ${count} write${count === 1 ? "" : "s"} to GitHub:`);
+  if (sim.reads.length > 0) lines.push("", "Reads the App or Action would make (answered here from local files):", ...sim.reads.map((r) => `  ${r}`));
+  const count = sim.writes.length;
+  lines.push("", count === 0 ? "Plan: no writes." : `Plan: ${count} write${count === 1 ? "" : "s"} to GitHub:`);
   for (const w of sim.writes) lines.push(`  ${w.method.padEnd(5)} ${w.path}`, `        ${w.summary}`);
   if (sim.card) lines.push("", "The status card after this event:", "", sim.card);
   lines.push("", "Nothing was sent: a simulation makes no network calls.");
   return lines.join("\n");
 }
 
-export function runSimulate(options: SimulateOptions, io: Io): ExitCode {
-  const sim = simulate(options, io);
+export async function runSimulate(options: SimulateOptions, io: Io): Promise<ExitCode> {
+  const sim = await simulate(options, io);
   io.out(options.json ? JSON.stringify(sim, null, 2) : renderSimulation(sim));
   return EXIT.ok;
 }

@@ -103,6 +103,18 @@ export const configSchema = z.object({
     .prefault({})
     .describe("per severity, users or teams mentioned once when an incident is declared at or escalated to it"),
   tracking_qa: trackingQaSchema.prefault({}).describe("release-triggered tracking QA (off until base_url is set)"),
+  schedule: z
+    .object({
+      max_calls: z
+        .number()
+        .int()
+        .min(10)
+        .max(5000)
+        .default(200)
+        .describe("GitHub API calls one scheduled pass may spend in this repository; the next pass continues where it stopped"),
+    })
+    .prefault({})
+    .describe("the scheduled pass (reconcile; the Action's schedule run, the App's scheduler, `firebreak reconcile`)"),
 });
 
 export type FirebreakConfig = z.output<typeof configSchema>;

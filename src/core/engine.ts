@@ -16,6 +16,7 @@ import { desiredAssignees, desiredLabels, labelMeaning, sameSet } from "./labels
 import { inline, mention } from "./markdown.js";
 import type { ActionTaken, IssueUpdate, Plan, Reply } from "./plan.js";
 import { emptyPlan } from "./plan.js";
+import { familyChanged, isFirebreakIssue, pendingCommands } from "./needs.js";
 import type { ClosedIncident } from "./postmortem.js";
 import { draftPostmortem, findRepeat, repeatNoticeForEarlierPostmortem } from "./postmortem.js";
 
@@ -55,10 +56,11 @@ export interface EngineResult {
   plan: Plan;
   /** One line a step, for logs and the Action's job summary. */
   notes: string[];
-}
-
-export function isFirebreakIssue(issue: IssueView, config: FirebreakConfig): boolean {
-  return parseBody(issue.body).hasCard || issue.labels.some((l) => l.toLowerCase() === config.labels.incident.toLowerCase());
+  /**
+   * The decision needs closed incidents it was not given (the family changed, so repeats are
+   * looked up again): the shell reads them and decides once more.
+   */
+  wants?: "closed-incidents";
 }
 
 interface Work {
@@ -245,16 +247,9 @@ function findRepeatFor(
 /** Applies every authorised command comment in the log that the record has not applied yet. */
 function applyLog(work: Work): void {
   const { input } = work;
-  const comments = [...(input.log ?? [])].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
-  const applied = new Set(work.state.applied);
-  const through = work.state.appliedThrough ?? 0;
-  for (const comment of comments) {
-    if (applied.has(comment.id) || comment.id <= through) continue;
+  for (const { comment, parsed } of pendingCommands(input.log ?? [], work.state, input.isBot)) {
     const author = comment.user?.login ?? "ghost";
-    if (input.isBot(author)) continue;
-    const { commands, nearMisses } = parseComment(comment.body);
-    if (commands.length === 0 && nearMisses.length === 0) continue;
-    applied.add(comment.id);
+    const { commands, nearMisses } = parsed;
     work.state = { ...work.state, applied: [...work.state.applied, comment.id] };
     const key = `c${comment.id}`;
     if (!input.mayCommand(author, comment.author_association)) {
@@ -442,11 +437,29 @@ function finish(work: Work, action: ActionTaken): EngineResult {
       now: input.event.at,
     });
   }
+  acknowledge(work);
   plan.update = issueUpdate(input, work.before, work.state, work.userText, work.reopen);
   plan.reactions = work.reactions;
   plan.replies = replies;
   plan.notices = work.notices;
-  return { action, state: work.state, plan, notes: work.notes };
+  const wants = !input.repeatCandidates && !work.state.repeatOf && familyChanged(work.before, work.state) ? { wants: "closed-incidents" as const } : {};
+  return { action, state: work.state, plan, notes: work.notes, ...wants };
+}
+
+/**
+ * The card is written before the acknowledgements, so the record lists the comments it applied
+ * that may still lack their +1. An event that read the log reacts again to those whose rollup
+ * shows none; a list that only shrank is not worth a write of its own.
+ */
+function acknowledge(work: Work): void {
+  const log = work.input.log;
+  const earlier = work.state.unacked ?? [];
+  // A comment without a rollup (not what GitHub lists) tells nothing: only a counted zero is missing.
+  const missing = log ? earlier.filter((id) => log.find((c) => c.id === id)?.reactions?.["+1"] === 0) : earlier;
+  if (log) work.reactions = [...new Set([...missing, ...work.reactions])];
+  const unacked = [...new Set([...missing, ...work.reactions])].slice(-100);
+  if (work.reactions.length === 0 && unacked.every((id) => earlier.includes(id))) return;
+  work.state = { ...work.state, unacked };
 }
 
 /** The single PATCH that brings the issue in line with the record; undefined when nothing changes. */
@@ -485,19 +498,6 @@ function lastRecorded(state: IncidentState): string | undefined {
     if (Number.isFinite(Date.parse(at)) && (latest === undefined || Date.parse(at) > Date.parse(latest))) latest = at;
   }
   return latest;
-}
-
-/** After the GitHub layer opened (or found) the postmortem: link it from the card. */
-export function withPostmortem(
-  input: Pick<EngineInput, "issue" | "config" | "event">,
-  result: EngineResult,
-  postmortemNumber: number,
-): EngineResult {
-  if (!result.state) return result;
-  const parsed = parseBody(input.issue.body);
-  const state = timeline({ ...result.state, postmortem: { issue: postmortemNumber, complete: false } }, input.event.at, `Postmortem #${postmortemNumber} opened`);
-  const update = issueUpdate(input, parsed.state, state, parsed.userText, result.plan.update?.state === "open");
-  return { ...result, state, plan: { ...result.plan, postmortem: undefined, ...(update ? { update } : { update: undefined }) } };
 }
 
 /** Help text for the CLI and README, from the same registry the commands run from. */

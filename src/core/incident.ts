@@ -107,6 +107,12 @@ export const incidentStateSchema = z.object({
   appliedThrough: z.number().int().optional(),
   /** Keys of replies already written, so a redelivered event never replies twice. */
   replied: z.array(z.string().max(80)).max(500),
+  /**
+   * Applied command comments whose acknowledgement (a +1) had not been seen when the card was
+   * written: the card goes first, so a process that dies before reacting leaves them here for
+   * the next event that reads the log.
+   */
+  unacked: z.array(z.number().int()).max(100).optional(),
   notified: z.array(severity).max(3),
 });
 
@@ -145,6 +151,8 @@ export const commentViewSchema = z.object({
   created_at: z.string(),
   updated_at: z.string().optional(),
   html_url: z.string().optional(),
+  /** GitHub's reaction rollup: a +1 means the command was acknowledged. */
+  reactions: z.object({ "+1": z.number().optional() }).loose().optional(),
 });
 export type CommentView = z.output<typeof commentViewSchema>;
 

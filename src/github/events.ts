@@ -22,7 +22,8 @@ export type Trigger =
     }
   | { kind: "release"; ref: RepoRef; release: { tag: string; name?: string; url: string; commitish?: string }; sender: { login: string; type: string } }
   | { kind: "deployment"; ref: RepoRef; deployment: { id: number; environment: string; sha: string; url: string }; sender: { login: string; type: string } }
-  | { kind: "reconcile"; ref: RepoRef }
+  /** The scheduled pass; `at` is the pass's time, `qa` a manual tracking-QA run to add to it. */
+  | { kind: "scheduled"; ref: RepoRef; at: string; qa?: { tag: string; url: string } }
   | { kind: "ignored"; reason: string };
 
 const sender = z.object({ login: z.string(), type: z.string().default("User") });
@@ -71,7 +72,11 @@ function issueEventTime(action: string, issue: IssueView): string {
   return issue.updated_at ?? issue.created_at;
 }
 
-export function triggerFrom(name: string, payload: unknown, repoFallback?: string): Trigger {
+/**
+ * `at` is when the face received the trigger: the scheduled pass has no event time of its own.
+ * Issue events never use it (their times come from GitHub's timestamps).
+ */
+export function triggerFrom(name: string, payload: unknown, context: { repoFallback?: string; at?: string } = {}): Trigger {
   if (name === "issues") {
     const parsed = issuesPayload.safeParse(payload);
     if (!parsed.success) return ignored("issues payload without the fields Firebreak needs");
@@ -152,9 +157,10 @@ export function triggerFrom(name: string, payload: unknown, repoFallback?: strin
   }
   if (name === "schedule" || name === "workflow_dispatch") {
     const full = z.object({ repository: repository.optional() }).safeParse(payload);
-    const fullName = (full.success ? full.data.repository?.full_name : undefined) ?? repoFallback;
+    const fullName = (full.success ? full.data.repository?.full_name : undefined) ?? context.repoFallback;
     if (!fullName) return ignored(`${name} without a repository`);
-    return { kind: "reconcile", ref: repoOf(fullName) };
+    if (!context.at) return ignored(`${name} without the run's time`);
+    return { kind: "scheduled", ref: repoOf(fullName), at: context.at };
   }
   return ignored(`${name} events need nothing`);
 }

@@ -1,11 +1,10 @@
 // Reads and idempotent writes on issues: marked issues that converge to one, comments,
-// permissions, releases and the labels Firebreak owns.
+// permissions and releases.
 import { z } from "zod";
 import type { FirebreakConfig } from "../core/config.js";
 import type { ReleaseView } from "../core/declare.js";
 import type { CommentView, IssueView } from "../core/incident.js";
 import { commentViewSchema, issueViewSchema } from "../core/incident.js";
-import { labelStyles } from "../core/label-styles.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { statusOf } from "./client.js";
 
@@ -184,44 +183,4 @@ export async function closeDuplicates(gh: GitHubClient, ref: RepoRef, query: { l
     await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: dup.number, state: "closed", state_reason: "not_planned" });
   }
   return first.number;
-}
-
-/** Creates or updates Firebreak's labels (find / compare / create / update); returns how many writes it made. */
-export async function syncLabels(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, names?: readonly string[]): Promise<number> {
-  const existing = new Map<string, { name: string; color: string; description: string | null }>();
-  for (let page = 1; page <= MAX_PAGES; page++) {
-    const { data } = await gh.request("GET /repos/{owner}/{repo}/labels", { ...ref, per_page: PAGE, page });
-    const rows = z.array(z.object({ name: z.string(), color: z.string(), description: z.string().nullable() })).parse(data);
-    for (const row of rows) existing.set(row.name.toLowerCase(), row);
-    if (rows.length < PAGE) break;
-  }
-  let writes = 0;
-  for (const style of labelStyles(config)) {
-    if (names && !names.some((n) => n.toLowerCase() === style.name.toLowerCase())) continue;
-    const found = existing.get(style.name.toLowerCase());
-    if (!found) {
-      try {
-        await gh.request("POST /repos/{owner}/{repo}/labels", { ...ref, ...style });
-        writes++;
-      } catch (error) {
-        if (statusOf(error) !== 422) throw error; // created meanwhile by someone else
-      }
-    } else if (names === undefined && (found.color.toLowerCase() !== style.color || (found.description ?? "") !== style.description)) {
-      await gh.request("PATCH /repos/{owner}/{repo}/labels/{name}", { ...ref, name: found.name, color: style.color, description: style.description });
-      writes++;
-    }
-  }
-  return writes;
-}
-
-/** Gives labels GitHub just created on first use Firebreak's colour and description; returns the writes. */
-export async function styleLabels(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, names: readonly string[]): Promise<number> {
-  let writes = 0;
-  for (const style of labelStyles(config)) {
-    const name = names.find((n) => n.toLowerCase() === style.name.toLowerCase());
-    if (!name) continue;
-    await gh.request("PATCH /repos/{owner}/{repo}/labels/{name}", { ...ref, name, color: style.color, description: style.description });
-    writes++;
-  }
-  return writes;
 }

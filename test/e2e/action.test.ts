@@ -89,7 +89,7 @@ describe("the bundled Action", () => {
     const reactions = gh.comments(REPO, 1).find((c) => c.id === comment.id)?.reactions ?? [];
     expect(reactions.map((r) => [r.content, r.user])).toEqual([["+1", "firebreak[bot]"]]);
     // The card and its acknowledgement: the spec's two writes for a command.
-    expect(writes()).toEqual([`POST /repos/${REPO}/issues/comments/${comment.id}/reactions`, `PATCH /repos/${REPO}/issues/1`]);
+    expect(writes()).toEqual([`PATCH /repos/${REPO}/issues/1`, `POST /repos/${REPO}/issues/comments/${comment.id}/reactions`]);
   });
 
   it("answers a discussion comment without a single API call", async () => {

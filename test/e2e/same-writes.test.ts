@@ -134,12 +134,13 @@ it("makes the same writes as the App and as the Action", async () => {
     // Sanity: the scenario did write what it is about.
     expect(app.map((w) => `${w.method} ${w.path}`)).toEqual([
       `PATCH /repos/${REPO}/issues/1`, // declared (the form's labeled event then writes nothing)
-      // Acknowledgements and replies go before the card, so a crash after it leaves nothing unanswered.
-      `POST /repos/${REPO}/issues/comments/comment-1/reactions`,
+      // Replies go before the card (keyed, so a crash after it leaves nothing unanswered); the
+      // card goes before the acknowledgement, which the next event repeats if it never came.
       `PATCH /repos/${REPO}/issues/1`, // /owner: card, assignee, status
+      `POST /repos/${REPO}/issues/comments/comment-1/reactions`,
       `POST /repos/${REPO}/issues/1/comments`, // /update naming the fields it still lacks
-      `POST /repos/${REPO}/issues/comments/comment-2/reactions`,
       `PATCH /repos/${REPO}/issues/1`, // /update
+      `POST /repos/${REPO}/issues/comments/comment-2/reactions`,
       `POST /repos/${REPO}/issues/1/comments`, // closed without a cause: saying what to record
       `PATCH /repos/${REPO}/issues/1`, // ... and reopened
     ]);

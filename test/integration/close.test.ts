@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseBody, renderBody } from "../../src/core/card.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import type { EngineInput, IncidentEvent } from "../../src/core/engine.js";
-import { decide, withPostmortem } from "../../src/core/engine.js";
+import { withPostmortem } from "../../src/core/decide/follow-ups.js";
+import { decide } from "../../src/core/engine.js";
 import type { CommentView, IncidentState, IssueView } from "../../src/core/incident.js";
 import { commentViewSchema, issueViewSchema } from "../../src/core/incident.js";
 import { shippedTemplates } from "../../src/templates.js";
@@ -450,7 +451,7 @@ describe("the postmortem's own gate", () => {
       "- Tick “Operational confidence restored (business, team and data trusted again)”",
       "- Tick “Process fix installed — a monitor, checklist, owner rule or release guardrail”",
     ]);
-    expect(rec.counted).toEqual([`PATCH ${repoPath}/issues/2`, `POST ${repoPath}/issues/2/comments`]);
+    expect(rec.counted).toEqual([`POST ${repoPath}/issues/2/comments`, `PATCH ${repoPath}/issues/2`]);
     expect(unmatched).toEqual([]);
   });
 

@@ -412,6 +412,36 @@ describe("hand changes of labels and assignees", () => {
   });
 });
 
+describe("acknowledgements after the card (crash safety)", () => {
+  const withRollup = (c: CommentView, plusOnes: number): CommentView => ({ ...c, reactions: { "+1": plusOnes } });
+  const owner = comment(4101, "/owner @olga-owner", { at: "2026-11-24T10:00:00Z" });
+
+  it("records the comments it acknowledges with the card that applies them", () => {
+    const first = commands(declaredIncident(), [withRollup(owner, 0)]);
+    expect(first.plan.reactions).toEqual([4101]);
+    expect(written(first)?.unacked).toEqual([4101]);
+  });
+
+  it("reacts again when the log shows no +1 (the process died after the card), and writes no card for it", () => {
+    const first = commands(declaredIncident(), [withRollup(owner, 0)]);
+    const issue = applied(issueFor(declaredIncident()), first.plan);
+    const next = decide(input(issue, { kind: "commands", at: "2026-11-24T11:00:00Z" }, [withRollup(owner, 0)]));
+    expect(next.plan.reactions).toEqual([4101]);
+    expect(next.plan.update).toBeUndefined();
+  });
+
+  it("lets an acknowledged comment drop from the list, without a write of its own", () => {
+    const first = commands(declaredIncident(), [withRollup(owner, 0)]);
+    const issue = applied(issueFor(declaredIncident()), first.plan);
+    const quiet = decide(input(issue, { kind: "commands", at: "2026-11-24T11:00:00Z" }, [withRollup(owner, 1)]));
+    expect(quiet.plan).toEqual({ issue: 7, reactions: [], replies: [], notices: [] });
+    const contain = comment(4102, "/contain paused the Meta campaigns", { at: "2026-11-24T10:30:00Z" });
+    const busy = decide(input(issue, { kind: "commands", at: "2026-11-24T11:00:00Z" }, [withRollup(owner, 1), withRollup(contain, 0)]));
+    expect(busy.plan.reactions).toEqual([4102]);
+    expect(written(busy)?.unacked).toEqual([4102]);
+  });
+});
+
 describe("idempotency", () => {
   const log = [
     comment(4001, "/owner @olga-owner", { at: "2026-11-24T10:00:00Z" }),

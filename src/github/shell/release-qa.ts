@@ -2,20 +2,20 @@
 // App, the job summary in the Action), and open one measurement incident per release on failure.
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import type { Severity } from "../core/domain.js";
-import { qaIncidentDraft, renderQaTable } from "../core/tracking-qa.js";
-import type { QaReport } from "../qa/run.js";
-import { runTrackingQa } from "../qa/run.js";
-import type { GitHubClient } from "./client.js";
-import { safeMessage } from "./client.js";
-import type { Trigger } from "./events.js";
-import type { FirebreakDeps, RunResult } from "./firebreak.js";
-import { declareCreatedIssue, loadConfigAndReport } from "./firebreak.js";
-import { closeDuplicates, createIssueOnce } from "./issues.js";
+import type { FirebreakConfig } from "../../core/config.js";
+import type { Severity } from "../../core/domain.js";
+import { qaIncidentDraft, renderQaTable } from "../../core/tracking-qa.js";
+import type { QaReport } from "../../qa/run.js";
+import { runTrackingQa } from "../../qa/run.js";
+import type { GitHubClient } from "../client.js";
+import { safeMessage } from "../client.js";
+import type { Trigger } from "../events.js";
+import { closeDuplicates, createIssueOnce } from "../issues.js";
+import type { RunResult, ShellDeps } from "./deps.js";
+import { declareCreatedIssue } from "./incident.js";
 
-export interface QaRunResult extends RunResult {
+export interface QaRunResult extends Omit<RunResult, "configErrors"> {
   report?: QaReport;
-  table?: string;
 }
 
 type QaTrigger = Extract<Trigger, { kind: "release" | "deployment" }>;
@@ -61,26 +61,15 @@ async function releaseSha(gh: GitHubClient, trigger: Extract<QaTrigger, { kind: 
   }
 }
 
-export async function runReleaseQa(
-  gh: GitHubClient,
-  trigger: QaTrigger,
-  deps: FirebreakDeps & { checkRuns?: boolean; headSha?: string; allowPrivateHosts?: boolean },
-): Promise<QaRunResult> {
-  if (trigger.sender.login.toLowerCase() === deps.botLogin.toLowerCase()) {
-    return { action: "ignored", notes: ["an event Firebreak caused itself"], configErrors: [] };
-  }
-  const loaded = await loadConfigAndReport(gh, trigger.ref, deps);
-  const qa = loaded.config.tracking_qa;
-  if (!qa.base_url || qa.steps.length === 0) {
-    return { action: "ignored", notes: ["tracking QA is off: set tracking_qa.base_url and steps"], configErrors: loaded.errors };
-  }
-  if (deps.allowPrivateHosts === false) {
+export async function runReleaseQa(gh: GitHubClient, trigger: QaTrigger, config: FirebreakConfig, deps: ShellDeps): Promise<QaRunResult> {
+  const qa = config.tracking_qa;
+  if (!qa.base_url || qa.steps.length === 0) return { action: "ignored", notes: ["tracking QA is off: set tracking_qa.base_url and steps"] };
+  if (deps.allowPrivateQaHosts !== true) {
     const refused = await privateStepHost(qa.base_url, qa.steps.map((step) => step.path));
     if (refused) {
       return {
         action: "ignored",
         notes: [`tracking QA refused: ${refused} is a private or loopback address; a hosted App does not probe its own network (set FIREBREAK_QA_ALLOW_PRIVATE=1 where that is intended)`],
-        configErrors: loaded.errors,
       };
     }
   }
@@ -95,8 +84,8 @@ export async function runReleaseQa(
   const table = renderQaTable(report.steps);
   const passed = report.summary.passed;
   const notes = [`tracking QA ${passed ? "passed" : "failed"} for ${release.tag} (${report.steps.length} steps, ${report.durationMs} ms)`];
-  if (deps.checkRuns && !deps.dryRun) {
-    const sha = trigger.kind === "deployment" ? trigger.deployment.sha : (deps.headSha ?? (await releaseSha(gh, trigger)));
+  if (deps.checkRuns) {
+    const sha = trigger.kind === "deployment" ? trigger.deployment.sha : await releaseSha(gh, trigger);
     if (sha) {
       // The incident matters more than the check run: a refused check run never stops it.
       try {
@@ -115,21 +104,20 @@ export async function runReleaseQa(
       notes.push("no commit to attach a check run to: results are in the incident and the log");
     }
   }
-  if (passed) return { action: "qa-passed", notes, configErrors: loaded.errors, report, table };
+  if (passed) return { action: "qa-passed", notes, report, table };
   const draft = qaIncidentDraft(report.steps, release, qa.severity as Severity);
-  if (deps.dryRun) return { action: "qa-failed", notes: [...notes, `would open: ${draft.title}`], configErrors: loaded.errors, report, table };
   const created = await createIssueOnce(gh, trigger.ref, {
     marker: draft.marker,
     title: draft.title,
     body: draft.body,
-    labels: [loaded.config.labels.incident],
-    findLabel: loaded.config.labels.incident,
+    labels: [config.labels.incident],
+    findLabel: config.labels.incident,
   });
   if (created.created) {
     // A lost creation race makes two: the later one is closed as a duplicate of the first.
-    await closeDuplicates(gh, trigger.ref, { label: loaded.config.labels.incident, marker: draft.marker });
-    await declareCreatedIssue(gh, trigger.ref, created.number, deps);
+    await closeDuplicates(gh, trigger.ref, { label: config.labels.incident, marker: draft.marker });
+    await declareCreatedIssue(gh, trigger.ref, created.number, config, deps);
   }
   notes.push(created.created ? `opened measurement incident #${created.number}` : `measurement incident #${created.number} already open for this release`);
-  return { action: "qa-failed", incident: created.number, notes, configErrors: loaded.errors, report, table };
+  return { action: "qa-failed", incident: created.number, notes, report, table };
 }

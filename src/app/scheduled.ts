@@ -1,0 +1,42 @@
+// The App's scheduled pass: every repository of every installation, in turn, each within its
+// own call budget; a pass that stops early continues there next time (in this process).
+import type { Probot } from "probot";
+import { z } from "zod";
+import type { GitHubClient } from "../github/client.js";
+import { repoOf, safeMessage } from "../github/client.js";
+import { handle } from "../github/shell/handle.js";
+import { MemoryCursor } from "../github/shell/scheduled-pass.js";
+import type { FirebreakApp } from "./index.js";
+
+const installations = z.array(z.object({ id: z.number() }));
+const repositories = z.array(z.object({ full_name: z.string() }));
+
+type Paginating = GitHubClient & { paginate: <T>(route: string, options?: Record<string, unknown>) => Promise<T[]> };
+
+export function appScheduledPass(app: Probot, firebreak: FirebreakApp, now: () => Date = () => new Date()): () => Promise<void> {
+  const cursor = new MemoryCursor();
+  // Round robin: the repository a pass starts with moves on by one each pass.
+  let turn = 0;
+  return async () => {
+    const at = now().toISOString();
+    const appOctokit = (await app.auth()) as unknown as Paginating;
+    const ids = installations.parse(await appOctokit.paginate("GET /app/installations", { per_page: 100 }));
+    const repos: { octokit: GitHubClient; fullName: string }[] = [];
+    for (const { id } of ids) {
+      const octokit = (await app.auth(id)) as unknown as Paginating;
+      // Paginate flattens this route's `repositories` envelope into one list.
+      const list = repositories.parse(await octokit.paginate("GET /installation/repositories", { per_page: 100 }));
+      for (const repo of list) repos.push({ octokit, fullName: repo.full_name });
+    }
+    const start = repos.length > 0 ? turn++ % repos.length : 0;
+    for (const { octokit, fullName } of [...repos.slice(start), ...repos.slice(0, start)]) {
+      try {
+        const handled = await handle(octokit, { kind: "scheduled", ref: repoOf(fullName), at }, { ...firebreak.deps, log: (line) => app.log.info(line) }, cursor);
+        firebreak.keep(handled.results);
+        if (handled.stoppedAt) app.log.info(`${fullName}: scheduled pass stopped after ${handled.calls} calls; continues next pass`);
+      } catch (error) {
+        app.log.error(`${fullName}: scheduled pass failed: ${safeMessage(error)}`);
+      }
+    }
+  };
+}

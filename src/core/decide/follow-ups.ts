@@ -1,0 +1,40 @@
+// Decisions that depend on GitHub's answer to a write: the postmortem that was opened (its
+// number), and an owner GitHub would not assign (its assignees answer).
+import { parseBody } from "../card.js";
+import type { EngineInput, EngineResult } from "../engine.js";
+import { issueUpdate } from "../engine.js";
+import type { IssueView } from "../incident.js";
+import { person } from "../markdown.js";
+import { emptyPlan } from "../plan.js";
+
+/** After the GitHub layer opened (or found) the postmortem: link it from the card. */
+export function withPostmortem(input: Pick<EngineInput, "issue" | "config" | "event">, result: EngineResult, postmortemNumber: number): EngineResult {
+  if (!result.state) return result;
+  const parsed = parseBody(input.issue.body);
+  const at = input.event.at;
+  const state = { ...result.state, postmortem: { issue: postmortemNumber, complete: false }, timeline: [...result.state.timeline, { at, text: `Postmortem #${postmortemNumber} opened` }] };
+  const update = issueUpdate(input, parsed.state, state, parsed.userText, result.plan.update?.state === "open");
+  return { ...result, state, plan: { ...result.plan, postmortem: undefined, update } };
+}
+
+/**
+ * GitHub silently drops assignees who are not collaborators: the owner is kept on the card
+ * with a note, and one reply says why. Undefined when the owner was assigned.
+ */
+export function unassignableOwner(input: Pick<EngineInput, "config" | "event">, result: EngineResult, written: IssueView): EngineResult | undefined {
+  const owner = result.state?.roles.owner;
+  if (!result.state || !owner || !result.plan.update?.assignees?.includes(owner)) return undefined;
+  if (written.assignees.some((a) => a.toLowerCase() === owner.toLowerCase())) return undefined;
+  // A login shown, never mentioned: the record's owner text is not proof of a real account.
+  const note = `${person(owner)} is recorded as owner but could not be assigned: GitHub only assigns people with access to this repository.`;
+  const state = { ...result.state, roles: { ...result.state.roles, ownerNote: note } };
+  const plan = emptyPlan(written.number);
+  const parsed = parseBody(written.body);
+  const update = issueUpdate({ ...input, issue: written }, state, state, parsed.userText);
+  if (update?.body) plan.update = { body: update.body };
+  plan.replies.push({
+    key: `owner-${owner}`,
+    body: `${note} Invite them as a collaborator (triage is enough) and run \`/owner\` again, or pick someone with access.`,
+  });
+  return { action: result.action, state, plan, notes: [`owner ${owner} could not be assigned`] };
+}

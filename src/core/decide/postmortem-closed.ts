@@ -1,0 +1,39 @@
+// A postmortem closed: reopened with what is missing, or recorded as complete on its incident.
+import { parseBody } from "../card.js";
+import type { FirebreakConfig } from "../config.js";
+import type { IssueView } from "../incident.js";
+import type { EngineResult } from "../engine.js";
+import { issueUpdate } from "../engine.js";
+import { emptyPlan } from "../plan.js";
+import { postmortemGaps, processFixLink } from "../postmortem.js";
+
+/** The postmortem's own answer to being closed: reopen it, listing what is missing, or nothing. */
+export function postmortemClosed(postmortem: IssueView, incident: number, at: string): EngineResult & { complete: boolean } {
+  const plan = emptyPlan(postmortem.number);
+  if (postmortem.state !== "closed") return { action: "ignored", plan, notes: ["postmortem already reopened"], complete: false };
+  const gaps = postmortemGaps(postmortem.body);
+  if (gaps.length === 0) return { action: "reconciled", plan, notes: [`postmortem #${postmortem.number} complete`], complete: true };
+  plan.update = { state: "open", state_reason: "reopened" };
+  plan.replies.push({
+    key: `pm-gaps-${Date.parse(at)}`,
+    body: `**Reopened: this postmortem is not complete yet.** Still missing:\n\n${gaps.map((g) => `- ${g}`).join("\n")}\n\nAnswer each question under its heading and tick each box, then close it again.`,
+  });
+  return { action: "reopened", plan, notes: [`postmortem #${postmortem.number} of #${incident} closed with ${gaps.length} gaps: reopened`], complete: false };
+}
+
+/** The incident's card records its complete postmortem and the process fix a later repeat will quote. */
+export function recordPostmortemComplete(incident: IssueView, postmortem: IssueView, config: FirebreakConfig, at: string): EngineResult {
+  const plan = emptyPlan(incident.number);
+  const parsed = parseBody(incident.body);
+  if (!parsed.state) return { action: "ignored", plan, notes: ["the incident has no card"] };
+  if (parsed.state.postmortem?.complete) return { action: "ignored", plan, notes: ["already recorded as complete"] };
+  const fix = processFixLink(postmortem.body);
+  const state = {
+    ...parsed.state,
+    status: parsed.state.status === "closed" ? ("postmortem-complete" as const) : parsed.state.status,
+    postmortem: { issue: postmortem.number, complete: true, ...(fix ? { fix: fix.slice(0, 500) } : {}) },
+    timeline: [...parsed.state.timeline, { at, text: `Postmortem #${postmortem.number} complete` }],
+  };
+  plan.update = issueUpdate({ issue: incident, config, event: { kind: "commands", at } }, parsed.state, state, parsed.userText);
+  return { action: "reconciled", state, plan, notes: [`postmortem #${postmortem.number} complete`] };
+}

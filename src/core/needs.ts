@@ -1,0 +1,181 @@
+// What an issue event needs read from GitHub before the core can decide it. The shell asks
+// here, reads exactly that, and hands it to `decide`: it never mirrors a rule of the engine.
+import { parseBody } from "./card.js";
+import type { ParsedComment } from "./commands/grammar.js";
+import { parseComment } from "./commands/grammar.js";
+import type { FirebreakConfig } from "./config.js";
+import type { CommentView, IncidentState, IssueView } from "./incident.js";
+import type { IncidentEvent } from "./engine.js";
+import type { ClosedIncident } from "./postmortem.js";
+import { incidentFamily, parsePostmortemMarker } from "./postmortem.js";
+
+/** Where an issue event goes: nowhere, the postmortem gate, or the incident engine. */
+export type IssueRoute =
+  | { kind: "ignore"; reason: string }
+  | { kind: "postmortem-closed"; incident: number }
+  | { kind: "incident"; event: IncidentEvent; declaring: boolean };
+
+function sameLogin(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+export function hasIncidentLabel(issue: IssueView, config: FirebreakConfig): boolean {
+  return issue.labels.some((l) => sameLogin(l, config.labels.incident));
+}
+
+export function isFirebreakIssue(issue: IssueView, config: FirebreakConfig): boolean {
+  return parseBody(issue.body).hasCard || hasIncidentLabel(issue, config);
+}
+
+/** Firebreak's own events never run: no loops. Known before the config is read. */
+export function causedBySelf(sender: { login: string }, botLogin: string): boolean {
+  return sameLogin(sender.login, botLogin);
+}
+
+/** Other bots' events run only when `allow_bots` lists them. */
+export function senderIgnored(sender: { login: string; type: string }, config: FirebreakConfig): string | undefined {
+  const bot = sender.type === "Bot" || sender.login.endsWith("[bot]");
+  if (bot && !config.allow_bots.some((b) => sameLogin(b, sender.login))) return `event from another bot (${sender.login})`;
+  return undefined;
+}
+
+/** Logins whose comments are never commands: Firebreak itself and bots `allow_bots` does not list. */
+export function commentsIgnoredFrom(botLogin: string, config: FirebreakConfig): (login: string) => boolean {
+  return (login) => sameLogin(login, botLogin) || (login.endsWith("[bot]") && !config.allow_bots.some((b) => sameLogin(b, login)));
+}
+
+export function routeIssueEvent(event: IncidentEvent, issue: IssueView, config: FirebreakConfig): IssueRoute {
+  if (issue.pull_request !== undefined) return { kind: "ignore", reason: "pull requests are not incidents" };
+  const postmortemOf = parsePostmortemMarker(issue.body);
+  if (postmortemOf !== undefined) {
+    return event.kind === "closed" ? { kind: "postmortem-closed", incident: postmortemOf } : { kind: "ignore", reason: "postmortem issue: only its closing is gated" };
+  }
+  // A form submission (opened) or the incident label added by hand declares; both may arrive.
+  const declaring = event.kind === "declare" || (event.kind === "label" && event.added && sameLogin(event.label, config.labels.incident));
+  if (declaring) {
+    if (!hasIncidentLabel(issue, config)) return { kind: "ignore", reason: "not labelled as an incident" };
+    return { kind: "incident", declaring, event: { kind: "declare", at: event.at, actor: "actor" in event ? event.actor : "" } };
+  }
+  if (!isFirebreakIssue(issue, config)) return { kind: "ignore", reason: "not an incident" };
+  return { kind: "incident", declaring, event };
+}
+
+/** What to read before deciding; the shell reads the log first, then `afterLog` says the rest. */
+export interface Reads {
+  /** The issue form (repository's or shipped): maps a declaration's headings to field ids. */
+  form: boolean;
+  /** The comment log: commands, the close gate and catching up on missed commands. */
+  log: boolean;
+  /** Releases before the start and closed incidents (repeats): a declaration's context. */
+  releases: boolean;
+  closedIncidents: boolean;
+  /** Permissions to look up before deciding (label and assignee changes, the declarer). */
+  logins: { login: string; association?: string }[];
+  /** The logins are alternatives (author or declarer): looking up stops at the first allowed. */
+  anyOf?: boolean;
+}
+
+export function readsFor(
+  route: Extract<IssueRoute, { kind: "incident" }>,
+  issue: IssueView,
+  comment?: CommentView,
+): Reads | { skip: string } {
+  const parsed = parseBody(issue.body);
+  const { event } = route;
+  const reads: Reads = { form: route.declaring || !parsed.hasCard, log: false, releases: false, closedIncidents: false, logins: [] };
+  if (route.declaring) {
+    if (parsed.hasCard) return { skip: "already declared" };
+    const author = issue.user?.login ?? "ghost";
+    reads.logins.push({ login: author, ...(issue.author_association ? { association: issue.author_association } : {}) });
+    // A responder who labels someone else's issue declares it: their permission counts too.
+    if (event.kind === "declare" && event.actor && !sameLogin(event.actor, author)) reads.logins.push({ login: event.actor });
+    reads.anyOf = true;
+    reads.releases = true;
+    reads.closedIncidents = true;
+    return reads;
+  }
+  if (event.kind === "commands" || event.kind === "closed") {
+    // A comment the record already applied (an earlier event took in the whole log, or this is a
+    // redelivery) needs nothing: answered without a call.
+    if (event.kind === "commands" && comment && parsed.state && isApplied(parsed.state, comment.id)) return { skip: `comment ${comment.id} is already applied` };
+    reads.log = true;
+  } else if (event.kind === "label" || event.kind === "assignee") {
+    reads.logins.push({ login: event.actor });
+  }
+  return reads;
+}
+
+function isApplied(state: IncidentState, commentId: number): boolean {
+  return state.applied.includes(commentId) || commentId <= (state.appliedThrough ?? 0);
+}
+
+export interface PendingCommand {
+  comment: CommentView;
+  parsed: ParsedComment;
+}
+
+/**
+ * Command comments in the log that the record has not applied yet, oldest first: the engine
+ * applies exactly these, and the shell looks up exactly their authors' permissions.
+ */
+export function pendingCommands(log: readonly CommentView[], state: IncidentState | undefined, ignoredAuthor: (login: string) => boolean): PendingCommand[] {
+  const sorted = [...log].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
+  const out: PendingCommand[] = [];
+  for (const comment of sorted) {
+    if (state && isApplied(state, comment.id)) continue;
+    if (ignoredAuthor(comment.user?.login ?? "ghost")) continue;
+    const parsed = parseComment(comment.body);
+    if (parsed.commands.length === 0 && parsed.nearMisses.length === 0) continue;
+    out.push({ comment, parsed });
+  }
+  return out;
+}
+
+/** Once the log is read: whose permission the decision needs, and whether a postmortem may open. */
+export function readsAfterLog(
+  event: IncidentEvent,
+  issue: IssueView,
+  log: readonly CommentView[],
+  ignoredAuthor: (login: string) => boolean,
+): { logins: { login: string; association?: string }[]; postmortemTemplate: boolean } {
+  const state = parseBody(issue.body).state;
+  const pending = pendingCommands(log, state, ignoredAuthor);
+  const logins = pending.map(({ comment }) => ({ login: comment.user?.login ?? "ghost", ...(comment.author_association ? { association: comment.author_association } : {}) }));
+  // The close gate trusts the recorded /resolve only when its author may command.
+  const resolution = state?.resolution && log.find((c) => c.id === state.resolution?.commentId);
+  if (resolution) logins.push({ login: resolution.user?.login ?? "ghost", ...(resolution.author_association ? { association: resolution.author_association } : {}) });
+  // Only what can open the postmortem (a close of a resolved incident, `/postmortem`) needs its template.
+  const postmortemTemplate =
+    pending.some(({ parsed }) => parsed.commands.some((c) => c.name === "postmortem")) || (event.kind === "closed" && !!state?.resolution && !state.postmortem);
+  return { logins, postmortemTemplate };
+}
+
+/** Closed incidents updated since then can be repeat candidates (the window counts from their closing). */
+export function repeatWindowStart(at: string, config: FirebreakConfig): string {
+  return new Date(Date.parse(at) - config.repeat_window_days * 86_400_000).toISOString();
+}
+
+/** A repeat is a matter of family (layer and channels): look again when it changed, or when routine variance became an incident. */
+export function familyChanged(before: IncidentState | undefined, after: IncidentState): boolean {
+  if (!before) return false;
+  const wasIncident = before.status !== "routine-variance" && before.status !== "dismissed";
+  const isIncident = after.status !== "routine-variance" && after.status !== "dismissed";
+  if (!wasIncident && isIncident) return true;
+  const a = incidentFamily(before);
+  const b = incidentFamily(after);
+  return a.layer !== b.layer || a.channels.join("|") !== b.channels.join("|");
+}
+
+/** Closed incidents as repeat candidates; each record carries its postmortem and that postmortem's process fix. */
+export function repeatCandidates(closed: readonly IssueView[]): ClosedIncident[] {
+  const out: ClosedIncident[] = [];
+  for (const issue of closed) {
+    const state = parseBody(issue.body).state;
+    if (!state || !issue.closed_at) continue;
+    if (state.status !== "closed" && state.status !== "postmortem-complete") continue;
+    const pm = state.postmortem;
+    const postmortem = pm ? { number: pm.issue, ...(pm.fix ? { fix: pm.fix } : {}) } : undefined;
+    out.push({ number: issue.number, state, closedAt: issue.closed_at, ...(postmortem ? { postmortem } : {}) });
+  }
+  return out;
+}

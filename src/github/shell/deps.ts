@@ -1,0 +1,54 @@
+// What every face hands the shell: its caches, who Firebreak writes as, and the shipped templates.
+import type { ConfigError } from "../../core/config.js";
+import type { ActionTaken, Plan } from "../../core/plan.js";
+import type { RepoRef } from "../client.js";
+import type { FileCache } from "../files.js";
+import type { LabelStyler } from "../labels.js";
+import type { IssueMemory } from "./memory.js";
+
+export interface ShippedTemplates {
+  form: string;
+  postmortem: string;
+}
+
+export interface ShellDeps {
+  files: FileCache;
+  /** The login Firebreak writes as: its own events are ignored. */
+  botLogin: string;
+  templates: ShippedTemplates;
+  configPath?: string;
+  formPath?: string;
+  /**
+   * Trust the payload's issue (App: fresh within the delivery; `memory` covers what this process
+   * wrote since) or read it anew (Action: a queued run's payload can be minutes old).
+   */
+  issueFromPayload: boolean;
+  memory?: IssueMemory;
+  /** Labels this process already styled, per repository: a burst styles each once. */
+  labels: LabelStyler;
+  /** Look for a configuration-error issue to close even when the file is valid. */
+  reportFixedConfig?: boolean;
+  /** Write a check run for tracking QA (both faces do; `simulate` records it). */
+  checkRuns?: boolean;
+  /** Tracking QA may fetch private and loopback addresses (a self-hosted staging site). */
+  allowPrivateQaHosts?: boolean;
+  log?: (line: string) => void;
+  /**
+   * Runs work on one incident exclusively, in line with its webhook events (the App's queue per
+   * incident). The scheduled pass touches each incident through it; absent, work runs at once.
+   */
+  exclusive?: <T>(ref: RepoRef, incident: number, work: () => Promise<T>) => Promise<T>;
+}
+
+export interface RunResult {
+  action: ActionTaken;
+  incident?: number;
+  notes: string[];
+  configErrors: ConfigError[];
+  plan?: Plan;
+  postmortem?: number;
+  /** Tracking QA's step × expectation table (Markdown), for the job summary. */
+  table?: string;
+}
+
+export const DEFAULT_FORM_PATH = ".github/ISSUE_TEMPLATE/marketing-incident.yml";

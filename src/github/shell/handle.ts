@@ -1,0 +1,73 @@
+// The one dispatcher every face calls: a trigger (webhook, workflow event, CLI command) →
+// an incident event, the postmortem gate, release QA or the scheduled pass.
+import type { GitHubClient, RepoRef } from "../client.js";
+import { safeMessage } from "../client.js";
+import type { RepoConfig } from "../config.js";
+import { loadRepoConfig, reportConfigErrors } from "../config.js";
+import type { Trigger } from "../events.js";
+import { getIssue } from "../issues.js";
+import { runReleaseQa } from "./release-qa.js";
+import { causedBySelf, routeIssueEvent, senderIgnored } from "../../core/needs.js";
+import type { RunResult, ShellDeps } from "./deps.js";
+import { runIncidentEvent, runPostmortemClosed } from "./incident.js";
+import type { PassCursor } from "./scheduled-pass.js";
+import { runScheduledPass } from "./scheduled-pass.js";
+
+export interface Handled {
+  results: RunResult[];
+  /** A scheduled pass that ran out of budget: where the next one continues. */
+  stoppedAt?: { job: string; after?: number };
+  calls?: number;
+}
+
+export async function handle(gh: GitHubClient, trigger: Trigger, deps: ShellDeps, cursor?: PassCursor): Promise<Handled> {
+  if (trigger.kind === "ignored") return { results: [{ action: "ignored", notes: [trigger.reason], configErrors: [] }] };
+  if ("sender" in trigger && causedBySelf(trigger.sender, deps.botLogin)) return { results: [{ action: "ignored", notes: ["an event Firebreak caused itself"], configErrors: [] }] };
+  // The scheduled pass is where a fixed configuration's error issue gets closed, whatever the runtime.
+  const loaded = await loadConfig(gh, trigger.ref, trigger.kind === "scheduled" ? { ...deps, reportFixedConfig: true } : deps);
+  const { config } = loaded;
+  const withErrors = (r: Omit<RunResult, "configErrors">): RunResult => ({ ...r, configErrors: loaded.errors });
+  switch (trigger.kind) {
+    case "issue": {
+      const ignored = senderIgnored(trigger.sender, config);
+      if (ignored) return { results: [withErrors({ action: "ignored", notes: [ignored] })] };
+      const payloadIssue = deps.memory ? deps.memory.freshest(trigger.ref, trigger.issue) : trigger.issue;
+      const route = routeIssueEvent(trigger.event, payloadIssue, config);
+      if (route.kind === "ignore") return { results: [withErrors({ action: "ignored", notes: [route.reason] })] };
+      if (route.kind === "postmortem-closed") {
+        const postmortem = deps.issueFromPayload ? payloadIssue : await getIssue(gh, trigger.ref, payloadIssue.number);
+        return { results: [withErrors(await runPostmortemClosed(gh, trigger.ref, postmortem, route.incident, config, trigger.event.at, deps))] };
+      }
+      return { results: [withErrors(await runIncidentEvent(gh, { ...trigger, issue: payloadIssue }, route, config, deps))] };
+    }
+    case "release":
+    case "deployment": {
+      const ignored = senderIgnored(trigger.sender, config);
+      if (ignored) return { results: [withErrors({ action: "ignored", notes: [ignored] })] };
+      return { results: [withErrors(await runReleaseQa(gh, trigger, config, deps))] };
+    }
+    case "scheduled": {
+      const pass = await runScheduledPass(gh, trigger.ref, config, deps, trigger.at, cursor);
+      const results = pass.results.map(withErrors);
+      // A manual run (workflow_dispatch, `firebreak qa`) also checks tracking now.
+      if (trigger.qa) results.push(withErrors(await runReleaseQa(gh, { kind: "release", ref: trigger.ref, release: trigger.qa, sender: { login: "scheduled", type: "User" } }, config, deps)));
+      return { results, calls: pass.calls, ...(pass.stoppedAt ? { stoppedAt: pass.stoppedAt } : {}) };
+    }
+  }
+}
+
+/** Reads the config and brings the configuration-error issue in line when the file changed. */
+async function loadConfig(gh: GitHubClient, ref: RepoRef, deps: ShellDeps): Promise<RepoConfig> {
+  const loaded = await loadRepoConfig(gh, deps.files, ref, deps.configPath);
+  // A valid file needs the error issue looked up only to close it: the App does so whenever the
+  // file changed; an Action run starts cold every time, so it leaves that to the scheduled pass.
+  if (loaded.changed && (loaded.errors.length > 0 || deps.reportFixedConfig === true)) {
+    try {
+      const outcome = await reportConfigErrors(gh, ref, loaded);
+      if (outcome !== "unchanged") deps.log?.(`configuration-error issue ${outcome}`);
+    } catch (error) {
+      deps.log?.(`could not report configuration errors: ${safeMessage(error)}`);
+    }
+  }
+  return loaded;
+}

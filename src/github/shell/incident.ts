@@ -1,0 +1,96 @@
+// One incident event: ask the core what it needs read, read exactly that, decide once, apply.
+import { parseBody } from "../../core/card.js";
+import type { FirebreakConfig } from "../../core/config.js";
+import { postmortemClosed, recordPostmortemComplete } from "../../core/decide/postmortem-closed.js";
+import type { EngineInput, EngineResult } from "../../core/engine.js";
+import { decide } from "../../core/engine.js";
+import type { CommentView, IssueView } from "../../core/incident.js";
+import type { IssueRoute } from "../../core/needs.js";
+import { commentsIgnoredFrom, readsAfterLog, readsFor, repeatCandidates, repeatWindowStart } from "../../core/needs.js";
+import type { GitHubClient, RepoRef } from "../client.js";
+import type { Trigger } from "../events.js";
+import { getIssue, listClosedSince, listComments, listReleases, Permissions } from "../issues.js";
+import { applyPlan } from "./apply-plan.js";
+import type { RunResult, ShellDeps } from "./deps.js";
+import { DEFAULT_FORM_PATH } from "./deps.js";
+
+type IssueTrigger = Extract<Trigger, { kind: "issue" }>;
+type Outcome = Omit<RunResult, "configErrors">;
+
+export async function runIncidentEvent(gh: GitHubClient, trigger: IssueTrigger, route: Extract<IssueRoute, { kind: "incident" }>, config: FirebreakConfig, deps: ShellDeps): Promise<Outcome> {
+  const { ref } = trigger;
+  const issue = deps.issueFromPayload ? trigger.issue : await getIssue(gh, ref, trigger.issue.number);
+  const reads = readsFor(route, issue, trigger.comment);
+  if ("skip" in reads) return { action: "ignored", incident: issue.number, notes: [reads.skip] };
+  const self = deps.botLogin.toLowerCase();
+  const permissions = new Permissions(gh, ref, config);
+  const ignoredAuthor = commentsIgnoredFrom(deps.botLogin, config);
+  const input: EngineInput = {
+    event: route.event,
+    issue,
+    config,
+    formTemplate: reads.form ? ((await deps.files.read(gh, ref, deps.formPath ?? DEFAULT_FORM_PATH)) ?? deps.templates.form) : "",
+    // Firebreak itself declares the incidents it opens (tracking QA).
+    mayCommand: (login, association) => login.toLowerCase() === self || permissions.decide(login, association),
+    isBot: ignoredAuthor,
+  };
+  let logins = reads.logins;
+  if (reads.log) {
+    input.log = await readLog(gh, ref, issue, trigger.comment);
+    const after = readsAfterLog(route.event, issue, input.log, ignoredAuthor);
+    logins = [...logins, ...after.logins];
+    if (after.postmortemTemplate) input.postmortemTemplate = (await deps.files.read(gh, ref, config.postmortem.template)) ?? deps.templates.postmortem;
+  }
+  for (const { login, association } of logins) {
+    const allowed = login.toLowerCase() === self || (await permissions.resolve(login, association));
+    if (allowed && reads.anyOf) break;
+  }
+  if (reads.releases) input.releases = await listReleases(gh, ref);
+  if (reads.closedIncidents) input.repeatCandidates = await closedIncidents(gh, ref, input, config);
+  let result: EngineResult = decide(input);
+  if (result.wants === "closed-incidents") {
+    input.repeatCandidates = await closedIncidents(gh, ref, input, config);
+    result = decide(input);
+  }
+  deps.log?.(`#${issue.number} ${result.action}: ${result.notes.join("; ")}`);
+  const applied = await applyPlan(gh, ref, input, result, deps);
+  return { action: result.action, incident: issue.number, notes: result.notes, plan: applied.plan, ...(applied.postmortem ? { postmortem: applied.postmortem } : {}) };
+}
+
+async function closedIncidents(gh: GitHubClient, ref: RepoRef, input: EngineInput, config: FirebreakConfig) {
+  return repeatCandidates(await listClosedSince(gh, ref, repeatWindowStart(input.event.at, config), config.labels.incident));
+}
+
+/** The comment log, with the triggering comment added in case the list does not show it yet. */
+async function readLog(gh: GitHubClient, ref: RepoRef, issue: IssueView, comment?: CommentView): Promise<CommentView[]> {
+  const log = await listComments(gh, ref, issue.number);
+  if (comment && !log.some((c) => c.id === comment.id)) log.push(comment);
+  return log;
+}
+
+/** A postmortem closed: reopened with what is missing, or recorded as complete on its incident's card. */
+export async function runPostmortemClosed(gh: GitHubClient, ref: RepoRef, postmortem: IssueView, incidentNumber: number, config: FirebreakConfig, at: string, deps: ShellDeps): Promise<Outcome> {
+  const own = postmortemClosed(postmortem, incidentNumber, at);
+  if (!own.complete) {
+    await applyPlan(gh, ref, { config, issue: postmortem, event: { kind: "closed", at, actor: "", reason: "completed" } }, own, deps);
+    return { action: own.action, incident: incidentNumber, notes: own.notes };
+  }
+  const incident = await getIssue(gh, ref, incidentNumber);
+  const recorded = recordPostmortemComplete(incident, postmortem, config, at);
+  await applyPlan(gh, ref, { config, issue: incident, event: { kind: "commands", at } }, recorded, deps);
+  return { action: recorded.action, incident: incidentNumber, notes: recorded.notes };
+}
+
+/** Whether a closed issue's record still counts it open: its close was never handled. */
+export function closeUnhandled(issue: IssueView): boolean {
+  const status = parseBody(issue.body).state?.status;
+  return status === "triage" || status === "investigating" || status === "contained" || status === "resolved";
+}
+
+/** Declares an incident Firebreak opened itself: its own `issues.opened` event is ignored, like all its events. */
+export async function declareCreatedIssue(gh: GitHubClient, ref: RepoRef, number: number, config: FirebreakConfig, deps: ShellDeps): Promise<Outcome> {
+  const issue = await getIssue(gh, ref, number);
+  const event = { kind: "declare" as const, at: issue.created_at, actor: deps.botLogin };
+  const trigger: IssueTrigger = { kind: "issue", ref, issue, sender: { login: deps.botLogin, type: "Bot" }, deliveryAt: issue.created_at, event };
+  return runIncidentEvent(gh, trigger, { kind: "incident", declaring: true, event }, config, { ...deps, issueFromPayload: true });
+}

@@ -1,0 +1,64 @@
+// The scheduled pass: every scheduled job of one repository, within one call budget
+// (`schedule.max_calls`), continuing where the previous pass stopped. The Action's schedule
+// run, `firebreak reconcile` and the App's scheduler all run this; the jobs to come (nudges,
+// detection, QA monitoring, dashboard) are entries of SCHEDULED_JOBS.
+import type { FirebreakConfig } from "../../core/config.js";
+import type { GitHubClient, RepoRef } from "../client.js";
+import { CallBudget } from "./budget.js";
+import type { RunResult, ShellDeps } from "./deps.js";
+import type { JobRun } from "./reconcile.js";
+import { reconcileIncidents } from "./reconcile.js";
+
+export interface ScheduledJob {
+  name: string;
+  run(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, budget: CallBudget, at: string, resumeAfter?: number): Promise<JobRun>;
+}
+
+export const SCHEDULED_JOBS: readonly ScheduledJob[] = [{ name: "reconcile", run: reconcileIncidents }];
+
+/** Where each repository's pass stopped. The App keeps it in memory; a cold Action run starts over. */
+export interface PassCursor {
+  get(ref: RepoRef): { job: string; after?: number } | undefined;
+  set(ref: RepoRef, at: { job: string; after?: number } | undefined): void;
+}
+
+export class MemoryCursor implements PassCursor {
+  private readonly stops = new Map<string, { job: string; after?: number }>();
+  get(ref: RepoRef) {
+    return this.stops.get(`${ref.owner}/${ref.repo}`);
+  }
+  set(ref: RepoRef, at: { job: string; after?: number } | undefined): void {
+    if (at) this.stops.set(`${ref.owner}/${ref.repo}`, at);
+    else this.stops.delete(`${ref.owner}/${ref.repo}`);
+  }
+}
+
+export interface PassResult {
+  results: Omit<RunResult, "configErrors">[];
+  calls: number;
+  /** The job and incident the pass stopped after, when the budget ran out. */
+  stoppedAt?: { job: string; after?: number };
+}
+
+export async function runScheduledPass(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, at: string, cursor?: PassCursor): Promise<PassResult> {
+  const budget = new CallBudget(config.schedule.max_calls);
+  const metered = budget.meter(gh);
+  const resume = cursor?.get(ref);
+  const start = Math.max(0, SCHEDULED_JOBS.findIndex((job) => job.name === resume?.job));
+  const results: PassResult["results"] = [];
+  for (const job of [...SCHEDULED_JOBS.slice(start), ...SCHEDULED_JOBS.slice(0, start)]) {
+    const stop = (after?: number) => ({ job: job.name, ...(after !== undefined ? { after } : {}) });
+    if (budget.exhausted) {
+      cursor?.set(ref, stop());
+      return { results, calls: budget.spent, stoppedAt: stop() };
+    }
+    const run = await job.run(metered, ref, config, deps, budget, at, job.name === resume?.job ? resume.after : undefined);
+    results.push(...run.results);
+    if (run.resumeAfter !== undefined) {
+      cursor?.set(ref, stop(run.resumeAfter));
+      return { results, calls: budget.spent, stoppedAt: stop(run.resumeAfter) };
+    }
+  }
+  cursor?.set(ref, undefined);
+  return { results, calls: budget.spent };
+}
