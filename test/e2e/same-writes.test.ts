@@ -9,11 +9,11 @@ import { parseBody } from "../../src/core/card.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import { labelStyles } from "../../src/core/label-styles.js";
 import { firebreakApp } from "../../src/app/index.js";
-import { LocalGitHub } from "../../src/local-github/index.js";
+import { LocalGitHub } from "../../src/dev/local-github/index.js";
 import { actionCheckout, DeliveryCapture, RecordingProxy, runAction } from "../support/action-harness.js";
 import { FULL_FORM } from "../support/payloads.js";
 import { QuietOctokit } from "../support/probot.js";
-import { steppingClock } from "../local-github/helpers.js";
+import { steppingClock } from "../dev/local-github/helpers.js";
 
 const REPO = "acme/shop";
 

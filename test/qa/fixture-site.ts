@@ -1,6 +1,6 @@
 // Tests use the shipped fixture site (src/qa/fixture-site.ts); this re-export keeps test
 // imports short and the fixture in one place.
-export * from "../../src/qa/fixture-site.js";
+export * from "../../src/dev/fixture-site.js";
 
 import type { StepResult } from "../../src/core/tracking-qa.js";
 import type { QaReport } from "../../src/qa/run.js";
