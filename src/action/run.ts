@@ -12,8 +12,8 @@ import { triggerFrom } from "../github/events.js";
 import type { FirebreakDeps, RunResult } from "../github/firebreak.js";
 import { reconcileRepository, runTrigger } from "../github/firebreak.js";
 import { FileCache } from "../github/files.js";
-import type { QaRunResult } from "../github/tracking-qa.js";
-import { runReleaseQa } from "../github/tracking-qa.js";
+import type { QaRunResult } from "../github/release-qa.js";
+import { runReleaseQa } from "../github/release-qa.js";
 import { shippedTemplates } from "../templates.js";
 import { ACTION_INPUTS, actionInputsSchema } from "./inputs.js";
 

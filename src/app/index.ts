@@ -8,7 +8,7 @@ import { triggerFrom } from "../github/events.js";
 import type { RunResult } from "../github/firebreak.js";
 import { IssueMemory, runTrigger } from "../github/firebreak.js";
 import { FileCache } from "../github/files.js";
-import { runReleaseQa } from "../github/tracking-qa.js";
+import { runReleaseQa } from "../github/release-qa.js";
 import { shippedTemplates } from "../templates.js";
 import { KeyedQueue } from "./queue.js";
 
