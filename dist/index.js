@@ -11644,8 +11644,8 @@ var require_dump = __commonJS({
 var require_dns = __commonJS({
   "node_modules/undici/lib/interceptor/dns.js"(exports, module) {
     "use strict";
-    var { isIP: isIP2 } = __require("node:net");
-    var { lookup: lookup2 } = __require("node:dns");
+    var { isIP } = __require("node:net");
+    var { lookup } = __require("node:dns");
     var DecoratorHandler = require_decorator_handler();
     var { InvalidArgumentError, InformationalError } = require_errors();
     var maxInt = Math.pow(2, 31) - 1;
@@ -11735,7 +11735,7 @@ var require_dns = __commonJS({
         }
       }
       #defaultLookup(origin, opts, cb) {
-        lookup2(
+        lookup(
           origin.hostname,
           {
             all: true,
@@ -11899,7 +11899,7 @@ var require_dns = __commonJS({
       return (dispatch) => {
         return function dnsInterceptor(origDispatchOpts, handler2) {
           const origin = origDispatchOpts.origin.constructor === URL ? origDispatchOpts.origin : new URL(origDispatchOpts.origin);
-          if (isIP2(origin.hostname) !== 0) {
+          if (isIP(origin.hostname) !== 0) {
             return dispatch(origDispatchOpts, handler2);
           }
           instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
@@ -28571,6 +28571,817 @@ var require_dist = __commonJS({
     exports.stringify = publicApi.stringify;
     exports.visit = visit2.visit;
     exports.visitAsync = visit2.visitAsync;
+  }
+});
+
+// node_modules/ipaddr.js/lib/ipaddr.js
+var require_ipaddr = __commonJS({
+  "node_modules/ipaddr.js/lib/ipaddr.js"(exports, module) {
+    (function(root) {
+      "use strict";
+      const ipv4Part = "(0?\\d+|0x[a-f0-9]+)";
+      const ipv4Regexes = {
+        fourOctet: new RegExp(`^${ipv4Part}\\.${ipv4Part}\\.${ipv4Part}\\.${ipv4Part}$`, "i"),
+        threeOctet: new RegExp(`^${ipv4Part}\\.${ipv4Part}\\.${ipv4Part}$`, "i"),
+        twoOctet: new RegExp(`^${ipv4Part}\\.${ipv4Part}$`, "i"),
+        longValue: new RegExp(`^${ipv4Part}$`, "i")
+      };
+      const octalRegex = new RegExp(`^0[0-7]+$`, "i");
+      const hexRegex = new RegExp(`^0x[a-f0-9]+$`, "i");
+      const zoneIndex = "%[0-9a-z]{1,}";
+      const ipv6Part = "(?:[0-9a-f]+::?)+";
+      const ipv6Regexes = {
+        zoneIndex: new RegExp(zoneIndex, "i"),
+        "native": new RegExp(`^(::)?(${ipv6Part})?([0-9a-f]+)?(::)?(${zoneIndex})?$`, "i"),
+        deprecatedTransitional: new RegExp(`^(?:::)(${ipv4Part}\\.${ipv4Part}\\.${ipv4Part}\\.${ipv4Part}(${zoneIndex})?)$`, "i"),
+        transitional: new RegExp(`^((?:${ipv6Part})|(?:::)(?:${ipv6Part})?)${ipv4Part}\\.${ipv4Part}\\.${ipv4Part}\\.${ipv4Part}(${zoneIndex})?$`, "i")
+      };
+      function expandIPv6(string4, parts) {
+        if (string4.indexOf("::") !== string4.lastIndexOf("::")) {
+          return null;
+        }
+        let colonCount = 0;
+        let lastColon = -1;
+        let zoneId = (string4.match(ipv6Regexes.zoneIndex) || [])[0];
+        let replacement, replacementCount;
+        if (zoneId) {
+          zoneId = zoneId.substring(1);
+          string4 = string4.replace(/%.+$/, "");
+        }
+        while ((lastColon = string4.indexOf(":", lastColon + 1)) >= 0) {
+          colonCount++;
+        }
+        if (string4.substr(0, 2) === "::") {
+          colonCount--;
+        }
+        if (string4.substr(-2, 2) === "::") {
+          colonCount--;
+        }
+        if (colonCount >= parts) {
+          return null;
+        }
+        replacementCount = parts - colonCount;
+        replacement = ":";
+        while (replacementCount--) {
+          replacement += "0:";
+        }
+        string4 = string4.replace("::", replacement);
+        if (string4[0] === ":") {
+          string4 = string4.slice(1);
+        }
+        if (string4[string4.length - 1] === ":") {
+          string4 = string4.slice(0, -1);
+        }
+        parts = (function() {
+          const ref = string4.split(":");
+          const results = [];
+          for (let i = 0; i < ref.length; i++) {
+            results.push(ref[i].length > 4 ? NaN : parseInt(ref[i], 16));
+          }
+          return results;
+        })();
+        return {
+          parts,
+          zoneId
+        };
+      }
+      function matchCIDR(first, second, partSize, cidrBits) {
+        if (first.length !== second.length) {
+          throw new Error("ipaddr: cannot match CIDR for objects with different lengths");
+        }
+        let part = 0;
+        let shift;
+        while (cidrBits > 0) {
+          shift = partSize - cidrBits;
+          if (shift < 0) {
+            shift = 0;
+          }
+          if (first[part] >> shift !== second[part] >> shift) {
+            return false;
+          }
+          cidrBits -= partSize;
+          part += 1;
+        }
+        return true;
+      }
+      function parseIntAuto(string4) {
+        if (hexRegex.test(string4)) {
+          return parseInt(string4, 16);
+        }
+        if (string4[0] === "0" && !isNaN(parseInt(string4[1], 10))) {
+          if (octalRegex.test(string4)) {
+            return parseInt(string4, 8);
+          }
+          throw new Error(`ipaddr: cannot parse ${string4} as octal`);
+        }
+        return parseInt(string4, 10);
+      }
+      function padPart(part, length) {
+        while (part.length < length) {
+          part = `0${part}`;
+        }
+        return part;
+      }
+      const ipaddr2 = {};
+      ipaddr2.IPv4 = (function() {
+        function IPv4(octets) {
+          if (octets.length !== 4) {
+            throw new Error("ipaddr: ipv4 octet count should be 4");
+          }
+          let i, octet;
+          for (i = 0; i < octets.length; i++) {
+            octet = octets[i];
+            if (!(0 <= octet && octet <= 255)) {
+              throw new Error("ipaddr: ipv4 octet should fit in 8 bits");
+            }
+          }
+          this.octets = octets;
+        }
+        IPv4.prototype.SpecialRanges = {
+          unspecified: [[new IPv4([0, 0, 0, 0]), 8]],
+          broadcast: [[new IPv4([255, 255, 255, 255]), 32]],
+          // RFC3171
+          multicast: [[new IPv4([224, 0, 0, 0]), 4]],
+          // RFC3927
+          linkLocal: [[new IPv4([169, 254, 0, 0]), 16]],
+          // RFC5735
+          loopback: [[new IPv4([127, 0, 0, 0]), 8]],
+          // RFC6598
+          carrierGradeNat: [[new IPv4([100, 64, 0, 0]), 10]],
+          // RFC1918
+          "private": [
+            [new IPv4([10, 0, 0, 0]), 8],
+            [new IPv4([172, 16, 0, 0]), 12],
+            [new IPv4([192, 168, 0, 0]), 16]
+          ],
+          // Reserved and testing-only ranges; RFCs 5735, 5737, 2544, 1700
+          reserved: [
+            [new IPv4([192, 0, 0, 0]), 24],
+            [new IPv4([192, 0, 2, 0]), 24],
+            [new IPv4([192, 88, 99, 0]), 24],
+            [new IPv4([198, 18, 0, 0]), 15],
+            [new IPv4([198, 51, 100, 0]), 24],
+            [new IPv4([203, 0, 113, 0]), 24],
+            [new IPv4([240, 0, 0, 0]), 4]
+          ],
+          // RFC7534, RFC7535
+          as112: [
+            [new IPv4([192, 175, 48, 0]), 24],
+            [new IPv4([192, 31, 196, 0]), 24]
+          ],
+          // RFC7450
+          amt: [
+            [new IPv4([192, 52, 193, 0]), 24]
+          ]
+        };
+        IPv4.prototype.kind = function() {
+          return "ipv4";
+        };
+        IPv4.prototype.match = function(other, cidrRange) {
+          let ref;
+          if (cidrRange === void 0) {
+            ref = other;
+            other = ref[0];
+            cidrRange = ref[1];
+          }
+          if (other.kind() !== "ipv4") {
+            throw new Error("ipaddr: cannot match ipv4 address with non-ipv4 one");
+          }
+          return matchCIDR(this.octets, other.octets, 8, cidrRange);
+        };
+        IPv4.prototype.prefixLengthFromSubnetMask = function() {
+          let cidr = 0;
+          let stop = false;
+          const zerotable = {
+            0: 8,
+            128: 7,
+            192: 6,
+            224: 5,
+            240: 4,
+            248: 3,
+            252: 2,
+            254: 1,
+            255: 0
+          };
+          let i, octet, zeros;
+          for (i = 3; i >= 0; i -= 1) {
+            octet = this.octets[i];
+            if (octet in zerotable) {
+              zeros = zerotable[octet];
+              if (stop && zeros !== 0) {
+                return null;
+              }
+              if (zeros !== 8) {
+                stop = true;
+              }
+              cidr += zeros;
+            } else {
+              return null;
+            }
+          }
+          return 32 - cidr;
+        };
+        IPv4.prototype.range = function() {
+          return ipaddr2.subnetMatch(this, this.SpecialRanges);
+        };
+        IPv4.prototype.toByteArray = function() {
+          return this.octets.slice(0);
+        };
+        IPv4.prototype.toIPv4MappedAddress = function() {
+          return ipaddr2.IPv6.parse(`::ffff:${this.toString()}`);
+        };
+        IPv4.prototype.toNormalizedString = function() {
+          return this.toString();
+        };
+        IPv4.prototype.toString = function() {
+          return this.octets.join(".");
+        };
+        return IPv4;
+      })();
+      ipaddr2.IPv4.broadcastAddressFromCIDR = function(string4) {
+        try {
+          const cidr = this.parseCIDR(string4);
+          const ipInterfaceOctets = cidr[0].toByteArray();
+          const subnetMaskOctets = this.subnetMaskFromPrefixLength(cidr[1]).toByteArray();
+          const octets = [];
+          let i = 0;
+          while (i < 4) {
+            octets.push(parseInt(ipInterfaceOctets[i], 10) | parseInt(subnetMaskOctets[i], 10) ^ 255);
+            i++;
+          }
+          return new this(octets);
+        } catch (e) {
+          throw new Error("ipaddr: the address does not have IPv4 CIDR format", { cause: e });
+        }
+      };
+      ipaddr2.IPv4.isIPv4 = function(string4) {
+        return this.parser(string4) !== null;
+      };
+      ipaddr2.IPv4.isValid = function(string4) {
+        try {
+          new this(this.parser(string4));
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      ipaddr2.IPv4.isValidCIDR = function(string4) {
+        try {
+          this.parseCIDR(string4);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      ipaddr2.IPv4.isValidFourPartDecimal = function(string4) {
+        if (ipaddr2.IPv4.isValid(string4) && string4.match(/^(0|[1-9]\d*)(\.(0|[1-9]\d*)){3}$/)) {
+          return true;
+        } else {
+          return false;
+        }
+      };
+      ipaddr2.IPv4.isValidCIDRFourPartDecimal = function(string4) {
+        const match = string4.match(/^(.+)\/(\d+)$/);
+        if (!ipaddr2.IPv4.isValidCIDR(string4) || !match) {
+          return false;
+        }
+        return ipaddr2.IPv4.isValidFourPartDecimal(match[1]);
+      };
+      ipaddr2.IPv4.networkAddressFromCIDR = function(string4) {
+        let cidr, i, ipInterfaceOctets, octets, subnetMaskOctets;
+        try {
+          cidr = this.parseCIDR(string4);
+          ipInterfaceOctets = cidr[0].toByteArray();
+          subnetMaskOctets = this.subnetMaskFromPrefixLength(cidr[1]).toByteArray();
+          octets = [];
+          i = 0;
+          while (i < 4) {
+            octets.push(parseInt(ipInterfaceOctets[i], 10) & parseInt(subnetMaskOctets[i], 10));
+            i++;
+          }
+          return new this(octets);
+        } catch (e) {
+          throw new Error("ipaddr: the address does not have IPv4 CIDR format", { cause: e });
+        }
+      };
+      ipaddr2.IPv4.parse = function(string4) {
+        const parts = this.parser(string4);
+        if (parts === null) {
+          throw new Error("ipaddr: string is not formatted like an IPv4 Address");
+        }
+        return new this(parts);
+      };
+      ipaddr2.IPv4.parseCIDR = function(string4) {
+        let match;
+        if (match = string4.match(/^(.+)\/(\d+)$/)) {
+          const maskLength = parseInt(match[2]);
+          if (maskLength >= 0 && maskLength <= 32) {
+            const parsed = [this.parse(match[1]), maskLength];
+            Object.defineProperty(parsed, "toString", {
+              value: function() {
+                return this.join("/");
+              }
+            });
+            return parsed;
+          }
+        }
+        throw new Error("ipaddr: string is not formatted like an IPv4 CIDR range");
+      };
+      ipaddr2.IPv4.parser = function(string4) {
+        let match, part, value;
+        if (match = string4.match(ipv4Regexes.fourOctet)) {
+          return (function() {
+            const ref = match.slice(1, 6);
+            const results = [];
+            for (let i = 0; i < ref.length; i++) {
+              part = ref[i];
+              results.push(parseIntAuto(part));
+            }
+            return results;
+          })();
+        } else if (match = string4.match(ipv4Regexes.longValue)) {
+          value = parseIntAuto(match[1]);
+          if (value > 4294967295 || value < 0) {
+            throw new Error("ipaddr: address outside defined range");
+          }
+          return (function() {
+            const results = [];
+            let shift;
+            for (shift = 0; shift <= 24; shift += 8) {
+              results.push(value >> shift & 255);
+            }
+            return results;
+          })().reverse();
+        } else if (match = string4.match(ipv4Regexes.twoOctet)) {
+          return (function() {
+            const ref = match.slice(1, 4);
+            const results = [];
+            value = parseIntAuto(ref[1]);
+            if (value > 16777215 || value < 0) {
+              throw new Error("ipaddr: address outside defined range");
+            }
+            results.push(parseIntAuto(ref[0]));
+            results.push(value >> 16 & 255);
+            results.push(value >> 8 & 255);
+            results.push(value & 255);
+            return results;
+          })();
+        } else if (match = string4.match(ipv4Regexes.threeOctet)) {
+          return (function() {
+            const ref = match.slice(1, 5);
+            const results = [];
+            value = parseIntAuto(ref[2]);
+            if (value > 65535 || value < 0) {
+              throw new Error("ipaddr: address outside defined range");
+            }
+            results.push(parseIntAuto(ref[0]));
+            results.push(parseIntAuto(ref[1]));
+            results.push(value >> 8 & 255);
+            results.push(value & 255);
+            return results;
+          })();
+        } else {
+          return null;
+        }
+      };
+      ipaddr2.IPv4.subnetMaskFromPrefixLength = function(prefix) {
+        prefix = parseInt(prefix);
+        if (Number.isNaN(prefix) || prefix < 0 || prefix > 32) {
+          throw new Error("ipaddr: invalid IPv4 prefix length");
+        }
+        const octets = [0, 0, 0, 0];
+        let j = 0;
+        const filledOctetCount = Math.floor(prefix / 8);
+        while (j < filledOctetCount) {
+          octets[j] = 255;
+          j++;
+        }
+        if (filledOctetCount < 4) {
+          octets[filledOctetCount] = Math.pow(2, prefix % 8) - 1 << 8 - prefix % 8;
+        }
+        return new this(octets);
+      };
+      ipaddr2.IPv6 = (function() {
+        function IPv6(parts, zoneId) {
+          let i, part;
+          if (parts.length === 16) {
+            this.parts = [];
+            for (i = 0; i <= 14; i += 2) {
+              this.parts.push(parts[i] << 8 | parts[i + 1]);
+            }
+          } else if (parts.length === 8) {
+            this.parts = parts;
+          } else {
+            throw new Error("ipaddr: ipv6 part count should be 8 or 16");
+          }
+          for (i = 0; i < this.parts.length; i++) {
+            part = this.parts[i];
+            if (!(0 <= part && part <= 65535)) {
+              throw new Error("ipaddr: ipv6 part should fit in 16 bits");
+            }
+          }
+          if (zoneId) {
+            this.zoneId = zoneId;
+          }
+        }
+        IPv6.prototype.SpecialRanges = {
+          // RFC4291, here and after
+          unspecified: [new IPv6([0, 0, 0, 0, 0, 0, 0, 0]), 128],
+          linkLocal: [new IPv6([65152, 0, 0, 0, 0, 0, 0, 0]), 10],
+          multicast: [new IPv6([65280, 0, 0, 0, 0, 0, 0, 0]), 8],
+          loopback: [new IPv6([0, 0, 0, 0, 0, 0, 0, 1]), 128],
+          uniqueLocal: [new IPv6([64512, 0, 0, 0, 0, 0, 0, 0]), 7],
+          ipv4Mapped: [new IPv6([0, 0, 0, 0, 0, 65535, 0, 0]), 96],
+          // RFC3879
+          deprecatedSiteLocal: [new IPv6([65216, 0, 0, 0, 0, 0, 0, 0]), 10],
+          // RFC6666
+          discard: [new IPv6([256, 0, 0, 0, 0, 0, 0, 0]), 64],
+          // RFC6145
+          rfc6145: [new IPv6([0, 0, 0, 0, 65535, 0, 0, 0]), 96],
+          rfc6052: [
+            // RFC6052
+            [new IPv6([100, 65435, 0, 0, 0, 0, 0, 0]), 96],
+            // RFC8215
+            [new IPv6([100, 65435, 1, 0, 0, 0, 0, 0]), 48]
+          ],
+          // RFC3056
+          "6to4": [new IPv6([8194, 0, 0, 0, 0, 0, 0, 0]), 16],
+          // RFC6052, RFC6146
+          teredo: [new IPv6([8193, 0, 0, 0, 0, 0, 0, 0]), 32],
+          // RFC5180
+          benchmarking: [new IPv6([8193, 2, 0, 0, 0, 0, 0, 0]), 48],
+          // RFC7450
+          amt: [new IPv6([8193, 3, 0, 0, 0, 0, 0, 0]), 32],
+          as112v6: [
+            // RFC7535
+            [new IPv6([8193, 4, 274, 0, 0, 0, 0, 0]), 48],
+            // RFC7534
+            [new IPv6([9760, 79, 32768, 0, 0, 0, 0, 0]), 48]
+          ],
+          // RFC4843
+          deprecatedOrchid: [new IPv6([8193, 16, 0, 0, 0, 0, 0, 0]), 28],
+          // RFC7343
+          orchid2: [new IPv6([8193, 32, 0, 0, 0, 0, 0, 0]), 28],
+          // RFC9374
+          droneRemoteIdProtocolEntityTags: [new IPv6([8193, 48, 0, 0, 0, 0, 0, 0]), 28],
+          // RFC9602
+          segmentRouting: [new IPv6([24320, 0, 0, 0, 0, 0, 0, 0]), 16],
+          reserved: [
+            // RFC3849
+            [new IPv6([8193, 0, 0, 0, 0, 0, 0, 0]), 23],
+            // RFC2928
+            [new IPv6([8193, 3512, 0, 0, 0, 0, 0, 0]), 32],
+            // RFC9637
+            [new IPv6([16383, 0, 0, 0, 0, 0, 0, 0]), 20]
+          ]
+        };
+        IPv6.prototype.isIPv4MappedAddress = function() {
+          return this.range() === "ipv4Mapped";
+        };
+        IPv6.prototype.kind = function() {
+          return "ipv6";
+        };
+        IPv6.prototype.match = function(other, cidrRange) {
+          let ref;
+          if (cidrRange === void 0) {
+            ref = other;
+            other = ref[0];
+            cidrRange = ref[1];
+          }
+          if (other.kind() !== "ipv6") {
+            throw new Error("ipaddr: cannot match ipv6 address with non-ipv6 one");
+          }
+          return matchCIDR(this.parts, other.parts, 16, cidrRange);
+        };
+        IPv6.prototype.prefixLengthFromSubnetMask = function() {
+          let cidr = 0;
+          let stop = false;
+          const zerotable = {
+            0: 16,
+            32768: 15,
+            49152: 14,
+            57344: 13,
+            61440: 12,
+            63488: 11,
+            64512: 10,
+            65024: 9,
+            65280: 8,
+            65408: 7,
+            65472: 6,
+            65504: 5,
+            65520: 4,
+            65528: 3,
+            65532: 2,
+            65534: 1,
+            65535: 0
+          };
+          let part, zeros;
+          for (let i = 7; i >= 0; i -= 1) {
+            part = this.parts[i];
+            if (part in zerotable) {
+              zeros = zerotable[part];
+              if (stop && zeros !== 0) {
+                return null;
+              }
+              if (zeros !== 16) {
+                stop = true;
+              }
+              cidr += zeros;
+            } else {
+              return null;
+            }
+          }
+          return 128 - cidr;
+        };
+        IPv6.prototype.range = function() {
+          return ipaddr2.subnetMatch(this, this.SpecialRanges);
+        };
+        IPv6.prototype.toByteArray = function() {
+          let part;
+          const bytes = [];
+          const ref = this.parts;
+          for (let i = 0; i < ref.length; i++) {
+            part = ref[i];
+            bytes.push(part >> 8);
+            bytes.push(part & 255);
+          }
+          return bytes;
+        };
+        IPv6.prototype.toFixedLengthString = function() {
+          const addr = (function() {
+            const results = [];
+            for (let i = 0; i < this.parts.length; i++) {
+              results.push(padPart(this.parts[i].toString(16), 4));
+            }
+            return results;
+          }).call(this).join(":");
+          let suffix = "";
+          if (this.zoneId) {
+            suffix = `%${this.zoneId}`;
+          }
+          return addr + suffix;
+        };
+        IPv6.prototype.toIPv4Address = function() {
+          if (!this.isIPv4MappedAddress()) {
+            throw new Error("ipaddr: trying to convert a generic ipv6 address to ipv4");
+          }
+          const ref = this.parts.slice(-2);
+          const high = ref[0];
+          const low = ref[1];
+          return new ipaddr2.IPv4([high >> 8, high & 255, low >> 8, low & 255]);
+        };
+        IPv6.prototype.toNormalizedString = function() {
+          const addr = (function() {
+            const results = [];
+            for (let i = 0; i < this.parts.length; i++) {
+              results.push(this.parts[i].toString(16));
+            }
+            return results;
+          }).call(this).join(":");
+          let suffix = "";
+          if (this.zoneId) {
+            suffix = `%${this.zoneId}`;
+          }
+          return addr + suffix;
+        };
+        IPv6.prototype.toRFC5952String = function() {
+          const regex2 = /((^|:)(0(:|$)){2,})/g;
+          let suffix = "";
+          if (this.zoneId) {
+            suffix = `%${this.zoneId}`;
+          }
+          const normalized = this.toNormalizedString();
+          const string4 = normalized.slice(0, normalized.length - suffix.length);
+          let bestMatchIndex = 0;
+          let bestMatchLength = -1;
+          let bestMatchGroups = -1;
+          let match;
+          while (match = regex2.exec(string4)) {
+            const groups2 = (match[0].match(/0/g) || []).length;
+            if (groups2 > bestMatchGroups) {
+              bestMatchGroups = groups2;
+              bestMatchIndex = match.index;
+              bestMatchLength = match[0].length;
+            }
+          }
+          if (bestMatchLength < 0) {
+            return string4 + suffix;
+          }
+          return `${string4.substring(0, bestMatchIndex)}::${string4.substring(bestMatchIndex + bestMatchLength)}${suffix}`;
+        };
+        IPv6.prototype.toString = function() {
+          return this.toRFC5952String();
+        };
+        return IPv6;
+      })();
+      ipaddr2.IPv6.broadcastAddressFromCIDR = function(string4) {
+        try {
+          const cidr = this.parseCIDR(string4);
+          const ipInterfaceOctets = cidr[0].toByteArray();
+          const subnetMaskOctets = this.subnetMaskFromPrefixLength(cidr[1]).toByteArray();
+          const octets = [];
+          let i = 0;
+          while (i < 16) {
+            octets.push(parseInt(ipInterfaceOctets[i], 10) | parseInt(subnetMaskOctets[i], 10) ^ 255);
+            i++;
+          }
+          return new this(octets);
+        } catch (e) {
+          throw new Error("ipaddr: the address does not have IPv6 CIDR format", { cause: e });
+        }
+      };
+      ipaddr2.IPv6.isIPv6 = function(string4) {
+        return this.parser(string4) !== null;
+      };
+      ipaddr2.IPv6.isValid = function(string4) {
+        if (typeof string4 === "string" && string4.indexOf(":") === -1) {
+          return false;
+        }
+        try {
+          const addr = this.parser(string4);
+          new this(addr.parts, addr.zoneId);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      ipaddr2.IPv6.isValidCIDR = function(string4) {
+        if (typeof string4 === "string" && string4.indexOf(":") === -1) {
+          return false;
+        }
+        try {
+          this.parseCIDR(string4);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      ipaddr2.IPv6.networkAddressFromCIDR = function(string4) {
+        let cidr, i, ipInterfaceOctets, octets, subnetMaskOctets;
+        try {
+          cidr = this.parseCIDR(string4);
+          ipInterfaceOctets = cidr[0].toByteArray();
+          subnetMaskOctets = this.subnetMaskFromPrefixLength(cidr[1]).toByteArray();
+          octets = [];
+          i = 0;
+          while (i < 16) {
+            octets.push(parseInt(ipInterfaceOctets[i], 10) & parseInt(subnetMaskOctets[i], 10));
+            i++;
+          }
+          return new this(octets);
+        } catch (e) {
+          throw new Error("ipaddr: the address does not have IPv6 CIDR format", { cause: e });
+        }
+      };
+      ipaddr2.IPv6.parse = function(string4) {
+        const addr = this.parser(string4);
+        if (addr === null) {
+          throw new Error("ipaddr: string is not formatted like an IPv6 Address");
+        }
+        return new this(addr.parts, addr.zoneId);
+      };
+      ipaddr2.IPv6.parseCIDR = function(string4) {
+        let maskLength, match, parsed;
+        if (match = string4.match(/^(.+)\/(\d+)$/)) {
+          maskLength = parseInt(match[2]);
+          if (maskLength >= 0 && maskLength <= 128) {
+            parsed = [this.parse(match[1]), maskLength];
+            Object.defineProperty(parsed, "toString", {
+              value: function() {
+                return this.join("/");
+              }
+            });
+            return parsed;
+          }
+        }
+        throw new Error("ipaddr: string is not formatted like an IPv6 CIDR range");
+      };
+      ipaddr2.IPv6.parser = function(string4) {
+        let addr, i, match, octet, octets, zoneId;
+        if (match = string4.match(ipv6Regexes.deprecatedTransitional)) {
+          return this.parser(`::ffff:${match[1]}`);
+        }
+        if (ipv6Regexes.native.test(string4)) {
+          return expandIPv6(string4, 8);
+        }
+        if (match = string4.match(ipv6Regexes.transitional)) {
+          zoneId = match[6] || "";
+          addr = match[1];
+          if (!match[1].endsWith("::")) {
+            addr = addr.slice(0, -1);
+          }
+          addr = expandIPv6(addr + zoneId, 6);
+          if (addr && addr.parts) {
+            octets = [
+              parseInt(match[2]),
+              parseInt(match[3]),
+              parseInt(match[4]),
+              parseInt(match[5])
+            ];
+            for (i = 0; i < octets.length; i++) {
+              octet = octets[i];
+              if (!(0 <= octet && octet <= 255)) {
+                return null;
+              }
+            }
+            addr.parts.push(octets[0] << 8 | octets[1]);
+            addr.parts.push(octets[2] << 8 | octets[3]);
+            return {
+              parts: addr.parts,
+              zoneId: addr.zoneId
+            };
+          }
+        }
+        return null;
+      };
+      ipaddr2.IPv6.subnetMaskFromPrefixLength = function(prefix) {
+        prefix = parseInt(prefix);
+        if (Number.isNaN(prefix) || prefix < 0 || prefix > 128) {
+          throw new Error("ipaddr: invalid IPv6 prefix length");
+        }
+        const octets = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        let j = 0;
+        const filledOctetCount = Math.floor(prefix / 8);
+        while (j < filledOctetCount) {
+          octets[j] = 255;
+          j++;
+        }
+        if (filledOctetCount < 16) {
+          octets[filledOctetCount] = Math.pow(2, prefix % 8) - 1 << 8 - prefix % 8;
+        }
+        return new this(octets);
+      };
+      ipaddr2.fromByteArray = function(bytes) {
+        const length = bytes.length;
+        if (length === 4) {
+          return new ipaddr2.IPv4(bytes);
+        } else if (length === 16) {
+          return new ipaddr2.IPv6(bytes);
+        } else {
+          throw new Error("ipaddr: the binary input is neither an IPv6 nor IPv4 address");
+        }
+      };
+      ipaddr2.isValid = function(string4) {
+        return ipaddr2.IPv6.isValid(string4) || ipaddr2.IPv4.isValid(string4);
+      };
+      ipaddr2.isValidCIDR = function(string4) {
+        return ipaddr2.IPv6.isValidCIDR(string4) || ipaddr2.IPv4.isValidCIDR(string4);
+      };
+      ipaddr2.parse = function(string4) {
+        if (ipaddr2.IPv6.isValid(string4)) {
+          return ipaddr2.IPv6.parse(string4);
+        } else if (ipaddr2.IPv4.isValid(string4)) {
+          return ipaddr2.IPv4.parse(string4);
+        } else {
+          throw new Error("ipaddr: the address has neither IPv6 nor IPv4 format");
+        }
+      };
+      ipaddr2.parseCIDR = function(string4) {
+        try {
+          return ipaddr2.IPv6.parseCIDR(string4);
+        } catch {
+          try {
+            return ipaddr2.IPv4.parseCIDR(string4);
+          } catch (e) {
+            throw new Error("ipaddr: the address has neither IPv6 nor IPv4 CIDR format", { cause: e });
+          }
+        }
+      };
+      ipaddr2.process = function(string4) {
+        const addr = this.parse(string4);
+        if (addr.kind() === "ipv6" && addr.isIPv4MappedAddress()) {
+          return addr.toIPv4Address();
+        } else {
+          return addr;
+        }
+      };
+      ipaddr2.subnetMatch = function(address, rangeList, defaultName) {
+        let i, rangeName, rangeSubnets, subnet;
+        if (defaultName === void 0 || defaultName === null) {
+          defaultName = "unicast";
+        }
+        for (rangeName in rangeList) {
+          if (Object.prototype.hasOwnProperty.call(rangeList, rangeName)) {
+            rangeSubnets = rangeList[rangeName];
+            if (rangeSubnets[0] && !(rangeSubnets[0] instanceof Array)) {
+              rangeSubnets = [rangeSubnets];
+            }
+            for (i = 0; i < rangeSubnets.length; i++) {
+              subnet = rangeSubnets[i];
+              if (address.kind() === subnet[0].kind() && address.match.apply(address, subnet)) {
+                return rangeName;
+              }
+            }
+          }
+        }
+        return defaultName;
+      };
+      if (typeof module !== "undefined" && module.exports) {
+        module.exports = ipaddr2;
+      } else {
+        root.ipaddr = ipaddr2;
+      }
+    })(exports);
   }
 });
 
@@ -53407,6 +54218,12 @@ var incidentStateSchema = external_exports.object({
   appliedThrough: external_exports.number().int().optional(),
   /** Keys of replies already written, so a redelivered event never replies twice. */
   replied: external_exports.array(external_exports.string().max(80)).max(500),
+  /**
+   * Applied command comments whose acknowledgement (a +1) had not been seen when the card was
+   * written: the card goes first, so a process that dies before reacting leaves them here for
+   * the next event that reads the log.
+   */
+  unacked: external_exports.array(external_exports.number().int()).max(100).optional(),
   notified: external_exports.array(severity).max(3)
 });
 var issueViewSchema = external_exports.object({
@@ -53432,7 +54249,9 @@ var commentViewSchema = external_exports.object({
   author_association: external_exports.string().optional(),
   created_at: external_exports.string(),
   updated_at: external_exports.string().optional(),
-  html_url: external_exports.string().optional()
+  html_url: external_exports.string().optional(),
+  /** GitHub's reaction rollup: a +1 means the command was acknowledged. */
+  reactions: external_exports.object({ "+1": external_exports.number().optional() }).loose().optional()
 });
 
 // src/core/commands/grammar.ts
@@ -58707,11 +59526,48 @@ ${errorTable(loaded.path, fresh)}`
   return "updated";
 }
 
-// src/github/shell/release-qa.ts
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
+// src/tracking-qa/address-guard.ts
+var import_ipaddr = __toESM(require_ipaddr(), 1);
+import { lookup as dnsLookup } from "node:dns/promises";
+var defaultLookup = (host) => dnsLookup(host, { all: true });
+function embeddedIpv4(address) {
+  const p = address.parts;
+  const carriesV4 = address.isIPv4MappedAddress() || // ::ffff:0:0/96
+  address.range() === "rfc6145" || // ::ffff:0:0:0/96 (IPv4-translated)
+  p[0] === 100 && p[1] === 65435 && p[2] === 0 && p[3] === 0 && p[4] === 0 && p[5] === 0;
+  if (!carriesV4) return void 0;
+  const [hi = 0, lo = 0] = p.slice(6);
+  return new import_ipaddr.default.IPv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
+}
+function addressRange(address) {
+  const literal3 = address.replace(/^\[|\]$/g, "");
+  if (!import_ipaddr.default.isValid(literal3)) return "invalid";
+  const parsed = import_ipaddr.default.parse(literal3);
+  if (parsed.kind() === "ipv6") {
+    const v4 = embeddedIpv4(parsed);
+    if (v4) return v4.range();
+  }
+  return parsed.range();
+}
+async function privateStepHost(baseUrl2, paths, lookup = defaultLookup) {
+  const hosts = /* @__PURE__ */ new Set();
+  for (const path of paths) {
+    try {
+      hosts.add(new URL(path, baseUrl2).hostname.replace(/^\[|\]$/g, ""));
+    } catch {
+    }
+  }
+  for (const host of hosts) {
+    const addresses = import_ipaddr.default.isValid(host) ? [{ address: host }] : await lookup(host).catch(() => []);
+    for (const { address } of addresses) {
+      const range = addressRange(address);
+      if (range !== "unicast") return { host, address, range };
+    }
+  }
+  return void 0;
+}
 
-// src/qa/browser.ts
+// src/tracking-qa/browser.ts
 import { execFile } from "node:child_process";
 import { constants as constants3 } from "node:fs";
 import { access as access2, readFile } from "node:fs/promises";
@@ -58719,7 +59575,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 
-// src/qa/limit.ts
+// src/tracking-qa/limit.ts
 async function mapLimit(items, limit, task) {
   const results = new Array(items.length);
   let next = 0;
@@ -58734,7 +59590,7 @@ async function mapLimit(items, limit, task) {
   return results;
 }
 
-// src/qa/static.ts
+// src/tracking-qa/static.ts
 var MAX_PAGE_BYTES = 5 * 1024 * 1024;
 var QA_USER_AGENT = "Mozilla/5.0 (compatible; FirebreakTrackingQA/1.0)";
 function stepUrl(step, config2) {
@@ -58816,7 +59672,7 @@ async function runStaticStage(config2, opts = {}) {
   return mapLimit(config2.steps, config2.concurrency, (step) => fetchStep(step, config2, opts));
 }
 
-// src/qa/browser.ts
+// src/tracking-qa/browser.ts
 var DEFAULT_CHROMIUM = "/usr/bin/chromium";
 var CHROMIUM_ARGS = [
   "--no-sandbox",
@@ -59096,9 +59952,10 @@ async function runBrowserStage(config2, opts = {}) {
   }
 }
 
-// src/qa/run.ts
+// src/tracking-qa/run.ts
+var sleep = (ms2) => new Promise((resolve2) => setTimeout(resolve2, ms2));
 async function runTrackingQa(config2, opts = {}) {
-  const started = performance.now();
+  let started = performance.now();
   const done = (report) => ({
     ...report,
     summary: qaSummary(report.steps),
@@ -59106,6 +59963,12 @@ async function runTrackingQa(config2, opts = {}) {
   });
   if (config2.base_url === void 0) return done({ skipped: "tracking_qa.base_url is not set", stages: [], steps: [] });
   if (config2.steps.length === 0) return done({ skipped: "tracking_qa.steps is empty", stages: [], steps: [] });
+  if (opts.allowPrivate === false) {
+    const refused = await privateStepHost(config2.base_url, config2.steps.map((step) => step.path), opts.lookup);
+    if (refused) return done({ refused, stages: [], steps: [] });
+  }
+  if (opts.settleMs !== void 0 && opts.settleMs > 0) await sleep(opts.settleMs);
+  started = performance.now();
   const stages = ["static"];
   const staticObs = await runStaticStage(config2, opts.fetch ? { fetch: opts.fetch } : {});
   let browserObs;
@@ -61295,12 +62158,22 @@ function finish(work, action) {
       now: input2.event.at
     });
   }
+  acknowledge(work);
   plan.update = issueUpdate(input2, work.before, work.state, work.userText, work.reopen);
   plan.reactions = work.reactions;
   plan.replies = replies;
   plan.notices = work.notices;
   const wants = !input2.repeatCandidates && !work.state.repeatOf && familyChanged(work.before, work.state) ? { wants: "closed-incidents" } : {};
   return { action, state: work.state, plan, notes: work.notes, ...wants };
+}
+function acknowledge(work) {
+  const log = work.input.log;
+  const earlier = work.state.unacked ?? [];
+  const missing = log ? earlier.filter((id) => log.find((c) => c.id === id)?.reactions?.["+1"] === 0) : earlier;
+  if (log) work.reactions = [.../* @__PURE__ */ new Set([...missing, ...work.reactions])];
+  const unacked = [.../* @__PURE__ */ new Set([...missing, ...work.reactions])].slice(-100);
+  if (work.reactions.length === 0 && unacked.every((id) => earlier.includes(id))) return;
+  work.state = { ...work.state, unacked };
 }
 function issueUpdate(input2, before, state, userText, reopen = false) {
   const { issue: issue3, config: config2 } = input2;
@@ -61513,28 +62386,6 @@ async function declareCreatedIssue(gh, ref, number4, config2, deps) {
 }
 
 // src/github/shell/release-qa.ts
-var sleep = (ms2) => new Promise((resolve2) => setTimeout(resolve2, ms2));
-var PRIVATE_V4 = [/^0\./, /^10\./, /^127\./, /^169\.254\./, /^172\.(1[6-9]|2\d|3[01])\./, /^192\.168\./, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./];
-function isPrivateAddress(address) {
-  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
-  if (isIP(v4) === 4) return PRIVATE_V4.some((range) => range.test(v4));
-  const v6 = address.toLowerCase();
-  return v6 === "::" || v6 === "::1" || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6);
-}
-async function privateStepHost(baseUrl2, paths) {
-  const hosts = /* @__PURE__ */ new Set();
-  for (const path of paths) {
-    try {
-      hosts.add(new URL(path, baseUrl2).hostname.replace(/^\[|\]$/g, ""));
-    } catch {
-    }
-  }
-  for (const host of hosts) {
-    const addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true }).catch(() => []);
-    if (addresses.some((a) => isPrivateAddress(a.address))) return host;
-  }
-  return void 0;
-}
 async function releaseSha(gh, trigger) {
   const commitish = trigger.release.commitish;
   if (!commitish) return void 0;
@@ -61549,21 +62400,21 @@ async function releaseSha(gh, trigger) {
 async function runReleaseQa(gh, trigger, config2, deps) {
   const qa = config2.tracking_qa;
   if (!qa.base_url || qa.steps.length === 0) return { action: "ignored", notes: ["tracking QA is off: set tracking_qa.base_url and steps"] };
-  if (deps.allowPrivateQaHosts !== true) {
-    const refused = await privateStepHost(qa.base_url, qa.steps.map((step) => step.path));
-    if (refused) {
-      return {
-        action: "ignored",
-        notes: [`tracking QA refused: ${refused} is a private or loopback address; a hosted App does not probe its own network (set FIREBREAK_QA_ALLOW_PRIVATE=1 where that is intended)`]
-      };
-    }
-  }
-  if (trigger.kind === "deployment" && qa.delay_seconds > 0) await sleep(qa.delay_seconds * 1e3);
   const release = trigger.kind === "release" ? trigger.release : (
     // Keyed by the deployed commit: redeploying the same broken commit opens no second incident.
     { tag: `deployment-${trigger.deployment.sha.slice(0, 12)}`, name: `${trigger.deployment.environment} deployment ${trigger.deployment.sha.slice(0, 7)}`, url: trigger.deployment.url }
   );
-  const report = await runTrackingQa(qa);
+  const report = await runTrackingQa(qa, {
+    allowPrivate: deps.allowPrivateQaHosts === true,
+    // A release is often published before the site is deployed; a deployment is checked once it settles.
+    settleMs: trigger.kind === "deployment" ? qa.delay_seconds * 1e3 : 0
+  });
+  if (report.refused) {
+    return {
+      action: "ignored",
+      notes: [`tracking QA refused: ${report.refused.host} is a private or loopback address; a hosted App does not probe its own network (set FIREBREAK_QA_ALLOW_PRIVATE=1 where that is intended)`]
+    };
+  }
   const table = renderQaTable(report.steps);
   const passed = report.summary.passed;
   const notes = [`tracking QA ${passed ? "passed" : "failed"} for ${release.tag} (${report.steps.length} steps, ${report.durationMs} ms)`];

@@ -27,7 +27,7 @@ const result = await build({
   // Licences of the bundled packages go beside the bundle rather than through it.
   legalComments: "linked",
   // The browser stage is opt-in and needs Chromium on the runner; playwright-core is imported
-  // lazily by that stage only (src/qa/browser.ts), so the Action starts without node_modules.
+  // lazily by that stage only (src/tracking-qa/browser.ts), so the Action starts without node_modules.
   external: ["playwright-core"],
   // Bundled CommonJS packages call require() for Node built-ins; ESM has no require of its own.
   banner: { js: "import { createRequire as __firebreakRequire } from 'node:module'; const require = __firebreakRequire(import.meta.url);" },

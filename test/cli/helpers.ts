@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LocalGitHub } from "../../src/local-github/index.js";
+import { LocalGitHub } from "../../src/dev/local-github/index.js";
 
 export function tempDir(prefix = "firebreak-cli-"): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import { memoryIo } from "../../src/cli/common.js";
 import { main } from "../../src/cli/program.js";
-import type { FixtureSite } from "../../src/qa/fixture-site.js";
-import { chromiumPath } from "../../src/qa/browser.js";
-import { FIXTURE_IDS, FIXTURE_PAGES, startFixtureSite } from "../../src/qa/fixture-site.js";
+import type { FixtureSite } from "../../src/dev/fixture-site.js";
+import { chromiumPath } from "../../src/tracking-qa/browser.js";
+import { FIXTURE_IDS, FIXTURE_PAGES, startFixtureSite } from "../../src/dev/fixture-site.js";
 import { tempDir } from "./helpers.js";
 
 let site: FixtureSite;

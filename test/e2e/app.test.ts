@@ -15,8 +15,8 @@ import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import type { IncidentState } from "../../src/core/incident.js";
 import { labelStyles } from "../../src/core/label-styles.js";
 import { replyKeyOf } from "../../src/core/plan.js";
-import { LocalGitHub, sign } from "../../src/local-github/index.js";
-import type { RequestLogEntry } from "../../src/local-github/index.js";
+import { LocalGitHub, sign } from "../../src/dev/local-github/index.js";
+import type { RequestLogEntry } from "../../src/dev/local-github/index.js";
 import { ensureBuild } from "./build.global.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

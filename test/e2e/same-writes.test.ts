@@ -3,17 +3,22 @@
 // fresh emulated GitHub with the same people, clock and events; a recording proxy in front of
 // each keeps every request with its body. The Action may read more (it reads the issue anew
 // in every run, and has no cache between runs); its writes must be the App's, one for one.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { memoryIo } from "../../src/cli/common.js";
+import { simulate } from "../../src/cli/simulate.js";
 import { Probot } from "probot";
 import { parseBody } from "../../src/core/card.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import { labelStyles } from "../../src/core/label-styles.js";
 import { firebreakApp } from "../../src/app/index.js";
-import { LocalGitHub } from "../../src/local-github/index.js";
+import { LocalGitHub } from "../../src/dev/local-github/index.js";
 import { actionCheckout, DeliveryCapture, RecordingProxy, runAction } from "../support/action-harness.js";
 import { FULL_FORM } from "../support/payloads.js";
 import { QuietOctokit } from "../support/probot.js";
-import { steppingClock } from "../local-github/helpers.js";
+import { steppingClock } from "../dev/local-github/helpers.js";
 
 const REPO = "acme/shop";
 
@@ -153,3 +158,41 @@ it("makes the same writes as the App and as the Action", async () => {
     await actionWorld.stop();
   }
 }, 120_000);
+
+it("simulate plans exactly the App's writes, event by event: one dispatcher for both", async () => {
+  const w = await world();
+  const dir = mkdtempSync(join(tmpdir(), "firebreak-sim-"));
+  try {
+    const app = appFace(w);
+    const io = memoryIo({}, dir);
+    let step = 0;
+    const compare = async (event: string, action: string) => {
+      await w.gh.idle();
+      const payload = w.capture.last(event, action);
+      // The log and the issue as GitHub lists them at this moment: what the App reads too.
+      const listed = await fetch(`${w.gh.url}/repos/${REPO}/issues/1/comments`, { headers: { authorization: `token ${w.gh.appToken}` } });
+      const files = { payload: join(dir, `payload-${++step}.json`), comments: join(dir, `comments-${step}.json`), body: join(dir, `body-${step}.md`) };
+      writeFileSync(files.payload, JSON.stringify(payload));
+      writeFileSync(files.comments, await listed.text());
+      writeFileSync(files.body, w.gh.issue(REPO, 1)!.body ?? "");
+      const sim = await simulate({ event, payload: files.payload, comments: files.comments, issueBody: files.body, permitted: ["tess", "wren"] }, io);
+      const before = w.proxy.requests.length;
+      await app.handle(event, payload);
+      const real = w.proxy.requests.slice(before).filter((r) => r.method !== "GET");
+      expect(sim.writes.map((s) => ({ method: s.method, path: s.path, body: s.body })), `${event}.${action}`).toEqual(real.map((r) => ({ method: r.method, path: r.path, body: r.body })));
+      return real.length;
+    };
+    w.gh.openIssue(REPO, "tess", { title: "Meta purchases down 70% since 09:00", body: FULL_FORM, labels: ["incident"] });
+    expect(await compare("issues", "opened")).toBe(1);
+    expect(await compare("issues", "labeled")).toBe(0);
+    w.gh.comment(REPO, 1, "tess", "/owner @wren");
+    expect(await compare("issue_comment", "created")).toBe(2);
+    w.gh.comment(REPO, 1, "wren", "/update\nsymptom: Meta purchases still down 70%\nnext: compare the pixel with the CAPI events");
+    expect(await compare("issue_comment", "created")).toBe(3);
+    w.gh.closeIssue(REPO, 1, "wren");
+    expect(await compare("issues", "closed")).toBe(2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await w.stop();
+  }
+}, 60_000);

@@ -6,11 +6,11 @@ import type { Probot } from "probot";
 import { parseBody } from "../../src/core/card.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import { labelStyles } from "../../src/core/label-styles.js";
-import { LocalGitHub } from "../../src/local-github/index.js";
-import type { FixtureSite } from "../../src/qa/fixture-site.js";
-import { FIXTURE_IDS, FIXTURE_PAGES, startFixtureSite } from "../../src/qa/fixture-site.js";
+import { LocalGitHub } from "../../src/dev/local-github/index.js";
+import type { FixtureSite } from "../../src/dev/fixture-site.js";
+import { FIXTURE_IDS, FIXTURE_PAGES, startFixtureSite } from "../../src/dev/fixture-site.js";
 import { DeliveryCapture } from "../support/action-harness.js";
-import { steppingClock } from "../local-github/helpers.js";
+import { steppingClock } from "../dev/local-github/helpers.js";
 import { testApp } from "../support/probot.js";
 
 const REPO = "acme/shop";

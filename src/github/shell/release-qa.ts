@@ -1,12 +1,11 @@
-// Release-triggered tracking QA on GitHub: run the checks, report them (a check run in the
-// App, the job summary in the Action), and open one measurement incident per release on failure.
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
+// Release-triggered tracking QA on GitHub: read the config, have the tracking QA wing
+// (src/tracking-qa, which also guards addresses) run the checks, report them (a check run, and
+// the job summary in the Action), and open one measurement incident per release on failure.
 import type { FirebreakConfig } from "../../core/config.js";
 import type { Severity } from "../../core/domain.js";
 import { qaIncidentDraft, renderQaTable } from "../../core/tracking-qa.js";
-import type { QaReport } from "../../qa/run.js";
-import { runTrackingQa } from "../../qa/run.js";
+import type { QaReport } from "../../tracking-qa/run.js";
+import { runTrackingQa } from "../../tracking-qa/run.js";
 import type { GitHubClient } from "../client.js";
 import { safeMessage } from "../client.js";
 import type { Trigger } from "../events.js";
@@ -19,34 +18,6 @@ export interface QaRunResult extends Omit<RunResult, "configErrors"> {
 }
 
 type QaTrigger = Extract<Trigger, { kind: "release" | "deployment" }>;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const PRIVATE_V4 = [/^0\./, /^10\./, /^127\./, /^169\.254\./, /^172\.(1[6-9]|2\d|3[01])\./, /^192\.168\./, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./];
-
-function isPrivateAddress(address: string): boolean {
-  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
-  if (isIP(v4) === 4) return PRIVATE_V4.some((range) => range.test(v4));
-  const v6 = address.toLowerCase();
-  return v6 === "::" || v6 === "::1" || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6);
-}
-
-/** The first step host that resolves to a private, loopback or link-local address, if any. */
-async function privateStepHost(baseUrl: string | undefined, paths: readonly string[]): Promise<string | undefined> {
-  const hosts = new Set<string>();
-  for (const path of paths) {
-    try {
-      hosts.add(new URL(path, baseUrl).hostname.replace(/^\[|\]$/g, ""));
-    } catch {
-      // An unusable URL fails in the QA run itself, with its own message.
-    }
-  }
-  for (const host of hosts) {
-    const addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true }).catch(() => []);
-    if (addresses.some((a) => isPrivateAddress(a.address))) return host;
-  }
-  return undefined;
-}
 
 /** The commit a release points at, for its check run: its target branch or commit, resolved. */
 async function releaseSha(gh: GitHubClient, trigger: Extract<QaTrigger, { kind: "release" }>): Promise<string | undefined> {
@@ -64,23 +35,22 @@ async function releaseSha(gh: GitHubClient, trigger: Extract<QaTrigger, { kind: 
 export async function runReleaseQa(gh: GitHubClient, trigger: QaTrigger, config: FirebreakConfig, deps: ShellDeps): Promise<QaRunResult> {
   const qa = config.tracking_qa;
   if (!qa.base_url || qa.steps.length === 0) return { action: "ignored", notes: ["tracking QA is off: set tracking_qa.base_url and steps"] };
-  if (deps.allowPrivateQaHosts !== true) {
-    const refused = await privateStepHost(qa.base_url, qa.steps.map((step) => step.path));
-    if (refused) {
-      return {
-        action: "ignored",
-        notes: [`tracking QA refused: ${refused} is a private or loopback address; a hosted App does not probe its own network (set FIREBREAK_QA_ALLOW_PRIVATE=1 where that is intended)`],
-      };
-    }
-  }
-  // A release is often published before the site is deployed; a deployment is checked once it settles.
-  if (trigger.kind === "deployment" && qa.delay_seconds > 0) await sleep(qa.delay_seconds * 1000);
   const release =
     trigger.kind === "release"
       ? trigger.release
       : // Keyed by the deployed commit: redeploying the same broken commit opens no second incident.
         { tag: `deployment-${trigger.deployment.sha.slice(0, 12)}`, name: `${trigger.deployment.environment} deployment ${trigger.deployment.sha.slice(0, 7)}`, url: trigger.deployment.url };
-  const report = await runTrackingQa(qa);
+  const report = await runTrackingQa(qa, {
+    allowPrivate: deps.allowPrivateQaHosts === true,
+    // A release is often published before the site is deployed; a deployment is checked once it settles.
+    settleMs: trigger.kind === "deployment" ? qa.delay_seconds * 1000 : 0,
+  });
+  if (report.refused) {
+    return {
+      action: "ignored",
+      notes: [`tracking QA refused: ${report.refused.host} is a private or loopback address; a hosted App does not probe its own network (set FIREBREAK_QA_ALLOW_PRIVATE=1 where that is intended)`],
+    };
+  }
   const table = renderQaTable(report.steps);
   const passed = report.summary.passed;
   const notes = [`tracking QA ${passed ? "passed" : "failed"} for ${release.tag} (${report.steps.length} steps, ${report.durationMs} ms)`];

@@ -186,6 +186,12 @@ const table: [string, string, Handler, boolean?][] = [
     const expires = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
     return ok({ token: c.appToken, expires_at: expires, permissions: appJson(c.s, "local").permissions, repository_selection: "all" }, 201);
   }, true],
+  // The installation's repositories (all of them: the emulator's one installation covers every repo), paginated in an envelope.
+  ["GET", "/installation/repositories", (c, req) => {
+    const all = c.s.allRepos();
+    const listed = page(req, all, (r) => repoJson(c.s, r));
+    return { ...listed, body: { total_count: all.length, repository_selection: "all", repositories: listed.body } };
+  }],
   ["GET", "/repos/:owner/:repo/installation", (c, req) => ok(installationJson(c, c.s.repo(`${req.params.owner}/${req.params.repo}`, c.s.bot).owner)), true],
   ["GET", "/repos/:owner/:repo", (c, req) => {
     const r = repoOf(c, req);

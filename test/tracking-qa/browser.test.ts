@@ -4,8 +4,8 @@
 import { existsSync } from "node:fs";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM_MISSING_HINT, checkChromiumVersionPair, chromiumPath, launchChromium, visitStep } from "../../src/qa/browser.js";
-import { runTrackingQa, type QaReport } from "../../src/qa/run.js";
+import { CHROMIUM_MISSING_HINT, checkChromiumVersionPair, chromiumPath, launchChromium, visitStep } from "../../src/tracking-qa/browser.js";
+import { runTrackingQa, type QaReport } from "../../src/tracking-qa/run.js";
 import { FIXTURE_IDS, FIXTURE_PAGES as P, startFixtureSite, type FixtureSite, reportLookup } from "./fixture-site.js";
 
 const ALL = ["meta_pixel", "ga4", "gtm", "tiktok", "consent"];

@@ -2,18 +2,18 @@
 // against the built-in local GitHub. Prints tables; asserts nothing.
 //   1. API calls per event against the SPEC §10 budgets (warm config cache).
 //   2. Webhook latency and throughput for a burst of commands, next to a bare Probot app.
-//   3. Tracking QA pages per second (src/qa/bench.ts, when present).
+//   3. Tracking QA pages per second (src/dev/bench/qa.ts, when present).
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { availableParallelism, cpus } from "node:os";
 import { Worker } from "node:worker_threads";
-import { firebreakApp } from "../app/index.js";
-import { parseBody } from "../core/card.js";
-import { DEFAULT_CONFIG } from "../core/config.js";
-import { labelStyles } from "../core/label-styles.js";
-import { settle, startAppWorld } from "../cli/harness.js";
-import { readInitTemplates } from "../cli/init.js";
-import { renderForm } from "../cli/demo.js";
+import { firebreakApp } from "../../app/index.js";
+import { readInitTemplates } from "../../cli/init.js";
+import { parseBody } from "../../core/card.js";
+import { DEFAULT_CONFIG } from "../../core/config.js";
+import { labelStyles } from "../../core/label-styles.js";
+import { renderForm } from "../demo-scenario.js";
+import { settle, startAppWorld } from "../harness.js";
 import type { RequestLogEntry } from "../local-github/index.js";
 import { LocalGitHub } from "../local-github/index.js";
 import type { AppWorkerData, AppWorkerMessage } from "./app-worker.js";
@@ -382,9 +382,9 @@ interface QaBenchModule {
 async function trackingQa(): Promise<string> {
   let mod: QaBenchModule;
   try {
-    mod = (await import(new URL("../qa/bench.js", import.meta.url).href)) as QaBenchModule;
+    mod = (await import(new URL("./qa.js", import.meta.url).href)) as QaBenchModule;
   } catch {
-    return "skipped: src/qa/bench.ts is not there (benchTrackingQa)";
+    return "skipped: src/dev/bench/qa.ts is not there (benchTrackingQa)";
   }
   try {
     const r = await mod.benchTrackingQa();

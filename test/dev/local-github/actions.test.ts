@@ -1,6 +1,6 @@
 // @actions/github's getOctokit, pointed here by GITHUB_API_URL as in a workflow run.
 import { afterEach, expect, it, vi } from "vitest";
-import { LocalGitHub } from "../../src/local-github/index.js";
+import { LocalGitHub } from "../../../src/dev/local-github/index.js";
 
 afterEach(() => { vi.unstubAllEnvs(); });
 

@@ -6,8 +6,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ApplicationFunction } from "probot";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
-import type { LocalGitHubOptions } from "../local-github/index.js";
-import { LocalGitHub } from "../local-github/index.js";
+import type { LocalGitHubOptions } from "./local-github/index.js";
+import { LocalGitHub } from "./local-github/index.js";
 import { RATE_LIMITS } from "../github/octokit.js";
 
 export interface AppWorld {

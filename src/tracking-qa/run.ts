@@ -1,5 +1,6 @@
-// Tracking QA end to end: static stage always, browser stage when asked, one verdict per
-// step × expectation (the browser's overrides the static one).
+// Tracking QA end to end: the address guard when asked, then the static stage always, the
+// browser stage when asked, one verdict per step × expectation (the browser's overrides the
+// static one).
 
 import type { Browser } from "playwright-core";
 import {
@@ -11,6 +12,8 @@ import {
   type StepResult,
   type TrackingQaConfig,
 } from "../core/tracking-qa.js";
+import type { HostLookup, PrivateHost } from "./address-guard.js";
+import { privateStepHost } from "./address-guard.js";
 import { runBrowserStage } from "./browser.js";
 import { runStaticStage } from "./static.js";
 
@@ -19,6 +22,8 @@ export type QaStage = "static" | "browser";
 export interface QaReport {
   /** Why nothing was checked (tracking QA is off without base_url or steps). */
   skipped?: string;
+  /** The step host the address guard refused (nothing was fetched); only with `allowPrivate: false`. */
+  refused?: PrivateHost;
   stages: QaStage[];
   steps: StepResult[];
   summary: QaSummary;
@@ -32,10 +37,22 @@ export interface RunTrackingQaOptions {
   executablePath?: string;
   /** A running Chromium to reuse; left open. */
   chromium?: Browser;
+  /**
+   * False refuses, before any page is fetched, a run whose step hosts are or resolve to
+   * private, loopback, link-local, shared, multicast or reserved addresses (a hosted App).
+   * Default true: the CLI and the Action check what their user points them at.
+   */
+  allowPrivate?: boolean;
+  /** How the guard resolves host names (tests). */
+  lookup?: HostLookup;
+  /** Waits this long after the guard and before the first page (a deployment settling). */
+  settleMs?: number;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export async function runTrackingQa(config: TrackingQaConfig, opts: RunTrackingQaOptions = {}): Promise<QaReport> {
-  const started = performance.now();
+  let started = performance.now();
   const done = (report: Omit<QaReport, "summary" | "durationMs">): QaReport => ({
     ...report,
     summary: qaSummary(report.steps),
@@ -43,6 +60,12 @@ export async function runTrackingQa(config: TrackingQaConfig, opts: RunTrackingQ
   });
   if (config.base_url === undefined) return done({ skipped: "tracking_qa.base_url is not set", stages: [], steps: [] });
   if (config.steps.length === 0) return done({ skipped: "tracking_qa.steps is empty", stages: [], steps: [] });
+  if (opts.allowPrivate === false) {
+    const refused = await privateStepHost(config.base_url, config.steps.map((step) => step.path), opts.lookup);
+    if (refused) return done({ refused, stages: [], steps: [] });
+  }
+  if (opts.settleMs !== undefined && opts.settleMs > 0) await sleep(opts.settleMs);
+  started = performance.now(); // the report times the checks, not the guard or the wait
 
   const stages: QaStage[] = ["static"];
   const staticObs: StaticObservation[] = await runStaticStage(config, opts.fetch ? { fetch: opts.fetch } : {});

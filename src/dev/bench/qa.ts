@@ -2,9 +2,9 @@
 // Goals on a 2-core runner: static ≥ 100 pages/s, browser ≥ 3 pages/s.
 
 import { availableParallelism } from "node:os";
-import { launchChromium } from "./browser.js";
-import { FIXTURE_PAGES, startFixtureSite } from "./fixture-site.js";
-import { runTrackingQa } from "./run.js";
+import { launchChromium } from "../../tracking-qa/browser.js";
+import { FIXTURE_PAGES, startFixtureSite } from "../fixture-site.js";
+import { runTrackingQa } from "../../tracking-qa/run.js";
 
 export const QA_BENCH_GOALS = { staticPagesPerSecond: 100, browserPagesPerSecond: 3 } as const;
 

@@ -1,6 +1,6 @@
 import { Octokit } from "@octokit/core";
 import { paginateRest } from "@octokit/plugin-paginate-rest";
-import { LocalGitHub, type LocalGitHubOptions } from "../../src/local-github/index.js";
+import { LocalGitHub, type LocalGitHubOptions } from "../../../src/dev/local-github/index.js";
 
 export const PagedOctokit = Octokit.plugin(paginateRest);
 export type PagedOctokit = InstanceType<typeof PagedOctokit>;

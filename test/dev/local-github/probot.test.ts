@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createProbot, ProbotOctokit } from "probot";
 import { afterEach, expect, it } from "vitest";
-import { LocalGitHub } from "../../src/local-github/index.js";
+import { LocalGitHub } from "../../../src/dev/local-github/index.js";
 import { steppingClock } from "./helpers.js";
 
 const SECRET = "probot-secret";

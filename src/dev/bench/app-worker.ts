@@ -2,8 +2,8 @@
 // not in the App's process. The parent (emulator + load) asks it when it is idle and to stop.
 import { parentPort, workerData } from "node:worker_threads";
 import type { Probot } from "probot";
-import { firebreakApp } from "../app/index.js";
-import { startAppServer } from "../cli/harness.js";
+import { firebreakApp } from "../../app/index.js";
+import { startAppServer } from "../harness.js";
 
 export interface AppWorkerData {
   kind: "firebreak" | "bare";

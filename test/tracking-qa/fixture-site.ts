@@ -1,9 +1,9 @@
-// Tests use the shipped fixture site (src/qa/fixture-site.ts); this re-export keeps test
+// Tests use the fixture site (src/dev/fixture-site.ts); this re-export keeps test
 // imports short and the fixture in one place.
-export * from "../../src/qa/fixture-site.js";
+export * from "../../src/dev/fixture-site.js";
 
 import type { StepResult } from "../../src/core/tracking-qa.js";
-import type { QaReport } from "../../src/qa/run.js";
+import type { QaReport } from "../../src/tracking-qa/run.js";
 
 /** Looks up a step's result, and its expectations' statuses, in a report a test holds. */
 export function reportLookup(report: () => QaReport) {

@@ -1,0 +1,121 @@
+// The scheduled pass against the built-in local GitHub: it spends at most `schedule.max_calls`
+// per repository, continues where it stopped, and the App runs it over every installation.
+import { Octokit } from "@octokit/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { firebreakApp } from "../../src/app/index.js";
+import { appScheduledPass } from "../../src/app/scheduled.js";
+import { parseBody } from "../../src/core/card.js";
+import { startAppWorld } from "../../src/dev/harness.js";
+import { LocalGitHub } from "../../src/dev/local-github/index.js";
+import { FileCache } from "../../src/github/files.js";
+import { LabelStyler } from "../../src/github/labels.js";
+import type { ShellDeps } from "../../src/github/shell/deps.js";
+import { handle } from "../../src/github/shell/handle.js";
+import { MemoryCursor } from "../../src/github/shell/scheduled-pass.js";
+import { inProcessScheduler, parseEvery } from "../../src/schedule/index.js";
+import { shippedTemplates } from "../../src/templates.js";
+
+const REPO = "acme/shop";
+const ref = { owner: "acme", repo: "shop" };
+
+describe("FIREBREAK_SCHEDULE_EVERY", () => {
+  it("defaults to 5 minutes and reads seconds, minutes and hours", () => {
+    expect(parseEvery(undefined)).toBe(300);
+    expect(parseEvery("30s")).toBe(30);
+    expect(parseEvery("2h")).toBe(7200);
+  });
+
+  it("refuses anything under 10 seconds or not a duration, naming the variable", () => {
+    expect(() => parseEvery("5s")).toThrow(/at least 10s/);
+    expect(() => parseEvery("every day")).toThrow(/FIREBREAK_SCHEDULE_EVERY/);
+  });
+});
+
+describe("the in-process scheduler", () => {
+  it("never runs a pass while the previous one is still running", async () => {
+    let running = 0;
+    let most = 0;
+    let done = 0;
+    const scheduler = inProcessScheduler(
+      1,
+      async () => {
+        most = Math.max(most, ++running);
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        running -= 1;
+        done += 1;
+      },
+      () => undefined,
+    );
+    try {
+      while (done < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      scheduler.stop();
+    }
+    expect(most).toBe(1);
+  }, 20_000);
+});
+
+describe("a pass over many incidents", () => {
+  let gh: LocalGitHub | undefined;
+  afterEach(async () => {
+    await gh?.stop();
+    gh = undefined;
+  });
+
+  it("stays within schedule.max_calls per pass and finishes in later passes, each incident once", async () => {
+    gh = new LocalGitHub();
+    const { url } = await gh.start();
+    gh.addRepo(REPO);
+    gh.addCollaborator(REPO, "devon", "write");
+    gh.createLabel(REPO, "incident", "b60205", "A marketing incident");
+    gh.putFile(REPO, ".github/firebreak.yml", "schedule:\n  max_calls: 40\n");
+    // Labelled by hand while no run listened: each needs its card from the pass.
+    for (let i = 1; i <= 25; i++) gh.openIssue(REPO, "devon", { title: `Incident ${i}`, body: "Orders from iOS stopped at 10:00.", labels: ["incident"] });
+    const client = new Octokit({ baseUrl: url, auth: gh.tokenFor("acme") });
+    const deps: ShellDeps = { files: new FileCache(), labels: new LabelStyler(), botLogin: "acme", templates: shippedTemplates(), issueFromPayload: true };
+    const cursor = new MemoryCursor();
+    const passes: { calls: number; declared: number; stopped: boolean }[] = [];
+    for (let pass = 0; pass < 20; pass++) {
+      gh.resetRequests();
+      const handled = await handle(client, { kind: "scheduled", ref, at: "2026-11-30T12:00:00Z" }, deps, cursor);
+      // Every request counts here but the config read (answered 304 once cached) and the error-issue lookup before the budget.
+      const counted = gh.requests.filter((r) => r.status !== 304 && !r.path.includes("/contents/")).length;
+      passes.push({ calls: counted, declared: handled.results.filter((r) => r.action === "declared").length, stopped: handled.stoppedAt !== undefined });
+      if (!handled.stoppedAt) break;
+    }
+    expect(passes.length).toBeGreaterThan(2);
+    expect(passes.at(-1)?.stopped).toBe(false);
+    // A pass stops starting incidents once it spent its budget; the one in progress finishes.
+    const perIncident = Math.max(...passes.map((p) => (p.declared > 0 ? p.calls / p.declared : 0)));
+    for (const p of passes) expect(p.calls).toBeLessThanOrEqual(40 + Math.ceil(perIncident));
+    expect(passes.reduce((n, p) => n + p.declared, 0)).toBe(25);
+    for (let i = 1; i <= 25; i++) expect(parseBody(gh.issue(REPO, i)?.body).state?.status).toBe("triage");
+  }, 60_000);
+});
+
+describe("the App's scheduled pass", () => {
+  it("walks every repository of the installation and reconciles it", async () => {
+    const app = firebreakApp({ appSlug: "firebreak" });
+    const world = await startAppWorld({ appFn: app, idle: () => app.idle(), throttle: false });
+    try {
+      world.gh.addRepo(REPO);
+      world.gh.addRepo("acme/blog");
+      world.gh.addCollaborator(REPO, "devon", "write");
+      world.gh.addCollaborator("acme/blog", "devon", "write");
+      world.gh.setWebhook({ url: "http://127.0.0.1:9/nowhere", secret: "x" });
+      for (const repo of [REPO, "acme/blog"]) {
+        world.gh.createLabel(repo, "incident", "b60205", "A marketing incident");
+        world.gh.openIssue(repo, "devon", { title: "Checkout broken", body: "Orders stopped at 10:00.", labels: ["incident"] });
+        world.gh.comment(repo, 1, "devon", "/owner @devon");
+      }
+      await appScheduledPass(world.probot, app, () => new Date("2026-11-30T12:00:00Z"))();
+      for (const repo of [REPO, "acme/blog"]) {
+        const issue = world.gh.issue(repo, 1);
+        expect(parseBody(issue?.body).state?.roles.owner, repo).toBe("devon");
+        expect(world.gh.comments(repo, 1)[0]?.reactions.map((r) => r.content), repo).toEqual(["+1"]);
+      }
+    } finally {
+      await world.stop();
+    }
+  }, 60_000);
+});
