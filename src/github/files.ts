@@ -14,6 +14,8 @@ const MISSING_TTL_MS = 60_000;
 
 export class FileCache {
   private readonly files = new Map<string, CachedFile>();
+  /** Reads in flight: concurrent events on one repository share one request (single flight). */
+  private readonly reading = new Map<string, Promise<{ text?: string; changed: boolean }>>();
   constructor(private readonly now: () => number = Date.now) {}
 
   /** The file's text on the default branch, or undefined when it does not exist. */
@@ -21,9 +23,23 @@ export class FileCache {
     return (await this.readTracked(gh, ref, path)).text;
   }
 
-  /** Also says whether the file changed since this process last read it. */
+  /**
+   * Also says whether the file changed since this process last read it. Of the events that
+   * wait on one read, only the one that started it is told of a change.
+   */
   async readTracked(gh: GitHubClient, ref: RepoRef, path: string): Promise<{ text?: string; changed: boolean }> {
     const key = `${ref.owner}/${ref.repo}:${path}`;
+    const shared = this.reading.get(key);
+    if (shared) {
+      const { text } = await shared;
+      return { ...(text !== undefined ? { text } : {}), changed: false };
+    }
+    const read = this.fetch(gh, ref, path, key).finally(() => this.reading.delete(key));
+    this.reading.set(key, read);
+    return read;
+  }
+
+  private async fetch(gh: GitHubClient, ref: RepoRef, path: string, key: string): Promise<{ text?: string; changed: boolean }> {
     const cached = this.files.get(key);
     if (cached?.missingAt !== undefined && this.now() - cached.missingAt < MISSING_TTL_MS) return { changed: false };
     try {
