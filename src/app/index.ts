@@ -2,7 +2,7 @@
 // runs in a queue per issue, so GitHub gets its answer within 10 s however long the write
 // queue, and two events on one incident never interleave in this process.
 import type { Probot } from "probot";
-import { parsePostmortemMarker } from "../core/postmortem.js";
+import { parsePostmortemMarker } from "../core/model/markers.js";
 import { safeMessage } from "../github/client.js";
 import { triggerFrom } from "../github/events.js";
 import type { RunResult } from "../github/firebreak.js";

@@ -10,7 +10,7 @@ import { Worker } from "node:worker_threads";
 import { firebreakApp } from "../app/index.js";
 import { parseBody } from "../core/card.js";
 import { DEFAULT_CONFIG } from "../core/config.js";
-import { labelStyles } from "../core/label-styles.js";
+import { labelStyles } from "../core/model/labels.js";
 import { settle, startAppWorld } from "../cli/harness.js";
 import { readInitTemplates } from "../cli/init.js";
 import { renderForm } from "../cli/demo.js";

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { firebreakApp } from "../app/index.js";
 import { parseBody } from "../core/card.js";
-import type { IncidentState } from "../core/incident.js";
+import type { IncidentState } from "../core/model/incident.js";
 import { ANSWER_PLACEHOLDER } from "../core/postmortem.js";
 import { formatUtc } from "../core/time.js";
 import type { RunResult } from "../github/firebreak.js";

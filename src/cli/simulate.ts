@@ -4,16 +4,17 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
-import { CARD_END, CARD_START, parseBody } from "../core/card.js";
+import { parseBody } from "../core/card.js";
 import type { FirebreakConfig } from "../core/config.js";
 import { DEFAULT_CONFIG } from "../core/config.js";
 import type { EngineInput, EngineResult } from "../core/engine.js";
 import { decide, isFirebreakIssue } from "../core/engine.js";
-import type { CommentView } from "../core/incident.js";
-import { commentViewSchema } from "../core/incident.js";
-import type { Plan } from "../core/plan.js";
-import { planWrites } from "../core/plan.js";
-import { parsePostmortemMarker, postmortemGaps } from "../core/postmortem.js";
+import type { CommentView } from "../core/model/incident.js";
+import { commentViewSchema } from "../core/model/incident.js";
+import type { Plan } from "../core/model/plan.js";
+import { planWrites } from "../core/model/plan.js";
+import { CARD_END, CARD_START, parsePostmortemMarker, withoutStateMarkers } from "../core/model/markers.js";
+import { postmortemGaps } from "../core/postmortem.js";
 import type { Trigger } from "../github/events.js";
 import { triggerFrom } from "../github/events.js";
 import { shippedTemplates } from "../templates.js";
@@ -78,10 +79,7 @@ export function cardOf(body: string | undefined): string | undefined {
   if (!body?.startsWith(CARD_START)) return undefined;
   const end = body.indexOf(CARD_END);
   if (end < 0) return undefined;
-  return body
-    .slice(CARD_START.length, end)
-    .replace(/<!-- firebreak:state:v1 [^>]*-->/g, "")
-    .trim();
+  return withoutStateMarkers(body.slice(CARD_START.length, end)).trim();
 }
 
 function writesOf(plan: Plan, repo: string): SimulatedWrite[] {

@@ -10,12 +10,13 @@ import type { FirebreakConfig } from "./config.js";
 import { classify, initialState } from "./declare.js";
 import type { ReleaseView } from "./declare.js";
 import { parseDeclaration } from "./form.js";
-import type { CommentView, IncidentState, IssueView } from "./incident.js";
-import { incidentStateSchema } from "./incident.js";
-import { desiredAssignees, desiredLabels, labelMeaning, sameSet } from "./labels.js";
+import type { CommentView, IncidentState, IssueView } from "./model/incident.js";
+import { incidentStateSchema } from "./model/incident.js";
+import { desiredAssignees, desiredLabels, labelMeaning, sameSet } from "./model/labels.js";
 import { inline, mention } from "./markdown.js";
-import type { ActionTaken, IssueUpdate, Plan, Reply } from "./plan.js";
-import { emptyPlan } from "./plan.js";
+import type { ActionTaken, IssueUpdate, Plan, Reply } from "./model/plan.js";
+import { emptyPlan } from "./model/plan.js";
+import { isClosedStatus, isDismissedOrVariance, isOpenStatus } from "./model/status.js";
 import type { ClosedIncident } from "./postmortem.js";
 import { draftPostmortem, findRepeat, repeatNoticeForEarlierPostmortem } from "./postmortem.js";
 
@@ -114,7 +115,7 @@ export function decide(input: EngineInput): EngineResult {
   // A close whose own event was never handled (a cancelled run, a failed delivery) is caught
   // up by the next event that brought the log, which the gate needs.
   const unhandledClose =
-    input.log && event.kind !== "closed" && event.kind !== "reopened" && issue.state === "closed" && OPEN_STATUSES.has(work.state.status);
+    input.log && event.kind !== "closed" && event.kind !== "reopened" && issue.state === "closed" && isOpenStatus(work.state.status);
   switch (event.kind) {
     case "commands":
       applyLog(work);
@@ -129,7 +130,7 @@ export function decide(input: EngineInput): EngineResult {
       action = "reconciled";
       break;
     case "reopened":
-      if (work.state.status === "closed" || work.state.status === "postmortem-complete" || work.state.status === "dismissed") {
+      if (isClosedStatus(work.state.status)) {
         work.state = timeline({ ...work.state, status: "investigating" }, event.at, "Reopened", event.actor);
       }
       action = "reconciled";
@@ -143,8 +144,6 @@ export function decide(input: EngineInput): EngineResult {
   }
   return finish(work, action);
 }
-
-const OPEN_STATUSES = new Set<IncidentState["status"]>(["triage", "investigating", "contained", "resolved"]);
 
 /**
  * Editing the Firebreak section changes nothing (SPEC §12): the section as it was before the
@@ -318,7 +317,7 @@ function handAssignee(work: Work, event: Extract<IncidentEvent, { kind: "assigne
 
 function close(work: Work, event: Extract<IncidentEvent, { kind: "closed" }>): ActionTaken {
   const state = work.state;
-  if (state.status === "routine-variance" || state.status === "dismissed") return "ignored";
+  if (isDismissedOrVariance(state.status)) return "ignored";
   if (event.reason === "not_planned" || event.reason === "duplicate") {
     work.state = timeline({ ...state, status: "dismissed" }, event.at, `Dismissed (closed as ${event.reason.replace("_", " ")})`, event.actor);
     return "reconciled";
@@ -404,7 +403,7 @@ function resolutionConfirmed(work: Work): boolean {
 
 function notify(work: Work): void {
   const state = work.state;
-  if (state.status === "routine-variance" || state.status === "dismissed") return;
+  if (isDismissedOrVariance(state.status)) return;
   if (state.notified.includes(state.severity)) return;
   const people = work.input.config.notify[state.severity];
   if (people.length === 0) return;
@@ -418,7 +417,7 @@ function notify(work: Work): void {
 /** Repeats are looked up at declaration and again whenever the layer changes (SPEC §12). */
 function checkRepeat(work: Work): void {
   const state = work.state;
-  if (!work.input.repeatCandidates || state.repeatOf || state.status === "routine-variance" || state.status === "dismissed") return;
+  if (!work.input.repeatCandidates || state.repeatOf || isDismissedOrVariance(state.status)) return;
   const repeat = findRepeatFor(work.input, state, work.input.event.at);
   if (!repeat) return;
   work.state = repeat.state;

@@ -8,7 +8,8 @@
 
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { CHANNELS, LAYERS, LAYER_ALIASES, SEVERITIES, toLayer, type Layer, type Severity } from "./domain.js";
+import { CHANNELS, LAYERS, LAYER_ALIASES, SEVERITIES, toLayer, type Layer, type Severity } from "./model/domain.js";
+import { regionEndOf, regionStartOf } from "./model/markers.js";
 
 export interface Declaration {
   isForm: boolean;
@@ -252,8 +253,6 @@ const MAX_BODY = 262_144;
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 const FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
 const COMMENT_OPEN = /^ {0,3}<!--/;
-const REGION_START = /^\s*<!--\s*firebreak:([\w-]+):start\b.*-->\s*$/i;
-const REGION_END = /^\s*<!--\s*firebreak:([\w-]+):end\b.*-->\s*$/i;
 
 /**
  * What each line is: "text" (where headings count), "code" (a fenced block, fences
@@ -280,7 +279,7 @@ function lineKinds(lines: readonly string[]): LineKind[] {
     const line = lines[i] ?? "";
     const close = FENCE_CLOSE.exec(line)?.[1];
     if (close) closers[close[0] ?? "`"]?.push({ at: i, length: close.length });
-    const end = REGION_END.exec(line)?.[1]?.toLowerCase();
+    const end = regionEndOf(line);
     if (end) {
       const list = regionEnds.get(end) ?? [];
       list.push({ at: i });
@@ -305,7 +304,7 @@ function lineKinds(lines: readonly string[]): LineKind[] {
   let i = 0;
   while (i < n) {
     const line = lines[i] ?? "";
-    const region = REGION_START.exec(line)?.[1]?.toLowerCase();
+    const region = regionStartOf(line);
     if (region) {
       const ends = regionEnds.get(region) ?? [];
       const end = ends[firstAfter(ends, i)]?.at;

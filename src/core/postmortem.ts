@@ -3,8 +3,10 @@
 // Also the repeat logic: which earlier incident a new one repeats, and what its postmortem is told.
 import { BODY_LIMIT, estimatedCost } from "./card.js";
 import type { FirebreakConfig } from "./config.js";
-import type { Layer } from "./domain.js";
-import type { IncidentState, Intervention, TimelineEntry } from "./incident.js";
+import type { Layer } from "./model/domain.js";
+import type { IncidentState, Intervention, TimelineEntry } from "./model/incident.js";
+import { parsePostmortemMeta, postmortemMarker, withoutPostmortemMarker, withoutTemplateDoc } from "./model/markers.js";
+import { isDismissedOrVariance } from "./model/status.js";
 import { inline, noMentions, person } from "./markdown.js";
 import { formatElapsed, formatUtc } from "./time.js";
 
@@ -55,28 +57,6 @@ export const CLOSING_CHECKLIST: readonly ChecklistItem[] = [
     label: "Response reviewed (parallel changes, communication)",
   },
 ];
-
-// ---------------------------------------------------------------------------------------
-// The marker: how Firebreak finds the postmortem it already opened (created issues converge to one).
-
-const MARKER_RE = /<!--\s*firebreak:postmortem\s+incident=(\d{1,12})(?:\s+repeat-of=(\d{1,12}))?\s*-->/;
-
-/** Hidden marker naming the incident; a repeat also names the earlier incident, so the gate asks the fifth question. */
-export function postmortemMarker(incident: number, repeatOf?: number): string {
-  return `<!-- firebreak:postmortem incident=${incident}${repeatOf === undefined ? "" : ` repeat-of=${repeatOf}`} -->`;
-}
-
-export function parsePostmortemMeta(body: string): { incident: number; repeatOf?: number } | undefined {
-  const m = MARKER_RE.exec(body);
-  if (!m) return undefined;
-  const incident = Number(m[1]);
-  return m[2] === undefined ? { incident } : { incident, repeatOf: Number(m[2]) };
-}
-
-/** The incident a postmortem belongs to, from its marker. */
-export function parsePostmortemMarker(body: string): number | undefined {
-  return parsePostmortemMeta(body)?.incident;
-}
 
 /** The `Due: YYYY-MM-DD` line of a postmortem (GitHub issues have no due date). */
 export function postmortemDue(body: string): string | undefined {
@@ -605,9 +585,6 @@ export interface PostmortemInput {
   now: string;
 }
 
-/** The documentation comment at the top of a template: not part of the postmortem. */
-const TEMPLATE_DOC_RE = /^\s*<!--\s*firebreak-template\b[\s\S]*?-->[ \t]*\n?/;
-
 /** Headroom under GitHub's 65,536-character body limit (it counts differently from JS strings). */
 const DRAFT_LIMIT = BODY_LIMIT - 4_000;
 
@@ -644,7 +621,7 @@ function ensureContract(body: string, ctx: { incident: number; due: string; mark
   if (!new RegExp(`(?:^|[^\\w&/#])#${ctx.incident}\\b`).test(withoutComments(text))) {
     head.push(`Postmortem of incident #${ctx.incident}.`);
   }
-  text = `${head.join("\n")}\n\n${text.replace(MARKER_RE, "").replace(/^\n+/, "")}`;
+  text = `${head.join("\n")}\n\n${withoutPostmortemMarker(text).replace(/^\n+/, "")}`;
 
   const o = outline(text);
   const missingQuestions = POSTMORTEM_QUESTIONS.filter((_, i) => questionStatus(o, QUESTION_KEYS[i]!) === "absent");
@@ -742,7 +719,7 @@ export function draftPostmortem(input: PostmortemInput): PostmortemDraft {
   const due = dueDate(input.now, config.postmortem.due_days, closedAt);
   const repeatOf = state.repeatOf?.issue;
   const marker = postmortemMarker(incident.number, repeatOf);
-  const template = (input.template.trim() === "" ? BUILTIN_TEMPLATE : input.template).replace(TEMPLATE_DOC_RE, "");
+  const template = withoutTemplateDoc(input.template.trim() === "" ? BUILTIN_TEMPLATE : input.template);
 
   const layer = confirmedLayer(state) ?? state.layer.likely;
   const labels = [config.labels.postmortem, ...(layer ? [config.labels.layer[layer]] : []), config.labels.severity[state.severity]];
@@ -842,7 +819,7 @@ export function findRepeat(
     if (c.number === self || c.state === state) continue;
     // The same record under another number is still the same incident.
     if (c.state.declaredAt === state.declaredAt && c.state.roles.detector === state.roles.detector) continue;
-    if (c.state.status === "dismissed" || c.state.status === "routine-variance") continue;
+    if (isDismissedOrVariance(c.state.status)) continue;
     const closed = ms(c.closedAt);
     if (closed === undefined || closed > nowMs || nowMs - closed > windowDays * DAY_MS) continue;
     const theirs = incidentFamily(c.state);

@@ -4,8 +4,9 @@
 
 import { DomUtils, parseDocument } from "htmlparser2";
 import { z } from "zod";
-import { CHANNELS, SEVERITIES, type Severity } from "./domain.js";
+import { CHANNELS, SEVERITIES, type Severity } from "./model/domain.js";
 import { renderFormBody } from "./form.js";
+import { qaIncidentMarker } from "./model/markers.js";
 import type { FormAnswers } from "./form.js";
 
 // ---------------------------------------------------------------------------------------
@@ -847,19 +848,6 @@ export function qaSummary(results: readonly StepResult[]): QaSummary {
     }
   }
   return { passed: failures.length === 0, failures, needsBrowser, checks };
-}
-
-/**
- * The marketing-incident form's labels by field id, and the answers a QA incident gives.
- * GitHub renders a submitted form with these labels as `### ` headings; keep them in line
- * with templates/ISSUE_TEMPLATE/marketing-incident.yml.
- */
-
-/** Hidden marker naming the release, so a second QA run finds the incident instead of opening another. */
-export function qaIncidentMarker(tag: string): string {
-  // Tags may hold characters that would end the comment ("-->") or split the key=value.
-  const safe = tag.replace(/[^\w./+@-]/g, (c) => encodeURIComponent(c)).replace(/--/g, "-%2D");
-  return `<!-- firebreak:qa-incident release=${safe} -->`;
 }
 
 const CHANNEL_OF: Record<BuiltinTag, (typeof CHANNELS)[number]> = {

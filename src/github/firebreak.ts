@@ -6,12 +6,13 @@ import { parseBody } from "../core/card.js";
 import { parseComment } from "../core/commands/grammar.js";
 import type { EngineInput, EngineResult, IncidentEvent } from "../core/engine.js";
 import { decide, isFirebreakIssue, withPostmortem } from "../core/engine.js";
-import type { CommentView, IncidentState, IssueView } from "../core/incident.js";
-import { issueViewSchema } from "../core/incident.js";
-import type { ActionTaken, Plan } from "../core/plan.js";
-import { REPLY_MARKER, replyKeyOf } from "../core/plan.js";
+import type { CommentView, IncidentState, IssueView } from "../core/model/incident.js";
+import { issueViewSchema } from "../core/model/incident.js";
+import type { ActionTaken, Plan } from "../core/model/plan.js";
+import { parsePostmortemMarker, postmortemMarker, REPLY_MARKER, replyKeyOf } from "../core/model/markers.js";
+import { isDismissedOrVariance, isIncidentStatus, isOpenStatus } from "../core/model/status.js";
 import type { ClosedIncident } from "../core/postmortem.js";
-import { incidentFamily, parsePostmortemMarker, postmortemGaps, postmortemMarker, processFixLink } from "../core/postmortem.js";
+import { incidentFamily, postmortemGaps, processFixLink } from "../core/postmortem.js";
 import { issueUpdate } from "../core/engine.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { safeMessage } from "./client.js";
@@ -211,9 +212,7 @@ function repeatWindowStart(at: string, config: FirebreakConfig): string {
 /** A repeat is a matter of family (layer and channels): look again when it changed, or when routine variance became an incident. */
 function familyChanged(before: IncidentState | undefined, after: IncidentState): boolean {
   if (!before) return false;
-  const wasIncident = before.status !== "routine-variance" && before.status !== "dismissed";
-  const isIncident = after.status !== "routine-variance" && after.status !== "dismissed";
-  if (!wasIncident && isIncident) return true;
+  if (isDismissedOrVariance(before.status) && isIncidentStatus(after.status)) return true;
   const a = incidentFamily(before);
   const b = incidentFamily(after);
   return a.layer !== b.layer || a.channels.join("|") !== b.channels.join("|");
@@ -427,10 +426,7 @@ export async function reconcileRepository(gh: GitHubClient, ref: RepoRef, deps: 
   // Incidents closed lately whose card still says open: their close was never handled.
   const since = new Date(Date.now() - 7 * 86_400_000).toISOString();
   const recentlyClosed = await listIssues(gh, ref, { state: "closed", labels: label, since }, 1);
-  const closed = recentlyClosed.filter((i) => {
-    const status = parseBody(i.body).state?.status;
-    return status === "triage" || status === "investigating" || status === "contained" || status === "resolved";
-  });
+  const closed = recentlyClosed.filter((i) => isOpenStatus(parseBody(i.body).state?.status));
   const results: RunResult[] = [];
   await closeDuplicatePostmortems(gh, ref, loaded.config, deps);
   // A postmortem that closed complete while another run rewrote its incident's card: record it again.

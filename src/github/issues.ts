@@ -3,9 +3,9 @@
 import { z } from "zod";
 import type { FirebreakConfig } from "../core/config.js";
 import type { ReleaseView } from "../core/declare.js";
-import type { CommentView, IssueView } from "../core/incident.js";
-import { commentViewSchema, issueViewSchema } from "../core/incident.js";
-import { labelStyles } from "../core/label-styles.js";
+import type { CommentView, IssueView } from "../core/model/incident.js";
+import { commentViewSchema, issueViewSchema } from "../core/model/incident.js";
+import { labelStyles } from "../core/model/labels.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { statusOf } from "./client.js";
 

@@ -2,7 +2,7 @@
 // App, the job summary in the Action), and open one measurement incident per release on failure.
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import type { Severity } from "../core/domain.js";
+import type { Severity } from "../core/model/domain.js";
 import { qaIncidentDraft, renderQaTable } from "../core/tracking-qa.js";
 import type { QaReport } from "../qa/run.js";
 import { runTrackingQa } from "../qa/run.js";

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseBody } from "../../src/core/card.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
-import { labelStyles } from "../../src/core/label-styles.js";
+import { labelStyles } from "../../src/core/model/labels.js";
 import { LocalGitHub } from "../../src/local-github/index.js";
 import { actionCheckout, DeliveryCapture, runAction, type ActionRun } from "../support/action-harness.js";
 import { FULL_FORM } from "../support/payloads.js";

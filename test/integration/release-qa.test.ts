@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Probot } from "probot";
 import { parseBody } from "../../src/core/card.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
-import { labelStyles } from "../../src/core/label-styles.js";
+import { labelStyles } from "../../src/core/model/labels.js";
 import { LocalGitHub } from "../../src/local-github/index.js";
 import type { FixtureSite } from "../../src/qa/fixture-site.js";
 import { FIXTURE_IDS, FIXTURE_PAGES, startFixtureSite } from "../../src/qa/fixture-site.js";

@@ -3,12 +3,13 @@
 // leaves the user's text byte for byte as it was (SPEC §5, §9, §12).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BODY_LIMIT, CARD_END, CARD_LIMIT, parseBody, renderBody } from "../../src/core/card.js";
+import { BODY_LIMIT, CARD_LIMIT, parseBody, renderBody } from "../../src/core/card.js";
+import { CARD_END } from "../../src/core/model/markers.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import type { EngineInput } from "../../src/core/engine.js";
 import { decide } from "../../src/core/engine.js";
 import { SHIPPED_FIELDS } from "../../src/core/form.js";
-import type { CommentView, IncidentState, IssueView } from "../../src/core/incident.js";
+import type { CommentView, IncidentState, IssueView } from "../../src/core/model/incident.js";
 import { shippedTemplates } from "../../src/templates.js";
 import { declaredIncident } from "../support/incident-factory.js";
 

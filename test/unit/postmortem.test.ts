@@ -3,8 +3,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { FirebreakConfig } from "../../src/core/config.js";
 import { DEFAULT_CONFIG, resolveConfig } from "../../src/core/config.js";
-import type { IncidentState, Intervention } from "../../src/core/incident.js";
-import { incidentStateSchema } from "../../src/core/incident.js";
+import type { IncidentState, Intervention } from "../../src/core/model/incident.js";
+import { incidentStateSchema } from "../../src/core/model/incident.js";
 import type { ClosedIncident, PostmortemDraft } from "../../src/core/postmortem.js";
 import {
   CLOSING_CHECKLIST,
@@ -14,17 +14,15 @@ import {
   findRepeat,
   incidentFamily,
   mermaidLabel,
-  parsePostmortemMarker,
-  parsePostmortemMeta,
   peakParallelInterventions,
   postmortemDue,
   postmortemGapItems,
   postmortemGaps,
-  postmortemMarker,
   processFixLink,
   repeatNoticeForEarlierPostmortem,
   repeatQuestion,
 } from "../../src/core/postmortem.js";
+import { parsePostmortemMarker, parsePostmortemMeta, postmortemMarker } from "../../src/core/model/markers.js";
 import { closedIncident, declaredIncident } from "../support/incident-factory.js";
 
 const SHIPPED = readFileSync(new URL("../../templates/postmortem.md", import.meta.url), "utf8");

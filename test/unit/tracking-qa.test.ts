@@ -9,7 +9,6 @@ import {
   isBeacon,
   parseExpectation,
   qaIncidentDraft,
-  qaIncidentMarker,
   qaSummary,
   renderQaTable,
   trackingQaSchema,
@@ -19,6 +18,7 @@ import {
   type TagHit,
   type TrackingQaConfig,
 } from "../../src/core/tracking-qa.js";
+import { qaIncidentMarker } from "../../src/core/model/markers.js";
 
 const IDS = { meta_pixel: "1234567890", ga4: "G-ABC123", gtm: "GTM-XYZ9", tiktok: "C4TIKTOK" };
 

@@ -2,6 +2,7 @@
 // incident into routine variance.
 import { z } from "zod";
 import { defineCommand, parseWith, withTimeline } from "./types.js";
+import { isIncidentStatus } from "../model/status.js";
 
 export const escalate = defineCommand({
   name: "escalate",
@@ -9,7 +10,7 @@ export const escalate = defineCommand({
   summary: "declares this routine variance an incident (status triage)",
   parse: () => ({ ok: true, args: {} }),
   apply(state, _args, ctx) {
-    if (state.status !== "routine-variance" && state.status !== "dismissed") return { state };
+    if (isIncidentStatus(state.status)) return { state };
     const next = { ...state, status: "triage" as const, declaredAt: ctx.at };
     return { state: withTimeline(next, ctx, "Escalated to an incident") };
   },
