@@ -6,7 +6,7 @@ import type { FirebreakConfig } from "./config.js";
 import type { IncidentState, TimelineEntry } from "./model/incident.js";
 import { incidentStateSchema } from "./model/incident.js";
 import { CARD_END, CARD_START, encodedStateIn, stateMarker } from "./model/markers.js";
-import { inline, person } from "./markdown.js";
+import { inline, person } from "./text/inert.js";
 import { formatElapsed, formatUtc } from "./time.js";
 
 const SEPARATOR = "\n\n";

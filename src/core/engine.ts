@@ -13,7 +13,7 @@ import { parseDeclaration } from "./form.js";
 import type { CommentView, IncidentState, IssueView } from "./model/incident.js";
 import { incidentStateSchema } from "./model/incident.js";
 import { desiredAssignees, desiredLabels, labelMeaning, sameSet } from "./model/labels.js";
-import { inline, mention } from "./markdown.js";
+import { inline, mention } from "./text/inert.js";
 import type { ActionTaken, IssueUpdate, Plan, Reply } from "./model/plan.js";
 import { emptyPlan } from "./model/plan.js";
 import { isClosedStatus, isDismissedOrVariance, isOpenStatus } from "./model/status.js";

@@ -9,7 +9,7 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { CHANNELS, LAYERS, LAYER_ALIASES, SEVERITIES, toLayer, type Layer, type Severity } from "./model/domain.js";
-import { regionEndOf, regionStartOf } from "./model/markers.js";
+import { lineKinds, linesOf } from "./text/scanner.js";
 
 export interface Declaration {
   isForm: boolean;
@@ -250,101 +250,6 @@ function headingMap(templateYaml: string): Map<string, FormField> {
 /** GitHub caps bodies at 65,536 characters; anything far beyond is not a submitted form. */
 const MAX_BODY = 262_144;
 
-const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
-const FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
-const COMMENT_OPEN = /^ {0,3}<!--/;
-
-/**
- * What each line is: "text" (where headings count), "code" (a fenced block, fences
- * included), "comment" (a multi-line HTML comment, invisible on GitHub), or "firebreak"
- * (a Firebreak-owned region such as the status card, which is not the user's answer).
- * A fence, comment or region that never closes is text, unlike CommonMark (where it runs
- * to the end): one stray ``` in an answer must not swallow every later field. Closers are
- * looked up in precomputed lists, so hostile bodies stay near linear.
- */
-type LineKind = "text" | "code" | "comment" | "firebreak";
-
-function lineKinds(lines: readonly string[]): LineKind[] {
-  const n = lines.length;
-  const kinds = new Array<LineKind>(n).fill("text");
-
-  // The next line at or after i that holds "-->", for closing comments in one look-up.
-  const nextCommentEnd = new Int32Array(n + 1).fill(-1);
-  for (let i = n - 1; i >= 0; i--) nextCommentEnd[i] = (lines[i] ?? "").includes("-->") ? i : (nextCommentEnd[i + 1] ?? -1);
-
-  // Closing fences per fence character, and region ends per name, in line order.
-  const closers: Record<string, { at: number; length: number }[]> = { "`": [], "~": [] };
-  const regionEnds = new Map<string, { at: number }[]>();
-  for (let i = 0; i < n; i++) {
-    const line = lines[i] ?? "";
-    const close = FENCE_CLOSE.exec(line)?.[1];
-    if (close) closers[close[0] ?? "`"]?.push({ at: i, length: close.length });
-    const end = regionEndOf(line);
-    if (end) {
-      const list = regionEnds.get(end) ?? [];
-      list.push({ at: i });
-      regionEnds.set(end, list);
-    }
-  }
-  const firstAfter = (list: readonly { at: number }[], i: number): number => {
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((list[mid]?.at ?? 0) <= i) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const mark = (from: number, to: number, kind: LineKind): void => {
-    for (let k = from; k <= to; k++) kinds[k] = kind;
-  };
-
-  const unclosable: Record<string, number> = {};
-  let i = 0;
-  while (i < n) {
-    const line = lines[i] ?? "";
-    const region = regionStartOf(line);
-    if (region) {
-      const ends = regionEnds.get(region) ?? [];
-      const end = ends[firstAfter(ends, i)]?.at;
-      if (end !== undefined) {
-        mark(i, end, "firebreak");
-        i = end + 1;
-        continue;
-      }
-    }
-    const open = FENCE_OPEN.exec(line);
-    const fence = open?.[1];
-    // A backtick fence's info string may not hold a backtick (that is inline code).
-    if (fence && !(fence[0] === "`" && (open[2] ?? "").includes("`"))) {
-      const char = fence[0] ?? "`";
-      // A fence that found no closer rules out every later fence as long or longer.
-      if (fence.length < (unclosable[char] ?? Infinity)) {
-        const list = closers[char] ?? [];
-        let k = firstAfter(list, i);
-        while (k < list.length && (list[k]?.length ?? 0) < fence.length) k++;
-        const close = list[k];
-        if (close) {
-          mark(i, close.at, "code");
-          i = close.at + 1;
-          continue;
-        }
-        unclosable[char] = fence.length;
-      }
-    } else if (COMMENT_OPEN.test(line) && !line.slice(line.indexOf("<!--") + 4).includes("-->")) {
-      const end = nextCommentEnd[i + 1] ?? -1;
-      if (end >= 0) {
-        mark(i, end, "comment");
-        i = end + 1;
-        continue;
-      }
-    }
-    i++;
-  }
-  return kinds;
-}
-
 /** The text of a level-3 ATX heading, or undefined. Closing `#`s are dropped as CommonMark does. */
 function headingText(line: string): string | undefined {
   const m = /^ {0,3}###(?:[ \t](.*))?$/.exec(line);
@@ -368,8 +273,8 @@ interface Section {
  * already seen, is an answer's own markdown and stays in the section it appears in.
  */
 function sections(body: string, map: Map<string, FormField>): Map<string, Section> {
-  const lines = body.replace(/\r\n?/g, "\n").split("\n");
-  const kinds = lineKinds(lines);
+  const lines = linesOf(body);
+  const kinds = lineKinds(lines, { unclosed: "nothing" });
   const found = new Map<string, Section>();
   let current: Section | undefined;
   for (let i = 0; i < lines.length; i++) {

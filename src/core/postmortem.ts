@@ -7,7 +7,8 @@ import type { Layer } from "./model/domain.js";
 import type { IncidentState, Intervention, TimelineEntry } from "./model/incident.js";
 import { parsePostmortemMeta, postmortemMarker, withoutPostmortemMarker, withoutTemplateDoc } from "./model/markers.js";
 import { isDismissedOrVariance } from "./model/status.js";
-import { inline, noMentions, person } from "./markdown.js";
+import { inline, noMentions, person } from "./text/inert.js";
+import { lineKinds, linesOf, withoutComments } from "./text/scanner.js";
 import { formatElapsed, formatUtc } from "./time.js";
 
 // ---------------------------------------------------------------------------------------
@@ -91,35 +92,13 @@ interface Outline {
 
 const HEADING_RE = /^ {0,3}(#{1,6})(?:[ \t]+(.*))?$/;
 const BOX_RE = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\](?:[ \t]+(.*))?$/;
-const FENCE_RE = /^ {0,3}(`{3,}|~{3,})/;
-
-/**
- * HTML comments are hidden on GitHub, so nothing inside one answers or ticks anything. Their
- * line breaks stay, so line numbers still match the body's.
- */
-function withoutComments(text: string): string {
-  return text.replace(/<!--[\s\S]*?(?:-->|$)/g, (comment) => comment.replace(/[^\n]/g, ""));
-}
-
 function outline(body: string): Outline {
-  const lines = withoutComments(body.replace(/\r\n?/g, "\n")).split("\n");
-  const fenced: boolean[] = [];
+  const lines = linesOf(withoutComments(body));
+  const fenced = lineKinds(lines, { unclosed: "rest" }).map((kind) => kind === "code");
   const headings: Heading[] = [];
   const boxes: Box[] = [];
-  let fence: string | undefined;
   lines.forEach((line, i) => {
-    const f = FENCE_RE.exec(line)?.[1];
-    if (fence !== undefined) {
-      fenced.push(true);
-      if (f !== undefined && f[0] === fence[0] && f.length >= fence.length && line.trim() === f) fence = undefined;
-      return;
-    }
-    if (f !== undefined) {
-      fence = f;
-      fenced.push(true);
-      return;
-    }
-    fenced.push(false);
+    if (fenced[i]) return;
     const h = HEADING_RE.exec(line);
     if (h) {
       headings.push({ level: h[1]!.length, words: normalize((h[2] ?? "").replace(/(?:^|[ \t]+)#+[ \t]*$/, "")), line: i });

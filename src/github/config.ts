@@ -2,7 +2,7 @@
 // distinct error, what is wrong with it: one open "Firebreak configuration error" issue.
 import type { ConfigError, LoadedConfig } from "../core/config.js";
 import { configErrorFingerprint, DEFAULT_CONFIG, extendsTarget, mergeConfig, parseConfigYaml, resolveConfig } from "../core/config.js";
-import { escapeHtml } from "../core/markdown.js";
+import { escapeHtml } from "../core/text/inert.js";
 import { CONFIG_ERROR_MARKER, configReportedMarker, parseConfigReported } from "../core/model/markers.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import type { FileCache } from "./files.js";

@@ -1,5 +1,5 @@
 // `/layer <layer> [low|medium|high]`: the likely layer and how sure the team is; swaps the `layer:` label.
-import { inline } from "../markdown.js";
+import { inline } from "../text/inert.js";
 import { CONFIDENCES, LAYERS, toLayer } from "../model/domain.js";
 import type { Confidence, Layer } from "../model/domain.js";
 import type { IncidentState } from "../model/incident.js";

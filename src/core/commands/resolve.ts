@@ -1,7 +1,7 @@
 // `/resolve` with `cause:` `layer:` `evidence:` `fix:` lines: what broke, the confirmed layer,
 // the evidence that proved it and what fixed it. Cause and evidence are required; later
 // `/resolve` commands amend the record.
-import { inline } from "../markdown.js";
+import { inline } from "../text/inert.js";
 import { LAYERS, toLayer } from "../model/domain.js";
 import { isOpenBefore } from "../model/status.js";
 import { defineCommand, isIncident, notAnIncident, withTimeline } from "./types.js";

@@ -4,7 +4,7 @@
 import { toLayer } from "../model/domain.js";
 import { UPDATE_FIELDS } from "../model/incident.js";
 import type { IncidentState, UpdateField } from "../model/incident.js";
-import { inline } from "../markdown.js";
+import { inline } from "../text/inert.js";
 import { setCheck } from "./check.js";
 import { parseConfidence, setLikelyLayer } from "./layer.js";
 import { setOwner } from "./owner.js";
