@@ -216,6 +216,7 @@ function simulateIssue(
     issue,
     config,
     formTemplate: form,
+    shippedForm: shippedTemplates().form,
     mayCommand,
     isBot,
   };

@@ -7,9 +7,9 @@ import { setLikelyLayer } from "./commands/layer.js";
 import { setOwner } from "./commands/owner.js";
 import { setSeverity } from "./commands/severity.js";
 import type { FirebreakConfig } from "./config.js";
-import { classify, initialState } from "./declare.js";
-import type { ReleaseView } from "./declare.js";
-import { parseDeclaration } from "./form.js";
+import { classify, initialState } from "./declaration/declare.js";
+import type { ReleaseView } from "./declaration/declare.js";
+import { parseDeclaration } from "./declaration/form.js";
 import type { CommentView, IncidentState, IssueView } from "./model/incident.js";
 import { incidentStateSchema } from "./model/incident.js";
 import { desiredAssignees, desiredLabels, labelMeaning, sameSet } from "./model/labels.js";
@@ -38,6 +38,8 @@ export interface EngineInput {
   config: FirebreakConfig;
   /** The repository's issue form, or the shipped one: maps the body's headings to field ids. */
   formTemplate: string;
+  /** The shipped issue form: its labels still map headings after a repository renamed its own. */
+  shippedForm: string;
   /** Comments read for this event (commands, close and reconcile events), oldest first. */
   log?: readonly CommentView[];
   /** Who may command: resolved by the shell for every login this event needs. */
@@ -169,7 +171,7 @@ function timeline(state: IncidentState, at: string, text: string, by?: string): 
 
 function declare(input: EngineInput, userText: string): EngineResult {
   const { issue, config } = input;
-  const declaration = parseDeclaration(userText, input.formTemplate);
+  const declaration = parseDeclaration(userText, input.formTemplate, input.shippedForm);
   const detector = issue.user?.login ?? "ghost";
   // The author is the detector; a responder who labels someone's issue as an incident declares it.
   const declarer = input.event.kind === "declare" ? input.event.actor : detector;

@@ -5,9 +5,9 @@
 import { DomUtils, parseDocument } from "htmlparser2";
 import { z } from "zod";
 import { CHANNELS, SEVERITIES, type Severity } from "./model/domain.js";
-import { renderFormBody } from "./form.js";
+import { renderFormBody } from "./declaration/template.js";
 import { qaIncidentMarker } from "./model/markers.js";
-import type { FormAnswers } from "./form.js";
+import type { FormAnswers } from "./declaration/template.js";
 
 // ---------------------------------------------------------------------------------------
 // Tags and expectations
@@ -890,13 +890,14 @@ export interface QaIncidentDraft {
 const MAX_LISTED = 40;
 
 /**
- * A measurement incident for a failed QA run, as the issue form would render it, so the
- * incident parser reads it like any declaration.
+ * A measurement incident for a failed QA run, as the issue form (`formTemplate`, the shipped
+ * one) would render it, so the incident parser reads it like any declaration.
  */
 export function qaIncidentDraft(
   results: readonly StepResult[],
   release: QaRelease,
   severity: Severity,
+  formTemplate: string,
   opts: { checkedAt?: string } = {},
 ): QaIncidentDraft {
   const { failures } = qaSummary(results);
@@ -948,5 +949,5 @@ export function qaIncidentDraft(
     severity: `SEV${severity}`,
     threshold,
   };
-  return { title, body: `${marker}\n\n${renderFormBody(answers)}\n`, marker };
+  return { title, body: `${marker}\n\n${renderFormBody(answers, formTemplate)}\n`, marker };
 }

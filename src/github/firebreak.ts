@@ -142,6 +142,7 @@ async function runIssueEvent(
     config,
     // The form maps headings to field ids; only a declaration reads it.
     formTemplate: declaring || !parsed.hasCard ? ((await deps.files.read(gh, ref, deps.formPath ?? DEFAULT_FORM_PATH)) ?? deps.templates.form) : "",
+    shippedForm: deps.templates.form,
     // Firebreak itself declares the incidents it opens (tracking QA).
     mayCommand: (login, association) => isSelf(login) || permissions.decide(login, association),
     isBot,

@@ -2,7 +2,7 @@
 // permissions, releases and the labels Firebreak owns.
 import { z } from "zod";
 import type { FirebreakConfig } from "../core/config.js";
-import type { ReleaseView } from "../core/declare.js";
+import type { ReleaseView } from "../core/declaration/declare.js";
 import type { CommentView, IssueView } from "../core/model/incident.js";
 import { commentViewSchema, issueViewSchema } from "../core/model/incident.js";
 import { labelStyles } from "../core/model/labels.js";

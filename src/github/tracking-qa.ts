@@ -116,7 +116,7 @@ export async function runReleaseQa(
     }
   }
   if (passed) return { action: "qa-passed", notes, configErrors: loaded.errors, report, table };
-  const draft = qaIncidentDraft(report.steps, release, qa.severity as Severity);
+  const draft = qaIncidentDraft(report.steps, release, qa.severity as Severity, deps.templates.form);
   if (deps.dryRun) return { action: "qa-failed", notes: [...notes, `would open: ${draft.title}`], configErrors: loaded.errors, report, table };
   const created = await createIssueOnce(gh, trigger.ref, {
     marker: draft.marker,

@@ -66,6 +66,7 @@ function step(issue: Issue, event: IncidentEvent, log: Record<string, unknown>[]
     issue: issue.view,
     config: DEFAULT_CONFIG,
     formTemplate: templates.form,
+    shippedForm: templates.form,
     log: log.map((c) => commentViewSchema.parse(c)) satisfies CommentView[],
     mayCommand: () => true,
     isBot: (login) => login.endsWith("[bot]"),

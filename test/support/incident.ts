@@ -14,6 +14,7 @@ export function declaredIssue(form = FULL_FORM): { body: string; labels: string[
     issue,
     config: DEFAULT_CONFIG,
     formTemplate: shippedTemplates().form,
+    shippedForm: shippedTemplates().form,
     mayCommand: () => true,
     isBot: (l) => l.endsWith("[bot]"),
   });

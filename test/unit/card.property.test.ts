@@ -8,7 +8,7 @@ import { CARD_END } from "../../src/core/model/markers.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import type { EngineInput } from "../../src/core/engine.js";
 import { decide } from "../../src/core/engine.js";
-import { SHIPPED_FIELDS } from "../../src/core/form.js";
+import { formFields } from "../../src/core/declaration/template.js";
 import type { CommentView, IncidentState, IssueView } from "../../src/core/model/incident.js";
 import { shippedTemplates } from "../../src/templates.js";
 import { declaredIncident } from "../support/incident-factory.js";
@@ -69,7 +69,7 @@ const hostile = fc.oneof(
 const formBody = fc
   .array(
     fc.tuple(
-      fc.constantFrom(...SHIPPED_FIELDS),
+      fc.constantFrom(...(formFields(templates.form) ?? [])),
       fc.oneof(hostile, fc.constant("_No response_")),
       fc.subarray(["Meta", "Google", "Whole site", "SEV1 — critical", "- [X] Waiting costs materially more", "Measurement", "2026-11-24 09:00 CET"]),
     ),
@@ -105,6 +105,7 @@ function engineInput(issue: IssueView, event: EngineInput["event"], log: Comment
     issue,
     config: DEFAULT_CONFIG,
     formTemplate: templates.form,
+    shippedForm: templates.form,
     log,
     mayCommand: () => true,
     isBot: (login) => login.endsWith("[bot]"),
