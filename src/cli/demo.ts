@@ -7,7 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { firebreakApp } from "../app/index.js";
 import { parseBody } from "../core/card.js";
 import type { IncidentState } from "../core/model/incident.js";
-import { ANSWER_PLACEHOLDER } from "../core/postmortem.js";
+import { ANSWER_PLACEHOLDER } from "../core/postmortem/gate.js";
 import { formatUtc } from "../core/time.js";
 import type { RunResult } from "../github/firebreak.js";
 import type { CommentRecord, IssueRecord, LocalGitHub, RequestLogEntry } from "../local-github/index.js";

@@ -14,7 +14,7 @@ import { commentViewSchema } from "../core/model/incident.js";
 import type { Plan } from "../core/model/plan.js";
 import { planWrites } from "../core/model/plan.js";
 import { CARD_END, CARD_START, parsePostmortemMarker, withoutStateMarkers } from "../core/model/markers.js";
-import { postmortemGaps } from "../core/postmortem.js";
+import { postmortemGaps } from "../core/postmortem/gate.js";
 import type { Trigger } from "../github/events.js";
 import { triggerFrom } from "../github/events.js";
 import { shippedTemplates } from "../templates.js";

@@ -17,8 +17,9 @@ import { inline, mention } from "./text/inert.js";
 import type { ActionTaken, IssueUpdate, Plan, Reply } from "./model/plan.js";
 import { emptyPlan } from "./model/plan.js";
 import { isClosedStatus, isDismissedOrVariance, isOpenStatus } from "./model/status.js";
-import type { ClosedIncident } from "./postmortem.js";
-import { draftPostmortem, findRepeat, repeatNoticeForEarlierPostmortem } from "./postmortem.js";
+import { draftPostmortem } from "./postmortem/draft.js";
+import type { ClosedIncident } from "./repeat.js";
+import { findRepeat, repeatNoticeForEarlierPostmortem } from "./repeat.js";
 
 export type IncidentEvent =
   /** issues.opened, or issues.labeled with the incident label. */

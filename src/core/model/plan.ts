@@ -1,6 +1,6 @@
 // The plan of GitHub writes the core decides on. The GitHub layer applies it; `firebreak
 // simulate` prints it; tests assert it.
-import type { PostmortemDraft } from "../postmortem.js";
+import type { PostmortemDraft } from "../postmortem/draft.js";
 
 export type ActionTaken =
   | "declared"
