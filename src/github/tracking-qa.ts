@@ -3,7 +3,8 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import type { Severity } from "../core/model/domain.js";
-import { qaIncidentDraft, renderQaTable } from "../core/tracking-qa.js";
+import { qaIncidentDraft } from "../core/tracking-qa/incident-draft.js";
+import { renderQaTable } from "../core/tracking-qa/report.js";
 import type { QaReport } from "../qa/run.js";
 import { runTrackingQa } from "../qa/run.js";
 import type { GitHubClient } from "./client.js";

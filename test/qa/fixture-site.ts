@@ -2,7 +2,7 @@
 // imports short and the fixture in one place.
 export * from "../../src/qa/fixture-site.js";
 
-import type { StepResult } from "../../src/core/tracking-qa.js";
+import type { StepResult } from "../../src/core/tracking-qa/evaluation.js";
 import type { QaReport } from "../../src/qa/run.js";
 
 /** Looks up a step's result, and its expectations' statuses, in a report a test holds. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { qaSummary } from "../../src/core/tracking-qa.js";
+import { qaSummary } from "../../src/core/tracking-qa/report.js";
 import { fetchStep, runStaticStage } from "../../src/qa/static.js";
 import { runTrackingQa, type QaReport } from "../../src/qa/run.js";
 import { FIXTURE_PAGES as P, startFixtureSite, type FixtureSite, reportLookup } from "./fixture-site.js";

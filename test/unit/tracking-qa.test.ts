@@ -2,22 +2,12 @@ import { readFileSync } from "node:fs";
 import { parseDeclaration } from "../../src/core/declaration/form.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  classifyHit,
-  detectTags,
-  evaluateStep,
-  isBeacon,
-  parseExpectation,
-  qaIncidentDraft,
-  qaSummary,
-  renderQaTable,
-  trackingQaSchema,
-  type BrowserObservation,
-  type StaticObservation,
-  type StepResult,
-  type TagHit,
-  type TrackingQaConfig,
-} from "../../src/core/tracking-qa.js";
+import { parseExpectation, trackingQaSchema, type TrackingQaConfig } from "../../src/core/tracking-qa/config.js";
+import { evaluateStep, type BrowserObservation, type StaticObservation, type StepResult } from "../../src/core/tracking-qa/evaluation.js";
+import { classifyHit, isBeacon, type TagHit } from "../../src/core/tracking-qa/hits.js";
+import { qaIncidentDraft } from "../../src/core/tracking-qa/incident-draft.js";
+import { qaSummary, renderQaTable } from "../../src/core/tracking-qa/report.js";
+import { detectTags } from "../../src/core/tracking-qa/tags.js";
 import { qaIncidentMarker } from "../../src/core/model/markers.js";
 
 const IDS = { meta_pixel: "1234567890", ga4: "G-ABC123", gtm: "GTM-XYZ9", tiktok: "C4TIKTOK" };
