@@ -16,7 +16,7 @@ import { desiredAssignees, desiredLabels, labelMeaning, sameSet } from "./model/
 import { inline, mention } from "./text/inert.js";
 import type { ActionTaken, IssueUpdate, Plan, Reply } from "./model/plan.js";
 import { emptyPlan } from "./model/plan.js";
-import { isClosedStatus, isDismissedOrVariance, isOpenStatus } from "./model/status.js";
+import { isClosedIncident, isClosedStatus, isDismissedOrVariance, isOpenStatus } from "./model/status.js";
 import { draftPostmortem } from "./postmortem/draft.js";
 import type { ClosedIncident } from "./repeat.js";
 import { findRepeat, repeatNoticeForEarlierPostmortem } from "./repeat.js";
@@ -325,7 +325,7 @@ function close(work: Work, event: Extract<IncidentEvent, { kind: "closed" }>): A
     work.state = timeline({ ...state, status: "dismissed" }, event.at, `Dismissed (closed as ${event.reason.replace("_", " ")})`, event.actor);
     return "reconciled";
   }
-  if (state.status === "closed" || state.status === "postmortem-complete") return "ignored";
+  if (isClosedIncident(state.status)) return "ignored";
   // A recorded resolution the log does not bear out was forged or its comment deleted: the
   // record is rebuilt from the log, which decides.
   if (state.resolution && !resolutionConfirmed(work)) replayLog(work, event.at);

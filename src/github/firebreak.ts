@@ -10,7 +10,7 @@ import type { CommentView, IncidentState, IssueView } from "../core/model/incide
 import { issueViewSchema } from "../core/model/incident.js";
 import type { ActionTaken, Plan } from "../core/model/plan.js";
 import { parsePostmortemMarker, postmortemMarker, REPLY_MARKER, replyKeyOf } from "../core/model/markers.js";
-import { isDismissedOrVariance, isIncidentStatus, isOpenStatus } from "../core/model/status.js";
+import { isClosedIncident, isDismissedOrVariance, isIncidentStatus, isOpenStatus } from "../core/model/status.js";
 import { postmortemGaps, processFixLink } from "../core/postmortem/gate.js";
 import type { ClosedIncident } from "../core/repeat.js";
 import { incidentFamily } from "../core/repeat.js";
@@ -226,7 +226,7 @@ function repeatCandidates(closed: readonly IssueView[]): ClosedIncident[] {
   for (const issue of closed) {
     const state = parseBody(issue.body).state;
     if (!state || !issue.closed_at) continue;
-    if (state.status !== "closed" && state.status !== "postmortem-complete") continue;
+    if (!isClosedIncident(state.status)) continue;
     const pm = state.postmortem;
     const postmortem = pm ? { number: pm.issue, ...(pm.fix ? { fix: pm.fix } : {}) } : undefined;
     out.push({ number: issue.number, state, closedAt: issue.closed_at, ...(postmortem ? { postmortem } : {}) });

@@ -9,6 +9,11 @@ export type OpenStatus = (typeof OPEN_STATUSES)[number];
 /** Statuses a closed issue ends in; reopening the issue takes the incident back to investigating. */
 export const CLOSED_STATUSES = ["closed", "postmortem-complete", "dismissed"] as const satisfies readonly Status[];
 
+/** An incident that closed as one: its postmortem may follow. A dismissed issue is not one. */
+export function isClosedIncident(status: Status): boolean {
+  return status === "closed" || status === "postmortem-complete";
+}
+
 export function isOpenStatus(status: Status | undefined): status is OpenStatus {
   return (OPEN_STATUSES as readonly (Status | undefined)[]).includes(status);
 }
