@@ -9,7 +9,7 @@ import { decide, isFirebreakIssue, withPostmortem } from "../core/engine.js";
 import type { CommentView, IncidentState, IssueView } from "../core/model/incident.js";
 import { issueViewSchema } from "../core/model/incident.js";
 import type { ActionTaken, Plan } from "../core/model/plan.js";
-import { parsePostmortemMarker, postmortemMarker, REPLY_MARKER, replyKeyOf } from "../core/model/markers.js";
+import { parsePostmortemMarker, postmortemMarkerPrefix, REPLY_MARKER, replyKeyOf } from "../core/model/markers.js";
 import { isClosedIncident, isDismissedOrVariance, isIncidentStatus, isOpenStatus } from "../core/model/status.js";
 import { postmortemGaps, processFixLink } from "../core/postmortem/gate.js";
 import type { ClosedIncident } from "../core/repeat.js";
@@ -389,7 +389,7 @@ async function closeDuplicatePostmortems(gh: GitHubClient, ref: RepoRef, config:
     if (postmortems.filter((p) => parsePostmortemMarker(p.body) === incident).length < 2) continue;
     if (deps.dryRun) continue;
     // The marker up to the incident number: a repeat's marker carries more after it.
-    await closeDuplicates(gh, ref, { label: config.labels.postmortem, marker: `${postmortemMarker(incident).replace(/ -->$/, "")} ` });
+    await closeDuplicates(gh, ref, { label: config.labels.postmortem, marker: postmortemMarkerPrefix(incident) });
   }
 }
 

@@ -61,7 +61,12 @@ const POSTMORTEM_RE = /<!--\s*firebreak:postmortem\s+incident=(\d{1,12})(?:\s+re
 
 /** Hidden marker naming the incident; a repeat also names the earlier incident, so the gate asks the fifth question. */
 export function postmortemMarker(incident: number, repeatOf?: number): string {
-  return `<!-- firebreak:postmortem incident=${incident}${repeatOf === undefined ? "" : ` repeat-of=${repeatOf}`} -->`;
+  return `${postmortemMarkerPrefix(incident)}${repeatOf === undefined ? "" : `repeat-of=${repeatOf} `}-->`;
+}
+
+/** How every postmortem marker of an incident starts, repeat or not: finds them all. */
+export function postmortemMarkerPrefix(incident: number): string {
+  return `<!-- firebreak:postmortem incident=${incident} `;
 }
 
 export function parsePostmortemMeta(body: string): { incident: number; repeatOf?: number } | undefined {
