@@ -18293,9 +18293,9 @@ var require_util8 = __commonJS({
       }
       return true;
     }
-    function delay(ms2) {
+    function delay(ms) {
       return new Promise((resolve2) => {
-        setTimeout(resolve2, ms2).unref();
+        setTimeout(resolve2, ms).unref();
       });
     }
     module.exports = {
@@ -19861,8 +19861,8 @@ var require_lib = __commonJS({
       _performExponentialBackoff(retryNumber) {
         return __awaiter3(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-          const ms2 = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve2) => setTimeout(() => resolve2(), ms2));
+          const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+          return new Promise((resolve2) => setTimeout(() => resolve2(), ms));
         });
       }
       _processResponse(res, options) {
@@ -34350,16 +34350,12 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION8;
 throttling.triggersNotification = triggersNotification;
 
-// src/core/plan.ts
+// src/core/model/plan.ts
 function emptyPlan(issue3) {
   return { issue: issue3, reactions: [], replies: [], notices: [] };
 }
 function planWrites(plan) {
   return (plan.update ? 1 : 0) + plan.reactions.length + plan.replies.length + (plan.postmortem ? 1 : 0) + plan.notices.length;
-}
-var REPLY_MARKER = (key) => `<!-- firebreak:reply ${key.replace(/[^\w:.-]/g, "")} -->`;
-function replyKeyOf(body) {
-  return /<!-- firebreak:reply ([\w:.-]+) -->/.exec(body)?.[1];
 }
 
 // src/github/client.ts
@@ -54096,7 +54092,7 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/core/domain.ts
+// src/core/model/domain.ts
 var LAYERS = ["economics", "measurement", "conversion", "delivery", "operations"];
 var LAYER_ALIASES = {
   economics: "economics",
@@ -54127,7 +54123,7 @@ var STATUSES = [
 ];
 var CHANNELS = ["Meta", "Google", "TikTok", "Email/SMS", "Organic", "Affiliates", "Whole site", "Other"];
 
-// src/core/incident.ts
+// src/core/model/incident.ts
 var layer = external_exports.enum(LAYERS);
 var severity = external_exports.union(SEVERITIES.map((n) => external_exports.literal(n)));
 var iso = external_exports.string().max(40);
@@ -54253,6 +54249,166 @@ var commentViewSchema = external_exports.object({
   /** GitHub's reaction rollup: a +1 means the command was acknowledged. */
   reactions: external_exports.object({ "+1": external_exports.number().optional() }).loose().optional()
 });
+function confirmedLayer(state) {
+  return state.layer.confirmed ?? state.resolution?.layer;
+}
+
+// src/core/model/markers.ts
+var CARD_START_PREFIX = "<!-- firebreak:card:start";
+var CARD_START = `${CARD_START_PREFIX} (managed by Firebreak: edits inside this section are replaced) -->`;
+var CARD_END = "<!-- firebreak:card:end -->";
+var REGION_START = /^\s*<!--\s*firebreak:([\w-]+):start\b.*-->\s*$/i;
+var REGION_END = /^\s*<!--\s*firebreak:([\w-]+):end\b.*-->\s*$/i;
+function regionStartOf(line) {
+  return REGION_START.exec(line)?.[1]?.toLowerCase();
+}
+function regionEndOf(line) {
+  return REGION_END.exec(line)?.[1]?.toLowerCase();
+}
+var STATE_PREFIX = "<!-- firebreak:state:v1 ";
+var STATE_SUFFIX = " -->";
+function stateMarker(encoded) {
+  return `${STATE_PREFIX}${encoded}${STATE_SUFFIX}`;
+}
+function encodedStateIn(section2) {
+  const at = section2.lastIndexOf(STATE_PREFIX);
+  const end = at < 0 ? -1 : section2.indexOf(STATE_SUFFIX, at);
+  return at < 0 || end < 0 ? void 0 : section2.slice(at + STATE_PREFIX.length, end);
+}
+var REPLY_MARKER = (key) => `<!-- firebreak:reply ${key.replace(/[^\w:.-]/g, "")} -->`;
+function replyKeyOf(body) {
+  return /<!-- firebreak:reply ([\w:.-]+) -->/.exec(body)?.[1];
+}
+var POSTMORTEM_RE = /<!--\s*firebreak:postmortem\s+incident=(\d{1,12})(?:\s+repeat-of=(\d{1,12}))?\s*-->/;
+function postmortemMarker(incident, repeatOf) {
+  return `${postmortemMarkerPrefix(incident)}${repeatOf === void 0 ? "" : `repeat-of=${repeatOf} `}-->`;
+}
+function postmortemMarkerPrefix(incident) {
+  return `<!-- firebreak:postmortem incident=${incident} `;
+}
+function parsePostmortemMeta(body) {
+  const m = POSTMORTEM_RE.exec(body);
+  if (!m) return void 0;
+  const incident = Number(m[1]);
+  return m[2] === void 0 ? { incident } : { incident, repeatOf: Number(m[2]) };
+}
+function parsePostmortemMarker(body) {
+  return parsePostmortemMeta(body)?.incident;
+}
+function withoutPostmortemMarker(text2) {
+  return text2.replace(POSTMORTEM_RE, "");
+}
+function withoutTemplateDoc(template) {
+  return template.replace(/^\s*<!--\s*firebreak-template\b[\s\S]*?-->[ \t]*\n?/, "");
+}
+function qaIncidentMarker(tag) {
+  const safe = tag.replace(/[^\w./+@-]/g, (c) => encodeURIComponent(c)).replace(/--/g, "-%2D");
+  return `<!-- firebreak:qa-incident release=${safe} -->`;
+}
+var CONFIG_ERROR_MARKER = "<!-- firebreak:config-error -->";
+function configReportedMarker(fingerprints) {
+  return `<!-- firebreak:config-reported ${Buffer.from(JSON.stringify(fingerprints)).toString("base64")} -->`;
+}
+function parseConfigReported(body) {
+  const match = /<!-- firebreak:config-reported (\S*) -->/.exec(body);
+  if (!match?.[1]) return [];
+  try {
+    const value = JSON.parse(Buffer.from(match[1], "base64").toString("utf8"));
+    return Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+// src/core/text/scanner.ts
+function linesOf(body) {
+  return body.replace(/\r\n?/g, "\n").split("\n");
+}
+var FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+var FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
+var COMMENT_OPEN = /^ {0,3}<!--/;
+var QUOTE = /^ {0,3}>/;
+function lineKinds(lines, options) {
+  const n = lines.length;
+  const kinds = new Array(n).fill("text");
+  const nextCommentEnd = new Int32Array(n + 1).fill(-1);
+  for (let i2 = n - 1; i2 >= 0; i2--) nextCommentEnd[i2] = (lines[i2] ?? "").includes("-->") ? i2 : nextCommentEnd[i2 + 1] ?? -1;
+  const closers = { "`": [], "~": [] };
+  const regionEnds = /* @__PURE__ */ new Map();
+  for (let i2 = 0; i2 < n; i2++) {
+    const line = lines[i2] ?? "";
+    const close2 = FENCE_CLOSE.exec(line)?.[1];
+    if (close2) closers[close2[0] ?? "`"]?.push({ at: i2, length: close2.length });
+    const end = regionEndOf(line);
+    if (end) {
+      const list = regionEnds.get(end) ?? [];
+      list.push({ at: i2 });
+      regionEnds.set(end, list);
+    }
+  }
+  const firstAfter = (list, i2) => {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if ((list[mid]?.at ?? 0) <= i2) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const mark = (from, to, kind) => {
+    for (let k = from; k <= to; k++) kinds[k] = kind;
+  };
+  const rest = options.unclosed === "rest";
+  const unclosable = {};
+  let i = 0;
+  while (i < n) {
+    const line = lines[i] ?? "";
+    const region = regionStartOf(line);
+    if (region) {
+      const ends = regionEnds.get(region) ?? [];
+      const end = ends[firstAfter(ends, i)]?.at;
+      if (end !== void 0) {
+        mark(i, end, "firebreak");
+        i = end + 1;
+        continue;
+      }
+    }
+    const open3 = FENCE_OPEN.exec(line);
+    const fence = open3?.[1];
+    if (fence && !(fence[0] === "`" && (open3[2] ?? "").includes("`"))) {
+      const char = fence[0] ?? "`";
+      if (fence.length < (unclosable[char] ?? Infinity)) {
+        const list = closers[char] ?? [];
+        let k = firstAfter(list, i);
+        while (k < list.length && (list[k]?.length ?? 0) < fence.length) k++;
+        const close2 = list[k];
+        const to = close2?.at ?? (rest ? n - 1 : void 0);
+        if (to !== void 0) {
+          mark(i, to, "code");
+          i = to + 1;
+          continue;
+        }
+        unclosable[char] = fence.length;
+      }
+    } else if (COMMENT_OPEN.test(line) && !line.slice(line.indexOf("<!--") + 4).includes("-->")) {
+      const end = nextCommentEnd[i + 1] ?? -1;
+      const to = end >= 0 ? end : rest ? n - 1 : void 0;
+      if (to !== void 0) {
+        mark(i, to, "comment");
+        i = to + 1;
+        continue;
+      }
+    } else if (QUOTE.test(line)) {
+      kinds[i] = "quote";
+    }
+    i++;
+  }
+  return kinds;
+}
+function withoutComments(text2) {
+  return text2.replace(/<!--[\s\S]*?(?:-->|$)/g, (comment) => comment.replace(/[^\n]/g, ""));
+}
 
 // src/core/commands/grammar.ts
 var COMMAND_NAMES = [
@@ -54297,28 +54453,17 @@ function nearestCommand(word) {
   }
   return best && word.length >= 3 ? best.name : void 0;
 }
-var FENCE = /^ {0,3}(`{3,}|~{3,})/;
 var FIELD = /^\s*([A-Za-z][A-Za-z-]{0,30})\s*:\s*(.*)$/;
 var SLASH_WORD = /^\/([A-Za-z][A-Za-z-]*)(?=\s|$)(.*)$/;
 function parseComment(body) {
-  const lines = body.replace(/\r\n?/g, "\n").split("\n").slice(0, MAX_LINES);
+  const lines = linesOf(body).slice(0, MAX_LINES);
+  const kinds = lineKinds(lines, { unclosed: "rest" });
   const commands = [];
   const nearMisses = [];
-  let fence;
   let current;
-  for (const raw of lines) {
-    const fenceMatch = FENCE.exec(raw);
-    if (fence) {
-      if (fenceMatch && fenceMatch[1].startsWith(fence)) fence = void 0;
-      continue;
-    }
-    if (fenceMatch) {
-      fence = fenceMatch[1].slice(0, 3);
-      current = void 0;
-      continue;
-    }
+  for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
-    if (line.startsWith(">") || /^( {4}|\t)/.test(raw)) {
+    if (kinds[i] === "code" || kinds[i] === "quote" || /^( {4}|\t)/.test(raw)) {
       current = void 0;
       continue;
     }
@@ -54418,7 +54563,7 @@ function triggerFrom(name, payload, context3 = {}) {
         return { ...base, deliveryAt, event: { kind: "assignee", at, actor, login: p.assignee.login, added: p.action === "assigned" } };
       case "edited": {
         const previousBody = p.changes?.body?.from;
-        if (previousBody === void 0 || previousBody === null || !previousBody.startsWith("<!-- firebreak:card:start")) {
+        if (previousBody === void 0 || previousBody === null || !previousBody.startsWith(CARD_START_PREFIX)) {
           return ignored("an edit that cannot have touched a status card");
         }
         return { ...base, deliveryAt, event: { kind: "edited", at, actor, previousBody } };
@@ -54485,13 +54630,28 @@ var FileCache = class {
   }
   now;
   files = /* @__PURE__ */ new Map();
+  /** Reads in flight: concurrent events on one repository share one request (single flight). */
+  reading = /* @__PURE__ */ new Map();
   /** The file's text on the default branch, or undefined when it does not exist. */
   async read(gh, ref, path) {
     return (await this.readTracked(gh, ref, path)).text;
   }
-  /** Also says whether the file changed since this process last read it. */
+  /**
+   * Also says whether the file changed since this process last read it. Of the events that
+   * wait on one read, only the one that started it is told of a change.
+   */
   async readTracked(gh, ref, path) {
     const key = `${ref.owner}/${ref.repo}:${path}`;
+    const shared = this.reading.get(key);
+    if (shared) {
+      const { text: text2 } = await shared;
+      return { ...text2 !== void 0 ? { text: text2 } : {}, changed: false };
+    }
+    const read = this.fetch(gh, ref, path, key).finally(() => this.reading.delete(key));
+    this.reading.set(key, read);
+    return read;
+  }
+  async fetch(gh, ref, path, key) {
     const cached2 = this.files.get(key);
     if (cached2?.missingAt !== void 0 && this.now() - cached2.missingAt < MISSING_TTL_MS) return { changed: false };
     try {
@@ -54521,7 +54681,347 @@ var FileCache = class {
   }
 };
 
-// src/core/label-styles.ts
+// src/core/config.ts
+var import_yaml = __toESM(require_dist(), 1);
+
+// src/core/tracking-qa/config.ts
+var BUILTIN_TAGS = ["meta_pixel", "ga4", "gtm", "tiktok", "consent"];
+var HIT_TAGS = ["meta_pixel", "ga4", "gtm", "tiktok"];
+var EVENT_TAGS = ["meta_pixel", "ga4", "tiktok"];
+var TAG_LABELS = {
+  meta_pixel: "Meta Pixel",
+  ga4: "GA4",
+  gtm: "Google Tag Manager",
+  tiktok: "TikTok Pixel",
+  consent: "Consent-mode default"
+};
+function isBuiltinTag(name) {
+  return BUILTIN_TAGS.includes(name);
+}
+function isHitTag(name) {
+  return HIT_TAGS.includes(name);
+}
+function isEventTag(name) {
+  return EVENT_TAGS.includes(name);
+}
+function parseExpectation(raw, customNames) {
+  const text2 = raw.trim();
+  const colon = text2.indexOf(":");
+  const tag = (colon === -1 ? text2 : text2.slice(0, colon)).trim();
+  const event = colon === -1 ? void 0 : text2.slice(colon + 1).trim();
+  const known = [...BUILTIN_TAGS, ...customNames].join(", ");
+  if (tag === "") return { ok: false, message: `"${raw}" names no tag; use one of: ${known}` };
+  const custom2 = !isBuiltinTag(tag);
+  if (custom2 && !customNames.includes(tag)) {
+    return { ok: false, message: `unknown tag "${tag}" in "${raw}"; use one of: ${known} (or add it under tracking_qa.custom)` };
+  }
+  if (event === void 0) return { ok: true, expectation: { raw: text2, tag, custom: custom2 } };
+  if (event === "" || /\s/.test(event)) {
+    return { ok: false, message: `"${raw}" needs an event name after the colon, e.g. ${tag}:Purchase` };
+  }
+  if (!isEventTag(tag)) {
+    return {
+      ok: false,
+      message: `"${raw}": ${tag} has no network events of its own; events can be expected for ${EVENT_TAGS.join(", ")}`
+    };
+  }
+  return { ok: true, expectation: { raw: text2, tag, event, custom: custom2 } };
+}
+function tagId(pattern, shape) {
+  return external_exports.preprocess(
+    (value, ctx) => {
+      if (typeof value !== "number") return value;
+      if (Number.isSafeInteger(value)) return String(value);
+      ctx.addIssue({ code: "custom", message: "this id is too long for a YAML number: quote it" });
+      return value;
+    },
+    external_exports.string().trim().regex(pattern, { error: `expected ${shape}` })
+  ).transform((id) => id.toUpperCase());
+}
+var REGEX_LITERAL = /^\/(.+)\/([a-z]*)$/s;
+function customMatcher(spec) {
+  const literal3 = REGEX_LITERAL.exec(spec);
+  if (literal3) {
+    const flags = (literal3[2] ?? "").replace(/[gy]/g, "");
+    const re2 = new RegExp(literal3[1] ?? "", flags);
+    return { test: (text2) => re2.exec(text2)?.[0] };
+  }
+  return { test: (text2) => text2.includes(spec) ? spec : void 0 };
+}
+var customSpec = external_exports.string().min(1).refine(
+  (spec) => {
+    try {
+      customMatcher(spec);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: "not a valid /regex/flags" }
+);
+var stepSchema = external_exports.object({
+  path: external_exports.string().trim().min(1, { error: "a step needs a path, e.g. /checkout" }),
+  expect: external_exports.array(external_exports.string()).default([])
+});
+var trackingQaSchema = external_exports.object({
+  base_url: external_exports.url({ protocol: /^https?$/, error: "base_url must be an http(s) URL" }).optional().describe("Site the steps' paths are resolved against; tracking QA is off without it."),
+  ids: external_exports.object({
+    meta_pixel: tagId(/^\d+$/, "a Meta Pixel id (digits)").optional(),
+    ga4: tagId(/^G-[A-Z0-9]+$/i, "a GA4 measurement id like G-ABC123").optional(),
+    gtm: tagId(/^GTM-[A-Z0-9]+$/i, "a GTM container id like GTM-XYZ9").optional(),
+    tiktok: tagId(/^[A-Z0-9]+$/i, "a TikTok pixel code like C4TIKTOK").optional()
+  }).default({}).describe("The ids each tag must carry: meta_pixel, ga4 (G-\u2026), gtm (GTM-\u2026), tiktok."),
+  custom: external_exports.record(
+    external_exports.string().regex(/^[a-z][a-z0-9_-]*$/i, { error: "custom tag names are letters, digits, _ and -" }),
+    customSpec
+  ).default({}).describe("Extra tags by name: text to find in the page, or /regex/flags."),
+  steps: external_exports.array(stepSchema).default([]).describe("Pages to check: path and expect (tag, or tag:event for the browser stage)."),
+  browser: external_exports.boolean().default(false).describe("Also load each step in headless Chromium and record the tags' network hits."),
+  timeout_ms: external_exports.number().int().min(500).max(12e4).default(1e4).describe("Per page and stage."),
+  concurrency: external_exports.number().int().min(1).max(8).default(4).describe("Pages fetched at once (the browser stage caps at 4)."),
+  severity: external_exports.literal(SEVERITIES, { error: "severity must be 1, 2 or 3" }).default(2).describe("Severity of the incident a failed run opens."),
+  // A deployment can report success before the CDN serves the new pages.
+  delay_seconds: external_exports.number().int().min(0).max(480).default(0).describe("Wait after a successful deployment_status before checking (at most 8 minutes).")
+}).superRefine((qa, ctx) => {
+  const customNames = Object.keys(qa.custom);
+  for (const name of customNames) {
+    if (isBuiltinTag(name)) {
+      ctx.addIssue({ code: "custom", path: ["custom", name], message: `"${name}" is a built-in tag; pick another name` });
+    }
+  }
+  qa.steps.forEach((step, i) => {
+    step.expect.forEach((raw, j) => {
+      const parsed = parseExpectation(raw, customNames);
+      if (!parsed.ok) ctx.addIssue({ code: "custom", path: ["steps", i, "expect", j], message: parsed.message });
+    });
+    if (qa.base_url !== void 0 && !URL.canParse(step.path, qa.base_url)) {
+      ctx.addIssue({ code: "custom", path: ["steps", i, "path"], message: `cannot resolve "${step.path}" against base_url` });
+    }
+  });
+});
+function stepExpectations(step, config2) {
+  const customNames = Object.keys(config2.custom);
+  const out = [];
+  for (const raw of step.expect) {
+    const parsed = parseExpectation(raw, customNames);
+    if (parsed.ok) out.push(parsed.expectation);
+  }
+  return out;
+}
+function configuredId(tag, config2) {
+  return isHitTag(tag) ? config2.ids[tag] : void 0;
+}
+
+// src/core/config.ts
+var labelName = external_exports.string().trim().min(1).max(50);
+var login = external_exports.string().trim().regex(/^@?[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?(\/[A-Za-z0-9._-]+)?$/, "a GitHub login or org/team").transform((s) => s.replace(/^@/, ""));
+var severityLevel = external_exports.object({
+  name: external_exports.string().describe("what the severity is called on the card"),
+  update_every: external_exports.string().regex(/^\d+[mhd]$/, "a duration such as 60m, 4h or 1d").describe("how often the incident needs an update")
+});
+var configSchema = external_exports.object({
+  labels: external_exports.object({
+    incident: labelName.default("incident"),
+    postmortem: labelName.default("postmortem"),
+    routine_variance: labelName.default("routine-variance"),
+    repeat: labelName.default("repeat"),
+    config_error: labelName.default("firebreak-config"),
+    severity: external_exports.object({ 1: labelName.default("sev:1"), 2: labelName.default("sev:2"), 3: labelName.default("sev:3") }).prefault({}),
+    layer: external_exports.object({
+      economics: labelName.default("layer:economics"),
+      measurement: labelName.default("layer:measurement"),
+      conversion: labelName.default("layer:conversion"),
+      delivery: labelName.default("layer:delivery"),
+      operations: labelName.default("layer:operations")
+    }).prefault({}),
+    status: external_exports.object({
+      triage: labelName.default("status:triage"),
+      investigating: labelName.default("status:investigating"),
+      contained: labelName.default("status:contained"),
+      resolved: labelName.default("status:resolved"),
+      closed: labelName.default("status:closed")
+    }).prefault({})
+  }).prefault({}).describe("names of the labels Firebreak owns"),
+  severities: external_exports.object({
+    1: severityLevel.default({ name: "critical", update_every: "60m" }),
+    2: severityLevel.default({ name: "major", update_every: "4h" }),
+    3: severityLevel.default({ name: "minor", update_every: "24h" })
+  }).prefault({}).describe("what each severity is called and how often it needs an update"),
+  max_parallel_interventions: external_exports.number().int().min(1).max(20).default(2).describe("active /change interventions before Firebreak warns that stacked changes blur which one worked"),
+  responders: external_exports.array(login).default([]).describe("logins or org/team slugs allowed to command besides people with triage permission"),
+  allow_bots: external_exports.array(login).default([]).describe("other bots whose events Firebreak acts on (ignored otherwise)"),
+  gate_incident_close: external_exports.boolean().default(true).describe("reopen an incident closed as completed before /resolve recorded cause and evidence"),
+  postmortem: external_exports.object({
+    due_days: external_exports.number().int().min(1).max(90).default(5).describe("days until the postmortem is due"),
+    template: external_exports.string().default(".github/firebreak/postmortem.md").describe("repository path of a postmortem template overriding the shipped one")
+  }).prefault({}),
+  repeat_window_days: external_exports.number().int().min(0).max(3650).default(180).describe("how long after an incident closed a new one in its family counts as a repeat"),
+  lookback_hours: external_exports.number().int().min(0).max(24 * 14).default(24).describe("releases published this long before the start are listed as what changed"),
+  notify: external_exports.object({ 1: external_exports.array(login).default([]), 2: external_exports.array(login).default([]), 3: external_exports.array(login).default([]) }).prefault({}).describe("per severity, users or teams mentioned once when an incident is declared at or escalated to it"),
+  tracking_qa: trackingQaSchema.prefault({}).describe("release-triggered tracking QA (off until base_url is set)"),
+  schedule: external_exports.object({
+    max_calls: external_exports.number().int().min(10).max(5e3).default(200).describe("GitHub API calls one scheduled pass may spend in this repository; the next pass continues where it stopped")
+  }).prefault({}).describe("the scheduled pass (reconcile; the Action's schedule run, the App's scheduler, `firebreak reconcile`)")
+});
+var DEFAULT_CONFIG = configSchema.parse({});
+function objectShape(schema) {
+  let s = schema;
+  for (; ; ) {
+    if (s instanceof external_exports.ZodObject) return s.shape;
+    if (s instanceof external_exports.ZodDefault || s instanceof external_exports.ZodPrefault || s instanceof external_exports.ZodOptional) {
+      s = s.def.innerType;
+      continue;
+    }
+    return void 0;
+  }
+}
+function arrayElement(schema) {
+  let s = schema;
+  for (; ; ) {
+    if (s instanceof external_exports.ZodArray) return s.element;
+    if (s instanceof external_exports.ZodDefault || s instanceof external_exports.ZodPrefault || s instanceof external_exports.ZodOptional) {
+      s = s.def.innerType;
+      continue;
+    }
+    return void 0;
+  }
+}
+function isPlainObject4(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function describeIssue(issue3) {
+  return issue3.message;
+}
+function lenient(schema, value, path, errors, fallback) {
+  const shape = objectShape(schema);
+  if (shape && isPlainObject4(value)) {
+    const own3 = schema.safeParse(void 0);
+    const defaults2 = own3.success && isPlainObject4(own3.data) ? own3.data : isPlainObject4(fallback) ? fallback : {};
+    const out = {};
+    for (const key of Object.keys(value)) {
+      if (!(key in shape)) errors.push({ key: [...path, key].join("."), reason: "unknown key (ignored)" });
+    }
+    for (const [key, child] of Object.entries(shape)) {
+      out[key] = lenient(child, value[key], [...path, key], errors, defaults2[key]);
+    }
+    for (let round = 0; round < 3; round++) {
+      const checked = schema.safeParse(out);
+      if (checked.success) return out;
+      for (const issue3 of checked.error.issues) {
+        const key = [...path, ...issue3.path.map(String)].join(".");
+        errors.push({ key: key || "(file)", reason: `${describeIssue(issue3)} \u2014 the default is used` });
+        const first = issue3.path[0];
+        if (first === void 0 || !(String(first) in shape)) return own3.success ? own3.data : fallback;
+        out[String(first)] = defaults2[String(first)];
+      }
+    }
+    return own3.success ? own3.data : fallback;
+  }
+  if (value === void 0 && fallback !== void 0) return fallback;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const element = arrayElement(schema);
+  if (element && Array.isArray(value)) {
+    const kept = value.flatMap((item, i) => {
+      const parsed = element.safeParse(item);
+      if (parsed.success) return [parsed.data];
+      errors.push({ key: [...path, String(i)].join("."), reason: `${describeIssue(parsed.error.issues[0])} \u2014 this item is left out` });
+      return [];
+    });
+    const list = schema.safeParse(kept);
+    if (list.success) return list.data;
+  }
+  for (const issue3 of result.error.issues) {
+    const key = [...path, ...issue3.path.map(String)].join(".");
+    errors.push({ key: key || "(file)", reason: `${describeIssue(issue3)} \u2014 the default is used` });
+  }
+  const own2 = schema.safeParse(void 0);
+  return own2.success ? own2.data : fallback;
+}
+function resolveConfig(raw) {
+  const errors = [];
+  if (raw === void 0 || raw === null) return { config: DEFAULT_CONFIG, errors };
+  if (!isPlainObject4(raw)) {
+    return { config: DEFAULT_CONFIG, errors: [{ key: "(file)", reason: "the file must be a YAML mapping of keys \u2014 defaults are used" }] };
+  }
+  const { _extends: _ignored, ...rest } = raw;
+  const config2 = lenient(configSchema, rest, [], errors);
+  return { config: config2, errors };
+}
+function parseConfigYaml(text2) {
+  try {
+    return { value: (0, import_yaml.parse)(text2, { maxAliasCount: 100 }), errors: [] };
+  } catch (error63) {
+    const reason2 = error63 instanceof Error ? error63.message.split("\n")[0] ?? "invalid YAML" : "invalid YAML";
+    return { value: void 0, errors: [{ key: "(file)", reason: `not valid YAML: ${reason2} \u2014 defaults are used` }] };
+  }
+}
+function mergeConfig(base, override) {
+  if (isPlainObject4(base) && isPlainObject4(override)) {
+    const out = { ...base };
+    for (const [key, value] of Object.entries(override)) out[key] = mergeConfig(base[key], value);
+    return out;
+  }
+  return override === void 0 ? base : override;
+}
+function extendsTarget(raw, owner2) {
+  if (!isPlainObject4(raw) || typeof raw._extends !== "string") return void 0;
+  const match = /^(?:([\w.-]+)\/)?([\w.-]+)(?::(.+))?$/.exec(raw._extends.trim());
+  if (!match) return void 0;
+  return { owner: match[1] ?? owner2, repo: match[2], ...match[3] ? { path: match[3] } : {} };
+}
+function configErrorFingerprint(error63) {
+  return `${error63.key}: ${error63.reason}`;
+}
+function allLabels(config2) {
+  const l = config2.labels;
+  return [
+    l.incident,
+    l.postmortem,
+    l.routine_variance,
+    l.repeat,
+    l.config_error,
+    ...Object.values(l.severity),
+    ...Object.values(l.layer),
+    ...Object.values(l.status)
+  ];
+}
+
+// src/core/model/labels.ts
+var same = (a, b) => a.toLowerCase() === b.toLowerCase();
+function desiredLabels(state, current, config2) {
+  const l = config2.labels;
+  const owned = allLabels(config2);
+  const kept = current.filter((label) => !owned.some((o) => same(o, label)));
+  if (state.status === "routine-variance") return [...kept, l.routine_variance];
+  const layer3 = state.layer.confirmed ?? state.layer.likely;
+  const status = state.status === "postmortem-complete" ? l.status.closed : state.status === "dismissed" ? void 0 : l.status[state.status];
+  return [
+    ...kept,
+    l.incident,
+    l.severity[state.severity],
+    ...layer3 ? [l.layer[layer3]] : [],
+    ...status ? [status] : [],
+    ...state.repeatOf ? [l.repeat] : []
+  ];
+}
+function desiredAssignees(current, previousOwner, owner2) {
+  const others = current.filter((a) => !(previousOwner && same(a, previousOwner)) && !(owner2 && same(a, owner2)));
+  return owner2 ? [...others, owner2] : others;
+}
+function sameSet(a, b) {
+  const norm = (xs) => [...new Set(xs.map((x) => x.toLowerCase()))].sort().join("\n");
+  return norm(a) === norm(b);
+}
+function labelMeaning(label, config2) {
+  for (const [n, name] of Object.entries(config2.labels.severity)) {
+    if (same(name, label)) return { severity: Number(n) };
+  }
+  for (const [layer3, name] of Object.entries(config2.labels.layer)) {
+    if (same(name, label)) return { layer: layer3 };
+  }
+  return void 0;
+}
 function labelStyles(config2) {
   const l = config2.labels;
   return [
@@ -54579,8 +55079,632 @@ var LabelStyler = class {
 var retryTwice = (_retryAfter, _options, _octokit, retryCount) => retryCount < 2;
 var RATE_LIMITS = { onRateLimit: retryTwice, onSecondaryRateLimit: retryTwice };
 
-// src/core/config.ts
+// src/core/text/inert.ts
+var WORD_JOINER = "\u2060";
+function noMentions(text2) {
+  return text2.replace(/@(?=[A-Za-z0-9])/g, `@${WORD_JOINER}`);
+}
+function escapeHtml(text2) {
+  return text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+function inline(text2, max = 300) {
+  if (!text2) return "";
+  const flat = text2.replace(/[\u0000-\u0008\u000B-\u001F\u007F\u202A-\u202E\u2066-\u2069]/g, "").replace(/\s+/g, " ").trim();
+  const cut = flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
+  return noMentions(escapeHtml(cut)).replace(/\|/g, "\\|").replace(/`/g, "'");
+}
+function mention(login2) {
+  return `@${login2.replace(/[^A-Za-z0-9/_.\-[\]]/g, "")}`;
+}
+function person(login2) {
+  return login2 ? `\`${login2.replace(/[`\s]/g, "")}\`` : "\u2014";
+}
+
+// src/github/issues.ts
+var PAGE = 100;
+var MAX_PAGES = 10;
+async function getIssue(gh, ref, number4) {
+  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: number4 });
+  return issueViewSchema.parse(data);
+}
+async function listComments(gh, ref, number4, since) {
+  const out = [];
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: number4,
+      per_page: PAGE,
+      page,
+      ...since ? { since } : {}
+    });
+    const rows = external_exports.array(commentViewSchema).parse(data);
+    out.push(...rows);
+    if (rows.length < PAGE) break;
+  }
+  return out;
+}
+var ALLOWED_ROLES = /* @__PURE__ */ new Set(["triage", "write", "maintain", "admin"]);
+var TRUSTED_ASSOCIATIONS = /* @__PURE__ */ new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
+var Permissions = class {
+  constructor(gh, ref, config2) {
+    this.gh = gh;
+    this.ref = ref;
+    this.config = config2;
+  }
+  gh;
+  ref;
+  config;
+  known = /* @__PURE__ */ new Map();
+  listed(login2) {
+    return this.config.responders.some((r) => !r.includes("/") && r.toLowerCase() === login2.toLowerCase());
+  }
+  /** Cheap answer when it needs no API call; undefined when a lookup is needed. */
+  quick(login2, association) {
+    if (association && TRUSTED_ASSOCIATIONS.has(association)) return true;
+    if (this.listed(login2)) return true;
+    return this.known.get(login2.toLowerCase());
+  }
+  async resolve(login2, association) {
+    const quick = this.quick(login2, association);
+    if (quick !== void 0) return quick;
+    let allowed = false;
+    try {
+      const { data } = await this.gh.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
+        ...this.ref,
+        username: login2
+      });
+      const role = external_exports.object({ role_name: external_exports.string().optional(), permission: external_exports.string().optional() }).parse(data);
+      allowed = ALLOWED_ROLES.has(role.role_name ?? "");
+    } catch (error63) {
+      if (statusOf(error63) !== 404) throw error63;
+    }
+    if (!allowed) allowed = await this.inListedTeam(login2);
+    this.known.set(login2.toLowerCase(), allowed);
+    return allowed;
+  }
+  /** Team entries (`org/team`) need the App's members:read permission; without it they grant nothing. */
+  async inListedTeam(login2) {
+    for (const entry of this.config.responders.filter((r) => r.includes("/"))) {
+      const [org = "", team = ""] = entry.split("/");
+      try {
+        const { data } = await this.gh.request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", { org, team_slug: team, username: login2 });
+        if (data.state === "active") return true;
+      } catch {
+      }
+    }
+    return false;
+  }
+  /** The synchronous view the core uses after `resolve` ran for everyone it needs. */
+  decide = (login2, association) => this.quick(login2, association) ?? false;
+};
+async function listReleases(gh, ref) {
+  const { data } = await gh.request("GET /repos/{owner}/{repo}/releases", { ...ref, per_page: 30 });
+  const rows = external_exports.array(
+    external_exports.object({
+      tag_name: external_exports.string(),
+      name: external_exports.string().nullable().optional(),
+      html_url: external_exports.string(),
+      published_at: external_exports.string().nullable().optional(),
+      draft: external_exports.boolean().optional()
+    })
+  ).parse(data);
+  return rows.filter((r) => !r.draft && r.published_at).map((r) => ({ tag: r.tag_name, ...r.name ? { name: r.name } : {}, url: r.html_url, publishedAt: r.published_at }));
+}
+async function listClosedSince(gh, ref, since, label) {
+  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
+    ...ref,
+    state: "closed",
+    labels: label,
+    since,
+    sort: "updated",
+    direction: "desc",
+    per_page: PAGE
+  });
+  return external_exports.array(issueViewSchema).parse(data);
+}
+async function findMarkedIssues(gh, ref, query) {
+  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
+    ...ref,
+    labels: query.label,
+    state: query.state,
+    // Newest first: what a marker is looked up for (a postmortem, a release's QA incident) is recent.
+    sort: "created",
+    direction: "desc",
+    per_page: PAGE
+  });
+  return external_exports.array(issueViewSchema).parse(data).filter((i) => i.body.includes(query.marker));
+}
+async function createIssueOnce(gh, ref, draft) {
+  const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker });
+  if (before[0]) return { number: before[0].number, created: false };
+  const body = draft.body.includes(draft.marker) ? draft.body : `${draft.marker}
+${draft.body}`;
+  const { data } = await gh.request("POST /repos/{owner}/{repo}/issues", {
+    ...ref,
+    title: draft.title,
+    body,
+    labels: draft.labels,
+    ...draft.assignees && draft.assignees.length > 0 ? { assignees: draft.assignees } : {}
+  });
+  const created = issueViewSchema.parse(data);
+  return { number: created.number, created: true };
+}
+async function closeDuplicates(gh, ref, query) {
+  const all = await findMarkedIssues(gh, ref, { ...query, state: "all" });
+  const [first, ...later] = all.sort((a, b) => a.number - b.number);
+  if (!first) return void 0;
+  for (const dup of later.filter((d) => d.state === "open")) {
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: dup.number, body: `Duplicate of #${first.number}.` });
+    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: dup.number, state: "closed", state_reason: "not_planned" });
+  }
+  return first.number;
+}
+
+// src/github/config.ts
+var DEFAULT_CONFIG_PATH = ".github/firebreak.yml";
+async function loadRepoConfig(gh, files, ref, path = DEFAULT_CONFIG_PATH) {
+  const own2 = await files.readTracked(gh, ref, path);
+  if (own2.text === void 0) return { config: DEFAULT_CONFIG, errors: [], path, changed: false };
+  const parsed = parseConfigYaml(own2.text);
+  const errors = [...parsed.errors];
+  let raw = parsed.value;
+  let changed = own2.changed;
+  const target = extendsTarget(raw, ref.owner);
+  if (target) {
+    const base = await files.readTracked(gh, { owner: target.owner, repo: target.repo }, target.path ?? path);
+    changed ||= base.changed;
+    if (base.text === void 0) {
+      errors.push({ key: "_extends", reason: `${target.owner}/${target.repo}:${target.path ?? path} was not found \u2014 nothing inherited` });
+    } else {
+      const inherited = parseConfigYaml(base.text);
+      errors.push(...inherited.errors.map((e) => ({ ...e, key: `_extends ${e.key}` })));
+      raw = mergeConfig(inherited.value, raw);
+    }
+  }
+  const resolved = resolveConfig(raw);
+  return { config: resolved.config, errors: [...errors, ...resolved.errors], path, changed };
+}
+function errorTable(path, errors) {
+  return [
+    "| file | key | problem |",
+    "|---|---|---|",
+    ...errors.map((e) => `| \`${path}\` | \`${escapeHtml(e.key).replace(/[|`]/g, "")}\` | ${escapeHtml(e.reason).replace(/\|/g, "\\|")} |`)
+  ].join("\n");
+}
+function configIssueBody(path, errors) {
+  return [
+    CONFIG_ERROR_MARKER,
+    `Firebreak could not use every key of \`${path}\` (read from the default branch). It keeps running: valid keys apply, and each invalid key falls back to its default.`,
+    "",
+    errorTable(path, errors),
+    "",
+    "Fix the file on the default branch; Firebreak closes this issue once the file is valid again.",
+    configReportedMarker(errors.map(configErrorFingerprint))
+  ].join("\n");
+}
+async function reportConfigErrors(gh, ref, loaded) {
+  const label = loaded.config.labels.config_error;
+  const marked = await findMarkedIssues(gh, ref, { label, state: "all", marker: CONFIG_ERROR_MARKER });
+  const existing = marked.find((i) => i.state === "open");
+  if (loaded.errors.length === 0) {
+    if (!existing) return "unchanged";
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: existing.number,
+      body: `\`${loaded.path}\` is valid again \u2014 closing.`
+    });
+    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: existing.number, state: "closed", state_reason: "completed" });
+    return "closed";
+  }
+  const body = configIssueBody(loaded.path, loaded.errors);
+  const closed = marked.find((i) => i.state === "closed");
+  if (!existing && closed) {
+    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: closed.number, body, state: "open", state_reason: "reopened" });
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: closed.number,
+      body: `\`${loaded.path}\` has problems again:
+
+${errorTable(loaded.path, loaded.errors)}`
+    });
+    return "opened";
+  }
+  if (!existing) {
+    await createIssueOnce(gh, ref, {
+      marker: CONFIG_ERROR_MARKER,
+      title: "Firebreak configuration error",
+      body,
+      labels: [label],
+      findLabel: label
+    });
+    return "opened";
+  }
+  const reported = new Set(parseConfigReported(existing.body));
+  const fresh = loaded.errors.filter((e) => !reported.has(configErrorFingerprint(e)));
+  const current = new Set(loaded.errors.map(configErrorFingerprint));
+  if (fresh.length === 0 && [...reported].every((f) => current.has(f))) return "unchanged";
+  await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: existing.number, body });
+  if (fresh.length > 0) {
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      issue_number: existing.number,
+      body: `New problems in \`${loaded.path}\`:
+
+${errorTable(loaded.path, fresh)}`
+    });
+  }
+  return "updated";
+}
+
+// src/core/declaration/template.ts
 var import_yaml2 = __toESM(require_dist(), 1);
+var ItemSchema = external_exports.object({
+  type: external_exports.enum(["checkboxes", "dropdown", "input", "markdown", "textarea"]),
+  id: external_exports.union([external_exports.string(), external_exports.number()]).optional(),
+  attributes: external_exports.object({
+    label: external_exports.union([external_exports.string(), external_exports.number()]).optional(),
+    options: external_exports.array(external_exports.unknown()).optional(),
+    multiple: external_exports.boolean().optional()
+  }).loose().optional(),
+  validations: external_exports.object({ required: external_exports.boolean().optional() }).loose().nullish()
+}).loose();
+var TemplateSchema = external_exports.object({ body: external_exports.array(external_exports.unknown()) }).loose();
+var MAX_TEMPLATE = 2e5;
+function readTemplate(templateYaml) {
+  if (typeof templateYaml !== "string" || templateYaml.length === 0 || templateYaml.length > MAX_TEMPLATE) return void 0;
+  let doc;
+  try {
+    doc = (0, import_yaml2.parse)(templateYaml, { logLevel: "silent", maxAliasCount: 100, uniqueKeys: false });
+  } catch {
+    return void 0;
+  }
+  const template = TemplateSchema.safeParse(doc);
+  if (!template.success) return void 0;
+  const fields = [];
+  for (const raw of template.data.body) {
+    const item = ItemSchema.safeParse(raw);
+    if (!item.success || item.data.type === "markdown") continue;
+    const label = item.data.attributes?.label;
+    if (label === void 0 || String(label).trim() === "") continue;
+    const options = (item.data.attributes?.options ?? []).map((o) => typeof o === "string" || typeof o === "number" ? String(o) : labelOf(o)).filter((o) => o !== void 0);
+    const id = item.data.id === void 0 ? void 0 : String(item.data.id);
+    fields.push({
+      ...id ? { id } : {},
+      type: item.data.type,
+      label: String(label),
+      options,
+      multiple: item.data.type === "checkboxes" || item.data.attributes?.multiple === true,
+      required: item.data.validations?.required === true
+    });
+  }
+  return fields.length > 0 ? fields : void 0;
+}
+function labelOf(option) {
+  if (typeof option !== "object" || option === null || !("label" in option)) return void 0;
+  const label = option.label;
+  return typeof label === "string" || typeof label === "number" ? String(label) : void 0;
+}
+var templateCache = /* @__PURE__ */ new Map();
+function formFields(templateYaml) {
+  if (templateCache.has(templateYaml)) return templateCache.get(templateYaml);
+  const fields = readTemplate(templateYaml);
+  if (templateCache.size >= 16) templateCache.clear();
+  templateCache.set(templateYaml, fields);
+  return fields;
+}
+function headingKey(text2) {
+  return text2.normalize("NFKC").replace(/\s+/g, " ").trim().replace(/:$/, "").trim().toLowerCase();
+}
+function renderFormBody(answers, templateYaml) {
+  const fields = formFields(templateYaml) ?? [];
+  const chosen = (field, answer2) => {
+    const wanted = answer2 === void 0 ? [] : typeof answer2 === "string" ? [answer2] : [...answer2];
+    return wanted.map((w) => field.options.find((o) => o.toLowerCase().startsWith(w.toLowerCase())) ?? w);
+  };
+  return fields.filter((field) => field.id).map((field) => {
+    const answer2 = answers[field.id];
+    let text2;
+    if (field.type === "checkboxes") {
+      const ticked2 = chosen(field, answer2);
+      text2 = field.options.map((o) => `- [${ticked2.includes(o) ? "X" : " "}] ${o}`).join("\n");
+    } else if (field.type === "dropdown") {
+      const picked = chosen(field, answer2);
+      text2 = picked.length > 0 ? picked.join(", ") : "_No response_";
+    } else {
+      text2 = typeof answer2 === "string" && answer2.trim() ? answer2 : "_No response_";
+    }
+    return `### ${field.label}
+
+${text2}`;
+  }).join("\n\n");
+}
+
+// src/core/tracking-qa/evidence.ts
+function unique(values) {
+  return [...new Set(values)];
+}
+function shorten(text2, max) {
+  return text2.length <= max ? text2 : `${text2.slice(0, max - 1)}\u2026`;
+}
+function cell(text2) {
+  return text2.replace(/[\r\n]+/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "\\|").replace(/@/g, "@\u200B").replace(/`/g, "'");
+}
+
+// src/core/tracking-qa/report.ts
+var ICONS = {
+  ok: "\u2705",
+  missing: "\u274C",
+  "wrong-id": "\u274C",
+  error: "\u274C",
+  "needs-browser": "\u26A0\uFE0F"
+};
+function renderQaTable(results) {
+  const lines = ["| Step | Expectation | Result | Seen |", "| --- | --- | --- | --- |"];
+  for (const r of results) {
+    const step = `\`${cell(r.path)}\`${r.httpStatus !== void 0 ? ` (HTTP ${r.httpStatus})` : ""}`;
+    if (r.expectations.length === 0) {
+      const ok = r.error === void 0;
+      lines.push(`| ${step} | page answers | ${ok ? "\u2705 ok" : "\u274C error"} | ${cell(r.error ?? "2xx/3xx")} |`);
+      continue;
+    }
+    for (const e of r.expectations) {
+      lines.push(`| ${step} | \`${cell(e.expectation)}\` | ${ICONS[e.status]} ${e.status} | ${cell(shorten(e.seen, 300))} |`);
+    }
+  }
+  return lines.join("\n");
+}
+function qaSummary(results) {
+  const failures = [];
+  let needsBrowser = 0;
+  let checks = 0;
+  for (const r of results) {
+    if (r.expectations.length === 0 && r.error !== void 0) {
+      failures.push({ path: r.path, url: r.url, expectation: "page", status: "error", seen: r.error });
+    }
+    for (const e of r.expectations) {
+      checks += 1;
+      if (e.status === "needs-browser") needsBrowser += 1;
+      else if (e.status !== "ok") failures.push({ path: r.path, url: r.url, expectation: e.expectation, status: e.status, seen: e.seen });
+    }
+  }
+  return { passed: failures.length === 0, failures, needsBrowser, checks };
+}
+
+// src/core/tracking-qa/incident-draft.ts
+var CHANNEL_OF = {
+  meta_pixel: "Meta",
+  ga4: "Google",
+  gtm: "Google",
+  consent: "Google",
+  tiktok: "TikTok"
+};
+function channelsOf(failures) {
+  const hit = /* @__PURE__ */ new Set();
+  for (const f of failures) {
+    const tag = f.expectation.split(":")[0] ?? "";
+    hit.add(f.expectation === "page" ? "Whole site" : isBuiltinTag(tag) ? CHANNEL_OF[tag] : "Other");
+  }
+  return CHANNELS.filter((c) => hit.has(c));
+}
+function tagWords(expectation) {
+  const [tag = "", event] = expectation.split(":");
+  const name = isBuiltinTag(tag) ? TAG_LABELS[tag] : tag;
+  return event === void 0 ? name : `${name} ${event}`;
+}
+var MAX_LISTED = 40;
+function qaIncidentDraft(results, release, severity3, formTemplate, opts = {}) {
+  const { failures } = qaSummary(results);
+  const marker = qaIncidentMarker(release.tag);
+  const releaseName = release.name && release.name !== release.tag ? `${release.tag} (${release.name})` : release.tag;
+  const pages = unique(failures.map((f) => f.path));
+  const first = failures[0];
+  const headline = failures.length === 1 && first ? `${tagWords(first.expectation)} ${first.status === "wrong-id" ? "has the wrong id" : first.status === "error" ? "could not be checked" : "missing"} on ${first.path}` : `${failures.length} tracking checks failed on ${pages.length} page${pages.length === 1 ? "" : "s"}`;
+  const title = shorten(`Tracking QA: ${headline} after release ${release.tag}`.replace(/[\r\n]+/g, " "), 240);
+  const listed = failures.slice(0, MAX_LISTED).map((f) => {
+    const what = f.expectation === "page" ? "page" : `\`${cell(f.expectation)}\``;
+    return `- \`${cell(f.path)}\` \u2014 ${what} ${f.status}: ${cell(shorten(f.seen, 200))}`;
+  });
+  if (failures.length > MAX_LISTED) listed.push(`- \u2026 and ${failures.length - MAX_LISTED} more`);
+  const symptom = [
+    `Tracking QA after release ${cell(releaseName)} found ${failures.length === 1 ? "a problem" : `${failures.length} problems`}: measurement may be under-counting from this release on.`,
+    "",
+    ...listed
+  ].join("\n");
+  const channels = channelsOf(failures);
+  const severe = severity3 <= 2;
+  const ticks = [
+    true,
+    // every hour of broken tracking is data that cannot be backfilled
+    severe || channels.some((c) => c !== "Other"),
+    // ad platforms optimise on these signals
+    severity3 === 1 || channels.length > 1
+  ];
+  const threshold = [
+    ticks[0] ? "Waiting costs materially more" : void 0,
+    ticks[1] ? "It changes near-term decisions" : void 0,
+    ticks[2] ? "It needs a coordinated response" : void 0
+  ].filter((t) => t !== void 0);
+  const published = release.publishedAt ? ` (published ${cell(release.publishedAt)})` : "";
+  const answers = {
+    symptom,
+    started: release.publishedAt ?? `At or after release ${cell(release.tag)}`,
+    ...opts.checkedAt ? { detected: opts.checkedAt } : {},
+    scope: channels,
+    ...pages.length > 0 ? { "scope-detail": `Pages: ${pages.slice(0, MAX_LISTED).map((p) => `\`${cell(p)}\``).join(", ")}` } : {},
+    // Caught before the numbers move: reporting is what is at risk.
+    outcomes: "Not sure",
+    "what-changed": `Release [${cell(releaseName)}](${release.url.replace(/[\s()<>]/g, encodeURIComponent)})${published}.`,
+    layer: "Measurement",
+    severity: `SEV${severity3}`,
+    threshold
+  };
+  return { title, body: `${marker}
+
+${renderFormBody(answers, formTemplate)}
+`, marker };
+}
+
+// src/tracking-qa/address-guard.ts
+var import_ipaddr = __toESM(require_ipaddr(), 1);
+import { lookup as dnsLookup } from "node:dns/promises";
+var defaultLookup = (host) => dnsLookup(host, { all: true });
+function embeddedIpv4(address) {
+  const p = address.parts;
+  const carriesV4 = address.isIPv4MappedAddress() || // ::ffff:0:0/96
+  address.range() === "rfc6145" || // ::ffff:0:0:0/96 (IPv4-translated)
+  p[0] === 100 && p[1] === 65435 && p[2] === 0 && p[3] === 0 && p[4] === 0 && p[5] === 0;
+  if (!carriesV4) return void 0;
+  const [hi = 0, lo = 0] = p.slice(6);
+  return new import_ipaddr.default.IPv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
+}
+function addressRange(address) {
+  const literal3 = address.replace(/^\[|\]$/g, "");
+  if (!import_ipaddr.default.isValid(literal3)) return "invalid";
+  const parsed = import_ipaddr.default.parse(literal3);
+  if (parsed.kind() === "ipv6") {
+    const v4 = embeddedIpv4(parsed);
+    if (v4) return v4.range();
+  }
+  return parsed.range();
+}
+async function privateStepHost(baseUrl2, paths, lookup = defaultLookup) {
+  const hosts = /* @__PURE__ */ new Set();
+  for (const path of paths) {
+    try {
+      hosts.add(new URL(path, baseUrl2).hostname.replace(/^\[|\]$/g, ""));
+    } catch {
+    }
+  }
+  for (const host of hosts) {
+    const addresses = import_ipaddr.default.isValid(host) ? [{ address: host }] : await lookup(host).catch(() => []);
+    for (const { address } of addresses) {
+      const range = addressRange(address);
+      if (range !== "unicast") return { host, address, range };
+    }
+  }
+  return void 0;
+}
+
+// src/core/tracking-qa/hits.ts
+function hostIs(host, domain2) {
+  return host === domain2 || host.endsWith(`.${domain2}`);
+}
+function formFields2(body) {
+  if (/^--/.test(body) || /Content-Disposition:\s*form-data/i.test(body)) {
+    const fields = new URLSearchParams();
+    for (const m of body.matchAll(/name="([^"]+)"\r?\n(?:[^\r\n]+\r?\n)*\r?\n([^\r\n]*)/gi)) {
+      fields.append(m[1] ?? "", m[2] ?? "");
+    }
+    return fields;
+  }
+  return new URLSearchParams(body.trim());
+}
+function withId(hit, id) {
+  return id ? { ...hit, id: id.toUpperCase() } : hit;
+}
+function withEvent(hit, event) {
+  return event ? { ...hit, event } : hit;
+}
+function isRecord(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function str(v) {
+  return typeof v === "string" && v !== "" ? v : void 0;
+}
+function tiktokEvents(body, query, url2) {
+  let parsed;
+  try {
+    parsed = body ? JSON.parse(body) : void 0;
+  } catch {
+    parsed = void 0;
+  }
+  const list = Array.isArray(parsed) ? parsed : isRecord(parsed) && Array.isArray(parsed["batch"]) ? parsed["batch"] : parsed === void 0 ? [] : [parsed];
+  const hits = [];
+  for (const item of list) {
+    if (!isRecord(item)) continue;
+    const context3 = isRecord(item["context"]) ? item["context"] : {};
+    const pixel = isRecord(context3["pixel"]) ? context3["pixel"] : {};
+    const id = str(item["pixel_code"]) ?? str(pixel["code"]) ?? str(item["sdkid"]) ?? query.get("sdkid");
+    hits.push(withEvent(withId({ tag: "tiktok", kind: "beacon", url: url2 }, id), str(item["event"])));
+  }
+  if (hits.length === 0) {
+    hits.push(withEvent(withId({ tag: "tiktok", kind: "beacon", url: url2 }, query.get("pixel_code") ?? query.get("sdkid")), query.get("event")));
+  }
+  return hits;
+}
+function ga4Events(u, body, url2) {
+  const lines = (body ?? "").split(/\r?\n/).filter((line) => line.trim() !== "");
+  const events = lines.length > 0 ? lines.map((line) => new URLSearchParams(line)) : [new URLSearchParams()];
+  return events.map((line) => {
+    const get = (k) => line.get(k) ?? u.searchParams.get(k);
+    const gcs = get("gcs");
+    const gcd = get("gcd");
+    const consent = gcs ? `gcs=${gcs}` : gcd ? `gcd=${gcd}` : void 0;
+    const hit = withEvent(withId({ tag: "ga4", kind: "beacon", url: url2 }, get("tid")), get("en"));
+    return consent ? { ...hit, consent } : hit;
+  });
+}
+function isGa4Collect(u) {
+  if (!u.pathname.endsWith("/g/collect")) return false;
+  return hostIs(u.hostname, "google-analytics.com") || hostIs(u.hostname, "analytics.google.com") || u.searchParams.get("v") === "2" && /^G-/i.test(u.searchParams.get("tid") ?? "");
+}
+function classifyHit(url2, postBody) {
+  let u;
+  try {
+    u = new URL(url2);
+  } catch {
+    return [];
+  }
+  const host = u.hostname.toLowerCase();
+  const path = u.pathname;
+  if (hostIs(host, "facebook.com") && (path === "/tr" || path === "/tr/")) {
+    const fields = postBody ? formFields2(postBody) : new URLSearchParams();
+    const get = (k) => fields.get(k) ?? u.searchParams.get(k);
+    return [withEvent(withId({ tag: "meta_pixel", kind: "beacon", url: url2 }, get("id")), get("ev"))];
+  }
+  if (hostIs(host, "connect.facebook.net")) {
+    const config2 = /^\/signals\/config\/(\d+)/.exec(path);
+    if (config2) return [withId({ tag: "meta_pixel", kind: "loader", url: url2 }, config2[1])];
+    if (path.endsWith("/fbevents.js")) return [{ tag: "meta_pixel", kind: "loader", url: url2 }];
+    return [];
+  }
+  if (isGa4Collect(u)) return ga4Events(u, postBody, url2);
+  if (path.endsWith("/gtm.js") && u.searchParams.has("id")) {
+    return [withId({ tag: "gtm", kind: "loader", url: url2 }, u.searchParams.get("id"))];
+  }
+  if (path.endsWith("/gtag/js") && u.searchParams.has("id")) {
+    const id = u.searchParams.get("id") ?? "";
+    return [withId({ tag: "ga4", kind: "loader", url: url2 }, /^G-/i.test(id) ? id : void 0)];
+  }
+  if (hostIs(host, "tiktok.com") && path.startsWith("/api/v2/pixel")) {
+    return tiktokEvents(postBody, u.searchParams, url2);
+  }
+  if (path.endsWith("/i18n/pixel/events.js")) {
+    return [withId({ tag: "tiktok", kind: "loader", url: url2 }, u.searchParams.get("sdkid"))];
+  }
+  return [];
+}
+function isBeacon(url2) {
+  let u;
+  try {
+    u = new URL(url2);
+  } catch {
+    return false;
+  }
+  const host = u.hostname.toLowerCase();
+  const path = u.pathname;
+  if (hostIs(host, "facebook.com")) {
+    return path === "/tr" || path === "/tr/" || path.startsWith("/privacy_sandbox/");
+  }
+  if (hostIs(host, "google-analytics.com") || hostIs(host, "analytics.google.com")) return path.endsWith("/collect");
+  if (isGa4Collect(u)) return true;
+  if (hostIs(host, "doubleclick.net")) return path.startsWith("/pagead/") || path.startsWith("/activity") || path.endsWith("/collect");
+  if (host === "www.google.com" || hostIs(host, "google.com")) {
+    return path.startsWith("/pagead/") || path.startsWith("/ccm/") || path.startsWith("/rmkt/") || path.startsWith("/ads/");
+  }
+  if (hostIs(host, "tiktok.com")) return path.startsWith("/api/");
+  return false;
+}
 
 // node_modules/entities/dist/decode-codepoint.js
 var c1 = [
@@ -57965,622 +59089,7 @@ function parseDocument(data, options) {
   return handler2.root;
 }
 
-// src/core/form.ts
-var import_yaml = __toESM(require_dist(), 1);
-var OUTCOMES = ["business", "reporting-only", "not-sure"];
-var MISSING_ITEMS = ["symptom", "start time", "scope", "outcomes", "severity", "threshold"];
-var DeclarationSchema = external_exports.object({
-  isForm: external_exports.boolean(),
-  symptom: external_exports.string().optional(),
-  started: external_exports.string().optional(),
-  detected: external_exports.string().optional(),
-  scope: external_exports.array(external_exports.string()),
-  scopeDetail: external_exports.string().optional(),
-  outcomes: external_exports.enum(OUTCOMES).optional(),
-  whatChanged: external_exports.string().optional(),
-  layer: external_exports.enum(LAYERS).optional(),
-  severity: external_exports.literal(SEVERITIES).optional(),
-  threshold: external_exports.array(external_exports.string()),
-  containment: external_exports.string().optional(),
-  cost: external_exports.object({ amount: external_exports.number().positive().finite(), per: external_exports.enum(["hour", "day"]), text: external_exports.string() }).strict().optional(),
-  missing: external_exports.array(external_exports.enum(MISSING_ITEMS))
-}).strict();
-var SHIPPED_FIELDS = [
-  { id: "symptom", type: "textarea", label: "What are you seeing?", options: [], multiple: false, required: true },
-  { id: "started", type: "input", label: "When did it start?", options: [], multiple: false, required: true },
-  { id: "detected", type: "input", label: "When was it noticed?", options: [], multiple: false, required: false },
-  { id: "scope", type: "dropdown", label: "Which channels are hit?", options: [...CHANNELS], multiple: true, required: false },
-  { id: "scope-detail", type: "textarea", label: "Where exactly?", options: [], multiple: false, required: false },
-  {
-    id: "outcomes",
-    type: "dropdown",
-    label: "Did business outcomes change?",
-    options: ["Yes \u2014 orders or revenue changed", "No \u2014 only platform reporting changed", "Not sure yet"],
-    multiple: false,
-    required: true
-  },
-  { id: "what-changed", type: "textarea", label: "What changed just before?", options: [], multiple: false, required: false },
-  {
-    id: "layer",
-    type: "dropdown",
-    label: "Likely layer",
-    options: ["Not sure", "Economics", "Measurement", "Conversion", "Delivery", "Business operations"],
-    multiple: false,
-    required: false
-  },
-  {
-    id: "severity",
-    type: "dropdown",
-    label: "Severity",
-    options: [
-      "SEV1 \u2014 critical: revenue or customers are hit hard right now",
-      "SEV2 \u2014 major: a channel or key number is materially off and it costs money by the hour",
-      "SEV3 \u2014 minor: limited or slow-burning damage that still needs a fix soon"
-    ],
-    multiple: false,
-    required: true
-  },
-  {
-    id: "threshold",
-    type: "checkboxes",
-    label: "Why can't this wait for the weekly review?",
-    options: [
-      "Waiting costs materially more",
-      "It changes near-term decisions",
-      "It needs a coordinated response across teams, systems or channels"
-    ],
-    multiple: true,
-    required: false
-  },
-  { id: "containment", type: "textarea", label: "What has been paused or protected so far?", options: [], multiple: false, required: false },
-  { id: "cost", type: "input", label: "Rough cost per hour or per day", options: [], multiple: false, required: false }
-];
-var FORM_FIELD_IDS = SHIPPED_FIELDS.map((f) => f.id ?? "");
-var ItemSchema = external_exports.object({
-  type: external_exports.enum(["checkboxes", "dropdown", "input", "markdown", "textarea"]),
-  id: external_exports.union([external_exports.string(), external_exports.number()]).optional(),
-  attributes: external_exports.object({
-    label: external_exports.union([external_exports.string(), external_exports.number()]).optional(),
-    options: external_exports.array(external_exports.unknown()).optional(),
-    multiple: external_exports.boolean().optional()
-  }).loose().optional(),
-  validations: external_exports.object({ required: external_exports.boolean().optional() }).loose().nullish()
-}).loose();
-var TemplateSchema = external_exports.object({ body: external_exports.array(external_exports.unknown()) }).loose();
-var MAX_TEMPLATE = 2e5;
-function readTemplate(templateYaml) {
-  if (typeof templateYaml !== "string" || templateYaml.length === 0 || templateYaml.length > MAX_TEMPLATE) return void 0;
-  let doc;
-  try {
-    doc = (0, import_yaml.parse)(templateYaml, { logLevel: "silent", maxAliasCount: 100, uniqueKeys: false });
-  } catch {
-    return void 0;
-  }
-  const template = TemplateSchema.safeParse(doc);
-  if (!template.success) return void 0;
-  const fields = [];
-  for (const raw of template.data.body) {
-    const item = ItemSchema.safeParse(raw);
-    if (!item.success || item.data.type === "markdown") continue;
-    const label = item.data.attributes?.label;
-    if (label === void 0 || String(label).trim() === "") continue;
-    const options = (item.data.attributes?.options ?? []).map((o) => typeof o === "string" || typeof o === "number" ? String(o) : labelOf(o)).filter((o) => o !== void 0);
-    const id = item.data.id === void 0 ? void 0 : String(item.data.id);
-    fields.push({
-      ...id ? { id } : {},
-      type: item.data.type,
-      label: String(label),
-      options,
-      multiple: item.data.type === "checkboxes" || item.data.attributes?.multiple === true,
-      required: item.data.validations?.required === true
-    });
-  }
-  return fields.length > 0 ? fields : void 0;
-}
-function labelOf(option) {
-  if (typeof option !== "object" || option === null || !("label" in option)) return void 0;
-  const label = option.label;
-  return typeof label === "string" || typeof label === "number" ? String(label) : void 0;
-}
-var templateCache = /* @__PURE__ */ new Map();
-function cachedTemplate(templateYaml) {
-  if (templateCache.has(templateYaml)) return templateCache.get(templateYaml);
-  const fields = readTemplate(templateYaml);
-  if (templateCache.size >= 16) templateCache.clear();
-  templateCache.set(templateYaml, fields);
-  return fields;
-}
-function headingKey(text2) {
-  return text2.normalize("NFKC").replace(/\s+/g, " ").trim().replace(/:$/, "").trim().toLowerCase();
-}
-function headingMap(templateYaml) {
-  const given = cachedTemplate(templateYaml);
-  const usable = given?.some((f) => f.id !== void 0 && FORM_FIELD_IDS.includes(f.id)) ? given : void 0;
-  const map2 = /* @__PURE__ */ new Map();
-  for (const field of [...usable ?? [], ...SHIPPED_FIELDS]) {
-    const key = headingKey(field.label);
-    if (key !== "" && !map2.has(key)) map2.set(key, field);
-  }
-  for (const field of [...usable ?? [], ...SHIPPED_FIELDS]) {
-    if (field.id && !map2.has(headingKey(field.id))) map2.set(headingKey(field.id), field);
-  }
-  return map2;
-}
-var MAX_BODY = 262144;
-var FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
-var FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
-var COMMENT_OPEN = /^ {0,3}<!--/;
-var REGION_START = /^\s*<!--\s*firebreak:([\w-]+):start\b.*-->\s*$/i;
-var REGION_END = /^\s*<!--\s*firebreak:([\w-]+):end\b.*-->\s*$/i;
-function lineKinds(lines) {
-  const n = lines.length;
-  const kinds = new Array(n).fill("text");
-  const nextCommentEnd = new Int32Array(n + 1).fill(-1);
-  for (let i2 = n - 1; i2 >= 0; i2--) nextCommentEnd[i2] = (lines[i2] ?? "").includes("-->") ? i2 : nextCommentEnd[i2 + 1] ?? -1;
-  const closers = { "`": [], "~": [] };
-  const regionEnds = /* @__PURE__ */ new Map();
-  for (let i2 = 0; i2 < n; i2++) {
-    const line = lines[i2] ?? "";
-    const close2 = FENCE_CLOSE.exec(line)?.[1];
-    if (close2) closers[close2[0] ?? "`"]?.push({ at: i2, length: close2.length });
-    const end = REGION_END.exec(line)?.[1]?.toLowerCase();
-    if (end) {
-      const list = regionEnds.get(end) ?? [];
-      list.push({ at: i2 });
-      regionEnds.set(end, list);
-    }
-  }
-  const firstAfter = (list, i2) => {
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = lo + hi >> 1;
-      if ((list[mid]?.at ?? 0) <= i2) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const mark = (from, to, kind) => {
-    for (let k = from; k <= to; k++) kinds[k] = kind;
-  };
-  const unclosable = {};
-  let i = 0;
-  while (i < n) {
-    const line = lines[i] ?? "";
-    const region = REGION_START.exec(line)?.[1]?.toLowerCase();
-    if (region) {
-      const ends = regionEnds.get(region) ?? [];
-      const end = ends[firstAfter(ends, i)]?.at;
-      if (end !== void 0) {
-        mark(i, end, "firebreak");
-        i = end + 1;
-        continue;
-      }
-    }
-    const open3 = FENCE_OPEN.exec(line);
-    const fence = open3?.[1];
-    if (fence && !(fence[0] === "`" && (open3[2] ?? "").includes("`"))) {
-      const char = fence[0] ?? "`";
-      if (fence.length < (unclosable[char] ?? Infinity)) {
-        const list = closers[char] ?? [];
-        let k = firstAfter(list, i);
-        while (k < list.length && (list[k]?.length ?? 0) < fence.length) k++;
-        const close2 = list[k];
-        if (close2) {
-          mark(i, close2.at, "code");
-          i = close2.at + 1;
-          continue;
-        }
-        unclosable[char] = fence.length;
-      }
-    } else if (COMMENT_OPEN.test(line) && !line.slice(line.indexOf("<!--") + 4).includes("-->")) {
-      const end = nextCommentEnd[i + 1] ?? -1;
-      if (end >= 0) {
-        mark(i, end, "comment");
-        i = end + 1;
-        continue;
-      }
-    }
-    i++;
-  }
-  return kinds;
-}
-function headingText(line) {
-  const m = /^ {0,3}###(?:[ \t](.*))?$/.exec(line);
-  if (!m) return void 0;
-  let text2 = (m[1] ?? "").trim();
-  let end = text2.length;
-  while (end > 0 && text2[end - 1] === "#") end--;
-  if (end < text2.length && (end === 0 || text2[end - 1] === " " || text2[end - 1] === "	")) text2 = text2.slice(0, end).trim();
-  return text2;
-}
-function sections(body, map2) {
-  const lines = body.replace(/\r\n?/g, "\n").split("\n");
-  const kinds = lineKinds(lines);
-  const found = /* @__PURE__ */ new Map();
-  let current;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    if (kinds[i] === "firebreak") continue;
-    if (kinds[i] === "text") {
-      const heading = headingText(line);
-      const field = heading === void 0 ? void 0 : map2.get(headingKey(heading));
-      const key = field ? field.id ?? `label:${field.label}` : void 0;
-      if (field && key !== void 0 && !found.has(key)) {
-        current = { field, lines: [] };
-        found.set(key, current);
-        continue;
-      }
-    }
-    current?.lines.push(line);
-  }
-  return found;
-}
-var NO_RESPONSE = /^_no response_$/i;
-function answer(section2) {
-  if (!section2) return void 0;
-  const text2 = section2.lines.join("\n").trim();
-  if (text2 === "" || NO_RESPONSE.test(text2)) return void 0;
-  return section2.field.type === "dropdown" && /^none$/i.test(text2) ? void 0 : text2;
-}
-function ticked(text2) {
-  const out = [];
-  let any2 = false;
-  for (const line of text2.split("\n")) {
-    const m = /^\s*[-*+]\s+\[([ xX])\]\s*(.*)$/.exec(line);
-    if (!m) continue;
-    any2 = true;
-    const label = (m[2] ?? "").trim();
-    if (m[1] !== " " && label !== "") out.push(label);
-  }
-  return { ticked: out, any: any2 };
-}
-function multiValues(text2, options) {
-  const byLength = [...options].filter((o) => o !== "").sort((a, b) => b.length - a.length);
-  const out = [];
-  let i = 0;
-  while (i < text2.length) {
-    while (i < text2.length && /[\s,]/.test(text2[i] ?? "")) i++;
-    if (i >= text2.length) break;
-    const option = byLength.find((o) => text2.startsWith(o, i) && /^(?:\s*,|\s*$|\s*\n)/.test(text2.slice(i + o.length, i + o.length + 2)));
-    let end;
-    if (option) end = i + option.length;
-    else {
-      const comma = text2.indexOf(",", i);
-      const newline = text2.indexOf("\n", i);
-      end = Math.min(comma < 0 ? text2.length : comma, newline < 0 ? text2.length : newline);
-    }
-    const value = text2.slice(i, end).replace(/^[-*+]\s+/, "").trim();
-    if (value !== "") out.push(value);
-    i = end;
-  }
-  return out;
-}
-var CHANNEL_ALIASES = {
-  facebook: "Meta",
-  instagram: "Meta",
-  fb: "Meta",
-  ig: "Meta",
-  "meta ads": "Meta",
-  "google ads": "Google",
-  adwords: "Google",
-  youtube: "Google",
-  pmax: "Google",
-  "performance max": "Google",
-  "tik tok": "TikTok",
-  email: "Email/SMS",
-  "e-mail": "Email/SMS",
-  sms: "Email/SMS",
-  "email and sms": "Email/SMS",
-  crm: "Email/SMS",
-  seo: "Organic",
-  "organic search": "Organic",
-  "organic social": "Organic",
-  affiliate: "Affiliates",
-  partners: "Affiliates",
-  site: "Whole site",
-  website: "Whole site",
-  "entire site": "Whole site",
-  "whole website": "Whole site",
-  "all channels": "Whole site"
-};
-function canonicalChannel(value) {
-  const key = headingKey(value);
-  for (const channel of CHANNELS) if (headingKey(channel) === key) return channel;
-  const alias = CHANNEL_ALIASES[key];
-  if (alias) return alias;
-  const head = headingKey(key.split(/\s*(?:\(|—|–| - |:)/)[0] ?? "");
-  for (const channel of CHANNELS) if (headingKey(channel) === head) return channel;
-  return CHANNEL_ALIASES[head] ?? value;
-}
-function optionIndex(value, field) {
-  const key = headingKey(value);
-  return field.options.findIndex((o) => headingKey(o) === key);
-}
-function toOutcomes(value, field) {
-  const v = headingKey(value);
-  if (/^(not sure|unsure|unknown|don'?t know|do not know|unclear|tbd)\b/.test(v)) return "not-sure";
-  if (/^yes\b/.test(v)) return "business";
-  if (/^no\b/.test(v)) return "reporting-only";
-  if (/\b(only|just)\b.*\breport/.test(v) || /\breporting only\b/.test(v)) return "reporting-only";
-  if (/\b(orders|revenue|sales)\b/.test(v)) return "business";
-  const index = optionIndex(value, field);
-  return index >= 0 && index < OUTCOMES.length ? OUTCOMES[index] : void 0;
-}
-function toSeverity(value, field) {
-  const m = /\bsev(?:erity)?\s*[-:]?\s*([123])\b/i.exec(value) ?? /^\s*([123])\b/.exec(value);
-  if (m) return Number(m[1]);
-  const index = optionIndex(value, field);
-  if (index >= 0 && index < SEVERITIES.length) return SEVERITIES[index];
-  const v = value.toLowerCase();
-  if (/\bcritical\b/.test(v)) return 1;
-  if (/\bmajor\b/.test(v)) return 2;
-  if (/\bminor\b/.test(v)) return 3;
-  return void 0;
-}
-function toLayerAnswer(value) {
-  const v = headingKey(value);
-  if (/^(not sure|unsure|unknown|don'?t know|n\/a|none)\b/.test(v)) return void 0;
-  const direct = toLayer(v) ?? toLayer(v.split(/\s*(?:\(|—|–| - |:)/)[0]);
-  if (direct) return direct;
-  let best;
-  for (const [alias, layer3] of Object.entries(LAYER_ALIASES)) {
-    const at = v.search(new RegExp(`\\b${alias.replace(/[-]/g, "\\-")}\\b`));
-    if (at >= 0 && (!best || at < best.at)) best = { at, layer: layer3 };
-  }
-  return best?.layer;
-}
-var NUMBER = String.raw`(\d{1,3}(?:[,.'’]\d{3})+|\d+)(?:[.,](\d+))?\s*(k|thousand|tsd|m|mn|mio|million|bn)?\b`;
-var PERIOD = /(?:\/|\bper\b|\ban?\b|\beach\b|\bevery\b)\s*(hours?|hrs?|h|days?|d|24\s*h(?:ours?|rs?)?)\b|\b(hourly|daily)\b/i;
-var SCALES = { k: 1e3, thousand: 1e3, tsd: 1e3, m: 1e6, mn: 1e6, mio: 1e6, million: 1e6, bn: 1e9 };
-function baseOf(m) {
-  const whole = Number((m[1] ?? "").replace(/[,.'’]/g, ""));
-  return whole + (m[2] ? Number(`0.${m[2]}`) : 0);
-}
-function scaleOf(m) {
-  return m[3] ? SCALES[m[3].toLowerCase()] : void 0;
-}
-function parseCost(text2) {
-  if (typeof text2 !== "string") return void 0;
-  const given = text2.trim();
-  const t = given.slice(0, 300).normalize("NFKC");
-  const period = PERIOD.exec(t);
-  if (!period) return void 0;
-  const unit = (period[1] ?? period[2] ?? "").toLowerCase().replace(/\s+/g, "");
-  const per = unit.startsWith("d") || unit.startsWith("24") ? "day" : "hour";
-  const numbers = [...t.slice(0, period.index).matchAll(new RegExp(NUMBER, "gi"))];
-  let amount;
-  const last = numbers.at(-1);
-  if (last) {
-    const scale = scaleOf(last) ?? 1;
-    amount = baseOf(last) * scale;
-    const before = numbers.at(-2);
-    if (before?.index !== void 0 && last.index !== void 0) {
-      const between = t.slice(before.index + before[0].length, last.index);
-      if (/^\s*[$€£¥]?\s*(?:-|–|—|to)\s*[$€£¥]?\s*$/i.test(between)) {
-        amount = (baseOf(before) * (scaleOf(before) ?? scale) + amount) / 2;
-      }
-    }
-  } else {
-    const after = new RegExp(NUMBER, "i").exec(t.slice(period.index + period[0].length));
-    if (after) amount = baseOf(after) * (scaleOf(after) ?? 1);
-  }
-  if (amount === void 0 || !Number.isFinite(amount) || amount <= 0) return void 0;
-  return { amount, per, text: given };
-}
-function emptyDeclaration() {
-  return { isForm: false, scope: [], threshold: [], missing: [...MISSING_ITEMS] };
-}
-function dedupe(values) {
-  return [...new Set(values)];
-}
-function build(body, templateYaml) {
-  const found = sections(body.length > MAX_BODY ? body.slice(0, MAX_BODY) : body, headingMap(templateYaml));
-  const section2 = (id) => found.get(id);
-  if (!FORM_FIELD_IDS.some((id) => found.has(id))) return emptyDeclaration();
-  const text2 = (id) => answer(section2(id));
-  const fieldOf = (id) => section2(id)?.field ?? SHIPPED_FIELDS.find((f) => f.id === id) ?? { type: "input", label: id, options: [], multiple: false, required: false };
-  const scopeText = text2("scope");
-  const scopeTicks = scopeText ? ticked(scopeText) : void 0;
-  const scope = scopeText ? dedupe(
-    (scopeTicks?.any ? scopeTicks.ticked : multiValues(scopeText, [...fieldOf("scope").options, ...CHANNELS])).map(
-      canonicalChannel
-    )
-  ) : [];
-  const thresholdText = text2("threshold");
-  const thresholdTicks = thresholdText ? ticked(thresholdText) : void 0;
-  const threshold = thresholdText ? thresholdTicks?.any ? thresholdTicks.ticked : fieldOf("threshold").type === "dropdown" ? multiValues(thresholdText, fieldOf("threshold").options) : [] : [];
-  const outcomesText = text2("outcomes");
-  const severityText = text2("severity");
-  const layerText = text2("layer");
-  const costText = text2("cost");
-  const declaration = {
-    isForm: true,
-    symptom: text2("symptom"),
-    started: text2("started"),
-    detected: text2("detected"),
-    scope,
-    scopeDetail: text2("scope-detail"),
-    outcomes: outcomesText ? toOutcomes(outcomesText, fieldOf("outcomes")) : void 0,
-    whatChanged: text2("what-changed"),
-    layer: layerText ? toLayerAnswer(layerText) : void 0,
-    severity: severityText ? toSeverity(severityText, fieldOf("severity")) : void 0,
-    threshold: dedupe(threshold),
-    containment: text2("containment"),
-    cost: costText ? parseCost(costText) : void 0,
-    missing: []
-  };
-  const missing = [];
-  if (!declaration.symptom) missing.push("symptom");
-  if (!declaration.started) missing.push("start time");
-  if (declaration.scope.length === 0) missing.push("scope");
-  if (!declaration.outcomes) missing.push("outcomes");
-  if (!declaration.severity) missing.push("severity");
-  if (!found.has("threshold")) missing.push("threshold");
-  declaration.missing = missing;
-  const compact = Object.fromEntries(Object.entries(declaration).filter(([, v]) => v !== void 0));
-  return compact;
-}
-function parseDeclaration(body, templateYaml) {
-  if (typeof body !== "string" || body.trim() === "") return emptyDeclaration();
-  try {
-    const result = DeclarationSchema.safeParse(build(body, typeof templateYaml === "string" ? templateYaml : ""));
-    return result.success ? result.data : emptyDeclaration();
-  } catch {
-    return emptyDeclaration();
-  }
-}
-function renderFormBody(answers, templateYaml) {
-  const fields = (templateYaml ? cachedTemplate(templateYaml) : void 0) ?? SHIPPED_FIELDS;
-  const chosen = (field, answer2) => {
-    const wanted = answer2 === void 0 ? [] : typeof answer2 === "string" ? [answer2] : [...answer2];
-    return wanted.map((w) => field.options.find((o) => o.toLowerCase().startsWith(w.toLowerCase())) ?? w);
-  };
-  return fields.filter((field) => field.id).map((field) => {
-    const answer2 = answers[field.id];
-    let text2;
-    if (field.type === "checkboxes") {
-      const ticked2 = chosen(field, answer2);
-      text2 = field.options.map((o) => `- [${ticked2.includes(o) ? "X" : " "}] ${o}`).join("\n");
-    } else if (field.type === "dropdown") {
-      const picked = chosen(field, answer2);
-      text2 = picked.length > 0 ? picked.join(", ") : "_No response_";
-    } else {
-      text2 = typeof answer2 === "string" && answer2.trim() ? answer2 : "_No response_";
-    }
-    return `### ${field.label}
-
-${text2}`;
-  }).join("\n\n");
-}
-
-// src/core/tracking-qa.ts
-var BUILTIN_TAGS = ["meta_pixel", "ga4", "gtm", "tiktok", "consent"];
-var HIT_TAGS = ["meta_pixel", "ga4", "gtm", "tiktok"];
-var EVENT_TAGS = ["meta_pixel", "ga4", "tiktok"];
-var TAG_LABELS = {
-  meta_pixel: "Meta Pixel",
-  ga4: "GA4",
-  gtm: "Google Tag Manager",
-  tiktok: "TikTok Pixel",
-  consent: "Consent-mode default"
-};
-function isBuiltinTag(name) {
-  return BUILTIN_TAGS.includes(name);
-}
-function isHitTag(name) {
-  return HIT_TAGS.includes(name);
-}
-function isEventTag(name) {
-  return EVENT_TAGS.includes(name);
-}
-function parseExpectation(raw, customNames) {
-  const text2 = raw.trim();
-  const colon = text2.indexOf(":");
-  const tag = (colon === -1 ? text2 : text2.slice(0, colon)).trim();
-  const event = colon === -1 ? void 0 : text2.slice(colon + 1).trim();
-  const known = [...BUILTIN_TAGS, ...customNames].join(", ");
-  if (tag === "") return { ok: false, message: `"${raw}" names no tag; use one of: ${known}` };
-  const custom2 = !isBuiltinTag(tag);
-  if (custom2 && !customNames.includes(tag)) {
-    return { ok: false, message: `unknown tag "${tag}" in "${raw}"; use one of: ${known} (or add it under tracking_qa.custom)` };
-  }
-  if (event === void 0) return { ok: true, expectation: { raw: text2, tag, custom: custom2 } };
-  if (event === "" || /\s/.test(event)) {
-    return { ok: false, message: `"${raw}" needs an event name after the colon, e.g. ${tag}:Purchase` };
-  }
-  if (!isEventTag(tag)) {
-    return {
-      ok: false,
-      message: `"${raw}": ${tag} has no network events of its own; events can be expected for ${EVENT_TAGS.join(", ")}`
-    };
-  }
-  return { ok: true, expectation: { raw: text2, tag, event, custom: custom2 } };
-}
-function tagId(pattern, shape) {
-  return external_exports.preprocess(
-    (value, ctx) => {
-      if (typeof value !== "number") return value;
-      if (Number.isSafeInteger(value)) return String(value);
-      ctx.addIssue({ code: "custom", message: "this id is too long for a YAML number: quote it" });
-      return value;
-    },
-    external_exports.string().trim().regex(pattern, { error: `expected ${shape}` })
-  ).transform((id) => id.toUpperCase());
-}
-var REGEX_LITERAL = /^\/(.+)\/([a-z]*)$/s;
-function customMatcher(spec) {
-  const literal3 = REGEX_LITERAL.exec(spec);
-  if (literal3) {
-    const flags = (literal3[2] ?? "").replace(/[gy]/g, "");
-    const re2 = new RegExp(literal3[1] ?? "", flags);
-    return { test: (text2) => re2.exec(text2)?.[0] };
-  }
-  return { test: (text2) => text2.includes(spec) ? spec : void 0 };
-}
-var customSpec = external_exports.string().min(1).refine(
-  (spec) => {
-    try {
-      customMatcher(spec);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: "not a valid /regex/flags" }
-);
-var stepSchema = external_exports.object({
-  path: external_exports.string().trim().min(1, { error: "a step needs a path, e.g. /checkout" }),
-  expect: external_exports.array(external_exports.string()).default([])
-});
-var trackingQaSchema = external_exports.object({
-  base_url: external_exports.url({ protocol: /^https?$/, error: "base_url must be an http(s) URL" }).optional().describe("Site the steps' paths are resolved against; tracking QA is off without it."),
-  ids: external_exports.object({
-    meta_pixel: tagId(/^\d+$/, "a Meta Pixel id (digits)").optional(),
-    ga4: tagId(/^G-[A-Z0-9]+$/i, "a GA4 measurement id like G-ABC123").optional(),
-    gtm: tagId(/^GTM-[A-Z0-9]+$/i, "a GTM container id like GTM-XYZ9").optional(),
-    tiktok: tagId(/^[A-Z0-9]+$/i, "a TikTok pixel code like C4TIKTOK").optional()
-  }).default({}).describe("The ids each tag must carry: meta_pixel, ga4 (G-\u2026), gtm (GTM-\u2026), tiktok."),
-  custom: external_exports.record(
-    external_exports.string().regex(/^[a-z][a-z0-9_-]*$/i, { error: "custom tag names are letters, digits, _ and -" }),
-    customSpec
-  ).default({}).describe("Extra tags by name: text to find in the page, or /regex/flags."),
-  steps: external_exports.array(stepSchema).default([]).describe("Pages to check: path and expect (tag, or tag:event for the browser stage)."),
-  browser: external_exports.boolean().default(false).describe("Also load each step in headless Chromium and record the tags' network hits."),
-  timeout_ms: external_exports.number().int().min(500).max(12e4).default(1e4).describe("Per page and stage."),
-  concurrency: external_exports.number().int().min(1).max(8).default(4).describe("Pages fetched at once (the browser stage caps at 4)."),
-  severity: external_exports.literal(SEVERITIES, { error: "severity must be 1, 2 or 3" }).default(2).describe("Severity of the incident a failed run opens."),
-  // A deployment can report success before the CDN serves the new pages.
-  delay_seconds: external_exports.number().int().min(0).max(480).default(0).describe("Wait after a successful deployment_status before checking (at most 8 minutes).")
-}).superRefine((qa, ctx) => {
-  const customNames = Object.keys(qa.custom);
-  for (const name of customNames) {
-    if (isBuiltinTag(name)) {
-      ctx.addIssue({ code: "custom", path: ["custom", name], message: `"${name}" is a built-in tag; pick another name` });
-    }
-  }
-  qa.steps.forEach((step, i) => {
-    step.expect.forEach((raw, j) => {
-      const parsed = parseExpectation(raw, customNames);
-      if (!parsed.ok) ctx.addIssue({ code: "custom", path: ["steps", i, "expect", j], message: parsed.message });
-    });
-    if (qa.base_url !== void 0 && !URL.canParse(step.path, qa.base_url)) {
-      ctx.addIssue({ code: "custom", path: ["steps", i, "path"], message: `cannot resolve "${step.path}" against base_url` });
-    }
-  });
-});
-function stepExpectations(step, config2) {
-  const customNames = Object.keys(config2.custom);
-  const out = [];
-  for (const raw of step.expect) {
-    const parsed = parseExpectation(raw, customNames);
-    if (parsed.ok) out.push(parsed.expectation);
-  }
-  return out;
-}
-function configuredId(tag, config2) {
-  return isHitTag(tag) ? config2.ids[tag] : void 0;
-}
+// src/core/tracking-qa/tags.ts
 function sourcesOf(html) {
   const doc = parseDocument(html, { withStartIndices: true });
   const sources = [];
@@ -58676,9 +59185,6 @@ function sightingsOf(sources) {
   }
   return out;
 }
-function unique(values) {
-  return [...new Set(values)];
-}
 function tagDetection(sightings, expectedId, emptyWhat) {
   const ids = unique(sightings.flatMap((s) => s.id === void 0 ? [] : [s.id]));
   const found = sightings.length > 0;
@@ -58724,125 +59230,8 @@ function consentDetection(s) {
   const before = firstFiring === void 0 ? "(no tag fires)" : `before ${firstFiring.what}`;
   return { ...none, found: true, evidence: `${firstDefault.what} ${before}` };
 }
-function hostIs(host, domain2) {
-  return host === domain2 || host.endsWith(`.${domain2}`);
-}
-function formFields(body) {
-  if (/^--/.test(body) || /Content-Disposition:\s*form-data/i.test(body)) {
-    const fields = new URLSearchParams();
-    for (const m of body.matchAll(/name="([^"]+)"\r?\n(?:[^\r\n]+\r?\n)*\r?\n([^\r\n]*)/gi)) {
-      fields.append(m[1] ?? "", m[2] ?? "");
-    }
-    return fields;
-  }
-  return new URLSearchParams(body.trim());
-}
-function withId(hit, id) {
-  return id ? { ...hit, id: id.toUpperCase() } : hit;
-}
-function withEvent(hit, event) {
-  return event ? { ...hit, event } : hit;
-}
-function isRecord(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-function str(v) {
-  return typeof v === "string" && v !== "" ? v : void 0;
-}
-function tiktokEvents(body, query, url2) {
-  let parsed;
-  try {
-    parsed = body ? JSON.parse(body) : void 0;
-  } catch {
-    parsed = void 0;
-  }
-  const list = Array.isArray(parsed) ? parsed : isRecord(parsed) && Array.isArray(parsed["batch"]) ? parsed["batch"] : parsed === void 0 ? [] : [parsed];
-  const hits = [];
-  for (const item of list) {
-    if (!isRecord(item)) continue;
-    const context3 = isRecord(item["context"]) ? item["context"] : {};
-    const pixel = isRecord(context3["pixel"]) ? context3["pixel"] : {};
-    const id = str(item["pixel_code"]) ?? str(pixel["code"]) ?? str(item["sdkid"]) ?? query.get("sdkid");
-    hits.push(withEvent(withId({ tag: "tiktok", kind: "beacon", url: url2 }, id), str(item["event"])));
-  }
-  if (hits.length === 0) {
-    hits.push(withEvent(withId({ tag: "tiktok", kind: "beacon", url: url2 }, query.get("pixel_code") ?? query.get("sdkid")), query.get("event")));
-  }
-  return hits;
-}
-function ga4Events(u, body, url2) {
-  const lines = (body ?? "").split(/\r?\n/).filter((line) => line.trim() !== "");
-  const events = lines.length > 0 ? lines.map((line) => new URLSearchParams(line)) : [new URLSearchParams()];
-  return events.map((line) => {
-    const get = (k) => line.get(k) ?? u.searchParams.get(k);
-    const gcs = get("gcs");
-    const gcd = get("gcd");
-    const consent = gcs ? `gcs=${gcs}` : gcd ? `gcd=${gcd}` : void 0;
-    const hit = withEvent(withId({ tag: "ga4", kind: "beacon", url: url2 }, get("tid")), get("en"));
-    return consent ? { ...hit, consent } : hit;
-  });
-}
-function isGa4Collect(u) {
-  if (!u.pathname.endsWith("/g/collect")) return false;
-  return hostIs(u.hostname, "google-analytics.com") || hostIs(u.hostname, "analytics.google.com") || u.searchParams.get("v") === "2" && /^G-/i.test(u.searchParams.get("tid") ?? "");
-}
-function classifyHit(url2, postBody) {
-  let u;
-  try {
-    u = new URL(url2);
-  } catch {
-    return [];
-  }
-  const host = u.hostname.toLowerCase();
-  const path = u.pathname;
-  if (hostIs(host, "facebook.com") && (path === "/tr" || path === "/tr/")) {
-    const fields = postBody ? formFields(postBody) : new URLSearchParams();
-    const get = (k) => fields.get(k) ?? u.searchParams.get(k);
-    return [withEvent(withId({ tag: "meta_pixel", kind: "beacon", url: url2 }, get("id")), get("ev"))];
-  }
-  if (hostIs(host, "connect.facebook.net")) {
-    const config2 = /^\/signals\/config\/(\d+)/.exec(path);
-    if (config2) return [withId({ tag: "meta_pixel", kind: "loader", url: url2 }, config2[1])];
-    if (path.endsWith("/fbevents.js")) return [{ tag: "meta_pixel", kind: "loader", url: url2 }];
-    return [];
-  }
-  if (isGa4Collect(u)) return ga4Events(u, postBody, url2);
-  if (path.endsWith("/gtm.js") && u.searchParams.has("id")) {
-    return [withId({ tag: "gtm", kind: "loader", url: url2 }, u.searchParams.get("id"))];
-  }
-  if (path.endsWith("/gtag/js") && u.searchParams.has("id")) {
-    const id = u.searchParams.get("id") ?? "";
-    return [withId({ tag: "ga4", kind: "loader", url: url2 }, /^G-/i.test(id) ? id : void 0)];
-  }
-  if (hostIs(host, "tiktok.com") && path.startsWith("/api/v2/pixel")) {
-    return tiktokEvents(postBody, u.searchParams, url2);
-  }
-  if (path.endsWith("/i18n/pixel/events.js")) {
-    return [withId({ tag: "tiktok", kind: "loader", url: url2 }, u.searchParams.get("sdkid"))];
-  }
-  return [];
-}
-function isBeacon(url2) {
-  let u;
-  try {
-    u = new URL(url2);
-  } catch {
-    return false;
-  }
-  const host = u.hostname.toLowerCase();
-  const path = u.pathname;
-  if (hostIs(host, "facebook.com")) {
-    return path === "/tr" || path === "/tr/" || path.startsWith("/privacy_sandbox/");
-  }
-  if (hostIs(host, "google-analytics.com") || hostIs(host, "analytics.google.com")) return path.endsWith("/collect");
-  if (isGa4Collect(u)) return true;
-  if (hostIs(host, "doubleclick.net")) return path.startsWith("/pagead/") || path.startsWith("/activity") || path.endsWith("/collect");
-  if (host === "www.google.com" || hostIs(host, "google.com")) {
-    return path.startsWith("/pagead/") || path.startsWith("/ccm/") || path.startsWith("/rmkt/") || path.startsWith("/ads/");
-  }
-  if (hostIs(host, "tiktok.com")) return path.startsWith("/api/");
-  return false;
-}
+
+// src/core/tracking-qa/evaluation.ts
 function pageError(httpStatus) {
   if (httpStatus === void 0 || httpStatus >= 200 && httpStatus < 400) return void 0;
   return `HTTP ${httpStatus}`;
@@ -58959,612 +59348,6 @@ function evaluateStep(step, observations, config2) {
   if (page?.httpStatus !== void 0) result.httpStatus = page.httpStatus;
   if (error63 !== void 0) result.error = error63;
   return result;
-}
-function cell(text2) {
-  return text2.replace(/[\r\n]+/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "\\|").replace(/@/g, "@\u200B").replace(/`/g, "'");
-}
-function shorten(text2, max) {
-  return text2.length <= max ? text2 : `${text2.slice(0, max - 1)}\u2026`;
-}
-var ICONS = {
-  ok: "\u2705",
-  missing: "\u274C",
-  "wrong-id": "\u274C",
-  error: "\u274C",
-  "needs-browser": "\u26A0\uFE0F"
-};
-function renderQaTable(results) {
-  const lines = ["| Step | Expectation | Result | Seen |", "| --- | --- | --- | --- |"];
-  for (const r of results) {
-    const step = `\`${cell(r.path)}\`${r.httpStatus !== void 0 ? ` (HTTP ${r.httpStatus})` : ""}`;
-    if (r.expectations.length === 0) {
-      const ok = r.error === void 0;
-      lines.push(`| ${step} | page answers | ${ok ? "\u2705 ok" : "\u274C error"} | ${cell(r.error ?? "2xx/3xx")} |`);
-      continue;
-    }
-    for (const e of r.expectations) {
-      lines.push(`| ${step} | \`${cell(e.expectation)}\` | ${ICONS[e.status]} ${e.status} | ${cell(shorten(e.seen, 300))} |`);
-    }
-  }
-  return lines.join("\n");
-}
-function qaSummary(results) {
-  const failures = [];
-  let needsBrowser = 0;
-  let checks = 0;
-  for (const r of results) {
-    if (r.expectations.length === 0 && r.error !== void 0) {
-      failures.push({ path: r.path, url: r.url, expectation: "page", status: "error", seen: r.error });
-    }
-    for (const e of r.expectations) {
-      checks += 1;
-      if (e.status === "needs-browser") needsBrowser += 1;
-      else if (e.status !== "ok") failures.push({ path: r.path, url: r.url, expectation: e.expectation, status: e.status, seen: e.seen });
-    }
-  }
-  return { passed: failures.length === 0, failures, needsBrowser, checks };
-}
-function qaIncidentMarker(tag) {
-  const safe = tag.replace(/[^\w./+@-]/g, (c) => encodeURIComponent(c)).replace(/--/g, "-%2D");
-  return `<!-- firebreak:qa-incident release=${safe} -->`;
-}
-var CHANNEL_OF = {
-  meta_pixel: "Meta",
-  ga4: "Google",
-  gtm: "Google",
-  consent: "Google",
-  tiktok: "TikTok"
-};
-function channelsOf(failures) {
-  const hit = /* @__PURE__ */ new Set();
-  for (const f of failures) {
-    const tag = f.expectation.split(":")[0] ?? "";
-    hit.add(f.expectation === "page" ? "Whole site" : isBuiltinTag(tag) ? CHANNEL_OF[tag] : "Other");
-  }
-  return CHANNELS.filter((c) => hit.has(c));
-}
-function tagWords(expectation) {
-  const [tag = "", event] = expectation.split(":");
-  const name = isBuiltinTag(tag) ? TAG_LABELS[tag] : tag;
-  return event === void 0 ? name : `${name} ${event}`;
-}
-var MAX_LISTED = 40;
-function qaIncidentDraft(results, release, severity3, opts = {}) {
-  const { failures } = qaSummary(results);
-  const marker = qaIncidentMarker(release.tag);
-  const releaseName = release.name && release.name !== release.tag ? `${release.tag} (${release.name})` : release.tag;
-  const pages = unique(failures.map((f) => f.path));
-  const first = failures[0];
-  const headline = failures.length === 1 && first ? `${tagWords(first.expectation)} ${first.status === "wrong-id" ? "has the wrong id" : first.status === "error" ? "could not be checked" : "missing"} on ${first.path}` : `${failures.length} tracking checks failed on ${pages.length} page${pages.length === 1 ? "" : "s"}`;
-  const title = shorten(`Tracking QA: ${headline} after release ${release.tag}`.replace(/[\r\n]+/g, " "), 240);
-  const listed = failures.slice(0, MAX_LISTED).map((f) => {
-    const what = f.expectation === "page" ? "page" : `\`${cell(f.expectation)}\``;
-    return `- \`${cell(f.path)}\` \u2014 ${what} ${f.status}: ${cell(shorten(f.seen, 200))}`;
-  });
-  if (failures.length > MAX_LISTED) listed.push(`- \u2026 and ${failures.length - MAX_LISTED} more`);
-  const symptom = [
-    `Tracking QA after release ${cell(releaseName)} found ${failures.length === 1 ? "a problem" : `${failures.length} problems`}: measurement may be under-counting from this release on.`,
-    "",
-    ...listed
-  ].join("\n");
-  const channels = channelsOf(failures);
-  const severe = severity3 <= 2;
-  const ticks = [
-    true,
-    // every hour of broken tracking is data that cannot be backfilled
-    severe || channels.some((c) => c !== "Other"),
-    // ad platforms optimise on these signals
-    severity3 === 1 || channels.length > 1
-  ];
-  const threshold = [
-    ticks[0] ? "Waiting costs materially more" : void 0,
-    ticks[1] ? "It changes near-term decisions" : void 0,
-    ticks[2] ? "It needs a coordinated response" : void 0
-  ].filter((t) => t !== void 0);
-  const published = release.publishedAt ? ` (published ${cell(release.publishedAt)})` : "";
-  const answers = {
-    symptom,
-    started: release.publishedAt ?? `At or after release ${cell(release.tag)}`,
-    ...opts.checkedAt ? { detected: opts.checkedAt } : {},
-    scope: channels,
-    ...pages.length > 0 ? { "scope-detail": `Pages: ${pages.slice(0, MAX_LISTED).map((p) => `\`${cell(p)}\``).join(", ")}` } : {},
-    // Caught before the numbers move: reporting is what is at risk.
-    outcomes: "Not sure",
-    "what-changed": `Release [${cell(releaseName)}](${release.url.replace(/[\s()<>]/g, encodeURIComponent)})${published}.`,
-    layer: "Measurement",
-    severity: `SEV${severity3}`,
-    threshold
-  };
-  return { title, body: `${marker}
-
-${renderFormBody(answers)}
-`, marker };
-}
-
-// src/core/config.ts
-var labelName = external_exports.string().trim().min(1).max(50);
-var login = external_exports.string().trim().regex(/^@?[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?(\/[A-Za-z0-9._-]+)?$/, "a GitHub login or org/team").transform((s) => s.replace(/^@/, ""));
-var severityLevel = external_exports.object({
-  name: external_exports.string().describe("what the severity is called on the card"),
-  update_every: external_exports.string().regex(/^\d+[mhd]$/, "a duration such as 60m, 4h or 1d").describe("how often the incident needs an update")
-});
-var configSchema = external_exports.object({
-  labels: external_exports.object({
-    incident: labelName.default("incident"),
-    postmortem: labelName.default("postmortem"),
-    routine_variance: labelName.default("routine-variance"),
-    repeat: labelName.default("repeat"),
-    config_error: labelName.default("firebreak-config"),
-    severity: external_exports.object({ 1: labelName.default("sev:1"), 2: labelName.default("sev:2"), 3: labelName.default("sev:3") }).prefault({}),
-    layer: external_exports.object({
-      economics: labelName.default("layer:economics"),
-      measurement: labelName.default("layer:measurement"),
-      conversion: labelName.default("layer:conversion"),
-      delivery: labelName.default("layer:delivery"),
-      operations: labelName.default("layer:operations")
-    }).prefault({}),
-    status: external_exports.object({
-      triage: labelName.default("status:triage"),
-      investigating: labelName.default("status:investigating"),
-      contained: labelName.default("status:contained"),
-      resolved: labelName.default("status:resolved"),
-      closed: labelName.default("status:closed")
-    }).prefault({})
-  }).prefault({}).describe("names of the labels Firebreak owns"),
-  severities: external_exports.object({
-    1: severityLevel.default({ name: "critical", update_every: "60m" }),
-    2: severityLevel.default({ name: "major", update_every: "4h" }),
-    3: severityLevel.default({ name: "minor", update_every: "24h" })
-  }).prefault({}).describe("what each severity is called and how often it needs an update"),
-  max_parallel_interventions: external_exports.number().int().min(1).max(20).default(2).describe("active /change interventions before Firebreak warns that stacked changes blur which one worked"),
-  responders: external_exports.array(login).default([]).describe("logins or org/team slugs allowed to command besides people with triage permission"),
-  allow_bots: external_exports.array(login).default([]).describe("other bots whose events Firebreak acts on (ignored otherwise)"),
-  gate_incident_close: external_exports.boolean().default(true).describe("reopen an incident closed as completed before /resolve recorded cause and evidence"),
-  postmortem: external_exports.object({
-    due_days: external_exports.number().int().min(1).max(90).default(5).describe("days until the postmortem is due"),
-    template: external_exports.string().default(".github/firebreak/postmortem.md").describe("repository path of a postmortem template overriding the shipped one")
-  }).prefault({}),
-  repeat_window_days: external_exports.number().int().min(0).max(3650).default(180).describe("how long after an incident closed a new one in its family counts as a repeat"),
-  lookback_hours: external_exports.number().int().min(0).max(24 * 14).default(24).describe("releases published this long before the start are listed as what changed"),
-  notify: external_exports.object({ 1: external_exports.array(login).default([]), 2: external_exports.array(login).default([]), 3: external_exports.array(login).default([]) }).prefault({}).describe("per severity, users or teams mentioned once when an incident is declared at or escalated to it"),
-  tracking_qa: trackingQaSchema.prefault({}).describe("release-triggered tracking QA (off until base_url is set)"),
-  schedule: external_exports.object({
-    max_calls: external_exports.number().int().min(10).max(5e3).default(200).describe("GitHub API calls one scheduled pass may spend in this repository; the next pass continues where it stopped")
-  }).prefault({}).describe("the scheduled pass (reconcile; the Action's schedule run, the App's scheduler, `firebreak reconcile`)")
-});
-var DEFAULT_CONFIG = configSchema.parse({});
-function objectShape(schema) {
-  let s = schema;
-  for (; ; ) {
-    if (s instanceof external_exports.ZodObject) return s.shape;
-    if (s instanceof external_exports.ZodDefault || s instanceof external_exports.ZodPrefault || s instanceof external_exports.ZodOptional) {
-      s = s.def.innerType;
-      continue;
-    }
-    return void 0;
-  }
-}
-function arrayElement(schema) {
-  let s = schema;
-  for (; ; ) {
-    if (s instanceof external_exports.ZodArray) return s.element;
-    if (s instanceof external_exports.ZodDefault || s instanceof external_exports.ZodPrefault || s instanceof external_exports.ZodOptional) {
-      s = s.def.innerType;
-      continue;
-    }
-    return void 0;
-  }
-}
-function isPlainObject4(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function describeIssue(issue3) {
-  return issue3.message;
-}
-function lenient(schema, value, path, errors, fallback) {
-  const shape = objectShape(schema);
-  if (shape && isPlainObject4(value)) {
-    const own3 = schema.safeParse(void 0);
-    const defaults2 = own3.success && isPlainObject4(own3.data) ? own3.data : isPlainObject4(fallback) ? fallback : {};
-    const out = {};
-    for (const key of Object.keys(value)) {
-      if (!(key in shape)) errors.push({ key: [...path, key].join("."), reason: "unknown key (ignored)" });
-    }
-    for (const [key, child] of Object.entries(shape)) {
-      out[key] = lenient(child, value[key], [...path, key], errors, defaults2[key]);
-    }
-    for (let round = 0; round < 3; round++) {
-      const checked = schema.safeParse(out);
-      if (checked.success) return out;
-      for (const issue3 of checked.error.issues) {
-        const key = [...path, ...issue3.path.map(String)].join(".");
-        errors.push({ key: key || "(file)", reason: `${describeIssue(issue3)} \u2014 the default is used` });
-        const first = issue3.path[0];
-        if (first === void 0 || !(String(first) in shape)) return own3.success ? own3.data : fallback;
-        out[String(first)] = defaults2[String(first)];
-      }
-    }
-    return own3.success ? own3.data : fallback;
-  }
-  if (value === void 0 && fallback !== void 0) return fallback;
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const element = arrayElement(schema);
-  if (element && Array.isArray(value)) {
-    const kept = value.flatMap((item, i) => {
-      const parsed = element.safeParse(item);
-      if (parsed.success) return [parsed.data];
-      errors.push({ key: [...path, String(i)].join("."), reason: `${describeIssue(parsed.error.issues[0])} \u2014 this item is left out` });
-      return [];
-    });
-    const list = schema.safeParse(kept);
-    if (list.success) return list.data;
-  }
-  for (const issue3 of result.error.issues) {
-    const key = [...path, ...issue3.path.map(String)].join(".");
-    errors.push({ key: key || "(file)", reason: `${describeIssue(issue3)} \u2014 the default is used` });
-  }
-  const own2 = schema.safeParse(void 0);
-  return own2.success ? own2.data : fallback;
-}
-function resolveConfig(raw) {
-  const errors = [];
-  if (raw === void 0 || raw === null) return { config: DEFAULT_CONFIG, errors };
-  if (!isPlainObject4(raw)) {
-    return { config: DEFAULT_CONFIG, errors: [{ key: "(file)", reason: "the file must be a YAML mapping of keys \u2014 defaults are used" }] };
-  }
-  const { _extends: _ignored, ...rest } = raw;
-  const config2 = lenient(configSchema, rest, [], errors);
-  return { config: config2, errors };
-}
-function parseConfigYaml(text2) {
-  try {
-    return { value: (0, import_yaml2.parse)(text2, { maxAliasCount: 100 }), errors: [] };
-  } catch (error63) {
-    const reason2 = error63 instanceof Error ? error63.message.split("\n")[0] ?? "invalid YAML" : "invalid YAML";
-    return { value: void 0, errors: [{ key: "(file)", reason: `not valid YAML: ${reason2} \u2014 defaults are used` }] };
-  }
-}
-function mergeConfig(base, override) {
-  if (isPlainObject4(base) && isPlainObject4(override)) {
-    const out = { ...base };
-    for (const [key, value] of Object.entries(override)) out[key] = mergeConfig(base[key], value);
-    return out;
-  }
-  return override === void 0 ? base : override;
-}
-function extendsTarget(raw, owner2) {
-  if (!isPlainObject4(raw) || typeof raw._extends !== "string") return void 0;
-  const match = /^(?:([\w.-]+)\/)?([\w.-]+)(?::(.+))?$/.exec(raw._extends.trim());
-  if (!match) return void 0;
-  return { owner: match[1] ?? owner2, repo: match[2], ...match[3] ? { path: match[3] } : {} };
-}
-function configErrorFingerprint(error63) {
-  return `${error63.key}: ${error63.reason}`;
-}
-function allLabels(config2) {
-  const l = config2.labels;
-  return [
-    l.incident,
-    l.postmortem,
-    l.routine_variance,
-    l.repeat,
-    l.config_error,
-    ...Object.values(l.severity),
-    ...Object.values(l.layer),
-    ...Object.values(l.status)
-  ];
-}
-
-// src/core/markdown.ts
-var WORD_JOINER = "\u2060";
-function noMentions(text2) {
-  return text2.replace(/@(?=[A-Za-z0-9])/g, `@${WORD_JOINER}`);
-}
-function escapeHtml(text2) {
-  return text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-function inline(text2, max = 300) {
-  if (!text2) return "";
-  const flat = text2.replace(/[\u0000-\u0008\u000B-\u001F\u007F\u202A-\u202E\u2066-\u2069]/g, "").replace(/\s+/g, " ").trim();
-  const cut = flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
-  return noMentions(escapeHtml(cut)).replace(/\|/g, "\\|").replace(/`/g, "'");
-}
-function mention(login2) {
-  return `@${login2.replace(/[^A-Za-z0-9/_.\-[\]]/g, "")}`;
-}
-function person(login2) {
-  return login2 ? `\`${login2.replace(/[`\s]/g, "")}\`` : "\u2014";
-}
-
-// src/github/issues.ts
-var PAGE = 100;
-var MAX_PAGES = 10;
-async function getIssue(gh, ref, number4) {
-  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: number4 });
-  return issueViewSchema.parse(data);
-}
-async function listComments(gh, ref, number4, since) {
-  const out = [];
-  for (let page = 1; page <= MAX_PAGES; page++) {
-    const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...ref,
-      issue_number: number4,
-      per_page: PAGE,
-      page,
-      ...since ? { since } : {}
-    });
-    const rows = external_exports.array(commentViewSchema).parse(data);
-    out.push(...rows);
-    if (rows.length < PAGE) break;
-  }
-  return out;
-}
-var ALLOWED_ROLES = /* @__PURE__ */ new Set(["triage", "write", "maintain", "admin"]);
-var TRUSTED_ASSOCIATIONS = /* @__PURE__ */ new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
-var Permissions = class {
-  constructor(gh, ref, config2) {
-    this.gh = gh;
-    this.ref = ref;
-    this.config = config2;
-  }
-  gh;
-  ref;
-  config;
-  known = /* @__PURE__ */ new Map();
-  listed(login2) {
-    return this.config.responders.some((r) => !r.includes("/") && r.toLowerCase() === login2.toLowerCase());
-  }
-  /** Cheap answer when it needs no API call; undefined when a lookup is needed. */
-  quick(login2, association) {
-    if (association && TRUSTED_ASSOCIATIONS.has(association)) return true;
-    if (this.listed(login2)) return true;
-    return this.known.get(login2.toLowerCase());
-  }
-  async resolve(login2, association) {
-    const quick = this.quick(login2, association);
-    if (quick !== void 0) return quick;
-    let allowed = false;
-    try {
-      const { data } = await this.gh.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
-        ...this.ref,
-        username: login2
-      });
-      const role = external_exports.object({ role_name: external_exports.string().optional(), permission: external_exports.string().optional() }).parse(data);
-      allowed = ALLOWED_ROLES.has(role.role_name ?? "");
-    } catch (error63) {
-      if (statusOf(error63) !== 404) throw error63;
-    }
-    if (!allowed) allowed = await this.inListedTeam(login2);
-    this.known.set(login2.toLowerCase(), allowed);
-    return allowed;
-  }
-  /** Team entries (`org/team`) need the App's members:read permission; without it they grant nothing. */
-  async inListedTeam(login2) {
-    for (const entry of this.config.responders.filter((r) => r.includes("/"))) {
-      const [org = "", team = ""] = entry.split("/");
-      try {
-        const { data } = await this.gh.request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", { org, team_slug: team, username: login2 });
-        if (data.state === "active") return true;
-      } catch {
-      }
-    }
-    return false;
-  }
-  /** The synchronous view the core uses after `resolve` ran for everyone it needs. */
-  decide = (login2, association) => this.quick(login2, association) ?? false;
-};
-async function listReleases(gh, ref) {
-  const { data } = await gh.request("GET /repos/{owner}/{repo}/releases", { ...ref, per_page: 30 });
-  const rows = external_exports.array(
-    external_exports.object({
-      tag_name: external_exports.string(),
-      name: external_exports.string().nullable().optional(),
-      html_url: external_exports.string(),
-      published_at: external_exports.string().nullable().optional(),
-      draft: external_exports.boolean().optional()
-    })
-  ).parse(data);
-  return rows.filter((r) => !r.draft && r.published_at).map((r) => ({ tag: r.tag_name, ...r.name ? { name: r.name } : {}, url: r.html_url, publishedAt: r.published_at }));
-}
-async function listClosedSince(gh, ref, since, label) {
-  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
-    ...ref,
-    state: "closed",
-    labels: label,
-    since,
-    sort: "updated",
-    direction: "desc",
-    per_page: PAGE
-  });
-  return external_exports.array(issueViewSchema).parse(data);
-}
-async function findMarkedIssues(gh, ref, query) {
-  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
-    ...ref,
-    labels: query.label,
-    state: query.state,
-    // Newest first: what a marker is looked up for (a postmortem, a release's QA incident) is recent.
-    sort: "created",
-    direction: "desc",
-    per_page: PAGE
-  });
-  return external_exports.array(issueViewSchema).parse(data).filter((i) => i.body.includes(query.marker));
-}
-async function createIssueOnce(gh, ref, draft) {
-  const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker });
-  if (before[0]) return { number: before[0].number, created: false };
-  const body = draft.body.includes(draft.marker) ? draft.body : `${draft.marker}
-${draft.body}`;
-  const { data } = await gh.request("POST /repos/{owner}/{repo}/issues", {
-    ...ref,
-    title: draft.title,
-    body,
-    labels: draft.labels,
-    ...draft.assignees && draft.assignees.length > 0 ? { assignees: draft.assignees } : {}
-  });
-  const created = issueViewSchema.parse(data);
-  return { number: created.number, created: true };
-}
-async function closeDuplicates(gh, ref, query) {
-  const all = await findMarkedIssues(gh, ref, { ...query, state: "all" });
-  const [first, ...later] = all.sort((a, b) => a.number - b.number);
-  if (!first) return void 0;
-  for (const dup of later.filter((d) => d.state === "open")) {
-    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: dup.number, body: `Duplicate of #${first.number}.` });
-    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: dup.number, state: "closed", state_reason: "not_planned" });
-  }
-  return first.number;
-}
-
-// src/github/config.ts
-var DEFAULT_CONFIG_PATH = ".github/firebreak.yml";
-var CONFIG_MARKER = "<!-- firebreak:config-error -->";
-var REPORTED = /<!-- firebreak:config-reported (\S*) -->/;
-async function loadRepoConfig(gh, files, ref, path = DEFAULT_CONFIG_PATH) {
-  const own2 = await files.readTracked(gh, ref, path);
-  if (own2.text === void 0) return { config: DEFAULT_CONFIG, errors: [], path, changed: false };
-  const parsed = parseConfigYaml(own2.text);
-  const errors = [...parsed.errors];
-  let raw = parsed.value;
-  let changed = own2.changed;
-  const target = extendsTarget(raw, ref.owner);
-  if (target) {
-    const base = await files.readTracked(gh, { owner: target.owner, repo: target.repo }, target.path ?? path);
-    changed ||= base.changed;
-    if (base.text === void 0) {
-      errors.push({ key: "_extends", reason: `${target.owner}/${target.repo}:${target.path ?? path} was not found \u2014 nothing inherited` });
-    } else {
-      const inherited = parseConfigYaml(base.text);
-      errors.push(...inherited.errors.map((e) => ({ ...e, key: `_extends ${e.key}` })));
-      raw = mergeConfig(inherited.value, raw);
-    }
-  }
-  const resolved = resolveConfig(raw);
-  return { config: resolved.config, errors: [...errors, ...resolved.errors], path, changed };
-}
-function reportedFingerprints(body) {
-  const match = REPORTED.exec(body);
-  if (!match?.[1]) return [];
-  try {
-    const value = JSON.parse(Buffer.from(match[1], "base64").toString("utf8"));
-    return Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
-  } catch {
-    return [];
-  }
-}
-function errorTable(path, errors) {
-  return [
-    "| file | key | problem |",
-    "|---|---|---|",
-    ...errors.map((e) => `| \`${path}\` | \`${escapeHtml(e.key).replace(/[|`]/g, "")}\` | ${escapeHtml(e.reason).replace(/\|/g, "\\|")} |`)
-  ].join("\n");
-}
-function configIssueBody(path, errors) {
-  const fingerprints = Buffer.from(JSON.stringify(errors.map(configErrorFingerprint))).toString("base64");
-  return [
-    CONFIG_MARKER,
-    `Firebreak could not use every key of \`${path}\` (read from the default branch). It keeps running: valid keys apply, and each invalid key falls back to its default.`,
-    "",
-    errorTable(path, errors),
-    "",
-    "Fix the file on the default branch; Firebreak closes this issue once the file is valid again.",
-    `<!-- firebreak:config-reported ${fingerprints} -->`
-  ].join("\n");
-}
-async function reportConfigErrors(gh, ref, loaded) {
-  const label = loaded.config.labels.config_error;
-  const marked = await findMarkedIssues(gh, ref, { label, state: "all", marker: CONFIG_MARKER });
-  const existing = marked.find((i) => i.state === "open");
-  if (loaded.errors.length === 0) {
-    if (!existing) return "unchanged";
-    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...ref,
-      issue_number: existing.number,
-      body: `\`${loaded.path}\` is valid again \u2014 closing.`
-    });
-    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: existing.number, state: "closed", state_reason: "completed" });
-    return "closed";
-  }
-  const body = configIssueBody(loaded.path, loaded.errors);
-  const closed = marked.find((i) => i.state === "closed");
-  if (!existing && closed) {
-    await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: closed.number, body, state: "open", state_reason: "reopened" });
-    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...ref,
-      issue_number: closed.number,
-      body: `\`${loaded.path}\` has problems again:
-
-${errorTable(loaded.path, loaded.errors)}`
-    });
-    return "opened";
-  }
-  if (!existing) {
-    await createIssueOnce(gh, ref, {
-      marker: CONFIG_MARKER,
-      title: "Firebreak configuration error",
-      body,
-      labels: [label],
-      findLabel: label
-    });
-    return "opened";
-  }
-  const reported = new Set(reportedFingerprints(existing.body));
-  const fresh = loaded.errors.filter((e) => !reported.has(configErrorFingerprint(e)));
-  const current = new Set(loaded.errors.map(configErrorFingerprint));
-  if (fresh.length === 0 && [...reported].every((f) => current.has(f))) return "unchanged";
-  await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: existing.number, body });
-  if (fresh.length > 0) {
-    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...ref,
-      issue_number: existing.number,
-      body: `New problems in \`${loaded.path}\`:
-
-${errorTable(loaded.path, fresh)}`
-    });
-  }
-  return "updated";
-}
-
-// src/tracking-qa/address-guard.ts
-var import_ipaddr = __toESM(require_ipaddr(), 1);
-import { lookup as dnsLookup } from "node:dns/promises";
-var defaultLookup = (host) => dnsLookup(host, { all: true });
-function embeddedIpv4(address) {
-  const p = address.parts;
-  const carriesV4 = address.isIPv4MappedAddress() || // ::ffff:0:0/96
-  address.range() === "rfc6145" || // ::ffff:0:0:0/96 (IPv4-translated)
-  p[0] === 100 && p[1] === 65435 && p[2] === 0 && p[3] === 0 && p[4] === 0 && p[5] === 0;
-  if (!carriesV4) return void 0;
-  const [hi = 0, lo = 0] = p.slice(6);
-  return new import_ipaddr.default.IPv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
-}
-function addressRange(address) {
-  const literal3 = address.replace(/^\[|\]$/g, "");
-  if (!import_ipaddr.default.isValid(literal3)) return "invalid";
-  const parsed = import_ipaddr.default.parse(literal3);
-  if (parsed.kind() === "ipv6") {
-    const v4 = embeddedIpv4(parsed);
-    if (v4) return v4.range();
-  }
-  return parsed.range();
-}
-async function privateStepHost(baseUrl2, paths, lookup = defaultLookup) {
-  const hosts = /* @__PURE__ */ new Set();
-  for (const path of paths) {
-    try {
-      hosts.add(new URL(path, baseUrl2).hostname.replace(/^\[|\]$/g, ""));
-    } catch {
-    }
-  }
-  for (const host of hosts) {
-    const addresses = import_ipaddr.default.isValid(host) ? [{ address: host }] : await lookup(host).catch(() => []);
-    for (const { address } of addresses) {
-      const range = addressRange(address);
-      if (range !== "unicast") return { host, address, range };
-    }
-  }
-  return void 0;
 }
 
 // src/tracking-qa/browser.ts
@@ -59953,7 +59736,7 @@ async function runBrowserStage(config2, opts = {}) {
 }
 
 // src/tracking-qa/run.ts
-var sleep = (ms2) => new Promise((resolve2) => setTimeout(resolve2, ms2));
+var sleep = (ms) => new Promise((resolve2) => setTimeout(resolve2, ms));
 async function runTrackingQa(config2, opts = {}) {
   let started = performance.now();
   const done = (report) => ({
@@ -60165,14 +59948,29 @@ function parseLenientTime(text2, reference) {
 function pad2(n) {
   return String(n).padStart(2, "0");
 }
+function isoMs(iso2) {
+  if (iso2 === void 0) return void 0;
+  const t = Date.parse(iso2);
+  return Number.isFinite(t) ? t : void 0;
+}
+function utcText(iso2) {
+  const t = isoMs(iso2);
+  if (t === void 0) return iso2 ? inline(iso2, 40) : "\u2014";
+  return formatUtc(new Date(t));
+}
+function elapsedBetween(from, to) {
+  const a = isoMs(from);
+  const b = isoMs(to);
+  return a === void 0 || b === void 0 ? void 0 : formatElapsed(b - a);
+}
 function formatUtc(date5) {
   if (!(date5 instanceof Date) || Number.isNaN(date5.getTime())) return "unknown time";
   return `${date5.getUTCFullYear()}-${pad2(date5.getUTCMonth() + 1)}-${pad2(date5.getUTCDate())} ${pad2(date5.getUTCHours())}:${pad2(date5.getUTCMinutes())} UTC`;
 }
-function formatElapsed(ms2) {
-  if (typeof ms2 !== "number" || !Number.isFinite(ms2)) return "unknown";
-  const sign = ms2 < 0 ? "-" : "";
-  const minutes = Math.floor(Math.abs(ms2) / MINUTE);
+function formatElapsed(ms) {
+  if (typeof ms !== "number" || !Number.isFinite(ms)) return "unknown";
+  const sign = ms < 0 ? "-" : "";
+  const minutes = Math.floor(Math.abs(ms) / MINUTE);
   if (minutes < 60) return `${sign}${minutes}m`;
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return `${sign}${hours}h ${pad2(minutes % 60)}m`;
@@ -60180,9 +59978,6 @@ function formatElapsed(ms2) {
 }
 
 // src/core/card.ts
-var CARD_START = "<!-- firebreak:card:start (managed by Firebreak: edits inside this section are replaced) -->";
-var CARD_END = "<!-- firebreak:card:end -->";
-var STATE_PREFIX = "<!-- firebreak:state:v1 ";
 var SEPARATOR = "\n\n";
 var CARD_LIMIT = 16e3;
 var BODY_LIMIT = 65536;
@@ -60205,9 +60000,8 @@ function parseBody(body) {
   const end = text2.indexOf(CARD_END);
   if (end < 0) return { userText: text2, hasCard: false };
   const section2 = text2.slice(0, end);
-  const stateAt = section2.lastIndexOf(STATE_PREFIX);
-  const stateEnd = stateAt < 0 ? -1 : section2.indexOf(" -->", stateAt);
-  const state = stateAt < 0 || stateEnd < 0 ? void 0 : decodeState(section2.slice(stateAt + STATE_PREFIX.length, stateEnd));
+  const encoded = encodedStateIn(section2);
+  const state = encoded === void 0 ? void 0 : decodeState(encoded);
   if (!state) return { userText: text2, hasCard: false };
   let rest = text2.slice(end + CARD_END.length);
   if (rest.startsWith(SEPARATOR)) rest = rest.slice(SEPARATOR.length);
@@ -60228,8 +60022,8 @@ function activeInterventions(state) {
 }
 function elapsed(from, to) {
   if (!from || !to) return "\u2014";
-  const ms2 = Date.parse(to) - Date.parse(from);
-  return Number.isFinite(ms2) && ms2 >= 0 ? formatElapsed(ms2) : "\u2014";
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isFinite(ms) && ms >= 0 ? formatElapsed(ms) : "\u2014";
 }
 function tick(done) {
   return done ? "\u2705" : "\u2B1C";
@@ -60352,7 +60146,7 @@ function section(state, ctx, timelineLimit, summaryOnly) {
     renderSections(state, ctx, timelineLimit, summaryOnly),
     "",
     "<sub>Firebreak status card \xB7 commands: `/help`</sub>",
-    `${STATE_PREFIX}${encodeState(state)} -->`,
+    stateMarker(encodeState(state)),
     CARD_END
   ].join("\n");
 }
@@ -60403,6 +60197,28 @@ function slimState(state, max) {
   return cut({ ...kept, interventions, updates: kept.updates.slice(-3), containment: kept.containment.slice(-3) });
 }
 
+// src/core/model/status.ts
+var OPEN_STATUSES = ["triage", "investigating", "contained", "resolved"];
+var CLOSED_STATUSES = ["closed", "postmortem-complete", "dismissed"];
+function isClosedIncident(status) {
+  return status === "closed" || status === "postmortem-complete";
+}
+function isOpenStatus(status) {
+  return OPEN_STATUSES.includes(status);
+}
+function isClosedStatus(status) {
+  return CLOSED_STATUSES.includes(status);
+}
+function isOpenBefore(status, milestone) {
+  return isOpenStatus(status) && OPEN_STATUSES.indexOf(status) < OPEN_STATUSES.indexOf(milestone);
+}
+function isDismissedOrVariance(status) {
+  return status === "dismissed" || status === "routine-variance";
+}
+function isIncidentStatus(status) {
+  return !isDismissedOrVariance(status);
+}
+
 // src/core/commands/types.ts
 function defineCommand(spec) {
   return {
@@ -60426,7 +60242,7 @@ function withTimeline(state, ctx, text2) {
   return { ...state, timeline: [...state.timeline, { at: ctx.at, by: ctx.by, text: text2 }] };
 }
 function isIncident(state) {
-  return state.status !== "routine-variance" && state.status !== "dismissed";
+  return isIncidentStatus(state.status);
 }
 function notAnIncident(name) {
   return { error: `\`/${name}\` works on incidents; this issue is not one now. An authorised responder can run \`/escalate\` to declare it.` };
@@ -60521,7 +60337,7 @@ var contain = defineCommand({
   parse: (line) => parseWith(external_exports.object({ text: external_exports.string().trim().min(3, "say what was paused or protected").max(1e3) }), { text: line.args }),
   apply(state, { text: text2 }, ctx) {
     if (!isIncident(state)) return notAnIncident("contain");
-    const advances = state.status === "triage" || state.status === "investigating";
+    const advances = isOpenBefore(state.status, "contained");
     const next = {
       ...state,
       containment: [...state.containment, { at: ctx.at, by: ctx.by, text: text2 }].slice(-50),
@@ -60539,7 +60355,7 @@ var escalate = defineCommand({
   summary: "declares this routine variance an incident (status triage)",
   parse: () => ({ ok: true, args: {} }),
   apply(state, _args, ctx) {
-    if (state.status !== "routine-variance" && state.status !== "dismissed") return { state };
+    if (isIncidentStatus(state.status)) return { state };
     const next = { ...state, status: "triage", declaredAt: ctx.at };
     return { state: withTimeline(next, ctx, "Escalated to an incident") };
   }
@@ -60551,7 +60367,7 @@ var notIncident = defineCommand({
   parse: (line) => parseWith(external_exports.object({ reason: external_exports.string().trim().min(3, "give the reason").max(1e3) }), { reason: line.args }),
   apply(state, { reason: reason2 }, ctx) {
     if (state.status === "routine-variance") return { state };
-    if (state.status === "closed" || state.status === "postmortem-complete") {
+    if (isClosedIncident(state.status)) {
       return { error: "this incident is closed with a postmortem; it stays an incident." };
     }
     return { state: withTimeline({ ...state, status: "routine-variance" }, ctx, `Not an incident: ${reason2}`) };
@@ -60676,7 +60492,7 @@ var resolve = defineCommand({
       by: ctx.by,
       commentId: ctx.commentId
     };
-    const open3 = state.status === "triage" || state.status === "investigating" || state.status === "contained";
+    const open3 = isOpenBefore(state.status, "resolved");
     const next = {
       ...state,
       resolution,
@@ -60815,7 +60631,151 @@ function commandNamed(name) {
   return found;
 }
 
-// src/core/triage.ts
+// src/core/repeat.ts
+function incidentFamily(state) {
+  const layer3 = confirmedLayer(state) ?? state.layer.likely;
+  const channels = [...new Set(state.declaration.scope.map((c) => c.trim()).filter(Boolean))];
+  return layer3 ? { layer: layer3, channels } : { channels };
+}
+var DAY_MS = 864e5;
+function findRepeat(state, candidates, windowDays, now, self2) {
+  const family = incidentFamily(state);
+  const nowMs = isoMs(now);
+  if (!family.layer || family.channels.length === 0 || nowMs === void 0) return void 0;
+  const channels = new Set(family.channels.map((c) => c.toLowerCase()));
+  let best;
+  for (const c of candidates) {
+    if (c.number === self2 || c.state === state) continue;
+    if (c.state.declaredAt === state.declaredAt && c.state.roles.detector === state.roles.detector) continue;
+    if (isDismissedOrVariance(c.state.status)) continue;
+    const closed = isoMs(c.closedAt);
+    if (closed === void 0 || closed > nowMs || nowMs - closed > windowDays * DAY_MS) continue;
+    const theirs = incidentFamily(c.state);
+    if (theirs.layer !== family.layer) continue;
+    if (!theirs.channels.some((ch) => channels.has(ch.toLowerCase()))) continue;
+    if (!best || closed > best.closed || closed === best.closed && c.number > best.c.number) best = { c, closed };
+  }
+  return best?.c;
+}
+function repeatNoticeForEarlierPostmortem(newIncident, earlier) {
+  const family = incidentFamily(earlier.state);
+  const channels = family.channels.map((c) => inline(c, 60)).join(", ");
+  const same2 = [family.layer ? `layer **${family.layer}**` : void 0, channels ? `channels ${channels}` : void 0].filter(Boolean).join(", ");
+  const fix = earlier.postmortem?.fix ? `The process fix recorded for #${earlier.number} \u2014 ${inline(earlier.postmortem.fix, 300)} \u2014 did not prevent it.` : `No process fix was linked for #${earlier.number}, and nothing prevented it.`;
+  return [
+    `**Repeat:** incident [#${newIncident.number}](${encodeURI(newIncident.url)}) is in the same family as #${earlier.number} (${same2 || "same layer and channel"}) within the repeat window: #${earlier.number} closed on ${utcText(earlier.closedAt)}.`,
+    "",
+    `${fix} The postmortem of #${newIncident.number} asks why it did not hold.`
+  ].join("\n");
+}
+
+// src/core/needs.ts
+function sameLogin(a, b) {
+  return a.toLowerCase() === b.toLowerCase();
+}
+function hasIncidentLabel(issue3, config2) {
+  return issue3.labels.some((l) => sameLogin(l, config2.labels.incident));
+}
+function isFirebreakIssue(issue3, config2) {
+  return parseBody(issue3.body).hasCard || hasIncidentLabel(issue3, config2);
+}
+function causedBySelf(sender2, botLogin) {
+  return sameLogin(sender2.login, botLogin);
+}
+function senderIgnored(sender2, config2) {
+  const bot = sender2.type === "Bot" || sender2.login.endsWith("[bot]");
+  if (bot && !config2.allow_bots.some((b) => sameLogin(b, sender2.login))) return `event from another bot (${sender2.login})`;
+  return void 0;
+}
+function commentsIgnoredFrom(botLogin, config2) {
+  return (login2) => sameLogin(login2, botLogin) || login2.endsWith("[bot]") && !config2.allow_bots.some((b) => sameLogin(b, login2));
+}
+function routeIssueEvent(event, issue3, config2) {
+  if (issue3.pull_request !== void 0) return { kind: "ignore", reason: "pull requests are not incidents" };
+  const postmortemOf = parsePostmortemMarker(issue3.body);
+  if (postmortemOf !== void 0) {
+    return event.kind === "closed" ? { kind: "postmortem-closed", incident: postmortemOf } : { kind: "ignore", reason: "postmortem issue: only its closing is gated" };
+  }
+  const declaring = event.kind === "declare" || event.kind === "label" && event.added && sameLogin(event.label, config2.labels.incident);
+  if (declaring) {
+    if (!hasIncidentLabel(issue3, config2)) return { kind: "ignore", reason: "not labelled as an incident" };
+    return { kind: "incident", declaring, event: { kind: "declare", at: event.at, actor: "actor" in event ? event.actor : "" } };
+  }
+  if (!isFirebreakIssue(issue3, config2)) return { kind: "ignore", reason: "not an incident" };
+  return { kind: "incident", declaring, event };
+}
+function readsFor(route, issue3, comment) {
+  const parsed = parseBody(issue3.body);
+  const { event } = route;
+  const reads = { form: route.declaring || !parsed.hasCard, log: false, releases: false, closedIncidents: false, logins: [] };
+  if (route.declaring) {
+    if (parsed.hasCard) return { skip: "already declared" };
+    const author = issue3.user?.login ?? "ghost";
+    reads.logins.push({ login: author, ...issue3.author_association ? { association: issue3.author_association } : {} });
+    if (event.kind === "declare" && event.actor && !sameLogin(event.actor, author)) reads.logins.push({ login: event.actor });
+    reads.anyOf = true;
+    reads.releases = true;
+    reads.closedIncidents = true;
+    return reads;
+  }
+  if (event.kind === "commands" || event.kind === "closed") {
+    if (event.kind === "commands" && comment && parsed.state && isApplied(parsed.state, comment.id)) return { skip: `comment ${comment.id} is already applied` };
+    reads.log = true;
+  } else if (event.kind === "label" || event.kind === "assignee") {
+    reads.logins.push({ login: event.actor });
+  }
+  return reads;
+}
+function isApplied(state, commentId) {
+  return state.applied.includes(commentId) || commentId <= (state.appliedThrough ?? 0);
+}
+function pendingCommands(log, state, ignoredAuthor) {
+  const sorted = [...log].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
+  const out = [];
+  for (const comment of sorted) {
+    if (state && isApplied(state, comment.id)) continue;
+    if (ignoredAuthor(comment.user?.login ?? "ghost")) continue;
+    const parsed = parseComment(comment.body);
+    if (parsed.commands.length === 0 && parsed.nearMisses.length === 0) continue;
+    out.push({ comment, parsed });
+  }
+  return out;
+}
+function readsAfterLog(event, issue3, log, ignoredAuthor) {
+  const state = parseBody(issue3.body).state;
+  const pending = pendingCommands(log, state, ignoredAuthor);
+  const logins = pending.map(({ comment }) => ({ login: comment.user?.login ?? "ghost", ...comment.author_association ? { association: comment.author_association } : {} }));
+  const resolution = state?.resolution && log.find((c) => c.id === state.resolution?.commentId);
+  if (resolution) logins.push({ login: resolution.user?.login ?? "ghost", ...resolution.author_association ? { association: resolution.author_association } : {} });
+  const postmortemTemplate = pending.some(({ parsed }) => parsed.commands.some((c) => c.name === "postmortem")) || event.kind === "closed" && !!state?.resolution && !state.postmortem;
+  return { logins, postmortemTemplate };
+}
+function repeatWindowStart(at, config2) {
+  return new Date(Date.parse(at) - config2.repeat_window_days * 864e5).toISOString();
+}
+function familyChanged(before, after) {
+  if (!before) return false;
+  const wasIncident = before.status !== "routine-variance" && before.status !== "dismissed";
+  const isIncident2 = after.status !== "routine-variance" && after.status !== "dismissed";
+  if (!wasIncident && isIncident2) return true;
+  const a = incidentFamily(before);
+  const b = incidentFamily(after);
+  return a.layer !== b.layer || a.channels.join("|") !== b.channels.join("|");
+}
+function repeatCandidates(closed) {
+  const out = [];
+  for (const issue3 of closed) {
+    const state = parseBody(issue3.body).state;
+    if (!state || !issue3.closed_at) continue;
+    if (state.status !== "closed" && state.status !== "postmortem-complete") continue;
+    const pm = state.postmortem;
+    const postmortem2 = pm ? { number: pm.issue, ...pm.fix ? { fix: pm.fix } : {} } : void 0;
+    out.push({ number: issue3.number, state, closedAt: issue3.closed_at, ...postmortem2 ? { postmortem: postmortem2 } : {} });
+  }
+  return out;
+}
+
+// src/core/declaration/triage.ts
 var TRACKING = [
   [/\bpixel\b/, "pixel"],
   [/\b(?:gtm|tag manager)\b/, "tag manager"],
@@ -60995,7 +60955,7 @@ function suggestLayer(d) {
   };
 }
 
-// src/core/declare.ts
+// src/core/declaration/declare.ts
 var FALLBACK_SEVERITY = 2;
 function classify(declaration, authorMayCommand) {
   if (!authorMayCommand) {
@@ -61076,43 +61036,290 @@ function initialState(input2) {
   };
 }
 
-// src/core/labels.ts
-var same = (a, b) => a.toLowerCase() === b.toLowerCase();
-function desiredLabels(state, current, config2) {
-  const l = config2.labels;
-  const owned = allLabels(config2);
-  const kept = current.filter((label) => !owned.some((o) => same(o, label)));
-  if (state.status === "routine-variance") return [...kept, l.routine_variance];
-  const layer3 = state.layer.confirmed ?? state.layer.likely;
-  const status = state.status === "postmortem-complete" ? l.status.closed : state.status === "dismissed" ? void 0 : l.status[state.status];
-  return [
-    ...kept,
-    l.incident,
-    l.severity[state.severity],
-    ...layer3 ? [l.layer[layer3]] : [],
-    ...status ? [status] : [],
-    ...state.repeatOf ? [l.repeat] : []
-  ];
+// src/core/declaration/cost.ts
+var NUMBER = String.raw`(\d{1,3}(?:[,.'’]\d{3})+|\d+)(?:[.,](\d+))?\s*(k|thousand|tsd|m|mn|mio|million|bn)?\b`;
+var PERIOD = /(?:\/|\bper\b|\ban?\b|\beach\b|\bevery\b)\s*(hours?|hrs?|h|days?|d|24\s*h(?:ours?|rs?)?)\b|\b(hourly|daily)\b/i;
+var SCALES = { k: 1e3, thousand: 1e3, tsd: 1e3, m: 1e6, mn: 1e6, mio: 1e6, million: 1e6, bn: 1e9 };
+function baseOf(m) {
+  const whole = Number((m[1] ?? "").replace(/[,.'’]/g, ""));
+  return whole + (m[2] ? Number(`0.${m[2]}`) : 0);
 }
-function desiredAssignees(current, previousOwner, owner2) {
-  const others = current.filter((a) => !(previousOwner && same(a, previousOwner)) && !(owner2 && same(a, owner2)));
-  return owner2 ? [...others, owner2] : others;
+function scaleOf(m) {
+  return m[3] ? SCALES[m[3].toLowerCase()] : void 0;
 }
-function sameSet(a, b) {
-  const norm = (xs) => [...new Set(xs.map((x) => x.toLowerCase()))].sort().join("\n");
-  return norm(a) === norm(b);
-}
-function labelMeaning(label, config2) {
-  for (const [n, name] of Object.entries(config2.labels.severity)) {
-    if (same(name, label)) return { severity: Number(n) };
+function parseCost(text2) {
+  if (typeof text2 !== "string") return void 0;
+  const given = text2.trim();
+  const t = given.slice(0, 300).normalize("NFKC");
+  const period = PERIOD.exec(t);
+  if (!period) return void 0;
+  const unit = (period[1] ?? period[2] ?? "").toLowerCase().replace(/\s+/g, "");
+  const per = unit.startsWith("d") || unit.startsWith("24") ? "day" : "hour";
+  const numbers = [...t.slice(0, period.index).matchAll(new RegExp(NUMBER, "gi"))];
+  let amount;
+  const last = numbers.at(-1);
+  if (last) {
+    const scale = scaleOf(last) ?? 1;
+    amount = baseOf(last) * scale;
+    const before = numbers.at(-2);
+    if (before?.index !== void 0 && last.index !== void 0) {
+      const between = t.slice(before.index + before[0].length, last.index);
+      if (/^\s*[$€£¥]?\s*(?:-|–|—|to)\s*[$€£¥]?\s*$/i.test(between)) {
+        amount = (baseOf(before) * (scaleOf(before) ?? scale) + amount) / 2;
+      }
+    }
+  } else {
+    const after = new RegExp(NUMBER, "i").exec(t.slice(period.index + period[0].length));
+    if (after) amount = baseOf(after) * (scaleOf(after) ?? 1);
   }
-  for (const [layer3, name] of Object.entries(config2.labels.layer)) {
-    if (same(name, label)) return { layer: layer3 };
-  }
-  return void 0;
+  if (amount === void 0 || !Number.isFinite(amount) || amount <= 0) return void 0;
+  return { amount, per, text: given };
 }
 
-// src/core/postmortem.ts
+// src/core/declaration/form.ts
+var OUTCOMES = ["business", "reporting-only", "not-sure"];
+var MISSING_ITEMS = ["symptom", "start time", "scope", "outcomes", "severity", "threshold"];
+var DeclarationSchema = external_exports.object({
+  isForm: external_exports.boolean(),
+  symptom: external_exports.string().optional(),
+  started: external_exports.string().optional(),
+  detected: external_exports.string().optional(),
+  scope: external_exports.array(external_exports.string()),
+  scopeDetail: external_exports.string().optional(),
+  outcomes: external_exports.enum(OUTCOMES).optional(),
+  whatChanged: external_exports.string().optional(),
+  layer: external_exports.enum(LAYERS).optional(),
+  severity: external_exports.literal(SEVERITIES).optional(),
+  threshold: external_exports.array(external_exports.string()),
+  containment: external_exports.string().optional(),
+  cost: external_exports.object({ amount: external_exports.number().positive().finite(), per: external_exports.enum(["hour", "day"]), text: external_exports.string() }).strict().optional(),
+  missing: external_exports.array(external_exports.enum(MISSING_ITEMS))
+}).strict();
+function headingMap(templateYaml, shipped) {
+  const given = formFields(templateYaml);
+  const usable = given?.some((f) => f.id !== void 0 && shipped.some((s) => s.id === f.id)) ? given : void 0;
+  const map2 = /* @__PURE__ */ new Map();
+  for (const field of [...usable ?? [], ...shipped]) {
+    const key = headingKey(field.label);
+    if (key !== "" && !map2.has(key)) map2.set(key, field);
+  }
+  for (const field of [...usable ?? [], ...shipped]) {
+    if (field.id && !map2.has(headingKey(field.id))) map2.set(headingKey(field.id), field);
+  }
+  return map2;
+}
+var MAX_BODY = 262144;
+function headingText(line) {
+  const m = /^ {0,3}###(?:[ \t](.*))?$/.exec(line);
+  if (!m) return void 0;
+  let text2 = (m[1] ?? "").trim();
+  let end = text2.length;
+  while (end > 0 && text2[end - 1] === "#") end--;
+  if (end < text2.length && (end === 0 || text2[end - 1] === " " || text2[end - 1] === "	")) text2 = text2.slice(0, end).trim();
+  return text2;
+}
+function sections(body, map2) {
+  const lines = linesOf(body);
+  const kinds = lineKinds(lines, { unclosed: "nothing" });
+  const found = /* @__PURE__ */ new Map();
+  let current;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    if (kinds[i] === "firebreak") continue;
+    if (kinds[i] === "text") {
+      const heading = headingText(line);
+      const field = heading === void 0 ? void 0 : map2.get(headingKey(heading));
+      const key = field ? field.id ?? `label:${field.label}` : void 0;
+      if (field && key !== void 0 && !found.has(key)) {
+        current = { field, lines: [] };
+        found.set(key, current);
+        continue;
+      }
+    }
+    current?.lines.push(line);
+  }
+  return found;
+}
+var NO_RESPONSE = /^_no response_$/i;
+function answer(section2) {
+  if (!section2) return void 0;
+  const text2 = section2.lines.join("\n").trim();
+  if (text2 === "" || NO_RESPONSE.test(text2)) return void 0;
+  return section2.field.type === "dropdown" && /^none$/i.test(text2) ? void 0 : text2;
+}
+function ticked(text2) {
+  const out = [];
+  let any2 = false;
+  for (const line of text2.split("\n")) {
+    const m = /^\s*[-*+]\s+\[([ xX])\]\s*(.*)$/.exec(line);
+    if (!m) continue;
+    any2 = true;
+    const label = (m[2] ?? "").trim();
+    if (m[1] !== " " && label !== "") out.push(label);
+  }
+  return { ticked: out, any: any2 };
+}
+function multiValues(text2, options) {
+  const byLength = [...options].filter((o) => o !== "").sort((a, b) => b.length - a.length);
+  const out = [];
+  let i = 0;
+  while (i < text2.length) {
+    while (i < text2.length && /[\s,]/.test(text2[i] ?? "")) i++;
+    if (i >= text2.length) break;
+    const option = byLength.find((o) => text2.startsWith(o, i) && /^(?:\s*,|\s*$|\s*\n)/.test(text2.slice(i + o.length, i + o.length + 2)));
+    let end;
+    if (option) end = i + option.length;
+    else {
+      const comma = text2.indexOf(",", i);
+      const newline = text2.indexOf("\n", i);
+      end = Math.min(comma < 0 ? text2.length : comma, newline < 0 ? text2.length : newline);
+    }
+    const value = text2.slice(i, end).replace(/^[-*+]\s+/, "").trim();
+    if (value !== "") out.push(value);
+    i = end;
+  }
+  return out;
+}
+var CHANNEL_ALIASES = {
+  facebook: "Meta",
+  instagram: "Meta",
+  fb: "Meta",
+  ig: "Meta",
+  "meta ads": "Meta",
+  "google ads": "Google",
+  adwords: "Google",
+  youtube: "Google",
+  pmax: "Google",
+  "performance max": "Google",
+  "tik tok": "TikTok",
+  email: "Email/SMS",
+  "e-mail": "Email/SMS",
+  sms: "Email/SMS",
+  "email and sms": "Email/SMS",
+  crm: "Email/SMS",
+  seo: "Organic",
+  "organic search": "Organic",
+  "organic social": "Organic",
+  affiliate: "Affiliates",
+  partners: "Affiliates",
+  site: "Whole site",
+  website: "Whole site",
+  "entire site": "Whole site",
+  "whole website": "Whole site",
+  "all channels": "Whole site"
+};
+function canonicalChannel(value) {
+  const key = headingKey(value);
+  for (const channel of CHANNELS) if (headingKey(channel) === key) return channel;
+  const alias = CHANNEL_ALIASES[key];
+  if (alias) return alias;
+  const head = headingKey(key.split(/\s*(?:\(|—|–| - |:)/)[0] ?? "");
+  for (const channel of CHANNELS) if (headingKey(channel) === head) return channel;
+  return CHANNEL_ALIASES[head] ?? value;
+}
+function optionIndex(value, field) {
+  const key = headingKey(value);
+  return field.options.findIndex((o) => headingKey(o) === key);
+}
+function toOutcomes(value, field) {
+  const v = headingKey(value);
+  if (/^(not sure|unsure|unknown|don'?t know|do not know|unclear|tbd)\b/.test(v)) return "not-sure";
+  if (/^yes\b/.test(v)) return "business";
+  if (/^no\b/.test(v)) return "reporting-only";
+  if (/\b(only|just)\b.*\breport/.test(v) || /\breporting only\b/.test(v)) return "reporting-only";
+  if (/\b(orders|revenue|sales)\b/.test(v)) return "business";
+  const index = optionIndex(value, field);
+  return index >= 0 && index < OUTCOMES.length ? OUTCOMES[index] : void 0;
+}
+function toSeverity(value, field) {
+  const m = /\bsev(?:erity)?\s*[-:]?\s*([123])\b/i.exec(value) ?? /^\s*([123])\b/.exec(value);
+  if (m) return Number(m[1]);
+  const index = optionIndex(value, field);
+  if (index >= 0 && index < SEVERITIES.length) return SEVERITIES[index];
+  const v = value.toLowerCase();
+  if (/\bcritical\b/.test(v)) return 1;
+  if (/\bmajor\b/.test(v)) return 2;
+  if (/\bminor\b/.test(v)) return 3;
+  return void 0;
+}
+function toLayerAnswer(value) {
+  const v = headingKey(value);
+  if (/^(not sure|unsure|unknown|don'?t know|n\/a|none)\b/.test(v)) return void 0;
+  const direct = toLayer(v) ?? toLayer(v.split(/\s*(?:\(|—|–| - |:)/)[0]);
+  if (direct) return direct;
+  let best;
+  for (const [alias, layer3] of Object.entries(LAYER_ALIASES)) {
+    const at = v.search(new RegExp(`\\b${alias.replace(/[-]/g, "\\-")}\\b`));
+    if (at >= 0 && (!best || at < best.at)) best = { at, layer: layer3 };
+  }
+  return best?.layer;
+}
+function emptyDeclaration() {
+  return { isForm: false, scope: [], threshold: [], missing: [...MISSING_ITEMS] };
+}
+function dedupe(values) {
+  return [...new Set(values)];
+}
+function build(body, templateYaml, shippedYaml) {
+  const shipped = formFields(shippedYaml) ?? [];
+  const found = sections(body.length > MAX_BODY ? body.slice(0, MAX_BODY) : body, headingMap(templateYaml, shipped));
+  const section2 = (id) => found.get(id);
+  if (!shipped.some((f) => f.id !== void 0 && found.has(f.id))) return emptyDeclaration();
+  const text2 = (id) => answer(section2(id));
+  const fieldOf = (id) => section2(id)?.field ?? shipped.find((f) => f.id === id) ?? { type: "input", label: id, options: [], multiple: false, required: false };
+  const scopeText = text2("scope");
+  const scopeTicks = scopeText ? ticked(scopeText) : void 0;
+  const scope = scopeText ? dedupe(
+    (scopeTicks?.any ? scopeTicks.ticked : multiValues(scopeText, [...fieldOf("scope").options, ...CHANNELS])).map(
+      canonicalChannel
+    )
+  ) : [];
+  const thresholdText = text2("threshold");
+  const thresholdTicks = thresholdText ? ticked(thresholdText) : void 0;
+  const threshold = thresholdText ? thresholdTicks?.any ? thresholdTicks.ticked : fieldOf("threshold").type === "dropdown" ? multiValues(thresholdText, fieldOf("threshold").options) : [] : [];
+  const outcomesText = text2("outcomes");
+  const severityText = text2("severity");
+  const layerText = text2("layer");
+  const costText = text2("cost");
+  const declaration = {
+    isForm: true,
+    symptom: text2("symptom"),
+    started: text2("started"),
+    detected: text2("detected"),
+    scope,
+    scopeDetail: text2("scope-detail"),
+    outcomes: outcomesText ? toOutcomes(outcomesText, fieldOf("outcomes")) : void 0,
+    whatChanged: text2("what-changed"),
+    layer: layerText ? toLayerAnswer(layerText) : void 0,
+    severity: severityText ? toSeverity(severityText, fieldOf("severity")) : void 0,
+    threshold: dedupe(threshold),
+    containment: text2("containment"),
+    cost: costText ? parseCost(costText) : void 0,
+    missing: []
+  };
+  const missing = [];
+  if (!declaration.symptom) missing.push("symptom");
+  if (!declaration.started) missing.push("start time");
+  if (declaration.scope.length === 0) missing.push("scope");
+  if (!declaration.outcomes) missing.push("outcomes");
+  if (!declaration.severity) missing.push("severity");
+  if (!found.has("threshold")) missing.push("threshold");
+  declaration.missing = missing;
+  const compact = Object.fromEntries(Object.entries(declaration).filter(([, v]) => v !== void 0));
+  return compact;
+}
+function parseDeclaration(body, templateYaml, shippedYaml) {
+  if (typeof body !== "string" || body.trim() === "") return emptyDeclaration();
+  try {
+    const text2 = (yaml) => typeof yaml === "string" ? yaml : "";
+    const result = DeclarationSchema.safeParse(build(body, text2(templateYaml), text2(shippedYaml)));
+    return result.success ? result.data : emptyDeclaration();
+  } catch {
+    return emptyDeclaration();
+  }
+}
+
+// src/core/postmortem/gate.ts
 var POSTMORTEM_QUESTIONS = [
   "What happened?",
   "What did it cost?",
@@ -61142,47 +61349,18 @@ var CLOSING_CHECKLIST = [
     label: "Response reviewed (parallel changes, communication)"
   }
 ];
-var MARKER_RE = /<!--\s*firebreak:postmortem\s+incident=(\d{1,12})(?:\s+repeat-of=(\d{1,12}))?\s*-->/;
-function postmortemMarker(incident, repeatOf) {
-  return `<!-- firebreak:postmortem incident=${incident}${repeatOf === void 0 ? "" : ` repeat-of=${repeatOf}`} -->`;
-}
-function parsePostmortemMeta(body) {
-  const m = MARKER_RE.exec(body);
-  if (!m) return void 0;
-  const incident = Number(m[1]);
-  return m[2] === void 0 ? { incident } : { incident, repeatOf: Number(m[2]) };
-}
-function parsePostmortemMarker(body) {
-  return parsePostmortemMeta(body)?.incident;
-}
 function postmortemDue(body) {
   return /^[ \t]*(?:\*\*)?Due:(?:\*\*)?[ \t]*(\d{4}-\d{2}-\d{2})\b/m.exec(body)?.[1];
 }
 var HEADING_RE = /^ {0,3}(#{1,6})(?:[ \t]+(.*))?$/;
 var BOX_RE = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\](?:[ \t]+(.*))?$/;
-var FENCE_RE = /^ {0,3}(`{3,}|~{3,})/;
-function withoutComments(text2) {
-  return text2.replace(/<!--[\s\S]*?(?:-->|$)/g, (comment) => comment.replace(/[^\n]/g, ""));
-}
 function outline(body) {
-  const lines = withoutComments(body.replace(/\r\n?/g, "\n")).split("\n");
-  const fenced = [];
+  const lines = linesOf(withoutComments(body));
+  const fenced = lineKinds(lines, { unclosed: "rest" }).map((kind) => kind === "code");
   const headings = [];
   const boxes = [];
-  let fence;
   lines.forEach((line, i) => {
-    const f = FENCE_RE.exec(line)?.[1];
-    if (fence !== void 0) {
-      fenced.push(true);
-      if (f !== void 0 && f[0] === fence[0] && f.length >= fence.length && line.trim() === f) fence = void 0;
-      return;
-    }
-    if (f !== void 0) {
-      fence = f;
-      fenced.push(true);
-      return;
-    }
-    fenced.push(false);
+    if (fenced[i]) return;
     const h = HEADING_RE.exec(line);
     if (h) {
       headings.push({ level: h[1].length, words: normalize((h[2] ?? "").replace(/(?:^|[ \t]+)#+[ \t]*$/, "")), line: i });
@@ -61298,250 +61476,6 @@ function postmortemGaps(body, opts = {}) {
     (g) => g.kind === "question" ? `Answer \u201C${g.text}\u201D` : g.kind === "checklist" ? `Tick \u201C${g.text}\u201D` : g.text
   );
 }
-function ms(iso2) {
-  if (iso2 === void 0) return void 0;
-  const t = Date.parse(iso2);
-  return Number.isFinite(t) ? t : void 0;
-}
-function utc(iso2) {
-  const t = ms(iso2);
-  if (t === void 0) return iso2 ? inline(iso2, 40) : "\u2014";
-  return formatUtc(new Date(t));
-}
-function span(from, to) {
-  const a = ms(from);
-  const b = ms(to);
-  return a === void 0 || b === void 0 ? void 0 : formatElapsed(b - a);
-}
-function peakParallelInterventions(interventions, until) {
-  const end = ms(until) ?? Number.POSITIVE_INFINITY;
-  const spans = interventions.flatMap((i) => {
-    const s = ms(i.at);
-    if (s === void 0) return [];
-    const e = Math.max(s, ms(i.doneAt) ?? end);
-    return [{ n: i.n, at: i.at, s, e }];
-  });
-  let peak = { count: 0, interventions: [] };
-  for (const start of [...spans].sort((a, b) => a.s - b.s || a.n - b.n)) {
-    const running = spans.filter((o) => o.s <= start.s && (start.s < o.e || o.s === start.s));
-    if (running.length > peak.count) {
-      peak = { count: running.length, at: start.at, interventions: running.map((r) => r.n).sort((a, b) => a - b) };
-    }
-  }
-  return peak;
-}
-var SOURCE_TEXT = {
-  form: "from the form",
-  suggested: "suggested by Firebreak",
-  command: "set with /layer",
-  label: "set by label"
-};
-var OUTCOMES_TEXT = {
-  business: "business outcomes changed (orders, revenue)",
-  "reporting-only": "only platform reporting changed",
-  "not-sure": "not sure at declaration"
-};
-function confirmedLayer(state) {
-  return state.layer.confirmed ?? state.resolution?.layer;
-}
-function summaryBlock(state, config2) {
-  const d = state.declaration;
-  const lines = [];
-  lines.push(`- **Symptom:** ${d.symptom ? inline(d.symptom, 600) : "\u2014"}`);
-  const scope = d.scope.map((s) => inline(s, 60)).join(", ") || "\u2014";
-  lines.push(`- **Scope:** ${scope}${d.scopeDetail ? ` \u2014 ${inline(d.scopeDetail, 300)}` : ""}`);
-  if (d.outcomes) lines.push(`- **Business outcomes:** ${OUTCOMES_TEXT[d.outcomes]}`);
-  lines.push(`- **Severity:** SEV${state.severity} (${inline(config2.severities[state.severity].name, 40)})`);
-  const started = d.startedAt ? utc(d.startedAt) : d.started ? `\u201C${inline(d.started, 80)}\u201D (as written on the form)` : "\u2014";
-  const closed = state.times.closed ? utc(state.times.closed) : "still open when this postmortem was opened";
-  lines.push(`- **Started:** ${started} \xB7 **declared:** ${utc(state.declaredAt)} \xB7 **closed:** ${closed}`);
-  const r = state.resolution;
-  if (r) {
-    lines.push(`- **Cause:** ${inline(r.cause, 600)}`);
-    lines.push(`- **Evidence:** ${inline(r.evidence, 600)}`);
-    lines.push(`- **Fix:** ${r.fix ? inline(r.fix, 600) : "\u2014"}`);
-  } else {
-    lines.push("- **Cause:** not recorded (`/resolve` was not run)");
-  }
-  const contained = state.containment.map((c) => inline(c.text, 200));
-  if (d.containment) contained.unshift(inline(d.containment, 200));
-  if (contained.length > 0) lines.push(`- **Containment:** ${contained.join("; ")}`);
-  if (d.whatChanged || state.releases.length > 0) {
-    const releases = state.releases.map((rel) => `release ${inline(rel.name ?? rel.tag, 80)} (${utc(rel.at)})`);
-    const parts = [...d.whatChanged ? [inline(d.whatChanged, 300)] : [], ...releases];
-    lines.push(`- **What changed just before:** ${parts.join("; ")}`);
-  }
-  return lines.join("\n");
-}
-function rolesBlock(state) {
-  const r = state.roles;
-  const responders = r.responders.map((x) => `${person(x.login)}${x.layer ? ` (${x.layer})` : ""}`).join(", ") || "\u2014";
-  return [
-    `- **Detector:** ${person(r.detector)}`,
-    `- **Owner:** ${person(r.owner)}${r.ownerNote ? ` \u2014 ${inline(r.ownerNote, 200)}` : ""}`,
-    `- **Responders:** ${responders}`,
-    `- **Comms:** ${person(r.comms)}`
-  ].join("\n");
-}
-function layersBlock(state) {
-  const l = state.layer;
-  const confirmed = confirmedLayer(state);
-  const how = [l.confidence ? `${l.confidence} confidence` : void 0, l.source ? SOURCE_TEXT[l.source] : void 0].filter(Boolean).join(", ");
-  const lines = [
-    `- **Likely (triage):** ${l.likely ? `**${l.likely}**${how ? ` (${how})` : ""}` : "not set"}`,
-    `- **Confirmed:** ${confirmed ? `**${confirmed}**` : "not recorded"}`
-  ];
-  if (l.likely && confirmed) {
-    lines.push(
-      l.likely === confirmed ? "- Triage guessed right." : `- Triage guessed wrong: likely **${l.likely}**, confirmed **${confirmed}**.`
-    );
-  }
-  return lines.join("\n");
-}
-function detectionBlock(state) {
-  const d = state.declaration;
-  const detectedAt = d.detectedAt ?? state.declaredAt;
-  const detectedHow = d.detectedAt ? "detection" : "detection (taken as the declaration)";
-  const lag = span(d.startedAt, detectedAt);
-  const first = lag ? `**${lag}** from start (${utc(d.startedAt)}) to ${detectedHow} (${utc(detectedAt)}).` : d.started ? `Unknown: the start time \u201C${inline(d.started, 80)}\u201D could not be read as a time.` : "Unknown: the form gave no start time.";
-  const from = state.declaredAt;
-  const milestones = [
-    `detection \u2192 declaration ${span(detectedAt, from) ?? "\u2014"}`,
-    `declaration \u2192 owner ${span(from, state.times.owner) ?? "\u2014"}`,
-    `\u2192 containment ${span(from, state.times.contained) ?? "\u2014"}`,
-    `\u2192 resolution ${span(from, state.times.resolved) ?? "\u2014"}`,
-    `\u2192 close ${span(from, state.times.closed) ?? "\u2014"}`
-  ];
-  return `${first}
-
-${milestones.join(" \xB7 ")}`;
-}
-function interventionsBlock(state, config2, closedAt, limit) {
-  const all = state.interventions;
-  if (all.length === 0) return "No interventions were logged (`/change`).";
-  const peak = peakParallelInterventions(all, closedAt);
-  const allowed = config2.max_parallel_interventions;
-  const over = peak.count > allowed ? ` \u2014 above the ${allowed} allowed in parallel: stacked changes blur which one worked` : "";
-  const when = peak.count > 1 && peak.at ? ` (${peak.interventions.map((n) => `#${n}`).join(", ")}, from ${utc(peak.at)})` : "";
-  const lines = [`Most running at once: **${peak.count}**${when}${over}.`, ""];
-  const shown = all.slice(-limit);
-  if (all.length > shown.length) lines.push(`- \u2026 ${all.length - shown.length} earlier interventions are in the incident's comments`);
-  for (const i of shown) {
-    const ran = i.doneAt ? `${utc(i.at)} \u2192 ${utc(i.doneAt)} (${span(i.at, i.doneAt) ?? "\u2014"})` : `${utc(i.at)} \u2192 still active at close`;
-    lines.push(`- #${i.n} ${inline(i.text, 200)} \u2014 ${person(i.by)}, ${ran}`);
-  }
-  return lines.join("\n");
-}
-function updatesBlock(state, limit) {
-  if (state.updates.length === 0) return "No status updates were posted (`/update`).";
-  const lacking = state.updates.filter((u) => u.missing.length > 0);
-  if (lacking.length === 0) return `All ${state.updates.length} status updates had every field.`;
-  const shown = lacking.slice(-limit);
-  const lines = [`${lacking.length} of ${state.updates.length} status updates lacked fields:`, ""];
-  if (lacking.length > shown.length) lines.push(`- \u2026 ${lacking.length - shown.length} earlier ones are in the incident's comments`);
-  for (const u of shown) lines.push(`- ${utc(u.at)} by ${person(u.by)} \u2014 missing: ${u.missing.join(", ")}`);
-  return lines.join("\n");
-}
-function costBlock(state, closedAt) {
-  const cost = estimatedCost(state, closedAt);
-  if (!cost) return "No cost rate was given on the form, so Firebreak made no estimate.";
-  const to = state.times.resolved ? "resolution" : "close";
-  return `${cost} \u2014 the form's rate times the time from start to ${to}.`;
-}
-function repeatBlock(state) {
-  const r = state.repeatOf;
-  if (!r) return "";
-  const pm = r.postmortem ? ` (postmortem #${r.postmortem})` : "";
-  const fix = r.fix ? `its process fix: ${inline(r.fix, 300)}` : "no process fix was linked";
-  return `**Repeat** of #${r.issue}${pm} \u2014 ${fix}. This postmortem also asks why that fix did not hold.`;
-}
-function repeatQuestionBlock(state) {
-  return state.repeatOf ? `### ${repeatQuestion(state.repeatOf.issue)}
-
-${ANSWER_PLACEHOLDER}
-` : "";
-}
-function timelineTable(entries, limit) {
-  if (entries.length === 0) return "_No timeline entries._";
-  const first = Math.max(0, entries.length - limit);
-  const rows = ["| # | when (UTC) | what | who |", "|---|---|---|---|"];
-  if (first > 0) rows.push(`| \u2026 | | ${first} earlier entries are in the incident's comments | |`);
-  entries.slice(first).forEach((e, k) => {
-    rows.push(`| ${first + k + 1} | ${utc(e.at)} | ${inline(e.text, 200)} | ${person(e.by)} |`);
-  });
-  return rows.join("\n");
-}
-var CHART_ENTRIES = 40;
-function mermaidLabel(text2, max = 60) {
-  const safe = text2.replace(/[^\p{L}\p{M}\p{N} .,'/+=*!?_-]+/gu, " ").replace(/\s+/g, " ").trim();
-  return safe.length > max ? `${safe.slice(0, max - 1).trimEnd()}\u2026` : safe;
-}
-function chartTime(iso2) {
-  const t = ms(iso2);
-  if (t === void 0) return void 0;
-  const s = new Date(t).toISOString();
-  return /^\d{4}-/.test(s) ? `${s.slice(0, 10)} ${s.slice(11, 16)}` : void 0;
-}
-function timelineChart(state, incident, closedAt) {
-  const tasks = [];
-  const d = state.declaration;
-  const detectedAt = d.detectedAt ?? state.declaredAt;
-  const phases = [
-    ["Undetected", d.startedAt, detectedAt, "crit, "],
-    ["Detected until declared", detectedAt, state.declaredAt, ""],
-    ["Declared until resolved", state.declaredAt, state.times.resolved, ""],
-    ["Resolved until closed", state.times.resolved, state.times.closed, "done, "]
-  ];
-  const phaseLines = [];
-  phases.forEach(([label, from, to, tag], k) => {
-    const a = chartTime(from);
-    const b = chartTime(to);
-    if (a && b && (ms(to) ?? 0) > (ms(from) ?? 0)) phaseLines.push(`    ${label} : ${tag}p${k + 1}, ${a}, ${b}`);
-  });
-  if (phaseLines.length > 0) tasks.push("    section Phases", ...phaseLines);
-  const close2 = chartTime(closedAt);
-  const interventionLines = state.interventions.slice(-CHART_ENTRIES).flatMap((i) => {
-    const a = chartTime(i.at);
-    const b = chartTime(i.doneAt) ?? close2;
-    if (!a || !b) return [];
-    const end = (ms(i.doneAt) ?? ms(closedAt) ?? 0) > (ms(i.at) ?? 0) ? b : "1m";
-    return [`    Change ${i.n} ${mermaidLabel(i.text)} : ${i.doneAt ? "done" : "active"}, i${i.n}, ${a}, ${end}`];
-  });
-  if (interventionLines.length > 0) tasks.push("    section Interventions", ...interventionLines);
-  const first = Math.max(0, state.timeline.length - CHART_ENTRIES);
-  const entryLines = state.timeline.slice(first).flatMap((e, k) => {
-    const a = chartTime(e.at);
-    const n = first + k + 1;
-    return a ? [`    ${n} ${mermaidLabel(e.text) || "entry"} : milestone, t${n}, ${a}, 0m`] : [];
-  });
-  if (entryLines.length > 0) tasks.push("    section Timeline", ...entryLines);
-  if (tasks.length === 0) return "";
-  return [
-    "```mermaid",
-    "gantt",
-    `    title Incident ${incident} in UTC`,
-    "    dateFormat YYYY-MM-DD HH:mm",
-    "    axisFormat %m-%d %H:%M",
-    ...tasks,
-    "```"
-  ].join("\n");
-}
-var TEMPLATE_DOC_RE = /^\s*<!--\s*firebreak-template\b[\s\S]*?-->[ \t]*\n?/;
-var DRAFT_LIMIT = BODY_LIMIT - 4e3;
-function dueDate(now, days, fallback) {
-  const base = ms(now) ?? ms(fallback) ?? 0;
-  return new Date(base + days * 864e5).toISOString().slice(0, 10);
-}
-function plainTitle(title) {
-  const flat = noMentions(title.replace(/[\p{Cc}\p{Cf}]/gu, " ").replace(/\s+/g, " ").trim());
-  return flat.length > 200 ? `${flat.slice(0, 199)}\u2026` : flat;
-}
-function literal2(title) {
-  return inline(title, 200).replace(/[[\]]/g, "\\$&").replace(/^([#>+*-]|\d+[.)])/, "\\$1");
-}
-function fill(template, values) {
-  return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name) => values.get(name) ?? whole);
-}
 function ensureContract(body, ctx) {
   let text2 = body.replace(/\r\n?/g, "\n");
   const head = [ctx.marker];
@@ -61551,7 +61485,7 @@ function ensureContract(body, ctx) {
   }
   text2 = `${head.join("\n")}
 
-${text2.replace(MARKER_RE, "").replace(/^\n+/, "")}`;
+${withoutPostmortemMarker(text2).replace(/^\n+/, "")}`;
   const o = outline(text2);
   const missingQuestions = POSTMORTEM_QUESTIONS.filter((_, i) => questionStatus(o, QUESTION_KEYS[i]) === "absent");
   if (ctx.repeatOf !== void 0 && questionStatus(o, REPEAT_KEY) === "absent") missingQuestions.push(repeatQuestion(ctx.repeatOf));
@@ -61587,70 +61521,244 @@ ${missingBoxes.join("\n")}
   return `${text2.replace(/\n{3,}/g, "\n\n").trimEnd()}
 `;
 }
-var QUESTION_HINTS = [
-  "The chain from cause to symptom, in the order it happened, with the evidence.",
-  "Money, wasted spend, decisions made on wrong data, team time, trust. The estimate above is only the form's rate times the duration.",
-  "Which signal existed before the detection, who could have seen it, and what would have surfaced it sooner.",
-  "A monitor, checklist, owner rule or release guardrail: link it on its line in the closing checklist."
-];
-var BUILTIN_TEMPLATE = [
-  "Due: {{due}}",
-  "",
-  "Postmortem of incident {{incident_link}}.",
-  "",
-  "Firebreak prefilled the facts below from the incident's record; correct them here if they are wrong. Answer each question under its heading in place of the placeholder, and tick the closing checklist: Firebreak reopens this issue while anything is missing.",
-  "",
-  "## Facts from the incident",
-  "",
-  "{{summary}}",
-  "",
-  "{{repeat}}",
-  "",
-  "### Roles",
-  "",
-  "{{roles}}",
-  "",
-  "### Layer: likely vs confirmed",
-  "",
-  "{{layers}}",
-  "",
-  "### Detection lag",
-  "",
-  "{{detection_lag}}",
-  "",
-  "### Interventions",
-  "",
-  "{{interventions}}",
-  "",
-  "### Updates that lacked fields",
-  "",
-  "{{incomplete_updates}}",
-  "",
-  "### Estimated cost",
-  "",
-  "{{cost}}",
-  "",
-  "### Timeline (UTC)",
-  "",
-  "{{timeline}}",
-  "",
-  "## Questions",
-  "",
-  ...POSTMORTEM_QUESTIONS.flatMap((q, i) => [`### ${q}`, "", `<!-- ${QUESTION_HINTS[i] ?? ""} -->`, ANSWER_PLACEHOLDER, ""]),
-  "{{repeat_question}}",
-  "",
-  "### Closing checklist",
-  "",
-  ...CLOSING_CHECKLIST.map((item) => `- [ ] ${item.text}`),
-  ""
-].join("\n");
+
+// src/core/postmortem/blocks.ts
+function peakParallelInterventions(interventions, until) {
+  const end = isoMs(until) ?? Number.POSITIVE_INFINITY;
+  const spans = interventions.flatMap((i) => {
+    const s = isoMs(i.at);
+    if (s === void 0) return [];
+    const e = Math.max(s, isoMs(i.doneAt) ?? end);
+    return [{ n: i.n, at: i.at, s, e }];
+  });
+  let peak = { count: 0, interventions: [] };
+  for (const start of [...spans].sort((a, b) => a.s - b.s || a.n - b.n)) {
+    const running = spans.filter((o) => o.s <= start.s && (start.s < o.e || o.s === start.s));
+    if (running.length > peak.count) {
+      peak = { count: running.length, at: start.at, interventions: running.map((r) => r.n).sort((a, b) => a - b) };
+    }
+  }
+  return peak;
+}
+var SOURCE_TEXT = {
+  form: "from the form",
+  suggested: "suggested by Firebreak",
+  command: "set with /layer",
+  label: "set by label"
+};
+var OUTCOMES_TEXT = {
+  business: "business outcomes changed (orders, revenue)",
+  "reporting-only": "only platform reporting changed",
+  "not-sure": "not sure at declaration"
+};
+function summaryBlock(state, config2) {
+  const d = state.declaration;
+  const lines = [];
+  lines.push(`- **Symptom:** ${d.symptom ? inline(d.symptom, 600) : "\u2014"}`);
+  const scope = d.scope.map((s) => inline(s, 60)).join(", ") || "\u2014";
+  lines.push(`- **Scope:** ${scope}${d.scopeDetail ? ` \u2014 ${inline(d.scopeDetail, 300)}` : ""}`);
+  if (d.outcomes) lines.push(`- **Business outcomes:** ${OUTCOMES_TEXT[d.outcomes]}`);
+  lines.push(`- **Severity:** SEV${state.severity} (${inline(config2.severities[state.severity].name, 40)})`);
+  const started = d.startedAt ? utcText(d.startedAt) : d.started ? `\u201C${inline(d.started, 80)}\u201D (as written on the form)` : "\u2014";
+  const closed = state.times.closed ? utcText(state.times.closed) : "still open when this postmortem was opened";
+  lines.push(`- **Started:** ${started} \xB7 **declared:** ${utcText(state.declaredAt)} \xB7 **closed:** ${closed}`);
+  const r = state.resolution;
+  if (r) {
+    lines.push(`- **Cause:** ${inline(r.cause, 600)}`);
+    lines.push(`- **Evidence:** ${inline(r.evidence, 600)}`);
+    lines.push(`- **Fix:** ${r.fix ? inline(r.fix, 600) : "\u2014"}`);
+  } else {
+    lines.push("- **Cause:** not recorded (`/resolve` was not run)");
+  }
+  const contained = state.containment.map((c) => inline(c.text, 200));
+  if (d.containment) contained.unshift(inline(d.containment, 200));
+  if (contained.length > 0) lines.push(`- **Containment:** ${contained.join("; ")}`);
+  if (d.whatChanged || state.releases.length > 0) {
+    const releases = state.releases.map((rel) => `release ${inline(rel.name ?? rel.tag, 80)} (${utcText(rel.at)})`);
+    const parts = [...d.whatChanged ? [inline(d.whatChanged, 300)] : [], ...releases];
+    lines.push(`- **What changed just before:** ${parts.join("; ")}`);
+  }
+  return lines.join("\n");
+}
+function rolesBlock(state) {
+  const r = state.roles;
+  const responders = r.responders.map((x) => `${person(x.login)}${x.layer ? ` (${x.layer})` : ""}`).join(", ") || "\u2014";
+  return [
+    `- **Detector:** ${person(r.detector)}`,
+    `- **Owner:** ${person(r.owner)}${r.ownerNote ? ` \u2014 ${inline(r.ownerNote, 200)}` : ""}`,
+    `- **Responders:** ${responders}`,
+    `- **Comms:** ${person(r.comms)}`
+  ].join("\n");
+}
+function layersBlock(state) {
+  const l = state.layer;
+  const confirmed = confirmedLayer(state);
+  const how = [l.confidence ? `${l.confidence} confidence` : void 0, l.source ? SOURCE_TEXT[l.source] : void 0].filter(Boolean).join(", ");
+  const lines = [
+    `- **Likely (triage):** ${l.likely ? `**${l.likely}**${how ? ` (${how})` : ""}` : "not set"}`,
+    `- **Confirmed:** ${confirmed ? `**${confirmed}**` : "not recorded"}`
+  ];
+  if (l.likely && confirmed) {
+    lines.push(
+      l.likely === confirmed ? "- Triage guessed right." : `- Triage guessed wrong: likely **${l.likely}**, confirmed **${confirmed}**.`
+    );
+  }
+  return lines.join("\n");
+}
+function detectionBlock(state) {
+  const d = state.declaration;
+  const detectedAt = d.detectedAt ?? state.declaredAt;
+  const detectedHow = d.detectedAt ? "detection" : "detection (taken as the declaration)";
+  const lag = elapsedBetween(d.startedAt, detectedAt);
+  const first = lag ? `**${lag}** from start (${utcText(d.startedAt)}) to ${detectedHow} (${utcText(detectedAt)}).` : d.started ? `Unknown: the start time \u201C${inline(d.started, 80)}\u201D could not be read as a time.` : "Unknown: the form gave no start time.";
+  const from = state.declaredAt;
+  const milestones = [
+    `detection \u2192 declaration ${elapsedBetween(detectedAt, from) ?? "\u2014"}`,
+    `declaration \u2192 owner ${elapsedBetween(from, state.times.owner) ?? "\u2014"}`,
+    `\u2192 containment ${elapsedBetween(from, state.times.contained) ?? "\u2014"}`,
+    `\u2192 resolution ${elapsedBetween(from, state.times.resolved) ?? "\u2014"}`,
+    `\u2192 close ${elapsedBetween(from, state.times.closed) ?? "\u2014"}`
+  ];
+  return `${first}
+
+${milestones.join(" \xB7 ")}`;
+}
+function interventionsBlock(state, config2, closedAt, limit) {
+  const all = state.interventions;
+  if (all.length === 0) return "No interventions were logged (`/change`).";
+  const peak = peakParallelInterventions(all, closedAt);
+  const allowed = config2.max_parallel_interventions;
+  const over = peak.count > allowed ? ` \u2014 above the ${allowed} allowed in parallel: stacked changes blur which one worked` : "";
+  const when = peak.count > 1 && peak.at ? ` (${peak.interventions.map((n) => `#${n}`).join(", ")}, from ${utcText(peak.at)})` : "";
+  const lines = [`Most running at once: **${peak.count}**${when}${over}.`, ""];
+  const shown = all.slice(-limit);
+  if (all.length > shown.length) lines.push(`- \u2026 ${all.length - shown.length} earlier interventions are in the incident's comments`);
+  for (const i of shown) {
+    const ran = i.doneAt ? `${utcText(i.at)} \u2192 ${utcText(i.doneAt)} (${elapsedBetween(i.at, i.doneAt) ?? "\u2014"})` : `${utcText(i.at)} \u2192 still active at close`;
+    lines.push(`- #${i.n} ${inline(i.text, 200)} \u2014 ${person(i.by)}, ${ran}`);
+  }
+  return lines.join("\n");
+}
+function updatesBlock(state, limit) {
+  if (state.updates.length === 0) return "No status updates were posted (`/update`).";
+  const lacking = state.updates.filter((u) => u.missing.length > 0);
+  if (lacking.length === 0) return `All ${state.updates.length} status updates had every field.`;
+  const shown = lacking.slice(-limit);
+  const lines = [`${lacking.length} of ${state.updates.length} status updates lacked fields:`, ""];
+  if (lacking.length > shown.length) lines.push(`- \u2026 ${lacking.length - shown.length} earlier ones are in the incident's comments`);
+  for (const u of shown) lines.push(`- ${utcText(u.at)} by ${person(u.by)} \u2014 missing: ${u.missing.join(", ")}`);
+  return lines.join("\n");
+}
+function costBlock(state, closedAt) {
+  const cost = estimatedCost(state, closedAt);
+  if (!cost) return "No cost rate was given on the form, so Firebreak made no estimate.";
+  const to = state.times.resolved ? "resolution" : "close";
+  return `${cost} \u2014 the form's rate times the time from start to ${to}.`;
+}
+function repeatBlock(state) {
+  const r = state.repeatOf;
+  if (!r) return "";
+  const pm = r.postmortem ? ` (postmortem #${r.postmortem})` : "";
+  const fix = r.fix ? `its process fix: ${inline(r.fix, 300)}` : "no process fix was linked";
+  return `**Repeat** of #${r.issue}${pm} \u2014 ${fix}. This postmortem also asks why that fix did not hold.`;
+}
+function repeatQuestionBlock(state) {
+  return state.repeatOf ? `### ${repeatQuestion(state.repeatOf.issue)}
+
+${ANSWER_PLACEHOLDER}
+` : "";
+}
+function timelineTable(entries, limit) {
+  if (entries.length === 0) return "_No timeline entries._";
+  const first = Math.max(0, entries.length - limit);
+  const rows = ["| # | when (UTC) | what | who |", "|---|---|---|---|"];
+  if (first > 0) rows.push(`| \u2026 | | ${first} earlier entries are in the incident's comments | |`);
+  entries.slice(first).forEach((e, k) => {
+    rows.push(`| ${first + k + 1} | ${utcText(e.at)} | ${inline(e.text, 200)} | ${person(e.by)} |`);
+  });
+  return rows.join("\n");
+}
+
+// src/core/postmortem/chart.ts
+var CHART_ENTRIES = 40;
+function mermaidLabel(text2, max = 60) {
+  const safe = text2.replace(/[^\p{L}\p{M}\p{N} .,'/+=*!?_-]+/gu, " ").replace(/\s+/g, " ").trim();
+  return safe.length > max ? `${safe.slice(0, max - 1).trimEnd()}\u2026` : safe;
+}
+function chartTime(iso2) {
+  const t = isoMs(iso2);
+  if (t === void 0) return void 0;
+  const s = new Date(t).toISOString();
+  return /^\d{4}-/.test(s) ? `${s.slice(0, 10)} ${s.slice(11, 16)}` : void 0;
+}
+function timelineChart(state, incident, closedAt) {
+  const tasks = [];
+  const d = state.declaration;
+  const detectedAt = d.detectedAt ?? state.declaredAt;
+  const phases = [
+    ["Undetected", d.startedAt, detectedAt, "crit, "],
+    ["Detected until declared", detectedAt, state.declaredAt, ""],
+    ["Declared until resolved", state.declaredAt, state.times.resolved, ""],
+    ["Resolved until closed", state.times.resolved, state.times.closed, "done, "]
+  ];
+  const phaseLines = [];
+  phases.forEach(([label, from, to, tag], k) => {
+    const a = chartTime(from);
+    const b = chartTime(to);
+    if (a && b && (isoMs(to) ?? 0) > (isoMs(from) ?? 0)) phaseLines.push(`    ${label} : ${tag}p${k + 1}, ${a}, ${b}`);
+  });
+  if (phaseLines.length > 0) tasks.push("    section Phases", ...phaseLines);
+  const close2 = chartTime(closedAt);
+  const interventionLines = state.interventions.slice(-CHART_ENTRIES).flatMap((i) => {
+    const a = chartTime(i.at);
+    const b = chartTime(i.doneAt) ?? close2;
+    if (!a || !b) return [];
+    const end = (isoMs(i.doneAt) ?? isoMs(closedAt) ?? 0) > (isoMs(i.at) ?? 0) ? b : "1m";
+    return [`    Change ${i.n} ${mermaidLabel(i.text)} : ${i.doneAt ? "done" : "active"}, i${i.n}, ${a}, ${end}`];
+  });
+  if (interventionLines.length > 0) tasks.push("    section Interventions", ...interventionLines);
+  const first = Math.max(0, state.timeline.length - CHART_ENTRIES);
+  const entryLines = state.timeline.slice(first).flatMap((e, k) => {
+    const a = chartTime(e.at);
+    const n = first + k + 1;
+    return a ? [`    ${n} ${mermaidLabel(e.text) || "entry"} : milestone, t${n}, ${a}, 0m`] : [];
+  });
+  if (entryLines.length > 0) tasks.push("    section Timeline", ...entryLines);
+  if (tasks.length === 0) return "";
+  return [
+    "```mermaid",
+    "gantt",
+    `    title Incident ${incident} in UTC`,
+    "    dateFormat YYYY-MM-DD HH:mm",
+    "    axisFormat %m-%d %H:%M",
+    ...tasks,
+    "```"
+  ].join("\n");
+}
+
+// src/core/postmortem/draft.ts
+var DRAFT_LIMIT = BODY_LIMIT - 4e3;
+function dueDate(now, days, fallback) {
+  const base = isoMs(now) ?? isoMs(fallback) ?? 0;
+  return new Date(base + days * 864e5).toISOString().slice(0, 10);
+}
+function plainTitle(title) {
+  const flat = noMentions(title.replace(/[\p{Cc}\p{Cf}]/gu, " ").replace(/\s+/g, " ").trim());
+  return flat.length > 200 ? `${flat.slice(0, 199)}\u2026` : flat;
+}
+function literal2(title) {
+  return inline(title, 200).replace(/[[\]]/g, "\\$&").replace(/^([#>+*-]|\d+[.)])/, "\\$1");
+}
+function fill(template, values) {
+  return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name) => values.get(name) ?? whole);
+}
 function draftPostmortem(input2) {
   const { incident, state, config: config2 } = input2;
   const closedAt = state.times.closed ?? input2.now;
   const due = dueDate(input2.now, config2.postmortem.due_days, closedAt);
   const repeatOf = state.repeatOf?.issue;
   const marker = postmortemMarker(incident.number, repeatOf);
-  const template = (input2.template.trim() === "" ? BUILTIN_TEMPLATE : input2.template).replace(TEMPLATE_DOC_RE, "");
+  const template = withoutTemplateDoc(input2.template);
   const layer3 = confirmedLayer(state) ?? state.layer.likely;
   const labels = [config2.labels.postmortem, ...layer3 ? [config2.labels.layer[layer3]] : [], config2.labels.severity[state.severity]];
   const assignees = state.roles.owner && !state.roles.ownerNote ? [state.roles.owner] : [];
@@ -61700,148 +61808,6 @@ function draftPostmortem(input2) {
     due
   };
 }
-function incidentFamily(state) {
-  const layer3 = confirmedLayer(state) ?? state.layer.likely;
-  const channels = [...new Set(state.declaration.scope.map((c) => c.trim()).filter(Boolean))];
-  return layer3 ? { layer: layer3, channels } : { channels };
-}
-var DAY_MS = 864e5;
-function findRepeat(state, candidates, windowDays, now, self2) {
-  const family = incidentFamily(state);
-  const nowMs = ms(now);
-  if (!family.layer || family.channels.length === 0 || nowMs === void 0) return void 0;
-  const channels = new Set(family.channels.map((c) => c.toLowerCase()));
-  let best;
-  for (const c of candidates) {
-    if (c.number === self2 || c.state === state) continue;
-    if (c.state.declaredAt === state.declaredAt && c.state.roles.detector === state.roles.detector) continue;
-    if (c.state.status === "dismissed" || c.state.status === "routine-variance") continue;
-    const closed = ms(c.closedAt);
-    if (closed === void 0 || closed > nowMs || nowMs - closed > windowDays * DAY_MS) continue;
-    const theirs = incidentFamily(c.state);
-    if (theirs.layer !== family.layer) continue;
-    if (!theirs.channels.some((ch) => channels.has(ch.toLowerCase()))) continue;
-    if (!best || closed > best.closed || closed === best.closed && c.number > best.c.number) best = { c, closed };
-  }
-  return best?.c;
-}
-function repeatNoticeForEarlierPostmortem(newIncident, earlier) {
-  const family = incidentFamily(earlier.state);
-  const channels = family.channels.map((c) => inline(c, 60)).join(", ");
-  const same2 = [family.layer ? `layer **${family.layer}**` : void 0, channels ? `channels ${channels}` : void 0].filter(Boolean).join(", ");
-  const fix = earlier.postmortem?.fix ? `The process fix recorded for #${earlier.number} \u2014 ${inline(earlier.postmortem.fix, 300)} \u2014 did not prevent it.` : `No process fix was linked for #${earlier.number}, and nothing prevented it.`;
-  return [
-    `**Repeat:** incident [#${newIncident.number}](${encodeURI(newIncident.url)}) is in the same family as #${earlier.number} (${same2 || "same layer and channel"}) within the repeat window: #${earlier.number} closed on ${utc(earlier.closedAt)}.`,
-    "",
-    `${fix} The postmortem of #${newIncident.number} asks why it did not hold.`
-  ].join("\n");
-}
-
-// src/core/needs.ts
-function sameLogin(a, b) {
-  return a.toLowerCase() === b.toLowerCase();
-}
-function hasIncidentLabel(issue3, config2) {
-  return issue3.labels.some((l) => sameLogin(l, config2.labels.incident));
-}
-function isFirebreakIssue(issue3, config2) {
-  return parseBody(issue3.body).hasCard || hasIncidentLabel(issue3, config2);
-}
-function causedBySelf(sender2, botLogin) {
-  return sameLogin(sender2.login, botLogin);
-}
-function senderIgnored(sender2, config2) {
-  const bot = sender2.type === "Bot" || sender2.login.endsWith("[bot]");
-  if (bot && !config2.allow_bots.some((b) => sameLogin(b, sender2.login))) return `event from another bot (${sender2.login})`;
-  return void 0;
-}
-function commentsIgnoredFrom(botLogin, config2) {
-  return (login2) => sameLogin(login2, botLogin) || login2.endsWith("[bot]") && !config2.allow_bots.some((b) => sameLogin(b, login2));
-}
-function routeIssueEvent(event, issue3, config2) {
-  if (issue3.pull_request !== void 0) return { kind: "ignore", reason: "pull requests are not incidents" };
-  const postmortemOf = parsePostmortemMarker(issue3.body);
-  if (postmortemOf !== void 0) {
-    return event.kind === "closed" ? { kind: "postmortem-closed", incident: postmortemOf } : { kind: "ignore", reason: "postmortem issue: only its closing is gated" };
-  }
-  const declaring = event.kind === "declare" || event.kind === "label" && event.added && sameLogin(event.label, config2.labels.incident);
-  if (declaring) {
-    if (!hasIncidentLabel(issue3, config2)) return { kind: "ignore", reason: "not labelled as an incident" };
-    return { kind: "incident", declaring, event: { kind: "declare", at: event.at, actor: "actor" in event ? event.actor : "" } };
-  }
-  if (!isFirebreakIssue(issue3, config2)) return { kind: "ignore", reason: "not an incident" };
-  return { kind: "incident", declaring, event };
-}
-function readsFor(route, issue3, comment) {
-  const parsed = parseBody(issue3.body);
-  const { event } = route;
-  const reads = { form: route.declaring || !parsed.hasCard, log: false, releases: false, closedIncidents: false, logins: [] };
-  if (route.declaring) {
-    if (parsed.hasCard) return { skip: "already declared" };
-    const author = issue3.user?.login ?? "ghost";
-    reads.logins.push({ login: author, ...issue3.author_association ? { association: issue3.author_association } : {} });
-    if (event.kind === "declare" && event.actor && !sameLogin(event.actor, author)) reads.logins.push({ login: event.actor });
-    reads.anyOf = true;
-    reads.releases = true;
-    reads.closedIncidents = true;
-    return reads;
-  }
-  if (event.kind === "commands" || event.kind === "closed") {
-    if (event.kind === "commands" && comment && parsed.state && isApplied(parsed.state, comment.id)) return { skip: `comment ${comment.id} is already applied` };
-    reads.log = true;
-  } else if (event.kind === "label" || event.kind === "assignee") {
-    reads.logins.push({ login: event.actor });
-  }
-  return reads;
-}
-function isApplied(state, commentId) {
-  return state.applied.includes(commentId) || commentId <= (state.appliedThrough ?? 0);
-}
-function pendingCommands(log, state, ignoredAuthor) {
-  const sorted = [...log].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
-  const out = [];
-  for (const comment of sorted) {
-    if (state && isApplied(state, comment.id)) continue;
-    if (ignoredAuthor(comment.user?.login ?? "ghost")) continue;
-    const parsed = parseComment(comment.body);
-    if (parsed.commands.length === 0 && parsed.nearMisses.length === 0) continue;
-    out.push({ comment, parsed });
-  }
-  return out;
-}
-function readsAfterLog(event, issue3, log, ignoredAuthor) {
-  const state = parseBody(issue3.body).state;
-  const pending = pendingCommands(log, state, ignoredAuthor);
-  const logins = pending.map(({ comment }) => ({ login: comment.user?.login ?? "ghost", ...comment.author_association ? { association: comment.author_association } : {} }));
-  const resolution = state?.resolution && log.find((c) => c.id === state.resolution?.commentId);
-  if (resolution) logins.push({ login: resolution.user?.login ?? "ghost", ...resolution.author_association ? { association: resolution.author_association } : {} });
-  const postmortemTemplate = pending.some(({ parsed }) => parsed.commands.some((c) => c.name === "postmortem")) || event.kind === "closed" && !!state?.resolution && !state.postmortem;
-  return { logins, postmortemTemplate };
-}
-function repeatWindowStart(at, config2) {
-  return new Date(Date.parse(at) - config2.repeat_window_days * 864e5).toISOString();
-}
-function familyChanged(before, after) {
-  if (!before) return false;
-  const wasIncident = before.status !== "routine-variance" && before.status !== "dismissed";
-  const isIncident2 = after.status !== "routine-variance" && after.status !== "dismissed";
-  if (!wasIncident && isIncident2) return true;
-  const a = incidentFamily(before);
-  const b = incidentFamily(after);
-  return a.layer !== b.layer || a.channels.join("|") !== b.channels.join("|");
-}
-function repeatCandidates(closed) {
-  const out = [];
-  for (const issue3 of closed) {
-    const state = parseBody(issue3.body).state;
-    if (!state || !issue3.closed_at) continue;
-    if (state.status !== "closed" && state.status !== "postmortem-complete") continue;
-    const pm = state.postmortem;
-    const postmortem2 = pm ? { number: pm.issue, ...pm.fix ? { fix: pm.fix } : {} } : void 0;
-    out.push({ number: issue3.number, state, closedAt: issue3.closed_at, ...postmortem2 ? { postmortem: postmortem2 } : {} });
-  }
-  return out;
-}
 
 // src/core/engine.ts
 var REFUSAL = "Sorry \u2014 only people with triage permission on this repository (or listed under `responders` in `.github/firebreak.yml`) can run Firebreak commands. Nothing was changed.";
@@ -61877,7 +61843,7 @@ function decide(input2) {
   };
   let action = "command";
   if (input2.log && event.kind !== "commands") applyLog(work);
-  const unhandledClose = input2.log && event.kind !== "closed" && event.kind !== "reopened" && issue3.state === "closed" && OPEN_STATUSES.has(work.state.status);
+  const unhandledClose = input2.log && event.kind !== "closed" && event.kind !== "reopened" && issue3.state === "closed" && isOpenStatus(work.state.status);
   switch (event.kind) {
     case "commands":
       applyLog(work);
@@ -61892,7 +61858,7 @@ function decide(input2) {
       action = "reconciled";
       break;
     case "reopened":
-      if (work.state.status === "closed" || work.state.status === "postmortem-complete" || work.state.status === "dismissed") {
+      if (isClosedStatus(work.state.status)) {
         work.state = timeline({ ...work.state, status: "investigating" }, event.at, "Reopened", event.actor);
       }
       action = "reconciled";
@@ -61906,7 +61872,6 @@ function decide(input2) {
   }
   return finish(work, action);
 }
-var OPEN_STATUSES = /* @__PURE__ */ new Set(["triage", "investigating", "contained", "resolved"]);
 function restoreSection(input2, event, userText) {
   const previous = parseBody(event.previousBody);
   if (!previous.state) return ignored2(input2.issue.number, "an edit of an issue without a card");
@@ -61924,7 +61889,7 @@ function timeline(state, at, text2, by) {
 }
 function declare(input2, userText) {
   const { issue: issue3, config: config2 } = input2;
-  const declaration = parseDeclaration(userText, input2.formTemplate);
+  const declaration = parseDeclaration(userText, input2.formTemplate, input2.shippedForm);
   const detector = issue3.user?.login ?? "ghost";
   const declarer = input2.event.kind === "declare" ? input2.event.actor : detector;
   const authorised = input2.mayCommand(detector, issue3.author_association) || declarer !== detector && input2.mayCommand(declarer, void 0);
@@ -62051,12 +62016,12 @@ function handAssignee(work, event) {
 }
 function close(work, event) {
   const state = work.state;
-  if (state.status === "routine-variance" || state.status === "dismissed") return "ignored";
+  if (isDismissedOrVariance(state.status)) return "ignored";
   if (event.reason === "not_planned" || event.reason === "duplicate") {
     work.state = timeline({ ...state, status: "dismissed" }, event.at, `Dismissed (closed as ${event.reason.replace("_", " ")})`, event.actor);
     return "reconciled";
   }
-  if (state.status === "closed" || state.status === "postmortem-complete") return "ignored";
+  if (isClosedIncident(state.status)) return "ignored";
   if (state.resolution && !resolutionConfirmed(work)) replayLog(work, event.at);
   if (!resolutionConfirmed(work)) {
     if (!work.input.config.gate_incident_close) {
@@ -62123,7 +62088,7 @@ function resolutionConfirmed(work) {
 }
 function notify(work) {
   const state = work.state;
-  if (state.status === "routine-variance" || state.status === "dismissed") return;
+  if (isDismissedOrVariance(state.status)) return;
   if (state.notified.includes(state.severity)) return;
   const people = work.input.config.notify[state.severity];
   if (people.length === 0) return;
@@ -62135,7 +62100,7 @@ function notify(work) {
 }
 function checkRepeat(work) {
   const state = work.state;
-  if (!work.input.repeatCandidates || state.repeatOf || state.status === "routine-variance" || state.status === "dismissed") return;
+  if (!work.input.repeatCandidates || state.repeatOf || isDismissedOrVariance(state.status)) return;
   const repeat = findRepeatFor(work.input, state, work.input.event.at);
   if (!repeat) return;
   work.state = repeat.state;
@@ -62329,6 +62294,7 @@ async function runIncidentEvent(gh, trigger, route, config2, deps) {
     issue: issue3,
     config: config2,
     formTemplate: reads.form ? await deps.files.read(gh, ref, deps.formPath ?? DEFAULT_FORM_PATH) ?? deps.templates.form : "",
+    shippedForm: deps.templates.form,
     // Firebreak itself declares the incidents it opens (tracking QA).
     mayCommand: (login2, association) => login2.toLowerCase() === self2 || permissions.decide(login2, association),
     isBot: ignoredAuthor
@@ -62438,7 +62404,7 @@ async function runReleaseQa(gh, trigger, config2, deps) {
     }
   }
   if (passed) return { action: "qa-passed", notes, report, table };
-  const draft = qaIncidentDraft(report.steps, release, qa.severity);
+  const draft = qaIncidentDraft(report.steps, release, qa.severity, deps.templates.form);
   const created = await createIssueOnce(gh, trigger.ref, {
     marker: draft.marker,
     title: draft.title,

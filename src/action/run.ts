@@ -5,7 +5,7 @@ import * as core from "@actions/core";
 import * as github from "@actions/github";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
-import { planWrites } from "../core/plan.js";
+import { planWrites } from "../core/model/plan.js";
 import type { GitHubClient } from "../github/client.js";
 import { safeMessage, statusOf } from "../github/client.js";
 import { triggerFrom } from "../github/events.js";

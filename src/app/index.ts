@@ -2,8 +2,8 @@
 // work runs in a queue per incident, so GitHub gets its answer within 10 s however long the
 // write queue, and two events on one incident never interleave in this process.
 import type { Probot } from "probot";
-import { parsePostmortemMarker } from "../core/postmortem.js";
 import type { RepoRef } from "../github/client.js";
+import { parsePostmortemMarker } from "../core/model/markers.js";
 import { safeMessage } from "../github/client.js";
 import { triggerFrom } from "../github/events.js";
 import { FileCache } from "../github/files.js";

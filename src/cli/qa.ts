@@ -3,8 +3,10 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { FirebreakConfig } from "../core/config.js";
-import type { StepResult, TrackingQaConfig } from "../core/tracking-qa.js";
-import { renderQaTable, trackingQaSchema } from "../core/tracking-qa.js";
+import type { TrackingQaConfig } from "../core/tracking-qa/config.js";
+import type { StepResult } from "../core/tracking-qa/evaluation.js";
+import { trackingQaSchema } from "../core/tracking-qa/config.js";
+import { renderQaTable } from "../core/tracking-qa/report.js";
 import { loadRepoConfig } from "../github/config.js";
 import { FileCache } from "../github/files.js";
 import type { QaReport } from "../tracking-qa/run.js";

@@ -5,10 +5,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
-import { CARD_END, CARD_START, parseBody } from "../core/card.js";
-import type { CommentView, IssueView } from "../core/incident.js";
-import { commentViewSchema } from "../core/incident.js";
-import type { Plan } from "../core/plan.js";
+import { parseBody } from "../core/card.js";
+import { CARD_END, CARD_START, withoutStateMarkers } from "../core/model/markers.js";
+import type { CommentView, IssueView } from "../core/model/incident.js";
+import { commentViewSchema } from "../core/model/incident.js";
+import type { Plan } from "../core/model/plan.js";
 import type { GitHubClient } from "../github/client.js";
 import type { Trigger } from "../github/events.js";
 import { triggerFrom } from "../github/events.js";
@@ -76,10 +77,7 @@ export function cardOf(body: string | undefined): string | undefined {
   if (!body?.startsWith(CARD_START)) return undefined;
   const end = body.indexOf(CARD_END);
   if (end < 0) return undefined;
-  return body
-    .slice(CARD_START.length, end)
-    .replace(/<!-- firebreak:state:v1 [^>]*-->/g, "")
-    .trim();
+  return withoutStateMarkers(body.slice(CARD_START.length, end)).trim();
 }
 
 class NotFound extends Error {

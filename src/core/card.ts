@@ -3,14 +3,12 @@
 // base64-encoded inside an HTML comment so that no user text can break or forge its markers.
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { FirebreakConfig } from "./config.js";
-import type { IncidentState, TimelineEntry } from "./incident.js";
-import { incidentStateSchema } from "./incident.js";
-import { inline, person } from "./markdown.js";
+import type { IncidentState, TimelineEntry } from "./model/incident.js";
+import { incidentStateSchema } from "./model/incident.js";
+import { CARD_END, CARD_START, encodedStateIn, stateMarker } from "./model/markers.js";
+import { inline, person } from "./text/inert.js";
 import { formatElapsed, formatUtc } from "./time.js";
 
-export const CARD_START = "<!-- firebreak:card:start (managed by Firebreak: edits inside this section are replaced) -->";
-export const CARD_END = "<!-- firebreak:card:end -->";
-const STATE_PREFIX = "<!-- firebreak:state:v1 ";
 const SEPARATOR = "\n\n";
 /** The section stays under 16 KB so the user's text always has room (GitHub caps bodies at 65,536). */
 export const CARD_LIMIT = 16_000;
@@ -45,9 +43,8 @@ export function parseBody(body: string | null | undefined): ParsedBody {
   const end = text.indexOf(CARD_END);
   if (end < 0) return { userText: text, hasCard: false };
   const section = text.slice(0, end);
-  const stateAt = section.lastIndexOf(STATE_PREFIX);
-  const stateEnd = stateAt < 0 ? -1 : section.indexOf(" -->", stateAt);
-  const state = stateAt < 0 || stateEnd < 0 ? undefined : decodeState(section.slice(stateAt + STATE_PREFIX.length, stateEnd));
+  const encoded = encodedStateIn(section);
+  const state = encoded === undefined ? undefined : decodeState(encoded);
   if (!state) return { userText: text, hasCard: false };
   let rest = text.slice(end + CARD_END.length);
   if (rest.startsWith(SEPARATOR)) rest = rest.slice(SEPARATOR.length);
@@ -217,7 +214,7 @@ function section(state: IncidentState, ctx: CardContext, timelineLimit: number, 
     renderSections(state, ctx, timelineLimit, summaryOnly),
     "",
     "<sub>Firebreak status card · commands: `/help`</sub>",
-    `${STATE_PREFIX}${encodeState(state)} -->`,
+    stateMarker(encodeState(state)),
     CARD_END,
   ].join("\n");
 }

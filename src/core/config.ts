@@ -2,7 +2,7 @@
 // the shipped JSON Schema and the README's configuration reference.
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
-import { trackingQaSchema } from "./tracking-qa.js";
+import { trackingQaSchema } from "./tracking-qa/config.js";
 
 const labelName = z.string().trim().min(1).max(50);
 const login = z

@@ -7,18 +7,20 @@ import { setLikelyLayer } from "./commands/layer.js";
 import { setOwner } from "./commands/owner.js";
 import { setSeverity } from "./commands/severity.js";
 import type { FirebreakConfig } from "./config.js";
-import { classify, initialState } from "./declare.js";
-import type { ReleaseView } from "./declare.js";
-import { parseDeclaration } from "./form.js";
-import type { CommentView, IncidentState, IssueView } from "./incident.js";
-import { incidentStateSchema } from "./incident.js";
-import { desiredAssignees, desiredLabels, labelMeaning, sameSet } from "./labels.js";
-import { inline, mention } from "./markdown.js";
-import type { ActionTaken, IssueUpdate, Plan, Reply } from "./plan.js";
-import { emptyPlan } from "./plan.js";
 import { familyChanged, isFirebreakIssue, pendingCommands } from "./needs.js";
-import type { ClosedIncident } from "./postmortem.js";
-import { draftPostmortem, findRepeat, repeatNoticeForEarlierPostmortem } from "./postmortem.js";
+import { classify, initialState } from "./declaration/declare.js";
+import type { ReleaseView } from "./declaration/declare.js";
+import { parseDeclaration } from "./declaration/form.js";
+import type { CommentView, IncidentState, IssueView } from "./model/incident.js";
+import { incidentStateSchema } from "./model/incident.js";
+import { desiredAssignees, desiredLabels, labelMeaning, sameSet } from "./model/labels.js";
+import { inline, mention } from "./text/inert.js";
+import type { ActionTaken, IssueUpdate, Plan, Reply } from "./model/plan.js";
+import { emptyPlan } from "./model/plan.js";
+import { isClosedIncident, isClosedStatus, isDismissedOrVariance, isOpenStatus } from "./model/status.js";
+import { draftPostmortem } from "./postmortem/draft.js";
+import type { ClosedIncident } from "./repeat.js";
+import { findRepeat, repeatNoticeForEarlierPostmortem } from "./repeat.js";
 
 export type IncidentEvent =
   /** issues.opened, or issues.labeled with the incident label. */
@@ -38,6 +40,8 @@ export interface EngineInput {
   config: FirebreakConfig;
   /** The repository's issue form, or the shipped one: maps the body's headings to field ids. */
   formTemplate: string;
+  /** The shipped issue form: its labels still map headings after a repository renamed its own. */
+  shippedForm: string;
   /** Comments read for this event (commands, close and reconcile events), oldest first. */
   log?: readonly CommentView[];
   /** Who may command: resolved by the shell for every login this event needs. */
@@ -116,7 +120,7 @@ export function decide(input: EngineInput): EngineResult {
   // A close whose own event was never handled (a cancelled run, a failed delivery) is caught
   // up by the next event that brought the log, which the gate needs.
   const unhandledClose =
-    input.log && event.kind !== "closed" && event.kind !== "reopened" && issue.state === "closed" && OPEN_STATUSES.has(work.state.status);
+    input.log && event.kind !== "closed" && event.kind !== "reopened" && issue.state === "closed" && isOpenStatus(work.state.status);
   switch (event.kind) {
     case "commands":
       applyLog(work);
@@ -131,7 +135,7 @@ export function decide(input: EngineInput): EngineResult {
       action = "reconciled";
       break;
     case "reopened":
-      if (work.state.status === "closed" || work.state.status === "postmortem-complete" || work.state.status === "dismissed") {
+      if (isClosedStatus(work.state.status)) {
         work.state = timeline({ ...work.state, status: "investigating" }, event.at, "Reopened", event.actor);
       }
       action = "reconciled";
@@ -145,8 +149,6 @@ export function decide(input: EngineInput): EngineResult {
   }
   return finish(work, action);
 }
-
-const OPEN_STATUSES = new Set<IncidentState["status"]>(["triage", "investigating", "contained", "resolved"]);
 
 /**
  * Editing the Firebreak section changes nothing (SPEC §12): the section as it was before the
@@ -172,7 +174,7 @@ function timeline(state: IncidentState, at: string, text: string, by?: string): 
 
 function declare(input: EngineInput, userText: string): EngineResult {
   const { issue, config } = input;
-  const declaration = parseDeclaration(userText, input.formTemplate);
+  const declaration = parseDeclaration(userText, input.formTemplate, input.shippedForm);
   const detector = issue.user?.login ?? "ghost";
   // The author is the detector; a responder who labels someone's issue as an incident declares it.
   const declarer = input.event.kind === "declare" ? input.event.actor : detector;
@@ -313,12 +315,12 @@ function handAssignee(work: Work, event: Extract<IncidentEvent, { kind: "assigne
 
 function close(work: Work, event: Extract<IncidentEvent, { kind: "closed" }>): ActionTaken {
   const state = work.state;
-  if (state.status === "routine-variance" || state.status === "dismissed") return "ignored";
+  if (isDismissedOrVariance(state.status)) return "ignored";
   if (event.reason === "not_planned" || event.reason === "duplicate") {
     work.state = timeline({ ...state, status: "dismissed" }, event.at, `Dismissed (closed as ${event.reason.replace("_", " ")})`, event.actor);
     return "reconciled";
   }
-  if (state.status === "closed" || state.status === "postmortem-complete") return "ignored";
+  if (isClosedIncident(state.status)) return "ignored";
   // A recorded resolution the log does not bear out was forged or its comment deleted: the
   // record is rebuilt from the log, which decides.
   if (state.resolution && !resolutionConfirmed(work)) replayLog(work, event.at);
@@ -399,7 +401,7 @@ function resolutionConfirmed(work: Work): boolean {
 
 function notify(work: Work): void {
   const state = work.state;
-  if (state.status === "routine-variance" || state.status === "dismissed") return;
+  if (isDismissedOrVariance(state.status)) return;
   if (state.notified.includes(state.severity)) return;
   const people = work.input.config.notify[state.severity];
   if (people.length === 0) return;
@@ -413,7 +415,7 @@ function notify(work: Work): void {
 /** Repeats are looked up at declaration and again whenever the layer changes (SPEC §12). */
 function checkRepeat(work: Work): void {
   const state = work.state;
-  if (!work.input.repeatCandidates || state.repeatOf || state.status === "routine-variance" || state.status === "dismissed") return;
+  if (!work.input.repeatCandidates || state.repeatOf || isDismissedOrVariance(state.status)) return;
   const repeat = findRepeatFor(work.input, state, work.input.event.at);
   if (!repeat) return;
   work.state = repeat.state;

@@ -4,10 +4,11 @@ import { parseBody } from "./card.js";
 import type { ParsedComment } from "./commands/grammar.js";
 import { parseComment } from "./commands/grammar.js";
 import type { FirebreakConfig } from "./config.js";
-import type { CommentView, IncidentState, IssueView } from "./incident.js";
+import type { CommentView, IncidentState, IssueView } from "./model/incident.js";
 import type { IncidentEvent } from "./engine.js";
-import type { ClosedIncident } from "./postmortem.js";
-import { incidentFamily, parsePostmortemMarker } from "./postmortem.js";
+import type { ClosedIncident } from "./repeat.js";
+import { incidentFamily } from "./repeat.js";
+import { parsePostmortemMarker } from "./model/markers.js";
 
 /** Where an issue event goes: nowhere, the postmortem gate, or the incident engine. */
 export type IssueRoute =

@@ -2,6 +2,8 @@
 // form, and the two formats the card shows. No clock reads: "now" is always a parameter,
 // taken by callers from GitHub's event timestamps.
 
+import { inline } from "./text/inert.js";
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -211,6 +213,27 @@ export function parseLenientTime(text: string, reference: Date): Date | undefine
 
 function pad2(n: number): string {
   return String(n).padStart(2, "0");
+}
+
+/** Milliseconds of an ISO time, or undefined when it is absent or not a time. */
+export function isoMs(iso: string | undefined): number | undefined {
+  if (iso === undefined) return undefined;
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? t : undefined;
+}
+
+/** An ISO time in the one format, "—" when absent; text that is not a time is shown inert. */
+export function utcText(iso: string | undefined): string {
+  const t = isoMs(iso);
+  if (t === undefined) return iso ? inline(iso, 40) : "—";
+  return formatUtc(new Date(t));
+}
+
+/** The elapsed time between two ISO times, or undefined when either is not a time. */
+export function elapsedBetween(from: string | undefined, to: string | undefined): string | undefined {
+  const a = isoMs(from);
+  const b = isoMs(to);
+  return a === undefined || b === undefined ? undefined : formatElapsed(b - a);
 }
 
 /** "2026-11-24 10:15 UTC" — the one time format on cards and timelines. */

@@ -5,7 +5,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { trackingQaSchema, type TrackingQaConfig } from "../core/tracking-qa.js";
+import { trackingQaSchema, type TrackingQaConfig } from "../core/tracking-qa/config.js";
 
 export const FIXTURE_IDS = {
   meta_pixel: "1234567890",

@@ -2,14 +2,13 @@
 // distinct error, what is wrong with it: one open "Firebreak configuration error" issue.
 import type { ConfigError, LoadedConfig } from "../core/config.js";
 import { configErrorFingerprint, DEFAULT_CONFIG, extendsTarget, mergeConfig, parseConfigYaml, resolveConfig } from "../core/config.js";
-import { escapeHtml } from "../core/markdown.js";
+import { escapeHtml } from "../core/text/inert.js";
+import { CONFIG_ERROR_MARKER, configReportedMarker, parseConfigReported } from "../core/model/markers.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import type { FileCache } from "./files.js";
 import { createIssueOnce, findMarkedIssues } from "./issues.js";
 
 export const DEFAULT_CONFIG_PATH = ".github/firebreak.yml";
-const CONFIG_MARKER = "<!-- firebreak:config-error -->";
-const REPORTED = /<!-- firebreak:config-reported (\S*) -->/;
 
 export interface RepoConfig extends LoadedConfig {
   path: string;
@@ -41,17 +40,6 @@ export async function loadRepoConfig(gh: GitHubClient, files: FileCache, ref: Re
   return { config: resolved.config, errors: [...errors, ...resolved.errors], path, changed };
 }
 
-function reportedFingerprints(body: string): string[] {
-  const match = REPORTED.exec(body);
-  if (!match?.[1]) return [];
-  try {
-    const value: unknown = JSON.parse(Buffer.from(match[1], "base64").toString("utf8"));
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
-  } catch {
-    return [];
-  }
-}
-
 function errorTable(path: string, errors: readonly ConfigError[]): string {
   return [
     "| file | key | problem |",
@@ -61,15 +49,14 @@ function errorTable(path: string, errors: readonly ConfigError[]): string {
 }
 
 function configIssueBody(path: string, errors: readonly ConfigError[]): string {
-  const fingerprints = Buffer.from(JSON.stringify(errors.map(configErrorFingerprint))).toString("base64");
   return [
-    CONFIG_MARKER,
+    CONFIG_ERROR_MARKER,
     `Firebreak could not use every key of \`${path}\` (read from the default branch). It keeps running: valid keys apply, and each invalid key falls back to its default.`,
     "",
     errorTable(path, errors),
     "",
     "Fix the file on the default branch; Firebreak closes this issue once the file is valid again.",
-    `<!-- firebreak:config-reported ${fingerprints} -->`,
+    configReportedMarker(errors.map(configErrorFingerprint)),
   ].join("\n");
 }
 
@@ -80,7 +67,7 @@ function configIssueBody(path: string, errors: readonly ConfigError[]): string {
  */
 export async function reportConfigErrors(gh: GitHubClient, ref: RepoRef, loaded: RepoConfig): Promise<"opened" | "updated" | "closed" | "unchanged"> {
   const label = loaded.config.labels.config_error;
-  const marked = await findMarkedIssues(gh, ref, { label, state: "all", marker: CONFIG_MARKER });
+  const marked = await findMarkedIssues(gh, ref, { label, state: "all", marker: CONFIG_ERROR_MARKER });
   const existing = marked.find((i) => i.state === "open");
   if (loaded.errors.length === 0) {
     if (!existing) return "unchanged";
@@ -106,7 +93,7 @@ export async function reportConfigErrors(gh: GitHubClient, ref: RepoRef, loaded:
   }
   if (!existing) {
     await createIssueOnce(gh, ref, {
-      marker: CONFIG_MARKER,
+      marker: CONFIG_ERROR_MARKER,
       title: "Firebreak configuration error",
       body,
       labels: [label],
@@ -114,7 +101,7 @@ export async function reportConfigErrors(gh: GitHubClient, ref: RepoRef, loaded:
     });
     return "opened";
   }
-  const reported = new Set(reportedFingerprints(existing.body));
+  const reported = new Set(parseConfigReported(existing.body));
   const fresh = loaded.errors.filter((e) => !reported.has(configErrorFingerprint(e)));
   const current = new Set(loaded.errors.map(configErrorFingerprint));
   if (fresh.length === 0 && [...reported].every((f) => current.has(f))) return "unchanged";

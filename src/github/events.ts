@@ -2,9 +2,10 @@
 // fields Firebreak relies on are parsed (zod); everything else in a payload is ignored.
 import { z } from "zod";
 import type { IncidentEvent } from "../core/engine.js";
-import type { CommentView, IssueView } from "../core/incident.js";
-import { commentViewSchema, issueViewSchema } from "../core/incident.js";
+import type { CommentView, IssueView } from "../core/model/incident.js";
+import { commentViewSchema, issueViewSchema } from "../core/model/incident.js";
 import { mentionsCommand } from "../core/commands/grammar.js";
+import { CARD_START_PREFIX } from "../core/model/markers.js";
 import type { RepoRef } from "./client.js";
 import { repoOf } from "./client.js";
 
@@ -105,7 +106,7 @@ export function triggerFrom(name: string, payload: unknown, context: { repoFallb
       case "edited": {
         // Only a body edit can touch the Firebreak section; the card's own markers say whether it could.
         const previousBody = p.changes?.body?.from;
-        if (previousBody === undefined || previousBody === null || !previousBody.startsWith("<!-- firebreak:card:start")) {
+        if (previousBody === undefined || previousBody === null || !previousBody.startsWith(CARD_START_PREFIX)) {
           return ignored("an edit that cannot have touched a status card");
         }
         return { ...base, deliveryAt, event: { kind: "edited", at, actor, previousBody } };

@@ -2,9 +2,9 @@
 // permissions and releases.
 import { z } from "zod";
 import type { FirebreakConfig } from "../core/config.js";
-import type { ReleaseView } from "../core/declare.js";
-import type { CommentView, IssueView } from "../core/incident.js";
-import { commentViewSchema, issueViewSchema } from "../core/incident.js";
+import type { ReleaseView } from "../core/declaration/declare.js";
+import type { CommentView, IssueView } from "../core/model/incident.js";
+import { commentViewSchema, issueViewSchema } from "../core/model/incident.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { statusOf } from "./client.js";
 

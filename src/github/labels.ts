@@ -2,7 +2,7 @@
 // events use them at the same time.
 import { z } from "zod";
 import type { FirebreakConfig } from "../core/config.js";
-import { labelStyles } from "../core/label-styles.js";
+import { labelStyles } from "../core/model/labels.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { statusOf } from "./client.js";
 

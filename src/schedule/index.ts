@@ -19,10 +19,12 @@ export function parseEvery(text: string | undefined): number {
 }
 
 /**
- * Runs `pass` every `seconds` in this process. A pass still running when the next is due is
+ * Runs `pass` every `seconds` in this process, the first one interval after start. A pass still running when the next is due is
  * not started twice (croner's overrun protection); a failing pass is reported and the next runs.
  */
 export function inProcessScheduler(seconds: number, pass: () => Promise<void>, onError: (error: unknown) => void): Scheduler {
-  const job = new Cron("* * * * * *", { interval: seconds, protect: true, unref: true, catch: onError }, pass);
+  // The first pass comes one interval after start: a starting server answers webhooks first.
+  const startAt = new Date(Date.now() + seconds * 1000);
+  const job = new Cron("* * * * * *", { interval: seconds, startAt, protect: true, unref: true, catch: onError }, pass);
   return { stop: () => job.stop() };
 }

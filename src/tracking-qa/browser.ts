@@ -9,17 +9,9 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import type { Browser, BrowserContext, BrowserType, CDPSession, Page, Request, Route } from "playwright-core";
-import {
-  classifyHit,
-  hitsSatisfy,
-  isBeacon,
-  needsRenderedPage,
-  stepExpectations,
-  type BrowserObservation,
-  type TagHit,
-  type TrackingQaConfig,
-  type TrackingQaStep,
-} from "../core/tracking-qa.js";
+import { stepExpectations, type TrackingQaConfig, type TrackingQaStep } from "../core/tracking-qa/config.js";
+import { hitsSatisfy, needsRenderedPage, type BrowserObservation } from "../core/tracking-qa/evaluation.js";
+import { classifyHit, isBeacon, type TagHit } from "../core/tracking-qa/hits.js";
 import { mapLimit } from "./limit.js";
 import { stepUrl } from "./static.js";
 

@@ -3,17 +3,11 @@
 // static one).
 
 import type { Browser } from "playwright-core";
-import {
-  evaluateStep,
-  qaSummary,
-  type BrowserObservation,
-  type QaSummary,
-  type StaticObservation,
-  type StepResult,
-  type TrackingQaConfig,
-} from "../core/tracking-qa.js";
 import type { HostLookup, PrivateHost } from "./address-guard.js";
 import { privateStepHost } from "./address-guard.js";
+import type { TrackingQaConfig } from "../core/tracking-qa/config.js";
+import { evaluateStep, type BrowserObservation, type StaticObservation, type StepResult } from "../core/tracking-qa/evaluation.js";
+import { qaSummary, type QaSummary } from "../core/tracking-qa/report.js";
 import { runBrowserStage } from "./browser.js";
 import { runStaticStage } from "./static.js";
 

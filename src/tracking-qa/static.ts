@@ -1,13 +1,9 @@
 // Static stage (SPEC §8): fetch each step's HTML and look for the tags' snippets and ids.
 // Fast, but blind to what a tag manager injects at run time.
 
-import {
-  detectTags,
-  pageError,
-  type StaticObservation,
-  type TrackingQaConfig,
-  type TrackingQaStep,
-} from "../core/tracking-qa.js";
+import { type TrackingQaConfig, type TrackingQaStep } from "../core/tracking-qa/config.js";
+import { pageError, type StaticObservation } from "../core/tracking-qa/evaluation.js";
+import { detectTags } from "../core/tracking-qa/tags.js";
 import { mapLimit } from "./limit.js";
 
 /** Pages are HTML documents; anything bigger than this is not a page worth scanning whole. */

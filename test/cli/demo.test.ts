@@ -7,7 +7,7 @@ import { memoryIo } from "../../src/cli/common.js";
 import type { DemoResult } from "../../src/dev/demo-scenario.js";
 import { renderForm, runDemo } from "../../src/dev/demo-scenario.js";
 import { main } from "../../src/cli/program.js";
-import { parseDeclaration } from "../../src/core/form.js";
+import { parseDeclaration } from "../../src/core/declaration/form.js";
 import { shippedTemplates } from "../../src/templates.js";
 import { tempDir } from "./helpers.js";
 
@@ -52,7 +52,7 @@ it("fills the form as GitHub renders a submission, which the parser reads back",
   expect(body).toContain("### Which channels are hit?\n\nMeta, TikTok");
   expect(body).toContain("- [X] It changes near-term decisions");
   expect(body).toContain("_No response_");
-  const d = parseDeclaration(body, shippedTemplates().form);
+  const d = parseDeclaration(body, shippedTemplates().form, shippedTemplates().form);
   expect(d).toMatchObject({ symptom: "CPM up", scope: ["Meta", "TikTok"], severity: 3, outcomes: "reporting-only", threshold: ["It changes near-term decisions"] });
 });
 

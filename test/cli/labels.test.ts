@@ -5,7 +5,7 @@ import { memoryIo } from "../../src/cli/common.js";
 import { runLabels } from "../../src/cli/labels.js";
 import { main } from "../../src/cli/program.js";
 import { allLabels, DEFAULT_CONFIG } from "../../src/core/config.js";
-import { labelStyles } from "../../src/core/label-styles.js";
+import { labelStyles } from "../../src/core/model/labels.js";
 import { emulator, writesOf } from "./helpers.js";
 
 let world: Awaited<ReturnType<typeof emulator>>;

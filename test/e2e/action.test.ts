@@ -4,8 +4,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseBody } from "../../src/core/card.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
-import { labelStyles } from "../../src/core/label-styles.js";
 import { LocalGitHub } from "../../src/dev/local-github/index.js";
+import { labelStyles } from "../../src/core/model/labels.js";
 import { actionCheckout, DeliveryCapture, runAction, type ActionRun } from "../support/action-harness.js";
 import { FULL_FORM } from "../support/payloads.js";
 import { steppingClock } from "../dev/local-github/helpers.js";

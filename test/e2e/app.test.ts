@@ -10,13 +10,13 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import type { ExpectStatic } from "vitest";
-import { CARD_START, parseBody } from "../../src/core/card.js";
+import { parseBody } from "../../src/core/card.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
-import type { IncidentState } from "../../src/core/incident.js";
-import { labelStyles } from "../../src/core/label-styles.js";
-import { replyKeyOf } from "../../src/core/plan.js";
 import { LocalGitHub, sign } from "../../src/dev/local-github/index.js";
 import type { RequestLogEntry } from "../../src/dev/local-github/index.js";
+import type { IncidentState } from "../../src/core/model/incident.js";
+import { labelStyles } from "../../src/core/model/labels.js";
+import { CARD_START, replyKeyOf } from "../../src/core/model/markers.js";
 import { ensureBuild } from "./build.global.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -314,7 +314,7 @@ describe.concurrent("Firebreak as a GitHub App (npm start) against an emulated G
     });
     // Declared once: the `labeled` delivery that came with the form found the card.
     expect(gh.deliveries.filter((d) => d.event === "issues" && d.status === 200).map((d) => d.action)).toEqual(expect.arrayContaining(["opened", "labeled"]));
-    expect(gh.requests.slice(from).filter((r) => r.method === "PATCH")).toHaveLength(1);
+    expect(gh.requests.slice(from).filter((r) => r.method === "PATCH").map((r) => r.path)).toHaveLength(1);
     expect(botReplies(world, opened.number)).toEqual([]);
     measured["declaration (cold process)"] = callsSince(world, from);
 

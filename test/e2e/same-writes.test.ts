@@ -12,7 +12,7 @@ import { simulate } from "../../src/cli/simulate.js";
 import { Probot } from "probot";
 import { parseBody } from "../../src/core/card.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
-import { labelStyles } from "../../src/core/label-styles.js";
+import { labelStyles } from "../../src/core/model/labels.js";
 import { firebreakApp } from "../../src/app/index.js";
 import { LocalGitHub } from "../../src/dev/local-github/index.js";
 import { actionCheckout, DeliveryCapture, RecordingProxy, runAction } from "../support/action-harness.js";

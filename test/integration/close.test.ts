@@ -8,8 +8,8 @@ import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import type { EngineInput, IncidentEvent } from "../../src/core/engine.js";
 import { withPostmortem } from "../../src/core/decide/follow-ups.js";
 import { decide } from "../../src/core/engine.js";
-import type { CommentView, IncidentState, IssueView } from "../../src/core/incident.js";
-import { commentViewSchema, issueViewSchema } from "../../src/core/incident.js";
+import type { CommentView, IncidentState, IssueView } from "../../src/core/model/incident.js";
+import { commentViewSchema, issueViewSchema } from "../../src/core/model/incident.js";
 import { shippedTemplates } from "../../src/templates.js";
 import { API, commentEvent, commentJson, ISSUE_PATH, issuesEvent, REPO } from "../support/payloads.js";
 import type { IssueShape } from "../support/payloads.js";
@@ -67,6 +67,7 @@ function step(issue: Issue, event: IncidentEvent, log: Record<string, unknown>[]
     issue: issue.view,
     config: DEFAULT_CONFIG,
     formTemplate: templates.form,
+    shippedForm: templates.form,
     log: log.map((c) => commentViewSchema.parse(c)) satisfies CommentView[],
     mayCommand: () => true,
     isBot: (login) => login.endsWith("[bot]"),

@@ -3,7 +3,7 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseBody } from "../../src/core/card.js";
-import type { IncidentState } from "../../src/core/incident.js";
+import type { IncidentState } from "../../src/core/model/incident.js";
 import { API, commentEvent, commentJson, ISSUE_PATH, REPO } from "../support/payloads.js";
 import { declaredIssue } from "../support/incident.js";
 import { testApp } from "../support/probot.js";

@@ -1,7 +1,7 @@
 // Incident records for tests: realistic defaults, validated against the schema the card
 // stores, so a test never builds a record Firebreak itself could not have written.
-import type { IncidentState } from "../../src/core/incident.js";
-import { incidentStateSchema } from "../../src/core/incident.js";
+import type { IncidentState } from "../../src/core/model/incident.js";
+import { incidentStateSchema } from "../../src/core/model/incident.js";
 
 export type IncidentPatch = Partial<Omit<IncidentState, "declaration" | "layer" | "roles" | "times">> & {
   declaration?: Partial<IncidentState["declaration"]>;

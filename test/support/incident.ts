@@ -1,7 +1,7 @@
 // Incident issues as Firebreak leaves them after a declaration: built by the real core.
 import { decide } from "../../src/core/engine.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
-import { issueViewSchema } from "../../src/core/incident.js";
+import { issueViewSchema } from "../../src/core/model/incident.js";
 import { shippedTemplates } from "../../src/templates.js";
 import { FULL_FORM, issuesEvent } from "./payloads.js";
 
@@ -14,6 +14,7 @@ export function declaredIssue(form = FULL_FORM): { body: string; labels: string[
     issue,
     config: DEFAULT_CONFIG,
     formTemplate: shippedTemplates().form,
+    shippedForm: shippedTemplates().form,
     mayCommand: () => true,
     isBot: (l) => l.endsWith("[bot]"),
   });

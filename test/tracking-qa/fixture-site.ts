@@ -2,8 +2,8 @@
 // imports short and the fixture in one place.
 export * from "../../src/dev/fixture-site.js";
 
-import type { StepResult } from "../../src/core/tracking-qa.js";
 import type { QaReport } from "../../src/tracking-qa/run.js";
+import type { StepResult } from "../../src/core/tracking-qa/evaluation.js";
 
 /** Looks up a step's result, and its expectations' statuses, in a report a test holds. */
 export function reportLookup(report: () => QaReport) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { qaSummary } from "../../src/core/tracking-qa.js";
 import { fetchStep, runStaticStage } from "../../src/tracking-qa/static.js";
 import { runTrackingQa, type QaReport } from "../../src/tracking-qa/run.js";
+import { qaSummary } from "../../src/core/tracking-qa/report.js";
 import { FIXTURE_PAGES as P, startFixtureSite, type FixtureSite, reportLookup } from "./fixture-site.js";
 
 const ALL = ["meta_pixel", "ga4", "gtm", "tiktok", "consent"];

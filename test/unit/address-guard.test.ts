@@ -1,7 +1,7 @@
 // The address guard (SPEC §13): what a hosted App's tracking QA may not reach, range by range.
 import { describe, expect, it } from "vitest";
-import type { TrackingQaConfig } from "../../src/core/tracking-qa.js";
-import { trackingQaSchema } from "../../src/core/tracking-qa.js";
+import type { TrackingQaConfig } from "../../src/core/tracking-qa/config.js";
+import { trackingQaSchema } from "../../src/core/tracking-qa/config.js";
 import { addressRange, isPrivateAddress, privateStepHost, type HostLookup } from "../../src/tracking-qa/address-guard.js";
 import { runTrackingQa } from "../../src/tracking-qa/run.js";
 

@@ -3,12 +3,13 @@
 // leaves the user's text byte for byte as it was (SPEC §5, §9, §12).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BODY_LIMIT, CARD_END, CARD_LIMIT, parseBody, renderBody } from "../../src/core/card.js";
+import { BODY_LIMIT, CARD_LIMIT, parseBody, renderBody } from "../../src/core/card.js";
+import { CARD_END } from "../../src/core/model/markers.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import type { EngineInput } from "../../src/core/engine.js";
 import { decide } from "../../src/core/engine.js";
-import { SHIPPED_FIELDS } from "../../src/core/form.js";
-import type { CommentView, IncidentState, IssueView } from "../../src/core/incident.js";
+import { formFields } from "../../src/core/declaration/template.js";
+import type { CommentView, IncidentState, IssueView } from "../../src/core/model/incident.js";
 import { shippedTemplates } from "../../src/templates.js";
 import { declaredIncident } from "../support/incident-factory.js";
 
@@ -68,7 +69,7 @@ const hostile = fc.oneof(
 const formBody = fc
   .array(
     fc.tuple(
-      fc.constantFrom(...SHIPPED_FIELDS),
+      fc.constantFrom(...(formFields(templates.form) ?? [])),
       fc.oneof(hostile, fc.constant("_No response_")),
       fc.subarray(["Meta", "Google", "Whole site", "SEV1 — critical", "- [X] Waiting costs materially more", "Measurement", "2026-11-24 09:00 CET"]),
     ),
@@ -104,6 +105,7 @@ function engineInput(issue: IssueView, event: EngineInput["event"], log: Comment
     issue,
     config: DEFAULT_CONFIG,
     formTemplate: templates.form,
+    shippedForm: templates.form,
     log,
     mayCommand: () => true,
     isBot: (login) => login.endsWith("[bot]"),

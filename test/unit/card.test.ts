@@ -4,9 +4,10 @@
 import { deflateRawSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { CardContext } from "../../src/core/card.js";
-import { BODY_LIMIT, CARD_END, CARD_LIMIT, CARD_START, encodeState, estimatedCost, parseBody, renderBody } from "../../src/core/card.js";
+import { BODY_LIMIT, CARD_LIMIT, encodeState, estimatedCost, parseBody, renderBody } from "../../src/core/card.js";
+import { CARD_END, CARD_START } from "../../src/core/model/markers.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
-import type { IncidentState } from "../../src/core/incident.js";
+import type { IncidentState } from "../../src/core/model/incident.js";
 import { closedIncident, declaredIncident } from "../support/incident-factory.js";
 
 const ctx: CardContext = { config: DEFAULT_CONFIG, now: "2026-11-24T12:00:00.000Z", issueUrl: "https://github.com/acme/shop/issues/7" };

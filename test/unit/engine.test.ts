@@ -6,10 +6,10 @@ import type { FirebreakConfig } from "../../src/core/config.js";
 import { DEFAULT_CONFIG, resolveConfig } from "../../src/core/config.js";
 import type { EngineInput, EngineResult, IncidentEvent } from "../../src/core/engine.js";
 import { decide } from "../../src/core/engine.js";
-import type { CommentView, IncidentState, IssueView } from "../../src/core/incident.js";
-import { desiredLabels } from "../../src/core/labels.js";
-import type { Plan } from "../../src/core/plan.js";
-import { planWrites } from "../../src/core/plan.js";
+import type { CommentView, IncidentState, IssueView } from "../../src/core/model/incident.js";
+import { desiredLabels } from "../../src/core/model/labels.js";
+import type { Plan } from "../../src/core/model/plan.js";
+import { planWrites } from "../../src/core/model/plan.js";
 import { shippedTemplates } from "../../src/templates.js";
 import { closedIncident, declaredIncident } from "../support/incident-factory.js";
 import { FULL_FORM } from "../support/payloads.js";
@@ -50,6 +50,7 @@ function input(issue: IssueView, event: IncidentEvent, log: CommentView[] = [], 
     issue,
     config,
     formTemplate: shippedTemplates().form,
+    shippedForm: shippedTemplates().form,
     log,
     mayCommand: (login) => login !== OUTSIDER,
     isBot: (login) => login.endsWith("[bot]"),

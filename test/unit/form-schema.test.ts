@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Ajv } from "ajv";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
-import { CHANNELS } from "../../src/core/domain.js";
+import { CHANNELS } from "../../src/core/model/domain.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const copies = {

@@ -4,14 +4,17 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DeclarationSchema, SHIPPED_FIELDS, parseCost, parseDeclaration } from "../../src/core/form.js";
-import { suggestLayer } from "../../src/core/triage.js";
+import { parseCost } from "../../src/core/declaration/cost.js";
+import { DeclarationSchema, parseDeclaration } from "../../src/core/declaration/form.js";
+import { formFields } from "../../src/core/declaration/template.js";
+import { suggestLayer } from "../../src/core/declaration/triage.js";
 import { formatElapsed, parseDuration, parseLenientTime } from "../../src/core/time.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const shipped = readFileSync(join(root, "templates", "ISSUE_TEMPLATE", "marketing-incident.yml"), "utf8");
-const labels = SHIPPED_FIELDS.map((f) => f.label);
-const options = SHIPPED_FIELDS.flatMap((f) => f.options);
+const shippedFields = formFields(shipped) ?? [];
+const labels = shippedFields.map((f) => f.label);
+const options = shippedFields.flatMap((f) => f.options);
 
 /** Pieces a hostile or careless body is made of. */
 const fragment = fc.oneof(
@@ -72,7 +75,7 @@ const template = fc.oneof(
 );
 
 function expectValid(body: string | null, templateYaml: string): void {
-  const d = parseDeclaration(body, templateYaml);
+  const d = parseDeclaration(body, templateYaml, shipped);
   const checked = DeclarationSchema.safeParse(d);
   expect(checked.success).toBe(true);
   expect(() => suggestLayer(d)).not.toThrow();

@@ -2,19 +2,14 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
-import {
-  DeclarationSchema,
-  FORM_FIELD_IDS,
-  MISSING_ITEMS,
-  SHIPPED_FIELDS,
-  formFieldIds,
-  parseCost,
-  parseDeclaration,
-} from "../../src/core/form.js";
+import { parseCost } from "../../src/core/declaration/cost.js";
+import { DeclarationSchema, MISSING_ITEMS, parseDeclaration } from "../../src/core/declaration/form.js";
+import { formFieldIds, formFields } from "../../src/core/declaration/template.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const fixtures = join(root, "test", "fixtures", "forms");
 const shipped = readFileSync(join(root, "templates", "ISSUE_TEMPLATE", "marketing-incident.yml"), "utf8");
+const shippedFields = formFields(shipped) ?? [];
 
 describe("parseDeclaration: fixtures (template.yml, issue.md, expected.json)", () => {
   const cases = readdirSync(fixtures, { withFileTypes: true })
@@ -46,7 +41,7 @@ describe("parseDeclaration: fixtures (template.yml, issue.md, expected.json)", (
     // Whatever a checkout does to line endings, this case must reach the parser as CRLF.
     if (name === "crlf-line-endings" && !body.includes("\r\n")) body = body.replace(/\n/g, "\r\n");
     const expected: unknown = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8"));
-    const declaration = parseDeclaration(body, template);
+    const declaration = parseDeclaration(body, template, shipped);
     expect(declaration).toEqual(expected);
     expect(DeclarationSchema.safeParse(declaration).success).toBe(true);
   });
@@ -54,33 +49,33 @@ describe("parseDeclaration: fixtures (template.yml, issue.md, expected.json)", (
 
 /** A body as GitHub renders the shipped form, from answers by field id. */
 function render(answers: Record<string, string>): string {
-  return SHIPPED_FIELDS.filter((f) => f.id !== undefined && answers[f.id] !== undefined)
+  return shippedFields.filter((f) => f.id !== undefined && answers[f.id] !== undefined)
     .map((f) => `### ${f.label}\n\n${answers[f.id ?? ""]}`)
     .join("\n\n");
 }
 
 describe("parseDeclaration: headings and markup", () => {
   it("reads a heading with trailing spaces, a closing #-sequence and odd spacing", () => {
-    const d = parseDeclaration("###   What are you seeing?   ##  \n\nCVR down\n\n### Severity\n\nSEV1", shipped);
+    const d = parseDeclaration("###   What are you seeing?   ##  \n\nCVR down\n\n### Severity\n\nSEV1", shipped, shipped);
     expect(d.symptom).toBe("CVR down");
     expect(d.severity).toBe(1);
   });
 
   it("ignores ####, indented and quoted headings", () => {
     const body = "### What are you seeing?\n\nA\n#### Severity\n    ### Severity\n> ### Severity\n\nB";
-    const d = parseDeclaration(body, shipped);
+    const d = parseDeclaration(body, shipped, shipped);
     expect(d.symptom).toBe("A\n#### Severity\n    ### Severity\n> ### Severity\n\nB");
     expect(d.severity).toBeUndefined();
   });
 
   it("does not let an unclosed fence swallow later fields", () => {
-    const d = parseDeclaration(render({ symptom: "pasted ``` by accident", severity: "SEV2" }).replace("pasted ", "```\n"), shipped);
+    const d = parseDeclaration(render({ symptom: "pasted ``` by accident", severity: "SEV2" }).replace("pasted ", "```\n"), shipped, shipped);
     expect(d.severity).toBe(2);
   });
 
   it("treats headings inside a multi-line HTML comment as hidden text", () => {
     const body = "### What are you seeing?\n\nA\n<!--\n### Severity\nSEV1\n-->\n\n### Likely layer\n\nDelivery";
-    const d = parseDeclaration(body, shipped);
+    const d = parseDeclaration(body, shipped, shipped);
     expect(d.severity).toBeUndefined();
     expect(d.layer).toBe("delivery");
     expect(d.symptom).toContain("<!--");
@@ -88,31 +83,31 @@ describe("parseDeclaration: headings and markup", () => {
 
   it("skips Firebreak's own regions wherever they are", () => {
     const body = `${render({ symptom: "A" })}\n\n<!-- firebreak:card:start -->\n### Severity\n\nSEV1\n<!-- firebreak:card:end -->\n\n### Severity\n\nSEV3`;
-    const d = parseDeclaration(body, shipped);
+    const d = parseDeclaration(body, shipped, shipped);
     expect(d.symptom).toBe("A");
     expect(d.severity).toBe(3);
   });
 
   it("keeps the first of two identical headings and treats the second as answer text", () => {
-    const d = parseDeclaration("### Severity\n\nSEV2\n\n### Severity\n\nSEV1", shipped);
+    const d = parseDeclaration("### Severity\n\nSEV2\n\n### Severity\n\nSEV1", shipped, shipped);
     expect(d.severity).toBe(2);
   });
 
   it("reads bare field ids as headings (hand-written declarations)", () => {
-    const d = parseDeclaration("### symptom\n\nAll spend stopped\n\n### severity\n\n1\n\n### threshold\n\n- [x] waiting costs", shipped);
+    const d = parseDeclaration("### symptom\n\nAll spend stopped\n\n### severity\n\n1\n\n### threshold\n\n- [x] waiting costs", shipped, shipped);
     expect(d).toMatchObject({ isForm: true, symptom: "All spend stopped", severity: 1, threshold: ["waiting costs"] });
   });
 
   it("still reads the shipped labels after a repository renamed its own", () => {
     const custom = "name: X\ndescription: Y\nbody:\n  - type: textarea\n    id: symptom\n    attributes:\n      label: Symptom\n";
-    const d = parseDeclaration(render({ symptom: "old wording", severity: "SEV3" }), custom);
+    const d = parseDeclaration(render({ symptom: "old wording", severity: "SEV3" }), custom, shipped);
     expect(d).toMatchObject({ symptom: "old wording", severity: 3 });
   });
 
   it("falls back to the shipped form when the template knows none of Firebreak's ids", () => {
     const bugForm =
       "name: Bug\ndescription: A bug\nbody:\n  - type: textarea\n    id: what-happened\n    attributes:\n      label: What are you seeing?\n";
-    const d = parseDeclaration(render({ symptom: "S", severity: "SEV2" }), bugForm);
+    const d = parseDeclaration(render({ symptom: "S", severity: "SEV2" }), bugForm, shipped);
     expect(d).toMatchObject({ isForm: true, symptom: "S", severity: 2 });
   });
 
@@ -122,7 +117,7 @@ describe("parseDeclaration: headings and markup", () => {
     ["whitespace", "  \n\t\r\n"],
     ["only a card", "<!-- firebreak:card:start -->\n### Severity\n\nSEV1\n<!-- firebreak:card:end -->"],
   ])("returns an empty non-form declaration for %s", (_name, body) => {
-    expect(parseDeclaration(body, shipped)).toEqual({ isForm: false, scope: [], threshold: [], missing: [...MISSING_ITEMS] });
+    expect(parseDeclaration(body, shipped, shipped)).toEqual({ isForm: false, scope: [], threshold: [], missing: [...MISSING_ITEMS] });
   });
 
   it.each([
@@ -131,7 +126,7 @@ describe("parseDeclaration: headings and markup", () => {
     ["empty", ""],
     ["aliases bomb", 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n'],
   ])("falls back to the shipped labels with a template that is %s", (_name, template) => {
-    const d = parseDeclaration(render({ symptom: "S", scope: "Meta, Google" }), template);
+    const d = parseDeclaration(render({ symptom: "S", scope: "Meta, Google" }), template, shipped);
     expect(d).toMatchObject({ isForm: true, symptom: "S", scope: ["Meta", "Google"] });
   });
 });
@@ -144,7 +139,7 @@ describe("parseDeclaration: answers", () => {
     ["no, just the reporting", "reporting-only"],
     ["Revenue is down", "business"],
   ] as const)("outcomes %j -> %s", (answer, expected) => {
-    expect(parseDeclaration(render({ outcomes: answer }), shipped).outcomes).toBe(expected);
+    expect(parseDeclaration(render({ outcomes: answer }), shipped, shipped).outcomes).toBe(expected);
   });
 
   it("maps renamed outcome and severity options by their place in the template", () => {
@@ -159,7 +154,7 @@ describe("parseDeclaration: answers", () => {
       "    id: severity",
       "    attributes: { label: Urgency, options: [Drop everything, Today, This week] }",
     ].join("\n");
-    const d = parseDeclaration("### Money?\n\nDashboards lie\n\n### Urgency\n\nThis week", template);
+    const d = parseDeclaration("### Money?\n\nDashboards lie\n\n### Urgency\n\nThis week", template, shipped);
     expect(d).toMatchObject({ outcomes: "reporting-only", severity: 3 });
   });
 
@@ -171,7 +166,7 @@ describe("parseDeclaration: answers", () => {
     ["tracking", "measurement"],
     ["something else", undefined],
   ] as const)("layer %j -> %s", (answer, expected) => {
-    expect(parseDeclaration(render({ layer: answer }), shipped).layer).toBe(expected);
+    expect(parseDeclaration(render({ layer: answer }), shipped, shipped).layer).toBe(expected);
   });
 
   it.each([
@@ -182,17 +177,17 @@ describe("parseDeclaration: answers", () => {
     ["critical", 1],
     ["SEV4", undefined],
   ] as const)("severity %j -> %s", (answer, expected) => {
-    expect(parseDeclaration(render({ severity: answer }), shipped).severity).toBe(expected);
+    expect(parseDeclaration(render({ severity: answer }), shipped, shipped).severity).toBe(expected);
   });
 
   it("canonicalises channel names and keeps unknown ones as given", () => {
-    const d = parseDeclaration(render({ scope: "facebook, Google Ads, email, TikTok, Snapchat, meta" }), shipped);
+    const d = parseDeclaration(render({ scope: "facebook, Google Ads, email, TikTok, Snapchat, meta" }), shipped, shipped);
     expect(d.scope).toEqual(["Meta", "Google", "Email/SMS", "TikTok", "Snapchat"]);
   });
 
   it("lists only the triage items that are missing; unticked boxes are an answer", () => {
-    const unticked = SHIPPED_FIELDS.find((f) => f.id === "threshold")?.options.map((o) => `- [ ] ${o}`).join("\n") ?? "";
-    const d = parseDeclaration(render({ symptom: "S", threshold: unticked }), shipped);
+    const unticked = shippedFields.find((f) => f.id === "threshold")?.options.map((o) => `- [ ] ${o}`).join("\n") ?? "";
+    const d = parseDeclaration(render({ symptom: "S", threshold: unticked }), shipped, shipped);
     expect(d.threshold).toEqual([]);
     expect(d.missing).toEqual(["start time", "scope", "outcomes", "severity"]);
   });
@@ -236,7 +231,7 @@ describe("the shipped form as data", () => {
   };
   const fields = yaml.body.filter((b) => b.type !== "markdown");
 
-  it("SHIPPED_FIELDS matches templates/ISSUE_TEMPLATE/marketing-incident.yml", () => {
+  it("formFields reads every field of templates/ISSUE_TEMPLATE/marketing-incident.yml", () => {
     expect(
       fields.map((f) => ({
         id: f.id,
@@ -246,12 +241,11 @@ describe("the shipped form as data", () => {
         multiple: f.type === "checkboxes" || f.attributes.multiple === true,
         required: f.validations?.required === true,
       })),
-    ).toEqual(SHIPPED_FIELDS);
+    ).toEqual(formFields(shipped));
   });
 
   it("formFieldIds lists the ids in form order", () => {
-    expect(formFieldIds(shipped)).toEqual(FORM_FIELD_IDS);
-    expect(FORM_FIELD_IDS).toEqual([
+    expect(formFieldIds(shipped)).toEqual([
       "symptom",
       "started",
       "detected",
@@ -275,7 +269,7 @@ describe("the shipped form as data", () => {
 
 describe("parseDeclaration: GitHub's empty answers", () => {
   it("treats a dropdown's None like _No response_", () => {
-    const d = parseDeclaration(render({ scope: "None", outcomes: "None", layer: "None", severity: "None", symptom: "None" }), shipped);
+    const d = parseDeclaration(render({ scope: "None", outcomes: "None", layer: "None", severity: "None", symptom: "None" }), shipped, shipped);
     expect(d).toMatchObject({ scope: [], symptom: "None" });
     expect(d.outcomes).toBeUndefined();
     expect(d.severity).toBeUndefined();

@@ -3,28 +3,23 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { FirebreakConfig } from "../../src/core/config.js";
 import { DEFAULT_CONFIG, resolveConfig } from "../../src/core/config.js";
-import type { IncidentState, Intervention } from "../../src/core/incident.js";
-import { incidentStateSchema } from "../../src/core/incident.js";
-import type { ClosedIncident, PostmortemDraft } from "../../src/core/postmortem.js";
+import type { IncidentState, Intervention } from "../../src/core/model/incident.js";
+import { incidentStateSchema } from "../../src/core/model/incident.js";
+import { parsePostmortemMarker, parsePostmortemMeta, postmortemMarker } from "../../src/core/model/markers.js";
+import { peakParallelInterventions } from "../../src/core/postmortem/blocks.js";
+import { mermaidLabel } from "../../src/core/postmortem/chart.js";
+import type { PostmortemDraft } from "../../src/core/postmortem/draft.js";
+import { draftPostmortem } from "../../src/core/postmortem/draft.js";
 import {
   CLOSING_CHECKLIST,
   POSTMORTEM_QUESTIONS,
   REPEAT_QUESTION,
-  draftPostmortem,
-  findRepeat,
-  incidentFamily,
-  mermaidLabel,
-  parsePostmortemMarker,
-  parsePostmortemMeta,
-  peakParallelInterventions,
   postmortemDue,
   postmortemGapItems,
   postmortemGaps,
-  postmortemMarker,
   processFixLink,
-  repeatNoticeForEarlierPostmortem,
   repeatQuestion,
-} from "../../src/core/postmortem.js";
+} from "../../src/core/postmortem/gate.js";
 import { closedIncident, declaredIncident } from "../support/incident-factory.js";
 
 const SHIPPED = readFileSync(new URL("../../templates/postmortem.md", import.meta.url), "utf8");
@@ -286,8 +281,15 @@ describe("draftPostmortem", () => {
     expect(mermaidLabel("x".repeat(100))).toHaveLength(60);
   });
 
-  it("renders the same postmortem from the shipped template and from no template", () => {
-    expect(draft(closedIncident(), { template: "" }).body).toBe(draft(closedIncident(), { template: SHIPPED }).body);
+  it("keeps the gate's contract even with an empty template: marker, due line, link, every question and box", () => {
+    const d = draft(closedIncident(), { template: "" });
+    expect(parsePostmortemMarker(d.body)).toBe(42);
+    expect(postmortemDue(d.body)).toBe(d.due);
+    expect(d.body).toContain("#42");
+    expect(postmortemGaps(d.body)).toEqual([
+      ...POSTMORTEM_QUESTIONS.map((q) => `Answer “${q}”`),
+      ...CLOSING_CHECKLIST.map((item) => `Tick “${item.label}”`),
+    ]);
   });
 
   it("adds the repeat's fact line, its fifth question and a marker naming the earlier incident", () => {
@@ -535,75 +537,5 @@ describe("processFixLink", () => {
   it("finds nothing without the checklist line", () => {
     expect(processFixLink("We added https://example.com/x somewhere")).toBeUndefined();
     expect(processFixLink(draft().body)).toBeUndefined();
-  });
-});
-
-describe("repeats", () => {
-  const NOW = "2026-11-24T09:00:00.000Z";
-  const earlier = (number: number, closedAt: string, patch: Parameters<typeof closedIncident>[0] = {}): ClosedIncident => ({
-    number,
-    closedAt,
-    state: closedIncident({ declaredAt: "2026-05-01T09:00:00.000Z", ...patch }),
-    postmortem: { number: number + 1, fix: "https://github.com/acme/shop/pull/12" },
-  });
-  // The new incident: likely measurement, no confirmed layer yet, Meta + Google.
-  const fresh = declaredIncident();
-
-  it("derives the family from the confirmed layer, else the likely one", () => {
-    expect(incidentFamily(closedIncident())).toEqual({ layer: "conversion", channels: ["Meta", "Google"] });
-    expect(incidentFamily(fresh)).toEqual({ layer: "measurement", channels: ["Meta", "Google"] });
-    expect(incidentFamily(declaredIncident({ layer: { likely: undefined }, declaration: { scope: [] } }))).toEqual({ channels: [] });
-  });
-
-  const measurementMeta = { layer: { likely: "measurement" as const, confirmed: "measurement" as const }, declaration: { scope: ["Meta"] } };
-
-  it.each([
-    { name: "same layer and a common channel within the window", c: earlier(7, "2026-10-01T00:00:00Z", measurementMeta), match: true },
-    { name: "channel names match regardless of case", c: earlier(7, "2026-10-01T00:00:00Z", { ...measurementMeta, declaration: { scope: ["meta"] } }), match: true },
-    { name: "a different layer", c: earlier(7, "2026-10-01T00:00:00Z", { ...measurementMeta, layer: { confirmed: "delivery" } }), match: false },
-    { name: "the likely layer counts only when none was confirmed", c: earlier(7, "2026-10-01T00:00:00Z", { declaration: { scope: ["Meta"] } }), match: false },
-    { name: "no channel in common", c: earlier(7, "2026-10-01T00:00:00Z", { ...measurementMeta, declaration: { scope: ["TikTok", "Email/SMS"] } }), match: false },
-    { name: "closed before the window", c: earlier(7, "2026-05-27T08:59:00Z", measurementMeta), match: false },
-    { name: "closed on the window's first day", c: earlier(7, "2026-05-28T09:00:00Z", measurementMeta), match: true },
-    { name: "closed after the event", c: earlier(7, "2026-11-25T00:00:00Z", measurementMeta), match: false },
-    { name: "dismissed as not an incident", c: earlier(7, "2026-10-01T00:00:00Z", { ...measurementMeta, status: "dismissed" }), match: false },
-  ])("$name", ({ c, match }) => {
-    expect(findRepeat(fresh, [c], 180, NOW)?.number).toBe(match ? 7 : undefined);
-  });
-
-  it("never finds an incident to repeat itself", () => {
-    const self: ClosedIncident = { number: 42, closedAt: "2026-11-20T00:00:00Z", state: fresh };
-    expect(findRepeat(fresh, [self], 180, NOW)).toBeUndefined();
-    expect(findRepeat(fresh, [{ ...self, state: structuredClone(fresh) }], 180, NOW)).toBeUndefined();
-    expect(findRepeat(fresh, [earlier(42, "2026-10-01T00:00:00Z", measurementMeta)], 180, NOW, 42)).toBeUndefined();
-  });
-
-  it("picks the most recently closed of several matches", () => {
-    const found = findRepeat(
-      fresh,
-      [earlier(7, "2026-08-01T00:00:00Z", measurementMeta), earlier(19, "2026-10-01T00:00:00Z", measurementMeta), earlier(12, "2026-09-01T00:00:00Z", measurementMeta)],
-      180,
-      NOW,
-    );
-    expect(found?.number).toBe(19);
-  });
-
-  it("finds nothing without a layer or channels", () => {
-    const c = earlier(7, "2026-10-01T00:00:00Z", measurementMeta);
-    expect(findRepeat(declaredIncident({ layer: { likely: undefined } }), [c], 180, NOW)).toBeUndefined();
-    expect(findRepeat(declaredIncident({ declaration: { scope: [] } }), [c], 180, NOW)).toBeUndefined();
-  });
-
-  it("tells the earlier postmortem that its fix did not prevent the new incident", () => {
-    const c = earlier(7, "2026-10-01T00:00:00Z", { ...measurementMeta, roles: { owner: "olga-owner" } });
-    const text = repeatNoticeForEarlierPostmortem({ number: 42, url: INCIDENT.url }, c);
-    expect(text).toContain("[#42](https://github.com/acme/shop/issues/42)");
-    expect(text).toContain("#7");
-    expect(text).toContain("layer **measurement**, channels Meta");
-    expect(text).toContain("https://github.com/acme/shop/pull/12 — did not prevent it");
-    expect(text).toContain("2026-10-01 00:00 UTC");
-    expect(text).not.toMatch(/@[A-Za-z0-9]/);
-    const noFix = repeatNoticeForEarlierPostmortem({ number: 42, url: INCIDENT.url }, { ...c, postmortem: undefined });
-    expect(noFix).toContain("No process fix was linked for #7");
   });
 });

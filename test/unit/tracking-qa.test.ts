@@ -1,24 +1,14 @@
 import { readFileSync } from "node:fs";
-import { parseDeclaration } from "../../src/core/form.js";
+import { parseDeclaration } from "../../src/core/declaration/form.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  classifyHit,
-  detectTags,
-  evaluateStep,
-  isBeacon,
-  parseExpectation,
-  qaIncidentDraft,
-  qaIncidentMarker,
-  qaSummary,
-  renderQaTable,
-  trackingQaSchema,
-  type BrowserObservation,
-  type StaticObservation,
-  type StepResult,
-  type TagHit,
-  type TrackingQaConfig,
-} from "../../src/core/tracking-qa.js";
+import { parseExpectation, trackingQaSchema, type TrackingQaConfig } from "../../src/core/tracking-qa/config.js";
+import { evaluateStep, type BrowserObservation, type StaticObservation, type StepResult } from "../../src/core/tracking-qa/evaluation.js";
+import { classifyHit, isBeacon, type TagHit } from "../../src/core/tracking-qa/hits.js";
+import { qaIncidentDraft } from "../../src/core/tracking-qa/incident-draft.js";
+import { qaSummary, renderQaTable } from "../../src/core/tracking-qa/report.js";
+import { detectTags } from "../../src/core/tracking-qa/tags.js";
+import { qaIncidentMarker } from "../../src/core/model/markers.js";
 
 const IDS = { meta_pixel: "1234567890", ga4: "G-ABC123", gtm: "GTM-XYZ9", tiktok: "C4TIKTOK" };
 
@@ -562,13 +552,13 @@ describe("qaIncidentDraft", () => {
   const release = { tag: "v2.4.0", name: "Spring theme", url: "https://github.com/acme/shop/releases/tag/v2.4.0", publishedAt: "2024-04-05T09:30:00Z" };
 
   it("renders the shipped marketing-incident form as GitHub would, so it parses like a person's declaration", () => {
-    const draft = qaIncidentDraft(results(), release, 2, { checkedAt: "2024-04-05T09:41:00Z" });
+    const draft = qaIncidentDraft(results(), release, 2, shippedForm, { checkedAt: "2024-04-05T09:41:00Z" });
     expect(draft.marker).toBe("<!-- firebreak:qa-incident release=v2.4.0 -->");
     expect(draft.marker).toBe(qaIncidentMarker("v2.4.0"));
     expect(draft.body.startsWith(`${draft.marker}\n\n### What are you seeing?\n\n`)).toBe(true);
     expect(draft.title).toBe("Tracking QA: 2 tracking checks failed on 2 pages after release v2.4.0");
 
-    const d = parseDeclaration(draft.body, shippedForm);
+    const d = parseDeclaration(draft.body, shippedForm, shippedForm);
     expect(d.isForm).toBe(true);
     expect(d.missing).toEqual([]);
     expect(d.symptom).toMatch(/- `\/` — `meta_pixel` wrong-id: wrong id: saw 999, expected 1234567890/);
@@ -588,9 +578,9 @@ describe("qaIncidentDraft", () => {
   it("names a single failure in the title and ticks fewer boxes at SEV3", () => {
     const qa = config();
     const one = [evaluateStep({ path: "/checkout", expect: ["tiktok"] }, { static: staticObs(detectTags("<p></p>", qa)) }, qa)];
-    const draft = qaIncidentDraft(one, { tag: "v1", url: "https://x/r/v1" }, 3);
+    const draft = qaIncidentDraft(one, { tag: "v1", url: "https://x/r/v1" }, 3, shippedForm);
     expect(draft.title).toBe("Tracking QA: TikTok Pixel missing on /checkout after release v1");
-    const d = parseDeclaration(draft.body, shippedForm);
+    const d = parseDeclaration(draft.body, shippedForm, shippedForm);
     expect(d.detected).toBeUndefined();
     expect(d.started).toBe("At or after release v1");
     expect(d.threshold).toEqual(["Waiting costs materially more", "It changes near-term decisions"]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Declaration } from "../../src/core/form.js";
-import { suggestLayer } from "../../src/core/triage.js";
+import type { Declaration } from "../../src/core/declaration/form.js";
+import { suggestLayer } from "../../src/core/declaration/triage.js";
 
 function declaration(answers: Partial<Declaration>): Declaration {
   return { isForm: true, scope: [], threshold: [], missing: [], ...answers };

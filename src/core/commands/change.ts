@@ -1,7 +1,7 @@
 // `/change <intervention>` and `/change done <n>`: the interventions in flight. More than
 // `max_parallel_interventions` at once blurs which one worked, so the reply says so.
 import { activeInterventions } from "../card.js";
-import { inline } from "../markdown.js";
+import { inline } from "../text/inert.js";
 import { defineCommand, isIncident, notAnIncident, withTimeline } from "./types.js";
 
 type ChangeArgs = { done: number } | { text: string };

@@ -1,6 +1,6 @@
 // `/check <next verifying check> [@user] [in 30m]`: the one next high-signal check, who runs it, when it is due.
 import { z } from "zod";
-import type { IncidentState } from "../incident.js";
+import type { IncidentState } from "../model/incident.js";
 import { parseDuration } from "../time.js";
 import { defineCommand, isIncident, loginArg, notAnIncident, parseWith, withTimeline } from "./types.js";
 

@@ -1,6 +1,7 @@
 // `/contain <what was paused or protected>`: a containment step; the incident becomes contained.
 import { z } from "zod";
 import { defineCommand, isIncident, notAnIncident, parseWith, withTimeline } from "./types.js";
+import { isOpenBefore } from "../model/status.js";
 
 export const contain = defineCommand({
   name: "contain",
@@ -9,7 +10,7 @@ export const contain = defineCommand({
   parse: (line) => parseWith(z.object({ text: z.string().trim().min(3, "say what was paused or protected").max(1000) }), { text: line.args }),
   apply(state, { text }, ctx) {
     if (!isIncident(state)) return notAnIncident("contain");
-    const advances = state.status === "triage" || state.status === "investigating";
+    const advances = isOpenBefore(state.status, "contained");
     const next = {
       ...state,
       containment: [...state.containment, { at: ctx.at, by: ctx.by, text }].slice(-50),

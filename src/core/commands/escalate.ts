@@ -2,6 +2,7 @@
 // incident into routine variance.
 import { z } from "zod";
 import { defineCommand, parseWith, withTimeline } from "./types.js";
+import { isClosedIncident, isIncidentStatus } from "../model/status.js";
 
 export const escalate = defineCommand({
   name: "escalate",
@@ -9,7 +10,7 @@ export const escalate = defineCommand({
   summary: "declares this routine variance an incident (status triage)",
   parse: () => ({ ok: true, args: {} }),
   apply(state, _args, ctx) {
-    if (state.status !== "routine-variance" && state.status !== "dismissed") return { state };
+    if (isIncidentStatus(state.status)) return { state };
     const next = { ...state, status: "triage" as const, declaredAt: ctx.at };
     return { state: withTimeline(next, ctx, "Escalated to an incident") };
   },
@@ -22,7 +23,7 @@ export const notIncident = defineCommand({
   parse: (line) => parseWith(z.object({ reason: z.string().trim().min(3, "give the reason").max(1000) }), { reason: line.args }),
   apply(state, { reason }, ctx) {
     if (state.status === "routine-variance") return { state };
-    if (state.status === "closed" || state.status === "postmortem-complete") {
+    if (isClosedIncident(state.status)) {
       return { error: "this incident is closed with a postmortem; it stays an incident." };
     }
     return { state: withTimeline({ ...state, status: "routine-variance" as const }, ctx, `Not an incident: ${reason}`) };

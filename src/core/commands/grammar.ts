@@ -1,6 +1,7 @@
 // How a comment becomes commands (SPEC §4, §12): a line whose first word is `/` plus a known
 // command name; `key: value` lines directly under it belong to it; quoted lines and code
 // blocks are ignored; an unknown `/word` close to a command name is a near miss.
+import { lineKinds, linesOf } from "../text/scanner.js";
 
 export const COMMAND_NAMES = [
   "owner",
@@ -70,29 +71,19 @@ function nearestCommand(word: string): CommandName | undefined {
   return best && word.length >= 3 ? best.name : undefined;
 }
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const FIELD = /^\s*([A-Za-z][A-Za-z-]{0,30})\s*:\s*(.*)$/;
 const SLASH_WORD = /^\/([A-Za-z][A-Za-z-]*)(?=\s|$)(.*)$/;
 
 export function parseComment(body: string): ParsedComment {
-  const lines = body.replace(/\r\n?/g, "\n").split("\n").slice(0, MAX_LINES);
+  const lines = linesOf(body).slice(0, MAX_LINES);
+  const kinds = lineKinds(lines, { unclosed: "rest" });
   const commands: CommandLine[] = [];
   const nearMisses: NearMiss[] = [];
-  let fence: string | undefined;
   let current: CommandLine | undefined;
-  for (const raw of lines) {
-    const fenceMatch = FENCE.exec(raw);
-    if (fence) {
-      if (fenceMatch && fenceMatch[1]!.startsWith(fence)) fence = undefined;
-      continue;
-    }
-    if (fenceMatch) {
-      fence = fenceMatch[1]!.slice(0, 3);
-      current = undefined;
-      continue;
-    }
+  for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
-    if (line.startsWith(">") || /^( {4}|\t)/.test(raw)) {
+    // Code and quotes are shown, not said; an indented line is code too.
+    if (kinds[i] === "code" || kinds[i] === "quote" || /^( {4}|\t)/.test(raw)) {
       current = undefined;
       continue;
     }

@@ -1,8 +1,8 @@
 // `/layer <layer> [low|medium|high]`: the likely layer and how sure the team is; swaps the `layer:` label.
-import { inline } from "../markdown.js";
-import { CONFIDENCES, LAYERS, toLayer } from "../domain.js";
-import type { Confidence, Layer } from "../domain.js";
-import type { IncidentState } from "../incident.js";
+import { inline } from "../text/inert.js";
+import { CONFIDENCES, LAYERS, toLayer } from "../model/domain.js";
+import type { Confidence, Layer } from "../model/domain.js";
+import type { IncidentState } from "../model/incident.js";
 import { defineCommand, isIncident, notAnIncident } from "./types.js";
 
 /** Shared by `/layer`, `/update layer:` and an authorised hand change of the `layer:` label. */

@@ -1,7 +1,7 @@
 // `/owner @user`: one owner at a time; the owner becomes the issue's assignee.
 import { z } from "zod";
 import { defineCommand, isIncident, loginArg, notAnIncident, parseWith } from "./types.js";
-import type { IncidentState } from "../incident.js";
+import type { IncidentState } from "../model/incident.js";
 
 /** Sets the owner; shared by `/owner` and `/update owner:`. */
 export function setOwner(state: IncidentState, owner: string, at: string, by: string): IncidentState {

@@ -1,10 +1,11 @@
 // `/resolve` with `cause:` `layer:` `evidence:` `fix:` lines: what broke, the confirmed layer,
 // the evidence that proved it and what fixed it. Cause and evidence are required; later
 // `/resolve` commands amend the record.
-import { inline } from "../markdown.js";
-import { LAYERS, toLayer } from "../domain.js";
+import { inline } from "../text/inert.js";
+import { LAYERS, toLayer } from "../model/domain.js";
+import { isOpenBefore } from "../model/status.js";
 import { defineCommand, isIncident, notAnIncident, withTimeline } from "./types.js";
-import type { Layer } from "../domain.js";
+import type { Layer } from "../model/domain.js";
 
 interface ResolveArgs {
   cause?: string;
@@ -43,7 +44,7 @@ export const resolve = defineCommand<ResolveArgs>({
       by: ctx.by,
       commentId: ctx.commentId,
     };
-    const open = state.status === "triage" || state.status === "investigating" || state.status === "contained";
+    const open = isOpenBefore(state.status, "resolved");
     const next = {
       ...state,
       resolution,

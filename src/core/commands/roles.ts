@@ -1,7 +1,7 @@
 // `/responder @user [layer]` and `/comms @user`: the people working the incident besides its owner.
-import { inline } from "../markdown.js";
+import { inline } from "../text/inert.js";
 import { z } from "zod";
-import { LAYERS, toLayer } from "../domain.js";
+import { LAYERS, toLayer } from "../model/domain.js";
 import { defineCommand, isIncident, loginArg, notAnIncident, parseWith, withTimeline } from "./types.js";
 
 export const responder = defineCommand({

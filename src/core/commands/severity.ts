@@ -1,7 +1,7 @@
 // `/severity 1|2|3`: swaps the `sev:` label; a change is a timeline event.
 import { z } from "zod";
-import type { Severity } from "../domain.js";
-import type { IncidentState } from "../incident.js";
+import type { Severity } from "../model/domain.js";
+import type { IncidentState } from "../model/incident.js";
 import { defineCommand, isIncident, notAnIncident, parseWith } from "./types.js";
 
 /** Shared by `/severity` and an authorised hand change of the `sev:` label. */

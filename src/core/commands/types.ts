@@ -1,7 +1,8 @@
 // What every command shares: its grammar entry, argument parsing and its transition.
 import { z } from "zod";
 import type { FirebreakConfig } from "../config.js";
-import type { IncidentState } from "../incident.js";
+import type { IncidentState } from "../model/incident.js";
+import { isIncidentStatus } from "../model/status.js";
 import type { CommandLine, CommandName } from "./grammar.js";
 
 export interface CommandContext {
@@ -69,7 +70,7 @@ export function withTimeline(state: IncidentState, ctx: CommandContext, text: st
 
 /** Statuses in which an incident is being worked (commands amend it). */
 export function isIncident(state: IncidentState): boolean {
-  return state.status !== "routine-variance" && state.status !== "dismissed";
+  return isIncidentStatus(state.status);
 }
 
 export function notAnIncident(name: CommandName): { error: string } {

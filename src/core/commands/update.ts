@@ -1,10 +1,10 @@
 // `/update` with `symptom:` `scope:` `layer:` `confidence:` `owner:` `next:` lines: an
 // evidence-led status update. Fields left out are taken from the current state; a field
 // still unknown afterwards is named in the reply as missing.
-import { toLayer } from "../domain.js";
-import { UPDATE_FIELDS } from "../incident.js";
-import type { IncidentState, UpdateField } from "../incident.js";
-import { inline } from "../markdown.js";
+import { toLayer } from "../model/domain.js";
+import { UPDATE_FIELDS } from "../model/incident.js";
+import type { IncidentState, UpdateField } from "../model/incident.js";
+import { inline } from "../text/inert.js";
 import { setCheck } from "./check.js";
 import { parseConfidence, setLikelyLayer } from "./layer.js";
 import { setOwner } from "./owner.js";

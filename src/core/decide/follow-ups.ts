@@ -3,9 +3,9 @@
 import { parseBody } from "../card.js";
 import type { EngineInput, EngineResult } from "../engine.js";
 import { issueUpdate } from "../engine.js";
-import type { IssueView } from "../incident.js";
-import { person } from "../markdown.js";
-import { emptyPlan } from "../plan.js";
+import type { IssueView } from "../model/incident.js";
+import { person } from "../text/inert.js";
+import { emptyPlan } from "../model/plan.js";
 
 /** After the GitHub layer opened (or found) the postmortem: link it from the card. */
 export function withPostmortem(input: Pick<EngineInput, "issue" | "config" | "event">, result: EngineResult, postmortemNumber: number): EngineResult {

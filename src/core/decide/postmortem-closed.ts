@@ -1,11 +1,11 @@
 // A postmortem closed: reopened with what is missing, or recorded as complete on its incident.
 import { parseBody } from "../card.js";
 import type { FirebreakConfig } from "../config.js";
-import type { IssueView } from "../incident.js";
+import type { IssueView } from "../model/incident.js";
 import type { EngineResult } from "../engine.js";
 import { issueUpdate } from "../engine.js";
-import { emptyPlan } from "../plan.js";
-import { postmortemGaps, processFixLink } from "../postmortem.js";
+import { emptyPlan } from "../model/plan.js";
+import { postmortemGaps, processFixLink } from "../postmortem/gate.js";
 
 /** The postmortem's own answer to being closed: reopen it, listing what is missing, or nothing. */
 export function postmortemClosed(postmortem: IssueView, incident: number, at: string): EngineResult & { complete: boolean } {

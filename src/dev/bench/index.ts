@@ -11,7 +11,7 @@ import { firebreakApp } from "../../app/index.js";
 import { readInitTemplates } from "../../cli/init.js";
 import { parseBody } from "../../core/card.js";
 import { DEFAULT_CONFIG } from "../../core/config.js";
-import { labelStyles } from "../../core/label-styles.js";
+import { labelStyles } from "../../core/model/labels.js";
 import { renderForm } from "../demo-scenario.js";
 import { settle, startAppWorld } from "../harness.js";
 import type { RequestLogEntry } from "../local-github/index.js";

@@ -1,6 +1,6 @@
 // What every face hands the shell: its caches, who Firebreak writes as, and the shipped templates.
 import type { ConfigError } from "../../core/config.js";
-import type { ActionTaken, Plan } from "../../core/plan.js";
+import type { ActionTaken, Plan } from "../../core/model/plan.js";
 import type { RepoRef } from "../client.js";
 import type { FileCache } from "../files.js";
 import type { LabelStyler } from "../labels.js";

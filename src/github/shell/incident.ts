@@ -4,7 +4,7 @@ import type { FirebreakConfig } from "../../core/config.js";
 import { postmortemClosed, recordPostmortemComplete } from "../../core/decide/postmortem-closed.js";
 import type { EngineInput, EngineResult } from "../../core/engine.js";
 import { decide } from "../../core/engine.js";
-import type { CommentView, IssueView } from "../../core/incident.js";
+import type { CommentView, IssueView } from "../../core/model/incident.js";
 import type { IssueRoute } from "../../core/needs.js";
 import { commentsIgnoredFrom, readsAfterLog, readsFor, repeatCandidates, repeatWindowStart } from "../../core/needs.js";
 import type { GitHubClient, RepoRef } from "../client.js";
@@ -30,6 +30,7 @@ export async function runIncidentEvent(gh: GitHubClient, trigger: IssueTrigger, 
     issue,
     config,
     formTemplate: reads.form ? ((await deps.files.read(gh, ref, deps.formPath ?? DEFAULT_FORM_PATH)) ?? deps.templates.form) : "",
+    shippedForm: deps.templates.form,
     // Firebreak itself declares the incidents it opens (tracking QA).
     mayCommand: (login, association) => login.toLowerCase() === self || permissions.decide(login, association),
     isBot: ignoredAuthor,

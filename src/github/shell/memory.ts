@@ -1,5 +1,5 @@
 // What this process last wrote to each issue, so a later event never works from an older payload.
-import type { IssueView } from "../../core/incident.js";
+import type { IssueView } from "../../core/model/incident.js";
 import type { RepoRef } from "../client.js";
 
 export class IssueMemory {

@@ -3,10 +3,10 @@
 import { parseBody } from "../../core/card.js";
 import type { FirebreakConfig } from "../../core/config.js";
 import type { IncidentEvent } from "../../core/engine.js";
-import type { IssueView } from "../../core/incident.js";
-import { issueViewSchema } from "../../core/incident.js";
+import type { IssueView } from "../../core/model/incident.js";
+import { issueViewSchema } from "../../core/model/incident.js";
 import { routeIssueEvent } from "../../core/needs.js";
-import { parsePostmortemMarker, postmortemMarker } from "../../core/postmortem.js";
+import { parsePostmortemMarker, postmortemMarker } from "../../core/model/markers.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import { safeMessage } from "../client.js";
 import type { Trigger } from "../events.js";
@@ -54,7 +54,9 @@ export async function reconcileIncidents(gh: GitHubClient, ref: RepoRef, config:
   return { results };
 }
 
-async function reconcileIncident(gh: GitHubClient, ref: RepoRef, issue: IssueView, config: FirebreakConfig, deps: ShellDeps): Promise<Outcome[]> {
+async function reconcileIncident(gh: GitHubClient, ref: RepoRef, listed: IssueView, config: FirebreakConfig, deps: ShellDeps): Promise<Outcome[]> {
+  // The list was read before this incident's turn came: what this process wrote since is newer.
+  const issue = deps.memory ? deps.memory.freshest(ref, listed) : listed;
   const at = issue.updated_at ?? issue.created_at;
   const event: IncidentEvent =
     issue.state === "closed"

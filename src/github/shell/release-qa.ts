@@ -2,8 +2,9 @@
 // (src/tracking-qa, which also guards addresses) run the checks, report them (a check run, and
 // the job summary in the Action), and open one measurement incident per release on failure.
 import type { FirebreakConfig } from "../../core/config.js";
-import type { Severity } from "../../core/domain.js";
-import { qaIncidentDraft, renderQaTable } from "../../core/tracking-qa.js";
+import type { Severity } from "../../core/model/domain.js";
+import { qaIncidentDraft } from "../../core/tracking-qa/incident-draft.js";
+import { renderQaTable } from "../../core/tracking-qa/report.js";
 import type { QaReport } from "../../tracking-qa/run.js";
 import { runTrackingQa } from "../../tracking-qa/run.js";
 import type { GitHubClient } from "../client.js";
@@ -75,7 +76,7 @@ export async function runReleaseQa(gh: GitHubClient, trigger: QaTrigger, config:
     }
   }
   if (passed) return { action: "qa-passed", notes, report, table };
-  const draft = qaIncidentDraft(report.steps, release, qa.severity as Severity);
+  const draft = qaIncidentDraft(report.steps, release, qa.severity as Severity, deps.templates.form);
   const created = await createIssueOnce(gh, trigger.ref, {
     marker: draft.marker,
     title: draft.title,

@@ -1,10 +1,10 @@
 // Declaring an incident (SPEC §3): the form's answers become the incident record, or the
 // issue is held as routine variance when no threshold box is ticked.
-import type { Severity } from "./domain.js";
+import type { Severity } from "../model/domain.js";
 import type { Declaration } from "./form.js";
-import type { IncidentState } from "./incident.js";
+import type { IncidentState } from "../model/incident.js";
 import { suggestLayer } from "./triage.js";
-import { parseLenientTime } from "./time.js";
+import { parseLenientTime } from "../time.js";
 
 export interface ReleaseView {
   tag: string;

@@ -2,7 +2,7 @@
 // A small table of signals read from the triage answers; the layer with the most weight
 // wins, and the confidence says how clearly it beats the next one. Shown as a suggestion.
 
-import type { Confidence, Layer } from "./domain.js";
+import type { Confidence, Layer } from "../model/domain.js";
 import type { Declaration } from "./form.js";
 
 export interface LayerSuggestion {

@@ -1,6 +1,6 @@
 // The incident record Firebreak keeps in the issue body, and the GitHub facts it is built from.
 import { z } from "zod";
-import { CONFIDENCES, LAYERS, SEVERITIES, STATUSES } from "./domain.js";
+import { CONFIDENCES, LAYERS, SEVERITIES, STATUSES, type Layer } from "./domain.js";
 
 const layer = z.enum(LAYERS);
 const severity = z.union(SEVERITIES.map((n) => z.literal(n)) as [z.ZodLiteral<1>, z.ZodLiteral<2>, z.ZodLiteral<3>]);
@@ -155,6 +155,11 @@ export const commentViewSchema = z.object({
   reactions: z.object({ "+1": z.number().optional() }).loose().optional(),
 });
 export type CommentView = z.output<typeof commentViewSchema>;
+
+/** The layer the resolution confirmed: set with /layer after the fact, or on /resolve. */
+export function confirmedLayer(state: IncidentState): Layer | undefined {
+  return state.layer.confirmed ?? state.resolution?.layer;
+}
 
 export function loginOf(user: { login: string } | null): string {
   return user?.login ?? "ghost";

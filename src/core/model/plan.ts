@@ -1,6 +1,6 @@
 // The plan of GitHub writes the core decides on. The GitHub layer applies it; `firebreak
 // simulate` prints it; tests assert it.
-import type { PostmortemDraft } from "./postmortem.js";
+import type { PostmortemDraft } from "../postmortem/draft.js";
 
 export type ActionTaken =
   | "declared"
@@ -48,10 +48,4 @@ export function planWrites(plan: Plan): number {
   return (
     (plan.update ? 1 : 0) + plan.reactions.length + plan.replies.length + (plan.postmortem ? 1 : 0) + plan.notices.length
   );
-}
-
-export const REPLY_MARKER = (key: string) => `<!-- firebreak:reply ${key.replace(/[^\w:.-]/g, "")} -->`;
-
-export function replyKeyOf(body: string): string | undefined {
-  return /<!-- firebreak:reply ([\w:.-]+) -->/.exec(body)?.[1];
 }

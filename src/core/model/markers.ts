@@ -1,0 +1,123 @@
+// Every hidden `<!-- firebreak:… -->` marker Firebreak writes into GitHub text, with the one
+// builder and the one parser of each. HTML comments are invisible on GitHub, so they carry
+// what Firebreak must find again: its card, its record, the replies and issues it already wrote.
+
+// ---------------------------------------------------------------------------------------
+// Regions: a Firebreak-owned stretch of a body (the status card is one), never the user's text.
+
+/** What a body holding a card starts with: an edit of any other body cannot have touched one. */
+export const CARD_START_PREFIX = "<!-- firebreak:card:start";
+export const CARD_START = `${CARD_START_PREFIX} (managed by Firebreak: edits inside this section are replaced) -->`;
+export const CARD_END = "<!-- firebreak:card:end -->";
+
+const REGION_START = /^\s*<!--\s*firebreak:([\w-]+):start\b.*-->\s*$/i;
+const REGION_END = /^\s*<!--\s*firebreak:([\w-]+):end\b.*-->\s*$/i;
+
+/** The region a line opens (lower-cased name, e.g. "card"), or undefined. */
+export function regionStartOf(line: string): string | undefined {
+  return REGION_START.exec(line)?.[1]?.toLowerCase();
+}
+
+/** The region a line closes (lower-cased name), or undefined. */
+export function regionEndOf(line: string): string | undefined {
+  return REGION_END.exec(line)?.[1]?.toLowerCase();
+}
+
+// ---------------------------------------------------------------------------------------
+// The incident record inside the card.
+
+const STATE_PREFIX = "<!-- firebreak:state:v1 ";
+const STATE_SUFFIX = " -->";
+
+export function stateMarker(encoded: string): string {
+  return `${STATE_PREFIX}${encoded}${STATE_SUFFIX}`;
+}
+
+/** The encoded record of the last state marker in a card section, or undefined. */
+export function encodedStateIn(section: string): string | undefined {
+  const at = section.lastIndexOf(STATE_PREFIX);
+  const end = at < 0 ? -1 : section.indexOf(STATE_SUFFIX, at);
+  return at < 0 || end < 0 ? undefined : section.slice(at + STATE_PREFIX.length, end);
+}
+
+/** A card section without its record, for showing the card as people see it. */
+export function withoutStateMarkers(text: string): string {
+  return text.replace(/<!-- firebreak:state:v1 [^>]*-->/g, "");
+}
+
+// ---------------------------------------------------------------------------------------
+// Replies: an idempotency key, so a redelivered event never replies twice.
+
+export const REPLY_MARKER = (key: string) => `<!-- firebreak:reply ${key.replace(/[^\w:.-]/g, "")} -->`;
+
+export function replyKeyOf(body: string): string | undefined {
+  return /<!-- firebreak:reply ([\w:.-]+) -->/.exec(body)?.[1];
+}
+
+// ---------------------------------------------------------------------------------------
+// Postmortems: how Firebreak finds the postmortem it already opened (created issues converge to one).
+
+const POSTMORTEM_RE = /<!--\s*firebreak:postmortem\s+incident=(\d{1,12})(?:\s+repeat-of=(\d{1,12}))?\s*-->/;
+
+/** Hidden marker naming the incident; a repeat also names the earlier incident, so the gate asks the fifth question. */
+export function postmortemMarker(incident: number, repeatOf?: number): string {
+  return `${postmortemMarkerPrefix(incident)}${repeatOf === undefined ? "" : `repeat-of=${repeatOf} `}-->`;
+}
+
+/** How every postmortem marker of an incident starts, repeat or not: finds them all. */
+export function postmortemMarkerPrefix(incident: number): string {
+  return `<!-- firebreak:postmortem incident=${incident} `;
+}
+
+export function parsePostmortemMeta(body: string): { incident: number; repeatOf?: number } | undefined {
+  const m = POSTMORTEM_RE.exec(body);
+  if (!m) return undefined;
+  const incident = Number(m[1]);
+  return m[2] === undefined ? { incident } : { incident, repeatOf: Number(m[2]) };
+}
+
+/** The incident a postmortem belongs to, from its marker. */
+export function parsePostmortemMarker(body: string): number | undefined {
+  return parsePostmortemMeta(body)?.incident;
+}
+
+/** Text without its (first) postmortem marker: a template must not carry one of its own. */
+export function withoutPostmortemMarker(text: string): string {
+  return text.replace(POSTMORTEM_RE, "");
+}
+
+/** The documentation comment at the top of a postmortem template: not part of the postmortem. */
+export function withoutTemplateDoc(template: string): string {
+  return template.replace(/^\s*<!--\s*firebreak-template\b[\s\S]*?-->[ \t]*\n?/, "");
+}
+
+// ---------------------------------------------------------------------------------------
+// Tracking QA: the incident a failed release opened.
+
+/** Hidden marker naming the release, so a second QA run finds the incident instead of opening another. */
+export function qaIncidentMarker(tag: string): string {
+  // Tags may hold characters that would end the comment ("-->") or split the key=value.
+  const safe = tag.replace(/[^\w./+@-]/g, (c) => encodeURIComponent(c)).replace(/--/g, "-%2D");
+  return `<!-- firebreak:qa-incident release=${safe} -->`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Configuration errors: the one issue that lists them, and which errors it already reported.
+
+export const CONFIG_ERROR_MARKER = "<!-- firebreak:config-error -->";
+
+export function configReportedMarker(fingerprints: readonly string[]): string {
+  return `<!-- firebreak:config-reported ${Buffer.from(JSON.stringify(fingerprints)).toString("base64")} -->`;
+}
+
+/** The fingerprints a configuration-error issue's body says it reported; none when unreadable. */
+export function parseConfigReported(body: string): string[] {
+  const match = /<!-- firebreak:config-reported (\S*) -->/.exec(body);
+  if (!match?.[1]) return [];
+  try {
+    const value: unknown = JSON.parse(Buffer.from(match[1], "base64").toString("utf8"));
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
+}

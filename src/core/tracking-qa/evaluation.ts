@@ -1,0 +1,210 @@
+// The verdict per step × expectation (SPEC §8): what the static and browser stages saw,
+// held against what the config expects.
+import { configuredId, customMatcher, isHitTag, stepExpectations, type Expectation, type HitTag, type TrackingQaConfig, type TrackingQaStep } from "./config.js";
+import { shorten, unique } from "./evidence.js";
+import { classifyHit, type TagHit } from "./hits.js";
+import { detectTags, type StaticDetection } from "./tags.js";
+
+// Observations and evaluation
+
+export interface StaticObservation {
+  stage: "static";
+  /** The URL fetched (after redirects when known). */
+  url: string;
+  httpStatus?: number;
+  /** Why the page could not be checked (network error, timeout, HTTP status). */
+  error?: string;
+  detection?: StaticDetection;
+}
+
+export interface BrowserObservation {
+  stage: "browser";
+  url: string;
+  httpStatus?: number;
+  error?: string;
+  /** Every tag request the page made, beacons and loaders. */
+  hits: TagHit[];
+  /** URLs requested, for custom tags that are injected at run time. */
+  requestUrls: string[];
+  /** Beacon requests answered locally instead of reaching the platform. */
+  beaconsAnswered: string[];
+  /** Requests that failed (a tag loader that could not load explains a missing hit). */
+  failedRequests: { url: string; error: string }[];
+  /** The DOM when the page stopped, for consent and custom checks. */
+  renderedHtml?: string;
+  /** How many times the page was loaded (a failed page is retried once). */
+  attempts: number;
+}
+
+export type PageObservation = StaticObservation | BrowserObservation;
+
+export const EXPECTATION_STATUSES = ["ok", "missing", "wrong-id", "needs-browser", "error"] as const;
+export type ExpectationStatus = (typeof EXPECTATION_STATUSES)[number];
+
+export interface ExpectationResult {
+  expectation: string;
+  status: ExpectationStatus;
+  /** What was seen, in words, e.g. "wrong id: saw 999, expected 123". */
+  seen: string;
+  stage: "static" | "browser";
+}
+
+export type StepStatus = "ok" | "failed" | "error";
+
+export interface StepResult {
+  path: string;
+  url: string;
+  status: StepStatus;
+  httpStatus?: number;
+  error?: string;
+  expectations: ExpectationResult[];
+}
+
+/** 2xx and 3xx answer a step; anything else is a page error. */
+export function pageError(httpStatus: number | undefined): string | undefined {
+  if (httpStatus === undefined || (httpStatus >= 200 && httpStatus < 400)) return undefined;
+  return `HTTP ${httpStatus}`;
+}
+
+function idWords(ids: readonly string[]): string {
+  return ids.length === 1 ? `id ${ids[0] ?? ""}` : `ids ${ids.join(", ")}`;
+}
+
+function staticRow(e: Expectation, obs: StaticObservation, config: TrackingQaConfig): ExpectationResult {
+  const row = (status: ExpectationStatus, seen: string): ExpectationResult => ({ expectation: e.raw, status, seen, stage: "static" });
+  const failure = obs.error ?? pageError(obs.httpStatus);
+  if (failure !== undefined || obs.detection === undefined) return row("error", failure ?? "page not checked");
+  const d = obs.detection.tags[e.tag];
+  if (e.event !== undefined) {
+    const present = d?.found ? `tag present (${d.ids.length > 0 ? idWords(d.ids) : d.evidence}); ` : "";
+    return row("needs-browser", `${present}events are only visible in the browser stage (tracking_qa.browser: true)`);
+  }
+  if (d === undefined || !d.found) return row("missing", d?.evidence ?? "not found");
+  const expected = configuredId(e.tag, config);
+  if (expected === undefined || d.hasConfiguredId === true) {
+    return row("ok", d.ids.length > 0 ? `${idWords(d.ids)} (${d.evidence})` : d.evidence);
+  }
+  if (d.ids.length === 0) return row("missing", `${d.evidence}, but no id (expected ${expected})`);
+  return row("wrong-id", `wrong id: saw ${d.ids.join(", ")}, expected ${expected}`);
+}
+
+function hitWords(hits: readonly TagHit[]): string {
+  const events = unique(hits.flatMap((h) => (h.event ? [h.event] : [])));
+  const ids = unique(hits.flatMap((h) => (h.id ? [h.id] : [])));
+  const parts = [ids.length > 0 ? idWords(ids) : "", events.length > 0 ? `events ${events.slice(0, 6).join(", ")}` : ""];
+  return parts.filter((p) => p !== "").join("; ");
+}
+
+const HIT_NAMES: Record<HitTag, string> = {
+  meta_pixel: "/tr hit",
+  ga4: "/g/collect hit",
+  gtm: "gtm.js request",
+  tiktok: "TikTok pixel call",
+};
+
+/** The browser's verdict, or undefined when the browser saw nothing that decides it. */
+function browserRow(e: Expectation, obs: BrowserObservation, config: TrackingQaConfig): ExpectationResult | undefined {
+  const row = (status: ExpectationStatus, seen: string): ExpectationResult => ({ expectation: e.raw, status, seen, stage: "browser" });
+  const failure = obs.error ?? pageError(obs.httpStatus);
+  if (failure !== undefined) return row("error", obs.attempts > 1 ? `${failure} (after ${obs.attempts} attempts)` : failure);
+  const rendered = obs.renderedHtml === undefined ? undefined : detectTags(obs.renderedHtml, config);
+
+  if (e.tag === "consent") {
+    const ga4 = obs.hits.filter((h) => h.tag === "ga4" && h.kind === "beacon");
+    if (ga4.length > 0) {
+      const without = ga4.filter((h) => h.consent === undefined);
+      if (without.length === 0) return row("ok", `GA4 hits carry consent state (${unique(ga4.map((h) => h.consent ?? "")).join(", ")})`);
+      return row("missing", `GA4 hit without consent state (no gcs/gcd): ${hitWords(without) || without[0]?.url || ""}`);
+    }
+    const d = rendered?.tags["consent"];
+    return d === undefined ? undefined : row(d.found ? "ok" : "missing", `${d.evidence} (rendered page)`);
+  }
+
+  if (e.custom) {
+    const spec = config.custom[e.tag];
+    if (spec === undefined) return undefined;
+    const matcher = customMatcher(spec);
+    const inRequest = obs.requestUrls.map((u) => matcher.test(u)).find((m) => m !== undefined);
+    const inDom = obs.renderedHtml === undefined ? undefined : matcher.test(obs.renderedHtml);
+    const hit = inRequest ?? inDom;
+    if (hit !== undefined) return row("ok", `matched "${shorten(hit, 60)}"${inRequest !== undefined ? " in a request" : " in the rendered page"}`);
+    return obs.renderedHtml === undefined ? undefined : row("missing", `no match for ${spec} in requests or the rendered page`);
+  }
+
+  if (!isHitTag(e.tag)) return undefined;
+  const tag = e.tag;
+  const expected = configuredId(tag, config);
+  const kind = tag === "gtm" ? "loader" : "beacon";
+  const all = obs.hits.filter((h) => h.tag === tag && h.kind === kind);
+  const relevant = e.event === undefined ? all : all.filter((h) => h.event === e.event);
+  const matching = expected === undefined ? relevant : relevant.filter((h) => h.id === expected);
+  if (matching.length > 0) return row("ok", hitWords(matching) || HIT_NAMES[tag]);
+  if (relevant.length > 0) {
+    const ids = unique(relevant.flatMap((h) => (h.id ? [h.id] : [])));
+    return row("wrong-id", `wrong id: saw ${ids.join(", ") || "no id"}, expected ${expected ?? ""}`);
+  }
+  // Nothing decisive: say what would explain it.
+  const what = e.event === undefined ? `no ${HIT_NAMES[tag]}` : `no ${e.event} ${HIT_NAMES[tag]}`;
+  const clues: string[] = [];
+  if (e.event !== undefined && all.length > 0) clues.push(`saw ${hitWords(all)}`);
+  const loaders = obs.hits.filter((h) => h.tag === tag && h.kind === "loader");
+  const failedLoader = obs.failedRequests.find((f) => classifyHit(f.url).some((h) => h.tag === tag));
+  if (failedLoader) clues.push(`loader failed: ${shorten(failedLoader.url, 80)} (${failedLoader.error})`);
+  else if (loaders.length > 0 && kind === "beacon") clues.push(`loader requested (${shorten(loaders[0]?.url ?? "", 80)})`);
+  const d = rendered?.tags[tag];
+  if (d?.found && clues.length === 0) clues.push(`snippet in page: ${d.evidence}`);
+  return row("missing", clues.length > 0 ? `${what}; ${clues.join("; ")}` : what);
+}
+
+/**
+ * Whether the browser has seen every hit the step waits for, so the page can stop early.
+ * Only network hits count here; consent and custom tags are judged from the rendered page.
+ */
+export function hitsSatisfy(step: TrackingQaStep, hits: readonly TagHit[], config: TrackingQaConfig): boolean {
+  const obs: BrowserObservation = { stage: "browser", url: "", hits: [...hits], requestUrls: [], beaconsAnswered: [], failedRequests: [], attempts: 1 };
+  return stepExpectations(step, config)
+    .filter((e) => isHitTag(e.tag))
+    .every((e) => browserRow(e, obs, config)?.status === "ok");
+}
+
+/** True when a step has expectations judged from the rendered page, so the browser waits for it to load. */
+export function needsRenderedPage(step: TrackingQaStep, config: TrackingQaConfig): boolean {
+  const exps = stepExpectations(step, config);
+  return exps.length === 0 || exps.some((e) => !isHitTag(e.tag));
+}
+
+export interface StepObservations {
+  static?: StaticObservation;
+  browser?: BrowserObservation;
+}
+
+const RUNTIME_NOTE = "injected at run time (not in the served HTML)";
+
+/**
+ * One row per expectation. The browser's verdict overrides the static one for the same
+ * expectation; static "missing" turned "ok" in the browser is noted as injected at run time.
+ */
+export function evaluateStep(step: TrackingQaStep, observations: StepObservations, config: TrackingQaConfig): StepResult {
+  const page = observations.browser ?? observations.static;
+  const url = page?.url ?? step.path;
+  const error = page === undefined ? "page not checked" : (page.error ?? pageError(page.httpStatus));
+  const rows = stepExpectations(step, config).map((e): ExpectationResult => {
+    const s = observations.static === undefined ? undefined : staticRow(e, observations.static, config);
+    const b = observations.browser === undefined ? undefined : browserRow(e, observations.browser, config);
+    if (b === undefined) return s ?? { expectation: e.raw, status: "error", seen: error ?? "page not checked", stage: "static" };
+    if (s !== undefined && b.status === "ok" && (s.status === "missing" || s.status === "wrong-id")) {
+      return { ...b, seen: `${b.seen} — ${RUNTIME_NOTE}` };
+    }
+    return b;
+  });
+  const failed = rows.some((r) => r.status !== "ok" && r.status !== "needs-browser");
+  const result: StepResult = {
+    path: step.path,
+    url,
+    status: error !== undefined ? "error" : failed ? "failed" : "ok",
+    expectations: rows,
+  };
+  if (page?.httpStatus !== undefined) result.httpStatus = page.httpStatus;
+  if (error !== undefined) result.error = error;
+  return result;
+}
