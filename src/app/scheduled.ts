@@ -6,14 +6,20 @@ import type { GitHubClient } from "../github/client.js";
 import { repoOf, safeMessage } from "../github/client.js";
 import { handle } from "../github/shell/handle.js";
 import { MemoryCursor } from "../github/shell/scheduled-pass.js";
-import type { FirebreakApp } from "./index.js";
+import type { RunResult, ShellDeps } from "../github/shell/deps.js";
 
 const installations = z.array(z.object({ id: z.number() }));
 const repositories = z.array(z.object({ full_name: z.string() }));
 
 type Paginating = GitHubClient & { paginate: <T>(route: string, options?: Record<string, unknown>) => Promise<T[]> };
 
-export function appScheduledPass(app: Probot, firebreak: FirebreakApp, now: () => Date = () => new Date()): () => Promise<void> {
+/** What the scheduled pass shares with the App's webhook handlers: its caches and its results. */
+export interface SchedulerHost {
+  deps: ShellDeps;
+  keep(results: readonly RunResult[]): void;
+}
+
+export function appScheduledPass(app: Probot, firebreak: SchedulerHost, now: () => Date = () => new Date()): () => Promise<void> {
   const cursor = new MemoryCursor();
   // Round robin: the repository a pass starts with moves on by one each pass.
   let turn = 0;

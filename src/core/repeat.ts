@@ -1,7 +1,9 @@
 // Repeat incidents (SPEC §7): which closed incident a new one repeats (same family: layer and
 // a scope channel, within the window), and what the earlier postmortem is told.
 import type { Layer } from "./model/domain.js";
-import type { IncidentState } from "./model/incident.js";
+import { parseBody } from "./card.js";
+import type { FirebreakConfig } from "./config.js";
+import type { IncidentState, IssueView } from "./model/incident.js";
 import { confirmedLayer } from "./model/incident.js";
 import { isDismissedOrVariance } from "./model/status.js";
 import { inline } from "./text/inert.js";
@@ -72,4 +74,34 @@ export function repeatNoticeForEarlierPostmortem(newIncident: { number: number; 
     "",
     `${fix} The postmortem of #${newIncident.number} asks why it did not hold.`,
   ].join("\n");
+}
+
+/** Closed incidents updated since then can be repeat candidates (the window counts from their closing). */
+export function repeatWindowStart(at: string, config: FirebreakConfig): string {
+  return new Date(Date.parse(at) - config.repeat_window_days * 86_400_000).toISOString();
+}
+
+/** A repeat is a matter of family (layer and channels): look again when it changed, or when routine variance became an incident. */
+export function familyChanged(before: IncidentState | undefined, after: IncidentState): boolean {
+  if (!before) return false;
+  const wasIncident = before.status !== "routine-variance" && before.status !== "dismissed";
+  const isIncident = after.status !== "routine-variance" && after.status !== "dismissed";
+  if (!wasIncident && isIncident) return true;
+  const a = incidentFamily(before);
+  const b = incidentFamily(after);
+  return a.layer !== b.layer || a.channels.join("|") !== b.channels.join("|");
+}
+
+/** Closed incidents as repeat candidates; each record carries its postmortem and that postmortem's process fix. */
+export function repeatCandidates(closed: readonly IssueView[]): ClosedIncident[] {
+  const out: ClosedIncident[] = [];
+  for (const issue of closed) {
+    const state = parseBody(issue.body).state;
+    if (!state || !issue.closed_at) continue;
+    if (state.status !== "closed" && state.status !== "postmortem-complete") continue;
+    const pm = state.postmortem;
+    const postmortem = pm ? { number: pm.issue, ...(pm.fix ? { fix: pm.fix } : {}) } : undefined;
+    out.push({ number: issue.number, state, closedAt: issue.closed_at, ...(postmortem ? { postmortem } : {}) });
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 // Webhook payloads (App) and workflow events (Action) → what Firebreak should do. Only the
 // fields Firebreak relies on are parsed (zod); everything else in a payload is ignored.
 import { z } from "zod";
-import type { IncidentEvent } from "../core/engine.js";
+import type { IncidentEvent } from "../core/decide/types.js";
 import type { CommentView, IssueView } from "../core/model/incident.js";
 import { commentViewSchema, issueViewSchema } from "../core/model/incident.js";
 import { mentionsCommand } from "../core/commands/grammar.js";

@@ -1,5 +1,5 @@
 // Incident issues as Firebreak leaves them after a declaration: built by the real core.
-import { decide } from "../../src/core/engine.js";
+import { decide } from "../../src/core/decide/decide.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import { issueViewSchema } from "../../src/core/model/incident.js";
 import { shippedTemplates } from "../../src/templates.js";

@@ -36,3 +36,8 @@ export function commandNamed(name: CommandName): Command {
   if (!found) throw new Error(`command /${name} is in the grammar but not in the registry`);
   return found;
 }
+
+/** Help text for the CLI and README, from the same registry the commands run from. */
+export function commandReference(): { usage: string; summary: string }[] {
+  return COMMANDS.map((c) => ({ usage: c.usage, summary: c.summary }));
+}

@@ -1,8 +1,8 @@
 // Decisions that depend on GitHub's answer to a write: the postmortem that was opened (its
 // number), and an owner GitHub would not assign (its assignees answer).
 import { parseBody } from "../card.js";
-import type { EngineInput, EngineResult } from "../engine.js";
-import { issueUpdate } from "../engine.js";
+import type { EngineInput, EngineResult } from "./types.js";
+import { issueUpdate } from "./issue-update.js";
 import type { IssueView } from "../model/incident.js";
 import { person } from "../text/inert.js";
 import { emptyPlan } from "../model/plan.js";

@@ -2,8 +2,8 @@
 import { parseBody } from "../card.js";
 import type { FirebreakConfig } from "../config.js";
 import type { IssueView } from "../model/incident.js";
-import type { EngineResult } from "../engine.js";
-import { issueUpdate } from "../engine.js";
+import type { EngineResult } from "./types.js";
+import { issueUpdate } from "./issue-update.js";
 import { emptyPlan } from "../model/plan.js";
 import { postmortemGaps, processFixLink } from "../postmortem/gate.js";
 

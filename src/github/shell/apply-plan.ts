@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { FirebreakConfig } from "../../core/config.js";
 import { unassignableOwner, withPostmortem } from "../../core/decide/follow-ups.js";
-import type { EngineInput, EngineResult } from "../../core/engine.js";
+import type { EngineInput, EngineResult } from "../../core/decide/types.js";
 import type { CommentView, IssueView } from "../../core/model/incident.js";
 import { issueViewSchema } from "../../core/model/incident.js";
 import type { Plan } from "../../core/model/plan.js";

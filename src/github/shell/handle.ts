@@ -7,7 +7,7 @@ import { loadRepoConfig, reportConfigErrors } from "../config.js";
 import type { Trigger } from "../events.js";
 import { getIssue } from "../issues.js";
 import { runReleaseQa } from "./release-qa.js";
-import { causedBySelf, routeIssueEvent, senderIgnored } from "../../core/needs.js";
+import { causedBySelf, routeIssueEvent, senderIgnored } from "../../core/decide/needs.js";
 import type { RunResult, ShellDeps } from "./deps.js";
 import { runIncidentEvent, runPostmortemClosed } from "./incident.js";
 import type { PassCursor } from "./scheduled-pass.js";

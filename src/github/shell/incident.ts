@@ -2,11 +2,12 @@
 import { parseBody } from "../../core/card.js";
 import type { FirebreakConfig } from "../../core/config.js";
 import { postmortemClosed, recordPostmortemComplete } from "../../core/decide/postmortem-closed.js";
-import type { EngineInput, EngineResult } from "../../core/engine.js";
-import { decide } from "../../core/engine.js";
+import type { EngineInput, EngineResult } from "../../core/decide/types.js";
+import { decide } from "../../core/decide/decide.js";
 import type { CommentView, IssueView } from "../../core/model/incident.js";
-import type { IssueRoute } from "../../core/needs.js";
-import { commentsIgnoredFrom, readsAfterLog, readsFor, repeatCandidates, repeatWindowStart } from "../../core/needs.js";
+import type { IssueRoute } from "../../core/decide/needs.js";
+import { commentsIgnoredFrom, readsAfterLog, readsFor } from "../../core/decide/needs.js";
+import { repeatCandidates, repeatWindowStart } from "../../core/repeat.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import type { Trigger } from "../events.js";
 import { getIssue, listClosedSince, listComments, listReleases, Permissions } from "../issues.js";

@@ -2,10 +2,10 @@
 // completed postmortems recorded, duplicate postmortems closed. One job of the scheduled pass.
 import { parseBody } from "../../core/card.js";
 import type { FirebreakConfig } from "../../core/config.js";
-import type { IncidentEvent } from "../../core/engine.js";
+import type { IncidentEvent } from "../../core/decide/types.js";
 import type { IssueView } from "../../core/model/incident.js";
 import { issueViewSchema } from "../../core/model/incident.js";
-import { routeIssueEvent } from "../../core/needs.js";
+import { routeIssueEvent } from "../../core/decide/needs.js";
 import { parsePostmortemMarker, postmortemMarker } from "../../core/model/markers.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import { safeMessage } from "../client.js";

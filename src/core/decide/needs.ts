@@ -1,14 +1,12 @@
 // What an issue event needs read from GitHub before the core can decide it. The shell asks
 // here, reads exactly that, and hands it to `decide`: it never mirrors a rule of the engine.
-import { parseBody } from "./card.js";
-import type { ParsedComment } from "./commands/grammar.js";
-import { parseComment } from "./commands/grammar.js";
-import type { FirebreakConfig } from "./config.js";
-import type { CommentView, IncidentState, IssueView } from "./model/incident.js";
-import type { IncidentEvent } from "./engine.js";
-import type { ClosedIncident } from "./repeat.js";
-import { incidentFamily } from "./repeat.js";
-import { parsePostmortemMarker } from "./model/markers.js";
+import { parseBody } from "../card.js";
+import type { ParsedComment } from "../commands/grammar.js";
+import { parseComment } from "../commands/grammar.js";
+import type { FirebreakConfig } from "../config.js";
+import { parsePostmortemMarker } from "../model/markers.js";
+import type { CommentView, IncidentState, IssueView } from "../model/incident.js";
+import type { IncidentEvent } from "./types.js";
 
 /** Where an issue event goes: nowhere, the postmortem gate, or the incident engine. */
 export type IssueRoute =
@@ -149,34 +147,4 @@ export function readsAfterLog(
   const postmortemTemplate =
     pending.some(({ parsed }) => parsed.commands.some((c) => c.name === "postmortem")) || (event.kind === "closed" && !!state?.resolution && !state.postmortem);
   return { logins, postmortemTemplate };
-}
-
-/** Closed incidents updated since then can be repeat candidates (the window counts from their closing). */
-export function repeatWindowStart(at: string, config: FirebreakConfig): string {
-  return new Date(Date.parse(at) - config.repeat_window_days * 86_400_000).toISOString();
-}
-
-/** A repeat is a matter of family (layer and channels): look again when it changed, or when routine variance became an incident. */
-export function familyChanged(before: IncidentState | undefined, after: IncidentState): boolean {
-  if (!before) return false;
-  const wasIncident = before.status !== "routine-variance" && before.status !== "dismissed";
-  const isIncident = after.status !== "routine-variance" && after.status !== "dismissed";
-  if (!wasIncident && isIncident) return true;
-  const a = incidentFamily(before);
-  const b = incidentFamily(after);
-  return a.layer !== b.layer || a.channels.join("|") !== b.channels.join("|");
-}
-
-/** Closed incidents as repeat candidates; each record carries its postmortem and that postmortem's process fix. */
-export function repeatCandidates(closed: readonly IssueView[]): ClosedIncident[] {
-  const out: ClosedIncident[] = [];
-  for (const issue of closed) {
-    const state = parseBody(issue.body).state;
-    if (!state || !issue.closed_at) continue;
-    if (state.status !== "closed" && state.status !== "postmortem-complete") continue;
-    const pm = state.postmortem;
-    const postmortem = pm ? { number: pm.issue, ...(pm.fix ? { fix: pm.fix } : {}) } : undefined;
-    out.push({ number: issue.number, state, closedAt: issue.closed_at, ...(postmortem ? { postmortem } : {}) });
-  }
-  return out;
 }

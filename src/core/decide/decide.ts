@@ -1,0 +1,141 @@
+// The core: (event, issue, record, config, time of the event) → (new record, plan of writes).
+// Pure: the shell reads what `needs` names beforehand and applies the plan afterwards.
+import { parseBody } from "../card.js";
+import { isFirebreakIssue } from "./needs.js";
+import { classify, initialState } from "../declaration/declare.js";
+import { parseDeclaration } from "../declaration/form.js";
+import type { ActionTaken, Plan, Reply } from "../model/plan.js";
+import { emptyPlan } from "../model/plan.js";
+import { isClosedStatus, isOpenStatus } from "../model/status.js";
+import type { EngineInput, EngineResult, IncidentEvent, Work } from "./types.js";
+import { ignored, timeline } from "./types.js";
+import { applyLog, handAssignee, handLabel } from "./apply-log.js";
+import { close } from "./close-gate.js";
+import { finish } from "./outcome.js";
+import { issueUpdate } from "./issue-update.js";
+
+export function decide(input: EngineInput): EngineResult {
+  const { issue, event } = input;
+  const parsed = parseBody(issue.body);
+  if (issue.pull_request !== undefined) return ignored(issue.number, "pull requests are not incidents");
+  if (event.kind === "declare") {
+    if (parsed.state) return ignored(issue.number, "already declared: the card exists");
+    return declare(input, parsed.userText);
+  }
+  if (event.kind === "edited") return restoreSection(input, event, parsed.userText);
+  let state = parsed.state;
+  const notes: string[] = [];
+  if (!state) {
+    if (!isFirebreakIssue(issue, input.config)) return ignored(issue.number, "not an incident");
+    // Labelled by hand before a card existed (or a card that did not decode): declare now.
+    const declared = declare(input, parsed.userText);
+    if (!declared.state) return declared;
+    state = declared.state;
+    notes.push(...declared.notes);
+  }
+  const work: Work = {
+    input,
+    before: parsed.state,
+    state,
+    userText: parsed.userText,
+    replies: [],
+    notices: [],
+    reactions: [],
+    notes,
+    openPostmortem: false,
+    reopen: false,
+  };
+  let action: ActionTaken = "command";
+  // Any event that brought the log along also catches up on commands a cancelled run never applied.
+  if (input.log && event.kind !== "commands") applyLog(work);
+  // A close whose own event was never handled (a cancelled run, a failed delivery) is caught
+  // up by the next event that brought the log, which the gate needs.
+  const unhandledClose =
+    input.log && event.kind !== "closed" && event.kind !== "reopened" && issue.state === "closed" && isOpenStatus(work.state.status);
+  switch (event.kind) {
+    case "commands":
+      applyLog(work);
+      action = work.reactions.length > 0 || work.replies.length > 0 ? "command" : "reconciled";
+      break;
+    case "label":
+      handLabel(work, event);
+      action = "reconciled";
+      break;
+    case "assignee":
+      handAssignee(work, event);
+      action = "reconciled";
+      break;
+    case "reopened":
+      if (isClosedStatus(work.state.status)) {
+        work.state = timeline({ ...work.state, status: "investigating" }, event.at, "Reopened", event.actor);
+      }
+      action = "reconciled";
+      break;
+    case "closed":
+      action = close(work, event);
+      break;
+  }
+  if (unhandledClose) {
+    action = close(work, { kind: "closed", at: issue.closed_at ?? event.at, actor: issue.user?.login ?? "ghost", reason: issue.state_reason ?? "completed" });
+  }
+  return finish(work, action);
+}
+
+/**
+ * Editing the Firebreak section changes nothing (SPEC §12): the section as it was before the
+ * edit is put back above the user's new text. Edits to the user's own text need nothing.
+ */
+function restoreSection(input: EngineInput, event: Extract<IncidentEvent, { kind: "edited" }>, userText: string): EngineResult {
+  const previous = parseBody(event.previousBody);
+  if (!previous.state) return ignored(input.issue.number, "an edit of an issue without a card");
+  const update = issueUpdate(input, previous.state, previous.state, userText);
+  const plan = emptyPlan(input.issue.number);
+  if (update?.body) plan.update = { body: update.body };
+  const notes = [update?.body ? `restored the Firebreak section edited by ${event.actor}` : "edit left the Firebreak section as it was"];
+  return { action: update?.body ? "reconciled" : "ignored", state: previous.state, plan, notes };
+}
+
+function declare(input: EngineInput, userText: string): EngineResult {
+  const { issue, config } = input;
+  const declaration = parseDeclaration(userText, input.formTemplate, input.shippedForm);
+  const detector = issue.user?.login ?? "ghost";
+  // The author is the detector; a responder who labels someone's issue as an incident declares it.
+  const declarer = input.event.kind === "declare" ? input.event.actor : detector;
+  const authorised = input.mayCommand(detector, issue.author_association) || (declarer !== detector && input.mayCommand(declarer, undefined));
+  const classification = classify(declaration, authorised);
+  const at = input.event.at;
+  const state = initialState({
+    declaration,
+    classification,
+    detector,
+    openedAt: issue.created_at,
+    at,
+    releases: input.releases ?? [],
+    lookbackHours: config.lookback_hours,
+  });
+  const notes = [
+    classification.kind === "incident"
+      ? `declared SEV${state.severity}${state.layer.likely ? `, likely layer ${state.layer.likely}` : ""}`
+      : `routine variance: ${classification.reason}`,
+  ];
+  const replies: Reply[] = [];
+  const notices: Plan["notices"] = [];
+  if (classification.kind === "routine-variance") {
+    replies.push({
+      key: "routine-variance",
+      body: `**Not declared as an incident.** ${classification.reason}\n\nIf waiting does cost materially more, a responder can declare it with \`/escalate\`.`,
+    });
+  }
+  const work: Work = {
+    input,
+    state,
+    userText,
+    replies,
+    notices,
+    reactions: [],
+    notes,
+    openPostmortem: false,
+    reopen: false,
+  };
+  return finish(work, classification.kind === "incident" ? "declared" : "routine-variance");
+}
