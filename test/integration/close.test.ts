@@ -331,6 +331,36 @@ describe("closing a resolved incident", () => {
     expect(unmatched).toEqual([]);
   });
 
+  it("looks up the permission of the /resolve author the gate trusts, even when the record applied it long ago", async () => {
+    const { receive } = testApp();
+    // A responder whose access comes from the permission lookup, not from the payload's association.
+    const resolveByPriya = { ...RESOLVE_CMD, user: { login: "priya-data", type: "User" }, author_association: "CONTRIBUTOR" };
+    const incident = resolved({}, [OWNER_CMD, resolveByPriya]);
+    expect(incident.state?.resolution?.commentId).toBe(5002);
+    const payload = issuesEvent("closed", payloadShape(incident, { updatedAt: CLOSED_AT }));
+    const { scope, rec } = github();
+    const sent: { created?: Record<string, unknown> } = {};
+    scope
+      .get(`${ISSUE_PATH}/comments`)
+      .query(commentsQuery)
+      .reply(200, [OWNER_CMD, resolveByPriya])
+      .get(`${repoPath}/collaborators/priya-data/permission`)
+      .reply(200, { permission: "read", role_name: "triage", user: { login: "priya-data" } })
+      .get(`${repoPath}/issues`)
+      .query(listQuery)
+      .reply(200, [])
+      .post(`${repoPath}/issues`, (b: Record<string, unknown>) => ((sent.created = b), true))
+      .reply(201, (_u, b) => ({ ...issueJson({ number: 2, body: (b as { body: string }).body, author: "firebreak[bot]" }), title: "Postmortem" }))
+      .patch(ISSUE_PATH)
+      .reply(200, (_u, b) => patched(payload.issue!, b as Record<string, unknown>, "2026-11-24T15:00:02Z"));
+
+    await receive("issues", payload);
+
+    expect(rec.counted).toContain(`GET ${repoPath}/collaborators/priya-data/permission`);
+    expect(sent.created).toBeDefined();
+    expect(unmatched).toEqual([]);
+  });
+
   it("opens it once when the same close arrives three times: the record, then the marker, is found", async () => {
     const first = testApp();
     const incident = resolved();
