@@ -24,35 +24,31 @@ function labeledBy(actor: string) {
   );
 }
 
-it("takes an authorised collaborator's hand-added sev:1 as /severity 1, after looking their permission up", async () => {
+/** Delivers the label event with the actor's permission as GitHub answers it; returns the PATCH sent. */
+async function handLabel(actor: string, role: string): Promise<Record<string, unknown> | undefined> {
   const { receive } = testApp();
   let patch: Record<string, unknown> | undefined;
   const scope = nock(API)
     .get(`${repoPath}/contents/.github%2Ffirebreak.yml`)
     .reply(404)
-    .get(`${repoPath}/collaborators/wren/permission`)
-    .reply(200, { permission: "write", role_name: "write", user: { login: "wren" } })
+    .get(`${repoPath}/collaborators/${actor}/permission`)
+    .reply(200, { permission: role, role_name: role, user: { login: actor } })
     .patch(ISSUE_PATH, (b: Record<string, unknown>) => ((patch = b), true))
-    .reply(200, (_u, b) => ({ ...labeledBy("wren").issue, ...(b as object), labels: ((b as { labels: string[] }).labels ?? []).map((name) => ({ name, description: "x" })) }));
-  await receive("issues", labeledBy("wren"));
+    .reply(200, (_u, b) => ({ ...labeledBy(actor).issue, ...(b as object), labels: ((b as { labels: string[] }).labels ?? []).map((name) => ({ name, description: "x" })) }));
+  await receive("issues", labeledBy(actor));
   expect(scope.isDone()).toBe(true);
+  return patch;
+}
+
+it("takes an authorised collaborator's hand-added sev:1 as /severity 1, after looking their permission up", async () => {
+  const patch = await handLabel("wren", "write");
   expect(patch?.labels).toContain("sev:1");
   expect(patch?.labels).not.toContain("sev:2");
   expect(parseBody(String(patch?.body)).state?.severity).toBe(1);
 });
 
 it("undoes the same label added by someone with read access: the labels go back to the record", async () => {
-  const { receive } = testApp();
-  let patch: Record<string, unknown> | undefined;
-  const scope = nock(API)
-    .get(`${repoPath}/contents/.github%2Ffirebreak.yml`)
-    .reply(404)
-    .get(`${repoPath}/collaborators/rhea/permission`)
-    .reply(200, { permission: "read", role_name: "read", user: { login: "rhea" } })
-    .patch(ISSUE_PATH, (b: Record<string, unknown>) => ((patch = b), true))
-    .reply(200, (_u, b) => ({ ...labeledBy("rhea").issue, ...(b as object), labels: ((b as { labels: string[] }).labels ?? []).map((name) => ({ name, description: "x" })) }));
-  await receive("issues", labeledBy("rhea"));
-  expect(scope.isDone()).toBe(true);
+  const patch = await handLabel("rhea", "read");
   expect(patch?.labels).toContain("sev:2");
   expect(patch?.labels).not.toContain("sev:1");
 });
