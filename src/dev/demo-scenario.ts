@@ -4,12 +4,13 @@
 // No network. A developer tool: the CLI runs it, the App and the Action never import it.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { firebreakApp } from "../app/index.js";
 import { memoryIo } from "../cli/common.js";
 import { readInitTemplates } from "../cli/init.js";
 import { runLabels } from "../cli/labels.js";
 import { parseBody } from "../core/card.js";
+import type { FormAnswers } from "../core/declaration/template.js";
+import { renderFormBody } from "../core/declaration/template.js";
 import type { IncidentState } from "../core/model/incident.js";
 import { ANSWER_PLACEHOLDER } from "../core/postmortem/gate.js";
 import { formatUtc } from "../core/time.js";
@@ -56,44 +57,6 @@ export interface DemoOptions {
   out?: string;
   cwd?: string;
   logLevel?: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
-}
-
-// ---------------------------------------------------------------------------------------
-// The issue form, filled in as GitHub renders a submission: `### label`, `_No response_`,
-// `- [X]` boxes. Labels come from the shipped form, so the demo follows any rewording.
-
-type Answers = Record<string, string | string[] | undefined>;
-
-interface FormField {
-  type: string;
-  id?: string;
-  attributes?: { label?: string; options?: (string | { label: string })[] };
-}
-
-export function renderForm(template: string, answers: Answers): string {
-  const form = parseYaml(template) as { body?: FormField[] };
-  const sections: string[] = [];
-  for (const field of form.body ?? []) {
-    if (field.type === "markdown" || !field.id) continue;
-    const label = field.attributes?.label ?? field.id;
-    const answer = answers[field.id];
-    let text: string;
-    if (field.type === "checkboxes") {
-      const ticked = Array.isArray(answer) ? answer : [];
-      text = (field.attributes?.options ?? [])
-        .map((o) => (typeof o === "string" ? o : o.label))
-        .map((o) => `- [${ticked.some((t) => o.startsWith(t)) ? "X" : " "}] ${o}`)
-        .join("\n");
-    } else if (field.type === "dropdown") {
-      const options = (field.attributes?.options ?? []).map((o) => (typeof o === "string" ? o : o.label));
-      const picked = (Array.isArray(answer) ? answer : answer ? [answer] : []).map((a) => options.find((o) => o.startsWith(a)) ?? a);
-      text = picked.length > 0 ? picked.join(", ") : "_No response_";
-    } else {
-      text = typeof answer === "string" && answer.trim() ? answer : "_No response_";
-    }
-    sections.push(`### ${label}\n\n${text}`);
-  }
-  return sections.join("\n\n");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -161,7 +124,7 @@ function acceptedCommand(extra?: (ctx: Ctx, want: (ok: boolean, p: string) => vo
   };
 }
 
-const INCIDENT_FORM: Answers = {
+const INCIDENT_FORM: FormAnswers = {
   symptom:
     "Meta-reported purchases down ~70% vs. the same hours last Tuesday, since about 08:45 UTC.\nMobile checkout conversion rate fell from 3.1% to 1.2%; Shopify orders are down ~45%, so it is not only reporting.",
   started: "2026-11-24 08:45 UTC",
@@ -177,7 +140,7 @@ const INCIDENT_FORM: Answers = {
   cost: "$2,000/hour",
 };
 
-const VARIANCE_FORM: Answers = {
+const VARIANCE_FORM: FormAnswers = {
   symptom: "TikTok CPM up ~15% since this morning on the prospecting campaigns.",
   started: "today 07:00 UTC",
   scope: ["TikTok"],
@@ -187,7 +150,7 @@ const VARIANCE_FORM: Answers = {
   threshold: [],
 };
 
-const REPEAT_FORM: Answers = {
+const REPEAT_FORM: FormAnswers = {
   symptom: "Meta purchases down ~40% since 09:00 UTC; mobile checkout conversion rate halved again. Orders are down too.",
   started: "2026-12-08 09:00 UTC",
   scope: ["Meta"],
@@ -223,7 +186,7 @@ function steps(): Step[] {
       at: "2026-11-24T09:20:00Z",
       title: `${maya} (marketing ops lead) opens the incident form: Meta purchases down 70% after a theme release, SEV2, layer "not sure", $2,000/hour`,
       act: (ctx) => {
-        ctx.n.incident = ctx.gh.openIssue(REPO, maya, { title: "[Incident] Meta purchases down 70% after theme release", body: renderForm(ctx.form, INCIDENT_FORM), labels: ["incident"] }).number;
+        ctx.n.incident = ctx.gh.openIssue(REPO, maya, { title: "[Incident] Meta purchases down 70% after theme release", body: renderFormBody(INCIDENT_FORM, ctx.form), labels: ["incident"] }).number;
       },
       expect: (ctx, w) => {
         const { want, problems } = checker();
@@ -244,7 +207,7 @@ function steps(): Step[] {
       at: "2026-11-24T09:26:00Z",
       title: `${sam} reports a routine swing (TikTok CPM +15%) without ticking any threshold box`,
       act: (ctx) => {
-        ctx.n.variance = ctx.gh.openIssue(REPO, sam, { title: "[Incident] TikTok CPM up 15% this morning", body: renderForm(ctx.form, VARIANCE_FORM), labels: ["incident"] }).number;
+        ctx.n.variance = ctx.gh.openIssue(REPO, sam, { title: "[Incident] TikTok CPM up 15% this morning", body: renderFormBody(VARIANCE_FORM, ctx.form), labels: ["incident"] }).number;
       },
       expect: (ctx) => {
         const { want, problems } = checker();
@@ -416,7 +379,7 @@ function steps(): Step[] {
       at: "2026-12-08T09:30:00Z",
       title: `Two weeks later ${maya} declares a new checkout drop on Meta — a repeat of #1`,
       act: (ctx) => {
-        ctx.n.repeat = ctx.gh.openIssue(REPO, maya, { title: "[Incident] Meta purchases down 40% after checkout app update", body: renderForm(ctx.form, REPEAT_FORM), labels: ["incident"] }).number;
+        ctx.n.repeat = ctx.gh.openIssue(REPO, maya, { title: "[Incident] Meta purchases down 40% after checkout app update", body: renderFormBody(REPEAT_FORM, ctx.form), labels: ["incident"] }).number;
       },
       expect: (ctx) => {
         const { want, problems } = checker();

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { memoryIo } from "../../src/cli/common.js";
 import type { DemoResult } from "../../src/dev/demo-scenario.js";
-import { renderForm, runDemo } from "../../src/dev/demo-scenario.js";
+import { renderFormBody } from "../../src/core/declaration/template.js";
+import { runDemo } from "../../src/dev/demo-scenario.js";
 import { main } from "../../src/cli/program.js";
 import { parseDeclaration } from "../../src/core/declaration/form.js";
 import { shippedTemplates } from "../../src/templates.js";
@@ -48,7 +49,7 @@ it("--out writes one Markdown file per issue and a README", () => {
 });
 
 it("fills the form as GitHub renders a submission, which the parser reads back", () => {
-  const body = renderForm(shippedTemplates().form, { symptom: "CPM up", scope: ["Meta", "TikTok"], severity: "SEV3", threshold: ["It changes near-term decisions"], outcomes: "No" });
+  const body = renderFormBody({ symptom: "CPM up", scope: ["Meta", "TikTok"], severity: "SEV3", threshold: ["It changes near-term decisions"], outcomes: "No" }, shippedTemplates().form);
   expect(body).toContain("### Which channels are hit?\n\nMeta, TikTok");
   expect(body).toContain("- [X] It changes near-term decisions");
   expect(body).toContain("_No response_");

@@ -12,7 +12,7 @@ import { readInitTemplates } from "../../cli/init.js";
 import { parseBody } from "../../core/card.js";
 import { DEFAULT_CONFIG } from "../../core/config.js";
 import { labelStyles } from "../../core/model/labels.js";
-import { renderForm } from "../demo-scenario.js";
+import { renderFormBody } from "../../core/declaration/template.js";
 import { settle, startAppWorld } from "../harness.js";
 import type { RequestLogEntry } from "../local-github/index.js";
 import { LocalGitHub } from "../local-github/index.js";
@@ -79,7 +79,7 @@ async function callsPerEvent(): Promise<string> {
   try {
     seed(gh);
     const form = readInitTemplates()[0]!.content;
-    const open = (title: string, answers: Record<string, string | string[]> = FORM) => gh.openIssue(REPO, PEOPLE.lead, { title, body: renderForm(form, answers), labels: ["incident"] }).number;
+    const open = (title: string, answers: Record<string, string | string[]> = FORM) => gh.openIssue(REPO, PEOPLE.lead, { title, body: renderFormBody(answers, form), labels: ["incident"] }).number;
     const say = (n: number, who: string, body: string) => () => void gh.comment(REPO, n, who, body);
 
     // Warm-up: one whole lifecycle reads the config, form and postmortem template once and checks the labels.
@@ -247,7 +247,7 @@ async function burst(kind: AppWorkerData["kind"], options: { events: number; inc
     const form = readInitTemplates()[0]!.content;
     const incidents: number[] = [];
     for (let i = 0; i < options.incidents; i++) {
-      incidents.push(gh.openIssue(REPO, PEOPLE.lead, { title: `[Incident] burst ${i + 1}`, body: renderForm(form, FORM), labels: ["incident"] }).number);
+      incidents.push(gh.openIssue(REPO, PEOPLE.lead, { title: `[Incident] burst ${i + 1}`, body: renderFormBody(FORM, form), labels: ["incident"] }).number);
     }
     await settle(gh, app.idle);
     if (kind === "firebreak" && incidents.some((n) => !parseBody(gh.issue(REPO, n)?.body).state)) throw new Error("bench setup: an incident was not declared");
