@@ -15,10 +15,18 @@ const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
 // APP_SLUG names the App's bot login (`<slug>[bot]`), whose own events Firebreak ignores.
 // FIREBREAK_QA_ALLOW_PRIVATE=1 lets tracking QA reach private addresses (a self-hosted staging site).
 // FIREBREAK_SCHEDULE_EVERY (default 5m, at least 10s) paces the scheduled pass (reconcile, and the jobs to come).
+let scheduleEverySeconds: number;
+try {
+  scheduleEverySeconds = parseEvery(process.env.FIREBREAK_SCHEDULE_EVERY);
+} catch (error) {
+  // A server setting that is wrong stops the start with one line, not a stack trace.
+  console.error(`firebreak: ${(error as Error).message}`);
+  process.exit(1);
+}
 const app = firebreakApp({
   appSlug: process.env.APP_SLUG || "firebreak",
   allowPrivateQaHosts: process.env.FIREBREAK_QA_ALLOW_PRIVATE === "1",
-  scheduleEverySeconds: parseEvery(process.env.FIREBREAK_SCHEDULE_EVERY),
+  scheduleEverySeconds,
 });
 await run(app, { Octokit });
 

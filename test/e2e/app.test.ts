@@ -115,7 +115,7 @@ function clock(start = "2026-11-24T09:30:00Z"): () => Date {
   return () => new Date((t += 1000));
 }
 
-async function startWorld(): Promise<World> {
+async function startWorld(env: Record<string, string> = {}): Promise<World> {
   const gh = new LocalGitHub({ clock: clock() });
   const { port: ghPort } = await gh.start();
   gh.addRepo(REPO);
@@ -144,6 +144,7 @@ async function startWorld(): Promise<World> {
       GHE_HOST: `127.0.0.1:${ghPort}`,
       GHE_PROTOCOL: "http",
       APP_SLUG: "firebreak",
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -397,6 +398,25 @@ describe.concurrent("Firebreak as a GitHub App (npm start) against an emulated G
       assertCleanLog(expect, world);
     });
   }
+
+  it("runs the scheduled pass by itself every FIREBREAK_SCHEDULE_EVERY: an incident whose webhooks never came gets its card", { timeout: TEST_MS }, async ({ expect }) => {
+    const world = await startWorld({ FIREBREAK_SCHEDULE_EVERY: "10s" });
+    const { gh } = world;
+    // Deliveries go nowhere: only the scheduled pass can see this incident.
+    gh.setWebhook({ url: "http://127.0.0.1:9/nowhere", secret: world.secret });
+    const opened = gh.openIssue(REPO, "dana", { title: "Checkout broken on iOS", body: FULL_FORM, labels: ["incident"] });
+    gh.comment(REPO, opened.number, "olga", "/owner @olga");
+    const state = await waitFor(world, "the scheduled pass to write the card", () => {
+      const card = cardOf(world, opened.number);
+      return card?.roles.owner ? card : undefined;
+    });
+    expect(state).toMatchObject({ status: "investigating", roles: { detector: "dana", owner: "olga" } });
+    expect(gh.issue(REPO, opened.number)?.assignees).toEqual(["olga"]);
+  });
+
+  it("refuses to start with a FIREBREAK_SCHEDULE_EVERY below 10 seconds, saying why", { timeout: TEST_MS }, async ({ expect }) => {
+    await expect(startWorld({ FIREBREAK_SCHEDULE_EVERY: "2s" })).rejects.toThrow(/FIREBREAK_SCHEDULE_EVERY must be at least 10s/);
+  });
 
   it("runs the whole lifecycle: declare, command, resolve, close, postmortem gate, complete, then a repeat", { timeout: TEST_MS }, async ({ expect }) => {
     const world = await startWorld();
