@@ -252,12 +252,69 @@ export function mergeConfig(base: unknown, override: unknown): unknown {
   return override === undefined ? base : override;
 }
 
-/** Reads `_extends: repo` or `_extends: owner/repo:path` from a raw config. */
-export function extendsTarget(raw: unknown, owner: string): { owner: string; repo: string; path?: string } | undefined {
-  if (!isPlainObject(raw) || typeof raw._extends !== "string") return undefined;
-  const match = /^(?:([\w.-]+)\/)?([\w.-]+)(?::(.+))?$/.exec(raw._extends.trim());
-  if (!match) return undefined;
-  return { owner: match[1] ?? owner, repo: match[2]!, ...(match[3] ? { path: match[3] } : {}) };
+/** Where `_extends` points: a repository of the same owner, and optionally a file in it. */
+export interface ExtendsTarget {
+  owner: string;
+  repo: string;
+  path?: string;
+}
+
+/**
+ * Reads `_extends: repo`, `_extends: repo:path` or `_extends: owner/repo[:path]` from a raw
+ * config (SPEC §13: inheritance stays in the owner). Another owner's repository, or a value that
+ * names no repository, is refused: `{ refused }` says why without quoting the value.
+ */
+export function extendsTarget(raw: unknown, owner: string): ExtendsTarget | { refused: string } | undefined {
+  if (!isPlainObject(raw) || raw._extends === undefined) return undefined;
+  if (typeof raw._extends !== "string") return { refused: "must name a repository of this repository's owner (`.github`, `repo` or `repo:path`) — nothing inherited" };
+  const match = /^(?:([\w.-]{1,100})\/)?([\w.-]{1,100})(?::([^\s:]{1,300}))?$/.exec(raw._extends.trim());
+  if (!match) return { refused: "must name a repository of this repository's owner (`.github`, `repo` or `repo:path`) — nothing inherited" };
+  if (match[1] !== undefined && match[1].toLowerCase() !== owner.toLowerCase()) {
+    return { refused: "may only name a repository of this repository's owner — another owner's repository is never read, nothing inherited" };
+  }
+  return { owner, repo: match[2]!, ...(match[3] ? { path: match[3] } : {}) };
+}
+
+/** True when `path` (dot-joined) leads to a value the repository's own file sets. */
+function setIn(raw: unknown, key: string): boolean {
+  let at: unknown = raw;
+  for (const segment of key.split(".")) {
+    if (Array.isArray(at)) at = at[Number(segment)];
+    else if (isPlainObject(at)) at = at[segment];
+    else return false;
+    if (at === undefined) return false;
+  }
+  return true;
+}
+
+/**
+ * Validates a repository's file merged over the file it inherits. Problems with the repository's
+ * own values are reported as usual; problems that come from the inherited file (another
+ * repository, possibly private) are reported by the schema's top-level key only, never with a
+ * value, an unknown key's name or a parser message from that file (SPEC §13).
+ */
+export function resolveInherited(own: unknown, inheritedText: string): LoadedConfig {
+  const inherited = parseConfigYaml(inheritedText);
+  if (inherited.errors.length > 0 || (inherited.value !== undefined && inherited.value !== null && !isPlainObject(inherited.value))) {
+    const resolved = resolveConfig(own);
+    return { config: resolved.config, errors: [{ key: "_extends", reason: "the inherited file is not a valid YAML mapping — nothing inherited" }, ...resolved.errors] };
+  }
+  const resolved = resolveConfig(mergeConfig(inherited.value, own));
+  const errors: ConfigError[] = [];
+  const inheritedKeys = new Set<string>();
+  let unknownInherited = false;
+  for (const error of resolved.errors) {
+    if (error.key !== "(file)" && setIn(own, error.key)) {
+      errors.push(error);
+      continue;
+    }
+    const top = error.key.split(".")[0] ?? "";
+    if (top in configSchema.shape && !(error.reason.startsWith("unknown key") && !error.key.includes("."))) inheritedKeys.add(top);
+    else unknownInherited = true;
+  }
+  for (const key of inheritedKeys) errors.push({ key: "_extends", reason: `the inherited file's \`${key}\` is not valid — its default is used` });
+  if (unknownInherited) errors.push({ key: "_extends", reason: "the inherited file has keys Firebreak does not know (ignored)" });
+  return { config: resolved.config, errors };
 }
 
 export function configErrorFingerprint(error: ConfigError): string {

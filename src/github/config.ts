@@ -1,7 +1,7 @@
 // Loading .github/firebreak.yml (with `_extends`) and telling the repository, once per
 // distinct error, what is wrong with it: one open "Firebreak configuration error" issue.
 import type { ConfigError, LoadedConfig } from "../core/config.js";
-import { configErrorFingerprint, DEFAULT_CONFIG, extendsTarget, mergeConfig, parseConfigYaml, resolveConfig } from "../core/config.js";
+import { configErrorFingerprint, DEFAULT_CONFIG, extendsTarget, parseConfigYaml, resolveConfig, resolveInherited } from "../core/config.js";
 import { escapeHtml } from "../core/text/inert.js";
 import { CONFIG_ERROR_MARKER, configReportedMarker, parseConfigReported } from "../core/model/markers.js";
 import type { GitHubClient, RepoRef } from "./client.js";
@@ -21,23 +21,26 @@ export async function loadRepoConfig(gh: GitHubClient, files: FileCache, ref: Re
   // No file: defaults, and nothing to report (a configuration-error issue is closed when a file is fixed, not deleted).
   if (own.text === undefined) return { config: DEFAULT_CONFIG, errors: [], path, changed: false };
   const parsed = parseConfigYaml(own.text);
-  const errors: ConfigError[] = [...parsed.errors];
-  let raw = parsed.value;
   let changed = own.changed;
-  const target = extendsTarget(raw, ref.owner);
-  if (target) {
-    const base = await files.readTracked(gh, { owner: target.owner, repo: target.repo }, target.path ?? path);
-    changed ||= base.changed;
-    if (base.text === undefined) {
-      errors.push({ key: "_extends", reason: `${target.owner}/${target.repo}:${target.path ?? path} was not found — nothing inherited` });
-    } else {
-      const inherited = parseConfigYaml(base.text);
-      errors.push(...inherited.errors.map((e) => ({ ...e, key: `_extends ${e.key}` })));
-      raw = mergeConfig(inherited.value, raw);
-    }
+  const target = extendsTarget(parsed.value, ref.owner);
+  if (target === undefined) {
+    const resolved = resolveConfig(parsed.value);
+    return { config: resolved.config, errors: [...parsed.errors, ...resolved.errors], path, changed };
   }
-  const resolved = resolveConfig(raw);
-  return { config: resolved.config, errors: [...errors, ...resolved.errors], path, changed };
+  if ("refused" in target) {
+    const resolved = resolveConfig(parsed.value);
+    return { config: resolved.config, errors: [...parsed.errors, { key: "_extends", reason: target.refused }, ...resolved.errors], path, changed };
+  }
+  // Only a repository of the same owner is read (extendsTarget refuses any other).
+  const base = await files.readTracked(gh, { owner: ref.owner, repo: target.repo }, target.path ?? path);
+  changed ||= base.changed;
+  if (base.text === undefined) {
+    const resolved = resolveConfig(parsed.value);
+    const errors = [...parsed.errors, { key: "_extends", reason: `${target.repo}:${target.path ?? path} was not found — nothing inherited` }, ...resolved.errors];
+    return { config: resolved.config, errors, path, changed };
+  }
+  const resolved = resolveInherited(parsed.value, base.text);
+  return { config: resolved.config, errors: [...parsed.errors, ...resolved.errors], path, changed };
 }
 
 function errorTable(path: string, errors: readonly ConfigError[]): string {

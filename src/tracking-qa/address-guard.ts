@@ -5,11 +5,15 @@
 // carries an IPv4 one (IPv4-mapped ::ffff:a.b.c.d, IPv4-translated ::ffff:0:a.b.c.d, NAT64
 // 64:ff9b::a.b.c.d) is judged by the IPv4 address it carries.
 //
-// This checks the step hosts before any page is fetched (names resolved once, every address
-// they resolve to). Checking the address actually connected to — redirects, DNS rebinding,
-// browser sub-requests — is a later step (SPEC §13) and not done here.
+// Two checks. Up front, the step hosts (a clear "refused" report before anything is fetched).
+// At connect time, the address actually used: `guardedLookup` is the resolver every connection
+// of the static stage (undici dispatcher, `guardedFetch`) and of the browser stage's forward proxy
+// goes through, so redirects, DNS rebinding and sub-requests are judged on the address the
+// socket connects to. A name that does not resolve is refused, never let through.
+import type { LookupAddress, LookupOneOptions } from "node:dns";
 import { lookup as dnsLookup } from "node:dns/promises";
 import ipaddr from "ipaddr.js";
+import { Agent, buildConnector, fetch as undiciFetch } from "undici";
 
 /** What a step host resolved to when it is refused. */
 export interface PrivateHost {
@@ -61,7 +65,12 @@ export function isPrivateAddress(address: string): boolean {
  * The first step host that is, or resolves to, a non-public address. Hosts whose URL cannot be
  * built or whose name does not resolve are left to the QA run, which reports them itself.
  */
-export async function privateStepHost(baseUrl: string | undefined, paths: readonly string[], lookup: HostLookup = defaultLookup): Promise<PrivateHost | undefined> {
+export async function privateStepHost(
+  baseUrl: string | undefined,
+  paths: readonly string[],
+  lookup: HostLookup = defaultLookup,
+  rangeOf: (address: string) => string = addressRange,
+): Promise<PrivateHost | undefined> {
   const hosts = new Set<string>();
   for (const path of paths) {
     try {
@@ -72,10 +81,109 @@ export async function privateStepHost(baseUrl: string | undefined, paths: readon
   }
   for (const host of hosts) {
     const addresses = ipaddr.isValid(host) ? [{ address: host }] : await lookup(host).catch(() => []);
+    if (isLocalhostName(host)) return { host, address: host, range: "loopback" };
     for (const { address } of addresses) {
-      const range = addressRange(address);
+      const range = rangeOf(address);
       if (range !== "unicast") return { host, address, range };
     }
   }
   return undefined;
+}
+
+/** How the guard resolves and judges addresses; both injectable for tests. */
+export interface GuardOptions {
+  lookup?: HostLookup;
+  /** The range of an address, "unicast" meaning public (default: `addressRange`). */
+  rangeOf?: (address: string) => string;
+}
+
+/** A connection the guard refused; the message names the host and range, never page content. */
+export class RefusedAddressError extends Error {
+  constructor(
+    readonly host: string,
+    readonly address: string,
+    readonly range: string,
+  ) {
+    super(`refused: ${host} is ${address === host ? "" : `${address}, `}a ${range} address (tracking QA from the hosted App stays on the public internet)`);
+    this.name = "RefusedAddressError";
+  }
+}
+
+/** Host names that are loopback by definition, whatever DNS says (RFC 6761 `localhost` and `*.localhost`). */
+export function isLocalhostName(host: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, "");
+  return h === "localhost" || h.endsWith(".localhost");
+}
+
+/**
+ * Resolves `host` and refuses it unless every address is public unicast. IP literals are judged
+ * as they are; a lookup that fails or returns nothing is refused.
+ */
+export async function resolvePublic(host: string, guard: GuardOptions = {}): Promise<readonly LookupAddress[]> {
+  const lookup = guard.lookup ?? defaultLookup;
+  const rangeOf = guard.rangeOf ?? addressRange;
+  const bare = host.replace(/^\[|\]$/g, "");
+  if (isLocalhostName(bare)) throw new RefusedAddressError(bare, bare, "loopback");
+  if (ipaddr.isValid(bare)) {
+    const range = rangeOf(bare);
+    if (range !== "unicast") throw new RefusedAddressError(bare, bare, range);
+    return [{ address: bare, family: bare.includes(":") ? 6 : 4 }];
+  }
+  let addresses: readonly { address: string }[];
+  try {
+    addresses = await lookup(bare);
+  } catch (error) {
+    throw new Error(`refused: ${bare} did not resolve (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (addresses.length === 0) throw new Error(`refused: ${bare} did not resolve`);
+  for (const { address } of addresses) {
+    const range = rangeOf(address);
+    if (range !== "unicast") throw new RefusedAddressError(bare, address, range);
+  }
+  return addresses.map(({ address }) => ({ address, family: address.includes(":") ? 6 : 4 }));
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/** A `net.connect`-style lookup that answers only public addresses (node:dns or an injected lookup underneath). */
+export function guardedLookup(guard: GuardOptions = {}) {
+  return (hostname: string, options: LookupOneOptions | { all?: boolean } | LookupCallback, callback?: LookupCallback): void => {
+    const cb = (typeof options === "function" ? options : callback) as LookupCallback;
+    const all = typeof options === "object" && options !== null && (options as { all?: boolean }).all === true;
+    resolvePublic(hostname, guard).then(
+      (addresses) => {
+        if (all) cb(null, [...addresses]);
+        else cb(null, addresses[0]!.address, addresses[0]!.family);
+      },
+      (error: Error) => cb(Object.assign(error, { code: "EFIREBREAKREFUSED" }), ""),
+    );
+  };
+}
+
+/**
+ * An undici dispatcher whose every connection — first request, each redirect hop, each reused
+ * name — resolves through `guardedLookup`; IP-literal hosts (which skip the lookup) are judged
+ * before connecting.
+ */
+export function guardedDispatcher(guard: GuardOptions = {}): Agent {
+  const connectVia = buildConnector({ lookup: guardedLookup(guard) as never });
+  const connect: buildConnector.connector = (options, callback) => {
+    const host = options.hostname.replace(/^\[|\]$/g, "");
+    if (ipaddr.isValid(host) || isLocalhostName(host)) {
+      resolvePublic(host, guard).then(
+        () => connectVia(options, callback),
+        (error: Error) => callback(error, null),
+      );
+      return;
+    }
+    connectVia(options, callback);
+  };
+  return new Agent({ connect });
+}
+
+/** `fetch` through a guarded dispatcher: the static stage's fetch when private addresses are not allowed. */
+export function guardedFetch(guard: GuardOptions = {}): { fetch: typeof fetch; close(): Promise<void> } {
+  const dispatcher = guardedDispatcher(guard);
+  const guarded = ((input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher } as never)) as unknown as typeof fetch;
+  return { fetch: guarded, close: () => dispatcher.close().catch(() => undefined) };
 }

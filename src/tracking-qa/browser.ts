@@ -12,6 +12,8 @@ import type { Browser, BrowserContext, BrowserType, CDPSession, Page, Request, R
 import { stepExpectations, type TrackingQaConfig, type TrackingQaStep } from "../core/tracking-qa/config.js";
 import { hitsSatisfy, needsRenderedPage, type BrowserObservation } from "../core/tracking-qa/evaluation.js";
 import { classifyHit, isBeacon, type TagHit } from "../core/tracking-qa/hits.js";
+import type { GuardOptions } from "./address-guard.js";
+import { startGuardProxy } from "./guard-proxy.js";
 import { mapLimit } from "./limit.js";
 import { stepUrl } from "./static.js";
 
@@ -161,8 +163,9 @@ class QaTab {
     private readonly cdp: CDPSession,
   ) {}
 
-  static async open(browser: Browser): Promise<QaTab> {
-    const context = await browser.newContext({ serviceWorkers: "block" });
+  static async open(browser: Browser, proxyUrl?: string): Promise<QaTab> {
+    // With the address guard on, every request leaves through the filtering proxy (loopback included).
+    const context = await browser.newContext({ serviceWorkers: "block", ...(proxyUrl ? { proxy: { server: proxyUrl } } : {}) });
     try {
       const page = await context.newPage();
       const tab = new QaTab(context, page, await context.newCDPSession(page));
@@ -339,10 +342,13 @@ async function attemptStep(tab: QaTab, url: string, step: TrackingQaStep, config
 class TabPool {
   private free: QaTab[] = [];
   private all = new Set<QaTab>();
-  constructor(private readonly browser: Browser) {}
+  constructor(
+    private readonly browser: Browser,
+    private readonly proxyUrl?: string,
+  ) {}
 
   async acquire(): Promise<QaTab> {
-    const tab = this.free.pop() ?? (await QaTab.open(this.browser));
+    const tab = this.free.pop() ?? (await QaTab.open(this.browser, this.proxyUrl));
     this.all.add(tab);
     return tab;
   }
@@ -398,14 +404,23 @@ export interface BrowserStageOptions {
   executablePath?: string;
   /** A running browser to reuse (the bench); it is left open. */
   browser?: Browser;
+  /**
+   * Set when private addresses are not allowed (the hosted App): every request goes through a
+   * filtering forward proxy that judges the address it connects to (SPEC §13).
+   */
+  guard?: GuardOptions;
 }
 
 /** One observation per step, in step order, 1–4 pages at once in one browser. */
 export async function runBrowserStage(config: TrackingQaConfig, opts: BrowserStageOptions = {}): Promise<BrowserObservation[]> {
-  const browser = opts.browser ?? (await launchChromium(opts.executablePath));
+  const proxy = opts.guard ? await startGuardProxy(opts.guard) : undefined;
+  const browser = opts.browser ?? (await launchChromium(opts.executablePath).catch(async (error: unknown) => {
+    await proxy?.close();
+    throw error;
+  }));
   try {
     const pages = Math.max(1, Math.min(config.concurrency, MAX_BROWSER_PAGES));
-    const pool = new TabPool(browser);
+    const pool = new TabPool(browser, proxy?.url);
     try {
       return await mapLimit(config.steps, pages, (step) => visitWith(pool, step, config));
     } finally {
@@ -413,5 +428,6 @@ export async function runBrowserStage(config: TrackingQaConfig, opts: BrowserSta
     }
   } finally {
     if (opts.browser === undefined) await browser.close().catch(() => undefined);
+    await proxy?.close();
   }
 }

@@ -3,8 +3,8 @@
 // static one).
 
 import type { Browser } from "playwright-core";
-import type { HostLookup, PrivateHost } from "./address-guard.js";
-import { privateStepHost } from "./address-guard.js";
+import type { GuardOptions, HostLookup, PrivateHost } from "./address-guard.js";
+import { guardedFetch, privateStepHost } from "./address-guard.js";
 import type { TrackingQaConfig } from "../core/tracking-qa/config.js";
 import { evaluateStep, type BrowserObservation, type StaticObservation, type StepResult } from "../core/tracking-qa/evaluation.js";
 import { qaSummary, type QaSummary } from "../core/tracking-qa/report.js";
@@ -39,6 +39,8 @@ export interface RunTrackingQaOptions {
   allowPrivate?: boolean;
   /** How the guard resolves host names (tests). */
   lookup?: HostLookup;
+  /** How the guard judges an address (tests: "unicast" is public). */
+  rangeOf?: (address: string) => string;
   /** Waits this long after the guard and before the first page (a deployment settling). */
   settleMs?: number;
 }
@@ -54,15 +56,24 @@ export async function runTrackingQa(config: TrackingQaConfig, opts: RunTrackingQ
   });
   if (config.base_url === undefined) return done({ skipped: "tracking_qa.base_url is not set", stages: [], steps: [] });
   if (config.steps.length === 0) return done({ skipped: "tracking_qa.steps is empty", stages: [], steps: [] });
+  const guard: GuardOptions = { ...(opts.lookup ? { lookup: opts.lookup } : {}), ...(opts.rangeOf ? { rangeOf: opts.rangeOf } : {}) };
   if (opts.allowPrivate === false) {
-    const refused = await privateStepHost(config.base_url, config.steps.map((step) => step.path), opts.lookup);
+    const refused = await privateStepHost(config.base_url, config.steps.map((step) => step.path), opts.lookup, opts.rangeOf);
     if (refused) return done({ refused, stages: [], steps: [] });
   }
   if (opts.settleMs !== undefined && opts.settleMs > 0) await sleep(opts.settleMs);
   started = performance.now(); // the report times the checks, not the guard or the wait
 
   const stages: QaStage[] = ["static"];
-  const staticObs: StaticObservation[] = await runStaticStage(config, opts.fetch ? { fetch: opts.fetch } : {});
+  // Not allowed private addresses: every connection is checked on the address it uses (redirects, rebinding).
+  const guarded = opts.fetch === undefined && opts.allowPrivate === false ? guardedFetch(guard) : undefined;
+  const fetchImpl = opts.fetch ?? guarded?.fetch;
+  let staticObs: StaticObservation[];
+  try {
+    staticObs = await runStaticStage(config, fetchImpl ? { fetch: fetchImpl } : {});
+  } finally {
+    await guarded?.close();
+  }
   let browserObs: BrowserObservation[] | undefined;
   if (opts.browser ?? config.browser) {
     stages.push("browser");
@@ -70,6 +81,7 @@ export async function runTrackingQa(config: TrackingQaConfig, opts: RunTrackingQ
       browserObs = await runBrowserStage(config, {
         ...(opts.executablePath !== undefined ? { executablePath: opts.executablePath } : {}),
         ...(opts.chromium !== undefined ? { browser: opts.chromium } : {}),
+        ...(opts.allowPrivate === false ? { guard } : {}),
       });
     } catch (error) {
       // No browser is a failed check, not a pass on static evidence alone.

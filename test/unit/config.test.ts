@@ -2,7 +2,7 @@
 // every valid key, falls back per invalid key and says what was wrong (file, key, reason).
 import { describe, expect, it } from "vitest";
 import type { ConfigError } from "../../src/core/config.js";
-import { allLabels, configErrorFingerprint, configSchema, DEFAULT_CONFIG, extendsTarget, mergeConfig, parseConfigYaml, resolveConfig } from "../../src/core/config.js";
+import { allLabels, configErrorFingerprint, configSchema, DEFAULT_CONFIG, extendsTarget, mergeConfig, parseConfigYaml, resolveConfig, resolveInherited } from "../../src/core/config.js";
 
 const keys = (errors: readonly ConfigError[]) => errors.map((e) => e.key);
 const reasonFor = (errors: readonly ConfigError[], key: string) => errors.find((e) => e.key === key)?.reason ?? "";
@@ -307,21 +307,63 @@ describe("mergeConfig (`_extends`)", () => {
 });
 
 describe("extendsTarget", () => {
-  const cases: [string, unknown, ReturnType<typeof extendsTarget>][] = [
+  const refusedOwner = { refused: expect.stringContaining("only name a repository of this repository's owner") as string };
+  const refusedShape = { refused: expect.stringContaining("must name a repository") as string };
+  const cases: [string, unknown, unknown][] = [
     ["`.github`: the owner's .github repository", { _extends: ".github" }, { owner: "acme", repo: ".github" }],
-    ["`org/.github`: another organisation's .github repository", { _extends: "other-org/.github" }, { owner: "other-org", repo: ".github" }],
-    ["`org/repo:path.yml`: a named file in a named repository", { _extends: "other-org/configs:firebreak/base.yml" }, { owner: "other-org", repo: "configs", path: "firebreak/base.yml" }],
+    ["`acme/.github`: the same owner spelled out (any case)", { _extends: "ACME/.github" }, { owner: "acme", repo: ".github" }],
     ["`repo:path.yml`: a named file in the owner's repository", { _extends: "configs:base.yml" }, { owner: "acme", repo: "configs", path: "base.yml" }],
     ["surrounding spaces", { _extends: "  .github  " }, { owner: "acme", repo: ".github" }],
     ["no `_extends`", { lookback_hours: 3 }, undefined],
-    ["`_extends` that is not a string", { _extends: ["a", "b"] }, undefined],
-    ["`_extends` with spaces inside", { _extends: "not a repo" }, undefined],
-    ["`_extends` with too many slashes", { _extends: "a/b/c" }, undefined],
     ["a file that is not a mapping", "_extends: .github", undefined],
+    ["`org/.github`: another owner's repository, refused", { _extends: "other-org/.github" }, refusedOwner],
+    ["`org/repo:path.yml`: another owner's file, refused", { _extends: "other-org/configs:firebreak/base.yml" }, refusedOwner],
+    ["`_extends` that is not a string, refused", { _extends: ["a", "b"] }, refusedShape],
+    ["`_extends` with spaces inside, refused", { _extends: "not a repo" }, refusedShape],
+    ["`_extends` with too many slashes, refused", { _extends: "a/b/c" }, refusedShape],
   ];
   for (const [name, raw, expected] of cases) {
     it(`reads ${name}`, () => expect(extendsTarget(raw, "acme")).toEqual(expected));
   }
+});
+
+describe("_extends cannot read other owners' repositories or leak an inherited file (SPEC §13)", () => {
+  const SECRET = "hunter2-private-value";
+
+  it("_extends cross-owner read: another owner's repository is refused without quoting the value", () => {
+    const target = extendsTarget({ _extends: "victim-corp/private-configs:secrets.yml" }, "acme");
+    expect(target).toHaveProperty("refused");
+    expect(JSON.stringify(target)).not.toContain("victim-corp");
+    expect(JSON.stringify(target)).not.toContain("secrets.yml");
+  });
+
+  it("_extends value echo: errors from an inherited file quote no value and no unknown key name", () => {
+    const inherited = [
+      `${SECRET}_key: 1`,
+      `max_parallel_interventions: "${SECRET}"`,
+      `labels: { incident: 7, ${SECRET}_label: x }`,
+      `responders: ["${SECRET} !"]`,
+      "lookback_hours: 6",
+    ].join("\n");
+    const { config, errors } = resolveInherited({ _extends: ".github", gate_incident_close: "nope" }, inherited);
+    expect(config.lookback_hours).toBe(6);
+    const text = JSON.stringify(errors);
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain("hunter2");
+    const schemaKeys = new Set(Object.keys(configSchema.shape));
+    for (const e of errors) {
+      if (e.key === "_extends") {
+        for (const quoted of e.reason.match(/`[^`]*`/g) ?? []) expect(schemaKeys.has(quoted.slice(1, -1)), quoted).toBe(true);
+      }
+    }
+    // The repository's own mistake is still reported by its own key.
+    expect(errors.map((e) => e.key)).toContain("gate_incident_close");
+  });
+
+  it("_extends parser-message echo: an inherited file that is not YAML is reported without its text", () => {
+    const { errors } = resolveInherited({ _extends: ".github" }, `key: [${SECRET}\n  : : :`);
+    expect(errors).toEqual([{ key: "_extends", reason: "the inherited file is not a valid YAML mapping — nothing inherited" }]);
+  });
 });
 
 describe("lists keep their valid items", () => {

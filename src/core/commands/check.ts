@@ -9,19 +9,37 @@ export function setCheck(state: IncidentState, check: NonNullable<IncidentState[
   return { ...state, check };
 }
 
+const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
+
+/** The text before its last whitespace-separated word, and that word (end spaces ignored). */
+function splitLastWord(text: string): { before: string; word: string } {
+  let end = text.length;
+  while (end > 0 && isSpace(text[end - 1])) end--;
+  let start = end;
+  while (start > 0 && !isSpace(text[start - 1])) start--;
+  return { before: text.slice(0, start), word: text.slice(start, end) };
+}
+
+/**
+ * Reads `[@user] [in 30m]` off the end by words, not by a regex anchored at the end: `\s+…\s*$`
+ * tried at every space of a 64 KB run of spaces is quadratic (SPEC §13, bounded work).
+ */
 export function parseCheckArgs(args: string): { text: string; assignee?: string; inMs?: number } {
   let text = args;
   let inMs: number | undefined;
-  const due = /\s+in\s+(\d+[mhd])\s*$/i.exec(text);
-  if (due) {
-    inMs = parseDuration(due[1]!.toLowerCase());
-    text = text.slice(0, due.index);
+  const amount = splitLastWord(text);
+  if (/^\d+[mhd]$/i.test(amount.word)) {
+    const keyword = splitLastWord(amount.before);
+    if (keyword.word.toLowerCase() === "in" && isSpace(keyword.before.at(-1))) {
+      inMs = parseDuration(amount.word.toLowerCase());
+      text = keyword.before.trimEnd();
+    }
   }
   let assignee: string | undefined;
-  const who = /(?:^|\s)(@[A-Za-z0-9][A-Za-z0-9-]{0,38})\s*$/.exec(text);
-  if (who) {
-    assignee = who[1]!.slice(1);
-    text = text.slice(0, who.index);
+  const who = splitLastWord(text);
+  if (/^@[A-Za-z0-9][A-Za-z0-9-]{0,38}$/.test(who.word) && (who.before === "" || isSpace(who.before.at(-1)))) {
+    assignee = who.word.slice(1);
+    text = who.before;
   }
   return { text: text.trim(), ...(assignee ? { assignee } : {}), ...(inMs !== undefined ? { inMs } : {}) };
 }

@@ -50,7 +50,7 @@ export function parseCost(text: string): CostRate | undefined {
     // "1-2k", "1,000 – 2,000", "1k to 2k": the middle of the range; "1-2k" means 1k to 2k.
     if (before?.index !== undefined && last.index !== undefined) {
       const between = t.slice(before.index + before[0].length, last.index);
-      if (/^\s*[$€£¥]?\s*(?:-|–|—|to)\s*[$€£¥]?\s*$/i.test(between)) {
+      if (/^[$€£¥]?\s*(?:-|–|—|to)\s*[$€£¥]?$/i.test(between.trim())) {
         amount = (baseOf(before) * (scaleOf(before) ?? scale) + amount) / 2;
       }
     }

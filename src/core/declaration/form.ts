@@ -223,13 +223,19 @@ const CHANNEL_ALIASES: Record<string, string> = {
   "all channels": "Whole site",
 };
 
+/** "Meta (Facebook)" → "Meta ": the text before the first `(`, dash or colon (one linear scan). */
+function headOf(text: string): string {
+  const m = /[(—–:]| - /.exec(text);
+  return m ? text.slice(0, m.index) : text;
+}
+
 function canonicalChannel(value: string): string {
   const key = headingKey(value);
   for (const channel of CHANNELS) if (headingKey(channel) === key) return channel;
   const alias = CHANNEL_ALIASES[key];
   if (alias) return alias;
   // "Meta (Facebook, Instagram)" or "Google — Search": the head names the channel.
-  const head = headingKey(key.split(/\s*(?:\(|—|–| - |:)/)[0] ?? "");
+  const head = headingKey(headOf(key));
   for (const channel of CHANNELS) if (headingKey(channel) === head) return channel;
   return CHANNEL_ALIASES[head] ?? value;
 }
@@ -244,7 +250,10 @@ function toOutcomes(value: string, field: FormField): Declaration["outcomes"] {
   if (/^(not sure|unsure|unknown|don'?t know|do not know|unclear|tbd)\b/.test(v)) return "not-sure";
   if (/^yes\b/.test(v)) return "business";
   if (/^no\b/.test(v)) return "reporting-only";
-  if (/\b(only|just)\b.*\breport/.test(v) || /\breporting only\b/.test(v)) return "reporting-only";
+  // The first "only"/"just" decides: a later one has no "report" after it that the first lacks
+  // (one `.*` per occurrence would be quadratic on "only only only …").
+  const only = /\b(?:only|just)\b/.exec(v);
+  if ((only && /\breport/.test(v.slice(only.index))) || /\breporting only\b/.test(v)) return "reporting-only";
   if (/\b(orders|revenue|sales)\b/.test(v)) return "business";
   // A renamed option keeps its place in the list: yes, no, not sure.
   const index = optionIndex(value, field);
@@ -252,7 +261,7 @@ function toOutcomes(value: string, field: FormField): Declaration["outcomes"] {
 }
 
 function toSeverity(value: string, field: FormField): Severity | undefined {
-  const m = /\bsev(?:erity)?\s*[-:]?\s*([123])\b/i.exec(value) ?? /^\s*([123])\b/.exec(value);
+  const m = /\bsev(?:erity)?\s*(?:[-:]\s*)?([123])\b/i.exec(value) ?? /^\s*([123])\b/.exec(value);
   if (m) return Number(m[1]) as Severity;
   const index = optionIndex(value, field);
   if (index >= 0 && index < SEVERITIES.length) return SEVERITIES[index];
@@ -266,7 +275,7 @@ function toSeverity(value: string, field: FormField): Severity | undefined {
 function toLayerAnswer(value: string): Layer | undefined {
   const v = headingKey(value);
   if (/^(not sure|unsure|unknown|don'?t know|n\/a|none)\b/.test(v)) return undefined;
-  const direct = toLayer(v) ?? toLayer(v.split(/\s*(?:\(|—|–| - |:)/)[0]);
+  const direct = toLayer(v) ?? toLayer(headOf(v).trimEnd());
   if (direct) return direct;
   // "Probably measurement (pixel)": the first layer word in the answer.
   let best: { at: number; layer: Layer } | undefined;

@@ -94,7 +94,7 @@ function outline(body: string): Outline {
     if (fenced[i]) return;
     const h = HEADING_RE.exec(line);
     if (h) {
-      headings.push({ level: h[1]!.length, words: normalize((h[2] ?? "").replace(/(?:^|[ \t]+)#+[ \t]*$/, "")), line: i });
+      headings.push({ level: h[1]!.length, words: normalize(withoutClosingHashes(h[2] ?? "")), line: i });
       return;
     }
     const b = BOX_RE.exec(line);
@@ -143,7 +143,22 @@ function sectionLines(o: Outline, index: number): { lines: string[]; fenced: boo
   return { lines: o.lines.slice(h.line + 1, end), fenced: o.fenced.slice(h.line + 1, end) };
 }
 
-const PLACEHOLDER_RE = /(?:\*\*|__|\*|_)?[ \t]*answer here[ \t]*\.?[ \t]*(?:\*\*|__|\*|_)?/gi;
+// Only the words matter: emphasis, spaces and a full stop around them are not letters or digits,
+// so removing "answer here" alone decides the same, in one linear pass (no backtracking on spaces).
+/** `Title ##` → `Title`: ATX closing hashes (after a space or alone), by hand — a regex ending in `[ \t]*$` backtracks on long runs of spaces. */
+function withoutClosingHashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === " " || text[end - 1] === "\t")) end--;
+  let start = end;
+  while (start > 0 && text[start - 1] === "#") start--;
+  if (start === end) return text;
+  if (start === 0) return "";
+  if (text[start - 1] !== " " && text[start - 1] !== "\t") return text;
+  while (start > 0 && (text[start - 1] === " " || text[start - 1] === "\t")) start--;
+  return text.slice(0, start);
+}
+
+const PLACEHOLDER_RE = /answer here/gi;
 
 function isAnswered(section: { lines: string[]; fenced: boolean[] }): boolean {
   // Sub-headings are structure, not an answer; code in a fence is an answer.
@@ -177,7 +192,8 @@ function boxesFor(o: Outline, item: ChecklistItem): Box[] {
 // ---------------------------------------------------------------------------------------
 // The process fix's link.
 
-const MD_LINK_RE = /\[[^\]\n]*\]\(\s*<?(https?:\/\/[^\s)>]+)>?(?:\s+"[^"]*")?\s*\)/i;
+// Link text holds no `[`: a run of `[[[[` then costs one pass, not one pass per bracket.
+const MD_LINK_RE = /\[[^[\]\n]*\]\(\s*<?(https?:\/\/[^\s)>]+)>?(?:\s+"[^"]*")?\s*\)/i;
 const URL_RE = /https?:\/\/[^\s<>()[\]"'`]+/i;
 const REF_RE = /(?:^|[^\w&#/.-])((?:[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_.-]+)?#\d{1,9})\b/;
 

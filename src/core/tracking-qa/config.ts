@@ -1,5 +1,6 @@
 // Tracking QA's configuration (SPEC §8): the tags it knows, the expectations a step names
 // (`tag` or `tag:event`) and the zod schema of the `tracking_qa` key.
+import { RE2JS } from "re2js";
 import { z } from "zod";
 import { SEVERITIES } from "../model/domain.js";
 
@@ -89,16 +90,34 @@ function tagId(pattern: RegExp, shape: string) {
 
 const REGEX_LITERAL = /^\/(.+)\/([a-z]*)$/s;
 
-/** A custom matcher: plain text (case-sensitive substring) or `/regex/flags`. */
+/** Evidence quoted from a page is the matched text only, and at most this long (SPEC §13). */
+export const MAX_CUSTOM_EVIDENCE = 120;
+
+function capEvidence(text: string): string {
+  return text.length <= MAX_CUSTOM_EVIDENCE ? text : `${text.slice(0, MAX_CUSTOM_EVIDENCE - 1)}…`;
+}
+
+/**
+ * A custom matcher: plain text (case-sensitive substring) or `/regex/flags`. A regex comes from
+ * a repository's config and runs on pages anyone can serve, so it runs on RE2 (linear time,
+ * no backreferences or lookaround): `/(a+)+b/` costs the same as `/ab/` (SPEC §13).
+ */
 export function customMatcher(spec: string): { test(text: string): string | undefined } {
   const literal = REGEX_LITERAL.exec(spec);
   if (literal) {
-    // g and y make RegExp stateful between calls; a presence check needs neither.
-    const flags = (literal[2] ?? "").replace(/[gy]/g, "");
-    const re = new RegExp(literal[1] ?? "", flags);
-    return { test: (text) => re.exec(text)?.[0] };
+    const flagText = literal[2] ?? "";
+    if (/[^gimsuyd]/.test(flagText)) throw new Error("unknown regex flag");
+    // g and y make a JS RegExp stateful; a presence check needs neither, RE2 has neither.
+    const flags = (flagText.includes("i") ? RE2JS.CASE_INSENSITIVE : 0) | (flagText.includes("m") ? RE2JS.MULTILINE : 0) | (flagText.includes("s") ? RE2JS.DOTALL : 0);
+    const re = RE2JS.compile(RE2JS.translateRegExp(literal[1] ?? ""), flags);
+    return {
+      test: (text) => {
+        const m = re.matcher(text);
+        return m.find() ? capEvidence(m.group(0) ?? "") : undefined;
+      },
+    };
   }
-  return { test: (text) => (text.includes(spec) ? spec : undefined) };
+  return { test: (text) => (text.includes(spec) ? capEvidence(spec) : undefined) };
 }
 
 const customSpec = z

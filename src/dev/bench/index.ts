@@ -3,6 +3,7 @@
 //   1. API calls per event against the SPEC §10 budgets (warm config cache).
 //   2. Webhook latency and throughput for a burst of commands, next to a bare Probot app.
 //   3. Tracking QA pages per second (src/dev/bench/qa.ts, when present).
+//   4. ReDoS: every parser and regex on 65,536 hostile characters (src/dev/bench/redos.ts).
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { availableParallelism, cpus } from "node:os";
@@ -17,6 +18,7 @@ import { settle, startAppWorld } from "../harness.js";
 import type { RequestLogEntry } from "../local-github/index.js";
 import { LocalGitHub } from "../local-github/index.js";
 import type { AppWorkerData, AppWorkerMessage } from "./app-worker.js";
+import { benchRedos, HOSTILE_CHARS } from "./redos.js";
 
 const REPO = "acme/shop";
 const PEOPLE = { lead: "maya-ops", owner: "devon-web", analyst: "priya-data", outsider: "growth-guru-42" } as const;
@@ -400,6 +402,19 @@ async function trackingQa(): Promise<string> {
 }
 
 // ---------------------------------------------------------------------------------------
+// 4. ReDoS
+
+function redos(): string {
+  const rows = benchRedos();
+  return (
+    table(
+      ["parser / regex", `worst of ${HOSTILE_CHARS} hostile chars`, "its input starts", "4n / n", "within 100 ms"],
+      rows.map((r) => [r.name, fmt(r.worstMs), r.worstInput, r.ratio4n.toFixed(1), r.worstMs <= 100 ? "yes" : "NO"]),
+    ) + "\n4n / n: the same input at 65,536 vs 16,384 characters (≈4 linear, ≈16 quadratic)."
+  );
+}
+
+// ---------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -419,6 +434,10 @@ async function main(): Promise<void> {
   out("## 3. Tracking QA throughput (loopback fixture site)");
   out("");
   out(await trackingQa());
+  out("");
+  out(`## 4. ReDoS (${HOSTILE_CHARS} hostile characters per input, worst of ${"every"} run of markup, spaces and keywords)`);
+  out("");
+  out(redos());
   out("");
   out(`bench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
