@@ -65,7 +65,8 @@ export async function listCommentsNewestFirst(
   const read = (page: number) => gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: number, per_page: PAGE, page });
   const first = await read(1);
   const firstRows = z.array(commentViewSchema).parse(first.data);
-  const last = lastPageOf(first.headers.link);
+  // A client without headers (simulate's read-only one) has no further pages.
+  const last = lastPageOf((first.headers as Record<string, unknown> | undefined)?.link);
   if (last === undefined || last <= 1) return { comments: firstRows, complete: true, pages: 1 };
   const byId = new Map<number, CommentView>();
   const seen = (id: number) => byId.has(id);
