@@ -35,6 +35,57 @@ export async function listComments(gh: GitHubClient, ref: RepoRef, number: numbe
   return out;
 }
 
+/** A bound for one event's log read: 50,000 comments, far beyond any real incident. */
+const MAX_LOG_PAGES = 500;
+
+function lastPageOf(link: unknown): number | undefined {
+  if (typeof link !== "string") return undefined;
+  for (const part of link.split(",")) {
+    if (!/rel="last"/.test(part)) continue;
+    const url = /<([^>]*)>/.exec(part)?.[1];
+    const page = url ? Number(new URL(url, "https://api.github.com").searchParams.get("page")) : NaN;
+    if (Number.isInteger(page) && page > 0) return page;
+  }
+  return undefined;
+}
+
+/**
+ * The issue's comments, oldest first, read newest page first (SPEC §10, §13): GitHub's list has
+ * no sort, so page 1 names the last page in its Link header, then pages last, last − 1, … are
+ * read until `enough(oldestIdSoFar, seen)` says older comments are not needed. A flood of
+ * comments costs one call per page of comments the record has not applied, not a cap that
+ * hides the newest. `complete` is false when older pages were left unread.
+ */
+export async function listCommentsNewestFirst(
+  gh: GitHubClient,
+  ref: RepoRef,
+  number: number,
+  enough: (oldestId: number, seen: (id: number) => boolean) => boolean,
+): Promise<{ comments: CommentView[]; complete: boolean; pages: number }> {
+  const read = (page: number) => gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: number, per_page: PAGE, page });
+  const first = await read(1);
+  const firstRows = z.array(commentViewSchema).parse(first.data);
+  // A client without headers (simulate's read-only one) has no further pages.
+  const last = lastPageOf((first.headers as Record<string, unknown> | undefined)?.link);
+  if (last === undefined || last <= 1) return { comments: firstRows, complete: true, pages: 1 };
+  const byId = new Map<number, CommentView>();
+  const seen = (id: number) => byId.has(id);
+  let pages = 1;
+  let lowest = 2;
+  for (let page = last; page >= 2 && pages < MAX_LOG_PAGES; page--) {
+    const rows = z.array(commentViewSchema).parse((await read(page)).data);
+    pages += 1;
+    lowest = page;
+    for (const row of rows) byId.set(row.id, row);
+    const oldest = rows.reduce((min, r) => Math.min(min, r.id), Infinity);
+    if (page > 2 && rows.length > 0 && enough(oldest, seen)) break;
+  }
+  const complete = lowest === 2;
+  // Page 1 was read for its Link header; its comments are the oldest and are kept.
+  for (const row of firstRows) byId.set(row.id, row);
+  return { comments: [...byId.values()].sort((a, b) => a.id - b.id), complete, pages };
+}
+
 const ALLOWED_ROLES = new Set(["triage", "write", "maintain", "admin"]);
 const TRUSTED_ASSOCIATIONS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
 

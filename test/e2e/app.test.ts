@@ -418,6 +418,51 @@ describe.concurrent("Firebreak as a GitHub App (npm start) against an emulated G
     await expect(startWorld({ FIREBREAK_SCHEDULE_EVERY: "2s" })).rejects.toThrow(/FIREBREAK_SCHEDULE_EVERY must be at least 10s/);
   });
 
+  it("flood: 1,000 outsider comments before /resolve cannot make an incident impossible to close (newest pages first)", { timeout: 240_000 }, async ({ expect }) => {
+    const world = await startWorld();
+    const { gh, relay } = world;
+    const incident = gh.openIssue(REPO, "dana", { title: "Checkout pixel silent", body: FULL_FORM, labels: ["incident"] }).number;
+    await waitFor(world, "the card", () => cardOf(world, incident));
+    await settle(world);
+    const ownerId = await comment(world, incident, "olga", "/owner @olga");
+    await waitFor(world, "/owner on the card", () => cardOf(world, incident)?.applied.includes(ownerId));
+    await settle(world);
+
+    // The flood: 1,050 comments by someone with no access (their deliveries are recorded, not sent:
+    // a comment without a command costs the App nothing, and this keeps the test quick).
+    relay.hold = true;
+    for (let i = 0; i < 1050; i++) gh.comment(REPO, incident, "growth-guru-42", `me too ${i}`);
+    await gh.idle();
+    relay.hold = false;
+    const commentList = (from: number) => gh.requests.slice(from).filter((r) => r.method === "GET" && /\/issues\/\d+\/comments$/.test(r.path)).length;
+
+    let from = gh.requests.length;
+    const resolveId = await comment(world, incident, "olga", "/resolve\ncause: consent banner blocked the pixel\nlayer: measurement\nevidence: Events Manager recovered after the fix\nfix: consent default first");
+    await waitFor(world, "/resolve on the card", () => cardOf(world, incident)?.status === "resolved");
+    await settle(world);
+    measured["command /resolve after a 1,050-comment flood"] = callsSince(world, from);
+    expect(cardOf(world, incident)?.resolution?.commentId).toBe(resolveId);
+    // Every comment after the last applied command may hold a command, so all 11 pages are read
+    // (page 1 for the Link header, then pages 11 down to 2) — one call per page, no cap hiding /resolve.
+    expect(commentList(from)).toBe(11);
+
+    from = gh.requests.length;
+    gh.closeIssue(REPO, incident, "olga");
+    const closed = await waitFor(world, "the close to open a postmortem", () => {
+      const s = cardOf(world, incident);
+      return s?.postmortem ? s : undefined;
+    });
+    await settle(world);
+    measured["close after a 1,050-comment flood"] = callsSince(world, from);
+    expect(closed.status).toBe("closed");
+    expect(gh.issue(REPO, incident)).toMatchObject({ state: "closed", stateReason: "completed" });
+    // The record now holds /resolve: page 1 for the Link header, then the last page, which holds it.
+    expect(commentList(from)).toBe(2);
+    expect(callsSince(world, from).counted.length).toBeLessThanOrEqual(5); // SPEC §10's 4, plus one further log page
+    expect(botReplies(world, incident).some((b) => b.includes("no recorded resolution"))).toBe(false);
+    assertCleanLog(expect, world);
+  });
+
   it("runs the whole lifecycle: declare, command, resolve, close, postmortem gate, complete, then a repeat", { timeout: TEST_MS }, async ({ expect }) => {
     const world = await startWorld();
     const { gh, relay } = world;

@@ -66,8 +66,14 @@ export function pageError(httpStatus: number | undefined): string | undefined {
   return `HTTP ${httpStatus}`;
 }
 
+/** What a page says is quoted capped (SPEC §13): at most 6 values of at most 40 characters each. */
+function quoted(values: readonly string[]): string {
+  const shown = values.slice(0, 6).map((v) => (v.length <= 40 ? v : `${v.slice(0, 39)}…`));
+  return shown.join(", ");
+}
+
 function idWords(ids: readonly string[]): string {
-  return ids.length === 1 ? `id ${ids[0] ?? ""}` : `ids ${ids.join(", ")}`;
+  return ids.length === 1 ? `id ${quoted(ids)}` : `ids ${quoted(ids)}`;
 }
 
 function staticRow(e: Expectation, obs: StaticObservation, config: TrackingQaConfig): ExpectationResult {
@@ -85,13 +91,13 @@ function staticRow(e: Expectation, obs: StaticObservation, config: TrackingQaCon
     return row("ok", d.ids.length > 0 ? `${idWords(d.ids)} (${d.evidence})` : d.evidence);
   }
   if (d.ids.length === 0) return row("missing", `${d.evidence}, but no id (expected ${expected})`);
-  return row("wrong-id", `wrong id: saw ${d.ids.join(", ")}, expected ${expected}`);
+  return row("wrong-id", `wrong id: saw ${quoted(d.ids)}, expected ${expected}`);
 }
 
 function hitWords(hits: readonly TagHit[]): string {
   const events = unique(hits.flatMap((h) => (h.event ? [h.event] : [])));
   const ids = unique(hits.flatMap((h) => (h.id ? [h.id] : [])));
-  const parts = [ids.length > 0 ? idWords(ids) : "", events.length > 0 ? `events ${events.slice(0, 6).join(", ")}` : ""];
+  const parts = [ids.length > 0 ? idWords(ids) : "", events.length > 0 ? `events ${quoted(events)}` : ""];
   return parts.filter((p) => p !== "").join("; ");
 }
 
@@ -141,7 +147,7 @@ function browserRow(e: Expectation, obs: BrowserObservation, config: TrackingQaC
   if (matching.length > 0) return row("ok", hitWords(matching) || HIT_NAMES[tag]);
   if (relevant.length > 0) {
     const ids = unique(relevant.flatMap((h) => (h.id ? [h.id] : [])));
-    return row("wrong-id", `wrong id: saw ${ids.join(", ") || "no id"}, expected ${expected ?? ""}`);
+    return row("wrong-id", `wrong id: saw ${ids.length > 0 ? quoted(ids) : "no id"}, expected ${expected ?? ""}`);
   }
   // Nothing decisive: say what would explain it.
   const what = e.event === undefined ? `no ${HIT_NAMES[tag]}` : `no ${e.event} ${HIT_NAMES[tag]}`;

@@ -4,13 +4,14 @@ import type { FirebreakConfig } from "../../core/config.js";
 import { postmortemClosed, recordPostmortemComplete } from "../../core/decide/postmortem-closed.js";
 import type { EngineInput, EngineResult } from "../../core/decide/types.js";
 import { decide } from "../../core/decide/decide.js";
+import { logWindow, logWindowSatisfied } from "../../core/decide/log-window.js";
 import type { CommentView, IssueView } from "../../core/model/incident.js";
 import type { IssueRoute } from "../../core/decide/needs.js";
 import { commentsIgnoredFrom, readsAfterLog, readsFor } from "../../core/decide/needs.js";
 import { repeatCandidates, repeatWindowStart } from "../../core/repeat.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import type { Trigger } from "../events.js";
-import { getIssue, listClosedSince, listComments, listReleases, Permissions } from "../issues.js";
+import { getIssue, listClosedSince, listCommentsNewestFirst, listReleases, Permissions } from "../issues.js";
 import { applyPlan } from "./apply-plan.js";
 import type { RunResult, ShellDeps } from "./deps.js";
 import { DEFAULT_FORM_PATH } from "./deps.js";
@@ -65,7 +66,10 @@ async function closedIncidents(gh: GitHubClient, ref: RepoRef, input: EngineInpu
 
 /** The comment log, with the triggering comment added in case the list does not show it yet. */
 async function readLog(gh: GitHubClient, ref: RepoRef, issue: IssueView, comment?: CommentView): Promise<CommentView[]> {
-  const log = await listComments(gh, ref, issue.number);
+  // Newest pages first, stopping once every comment the record has not applied is known and the
+  // recorded /resolve is found: a flood of older comments cannot push a command out of view.
+  const window = logWindow(parseBody(issue.body).state);
+  const { comments: log } = await listCommentsNewestFirst(gh, ref, issue.number, (oldestId, seen) => logWindowSatisfied(window, oldestId, seen));
   if (comment && !log.some((c) => c.id === comment.id)) log.push(comment);
   return log;
 }
