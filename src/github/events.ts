@@ -165,3 +165,20 @@ export function triggerFrom(name: string, payload: unknown, context: { repoFallb
   }
   return ignored(`${name} events need nothing`);
 }
+
+const scheduledPayload = /* @__PURE__ */ z.object({ repository });
+
+/**
+ * The webhook events Firebreak acts on and the payload fields it reads from each — the same
+ * schemas `triggerFrom` parses with. Any other event name is ignored by the App and the
+ * Action; `firebreak simulate` refuses it, and names each missing field of a thin payload.
+ */
+export const EVENT_PAYLOADS = {
+  issues: issuesPayload,
+  issue_comment: commentPayload,
+  release: releasePayload,
+  deployment_status: deploymentStatusPayload,
+  schedule: scheduledPayload,
+  workflow_dispatch: scheduledPayload,
+} as const;
+export type KnownEvent = keyof typeof EVENT_PAYLOADS;
