@@ -60197,479 +60197,268 @@ function slimState(state, max) {
   return cut({ ...kept, interventions, updates: kept.updates.slice(-3), containment: kept.containment.slice(-3) });
 }
 
-// src/core/model/status.ts
-var OPEN_STATUSES = ["triage", "investigating", "contained", "resolved"];
-var CLOSED_STATUSES = ["closed", "postmortem-complete", "dismissed"];
-function isClosedIncident(status) {
-  return status === "closed" || status === "postmortem-complete";
+// src/core/decide/issue-update.ts
+function issueUpdate(input2, before, state, userText, reopen = false) {
+  const { issue: issue3, config: config2 } = input2;
+  const update2 = {};
+  const record2 = incidentStateSchema.safeParse(compactState(state, 150));
+  const body = record2.success ? renderBody(record2.data, userText, { config: config2, now: lastRecorded(state) ?? input2.event.at, issueUrl: issue3.html_url }) : void 0;
+  if (body !== void 0 && body !== issue3.body) update2.body = body;
+  const labels = desiredLabels(state, issue3.labels, config2);
+  if (!sameSet(labels, issue3.labels)) update2.labels = labels;
+  const assignees = desiredAssignees(issue3.assignees, before?.roles.owner, state.roles.ownerNote ? void 0 : state.roles.owner);
+  if (!sameSet(assignees, issue3.assignees)) update2.assignees = assignees;
+  if (reopen && issue3.state === "closed") {
+    update2.state = "open";
+    update2.state_reason = "reopened";
+  }
+  return Object.keys(update2).length > 0 ? update2 : void 0;
 }
-function isOpenStatus(status) {
-  return OPEN_STATUSES.includes(status);
-}
-function isClosedStatus(status) {
-  return CLOSED_STATUSES.includes(status);
-}
-function isOpenBefore(status, milestone) {
-  return isOpenStatus(status) && OPEN_STATUSES.indexOf(status) < OPEN_STATUSES.indexOf(milestone);
-}
-function isDismissedOrVariance(status) {
-  return status === "dismissed" || status === "routine-variance";
-}
-function isIncidentStatus(status) {
-  return !isDismissedOrVariance(status);
+function lastRecorded(state) {
+  let latest;
+  for (const at of [state.declaredAt, ...state.timeline.map((e) => e.at)]) {
+    if (Number.isFinite(Date.parse(at)) && (latest === void 0 || Date.parse(at) > Date.parse(latest))) latest = at;
+  }
+  return latest;
 }
 
-// src/core/commands/types.ts
-function defineCommand(spec) {
-  return {
-    name: spec.name,
-    usage: spec.usage,
-    summary: spec.summary,
-    run(state, line, ctx) {
-      const parsed = spec.parse(line);
-      if (!parsed.ok) return { error: `\`/${spec.name}\`: ${parsed.error} Usage: \`${spec.usage}\`` };
-      return spec.apply(state, parsed.args, ctx);
-    }
-  };
-}
-function parseWith(schema, input2) {
-  const result = schema.safeParse(input2);
-  if (result.success) return { ok: true, args: result.data };
-  return { ok: false, error: `${result.error.issues[0]?.message ?? "invalid arguments"}.` };
-}
-var loginArg = external_exports.string().trim().regex(/^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "expected a GitHub user as @login").transform((s) => s.slice(1));
-function withTimeline(state, ctx, text2) {
-  return { ...state, timeline: [...state.timeline, { at: ctx.at, by: ctx.by, text: text2 }] };
-}
-function isIncident(state) {
-  return isIncidentStatus(state.status);
-}
-function notAnIncident(name) {
-  return { error: `\`/${name}\` works on incidents; this issue is not one now. An authorised responder can run \`/escalate\` to declare it.` };
-}
-
-// src/core/commands/change.ts
-var change = defineCommand({
-  name: "change",
-  usage: "/change <intervention>  \xB7  /change done <n>",
-  summary: "logs an intervention (budget cut, creative swap, rollback) or marks intervention n finished",
-  parse(line) {
-    const done = /^done\s+#?(\d{1,4})\s*$/i.exec(line.args);
-    if (done) return { ok: true, args: { done: Number(done[1]) } };
-    if (/^done\b/i.test(line.args)) return { ok: false, error: "name the intervention's number, e.g. `/change done 2`." };
-    const text2 = line.args.trim();
-    if (text2.length < 3) return { ok: false, error: "say what was changed." };
-    return { ok: true, args: { text: text2.slice(0, 1e3) } };
-  },
-  apply(state, args, ctx) {
-    if (!isIncident(state)) return notAnIncident("change");
-    if ("done" in args) {
-      const target = state.interventions.find((i) => i.n === args.done);
-      if (!target) return { error: `there is no intervention #${args.done}.` };
-      if (target.doneAt) return { state };
-      const interventions = state.interventions.map((i) => i.n === args.done ? { ...i, doneAt: ctx.at } : i);
-      return { state: withTimeline({ ...state, interventions }, ctx, `Intervention #${args.done} finished`) };
-    }
-    const n = state.interventions.reduce((max, i) => Math.max(max, i.n), 0) + 1;
-    const next = {
-      ...state,
-      interventions: [...state.interventions, { n, text: args.text, by: ctx.by, at: ctx.at }]
-    };
-    const active = activeInterventions(next);
-    next.maxParallel = Math.max(state.maxParallel, active.length);
-    const limit = ctx.config.max_parallel_interventions;
-    const reply = active.length > limit ? [
-      `\u26A0\uFE0F ${active.length} interventions are active at once (limit ${limit}). Stacked changes will blur which one worked \u2014 finish one with \`/change done <n>\` before starting another:`,
-      ...active.map((i) => `- #${i.n} ${inline(i.text, 200)}`)
-    ].join("\n") : void 0;
-    return { state: withTimeline(next, ctx, `Intervention #${n}: ${args.text}`), ...reply ? { reply } : {} };
-  }
-});
-
-// src/core/commands/check.ts
-function setCheck(state, check3) {
-  return { ...state, check: check3 };
-}
-function parseCheckArgs(args) {
-  let text2 = args;
-  let inMs;
-  const due = /\s+in\s+(\d+[mhd])\s*$/i.exec(text2);
-  if (due) {
-    inMs = parseDuration(due[1].toLowerCase());
-    text2 = text2.slice(0, due.index);
-  }
-  let assignee;
-  const who = /(?:^|\s)(@[A-Za-z0-9][A-Za-z0-9-]{0,38})\s*$/.exec(text2);
-  if (who) {
-    assignee = who[1].slice(1);
-    text2 = text2.slice(0, who.index);
-  }
-  return { text: text2.trim(), ...assignee ? { assignee } : {}, ...inMs !== void 0 ? { inMs } : {} };
-}
-var check2 = defineCommand({
-  name: "check",
-  usage: "/check <next verifying check> [@user] [in 30m]",
-  summary: "sets the one next check, who runs it and when its answer is due",
-  parse(line) {
-    const parts = parseCheckArgs(line.args);
-    return parseWith(
-      external_exports.object({
-        text: external_exports.string().min(3, "say what the next check is").max(1e3),
-        assignee: loginArg.optional(),
-        inMs: external_exports.number().positive().optional()
-      }),
-      { ...parts, assignee: parts.assignee ? `@${parts.assignee}` : void 0 }
-    );
-  },
-  apply(state, { text: text2, assignee, inMs }, ctx) {
-    if (!isIncident(state)) return notAnIncident("check");
-    const due = inMs ? new Date(Date.parse(ctx.at) + inMs).toISOString() : void 0;
-    const next = setCheck(state, { text: text2, by: ctx.by, at: ctx.at, ...assignee ? { assignee } : {}, ...due ? { due } : {} });
-    return { state: withTimeline(next, ctx, `Next check: ${text2}${assignee ? ` (${assignee})` : ""}`) };
-  }
-});
-
-// src/core/commands/contain.ts
-var contain = defineCommand({
-  name: "contain",
-  usage: "/contain <what was paused or protected>",
-  summary: "records a containment step; status becomes contained",
-  parse: (line) => parseWith(external_exports.object({ text: external_exports.string().trim().min(3, "say what was paused or protected").max(1e3) }), { text: line.args }),
-  apply(state, { text: text2 }, ctx) {
-    if (!isIncident(state)) return notAnIncident("contain");
-    const advances = isOpenBefore(state.status, "contained");
-    const next = {
-      ...state,
-      containment: [...state.containment, { at: ctx.at, by: ctx.by, text: text2 }].slice(-50),
-      status: advances ? "contained" : state.status,
-      times: { ...state.times, contained: state.times.contained ?? ctx.at }
-    };
-    return { state: withTimeline(next, ctx, `Contained: ${text2}`) };
-  }
-});
-
-// src/core/commands/escalate.ts
-var escalate = defineCommand({
-  name: "escalate",
-  usage: "/escalate",
-  summary: "declares this routine variance an incident (status triage)",
-  parse: () => ({ ok: true, args: {} }),
-  apply(state, _args, ctx) {
-    if (isIncidentStatus(state.status)) return { state };
-    const next = { ...state, status: "triage", declaredAt: ctx.at };
-    return { state: withTimeline(next, ctx, "Escalated to an incident") };
-  }
-});
-var notIncident = defineCommand({
-  name: "not-incident",
-  usage: "/not-incident <reason>",
-  summary: "turns an incident into routine variance, with the reason",
-  parse: (line) => parseWith(external_exports.object({ reason: external_exports.string().trim().min(3, "give the reason").max(1e3) }), { reason: line.args }),
-  apply(state, { reason: reason2 }, ctx) {
-    if (state.status === "routine-variance") return { state };
-    if (isClosedIncident(state.status)) {
-      return { error: "this incident is closed with a postmortem; it stays an incident." };
-    }
-    return { state: withTimeline({ ...state, status: "routine-variance" }, ctx, `Not an incident: ${reason2}`) };
-  }
-});
-
-// src/core/commands/help.ts
-function helpText(commands) {
-  return [
-    "**Firebreak commands** \u2014 one per line; `key: value` lines directly under a command belong to it.",
-    "",
-    "| command | what it does |",
-    "|---|---|",
-    ...commands.map((c) => `| \`${c.usage.replace(/\|/g, "\\|")}\` | ${c.summary} |`),
-    "",
-    "Anyone with triage permission on this repository (or listed under `responders`) may command."
-  ].join("\n");
-}
-function helpCommand(all) {
-  return defineCommand({
-    name: "help",
-    usage: "/help",
-    summary: "shows this list",
-    parse: () => ({ ok: true, args: {} }),
-    apply: (state) => ({ state, reply: helpText(all()) })
-  });
-}
-
-// src/core/commands/layer.ts
-function setLikelyLayer(state, layer3, confidence, source, at, by) {
-  const same2 = state.layer.likely === layer3 && (confidence === void 0 || state.layer.confidence === confidence);
-  if (same2 && state.layer.source !== "suggested") return state;
-  const next = { ...state.layer, likely: layer3, confidence: confidence ?? state.layer.confidence, source, reason: void 0 };
-  const text2 = `Likely layer: ${layer3}${next.confidence ? ` (${next.confidence})` : ""}`;
-  return { ...state, layer: next, timeline: [...state.timeline, { at, by, text: text2 }] };
-}
-function parseConfidence(text2) {
-  const t = text2?.trim().toLowerCase();
-  return CONFIDENCES.includes(t ?? "") ? t : void 0;
-}
-var layer2 = defineCommand({
-  name: "layer",
-  usage: "/layer <economics|measurement|conversion|delivery|operations> [low|medium|high]",
-  summary: "sets the likely layer and confidence (swaps the layer: label)",
-  parse(line) {
-    const words = line.args.split(/\s+/).filter(Boolean);
-    const last = words.at(-1);
-    const confidence = parseConfidence(last);
-    const layerText = (confidence ? words.slice(0, -1) : words).join(" ");
-    const parsed = toLayer(layerText);
-    if (!parsed) return { ok: false, error: `"${inline(layerText, 40)}" is not a layer (one of ${LAYERS.join(", ")}).` };
-    return { ok: true, args: { layer: parsed, confidence } };
-  },
-  apply(state, args, ctx) {
-    if (!isIncident(state)) return notAnIncident("layer");
-    return { state: setLikelyLayer(state, args.layer, args.confidence, "command", ctx.at, ctx.by) };
-  }
-});
-
-// src/core/commands/owner.ts
-function setOwner(state, owner2, at, by) {
-  if (state.roles.owner === owner2) return state;
-  const next = {
-    ...state,
-    roles: { ...state.roles, owner: owner2, ownerNote: void 0 },
-    status: state.status === "triage" ? "investigating" : state.status,
-    times: { ...state.times, owner: state.times.owner ?? at }
-  };
-  return { ...next, timeline: [...next.timeline, { at, by, text: `Owner: ${owner2}` }] };
-}
-var owner = defineCommand({
-  name: "owner",
-  usage: "/owner @user",
-  summary: "sets the incident owner (the assignee) \u2014 one owner at a time",
-  parse: (line) => parseWith(external_exports.object({ login: loginArg }), { login: line.args.split(/\s+/)[0] ?? "" }),
-  apply(state, { login: login2 }, ctx) {
-    if (!isIncident(state)) return notAnIncident("owner");
-    return { state: setOwner(state, login2, ctx.at, ctx.by) };
-  }
-});
-
-// src/core/commands/postmortem.ts
-var postmortem = defineCommand({
-  name: "postmortem",
-  usage: "/postmortem",
-  summary: "opens the postmortem issue now",
-  parse: () => ({ ok: true, args: {} }),
-  apply(state) {
-    if (!isIncident(state)) return notAnIncident("postmortem");
-    return { state, openPostmortem: true };
-  }
-});
-
-// src/core/commands/resolve.ts
-var resolve = defineCommand({
-  name: "resolve",
-  usage: "/resolve  then lines  cause: \u2026  layer: \u2026  evidence: \u2026  fix: \u2026",
-  summary: "records cause, confirmed layer, evidence and fix; status becomes resolved",
-  parse(line) {
-    const f = line.fields;
-    const layer3 = toLayer(f.layer);
-    if (f.layer && !layer3) return { ok: false, error: `"${inline(f.layer, 40)}" is not a layer (one of ${LAYERS.join(", ")}).` };
-    const cut = (s) => s?.trim() ? s.trim().slice(0, 1e3) : void 0;
-    return { ok: true, args: { cause: cut(f.cause ?? line.args), evidence: cut(f.evidence), layer: layer3, fix: cut(f.fix) } };
-  },
-  apply(state, args, ctx) {
-    if (!isIncident(state)) return notAnIncident("resolve");
-    const previous = state.resolution;
-    const cause = args.cause ?? previous?.cause;
-    const evidence = args.evidence ?? previous?.evidence;
-    const missing = [!cause && "`cause:`", !evidence && "`evidence:`"].filter(Boolean);
-    if (!cause || !evidence) {
-      return { error: `\`/resolve\` needs ${missing.join(" and ")} \u2014 what broke and what proved it. Nothing was changed.` };
-    }
-    const confirmed = args.layer ?? previous?.layer ?? state.layer.confirmed;
-    const resolution = {
-      cause,
-      evidence,
-      ...confirmed ? { layer: confirmed } : {},
-      ...args.fix ?? previous?.fix ? { fix: args.fix ?? previous?.fix } : {},
-      at: previous?.at ?? ctx.at,
-      by: ctx.by,
-      commentId: ctx.commentId
-    };
-    const open3 = isOpenBefore(state.status, "resolved");
-    const next = {
-      ...state,
-      resolution,
-      layer: { ...state.layer, ...confirmed ? { confirmed } : {} },
-      status: open3 ? "resolved" : state.status,
-      times: { ...state.times, resolved: state.times.resolved ?? ctx.at }
-    };
-    const reply = confirmed ? void 0 : "Resolution recorded. Add `layer:` to a `/resolve` to confirm which layer broke \u2014 the postmortem compares it with the likely layer.";
-    return { state: withTimeline(next, ctx, `${previous ? "Resolution amended" : "Resolved"}: ${cause}`), ...reply ? { reply } : {} };
-  }
-});
-
-// src/core/commands/roles.ts
-var responder = defineCommand({
-  name: "responder",
-  usage: "/responder @user [layer]",
-  summary: "adds a specialist responder, optionally for one layer",
-  parse(line) {
-    const [login2 = "", ...rest] = line.args.split(/\s+/);
-    const layerText = rest.join(" ");
-    const layer3 = toLayer(layerText);
-    if (layerText && !layer3) return { ok: false, error: `unknown layer "${inline(layerText, 40)}" (one of ${LAYERS.join(", ")}).` };
-    return parseWith(external_exports.object({ login: loginArg, layer: external_exports.enum(LAYERS).optional() }), { login: login2, layer: layer3 });
-  },
-  apply(state, { login: login2, layer: layer3 }, ctx) {
-    if (!isIncident(state)) return notAnIncident("responder");
-    const others = state.roles.responders.filter((r) => r.login !== login2);
-    const next = { ...state, roles: { ...state.roles, responders: [...others, { login: login2, ...layer3 ? { layer: layer3 } : {} }].slice(-30) } };
-    return { state: withTimeline(next, ctx, `Responder: ${login2}${layer3 ? ` (${layer3})` : ""}`) };
-  }
-});
-var comms = defineCommand({
-  name: "comms",
-  usage: "/comms @user",
-  summary: "sets who communicates with stakeholders",
-  parse: (line) => parseWith(external_exports.object({ login: loginArg }), { login: line.args.split(/\s+/)[0] ?? "" }),
-  apply(state, { login: login2 }, ctx) {
-    if (!isIncident(state)) return notAnIncident("comms");
-    if (state.roles.comms === login2) return { state };
-    return { state: withTimeline({ ...state, roles: { ...state.roles, comms: login2 } }, ctx, `Comms: ${login2}`) };
-  }
-});
-
-// src/core/commands/severity.ts
-function setSeverity(state, severity3, at, by) {
-  if (state.severity === severity3) return state;
-  const text2 = `Severity SEV${state.severity} \u2192 SEV${severity3}`;
-  return { ...state, severity: severity3, timeline: [...state.timeline, { at, by, text: text2 }] };
-}
-var severity2 = defineCommand({
-  name: "severity",
-  usage: "/severity 1|2|3",
-  summary: "sets the severity (swaps the sev: label)",
-  parse: (line) => parseWith(
-    external_exports.object({
-      level: external_exports.string().regex(/^(?:sev)?[123]$/i, "severity is 1, 2 or 3").transform((s) => Number(s.slice(-1)))
-    }),
-    { level: line.args.split(/\s+/)[0] ?? "" }
-  ),
-  apply(state, { level }, ctx) {
-    if (!isIncident(state)) return notAnIncident("severity");
-    return { state: setSeverity(state, level, ctx.at, ctx.by) };
-  }
-});
-
-// src/core/commands/update.ts
-function currentFields(state) {
-  const last = state.updates.at(-1)?.fields ?? {};
-  const scope = state.declaration.scope.join(", ");
-  return {
-    symptom: last.symptom ?? state.declaration.symptom,
-    scope: last.scope ?? (scope || void 0),
-    layer: state.layer.likely,
-    confidence: state.layer.confidence,
-    owner: state.roles.owner,
-    next: state.check?.text
-  };
-}
-var update = defineCommand({
-  name: "update",
-  usage: "/update  then lines  symptom: \u2026  scope: \u2026  layer: \u2026  confidence: low|medium|high  owner: @user  next: \u2026",
-  summary: "posts an evidence-led status update; fields left out are taken from the current state",
-  parse(line) {
-    const args = {};
-    for (const field of UPDATE_FIELDS) {
-      const value = line.fields[field]?.trim();
-      if (value) args[field] = value.slice(0, 1e3);
-    }
-    if (!args.symptom && line.args.trim()) args.symptom = line.args.trim().slice(0, 1e3);
-    if (args.layer && !toLayer(args.layer)) return { ok: false, error: `"${inline(args.layer, 40)}" is not a layer.` };
-    if (args.confidence && !parseConfidence(args.confidence)) return { ok: false, error: "confidence is low, medium or high." };
-    if (args.owner && !/^@?[A-Za-z0-9][A-Za-z0-9-]{0,38}$/.test(args.owner)) return { ok: false, error: "owner is a GitHub user, as @login." };
-    return { ok: true, args };
-  },
-  apply(state, args, ctx) {
-    if (!isIncident(state)) return notAnIncident("update");
-    let next = state;
-    const layer3 = toLayer(args.layer);
-    const confidence = parseConfidence(args.confidence);
-    if (layer3 || confidence) {
-      const target = layer3 ?? state.layer.likely;
-      if (target) next = setLikelyLayer(next, target, confidence, "command", ctx.at, ctx.by);
-    }
-    if (args.owner) next = setOwner(next, args.owner.replace(/^@/, ""), ctx.at, ctx.by);
-    if (args.next && args.next !== state.check?.text) next = setCheck(next, { text: args.next, by: ctx.by, at: ctx.at });
-    const fields = { ...currentFields(next), ...args, ...args.owner ? { owner: args.owner.replace(/^@/, "") } : {} };
-    const complete = Object.fromEntries(Object.entries(fields).filter(([, v]) => v));
-    const missing = UPDATE_FIELDS.filter((f) => !complete[f]);
-    next = { ...next, updates: [...next.updates, { at: ctx.at, by: ctx.by, fields: complete, missing }].slice(-200) };
-    next = withTimeline(next, ctx, `Update: ${complete.symptom ?? "status update"}`);
-    const reply = missing.length > 0 ? `Update recorded. Still unknown: **${missing.join(", ")}** \u2014 add ${missing.map((m) => `\`${m}:\``).join(", ")} lines to the next \`/update\` once known.${complete.symptom ? ` (Symptom as recorded: ${inline(complete.symptom, 120)})` : ""}` : void 0;
-    return { state: next, ...reply ? { reply } : {} };
-  }
-});
-
-// src/core/commands/index.ts
-var COMMANDS = [
-  owner,
-  responder,
-  comms,
-  severity2,
-  layer2,
-  update,
-  contain,
-  check2,
-  change,
-  resolve,
-  escalate,
-  notIncident,
-  postmortem,
-  helpCommand(() => COMMANDS)
+// src/core/postmortem/gate.ts
+var POSTMORTEM_QUESTIONS = [
+  "What happened?",
+  "What did it cost?",
+  "Why was it not detected sooner?",
+  "What system change makes recurrence less likely or less costly?"
 ];
-function commandNamed(name) {
-  const found = COMMANDS.find((c) => c.name === name);
-  if (!found) throw new Error(`command /${name} is in the grammar but not in the registry`);
-  return found;
+var REPEAT_QUESTION = "Why did the earlier fix not hold?";
+function repeatQuestion(earlier) {
+  return `Why did the earlier fix (from #${earlier}) not hold?`;
 }
-
-// src/core/repeat.ts
-function incidentFamily(state) {
-  const layer3 = confirmedLayer(state) ?? state.layer.likely;
-  const channels = [...new Set(state.declaration.scope.map((c) => c.trim()).filter(Boolean))];
-  return layer3 ? { layer: layer3, channels } : { channels };
-}
-var DAY_MS = 864e5;
-function findRepeat(state, candidates, windowDays, now, self2) {
-  const family = incidentFamily(state);
-  const nowMs = isoMs(now);
-  if (!family.layer || family.channels.length === 0 || nowMs === void 0) return void 0;
-  const channels = new Set(family.channels.map((c) => c.toLowerCase()));
-  let best;
-  for (const c of candidates) {
-    if (c.number === self2 || c.state === state) continue;
-    if (c.state.declaredAt === state.declaredAt && c.state.roles.detector === state.roles.detector) continue;
-    if (isDismissedOrVariance(c.state.status)) continue;
-    const closed = isoMs(c.closedAt);
-    if (closed === void 0 || closed > nowMs || nowMs - closed > windowDays * DAY_MS) continue;
-    const theirs = incidentFamily(c.state);
-    if (theirs.layer !== family.layer) continue;
-    if (!theirs.channels.some((ch) => channels.has(ch.toLowerCase()))) continue;
-    if (!best || closed > best.closed || closed === best.closed && c.number > best.c.number) best = { c, closed };
+var ANSWER_PLACEHOLDER = "_Answer here._";
+var CLOSING_CHECKLIST = [
+  { key: "cause confirmed", text: "Cause confirmed with evidence", label: "Cause confirmed with evidence" },
+  {
+    key: "operational confidence",
+    text: "Operational confidence restored (business, team and data trusted again)",
+    label: "Operational confidence restored (business, team and data trusted again)"
+  },
+  {
+    key: "process fix",
+    text: "Process fix installed \u2014 a monitor, checklist, owner rule or release guardrail \u2014 link:",
+    label: "Process fix installed \u2014 a monitor, checklist, owner rule or release guardrail"
+  },
+  {
+    key: "response reviewed",
+    text: "Response reviewed (parallel changes, communication)",
+    label: "Response reviewed (parallel changes, communication)"
   }
-  return best?.c;
+];
+function postmortemDue(body) {
+  return /^[ \t]*(?:\*\*)?Due:(?:\*\*)?[ \t]*(\d{4}-\d{2}-\d{2})\b/m.exec(body)?.[1];
 }
-function repeatNoticeForEarlierPostmortem(newIncident, earlier) {
-  const family = incidentFamily(earlier.state);
-  const channels = family.channels.map((c) => inline(c, 60)).join(", ");
-  const same2 = [family.layer ? `layer **${family.layer}**` : void 0, channels ? `channels ${channels}` : void 0].filter(Boolean).join(", ");
-  const fix = earlier.postmortem?.fix ? `The process fix recorded for #${earlier.number} \u2014 ${inline(earlier.postmortem.fix, 300)} \u2014 did not prevent it.` : `No process fix was linked for #${earlier.number}, and nothing prevented it.`;
-  return [
-    `**Repeat:** incident [#${newIncident.number}](${encodeURI(newIncident.url)}) is in the same family as #${earlier.number} (${same2 || "same layer and channel"}) within the repeat window: #${earlier.number} closed on ${utcText(earlier.closedAt)}.`,
-    "",
-    `${fix} The postmortem of #${newIncident.number} asks why it did not hold.`
-  ].join("\n");
+var HEADING_RE = /^ {0,3}(#{1,6})(?:[ \t]+(.*))?$/;
+var BOX_RE = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\](?:[ \t]+(.*))?$/;
+function outline(body) {
+  const lines = linesOf(withoutComments(body));
+  const fenced = lineKinds(lines, { unclosed: "rest" }).map((kind) => kind === "code");
+  const headings = [];
+  const boxes = [];
+  lines.forEach((line, i) => {
+    if (fenced[i]) return;
+    const h = HEADING_RE.exec(line);
+    if (h) {
+      headings.push({ level: h[1].length, words: normalize((h[2] ?? "").replace(/(?:^|[ \t]+)#+[ \t]*$/, "")), line: i });
+      return;
+    }
+    const b = BOX_RE.exec(line);
+    if (b) boxes.push({ checked: b[1] !== " ", text: (b[2] ?? "").trim(), line: i, more: [] });
+  });
+  for (const box of boxes) {
+    for (let j = box.line + 1; j < lines.length; j++) {
+      const next = lines[j];
+      if (fenced[j] || !/^[ \t]{2,}\S/.test(next) || BOX_RE.test(next)) break;
+      box.more.push(next.trim());
+    }
+  }
+  return { lines, fenced, headings, boxes };
+}
+function normalize(text2) {
+  return text2.replace(/\(\s*from\s+#\d+\s*\)/gi, " ").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+}
+var QUESTION_KEYS = POSTMORTEM_QUESTIONS.map(normalize);
+var REPEAT_KEY = normalize(REPEAT_QUESTION);
+function isGateHeading(words) {
+  return words.includes("checklist") || words.includes(REPEAT_KEY) || QUESTION_KEYS.some((k) => words.includes(k));
+}
+function sectionLines(o, index) {
+  const h = o.headings[index];
+  let end = o.lines.length;
+  for (const next of o.headings.slice(index + 1)) {
+    if (next.level <= h.level || isGateHeading(next.words)) {
+      end = next.line;
+      break;
+    }
+  }
+  return { lines: o.lines.slice(h.line + 1, end), fenced: o.fenced.slice(h.line + 1, end) };
+}
+var PLACEHOLDER_RE = /(?:\*\*|__|\*|_)?[ \t]*answer here[ \t]*\.?[ \t]*(?:\*\*|__|\*|_)?/gi;
+function isAnswered(section2) {
+  const text2 = section2.lines.filter((line, i) => section2.fenced[i] || !HEADING_RE.test(line)).join("\n");
+  return /[\p{L}\p{N}]/u.test(text2.replace(PLACEHOLDER_RE, " "));
+}
+function questionStatus(o, key) {
+  let found = false;
+  for (let i = 0; i < o.headings.length; i++) {
+    if (!o.headings[i].words.includes(key)) continue;
+    found = true;
+    if (isAnswered(sectionLines(o, i))) return "answered";
+  }
+  return found ? "unanswered" : "absent";
+}
+function checklistSection(o) {
+  const index = o.headings.findIndex((h2) => h2.words.includes("checklist"));
+  if (index < 0) return void 0;
+  const h = o.headings[index];
+  const next = o.headings.slice(index + 1).find((n) => n.level <= h.level || isGateHeading(n.words));
+  return { from: h.line, to: next?.line ?? o.lines.length };
+}
+function boxesFor(o, item) {
+  return o.boxes.filter((b) => normalize(b.text).includes(item.key));
+}
+var MD_LINK_RE = /\[[^\]\n]*\]\(\s*<?(https?:\/\/[^\s)>]+)>?(?:\s+"[^"]*")?\s*\)/i;
+var URL_RE = /https?:\/\/[^\s<>()[\]"'`]+/i;
+var REF_RE = /(?:^|[^\w&#/.-])((?:[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_.-]+)?#\d{1,9})\b/;
+function linkIn(long) {
+  const text2 = long.slice(0, 2e3);
+  const md = MD_LINK_RE.exec(text2)?.[1];
+  if (md) return md;
+  const url2 = URL_RE.exec(text2)?.[0];
+  if (url2) return url2.replace(/[.,;:!?]+$/, "");
+  return REF_RE.exec(text2)?.[1];
+}
+function processFixLink(body) {
+  const o = outline(body);
+  const boxes = boxesFor(o, CLOSING_CHECKLIST[2]).sort((a, b) => Number(b.checked) - Number(a.checked));
+  for (const box of boxes) {
+    const all = [box.text, ...box.more].join("\n");
+    const after = /\blink\s*:([\s\S]*)$/i.exec(all)?.[1];
+    const found = (after !== void 0 ? linkIn(after) : void 0) ?? linkIn(all);
+    if (found) return found;
+  }
+  return void 0;
+}
+function postmortemGapItems(body, opts = {}) {
+  const text2 = typeof body === "string" ? body : "";
+  const o = outline(text2);
+  const gaps = [];
+  POSTMORTEM_QUESTIONS.forEach((question, i) => {
+    if (questionStatus(o, QUESTION_KEYS[i]) !== "answered") gaps.push({ kind: "question", text: question });
+  });
+  const repeatOf = opts.repeatOf ?? parsePostmortemMeta(text2)?.repeatOf;
+  if (repeatOf !== void 0 && questionStatus(o, REPEAT_KEY) !== "answered") {
+    gaps.push({ kind: "question", text: repeatQuestion(repeatOf) });
+  }
+  for (const item of CLOSING_CHECKLIST) {
+    if (!boxesFor(o, item).some((b) => b.checked)) gaps.push({ kind: "checklist", text: item.label });
+  }
+  const section2 = checklistSection(o);
+  if (section2) {
+    for (const box of o.boxes) {
+      if (box.checked || box.line <= section2.from || box.line >= section2.to) continue;
+      if (CLOSING_CHECKLIST.some((item) => normalize(box.text).includes(item.key))) continue;
+      gaps.push({ kind: "checklist", text: inline(box.text, 200) || "(an unticked box without text)" });
+    }
+  }
+  const fixTicked = boxesFor(o, CLOSING_CHECKLIST[2]).some((b) => b.checked);
+  if (fixTicked && processFixLink(text2) === void 0) {
+    gaps.push({ kind: "fix-link", text: "Link to the process fix on its checklist line (URL or #issue)" });
+  }
+  return gaps;
+}
+function postmortemGaps(body, opts = {}) {
+  return postmortemGapItems(body, opts).map(
+    (g) => g.kind === "question" ? `Answer \u201C${g.text}\u201D` : g.kind === "checklist" ? `Tick \u201C${g.text}\u201D` : g.text
+  );
+}
+function ensureContract(body, ctx) {
+  let text2 = body.replace(/\r\n?/g, "\n");
+  const head = [ctx.marker];
+  if (postmortemDue(text2) === void 0) head.push(`Due: ${ctx.due}`);
+  if (!new RegExp(`(?:^|[^\\w&/#])#${ctx.incident}\\b`).test(withoutComments(text2))) {
+    head.push(`Postmortem of incident #${ctx.incident}.`);
+  }
+  text2 = `${head.join("\n")}
+
+${withoutPostmortemMarker(text2).replace(/^\n+/, "")}`;
+  const o = outline(text2);
+  const missingQuestions = POSTMORTEM_QUESTIONS.filter((_, i) => questionStatus(o, QUESTION_KEYS[i]) === "absent");
+  if (ctx.repeatOf !== void 0 && questionStatus(o, REPEAT_KEY) === "absent") missingQuestions.push(repeatQuestion(ctx.repeatOf));
+  const sections2 = missingQuestions.map((q) => `### ${q}
+
+${ANSWER_PLACEHOLDER}
+`);
+  const section2 = checklistSection(o);
+  const missingBoxes = CLOSING_CHECKLIST.filter((item) => boxesFor(o, item).length === 0).map((item) => `- [ ] ${item.text}`);
+  if (sections2.length > 0) {
+    const lines = text2.split("\n");
+    const at = section2 ? section2.from : lines.length;
+    lines.splice(at, 0, ...sections2.join("\n").split("\n"));
+    text2 = lines.join("\n");
+  }
+  if (missingBoxes.length > 0) {
+    const after = checklistSection(outline(text2));
+    if (after) {
+      const lines = text2.split("\n");
+      let at = after.to;
+      while (at > after.from + 1 && (lines[at - 1] ?? "").trim() === "") at--;
+      lines.splice(at, 0, ...missingBoxes);
+      text2 = lines.join("\n");
+    } else {
+      text2 = `${text2.trimEnd()}
+
+### Closing checklist
+
+${missingBoxes.join("\n")}
+`;
+    }
+  }
+  return `${text2.replace(/\n{3,}/g, "\n\n").trimEnd()}
+`;
 }
 
-// src/core/needs.ts
+// src/core/decide/postmortem-closed.ts
+function postmortemClosed(postmortem2, incident, at) {
+  const plan = emptyPlan(postmortem2.number);
+  if (postmortem2.state !== "closed") return { action: "ignored", plan, notes: ["postmortem already reopened"], complete: false };
+  const gaps = postmortemGaps(postmortem2.body);
+  if (gaps.length === 0) return { action: "reconciled", plan, notes: [`postmortem #${postmortem2.number} complete`], complete: true };
+  plan.update = { state: "open", state_reason: "reopened" };
+  plan.replies.push({
+    key: `pm-gaps-${Date.parse(at)}`,
+    body: `**Reopened: this postmortem is not complete yet.** Still missing:
+
+${gaps.map((g) => `- ${g}`).join("\n")}
+
+Answer each question under its heading and tick each box, then close it again.`
+  });
+  return { action: "reopened", plan, notes: [`postmortem #${postmortem2.number} of #${incident} closed with ${gaps.length} gaps: reopened`], complete: false };
+}
+function recordPostmortemComplete(incident, postmortem2, config2, at) {
+  const plan = emptyPlan(incident.number);
+  const parsed = parseBody(incident.body);
+  if (!parsed.state) return { action: "ignored", plan, notes: ["the incident has no card"] };
+  if (parsed.state.postmortem?.complete) return { action: "ignored", plan, notes: ["already recorded as complete"] };
+  const fix = processFixLink(postmortem2.body);
+  const state = {
+    ...parsed.state,
+    status: parsed.state.status === "closed" ? "postmortem-complete" : parsed.state.status,
+    postmortem: { issue: postmortem2.number, complete: true, ...fix ? { fix: fix.slice(0, 500) } : {} },
+    timeline: [...parsed.state.timeline, { at, text: `Postmortem #${postmortem2.number} complete` }]
+  };
+  plan.update = issueUpdate({ issue: incident, config: config2, event: { kind: "commands", at } }, parsed.state, state, parsed.userText);
+  return { action: "reconciled", state, plan, notes: [`postmortem #${postmortem2.number} complete`] };
+}
+
+// src/core/decide/needs.ts
 function sameLogin(a, b) {
   return a.toLowerCase() === b.toLowerCase();
 }
@@ -60698,7 +60487,10 @@ function routeIssueEvent(event, issue3, config2) {
   }
   const declaring = event.kind === "declare" || event.kind === "label" && event.added && sameLogin(event.label, config2.labels.incident);
   if (declaring) {
-    if (!hasIncidentLabel(issue3, config2)) return { kind: "ignore", reason: "not labelled as an incident" };
+    if (!hasIncidentLabel(issue3, config2)) {
+      if (event.kind === "declare" && /^ {0,3}###[ \t]/m.test(issue3.body)) return { kind: "unlabelled-form", event };
+      return { kind: "ignore", reason: "not labelled as an incident" };
+    }
     return { kind: "incident", declaring, event: { kind: "declare", at: event.at, actor: "actor" in event ? event.actor : "" } };
   }
   if (!isFirebreakIssue(issue3, config2)) return { kind: "ignore", reason: "not an incident" };
@@ -60749,30 +60541,6 @@ function readsAfterLog(event, issue3, log, ignoredAuthor) {
   if (resolution) logins.push({ login: resolution.user?.login ?? "ghost", ...resolution.author_association ? { association: resolution.author_association } : {} });
   const postmortemTemplate = pending.some(({ parsed }) => parsed.commands.some((c) => c.name === "postmortem")) || event.kind === "closed" && !!state?.resolution && !state.postmortem;
   return { logins, postmortemTemplate };
-}
-function repeatWindowStart(at, config2) {
-  return new Date(Date.parse(at) - config2.repeat_window_days * 864e5).toISOString();
-}
-function familyChanged(before, after) {
-  if (!before) return false;
-  const wasIncident = before.status !== "routine-variance" && before.status !== "dismissed";
-  const isIncident2 = after.status !== "routine-variance" && after.status !== "dismissed";
-  if (!wasIncident && isIncident2) return true;
-  const a = incidentFamily(before);
-  const b = incidentFamily(after);
-  return a.layer !== b.layer || a.channels.join("|") !== b.channels.join("|");
-}
-function repeatCandidates(closed) {
-  const out = [];
-  for (const issue3 of closed) {
-    const state = parseBody(issue3.body).state;
-    if (!state || !issue3.closed_at) continue;
-    if (state.status !== "closed" && state.status !== "postmortem-complete") continue;
-    const pm = state.postmortem;
-    const postmortem2 = pm ? { number: pm.issue, ...pm.fix ? { fix: pm.fix } : {} } : void 0;
-    out.push({ number: issue3.number, state, closedAt: issue3.closed_at, ...postmortem2 ? { postmortem: postmortem2 } : {} });
-  }
-  return out;
 }
 
 // src/core/declaration/triage.ts
@@ -61318,208 +61086,653 @@ function parseDeclaration(body, templateYaml, shippedYaml) {
     return emptyDeclaration();
   }
 }
-
-// src/core/postmortem/gate.ts
-var POSTMORTEM_QUESTIONS = [
-  "What happened?",
-  "What did it cost?",
-  "Why was it not detected sooner?",
-  "What system change makes recurrence less likely or less costly?"
-];
-var REPEAT_QUESTION = "Why did the earlier fix not hold?";
-function repeatQuestion(earlier) {
-  return `Why did the earlier fix (from #${earlier}) not hold?`;
+function isFormSubmission(body, templateYaml) {
+  if (typeof body !== "string" || body.trim() === "") return false;
+  const fields = formFields(templateYaml);
+  if (!fields || fields.length === 0) return false;
+  const found = sections(body.length > MAX_BODY ? body.slice(0, MAX_BODY) : body, headingMap(templateYaml, fields));
+  return fields.every((f) => found.has(f.id ?? `label:${f.label}`));
 }
-var ANSWER_PLACEHOLDER = "_Answer here._";
-var CLOSING_CHECKLIST = [
-  { key: "cause confirmed", text: "Cause confirmed with evidence", label: "Cause confirmed with evidence" },
-  {
-    key: "operational confidence",
-    text: "Operational confidence restored (business, team and data trusted again)",
-    label: "Operational confidence restored (business, team and data trusted again)"
+
+// src/core/model/status.ts
+var OPEN_STATUSES = ["triage", "investigating", "contained", "resolved"];
+var CLOSED_STATUSES = ["closed", "postmortem-complete", "dismissed"];
+function isClosedIncident(status) {
+  return status === "closed" || status === "postmortem-complete";
+}
+function isOpenStatus(status) {
+  return OPEN_STATUSES.includes(status);
+}
+function isClosedStatus(status) {
+  return CLOSED_STATUSES.includes(status);
+}
+function isOpenBefore(status, milestone) {
+  return isOpenStatus(status) && OPEN_STATUSES.indexOf(status) < OPEN_STATUSES.indexOf(milestone);
+}
+function isDismissedOrVariance(status) {
+  return status === "dismissed" || status === "routine-variance";
+}
+function isIncidentStatus(status) {
+  return !isDismissedOrVariance(status);
+}
+
+// src/core/decide/types.ts
+function ignored2(issue3, why) {
+  return { action: "ignored", plan: emptyPlan(issue3), notes: [`ignored: ${why}`] };
+}
+function timeline(state, at, text2, by) {
+  return { ...state, timeline: [...state.timeline, { at, text: text2, ...by ? { by } : {} }] };
+}
+
+// src/core/commands/types.ts
+function defineCommand(spec) {
+  return {
+    name: spec.name,
+    usage: spec.usage,
+    summary: spec.summary,
+    run(state, line, ctx) {
+      const parsed = spec.parse(line);
+      if (!parsed.ok) return { error: `\`/${spec.name}\`: ${parsed.error} Usage: \`${spec.usage}\`` };
+      return spec.apply(state, parsed.args, ctx);
+    }
+  };
+}
+function parseWith(schema, input2) {
+  const result = schema.safeParse(input2);
+  if (result.success) return { ok: true, args: result.data };
+  return { ok: false, error: `${result.error.issues[0]?.message ?? "invalid arguments"}.` };
+}
+var loginArg = external_exports.string().trim().regex(/^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "expected a GitHub user as @login").transform((s) => s.slice(1));
+function withTimeline(state, ctx, text2) {
+  return { ...state, timeline: [...state.timeline, { at: ctx.at, by: ctx.by, text: text2 }] };
+}
+function isIncident(state) {
+  return isIncidentStatus(state.status);
+}
+function notAnIncident(name) {
+  return { error: `\`/${name}\` works on incidents; this issue is not one now. An authorised responder can run \`/escalate\` to declare it.` };
+}
+
+// src/core/commands/change.ts
+var change = defineCommand({
+  name: "change",
+  usage: "/change <intervention>  \xB7  /change done <n>",
+  summary: "logs an intervention (budget cut, creative swap, rollback) or marks intervention n finished",
+  parse(line) {
+    const done = /^done\s+#?(\d{1,4})\s*$/i.exec(line.args);
+    if (done) return { ok: true, args: { done: Number(done[1]) } };
+    if (/^done\b/i.test(line.args)) return { ok: false, error: "name the intervention's number, e.g. `/change done 2`." };
+    const text2 = line.args.trim();
+    if (text2.length < 3) return { ok: false, error: "say what was changed." };
+    return { ok: true, args: { text: text2.slice(0, 1e3) } };
   },
-  {
-    key: "process fix",
-    text: "Process fix installed \u2014 a monitor, checklist, owner rule or release guardrail \u2014 link:",
-    label: "Process fix installed \u2014 a monitor, checklist, owner rule or release guardrail"
+  apply(state, args, ctx) {
+    if (!isIncident(state)) return notAnIncident("change");
+    if ("done" in args) {
+      const target = state.interventions.find((i) => i.n === args.done);
+      if (!target) return { error: `there is no intervention #${args.done}.` };
+      if (target.doneAt) return { state };
+      const interventions = state.interventions.map((i) => i.n === args.done ? { ...i, doneAt: ctx.at } : i);
+      return { state: withTimeline({ ...state, interventions }, ctx, `Intervention #${args.done} finished`) };
+    }
+    const n = state.interventions.reduce((max, i) => Math.max(max, i.n), 0) + 1;
+    const next = {
+      ...state,
+      interventions: [...state.interventions, { n, text: args.text, by: ctx.by, at: ctx.at }]
+    };
+    const active = activeInterventions(next);
+    next.maxParallel = Math.max(state.maxParallel, active.length);
+    const limit = ctx.config.max_parallel_interventions;
+    const reply = active.length > limit ? [
+      `\u26A0\uFE0F ${active.length} interventions are active at once (limit ${limit}). Stacked changes will blur which one worked \u2014 finish one with \`/change done <n>\` before starting another:`,
+      ...active.map((i) => `- #${i.n} ${inline(i.text, 200)}`)
+    ].join("\n") : void 0;
+    return { state: withTimeline(next, ctx, `Intervention #${n}: ${args.text}`), ...reply ? { reply } : {} };
+  }
+});
+
+// src/core/commands/check.ts
+function setCheck(state, check3) {
+  return { ...state, check: check3 };
+}
+function parseCheckArgs(args) {
+  let text2 = args;
+  let inMs;
+  const due = /\s+in\s+(\d+[mhd])\s*$/i.exec(text2);
+  if (due) {
+    inMs = parseDuration(due[1].toLowerCase());
+    text2 = text2.slice(0, due.index);
+  }
+  let assignee;
+  const who = /(?:^|\s)(@[A-Za-z0-9][A-Za-z0-9-]{0,38})\s*$/.exec(text2);
+  if (who) {
+    assignee = who[1].slice(1);
+    text2 = text2.slice(0, who.index);
+  }
+  return { text: text2.trim(), ...assignee ? { assignee } : {}, ...inMs !== void 0 ? { inMs } : {} };
+}
+var check2 = defineCommand({
+  name: "check",
+  usage: "/check <next verifying check> [@user] [in 30m]",
+  summary: "sets the one next check, who runs it and when its answer is due",
+  parse(line) {
+    const parts = parseCheckArgs(line.args);
+    return parseWith(
+      external_exports.object({
+        text: external_exports.string().min(3, "say what the next check is").max(1e3),
+        assignee: loginArg.optional(),
+        inMs: external_exports.number().positive().optional()
+      }),
+      { ...parts, assignee: parts.assignee ? `@${parts.assignee}` : void 0 }
+    );
   },
-  {
-    key: "response reviewed",
-    text: "Response reviewed (parallel changes, communication)",
-    label: "Response reviewed (parallel changes, communication)"
+  apply(state, { text: text2, assignee, inMs }, ctx) {
+    if (!isIncident(state)) return notAnIncident("check");
+    const due = inMs ? new Date(Date.parse(ctx.at) + inMs).toISOString() : void 0;
+    const next = setCheck(state, { text: text2, by: ctx.by, at: ctx.at, ...assignee ? { assignee } : {}, ...due ? { due } : {} });
+    return { state: withTimeline(next, ctx, `Next check: ${text2}${assignee ? ` (${assignee})` : ""}`) };
   }
+});
+
+// src/core/commands/contain.ts
+var contain = defineCommand({
+  name: "contain",
+  usage: "/contain <what was paused or protected>",
+  summary: "records a containment step; status becomes contained",
+  parse: (line) => parseWith(external_exports.object({ text: external_exports.string().trim().min(3, "say what was paused or protected").max(1e3) }), { text: line.args }),
+  apply(state, { text: text2 }, ctx) {
+    if (!isIncident(state)) return notAnIncident("contain");
+    const advances = isOpenBefore(state.status, "contained");
+    const next = {
+      ...state,
+      containment: [...state.containment, { at: ctx.at, by: ctx.by, text: text2 }].slice(-50),
+      status: advances ? "contained" : state.status,
+      times: { ...state.times, contained: state.times.contained ?? ctx.at }
+    };
+    return { state: withTimeline(next, ctx, `Contained: ${text2}`) };
+  }
+});
+
+// src/core/commands/escalate.ts
+var escalate = defineCommand({
+  name: "escalate",
+  usage: "/escalate",
+  summary: "declares this routine variance an incident (status triage)",
+  parse: () => ({ ok: true, args: {} }),
+  apply(state, _args, ctx) {
+    if (isIncidentStatus(state.status)) return { state };
+    const next = { ...state, status: "triage", declaredAt: ctx.at };
+    return { state: withTimeline(next, ctx, "Escalated to an incident") };
+  }
+});
+var notIncident = defineCommand({
+  name: "not-incident",
+  usage: "/not-incident <reason>",
+  summary: "turns an incident into routine variance, with the reason",
+  parse: (line) => parseWith(external_exports.object({ reason: external_exports.string().trim().min(3, "give the reason").max(1e3) }), { reason: line.args }),
+  apply(state, { reason: reason2 }, ctx) {
+    if (state.status === "routine-variance") return { state };
+    if (isClosedIncident(state.status)) {
+      return { error: "this incident is closed with a postmortem; it stays an incident." };
+    }
+    return { state: withTimeline({ ...state, status: "routine-variance" }, ctx, `Not an incident: ${reason2}`) };
+  }
+});
+
+// src/core/commands/help.ts
+function helpText(commands) {
+  return [
+    "**Firebreak commands** \u2014 one per line; `key: value` lines directly under a command belong to it.",
+    "",
+    "| command | what it does |",
+    "|---|---|",
+    ...commands.map((c) => `| \`${c.usage.replace(/\|/g, "\\|")}\` | ${c.summary} |`),
+    "",
+    "Anyone with triage permission on this repository (or listed under `responders`) may command."
+  ].join("\n");
+}
+function helpCommand(all) {
+  return defineCommand({
+    name: "help",
+    usage: "/help",
+    summary: "shows this list",
+    parse: () => ({ ok: true, args: {} }),
+    apply: (state) => ({ state, reply: helpText(all()) })
+  });
+}
+
+// src/core/commands/layer.ts
+function setLikelyLayer(state, layer3, confidence, source, at, by) {
+  const same2 = state.layer.likely === layer3 && (confidence === void 0 || state.layer.confidence === confidence);
+  if (same2 && state.layer.source !== "suggested") return state;
+  const next = { ...state.layer, likely: layer3, confidence: confidence ?? state.layer.confidence, source, reason: void 0 };
+  const text2 = `Likely layer: ${layer3}${next.confidence ? ` (${next.confidence})` : ""}`;
+  return { ...state, layer: next, timeline: [...state.timeline, { at, by, text: text2 }] };
+}
+function parseConfidence(text2) {
+  const t = text2?.trim().toLowerCase();
+  return CONFIDENCES.includes(t ?? "") ? t : void 0;
+}
+var layer2 = defineCommand({
+  name: "layer",
+  usage: "/layer <economics|measurement|conversion|delivery|operations> [low|medium|high]",
+  summary: "sets the likely layer and confidence (swaps the layer: label)",
+  parse(line) {
+    const words = line.args.split(/\s+/).filter(Boolean);
+    const last = words.at(-1);
+    const confidence = parseConfidence(last);
+    const layerText = (confidence ? words.slice(0, -1) : words).join(" ");
+    const parsed = toLayer(layerText);
+    if (!parsed) return { ok: false, error: `"${inline(layerText, 40)}" is not a layer (one of ${LAYERS.join(", ")}).` };
+    return { ok: true, args: { layer: parsed, confidence } };
+  },
+  apply(state, args, ctx) {
+    if (!isIncident(state)) return notAnIncident("layer");
+    return { state: setLikelyLayer(state, args.layer, args.confidence, "command", ctx.at, ctx.by) };
+  }
+});
+
+// src/core/commands/owner.ts
+function setOwner(state, owner2, at, by) {
+  if (state.roles.owner === owner2) return state;
+  const next = {
+    ...state,
+    roles: { ...state.roles, owner: owner2, ownerNote: void 0 },
+    status: state.status === "triage" ? "investigating" : state.status,
+    times: { ...state.times, owner: state.times.owner ?? at }
+  };
+  return { ...next, timeline: [...next.timeline, { at, by, text: `Owner: ${owner2}` }] };
+}
+var owner = defineCommand({
+  name: "owner",
+  usage: "/owner @user",
+  summary: "sets the incident owner (the assignee) \u2014 one owner at a time",
+  parse: (line) => parseWith(external_exports.object({ login: loginArg }), { login: line.args.split(/\s+/)[0] ?? "" }),
+  apply(state, { login: login2 }, ctx) {
+    if (!isIncident(state)) return notAnIncident("owner");
+    return { state: setOwner(state, login2, ctx.at, ctx.by) };
+  }
+});
+
+// src/core/commands/postmortem.ts
+var postmortem = defineCommand({
+  name: "postmortem",
+  usage: "/postmortem",
+  summary: "opens the postmortem issue now",
+  parse: () => ({ ok: true, args: {} }),
+  apply(state) {
+    if (!isIncident(state)) return notAnIncident("postmortem");
+    return { state, openPostmortem: true };
+  }
+});
+
+// src/core/commands/resolve.ts
+var resolve = defineCommand({
+  name: "resolve",
+  usage: "/resolve  then lines  cause: \u2026  layer: \u2026  evidence: \u2026  fix: \u2026",
+  summary: "records cause, confirmed layer, evidence and fix; status becomes resolved",
+  parse(line) {
+    const f = line.fields;
+    const layer3 = toLayer(f.layer);
+    if (f.layer && !layer3) return { ok: false, error: `"${inline(f.layer, 40)}" is not a layer (one of ${LAYERS.join(", ")}).` };
+    const cut = (s) => s?.trim() ? s.trim().slice(0, 1e3) : void 0;
+    return { ok: true, args: { cause: cut(f.cause ?? line.args), evidence: cut(f.evidence), layer: layer3, fix: cut(f.fix) } };
+  },
+  apply(state, args, ctx) {
+    if (!isIncident(state)) return notAnIncident("resolve");
+    const previous = state.resolution;
+    const cause = args.cause ?? previous?.cause;
+    const evidence = args.evidence ?? previous?.evidence;
+    const missing = [!cause && "`cause:`", !evidence && "`evidence:`"].filter(Boolean);
+    if (!cause || !evidence) {
+      return { error: `\`/resolve\` needs ${missing.join(" and ")} \u2014 what broke and what proved it. Nothing was changed.` };
+    }
+    const confirmed = args.layer ?? previous?.layer ?? state.layer.confirmed;
+    const resolution = {
+      cause,
+      evidence,
+      ...confirmed ? { layer: confirmed } : {},
+      ...args.fix ?? previous?.fix ? { fix: args.fix ?? previous?.fix } : {},
+      at: previous?.at ?? ctx.at,
+      by: ctx.by,
+      commentId: ctx.commentId
+    };
+    const open3 = isOpenBefore(state.status, "resolved");
+    const next = {
+      ...state,
+      resolution,
+      layer: { ...state.layer, ...confirmed ? { confirmed } : {} },
+      status: open3 ? "resolved" : state.status,
+      times: { ...state.times, resolved: state.times.resolved ?? ctx.at }
+    };
+    const reply = confirmed ? void 0 : "Resolution recorded. Add `layer:` to a `/resolve` to confirm which layer broke \u2014 the postmortem compares it with the likely layer.";
+    return { state: withTimeline(next, ctx, `${previous ? "Resolution amended" : "Resolved"}: ${cause}`), ...reply ? { reply } : {} };
+  }
+});
+
+// src/core/commands/roles.ts
+var responder = defineCommand({
+  name: "responder",
+  usage: "/responder @user [layer]",
+  summary: "adds a specialist responder, optionally for one layer",
+  parse(line) {
+    const [login2 = "", ...rest] = line.args.split(/\s+/);
+    const layerText = rest.join(" ");
+    const layer3 = toLayer(layerText);
+    if (layerText && !layer3) return { ok: false, error: `unknown layer "${inline(layerText, 40)}" (one of ${LAYERS.join(", ")}).` };
+    return parseWith(external_exports.object({ login: loginArg, layer: external_exports.enum(LAYERS).optional() }), { login: login2, layer: layer3 });
+  },
+  apply(state, { login: login2, layer: layer3 }, ctx) {
+    if (!isIncident(state)) return notAnIncident("responder");
+    const others = state.roles.responders.filter((r) => r.login !== login2);
+    const next = { ...state, roles: { ...state.roles, responders: [...others, { login: login2, ...layer3 ? { layer: layer3 } : {} }].slice(-30) } };
+    return { state: withTimeline(next, ctx, `Responder: ${login2}${layer3 ? ` (${layer3})` : ""}`) };
+  }
+});
+var comms = defineCommand({
+  name: "comms",
+  usage: "/comms @user",
+  summary: "sets who communicates with stakeholders",
+  parse: (line) => parseWith(external_exports.object({ login: loginArg }), { login: line.args.split(/\s+/)[0] ?? "" }),
+  apply(state, { login: login2 }, ctx) {
+    if (!isIncident(state)) return notAnIncident("comms");
+    if (state.roles.comms === login2) return { state };
+    return { state: withTimeline({ ...state, roles: { ...state.roles, comms: login2 } }, ctx, `Comms: ${login2}`) };
+  }
+});
+
+// src/core/commands/severity.ts
+function setSeverity(state, severity3, at, by) {
+  if (state.severity === severity3) return state;
+  const text2 = `Severity SEV${state.severity} \u2192 SEV${severity3}`;
+  return { ...state, severity: severity3, timeline: [...state.timeline, { at, by, text: text2 }] };
+}
+var severity2 = defineCommand({
+  name: "severity",
+  usage: "/severity 1|2|3",
+  summary: "sets the severity (swaps the sev: label)",
+  parse: (line) => parseWith(
+    external_exports.object({
+      level: external_exports.string().regex(/^(?:sev)?[123]$/i, "severity is 1, 2 or 3").transform((s) => Number(s.slice(-1)))
+    }),
+    { level: line.args.split(/\s+/)[0] ?? "" }
+  ),
+  apply(state, { level }, ctx) {
+    if (!isIncident(state)) return notAnIncident("severity");
+    return { state: setSeverity(state, level, ctx.at, ctx.by) };
+  }
+});
+
+// src/core/commands/update.ts
+function currentFields(state) {
+  const last = state.updates.at(-1)?.fields ?? {};
+  const scope = state.declaration.scope.join(", ");
+  return {
+    symptom: last.symptom ?? state.declaration.symptom,
+    scope: last.scope ?? (scope || void 0),
+    layer: state.layer.likely,
+    confidence: state.layer.confidence,
+    owner: state.roles.owner,
+    next: state.check?.text
+  };
+}
+var update = defineCommand({
+  name: "update",
+  usage: "/update  then lines  symptom: \u2026  scope: \u2026  layer: \u2026  confidence: low|medium|high  owner: @user  next: \u2026",
+  summary: "posts an evidence-led status update; fields left out are taken from the current state",
+  parse(line) {
+    const args = {};
+    for (const field of UPDATE_FIELDS) {
+      const value = line.fields[field]?.trim();
+      if (value) args[field] = value.slice(0, 1e3);
+    }
+    if (!args.symptom && line.args.trim()) args.symptom = line.args.trim().slice(0, 1e3);
+    if (args.layer && !toLayer(args.layer)) return { ok: false, error: `"${inline(args.layer, 40)}" is not a layer.` };
+    if (args.confidence && !parseConfidence(args.confidence)) return { ok: false, error: "confidence is low, medium or high." };
+    if (args.owner && !/^@?[A-Za-z0-9][A-Za-z0-9-]{0,38}$/.test(args.owner)) return { ok: false, error: "owner is a GitHub user, as @login." };
+    return { ok: true, args };
+  },
+  apply(state, args, ctx) {
+    if (!isIncident(state)) return notAnIncident("update");
+    let next = state;
+    const layer3 = toLayer(args.layer);
+    const confidence = parseConfidence(args.confidence);
+    if (layer3 || confidence) {
+      const target = layer3 ?? state.layer.likely;
+      if (target) next = setLikelyLayer(next, target, confidence, "command", ctx.at, ctx.by);
+    }
+    if (args.owner) next = setOwner(next, args.owner.replace(/^@/, ""), ctx.at, ctx.by);
+    if (args.next && args.next !== state.check?.text) next = setCheck(next, { text: args.next, by: ctx.by, at: ctx.at });
+    const fields = { ...currentFields(next), ...args, ...args.owner ? { owner: args.owner.replace(/^@/, "") } : {} };
+    const complete = Object.fromEntries(Object.entries(fields).filter(([, v]) => v));
+    const missing = UPDATE_FIELDS.filter((f) => !complete[f]);
+    next = { ...next, updates: [...next.updates, { at: ctx.at, by: ctx.by, fields: complete, missing }].slice(-200) };
+    next = withTimeline(next, ctx, `Update: ${complete.symptom ?? "status update"}`);
+    const reply = missing.length > 0 ? `Update recorded. Still unknown: **${missing.join(", ")}** \u2014 add ${missing.map((m) => `\`${m}:\``).join(", ")} lines to the next \`/update\` once known.${complete.symptom ? ` (Symptom as recorded: ${inline(complete.symptom, 120)})` : ""}` : void 0;
+    return { state: next, ...reply ? { reply } : {} };
+  }
+});
+
+// src/core/commands/index.ts
+var COMMANDS = [
+  owner,
+  responder,
+  comms,
+  severity2,
+  layer2,
+  update,
+  contain,
+  check2,
+  change,
+  resolve,
+  escalate,
+  notIncident,
+  postmortem,
+  helpCommand(() => COMMANDS)
 ];
-function postmortemDue(body) {
-  return /^[ \t]*(?:\*\*)?Due:(?:\*\*)?[ \t]*(\d{4}-\d{2}-\d{2})\b/m.exec(body)?.[1];
+function commandNamed(name) {
+  const found = COMMANDS.find((c) => c.name === name);
+  if (!found) throw new Error(`command /${name} is in the grammar but not in the registry`);
+  return found;
 }
-var HEADING_RE = /^ {0,3}(#{1,6})(?:[ \t]+(.*))?$/;
-var BOX_RE = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\](?:[ \t]+(.*))?$/;
-function outline(body) {
-  const lines = linesOf(withoutComments(body));
-  const fenced = lineKinds(lines, { unclosed: "rest" }).map((kind) => kind === "code");
-  const headings = [];
-  const boxes = [];
-  lines.forEach((line, i) => {
-    if (fenced[i]) return;
-    const h = HEADING_RE.exec(line);
-    if (h) {
-      headings.push({ level: h[1].length, words: normalize((h[2] ?? "").replace(/(?:^|[ \t]+)#+[ \t]*$/, "")), line: i });
-      return;
-    }
-    const b = BOX_RE.exec(line);
-    if (b) boxes.push({ checked: b[1] !== " ", text: (b[2] ?? "").trim(), line: i, more: [] });
-  });
-  for (const box of boxes) {
-    for (let j = box.line + 1; j < lines.length; j++) {
-      const next = lines[j];
-      if (fenced[j] || !/^[ \t]{2,}\S/.test(next) || BOX_RE.test(next)) break;
-      box.more.push(next.trim());
-    }
-  }
-  return { lines, fenced, headings, boxes };
-}
-function normalize(text2) {
-  return text2.replace(/\(\s*from\s+#\d+\s*\)/gi, " ").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
-}
-var QUESTION_KEYS = POSTMORTEM_QUESTIONS.map(normalize);
-var REPEAT_KEY = normalize(REPEAT_QUESTION);
-function isGateHeading(words) {
-  return words.includes("checklist") || words.includes(REPEAT_KEY) || QUESTION_KEYS.some((k) => words.includes(k));
-}
-function sectionLines(o, index) {
-  const h = o.headings[index];
-  let end = o.lines.length;
-  for (const next of o.headings.slice(index + 1)) {
-    if (next.level <= h.level || isGateHeading(next.words)) {
-      end = next.line;
-      break;
-    }
-  }
-  return { lines: o.lines.slice(h.line + 1, end), fenced: o.fenced.slice(h.line + 1, end) };
-}
-var PLACEHOLDER_RE = /(?:\*\*|__|\*|_)?[ \t]*answer here[ \t]*\.?[ \t]*(?:\*\*|__|\*|_)?/gi;
-function isAnswered(section2) {
-  const text2 = section2.lines.filter((line, i) => section2.fenced[i] || !HEADING_RE.test(line)).join("\n");
-  return /[\p{L}\p{N}]/u.test(text2.replace(PLACEHOLDER_RE, " "));
-}
-function questionStatus(o, key) {
-  let found = false;
-  for (let i = 0; i < o.headings.length; i++) {
-    if (!o.headings[i].words.includes(key)) continue;
-    found = true;
-    if (isAnswered(sectionLines(o, i))) return "answered";
-  }
-  return found ? "unanswered" : "absent";
-}
-function checklistSection(o) {
-  const index = o.headings.findIndex((h2) => h2.words.includes("checklist"));
-  if (index < 0) return void 0;
-  const h = o.headings[index];
-  const next = o.headings.slice(index + 1).find((n) => n.level <= h.level || isGateHeading(n.words));
-  return { from: h.line, to: next?.line ?? o.lines.length };
-}
-function boxesFor(o, item) {
-  return o.boxes.filter((b) => normalize(b.text).includes(item.key));
-}
-var MD_LINK_RE = /\[[^\]\n]*\]\(\s*<?(https?:\/\/[^\s)>]+)>?(?:\s+"[^"]*")?\s*\)/i;
-var URL_RE = /https?:\/\/[^\s<>()[\]"'`]+/i;
-var REF_RE = /(?:^|[^\w&#/.-])((?:[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_.-]+)?#\d{1,9})\b/;
-function linkIn(long) {
-  const text2 = long.slice(0, 2e3);
-  const md = MD_LINK_RE.exec(text2)?.[1];
-  if (md) return md;
-  const url2 = URL_RE.exec(text2)?.[0];
-  if (url2) return url2.replace(/[.,;:!?]+$/, "");
-  return REF_RE.exec(text2)?.[1];
-}
-function processFixLink(body) {
-  const o = outline(body);
-  const boxes = boxesFor(o, CLOSING_CHECKLIST[2]).sort((a, b) => Number(b.checked) - Number(a.checked));
-  for (const box of boxes) {
-    const all = [box.text, ...box.more].join("\n");
-    const after = /\blink\s*:([\s\S]*)$/i.exec(all)?.[1];
-    const found = (after !== void 0 ? linkIn(after) : void 0) ?? linkIn(all);
-    if (found) return found;
-  }
-  return void 0;
-}
-function postmortemGapItems(body, opts = {}) {
-  const text2 = typeof body === "string" ? body : "";
-  const o = outline(text2);
-  const gaps = [];
-  POSTMORTEM_QUESTIONS.forEach((question, i) => {
-    if (questionStatus(o, QUESTION_KEYS[i]) !== "answered") gaps.push({ kind: "question", text: question });
-  });
-  const repeatOf = opts.repeatOf ?? parsePostmortemMeta(text2)?.repeatOf;
-  if (repeatOf !== void 0 && questionStatus(o, REPEAT_KEY) !== "answered") {
-    gaps.push({ kind: "question", text: repeatQuestion(repeatOf) });
-  }
-  for (const item of CLOSING_CHECKLIST) {
-    if (!boxesFor(o, item).some((b) => b.checked)) gaps.push({ kind: "checklist", text: item.label });
-  }
-  const section2 = checklistSection(o);
-  if (section2) {
-    for (const box of o.boxes) {
-      if (box.checked || box.line <= section2.from || box.line >= section2.to) continue;
-      if (CLOSING_CHECKLIST.some((item) => normalize(box.text).includes(item.key))) continue;
-      gaps.push({ kind: "checklist", text: inline(box.text, 200) || "(an unticked box without text)" });
-    }
-  }
-  const fixTicked = boxesFor(o, CLOSING_CHECKLIST[2]).some((b) => b.checked);
-  if (fixTicked && processFixLink(text2) === void 0) {
-    gaps.push({ kind: "fix-link", text: "Link to the process fix on its checklist line (URL or #issue)" });
-  }
-  return gaps;
-}
-function postmortemGaps(body, opts = {}) {
-  return postmortemGapItems(body, opts).map(
-    (g) => g.kind === "question" ? `Answer \u201C${g.text}\u201D` : g.kind === "checklist" ? `Tick \u201C${g.text}\u201D` : g.text
-  );
-}
-function ensureContract(body, ctx) {
-  let text2 = body.replace(/\r\n?/g, "\n");
-  const head = [ctx.marker];
-  if (postmortemDue(text2) === void 0) head.push(`Due: ${ctx.due}`);
-  if (!new RegExp(`(?:^|[^\\w&/#])#${ctx.incident}\\b`).test(withoutComments(text2))) {
-    head.push(`Postmortem of incident #${ctx.incident}.`);
-  }
-  text2 = `${head.join("\n")}
 
-${withoutPostmortemMarker(text2).replace(/^\n+/, "")}`;
-  const o = outline(text2);
-  const missingQuestions = POSTMORTEM_QUESTIONS.filter((_, i) => questionStatus(o, QUESTION_KEYS[i]) === "absent");
-  if (ctx.repeatOf !== void 0 && questionStatus(o, REPEAT_KEY) === "absent") missingQuestions.push(repeatQuestion(ctx.repeatOf));
-  const sections2 = missingQuestions.map((q) => `### ${q}
-
-${ANSWER_PLACEHOLDER}
-`);
-  const section2 = checklistSection(o);
-  const missingBoxes = CLOSING_CHECKLIST.filter((item) => boxesFor(o, item).length === 0).map((item) => `- [ ] ${item.text}`);
-  if (sections2.length > 0) {
-    const lines = text2.split("\n");
-    const at = section2 ? section2.from : lines.length;
-    lines.splice(at, 0, ...sections2.join("\n").split("\n"));
-    text2 = lines.join("\n");
-  }
-  if (missingBoxes.length > 0) {
-    const after = checklistSection(outline(text2));
-    if (after) {
-      const lines = text2.split("\n");
-      let at = after.to;
-      while (at > after.from + 1 && (lines[at - 1] ?? "").trim() === "") at--;
-      lines.splice(at, 0, ...missingBoxes);
-      text2 = lines.join("\n");
-    } else {
-      text2 = `${text2.trimEnd()}
-
-### Closing checklist
-
-${missingBoxes.join("\n")}
-`;
+// src/core/decide/apply-log.ts
+var REFUSAL = "Sorry \u2014 only people with triage permission on this repository (or listed under `responders` in `.github/firebreak.yml`) can run Firebreak commands. Nothing was changed.";
+function applyLog(work) {
+  const { input: input2 } = work;
+  for (const { comment, parsed } of pendingCommands(input2.log ?? [], work.state, input2.isBot)) {
+    const author = comment.user?.login ?? "ghost";
+    const { commands, nearMisses } = parsed;
+    work.state = { ...work.state, applied: [...work.state.applied, comment.id] };
+    const key = `c${comment.id}`;
+    if (!input2.mayCommand(author, comment.author_association)) {
+      work.replies.push({ key, body: REFUSAL });
+      work.notes.push(`refused comment ${comment.id} by ${author}`);
+      continue;
     }
+    const messages = [];
+    let accepted = 0;
+    for (const line of commands) {
+      const result = commandNamed(line.name).run(work.state, line, {
+        at: comment.created_at,
+        by: author,
+        commentId: comment.id,
+        config: input2.config
+      });
+      if ("error" in result) {
+        messages.push(`\u26A0\uFE0F ${result.error}`);
+        work.notes.push(`/${line.name} by ${author} failed: ${result.error}`);
+        continue;
+      }
+      accepted += 1;
+      work.state = result.state;
+      if (result.reply) messages.push(result.reply);
+      if (result.openPostmortem) work.openPostmortem = true;
+      work.notes.push(`/${line.name} by ${author} applied`);
+    }
+    for (const miss of nearMisses) {
+      messages.push(`\`/${inline(miss.word, 40)}\` is not a Firebreak command \u2014 did you mean \`/${miss.suggestion}\`? (\`/help\` lists them all.)`);
+    }
+    if (accepted > 0) work.reactions.push(comment.id);
+    if (messages.length > 0) work.replies.push({ key, body: messages.join("\n\n") });
   }
-  return `${text2.replace(/\n{3,}/g, "\n\n").trimEnd()}
-`;
+}
+function handLabel(work, event) {
+  const meaning = labelMeaning(event.label, work.input.config);
+  if (!meaning || !event.added) return;
+  if (!work.input.mayCommand(event.actor, void 0)) {
+    work.notes.push(`restored labels changed by ${event.actor} (not authorised)`);
+    return;
+  }
+  work.state = "severity" in meaning ? setSeverity(work.state, meaning.severity, event.at, event.actor) : setLikelyLayer(work.state, meaning.layer, void 0, "label", event.at, event.actor);
+}
+function handAssignee(work, event) {
+  const owner2 = work.state.roles.owner;
+  if (!work.input.mayCommand(event.actor, void 0)) {
+    work.notes.push(`restored the owner changed by ${event.actor} (not authorised)`);
+    return;
+  }
+  if (event.added && event.login !== owner2) {
+    work.state = setOwner(work.state, event.login, event.at, event.actor);
+  } else if (!event.added && event.login === owner2) {
+    work.state = timeline({ ...work.state, roles: { ...work.state.roles, owner: void 0 } }, event.at, `Owner ${owner2} unassigned`, event.actor);
+  }
+}
+
+// src/core/decide/close-gate.ts
+function close(work, event) {
+  const state = work.state;
+  if (isDismissedOrVariance(state.status)) return "ignored";
+  if (event.reason === "not_planned" || event.reason === "duplicate") {
+    work.state = timeline({ ...state, status: "dismissed" }, event.at, `Dismissed (closed as ${event.reason.replace("_", " ")})`, event.actor);
+    return "reconciled";
+  }
+  if (isClosedIncident(state.status)) return "ignored";
+  if (state.resolution && !resolutionConfirmed(work)) replayLog(work, event.at);
+  if (!resolutionConfirmed(work)) {
+    if (!work.input.config.gate_incident_close) {
+      work.state = timeline({ ...state, status: "closed", times: { ...state.times, closed: event.at } }, event.at, "Closed without a recorded cause", event.actor);
+      return "reconciled";
+    }
+    work.reopen = true;
+    work.replies.push({
+      key: `gate-${Date.parse(event.at)}`,
+      body: [
+        "**Reopened: this incident has no recorded resolution yet.** Before closing, record what broke and what proved it:",
+        "",
+        "```",
+        "/resolve",
+        "cause: <what broke>",
+        "layer: <economics|measurement|conversion|delivery|operations>",
+        "evidence: <what proved it \u2014 a query, a screenshot, a test order>",
+        "fix: <what fixed it>",
+        "```",
+        "",
+        "Close it as _not planned_ instead if it turned out not to be an incident."
+      ].join("\n")
+    });
+    return "reopened";
+  }
+  const complete = state.postmortem?.complete === true;
+  work.state = timeline({ ...state, status: complete ? "postmortem-complete" : "closed", times: { ...state.times, closed: event.at } }, event.at, "Closed", event.actor);
+  if (state.postmortem) return "reconciled";
+  work.openPostmortem = true;
+  return "postmortem-opened";
+}
+function replayLog(work, at) {
+  const s = work.state;
+  const declared = Date.parse(s.declaredAt);
+  work.state = {
+    ...s,
+    status: "triage",
+    roles: { detector: s.roles.detector, responders: [] },
+    containment: [],
+    check: void 0,
+    interventions: [],
+    maxParallel: 0,
+    updates: [],
+    resolution: void 0,
+    layer: { ...s.layer, confirmed: void 0 },
+    times: {},
+    timeline: [...s.timeline.filter((e) => Date.parse(e.at) <= declared), { at, text: "Record rebuilt from the comment log" }],
+    applied: [],
+    appliedThrough: void 0
+  };
+  const reactions = work.reactions.length;
+  const acknowledged = new Set(s.applied);
+  applyLog(work);
+  work.reactions = [...work.reactions.slice(0, reactions), ...work.reactions.slice(reactions).filter((id) => !acknowledged.has(id))];
+  work.notes.push("the record did not match the comment log: rebuilt from the log");
+}
+function resolutionConfirmed(work) {
+  const resolution = work.state.resolution;
+  if (!resolution) return false;
+  const comment = work.input.log?.find((c) => c.id === resolution.commentId);
+  if (!comment) return false;
+  const author = comment.user?.login ?? "ghost";
+  return parseComment(comment.body).commands.some((c) => c.name === "resolve") && work.input.mayCommand(author, comment.author_association);
+}
+
+// src/core/repeat.ts
+function incidentFamily(state) {
+  const layer3 = confirmedLayer(state) ?? state.layer.likely;
+  const channels = [...new Set(state.declaration.scope.map((c) => c.trim()).filter(Boolean))];
+  return layer3 ? { layer: layer3, channels } : { channels };
+}
+var DAY_MS = 864e5;
+function findRepeat(state, candidates, windowDays, now, self2) {
+  const family = incidentFamily(state);
+  const nowMs = isoMs(now);
+  if (!family.layer || family.channels.length === 0 || nowMs === void 0) return void 0;
+  const channels = new Set(family.channels.map((c) => c.toLowerCase()));
+  let best;
+  for (const c of candidates) {
+    if (c.number === self2 || c.state === state) continue;
+    if (c.state.declaredAt === state.declaredAt && c.state.roles.detector === state.roles.detector) continue;
+    if (isDismissedOrVariance(c.state.status)) continue;
+    const closed = isoMs(c.closedAt);
+    if (closed === void 0 || closed > nowMs || nowMs - closed > windowDays * DAY_MS) continue;
+    const theirs = incidentFamily(c.state);
+    if (theirs.layer !== family.layer) continue;
+    if (!theirs.channels.some((ch) => channels.has(ch.toLowerCase()))) continue;
+    if (!best || closed > best.closed || closed === best.closed && c.number > best.c.number) best = { c, closed };
+  }
+  return best?.c;
+}
+function repeatNoticeForEarlierPostmortem(newIncident, earlier) {
+  const family = incidentFamily(earlier.state);
+  const channels = family.channels.map((c) => inline(c, 60)).join(", ");
+  const same2 = [family.layer ? `layer **${family.layer}**` : void 0, channels ? `channels ${channels}` : void 0].filter(Boolean).join(", ");
+  const fix = earlier.postmortem?.fix ? `The process fix recorded for #${earlier.number} \u2014 ${inline(earlier.postmortem.fix, 300)} \u2014 did not prevent it.` : `No process fix was linked for #${earlier.number}, and nothing prevented it.`;
+  return [
+    `**Repeat:** incident [#${newIncident.number}](${encodeURI(newIncident.url)}) is in the same family as #${earlier.number} (${same2 || "same layer and channel"}) within the repeat window: #${earlier.number} closed on ${utcText(earlier.closedAt)}.`,
+    "",
+    `${fix} The postmortem of #${newIncident.number} asks why it did not hold.`
+  ].join("\n");
+}
+function repeatWindowStart(at, config2) {
+  return new Date(Date.parse(at) - config2.repeat_window_days * 864e5).toISOString();
+}
+function familyChanged(before, after) {
+  if (!before) return false;
+  const wasIncident = before.status !== "routine-variance" && before.status !== "dismissed";
+  const isIncident2 = after.status !== "routine-variance" && after.status !== "dismissed";
+  if (!wasIncident && isIncident2) return true;
+  const a = incidentFamily(before);
+  const b = incidentFamily(after);
+  return a.layer !== b.layer || a.channels.join("|") !== b.channels.join("|");
+}
+function repeatCandidates(closed) {
+  const out = [];
+  for (const issue3 of closed) {
+    const state = parseBody(issue3.body).state;
+    if (!state || !issue3.closed_at) continue;
+    if (state.status !== "closed" && state.status !== "postmortem-complete") continue;
+    const pm = state.postmortem;
+    const postmortem2 = pm ? { number: pm.issue, ...pm.fix ? { fix: pm.fix } : {} } : void 0;
+    out.push({ number: issue3.number, state, closedAt: issue3.closed_at, ...postmortem2 ? { postmortem: postmortem2 } : {} });
+  }
+  return out;
 }
 
 // src/core/postmortem/blocks.ts
@@ -61809,8 +62022,87 @@ function draftPostmortem(input2) {
   };
 }
 
-// src/core/engine.ts
-var REFUSAL = "Sorry \u2014 only people with triage permission on this repository (or listed under `responders` in `.github/firebreak.yml`) can run Firebreak commands. Nothing was changed.";
+// src/core/decide/outcome.ts
+function findRepeatFor(input2, state, at) {
+  const candidates = (input2.repeatCandidates ?? []).filter((c) => c.number !== input2.issue.number);
+  const earlier = findRepeat(state, candidates, input2.config.repeat_window_days, at);
+  if (!earlier) return void 0;
+  return {
+    state: timeline(
+      {
+        ...state,
+        repeatOf: {
+          issue: earlier.number,
+          ...earlier.postmortem ? { postmortem: earlier.postmortem.number } : {},
+          ...earlier.postmortem?.fix ? { fix: earlier.postmortem.fix.slice(0, 4e3) } : {}
+        }
+      },
+      at,
+      `Repeat of #${earlier.number}`
+    ),
+    notice: {
+      issue: earlier.postmortem?.number ?? earlier.number,
+      key: `repeat-${input2.issue.number}`,
+      body: repeatNoticeForEarlierPostmortem({ number: input2.issue.number, url: input2.issue.html_url }, earlier)
+    }
+  };
+}
+function notify(work) {
+  const state = work.state;
+  if (isDismissedOrVariance(state.status)) return;
+  if (state.notified.includes(state.severity)) return;
+  const people = work.input.config.notify[state.severity];
+  if (people.length === 0) return;
+  work.state = { ...state, notified: [...state.notified, state.severity] };
+  work.replies.push({
+    key: `notify-sev${state.severity}`,
+    body: `SEV${state.severity} incident \u2014 ${people.map(mention).join(" ")} for your attention.`
+  });
+}
+function checkRepeat(work) {
+  const state = work.state;
+  if (!work.input.repeatCandidates || state.repeatOf || isDismissedOrVariance(state.status)) return;
+  const repeat = findRepeatFor(work.input, state, work.input.event.at);
+  if (!repeat) return;
+  work.state = repeat.state;
+  work.notices.push(repeat.notice);
+}
+function finish(work, action) {
+  const { input: input2 } = work;
+  checkRepeat(work);
+  notify(work);
+  const plan = emptyPlan(input2.issue.number);
+  const alreadyReplied = new Set(work.state.replied);
+  const replies = work.replies.filter((r) => !alreadyReplied.has(r.key));
+  work.state = { ...work.state, replied: [...work.state.replied, ...replies.map((r) => r.key)].slice(-500) };
+  if (work.openPostmortem && !work.state.postmortem) {
+    plan.postmortem = draftPostmortem({
+      incident: { number: input2.issue.number, title: input2.issue.title, url: input2.issue.html_url },
+      state: work.state,
+      config: input2.config,
+      template: input2.postmortemTemplate ?? "",
+      now: input2.event.at
+    });
+  }
+  acknowledge(work);
+  plan.update = issueUpdate(input2, work.before, work.state, work.userText, work.reopen);
+  plan.reactions = work.reactions;
+  plan.replies = replies;
+  plan.notices = work.notices;
+  const wants = !input2.repeatCandidates && !work.state.repeatOf && familyChanged(work.before, work.state) ? { wants: "closed-incidents" } : {};
+  return { action, state: work.state, plan, notes: work.notes, ...wants };
+}
+function acknowledge(work) {
+  const log = work.input.log;
+  const earlier = work.state.unacked ?? [];
+  const missing = log ? earlier.filter((id) => log.find((c) => c.id === id)?.reactions?.["+1"] === 0) : earlier;
+  if (log) work.reactions = [.../* @__PURE__ */ new Set([...missing, ...work.reactions])];
+  const unacked = [.../* @__PURE__ */ new Set([...missing, ...work.reactions])].slice(-100);
+  if (work.reactions.length === 0 && unacked.every((id) => earlier.includes(id))) return;
+  work.state = { ...work.state, unacked };
+}
+
+// src/core/decide/decide.ts
 function decide(input2) {
   const { issue: issue3, event } = input2;
   const parsed = parseBody(issue3.body);
@@ -61881,12 +62173,6 @@ function restoreSection(input2, event, userText) {
   const notes = [update2?.body ? `restored the Firebreak section edited by ${event.actor}` : "edit left the Firebreak section as it was"];
   return { action: update2?.body ? "reconciled" : "ignored", state: previous.state, plan, notes };
 }
-function ignored2(issue3, why) {
-  return { action: "ignored", plan: emptyPlan(issue3), notes: [`ignored: ${why}`] };
-}
-function timeline(state, at, text2, by) {
-  return { ...state, timeline: [...state.timeline, { at, text: text2, ...by ? { by } : {} }] };
-}
 function declare(input2, userText) {
   const { issue: issue3, config: config2 } = input2;
   const declaration = parseDeclaration(userText, input2.formTemplate, input2.shippedForm);
@@ -61929,272 +62215,6 @@ If waiting does cost materially more, a responder can declare it with \`/escalat
     reopen: false
   };
   return finish(work, classification.kind === "incident" ? "declared" : "routine-variance");
-}
-function findRepeatFor(input2, state, at) {
-  const candidates = (input2.repeatCandidates ?? []).filter((c) => c.number !== input2.issue.number);
-  const earlier = findRepeat(state, candidates, input2.config.repeat_window_days, at);
-  if (!earlier) return void 0;
-  return {
-    state: timeline(
-      {
-        ...state,
-        repeatOf: {
-          issue: earlier.number,
-          ...earlier.postmortem ? { postmortem: earlier.postmortem.number } : {},
-          ...earlier.postmortem?.fix ? { fix: earlier.postmortem.fix.slice(0, 4e3) } : {}
-        }
-      },
-      at,
-      `Repeat of #${earlier.number}`
-    ),
-    notice: {
-      issue: earlier.postmortem?.number ?? earlier.number,
-      key: `repeat-${input2.issue.number}`,
-      body: repeatNoticeForEarlierPostmortem({ number: input2.issue.number, url: input2.issue.html_url }, earlier)
-    }
-  };
-}
-function applyLog(work) {
-  const { input: input2 } = work;
-  for (const { comment, parsed } of pendingCommands(input2.log ?? [], work.state, input2.isBot)) {
-    const author = comment.user?.login ?? "ghost";
-    const { commands, nearMisses } = parsed;
-    work.state = { ...work.state, applied: [...work.state.applied, comment.id] };
-    const key = `c${comment.id}`;
-    if (!input2.mayCommand(author, comment.author_association)) {
-      work.replies.push({ key, body: REFUSAL });
-      work.notes.push(`refused comment ${comment.id} by ${author}`);
-      continue;
-    }
-    const messages = [];
-    let accepted = 0;
-    for (const line of commands) {
-      const result = commandNamed(line.name).run(work.state, line, {
-        at: comment.created_at,
-        by: author,
-        commentId: comment.id,
-        config: input2.config
-      });
-      if ("error" in result) {
-        messages.push(`\u26A0\uFE0F ${result.error}`);
-        work.notes.push(`/${line.name} by ${author} failed: ${result.error}`);
-        continue;
-      }
-      accepted += 1;
-      work.state = result.state;
-      if (result.reply) messages.push(result.reply);
-      if (result.openPostmortem) work.openPostmortem = true;
-      work.notes.push(`/${line.name} by ${author} applied`);
-    }
-    for (const miss of nearMisses) {
-      messages.push(`\`/${inline(miss.word, 40)}\` is not a Firebreak command \u2014 did you mean \`/${miss.suggestion}\`? (\`/help\` lists them all.)`);
-    }
-    if (accepted > 0) work.reactions.push(comment.id);
-    if (messages.length > 0) work.replies.push({ key, body: messages.join("\n\n") });
-  }
-}
-function handLabel(work, event) {
-  const meaning = labelMeaning(event.label, work.input.config);
-  if (!meaning || !event.added) return;
-  if (!work.input.mayCommand(event.actor, void 0)) {
-    work.notes.push(`restored labels changed by ${event.actor} (not authorised)`);
-    return;
-  }
-  work.state = "severity" in meaning ? setSeverity(work.state, meaning.severity, event.at, event.actor) : setLikelyLayer(work.state, meaning.layer, void 0, "label", event.at, event.actor);
-}
-function handAssignee(work, event) {
-  const owner2 = work.state.roles.owner;
-  if (!work.input.mayCommand(event.actor, void 0)) {
-    work.notes.push(`restored the owner changed by ${event.actor} (not authorised)`);
-    return;
-  }
-  if (event.added && event.login !== owner2) {
-    work.state = setOwner(work.state, event.login, event.at, event.actor);
-  } else if (!event.added && event.login === owner2) {
-    work.state = timeline({ ...work.state, roles: { ...work.state.roles, owner: void 0 } }, event.at, `Owner ${owner2} unassigned`, event.actor);
-  }
-}
-function close(work, event) {
-  const state = work.state;
-  if (isDismissedOrVariance(state.status)) return "ignored";
-  if (event.reason === "not_planned" || event.reason === "duplicate") {
-    work.state = timeline({ ...state, status: "dismissed" }, event.at, `Dismissed (closed as ${event.reason.replace("_", " ")})`, event.actor);
-    return "reconciled";
-  }
-  if (isClosedIncident(state.status)) return "ignored";
-  if (state.resolution && !resolutionConfirmed(work)) replayLog(work, event.at);
-  if (!resolutionConfirmed(work)) {
-    if (!work.input.config.gate_incident_close) {
-      work.state = timeline({ ...state, status: "closed", times: { ...state.times, closed: event.at } }, event.at, "Closed without a recorded cause", event.actor);
-      return "reconciled";
-    }
-    work.reopen = true;
-    work.replies.push({
-      key: `gate-${Date.parse(event.at)}`,
-      body: [
-        "**Reopened: this incident has no recorded resolution yet.** Before closing, record what broke and what proved it:",
-        "",
-        "```",
-        "/resolve",
-        "cause: <what broke>",
-        "layer: <economics|measurement|conversion|delivery|operations>",
-        "evidence: <what proved it \u2014 a query, a screenshot, a test order>",
-        "fix: <what fixed it>",
-        "```",
-        "",
-        "Close it as _not planned_ instead if it turned out not to be an incident."
-      ].join("\n")
-    });
-    return "reopened";
-  }
-  const complete = state.postmortem?.complete === true;
-  work.state = timeline({ ...state, status: complete ? "postmortem-complete" : "closed", times: { ...state.times, closed: event.at } }, event.at, "Closed", event.actor);
-  if (state.postmortem) return "reconciled";
-  work.openPostmortem = true;
-  return "postmortem-opened";
-}
-function replayLog(work, at) {
-  const s = work.state;
-  const declared = Date.parse(s.declaredAt);
-  work.state = {
-    ...s,
-    status: "triage",
-    roles: { detector: s.roles.detector, responders: [] },
-    containment: [],
-    check: void 0,
-    interventions: [],
-    maxParallel: 0,
-    updates: [],
-    resolution: void 0,
-    layer: { ...s.layer, confirmed: void 0 },
-    times: {},
-    timeline: [...s.timeline.filter((e) => Date.parse(e.at) <= declared), { at, text: "Record rebuilt from the comment log" }],
-    applied: [],
-    appliedThrough: void 0
-  };
-  const reactions = work.reactions.length;
-  const acknowledged = new Set(s.applied);
-  applyLog(work);
-  work.reactions = [...work.reactions.slice(0, reactions), ...work.reactions.slice(reactions).filter((id) => !acknowledged.has(id))];
-  work.notes.push("the record did not match the comment log: rebuilt from the log");
-}
-function resolutionConfirmed(work) {
-  const resolution = work.state.resolution;
-  if (!resolution) return false;
-  const comment = work.input.log?.find((c) => c.id === resolution.commentId);
-  if (!comment) return false;
-  const author = comment.user?.login ?? "ghost";
-  return parseComment(comment.body).commands.some((c) => c.name === "resolve") && work.input.mayCommand(author, comment.author_association);
-}
-function notify(work) {
-  const state = work.state;
-  if (isDismissedOrVariance(state.status)) return;
-  if (state.notified.includes(state.severity)) return;
-  const people = work.input.config.notify[state.severity];
-  if (people.length === 0) return;
-  work.state = { ...state, notified: [...state.notified, state.severity] };
-  work.replies.push({
-    key: `notify-sev${state.severity}`,
-    body: `SEV${state.severity} incident \u2014 ${people.map(mention).join(" ")} for your attention.`
-  });
-}
-function checkRepeat(work) {
-  const state = work.state;
-  if (!work.input.repeatCandidates || state.repeatOf || isDismissedOrVariance(state.status)) return;
-  const repeat = findRepeatFor(work.input, state, work.input.event.at);
-  if (!repeat) return;
-  work.state = repeat.state;
-  work.notices.push(repeat.notice);
-}
-function finish(work, action) {
-  const { input: input2 } = work;
-  checkRepeat(work);
-  notify(work);
-  const plan = emptyPlan(input2.issue.number);
-  const alreadyReplied = new Set(work.state.replied);
-  const replies = work.replies.filter((r) => !alreadyReplied.has(r.key));
-  work.state = { ...work.state, replied: [...work.state.replied, ...replies.map((r) => r.key)].slice(-500) };
-  if (work.openPostmortem && !work.state.postmortem) {
-    plan.postmortem = draftPostmortem({
-      incident: { number: input2.issue.number, title: input2.issue.title, url: input2.issue.html_url },
-      state: work.state,
-      config: input2.config,
-      template: input2.postmortemTemplate ?? "",
-      now: input2.event.at
-    });
-  }
-  acknowledge(work);
-  plan.update = issueUpdate(input2, work.before, work.state, work.userText, work.reopen);
-  plan.reactions = work.reactions;
-  plan.replies = replies;
-  plan.notices = work.notices;
-  const wants = !input2.repeatCandidates && !work.state.repeatOf && familyChanged(work.before, work.state) ? { wants: "closed-incidents" } : {};
-  return { action, state: work.state, plan, notes: work.notes, ...wants };
-}
-function acknowledge(work) {
-  const log = work.input.log;
-  const earlier = work.state.unacked ?? [];
-  const missing = log ? earlier.filter((id) => log.find((c) => c.id === id)?.reactions?.["+1"] === 0) : earlier;
-  if (log) work.reactions = [.../* @__PURE__ */ new Set([...missing, ...work.reactions])];
-  const unacked = [.../* @__PURE__ */ new Set([...missing, ...work.reactions])].slice(-100);
-  if (work.reactions.length === 0 && unacked.every((id) => earlier.includes(id))) return;
-  work.state = { ...work.state, unacked };
-}
-function issueUpdate(input2, before, state, userText, reopen = false) {
-  const { issue: issue3, config: config2 } = input2;
-  const update2 = {};
-  const record2 = incidentStateSchema.safeParse(compactState(state, 150));
-  const body = record2.success ? renderBody(record2.data, userText, { config: config2, now: lastRecorded(state) ?? input2.event.at, issueUrl: issue3.html_url }) : void 0;
-  if (body !== void 0 && body !== issue3.body) update2.body = body;
-  const labels = desiredLabels(state, issue3.labels, config2);
-  if (!sameSet(labels, issue3.labels)) update2.labels = labels;
-  const assignees = desiredAssignees(issue3.assignees, before?.roles.owner, state.roles.ownerNote ? void 0 : state.roles.owner);
-  if (!sameSet(assignees, issue3.assignees)) update2.assignees = assignees;
-  if (reopen && issue3.state === "closed") {
-    update2.state = "open";
-    update2.state_reason = "reopened";
-  }
-  return Object.keys(update2).length > 0 ? update2 : void 0;
-}
-function lastRecorded(state) {
-  let latest;
-  for (const at of [state.declaredAt, ...state.timeline.map((e) => e.at)]) {
-    if (Number.isFinite(Date.parse(at)) && (latest === void 0 || Date.parse(at) > Date.parse(latest))) latest = at;
-  }
-  return latest;
-}
-
-// src/core/decide/postmortem-closed.ts
-function postmortemClosed(postmortem2, incident, at) {
-  const plan = emptyPlan(postmortem2.number);
-  if (postmortem2.state !== "closed") return { action: "ignored", plan, notes: ["postmortem already reopened"], complete: false };
-  const gaps = postmortemGaps(postmortem2.body);
-  if (gaps.length === 0) return { action: "reconciled", plan, notes: [`postmortem #${postmortem2.number} complete`], complete: true };
-  plan.update = { state: "open", state_reason: "reopened" };
-  plan.replies.push({
-    key: `pm-gaps-${Date.parse(at)}`,
-    body: `**Reopened: this postmortem is not complete yet.** Still missing:
-
-${gaps.map((g) => `- ${g}`).join("\n")}
-
-Answer each question under its heading and tick each box, then close it again.`
-  });
-  return { action: "reopened", plan, notes: [`postmortem #${postmortem2.number} of #${incident} closed with ${gaps.length} gaps: reopened`], complete: false };
-}
-function recordPostmortemComplete(incident, postmortem2, config2, at) {
-  const plan = emptyPlan(incident.number);
-  const parsed = parseBody(incident.body);
-  if (!parsed.state) return { action: "ignored", plan, notes: ["the incident has no card"] };
-  if (parsed.state.postmortem?.complete) return { action: "ignored", plan, notes: ["already recorded as complete"] };
-  const fix = processFixLink(postmortem2.body);
-  const state = {
-    ...parsed.state,
-    status: parsed.state.status === "closed" ? "postmortem-complete" : parsed.state.status,
-    postmortem: { issue: postmortem2.number, complete: true, ...fix ? { fix: fix.slice(0, 500) } : {} },
-    timeline: [...parsed.state.timeline, { at, text: `Postmortem #${postmortem2.number} complete` }]
-  };
-  plan.update = issueUpdate({ issue: incident, config: config2, event: { kind: "commands", at } }, parsed.state, state, parsed.userText);
-  return { action: "reconciled", state, plan, notes: [`postmortem #${postmortem2.number} complete`] };
 }
 
 // src/core/decide/follow-ups.ts
@@ -62472,7 +62492,8 @@ async function reconcileIncidents(gh, ref, config2, deps, budget, at, resumeAfte
   }
   return { results };
 }
-async function reconcileIncident(gh, ref, issue3, config2, deps) {
+async function reconcileIncident(gh, ref, listed, config2, deps) {
+  const issue3 = deps.memory ? deps.memory.freshest(ref, listed) : listed;
   const at = issue3.updated_at ?? issue3.created_at;
   const event = issue3.state === "closed" ? { kind: "closed", at: issue3.closed_at ?? at, actor: issue3.user?.login ?? "ghost", reason: issue3.state_reason ?? "completed" } : parseBody(issue3.body).hasCard ? { kind: "commands", at } : { kind: "declare", at, actor: issue3.user?.login ?? "ghost" };
   const trigger = { kind: "issue", ref, issue: issue3, sender: { login: "firebreak-reconcile", type: "User" }, deliveryAt: at, event };
@@ -62561,13 +62582,22 @@ async function handle(gh, trigger, deps, cursor) {
       const ignored3 = senderIgnored(trigger.sender, config2);
       if (ignored3) return { results: [withErrors({ action: "ignored", notes: [ignored3] })] };
       const payloadIssue = deps.memory ? deps.memory.freshest(trigger.ref, trigger.issue) : trigger.issue;
-      const route = routeIssueEvent(trigger.event, payloadIssue, config2);
+      let route = routeIssueEvent(trigger.event, payloadIssue, config2);
+      let issue3 = payloadIssue;
+      if (route.kind === "unlabelled-form") {
+        const form = await deps.files.read(gh, trigger.ref, deps.formPath ?? DEFAULT_FORM_PATH) ?? deps.templates.form;
+        if (!isFormSubmission(issue3.body, form)) return { results: [withErrors({ action: "ignored", notes: ["not labelled as an incident"] })] };
+        issue3 = { ...issue3, labels: [...issue3.labels, config2.labels.incident] };
+        route = routeIssueEvent(trigger.event, issue3, config2);
+        deps.log?.(`#${issue3.number} is a submitted incident form GitHub left without the ${config2.labels.incident} label: declaring it`);
+      }
+      if (route.kind === "unlabelled-form") throw new Error("unreachable: a labelled issue routes as an incident");
       if (route.kind === "ignore") return { results: [withErrors({ action: "ignored", notes: [route.reason] })] };
       if (route.kind === "postmortem-closed") {
-        const postmortem2 = deps.issueFromPayload ? payloadIssue : await getIssue(gh, trigger.ref, payloadIssue.number);
+        const postmortem2 = deps.issueFromPayload ? issue3 : await getIssue(gh, trigger.ref, issue3.number);
         return { results: [withErrors(await runPostmortemClosed(gh, trigger.ref, postmortem2, route.incident, config2, trigger.event.at, deps))] };
       }
-      return { results: [withErrors(await runIncidentEvent(gh, { ...trigger, issue: payloadIssue }, route, config2, deps))] };
+      return { results: [withErrors(await runIncidentEvent(gh, { ...trigger, issue: issue3 }, route, config2, deps))] };
     }
     case "release":
     case "deployment": {

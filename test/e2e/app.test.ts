@@ -115,7 +115,7 @@ function clock(start = "2026-11-24T09:30:00Z"): () => Date {
   return () => new Date((t += 1000));
 }
 
-async function startWorld(): Promise<World> {
+async function startWorld(options: { labels?: boolean } = {}): Promise<World> {
   const gh = new LocalGitHub({ clock: clock() });
   const { port: ghPort } = await gh.start();
   gh.addRepo(REPO);
@@ -123,7 +123,7 @@ async function startWorld(): Promise<World> {
   gh.addCollaborator(REPO, "olga", "write");
   for (let i = 1; i <= 20; i++) gh.addCollaborator(REPO, `u${i}`, "triage");
   // A repository set up with `firebreak init`: labels with their colours, the issue form in place.
-  for (const style of labelStyles(DEFAULT_CONFIG)) gh.createLabel(REPO, style.name, style.color, style.description);
+  if (options.labels !== false) for (const style of labelStyles(DEFAULT_CONFIG)) gh.createLabel(REPO, style.name, style.color, style.description);
   gh.putFile(REPO, ".github/ISSUE_TEMPLATE/marketing-incident.yml", FORM_TEMPLATE);
 
   const secret = `secret-${randomUUID()}`;
@@ -335,6 +335,32 @@ describe.concurrent("Firebreak as a GitHub App (npm start) against an emulated G
     expect(gh.requests.length).toBe(before);
     expect(gh.issue(REPO, opened.number)?.body).toBe(bodyBefore);
     expect(gh.issue(REPO, opened.number)?.labels).toContain("sev:2");
+    assertCleanLog(expect, world);
+  });
+
+  it("declares a form submission GitHub left unlabelled (the label did not exist yet), recognised by its body through the form", { timeout: TEST_MS }, async ({ expect }) => {
+    const world = await startWorld({ labels: false });
+    const { gh } = world;
+    // A fresh repository: the form names `incident`, which does not exist, so GitHub drops it.
+    const opened = gh.openIssue(REPO, "dana", { title: "Meta purchases down 70% since 09:00", body: FULL_FORM, labels: ["incident"] });
+    expect(opened.labels).toEqual([]);
+    const state = await waitFor(world, "the card", () => cardOf(world, opened.number));
+    // Another form's submission and a plain issue with a heading are left alone.
+    const bug = gh.openIssue(REPO, "dana", { title: "Typo on the about page", body: "### Steps to reproduce\n\nOpen /about\n\n### Expected\n\nNo typo\n", labels: [] });
+    const plain = gh.openIssue(REPO, "dana", { title: "Question", body: "Who owns the pixel?", labels: [] });
+    await settle(world);
+
+    expect(state).toMatchObject({ status: "triage", severity: 2, layer: { likely: "measurement", source: "form" }, declaration: { isForm: true } });
+    expect(gh.issue(REPO, opened.number)?.labels).toEqual(["incident", "sev:2", "layer:measurement", "status:triage"]);
+    expect(gh.issue(REPO, opened.number)?.body?.endsWith(FULL_FORM)).toBe(true);
+    // The labels now exist, styled as `firebreak labels` would make them.
+    const incident = labelStyles(DEFAULT_CONFIG).find((l) => l.name === "incident")!;
+    expect(gh.labels(REPO).find((l) => l.name === "incident")).toMatchObject({ color: incident.color, description: incident.description });
+    for (const n of [bug.number, plain.number]) {
+      expect(gh.issue(REPO, n)?.labels).toEqual([]);
+      expect(gh.issue(REPO, n)?.body?.startsWith(CARD_START)).toBe(false);
+      expect(gh.requests.filter((r) => r.method !== "GET" && r.path.startsWith(`/repos/${REPO}/issues/${n}`))).toEqual([]);
+    }
     assertCleanLog(expect, world);
   });
 
