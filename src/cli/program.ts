@@ -46,13 +46,15 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void): Command {
     .description("Write Firebreak's files into a repository checkout: the issue form, the workflow, .github/firebreak.yml and the postmortem template.")
     .option("--dir <dir>", "the repository checkout", ".")
     .option("--force", "overwrite files that already exist")
+    .option("--repo <owner/repo>", "create Firebreak's labels in this repository too when GITHUB_TOKEN is set (default: the checkout's origin on github.com)")
     .addHelpText(
       "after",
       `\nWrites .github/ISSUE_TEMPLATE/marketing-incident.yml, .github/workflows/firebreak.yml, .github/firebreak.yml and
 .github/firebreak/postmortem.md. An existing file is never overwritten without --force: it is listed as skipped and
-the exit code is 1.${EXIT_CODES}`,
+the exit code is 1. With GITHUB_TOKEN set it then creates the labels (the form's label must exist before the
+first submission); without, it prints the exact \`firebreak labels\` command.${EXIT_CODES}`,
     )
-    .action(async (opts: { dir?: string; force?: boolean }) => done((await import("./init.js")).runInit(opts, io)));
+    .action(async (opts: { dir?: string; force?: boolean; repo?: string }) => done(await (await import("./init.js")).runInitCommand(opts, io)));
 
   program
     .command("labels")
