@@ -68,7 +68,7 @@ first submission); without, it prints the exact \`firebreak labels\` command.${E
   program
     .command("simulate")
     .description("Print the plan of GitHub writes an event would cause, decided by Firebreak's core alone. Touches nothing; no network, no token.")
-    .option("--event <name>", "the webhook event name: issues, issue_comment, release, deployment_status, schedule, workflow_dispatch")
+    .option("--event <name>", "the webhook event name: issues, issue_comment, release, deployment_status, push, schedule, workflow_dispatch")
     .option("--payload <file>", "the webhook payload (JSON)")
     .option("--example <name>", "a shipped sample payload instead of --event/--payload: issues.opened, issues.opened-unlabelled, issues.closed, issue_comment.created, release.published")
     .option("--config <file>", "a config file (default: .github/firebreak.yml in the current directory, if any)")

@@ -265,6 +265,9 @@ export async function simulate(options: SimulateOptions, io: Io): Promise<Simula
       notes: ["would run tracking QA on the pages under tracking_qa; run them with `firebreak qa --config FILE`", "a failure opens one measurement incident per release"],
     };
   }
+  if (trigger.kind === "config-check") {
+    return { ...base, trigger: "config-check", action: "reconciled", notes: ["would validate .github/firebreak.yml and close (or update) the configuration-error issue; check a file with `firebreak simulate --config FILE`"] };
+  }
   if (trigger.kind === "scheduled") {
     return { ...base, trigger: "scheduled", action: "reconciled", notes: [`would run the scheduled pass over ${trigger.ref.owner}/${trigger.ref.repo} (\`firebreak reconcile\`)`] };
   }

@@ -118,7 +118,7 @@ it("--event issue: exit 2, naming the valid event names and the likely one", asy
   expect(code).toBe(2);
   expect(out).toBe("");
   expect(err).toContain('unknown event "issue" (did you mean issues?)');
-  expect(err).toContain("issues, issue_comment, release, deployment_status, schedule, workflow_dispatch");
+  expect(err).toContain("issues, issue_comment, release, deployment_status, push, schedule, workflow_dispatch");
   const push = await cli(["--event", "pull_request", "--payload", file("opened.json", issuesEvent("opened"))]);
   expect(push.code).toBe(2);
   expect(push.err).toContain('unknown event "pull_request":');

@@ -26,7 +26,8 @@ export async function handle(gh: GitHubClient, trigger: Trigger, deps: ShellDeps
   if (trigger.kind === "ignored") return { results: [{ action: "ignored", notes: [trigger.reason], configErrors: [] }] };
   if ("sender" in trigger && causedBySelf(trigger.sender, deps.botLogin)) return { results: [{ action: "ignored", notes: ["an event Firebreak caused itself"], configErrors: [] }] };
   // The scheduled pass is where a fixed configuration's error issue gets closed, whatever the runtime.
-  const loaded = await loadConfig(gh, trigger.ref, trigger.kind === "scheduled" ? { ...deps, reportFixedConfig: true } : deps);
+  // So is a push that touched the file (the Action's workflow runs on it): a fix is seen at once.
+  const loaded = await loadConfig(gh, trigger.ref, trigger.kind === "scheduled" || trigger.kind === "config-check" ? { ...deps, reportFixedConfig: true } : deps);
   const { config } = loaded;
   const withErrors = (r: Omit<RunResult, "configErrors">): RunResult => ({ ...r, configErrors: loaded.errors });
   switch (trigger.kind) {
@@ -58,6 +59,15 @@ export async function handle(gh: GitHubClient, trigger: Trigger, deps: ShellDeps
       if (ignored) return { results: [withErrors({ action: "ignored", notes: [ignored] })] };
       return { results: [withErrors(await runReleaseQa(gh, trigger, config, deps))] };
     }
+    case "config-check":
+      return {
+        results: [
+          withErrors({
+            action: "reconciled",
+            notes: [loaded.errors.length === 0 ? `${loaded.path} is valid` : `${loaded.path} has ${loaded.errors.length} error(s), reported in the configuration-error issue`],
+          }),
+        ],
+      };
     case "scheduled": {
       const pass = await runScheduledPass(gh, trigger.ref, config, deps, trigger.at, cursor);
       const results = pass.results.map(withErrors);
