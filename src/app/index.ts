@@ -15,6 +15,7 @@ import { shippedTemplates } from "../templates.js";
 import { inProcessScheduler } from "../schedule/index.js";
 import { KeyedQueue } from "./queue.js";
 import { appScheduledPass } from "./scheduled.js";
+import { oneLinePerBadSignature } from "./signature-log.js";
 
 export interface FirebreakApp {
   (app: Probot): void;
@@ -68,6 +69,7 @@ export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
     if (results.length > KEPT_RESULTS) results.splice(0, results.length - KEPT_RESULTS);
   };
   const fn = ((app: Probot) => {
+    oneLinePerBadSignature(app.log);
     app.on([...EVENTS], async (context) => {
       const trigger = triggerFrom(context.name, context.payload);
       if (trigger.kind === "ignored") {

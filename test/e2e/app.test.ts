@@ -335,6 +335,14 @@ describe.concurrent("Firebreak as a GitHub App (npm start) against an emulated G
     expect(gh.requests.length).toBe(before);
     expect(gh.issue(REPO, opened.number)?.body).toBe(bodyBefore);
     expect(gh.issue(REPO, opened.number)?.labels).toContain("sev:2");
+    // One log line for the rejected delivery: no stack traces, no payload.
+    const logLines = world.logs.join("").split("\n").filter((l) => l.trim() !== "");
+    const rejected = logLines.filter((l) => /signature/i.test(l));
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toContain("webhook rejected: invalid signature");
+    expect(rejected[0]).toContain("WEBHOOK_SECRET");
+    expect(world.logs.join("")).not.toContain("mallory");
+    expect(world.logs.join("")).not.toMatch(/AggregateError|"stack"/);
     assertCleanLog(expect, world);
   });
 
