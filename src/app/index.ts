@@ -4,10 +4,11 @@
 import type { Probot } from "probot";
 import type { RepoRef } from "../github/client.js";
 import { parsePostmortemMarker } from "../core/model/markers.js";
-import { safeMessage } from "../github/client.js";
+import { repoOf, safeMessage } from "../github/client.js";
+import { loadRepoConfig } from "../github/config.js";
 import { triggerFrom } from "../github/events.js";
 import { FileCache } from "../github/files.js";
-import { LabelStyler } from "../github/labels.js";
+import { LabelStyler, syncLabels } from "../github/labels.js";
 import type { RunResult, ShellDeps } from "../github/shell/deps.js";
 import { handle } from "../github/shell/handle.js";
 import { IssueMemory } from "../github/shell/memory.js";
@@ -15,6 +16,7 @@ import { shippedTemplates } from "../templates.js";
 import { inProcessScheduler } from "../schedule/index.js";
 import { KeyedQueue } from "./queue.js";
 import { appScheduledPass } from "./scheduled.js";
+import { oneLinePerBadSignature } from "./signature-log.js";
 
 export interface FirebreakApp {
   (app: Probot): void;
@@ -68,6 +70,7 @@ export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
     if (results.length > KEPT_RESULTS) results.splice(0, results.length - KEPT_RESULTS);
   };
   const fn = ((app: Probot) => {
+    oneLinePerBadSignature(app.log);
     app.on([...EVENTS], async (context) => {
       const trigger = triggerFrom(context.name, context.payload);
       if (trigger.kind === "ignored") {
@@ -87,6 +90,28 @@ export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
           keep([{ action: "ignored", notes: [`failed: ${safeMessage(error)}`], configErrors: [] }]);
         }
       });
+      if (options.awaitWork) await work;
+    });
+    // Labels exist before the first form is submitted: GitHub drops a form's labels that do not
+    // exist yet. On installation (or repositories added to it) each repository gets Firebreak's
+    // labels, with the names its config gives them; a failure is logged, never fatal.
+    app.on(["installation.created", "installation_repositories.added"], async (context) => {
+      const payload = context.payload as { repositories?: { full_name: string }[]; repositories_added?: { full_name: string }[] };
+      const repositories = context.name === "installation" ? (payload.repositories ?? []) : (payload.repositories_added ?? []);
+      const work = Promise.all(
+        repositories.map((r) =>
+          queue.run(`${r.full_name}:labels`, async () => {
+            const ref = repoOf(r.full_name);
+            try {
+              const loaded = await loadRepoConfig(context.octokit, deps.files, ref);
+              const written = await syncLabels(context.octokit, ref, loaded.config);
+              context.log.info({ id: context.id }, `${r.full_name}: Firebreak's labels in place (${written} written)`);
+            } catch (error) {
+              context.log.warn({ id: context.id }, `${r.full_name}: could not create Firebreak's labels: ${safeMessage(error)}`);
+            }
+          }),
+        ),
+      );
       if (options.awaitWork) await work;
     });
     if (options.scheduleEverySeconds !== undefined) {

@@ -46,14 +46,40 @@ export function parseRepo(value: string | undefined): RepoRef {
   return { owner: match[1]!, repo: match[2]! };
 }
 
+/** Node's codes for "nothing answers at that address": retrying them only delays the answer. */
+const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET", "ERR_INVALID_URL"]);
+
+export function unreachableCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && UNREACHABLE.has(code)) return code;
+  }
+  return undefined;
+}
+
 /** An error as a one-line message and an exit code; tokens and keys never leave the process. */
 export function describeError(error: unknown): { message: string; code: ExitCode } {
   if (error instanceof CliError) return { message: error.message, code: error.code };
   const status = statusOf(error);
   const message = safeMessage(error);
+  const unreachable = unreachableCode(error);
+  if (unreachable) {
+    const url = (error as { request?: { url?: string } }).request?.url;
+    const origin = url && URL.canParse(url) ? new URL(url).origin : "GitHub";
+    return { message: `cannot reach ${origin} (${unreachable}): check GITHUB_API_URL and the network.`, code: EXIT.usage };
+  }
   // Wrong token, missing access or a wrong repository name are configuration, not findings.
   if (status === 401) return { message: `GitHub refused the token (401): check GITHUB_TOKEN. ${message}`, code: EXIT.usage };
   if (status === 403) return { message: `GitHub refused the request (403): the token lacks a permission (issues: write, contents: read) or hit a rate limit. ${message}`, code: EXIT.usage };
   if (status === 404) return { message: `GitHub answered 404: the repository does not exist or the token cannot see it. ${message}`, code: EXIT.usage };
   return { message, code: EXIT.failure };
+}
+
+/**
+ * A configuration with errors is exit 2 in every command, before anything runs: the App and the
+ * Action fall back per key and report the file, but a command someone is running wants it fixed.
+ */
+export function configFailure(source: string, errors: readonly { key: string; reason: string }[]): CliError {
+  const lines = errors.map((e) => `  ${e.key}: ${e.reason.replace(/ — the default is used$/, "")}`);
+  return new CliError(`${source} is not a valid Firebreak configuration; fix it first:\n${lines.join("\n")}`);
 }

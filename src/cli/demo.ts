@@ -10,6 +10,7 @@ export async function runDemoCommand(options: { out?: string }, io: Io): Promise
   const result = await runDemo({ ...options, cwd: io.cwd, ...(logLevel ? { logLevel } : {}) });
   io.out(result.markdown);
   if (result.files.length > 0) io.err(`wrote ${result.files.length} files to ${options.out}`);
+  io.err(`firebreak demo: ${result.steps.length} steps in ${(result.elapsedMs / 1000).toFixed(1)} s`);
   if (!result.ok) {
     for (const [i, s] of result.steps.entries()) if (!s.ok) io.err(`firebreak demo: step ${i + 1} (${s.title}) did not have the expected effect:\n${s.problems.map((p) => `  - ${p}`).join("\n")}`);
     return EXIT.failure;

@@ -9,7 +9,7 @@ import { loadRepoConfig } from "../github/config.js";
 import { FileCache } from "../github/files.js";
 import { syncLabels } from "../github/labels.js";
 import type { ExitCode, Io } from "./common.js";
-import { CliError, EXIT, parseRepo } from "./common.js";
+import { CliError, configFailure, EXIT, parseRepo } from "./common.js";
 import type { CliOctokitOptions } from "./octokit.js";
 import { cliOctokit } from "./octokit.js";
 
@@ -64,19 +64,36 @@ export function readLocalConfig(path: string, cwd: string): { config: FirebreakC
 async function repoConfig(gh: GitHubClient, ref: RepoRef, options: LabelsOptions, io: Io): Promise<FirebreakConfig> {
   if (options.config) {
     const local = readLocalConfig(options.config, io.cwd);
-    for (const e of local.errors) io.err(`warning: ${options.config}: ${e.key}: ${e.reason}`);
+    if (local.errors.length > 0) throw configFailure(options.config, local.errors);
     return local.config;
   }
   const loaded = await loadRepoConfig(gh, new FileCache(), ref);
-  // The same leniency as the App: an invalid key falls back to its default label name.
-  for (const e of loaded.errors) io.err(`warning: ${loaded.path}: ${e.key}: ${e.reason}`);
+  if (loaded.errors.length > 0) throw configFailure(`${ref.owner}/${ref.repo}:${loaded.path}`, loaded.errors);
   return loaded.config;
 }
 
+/** A repository with none of the labels yet: what a dry run without a token compares against. */
+const noLabelsYet: GitHubClient = {
+  request: (async (route: string) => {
+    if (route.startsWith("GET /repos/{owner}/{repo}/labels")) return { status: 200, url: "", headers: {}, data: [] };
+    throw new CliError(`a dry run without GITHUB_TOKEN reads nothing from GitHub (${route})`);
+  }) as unknown as GitHubClient["request"],
+};
+
 export async function runLabels(options: LabelsOptions, io: Io, octokitOptions: CliOctokitOptions = {}): Promise<ExitCode> {
   const ref = parseRepo(options.repo);
-  const gh = cliOctokit(io.env, octokitOptions);
+  // A dry run from a local config needs no token: it lists every label as the repository would get it.
+  const offline = options.dryRun === true && options.config !== undefined && !io.env.GITHUB_TOKEN?.trim();
+  if (!offline && !io.env.GITHUB_TOKEN?.trim()) {
+    throw new CliError(
+      options.dryRun
+        ? "GITHUB_TOKEN is not set: a dry run reads the repository's labels and config with it; pass --config FILE to list the labels without a token."
+        : "GITHUB_TOKEN is not set: export a token that can write issues in the repository (or --dry-run --config FILE to see the labels first).",
+    );
+  }
+  const gh = offline ? noLabelsYet : cliOctokit(io.env, octokitOptions);
   const config = await repoConfig(gh, ref, options, io);
+  if (offline) io.out("(no GITHUB_TOKEN: the repository's current labels were not read; every label is listed as new)");
   const recorder = recordingLabelWrites(gh, options.dryRun ?? false);
   await syncLabels(recorder.client, ref, config, undefined);
   const verb = options.dryRun ? { create: "would create", update: "would update" } : { create: "created", update: "updated" };

@@ -46,13 +46,15 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void): Command {
     .description("Write Firebreak's files into a repository checkout: the issue form, the workflow, .github/firebreak.yml and the postmortem template.")
     .option("--dir <dir>", "the repository checkout", ".")
     .option("--force", "overwrite files that already exist")
+    .option("--repo <owner/repo>", "create Firebreak's labels in this repository too when GITHUB_TOKEN is set (default: the checkout's origin on github.com)")
     .addHelpText(
       "after",
       `\nWrites .github/ISSUE_TEMPLATE/marketing-incident.yml, .github/workflows/firebreak.yml, .github/firebreak.yml and
 .github/firebreak/postmortem.md. An existing file is never overwritten without --force: it is listed as skipped and
-the exit code is 1.${EXIT_CODES}`,
+the exit code is 1. With GITHUB_TOKEN set it then creates the labels (the form's label must exist before the
+first submission); without, it prints the exact \`firebreak labels\` command.${EXIT_CODES}`,
     )
-    .action(async (opts: { dir?: string; force?: boolean }) => done((await import("./init.js")).runInit(opts, io)));
+    .action(async (opts: { dir?: string; force?: boolean; repo?: string }) => done(await (await import("./init.js")).runInitCommand(opts, io)));
 
   program
     .command("labels")
@@ -66,16 +68,24 @@ the exit code is 1.${EXIT_CODES}`,
   program
     .command("simulate")
     .description("Print the plan of GitHub writes an event would cause, decided by Firebreak's core alone. Touches nothing; no network, no token.")
-    .requiredOption("--event <name>", "the webhook event name: issues, issue_comment, release, …")
-    .requiredOption("--payload <file>", "the webhook payload (JSON)")
-    .option("--config <file>", "a .github/firebreak.yml to use instead of the defaults")
+    .option("--event <name>", "the webhook event name: issues, issue_comment, release, deployment_status, push, schedule, workflow_dispatch")
+    .option("--payload <file>", "the webhook payload (JSON)")
+    .option("--example <name>", "a shipped sample payload instead of --event/--payload: issues.opened, issues.opened-unlabelled, issues.closed, issue_comment.created, release.published")
+    .option("--config <file>", "a config file (default: .github/firebreak.yml in the current directory, if any)")
     .option("--issue-body <file>", "replace the payload's issue body (e.g. an incident with its card)")
     .option("--comments <file>", "the issue's comments as GitHub lists them (JSON array): the log commands and the close gate read")
     .option("--form <file>", "the repository's issue form, if it renamed the shipped one's labels")
     .option("--permitted <logins...>", "treat these logins as allowed to command (the App would look their permission up)")
     .option("--bot-login <login>", "the login Firebreak writes as", "firebreak[bot]")
     .option("--json", "print the simulation as JSON")
-    .addHelpText("after", `\nExample: firebreak simulate --event issues --payload opened.json${EXIT_CODES}`)
+    .addHelpText(
+      "after",
+      `\nExamples:
+  firebreak simulate --example issues.opened
+  firebreak simulate --event issues --payload examples/payloads/issues.opened.json --config .github/firebreak.yml
+The sample payloads (examples/payloads/) come from @octokit/webhooks-examples. A payload without a field Firebreak
+reads is refused with the fields named; an invalid config file is exit 2.${EXIT_CODES}`,
+    )
     .action(async (opts: SimulateOptions) => done(await (await import("./simulate.js")).runSimulate(opts, io)));
 
   program

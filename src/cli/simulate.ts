@@ -2,8 +2,9 @@
 // as the App and the Action, against a read-only GitHub served from local files (the payload,
 // --issue-body, --comments, --permitted, --form, the local config) that records every write
 // instead of sending it. No network, no token, nothing touched.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { parseBody } from "../core/card.js";
 import { CARD_END, CARD_START, withoutStateMarkers } from "../core/model/markers.js";
@@ -11,8 +12,8 @@ import type { CommentView, IssueView } from "../core/model/incident.js";
 import { commentViewSchema } from "../core/model/incident.js";
 import type { Plan } from "../core/model/plan.js";
 import type { GitHubClient } from "../github/client.js";
-import type { Trigger } from "../github/events.js";
-import { triggerFrom } from "../github/events.js";
+import type { KnownEvent, Trigger } from "../github/events.js";
+import { EVENT_PAYLOADS, triggerFrom } from "../github/events.js";
 import { FileCache } from "../github/files.js";
 import { LabelStyler } from "../github/labels.js";
 import { DEFAULT_FORM_PATH } from "../github/shell/deps.js";
@@ -20,11 +21,14 @@ import { handle } from "../github/shell/handle.js";
 import { DEFAULT_CONFIG_PATH } from "../github/config.js";
 import { shippedTemplates } from "../templates.js";
 import type { ExitCode, Io } from "./common.js";
-import { CliError, EXIT } from "./common.js";
+import { CliError, configFailure, EXIT } from "./common.js";
+import { readLocalConfig } from "./labels.js";
 
 export interface SimulateOptions {
-  event: string;
-  payload: string;
+  event?: string;
+  payload?: string;
+  /** A shipped sample payload (examples/payloads/NAME.json); the event is NAME's first part. */
+  example?: string;
   config?: string;
   issueBody?: string;
   comments?: string;
@@ -176,16 +180,81 @@ function readComments(options: SimulateOptions, io: Io): CommentView[] {
   return parsed.data;
 }
 
+/** The sample payloads `--example` offers, shipped under examples/payloads/. */
+export const EXAMPLES_DIR = fileURLToPath(new URL("../../examples/payloads/", import.meta.url));
+
+export function exampleNames(): string[] {
+  try {
+    return readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -".json".length)).sort();
+  } catch {
+    return [];
+  }
+}
+
+const KNOWN_EVENTS = Object.keys(EVENT_PAYLOADS) as KnownEvent[];
+
+function isKnownEvent(name: string): name is KnownEvent {
+  return (KNOWN_EVENTS as string[]).includes(name);
+}
+
+/** `--event issue` → a usage error naming the events Firebreak acts on (and the likely one). */
+export function checkEventName(name: string): KnownEvent {
+  if (isKnownEvent(name)) return name;
+  const close = KNOWN_EVENTS.find((known) => known.startsWith(name.toLowerCase()) || name.toLowerCase().startsWith(known) || `${name.toLowerCase()}s` === known);
+  throw new CliError(
+    `unknown event ${JSON.stringify(name)}${close ? ` (did you mean ${close}?)` : ""}: --event takes a webhook event name Firebreak acts on: ${KNOWN_EVENTS.join(", ")}`,
+  );
+}
+
+/** Each field of a thin payload that Firebreak reads and the payload lacks (or has of the wrong type). */
+export function payloadProblems(event: KnownEvent, payload: unknown): string[] {
+  const parsed = EVENT_PAYLOADS[event].safeParse(payload);
+  if (parsed.success) return [];
+  const at = (path: readonly PropertyKey[]): unknown =>
+    path.reduce<unknown>((value, key) => (typeof value === "object" && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined), payload);
+  return parsed.error.issues.map((issue) => {
+    const field = issue.path.map(String).join(".") || "(the payload)";
+    if (at(issue.path) === undefined) return `${field}: missing${issue.code === "invalid_type" ? ` (expected ${issue.expected})` : ""}`;
+    return `${field}: ${issue.message}`;
+  });
+}
+
+function resolvePayload(options: SimulateOptions, io: Io): { event: KnownEvent; payload: unknown } {
+  if (options.example !== undefined) {
+    if (options.payload !== undefined) throw new CliError("pass --example NAME or --payload FILE, not both");
+    const names = exampleNames();
+    if (!names.includes(options.example)) {
+      throw new CliError(`no example ${JSON.stringify(options.example)}: --example takes one of ${names.join(", ")}`);
+    }
+    const event = checkEventName(options.event ?? options.example.split(".")[0]!);
+    return { event, payload: readJson(resolve(EXAMPLES_DIR, `${options.example}.json`), io.cwd, "the example") };
+  }
+  if (options.event === undefined || options.payload === undefined) {
+    throw new CliError(`pass --event NAME --payload FILE, or --example NAME (${exampleNames().join(", ")})`);
+  }
+  return { event: checkEventName(options.event), payload: readJson(options.payload, io.cwd, "the payload") };
+}
+
 export async function simulate(options: SimulateOptions, io: Io): Promise<Simulation> {
-  const payload = readJson(options.payload, io.cwd, "the payload");
-  if (typeof payload !== "object" || payload === null) throw new CliError("the payload must be a JSON object (a webhook payload)");
+  const { event, payload } = resolvePayload(options, io);
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) throw new CliError("the payload must be a JSON object (a webhook payload)");
   if (options.issueBody !== undefined) {
     const issue = (payload as { issue?: unknown }).issue;
     if (typeof issue !== "object" || issue === null) throw new CliError("--issue-body needs a payload with an issue");
     (issue as { body?: string }).body = readText(options.issueBody, io.cwd, "the issue body");
   }
-  const trigger = triggerFrom(options.event, payload, { at: new Date().toISOString() });
-  const base = { event: options.event, reads: [] as string[], writes: [] as SimulatedWrite[] };
+  const problems = payloadProblems(event, payload);
+  if (problems.length > 0) {
+    throw new CliError(`the ${event} payload lacks fields Firebreak reads:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+  }
+  // A configuration error is exit 2 here as everywhere: the plan of a half-valid file would mislead.
+  const configPath = localConfigPath(options, io);
+  if (configPath) {
+    const { errors } = readLocalConfig(configPath, io.cwd);
+    if (errors.length > 0) throw configFailure(configPath, errors);
+  }
+  const trigger = triggerFrom(event, payload, { at: new Date().toISOString() });
+  const base = { event, reads: [] as string[], writes: [] as SimulatedWrite[] };
   if (trigger.kind === "ignored") return { ...base, trigger: "ignored", action: "ignored", notes: [trigger.reason] };
   if (trigger.kind === "release" || trigger.kind === "deployment") {
     // Tracking QA fetches real pages: a simulation stays offline and says what would run.
@@ -196,10 +265,12 @@ export async function simulate(options: SimulateOptions, io: Io): Promise<Simula
       notes: ["would run tracking QA on the pages under tracking_qa; run them with `firebreak qa --config FILE`", "a failure opens one measurement incident per release"],
     };
   }
+  if (trigger.kind === "config-check") {
+    return { ...base, trigger: "config-check", action: "reconciled", notes: ["would validate .github/firebreak.yml and close (or update) the configuration-error issue; check a file with `firebreak simulate --config FILE`"] };
+  }
   if (trigger.kind === "scheduled") {
     return { ...base, trigger: "scheduled", action: "reconciled", notes: [`would run the scheduled pass over ${trigger.ref.owner}/${trigger.ref.repo} (\`firebreak reconcile\`)`] };
   }
-  const configPath = localConfigPath(options, io);
   const files = new Map<string, string>();
   if (configPath) files.set(DEFAULT_CONFIG_PATH, readText(configPath, io.cwd, "the config"));
   if (options.form) files.set(DEFAULT_FORM_PATH, readText(options.form, io.cwd, "the issue form"));
@@ -222,7 +293,7 @@ export async function simulate(options: SimulateOptions, io: Io): Promise<Simula
     log: () => undefined,
   });
   const result = handled.results[0]!;
-  for (const e of result.configErrors) io.err(`warning: ${configPath}: ${e.key}: ${e.reason} (the App would report this in a configuration-error issue)`);
+  for (const e of result.configErrors) io.err(`warning: ${configPath ?? DEFAULT_CONFIG_PATH}: ${e.key}: ${e.reason}`);
   notes.push(...result.notes);
   const cardWrite = [...base.writes].reverse().find((w) => w.method === "PATCH" && typeof w.body?.body === "string" && w.body.body.startsWith(CARD_START));
   const card = cardOf(cardWrite?.body?.body as string | undefined) ?? cardOf(parseBody(trigger.issue.body).hasCard ? trigger.issue.body : undefined);

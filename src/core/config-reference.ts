@@ -4,8 +4,6 @@
 import { z } from "zod";
 import { configSchema, DEFAULT_CONFIG } from "./config.js";
 
-export const CONFIG_SCHEMA_ID = "https://raw.githubusercontent.com/firebreak/firebreak/main/firebreak.schema.json";
-
 /** The part of JSON Schema the reference reads. */
 export interface JsonSchemaNode {
   type?: string | string[];
@@ -59,8 +57,9 @@ export function configJsonSchema(): JsonSchemaNode {
   const generated = z.toJSONSchema(configSchema, { io: "input" }) as unknown as JsonSchemaNode;
   const { $schema, properties, ...rest } = closeObjects(generated);
   return {
+    // No $id: the schema has no canonical URL of its own (each fork publishes it at its own
+    // address); editors reference the file, e.g. `# yaml-language-server: $schema=…`.
     $schema,
-    $id: CONFIG_SCHEMA_ID,
     title: "Firebreak configuration (.github/firebreak.yml)",
     description: "Every key is optional. An invalid key falls back to its default and is reported in one \"Firebreak configuration error\" issue.",
     ...rest,

@@ -446,7 +446,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const world: AppWorld = await startAppWorld({
     appFn: app,
     idle: () => app.idle(),
-    emulator: { clock: () => new Date(now), appSlug: "firebreak" },
+    // Links in the issues point at github.com, not at the emulator's random port: the output is the same on every run.
+    emulator: { clock: () => new Date(now), appSlug: "firebreak", webUrl: "https://github.com" },
     // The emulator has no pacing to respect; GitHub's would add ~1–3 s per write.
     throttle: false,
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
@@ -520,7 +521,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     `- API calls the App made: ${restRequests.length} (${restRequests.filter((r) => r.method !== "GET").length} writes, ${restRequests.filter((r) => r.status === 304).length} free 304s) + ${tokenRequests} installation-token request(s); by kind:`,
     ...apiCallTable(restRequests),
     `- webhooks delivered: ${gh.deliveries.length} (${gh.deliveries.filter((d) => d.status === 200).length} answered 200)`,
-    `- emulated time: ${when(START)} → ${when(new Date(now).toISOString())} · wall-clock: ${(elapsedMs / 1000).toFixed(1)} s`,
+    // No wall-clock time here: the output (docs/examples/) is the same on every run; the CLI prints it on stderr.
+    `- emulated time: ${when(START)} → ${when(new Date(now).toISOString())}`,
   ].join("\n");
 
   const playback = [

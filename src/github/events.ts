@@ -25,6 +25,8 @@ export type Trigger =
   | { kind: "deployment"; ref: RepoRef; deployment: { id: number; environment: string; sha: string; url: string }; sender: { login: string; type: string } }
   /** The scheduled pass; `at` is the pass's time, `qa` a manual tracking-QA run to add to it. */
   | { kind: "scheduled"; ref: RepoRef; at: string; qa?: { tag: string; url: string } }
+  /** A push to the default branch that touched the config: validate it and bring the error issue in line now. */
+  | { kind: "config-check"; ref: RepoRef; sender: { login: string; type: string } }
   | { kind: "ignored"; reason: string };
 
 const sender = z.object({ login: z.string(), type: z.string().default("User") });
@@ -156,6 +158,14 @@ export function triggerFrom(name: string, payload: unknown, context: { repoFallb
     if (p.deployment_status.state !== "success") return ignored(`deployment ${p.deployment_status.state}`);
     return { kind: "deployment", ref: repoOf(p.repository.full_name), deployment: p.deployment, sender: p.sender };
   }
+  if (name === "push") {
+    const parsed = pushPayload.safeParse(payload);
+    if (!parsed.success) return ignored("push payload without the fields Firebreak needs");
+    const p = parsed.data;
+    // Config is read from the default branch: a push elsewhere changes nothing Firebreak reads.
+    if (p.repository.default_branch === undefined || p.ref !== `refs/heads/${p.repository.default_branch}`) return ignored(`a push to ${p.ref}, not the default branch`);
+    return { kind: "config-check", ref: repoOf(p.repository.full_name), sender: p.sender };
+  }
   if (name === "schedule" || name === "workflow_dispatch") {
     const full = z.object({ repository: repository.optional() }).safeParse(payload);
     const fullName = (full.success ? full.data.repository?.full_name : undefined) ?? context.repoFallback;
@@ -165,3 +175,27 @@ export function triggerFrom(name: string, payload: unknown, context: { repoFallb
   }
   return ignored(`${name} events need nothing`);
 }
+
+const scheduledPayload = /* @__PURE__ */ z.object({ repository });
+
+const pushPayload = z.object({
+  ref: z.string(),
+  repository: z.object({ full_name: z.string(), default_branch: z.string().optional() }),
+  sender,
+});
+
+/**
+ * The webhook events Firebreak acts on and the payload fields it reads from each — the same
+ * schemas `triggerFrom` parses with. Any other event name is ignored by the App and the
+ * Action; `firebreak simulate` refuses it, and names each missing field of a thin payload.
+ */
+export const EVENT_PAYLOADS = {
+  issues: issuesPayload,
+  issue_comment: commentPayload,
+  release: releasePayload,
+  deployment_status: deploymentStatusPayload,
+  push: pushPayload,
+  schedule: scheduledPayload,
+  workflow_dispatch: scheduledPayload,
+} as const;
+export type KnownEvent = keyof typeof EVENT_PAYLOADS;

@@ -60,6 +60,24 @@ export async function launchChromium(executablePath: string = chromiumPath()): P
 }
 
 /**
+ * Why the browser stage cannot run here (no Chromium at the path, or no playwright-core), with
+ * the fix; undefined when it can. Lets the CLI keep its static results and say what to install.
+ */
+export async function browserUnavailable(executablePath: string = chromiumPath()): Promise<string | undefined> {
+  try {
+    await access(executablePath, constants.X_OK);
+  } catch {
+    return `Chromium not found at ${executablePath}: ${CHROMIUM_MISSING_HINT}`;
+  }
+  try {
+    await loadChromiumDriver();
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  return undefined;
+}
+
+/**
  * playwright-core is loaded only when the browser stage runs: the Action's bundle leaves it out
  * and must start without node_modules. An Action run can `npm install playwright-core` in its
  * workspace, which the bundle's own location does not see, so the workspace is tried next.

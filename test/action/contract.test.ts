@@ -17,7 +17,7 @@ interface ActionYml {
 }
 
 interface Workflow {
-  on: Record<string, { types?: string[] } | { cron: string }[] | null>;
+  on: Record<string, { types?: string[]; paths?: string[] } | { cron: string }[] | null>;
   permissions: Record<string, string>;
   concurrency?: unknown;
   jobs: Record<string, { "runs-on": string; concurrency: { group: string; "cancel-in-progress": boolean }; steps: { uses?: string; with?: Record<string, string> }[] }>;
@@ -59,7 +59,9 @@ describe("templates/workflows/firebreak.yml", () => {
   const workflow = readYaml<Workflow>("templates/workflows/firebreak.yml");
 
   it("listens to every event Firebreak handles", () => {
-    expect(Object.keys(workflow.on).sort()).toEqual(["deployment_status", "issue_comment", "issues", "release", "schedule", "workflow_dispatch"]);
+    expect(Object.keys(workflow.on).sort()).toEqual(["deployment_status", "issue_comment", "issues", "push", "release", "schedule", "workflow_dispatch"]);
+    // A push runs only when it touched the config: a fix closes the configuration-error issue at once.
+    expect(workflow.on.push).toEqual({ paths: [".github/firebreak.yml"] });
     expect(workflow.on.issues).toEqual({ types: ["opened", "edited", "labeled", "unlabeled", "closed", "reopened", "assigned", "unassigned"] });
     expect(workflow.on.issue_comment).toEqual({ types: ["created"] });
     expect(workflow.on.release).toEqual({ types: ["published"] });
@@ -84,7 +86,7 @@ describe("templates/workflows/firebreak.yml", () => {
 
   it("uses the Action, without a checkout", () => {
     const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
-    expect(steps.map((s) => s.uses)).toEqual(["firebreak/firebreak@v1"]);
+    expect(steps.map((s) => s.uses)).toEqual(["<your-org>/firebreak@v1"]);
   });
 });
 
@@ -98,5 +100,33 @@ describe("dist/index.js", () => {
     expect(imported.length).toBeGreaterThan(0);
     expect(imported.filter((name) => !isBuiltin(name))).toEqual([]);
     expect(code).toContain('import("playwright-core")');
+  });
+});
+
+describe(".github/workflows/release.yml", () => {
+  const release = readYaml<{
+    on: { push: { tags: string[] } };
+    permissions: Record<string, string>;
+    jobs: { release: { steps: { name?: string; uses?: string; run?: string }[] } };
+  }>(".github/workflows/release.yml");
+  const steps = release.jobs.release.steps;
+  const order = (pattern: RegExp) => steps.findIndex((s) => pattern.test(s.run ?? ""));
+
+  it("runs on full version tags only, with contents: write and nothing else", () => {
+    expect(release.on).toEqual({ push: { tags: ["v[0-9]+.[0-9]+.[0-9]+"] } });
+    expect(release.permissions).toEqual({ contents: "write" });
+  });
+
+  it("checks dist/ is a clean rebuild, then publishes the release, then moves the major tag", () => {
+    const bundle = order(/^npm run bundle$/);
+    const ci = order(/git status --porcelain --untracked-files=all -- dist/);
+    expect(bundle).toBeGreaterThan(order(/^npm ci/));
+    expect(ci).toBeGreaterThan(bundle);
+    const publish = order(/gh release create "\$\{GITHUB_REF_NAME\}" --verify-tag/);
+    const major = order(/git push --force origin "refs\/tags\/\$\{major\}"/);
+    expect(ci).toBeGreaterThan(-1);
+    expect(publish).toBeGreaterThan(ci);
+    expect(major).toBeGreaterThan(publish);
+    expect(order(/does not match package.json version/)).toBeLessThan(bundle);
   });
 });

@@ -63,3 +63,15 @@ it("runs through the CLI with exit 0", async () => {
   expect(io.stdout.join("\n")).toContain("Postmortem");
   expect(io.stdout.join("\n")).toContain("`repeat`");
 }, 60_000);
+
+it("is deterministic: a second run writes the same files byte for byte, with no local port in any link", async () => {
+  const again = await runDemo({ out: join(dir.path, "again") });
+  expect(again.files.length).toBe(result.files.length);
+  for (const file of result.files) {
+    const name = file.split(/[\\/]/).at(-1)!;
+    const first = readFileSync(file, "utf8");
+    expect(readFileSync(join(dir.path, "again", name), "utf8"), name).toBe(first);
+    expect(first, name).not.toMatch(/127\.0\.0\.1|localhost:\d+|wall-clock/);
+  }
+  expect(result.markdown).toContain("https://github.com/acme/shop/releases/tag/v4.2.0");
+}, 60_000);

@@ -3,11 +3,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { memoryIo } from "../../src/cli/common.js";
-import { INIT_FILES, runInit } from "../../src/cli/init.js";
+import { INIT_FILES, originRepo, runInit, runInitCommand } from "../../src/cli/init.js";
 import { main } from "../../src/cli/program.js";
 import { DEFAULT_CONFIG, parseConfigYaml, resolveConfig } from "../../src/core/config.js";
 import { readTemplate } from "../../src/templates.js";
-import { tempDir } from "./helpers.js";
+import { emulator, tempDir } from "./helpers.js";
 
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => void (dir = tempDir()));
@@ -29,7 +29,7 @@ describe("firebreak init", () => {
     const out = io.stdout.join("\n");
     expect(out).toMatch(/created\s+\.github\/firebreak\.yml/);
     expect(out).toContain("Next steps");
-    expect(out).toContain("firebreak labels --repo OWNER/REPO");
+    expect(out).toContain("before the first form is submitted");
   });
 
   it("refuses to overwrite on a second run: lists what it skipped, exit 1, files untouched", () => {
@@ -95,5 +95,37 @@ describe("templates/firebreak.example.yml", () => {
     expect(resolved.errors).toEqual([]);
     expect(resolved.config.tracking_qa.base_url).toBe("https://shop.example.com");
     expect(resolved.config.tracking_qa.steps).toHaveLength(2);
+  });
+});
+
+describe("firebreak init and the labels", () => {
+  it("without a token prints the exact labels command, with the repository from the checkout's origin", async () => {
+    mkdirSync(join(dir.path, ".git"));
+    writeFileSync(join(dir.path, ".git", "config"), '[core]\n\tbare = false\n[remote "origin"]\n\turl = git@github.com:acme/shop.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n');
+    expect(originRepo(dir.path)).toBe("acme/shop");
+    const io = memoryIo({}, dir.path);
+    expect(await main(["init"], io)).toBe(0);
+    const out = io.stdout.join("\n");
+    expect(out).toContain("Labels: create them now, before the first form is submitted:");
+    expect(out).toContain("GITHUB_TOKEN=… firebreak labels --repo acme/shop --config .github/firebreak.yml");
+    expect(out).toContain("firebreak labels --repo acme/shop --config .github/firebreak.yml --dry-run lists them without a token");
+
+    const unknown = memoryIo({}, dir.path);
+    writeFileSync(join(dir.path, ".git", "config"), "[core]\n");
+    expect(await main(["init", "--force"], unknown)).toBe(0);
+    expect(unknown.stdout.join("\n")).toContain("GITHUB_TOKEN=… firebreak labels --repo OWNER/REPO --config .github/firebreak.yml");
+  });
+
+  it("with GITHUB_TOKEN and --repo creates the 18 labels right after the files", async () => {
+    const world = await emulator();
+    try {
+      const io = memoryIo(world.env, dir.path);
+      expect(await runInitCommand({ repo: "acme/shop" }, io, { throttle: false })).toBe(0);
+      expect(world.gh.labels("acme/shop").map((l) => l.name)).toContain("incident");
+      expect(world.gh.labels("acme/shop")).toHaveLength(18);
+      expect(io.stdout.join("\n")).toContain("acme/shop: created 18, updated 0.");
+    } finally {
+      await world.stop();
+    }
   });
 });

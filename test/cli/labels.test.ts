@@ -81,3 +81,54 @@ it("exit 2 without GITHUB_TOKEN or with a refused token, and never prints the to
   expect(await main(["labels", "--repo", "not-a-repo"], usage)).toBe(2);
   expect(await main(["labels"], memoryIo(world.env))).toBe(2);
 });
+
+it("--dry-run --config FILE needs no token: every label is listed, nothing is read or written", async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "firebreak-labels-"));
+  try {
+    writeFileSync(join(dir, "firebreak.yml"), "labels:\n  incident: marketing-incident\n");
+    world.gh.resetRequests();
+    const io = memoryIo({}, dir);
+    expect(await main(["labels", "--repo", "acme/shop", "--dry-run", "--config", "firebreak.yml"], io)).toBe(0);
+    expect(io.stdout[0]).toContain("no GITHUB_TOKEN");
+    expect(io.stdout.filter((l) => l.startsWith("would create"))).toHaveLength(18);
+    expect(io.stdout.join("\n")).toContain("marketing-incident");
+    expect(io.stdout.at(-1)).toBe("acme/shop: would create 18, would update 0 (dry run: nothing written).");
+    expect(world.gh.requests).toEqual([]);
+
+    // Without --config a dry run still needs the token, and says how to do without.
+    const noConfig = memoryIo({}, dir);
+    expect(await main(["labels", "--repo", "acme/shop", "--dry-run"], noConfig)).toBe(2);
+    expect(noConfig.stderr.join("\n")).toContain("pass --config FILE to list the labels without a token");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it("exit 2 on an invalid config, local or the repository's, naming each key; nothing is written", async () => {
+  world.gh.putFile("acme/shop", ".github/firebreak.yml", "labels:\n  incident: 7\nmax_parallel_interventions: 99\n");
+  await expect(runLabels({ repo: "acme/shop" }, memoryIo(world.env), { throttle: false })).rejects.toMatchObject({ code: 2 });
+  expect(writesOf(world.gh)).toEqual([]);
+  expect(world.gh.labels("acme/shop")).toEqual([]);
+  const viaMain = memoryIo(world.env);
+  expect(await main(["labels", "--repo", "acme/shop"], viaMain)).toBe(2);
+  const err = viaMain.stderr.join("\n");
+  expect(err).toContain("acme/shop:.github/firebreak.yml is not a valid Firebreak configuration");
+  expect(err).toMatch(/labels\.incident: /);
+  expect(err).toMatch(/max_parallel_interventions: Too big/);
+}, 20_000);
+
+it("a refused connection is reported at once (no retries), exit 2, naming GITHUB_API_URL", async () => {
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  const io = memoryIo({ GITHUB_TOKEN: "t", GITHUB_API_URL: `http://127.0.0.1:${port}` });
+  const started = Date.now();
+  expect(await main(["labels", "--repo", "acme/shop"], io)).toBe(2);
+  expect(Date.now() - started).toBeLessThan(3000);
+  expect(io.stderr.join("\n")).toContain(`cannot reach http://127.0.0.1:${port} (ECONNREFUSED): check GITHUB_API_URL`);
+});

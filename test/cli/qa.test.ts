@@ -96,3 +96,34 @@ it.runIf(existsSync(chromiumPath()))("--browser adds the headless-browser stage:
   expect(out).toMatch(/stages: static \+ browser/);
   expect(out).not.toContain("needs-browser");
 }, 60_000);
+
+it("--browser without a browser keeps the static results, reports the stage unavailable with the fix, exit 2", async () => {
+  const steps = `${HOME}    - path: /does-not-exist\n      expect: [ga4]\n    - path: ${FIXTURE_PAGES.checkout}\n      expect: [meta_pixel:InitiateCheckout]\n`;
+  const io = memoryIo({ FIREBREAK_CHROMIUM: "/nonexistent/chromium" }, dir.path);
+  const code = await main(["qa", "--config", config(steps), "--browser", "--format", "text"], io);
+  const out = io.stdout.join("\n");
+  const err = io.stderr.join("\n");
+  expect(code).toBe(2);
+  expect(out).toMatch(/^\/ \(200\)\s+meta_pixel\s+ok/m); // static passes stand
+  expect(out).toMatch(/\/does-not-exist \(404\)\s+ga4\s+error/); // and so does the 404
+  expect(out).toMatch(/needs-browser/);
+  expect(out).not.toContain("browser stage failed");
+  expect(out).toMatch(/stages: static ·/);
+  // The fix in full, on its own line: nothing cut off.
+  expect(err).toContain("browser stage: unavailable — Chromium not found at /nonexistent/chromium: install it with `apt-get install -y chromium`, or set FIREBREAK_CHROMIUM to its path");
+});
+
+it("the plain table never cuts the last column (reasons and fixes)", async () => {
+  const { plainQaTable } = await import("../../src/cli/qa.js");
+  const long = `x${"y".repeat(180)}z`;
+  const table = plainQaTable([{ path: "/", httpStatus: 500, expectations: [{ expectation: "ga4", status: "error", seen: long }] } as never]);
+  expect(table).toContain(long);
+});
+
+it("a config error outside tracking_qa is exit 2 too, each key named, nothing fetched", async () => {
+  const { code, err, out } = await qa(["--config", config(HOME, "max_parallel_interventions: 99\nlabels: 3\n")]);
+  expect(code).toBe(2);
+  expect(out).toBe("");
+  expect(err).toMatch(/^ {2}max_parallel_interventions: Too big/m);
+  expect(err).toMatch(/^ {2}labels: /m);
+});

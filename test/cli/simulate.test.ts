@@ -112,3 +112,81 @@ it("exit 2 for a missing or invalid payload and for missing options", async () =
   expect(bad.err).toContain("not valid JSON");
   expect((await cli(["--payload", file("opened.json", issuesEvent("opened"))])).code).toBe(2);
 });
+
+it("--event issue: exit 2, naming the valid event names and the likely one", async () => {
+  const { code, err, out } = await cli(["--event", "issue", "--payload", file("opened.json", issuesEvent("opened"))]);
+  expect(code).toBe(2);
+  expect(out).toBe("");
+  expect(err).toContain('unknown event "issue" (did you mean issues?)');
+  expect(err).toContain("issues, issue_comment, release, deployment_status, push, schedule, workflow_dispatch");
+  const push = await cli(["--event", "pull_request", "--payload", file("opened.json", issuesEvent("opened"))]);
+  expect(push.code).toBe(2);
+  expect(push.err).toContain('unknown event "pull_request":');
+});
+
+it("a thin payload: exit 2, each missing field named", async () => {
+  const { code, err } = await cli(["--event", "issues", "--payload", file("thin.json", { action: "opened", issue: { number: 1, title: "x" }, repository: {} })]);
+  expect(code).toBe(2);
+  expect(err).toContain("the issues payload lacks fields Firebreak reads:");
+  for (const field of ["issue.body: missing", "issue.state: missing", "issue.html_url: missing (expected string)", "issue.created_at: missing", "issue.user: missing", "issue.labels: missing", "repository.full_name: missing (expected string)", "sender: missing (expected object)"]) {
+    expect(err).toContain(field);
+  }
+  const comment = await cli(["--event", "issue_comment", "--payload", file("c.json", { ...issuesEvent("opened"), action: "created" })]);
+  expect(comment.code).toBe(2);
+  expect(comment.err).toContain("comment: missing (expected object)");
+  const array = await cli(["--event", "issues", "--payload", file("a.json", [])]);
+  expect(array.code).toBe(2);
+  expect(array.err).toContain("must be a JSON object");
+});
+
+it("--example runs a shipped sample payload (from @octokit/webhooks-examples); an unknown one lists them", async () => {
+  const opened = await cli(["--example", "issues.opened"]);
+  expect(opened.code).toBe(0);
+  expect(opened.out).toContain("Decision: declared");
+  const comment = await cli(["--example", "issue_comment.created", "--json"]);
+  expect(comment.code).toBe(0);
+  expect((JSON.parse(comment.out) as Simulation).action).toBe("command");
+  const closed = await cli(["--example", "issues.closed"]);
+  expect(closed.out).toContain("Decision: reopened");
+  const release = await cli(["--example", "release.published"]);
+  expect(release.out).toContain("Decision: tracking QA");
+  const unknown = await cli(["--example", "issues.deleted"]);
+  expect(unknown.code).toBe(2);
+  expect(unknown.err).toContain('no example "issues.deleted": --example takes one of issue_comment.created, issues.closed, issues.opened');
+  const both = await cli(["--example", "issues.opened", "--payload", "x.json"]);
+  expect(both.code).toBe(2);
+  expect(both.err).toContain("not both");
+  const neither = await cli([]);
+  expect(neither.code).toBe(2);
+  expect(neither.err).toContain("pass --event NAME --payload FILE, or --example NAME");
+});
+
+it("--help's examples exist: the sample payload path it shows is shipped", async () => {
+  const io = memoryIo({}, dir.path);
+  expect(await main(["simulate", "--help"], io)).toBe(0);
+  const help = io.stdout.join("\n");
+  expect(help).toContain("firebreak simulate --example issues.opened");
+  const shown = /--payload (examples\/payloads\/\S+\.json)/.exec(help)?.[1];
+  expect(shown).toBeDefined();
+  const { existsSync } = await import("node:fs");
+  expect(existsSync(new URL(`../../${shown}`, import.meta.url))).toBe(true);
+});
+
+it("a broken --config is exit 2 with each key named, before any plan; ./.github/firebreak.yml is read like qa", async () => {
+  const broken = file("broken.yml", "labels: 3\nmax_parallel_interventions: 99\n");
+  const bad = await cli(["--example", "issues.opened", "--config", broken]);
+  expect(bad.code).toBe(2);
+  expect(bad.out).toBe("");
+  expect(bad.err).toContain("is not a valid Firebreak configuration");
+  expect(bad.err).toMatch(/^ {2}labels: /m);
+  expect(bad.err).toMatch(/^ {2}max_parallel_interventions: Too big/m);
+  const yaml = await cli(["--example", "issues.opened", "--config", file("y.yml", "labels: [unclosed\n")]);
+  expect(yaml.code).toBe(2);
+
+  const { mkdirSync } = await import("node:fs");
+  mkdirSync(join(dir.path, ".github"));
+  writeFileSync(join(dir.path, ".github", "firebreak.yml"), "labels:\n  severity:\n    2: p2\n");
+  const local = await cli(["--example", "issues.opened"]);
+  expect(local.code).toBe(0);
+  expect(local.out).toMatch(/labels → incident, p2, layer:measurement, status:triage/);
+});

@@ -142,3 +142,41 @@ describe("the bundled Action", () => {
     expect(gh.issue(REPO, 1)!.labels).toEqual(["incident"]);
   });
 });
+
+describe("a push that touched .github/firebreak.yml", () => {
+  const push = (ref: string) => ({
+    ref,
+    before: "0".repeat(40),
+    after: "1".repeat(40),
+    repository: { full_name: REPO, default_branch: "main" },
+    sender: { login: "wren", type: "User" },
+  });
+  const errorIssues = () => gh.issues(REPO).filter((i) => i.title === "Firebreak configuration error");
+
+  it("closes the configuration-error issue at once when the file is fixed; other branches cost nothing", async () => {
+    gh.putFile(REPO, ".github/firebreak.yml", "max_parallel_interventions: 99\n");
+    // A broken file: the next run reports it in one issue.
+    const broken = await run("push", push("refs/heads/main"));
+    expect(broken.code).toBe(0);
+    expect(broken.outputs["action-taken"]).toBe("reconciled");
+    expect(errorIssues()).toHaveLength(1);
+    expect(errorIssues()[0]!.state).toBe("open");
+    expect(broken.summary).toContain("has 1 error(s)");
+
+    // The fix, pushed to the default branch: the run validates it and closes the issue.
+    gh.putFile(REPO, ".github/firebreak.yml", "max_parallel_interventions: 3\n");
+    const fixed = await run("push", push("refs/heads/main"));
+    expect(fixed.code).toBe(0);
+    expect(fixed.outputs).toEqual({ "incident-number": "", "action-taken": "reconciled" });
+    expect(fixed.summary).toContain(".github/firebreak.yml is valid");
+    expect(errorIssues()[0]!.state).toBe("closed");
+
+    // A push to another branch changes nothing Firebreak reads: no API call at all.
+    gh.resetRequests();
+    const branch = await run("push", push("refs/heads/feature"));
+    expect(branch.code).toBe(0);
+    expect(branch.outputs["action-taken"]).toBe("ignored");
+    expect(branch.summary).toContain("not the default branch");
+    expect(gh.requests).toEqual([]);
+  });
+});

@@ -115,7 +115,7 @@ function clock(start = "2026-11-24T09:30:00Z"): () => Date {
   return () => new Date((t += 1000));
 }
 
-async function startWorld(env: Record<string, string> = {}): Promise<World> {
+async function startWorld(options: { labels?: boolean; env?: Record<string, string> } = {}): Promise<World> {
   const gh = new LocalGitHub({ clock: clock() });
   const { port: ghPort } = await gh.start();
   gh.addRepo(REPO);
@@ -123,7 +123,7 @@ async function startWorld(env: Record<string, string> = {}): Promise<World> {
   gh.addCollaborator(REPO, "olga", "write");
   for (let i = 1; i <= 20; i++) gh.addCollaborator(REPO, `u${i}`, "triage");
   // A repository set up with `firebreak init`: labels with their colours, the issue form in place.
-  for (const style of labelStyles(DEFAULT_CONFIG)) gh.createLabel(REPO, style.name, style.color, style.description);
+  if (options.labels !== false) for (const style of labelStyles(DEFAULT_CONFIG)) gh.createLabel(REPO, style.name, style.color, style.description);
   gh.putFile(REPO, ".github/ISSUE_TEMPLATE/marketing-incident.yml", FORM_TEMPLATE);
 
   const secret = `secret-${randomUUID()}`;
@@ -144,7 +144,7 @@ async function startWorld(env: Record<string, string> = {}): Promise<World> {
       GHE_HOST: `127.0.0.1:${ghPort}`,
       GHE_PROTOCOL: "http",
       APP_SLUG: "firebreak",
-      ...env,
+      ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -336,6 +336,40 @@ describe.concurrent("Firebreak as a GitHub App (npm start) against an emulated G
     expect(gh.requests.length).toBe(before);
     expect(gh.issue(REPO, opened.number)?.body).toBe(bodyBefore);
     expect(gh.issue(REPO, opened.number)?.labels).toContain("sev:2");
+    // One log line for the rejected delivery: no stack traces, no payload.
+    const logLines = world.logs.join("").split("\n").filter((l) => l.trim() !== "");
+    const rejected = logLines.filter((l) => /signature/i.test(l));
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toContain("webhook rejected: invalid signature");
+    expect(rejected[0]).toContain("WEBHOOK_SECRET");
+    expect(world.logs.join("")).not.toContain("mallory");
+    expect(world.logs.join("")).not.toMatch(/AggregateError|"stack"/);
+    assertCleanLog(expect, world);
+  });
+
+  it("declares a form submission GitHub left unlabelled (the label did not exist yet), recognised by its body through the form", { timeout: TEST_MS }, async ({ expect }) => {
+    const world = await startWorld({ labels: false });
+    const { gh } = world;
+    // A fresh repository: the form names `incident`, which does not exist, so GitHub drops it.
+    const opened = gh.openIssue(REPO, "dana", { title: "Meta purchases down 70% since 09:00", body: FULL_FORM, labels: ["incident"] });
+    expect(opened.labels).toEqual([]);
+    const state = await waitFor(world, "the card", () => cardOf(world, opened.number));
+    // Another form's submission and a plain issue with a heading are left alone.
+    const bug = gh.openIssue(REPO, "dana", { title: "Typo on the about page", body: "### Steps to reproduce\n\nOpen /about\n\n### Expected\n\nNo typo\n", labels: [] });
+    const plain = gh.openIssue(REPO, "dana", { title: "Question", body: "Who owns the pixel?", labels: [] });
+    await settle(world);
+
+    expect(state).toMatchObject({ status: "triage", severity: 2, layer: { likely: "measurement", source: "form" }, declaration: { isForm: true } });
+    expect(gh.issue(REPO, opened.number)?.labels).toEqual(["incident", "sev:2", "layer:measurement", "status:triage"]);
+    expect(gh.issue(REPO, opened.number)?.body?.endsWith(FULL_FORM)).toBe(true);
+    // The labels now exist, styled as `firebreak labels` would make them.
+    const incident = labelStyles(DEFAULT_CONFIG).find((l) => l.name === "incident")!;
+    expect(gh.labels(REPO).find((l) => l.name === "incident")).toMatchObject({ color: incident.color, description: incident.description });
+    for (const n of [bug.number, plain.number]) {
+      expect(gh.issue(REPO, n)?.labels).toEqual([]);
+      expect(gh.issue(REPO, n)?.body?.startsWith(CARD_START)).toBe(false);
+      expect(gh.requests.filter((r) => r.method !== "GET" && r.path.startsWith(`/repos/${REPO}/issues/${n}`))).toEqual([]);
+    }
     assertCleanLog(expect, world);
   });
 
@@ -400,7 +434,7 @@ describe.concurrent("Firebreak as a GitHub App (npm start) against an emulated G
   }
 
   it("runs the scheduled pass by itself every FIREBREAK_SCHEDULE_EVERY: an incident whose webhooks never came gets its card", { timeout: TEST_MS }, async ({ expect }) => {
-    const world = await startWorld({ FIREBREAK_SCHEDULE_EVERY: "10s" });
+    const world = await startWorld({ env: { FIREBREAK_SCHEDULE_EVERY: "10s" } });
     const { gh } = world;
     // Deliveries go nowhere: only the scheduled pass can see this incident.
     gh.setWebhook({ url: "http://127.0.0.1:9/nowhere", secret: world.secret });
@@ -415,7 +449,7 @@ describe.concurrent("Firebreak as a GitHub App (npm start) against an emulated G
   });
 
   it("refuses to start with a FIREBREAK_SCHEDULE_EVERY below 10 seconds, saying why", { timeout: TEST_MS }, async ({ expect }) => {
-    await expect(startWorld({ FIREBREAK_SCHEDULE_EVERY: "2s" })).rejects.toThrow(/FIREBREAK_SCHEDULE_EVERY must be at least 10s/);
+    await expect(startWorld({ env: { FIREBREAK_SCHEDULE_EVERY: "2s" } })).rejects.toThrow(/FIREBREAK_SCHEDULE_EVERY must be at least 10s/);
   });
 
   it("flood: 1,000 outsider comments before /resolve cannot make an incident impossible to close (newest pages first)", { timeout: 240_000 }, async ({ expect }) => {

@@ -23,10 +23,10 @@ describe("firebreak.schema.json", () => {
     expect(shipped).toEqual(configJsonSchema());
   });
 
-  it("is draft 2020-12 with an $id and a title, and compiles in Ajv's strict mode", () => {
+  it("is draft 2020-12 with a title and no $id (no URL is ours to claim), and compiles in Ajv's strict mode", () => {
     const schema = configJsonSchema();
     expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
-    expect(schema.$id).toMatch(/^https:\/\/.+\/firebreak\.schema\.json$/);
+    expect(schema.$id).toBeUndefined();
     expect(schema.title).toContain("firebreak.yml");
     expect(() => validator()).not.toThrow();
   });

@@ -12,7 +12,13 @@ import type { IncidentEvent } from "./types.js";
 export type IssueRoute =
   | { kind: "ignore"; reason: string }
   | { kind: "postmortem-closed"; incident: number }
-  | { kind: "incident"; event: IncidentEvent; declaring: boolean };
+  | { kind: "incident"; event: IncidentEvent; declaring: boolean }
+  /**
+   * An issue opened without the incident label whose body has form headings: GitHub drops a
+   * form's labels that do not exist yet, so the shell reads the form and, when the body is a
+   * submission of it (`isFormSubmission`), declares it with the label added.
+   */
+  | { kind: "unlabelled-form"; event: IncidentEvent };
 
 function sameLogin(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
@@ -52,7 +58,10 @@ export function routeIssueEvent(event: IncidentEvent, issue: IssueView, config: 
   // A form submission (opened) or the incident label added by hand declares; both may arrive.
   const declaring = event.kind === "declare" || (event.kind === "label" && event.added && sameLogin(event.label, config.labels.incident));
   if (declaring) {
-    if (!hasIncidentLabel(issue, config)) return { kind: "ignore", reason: "not labelled as an incident" };
+    if (!hasIncidentLabel(issue, config)) {
+      if (event.kind === "declare" && /^ {0,3}###[ \t]/m.test(issue.body)) return { kind: "unlabelled-form", event };
+      return { kind: "ignore", reason: "not labelled as an incident" };
+    }
     return { kind: "incident", declaring, event: { kind: "declare", at: event.at, actor: "actor" in event ? event.actor : "" } };
   }
   if (!isFirebreakIssue(issue, config)) return { kind: "ignore", reason: "not an incident" };

@@ -383,3 +383,18 @@ export function parseDeclaration(body: string | null, templateYaml: string, ship
     return emptyDeclaration();
   }
 }
+
+/**
+ * Whether a body is a submission of this form (the repository's, else the shipped one). GitHub
+ * renders every field of a submitted form as a `### label` heading — unanswered ones as
+ * `_No response_` — so a body that holds the heading of each field is one. This is how an
+ * issue GitHub opened without the form's labels (they did not exist in the repository yet) is
+ * still recognised as a declaration; a hand-written issue or another form's submission is not.
+ */
+export function isFormSubmission(body: string | null, templateYaml: string): boolean {
+  if (typeof body !== "string" || body.trim() === "") return false;
+  const fields = formFields(templateYaml);
+  if (!fields || fields.length === 0) return false;
+  const found = sections(body.length > MAX_BODY ? body.slice(0, MAX_BODY) : body, headingMap(templateYaml, fields));
+  return fields.every((f) => found.has(f.id ?? `label:${f.label}`));
+}

@@ -22,6 +22,8 @@ export interface LocalGitHubOptions {
   port?: number;
   /** primary rate limit per token per hour, enforced like GitHub (403, remaining 0); default 5000 */
   rateLimit?: number;
+  /** The origin of html_url links (default: the emulator's own URL); the demo uses https://github.com so its output never changes. */
+  webUrl?: string;
 }
 export type TokenKind = "none" | "user" | "installation" | "app" | "invalid";
 export interface RequestLogEntry {
@@ -56,6 +58,7 @@ export class LocalGitHub {
     this.hooks = new WebhookSender(opts.webhook);
     this.store = new Store(opts.appSlug ?? "firebreak", opts.clock ?? (() => new Date()), (repo, event, action, payload) =>
       this.hooks.send(repo, event, action, payload));
+    this.store.webUrl = opts.webUrl;
   }
 
   get url(): string { return this.store.base; }

@@ -34,6 +34,8 @@ export interface RepoRecord {
 /** What rendering needs from the store: where it lives, who people are. */
 export interface RenderCtx {
   base: string; // http://127.0.0.1:PORT — API paths hang off it
+  /** Where html_url links point: `base` unless the emulator was given `webUrl` (the demo: https://github.com). */
+  web: string;
   appSlug: string;
   userId(login: string): number;
   association(repo: RepoRecord, login: string): "OWNER" | "COLLABORATOR" | "NONE";
@@ -49,7 +51,7 @@ export function userJson(c: RenderCtx, login: string): Json {
   const bot = login.endsWith("[bot]");
   return {
     login, id, node_id: nodeId(bot ? "Bot" : "User", id), avatar_url: `${c.base}/avatars/${encodeURIComponent(login)}`,
-    gravatar_id: "", url: `${c.base}/users/${encodeURIComponent(login)}`, html_url: `${c.base}/${encodeURIComponent(login)}`,
+    gravatar_id: "", url: `${c.base}/users/${encodeURIComponent(login)}`, html_url: `${c.web}/${encodeURIComponent(login)}`,
     type: bot ? "Bot" : "User", site_admin: false,
   };
 }
@@ -57,7 +59,7 @@ export function userJson(c: RenderCtx, login: string): Json {
 export function appJson(c: RenderCtx, owner: string): Json {
   return {
     id: 1, slug: c.appSlug, node_id: nodeId("App", 1), name: c.appSlug, owner: userJson(c, owner),
-    description: "", external_url: c.base, html_url: `${c.base}/apps/${c.appSlug}`,
+    description: "", external_url: c.base, html_url: `${c.web}/apps/${c.appSlug}`,
     permissions: { issues: "write", metadata: "read", contents: "read", checks: "write" },
     events: ["issues", "issue_comment", "release"], created_at: "2020-01-01T00:00:00Z", updated_at: "2020-01-01T00:00:00Z",
   };
@@ -77,7 +79,7 @@ export function repoJson(c: RenderCtx, r: RepoRecord, openIssues = 0): Json {
   const url = `${c.base}/repos/${r.fullName}`;
   return {
     id: r.id, node_id: nodeId("Repository", r.id), name: r.name, full_name: r.fullName, private: r.private,
-    owner: userJson(c, r.owner), html_url: `${c.base}/${r.fullName}`, description: null, fork: false, url,
+    owner: userJson(c, r.owner), html_url: `${c.web}/${r.fullName}`, description: null, fork: false, url,
     issues_url: `${url}/issues{/number}`, labels_url: `${url}/labels{/name}`, releases_url: `${url}/releases{/id}`,
     contents_url: `${url}/contents/{+path}`, created_at: r.createdAt, updated_at: r.createdAt, pushed_at: r.createdAt,
     has_issues: true, archived: false, disabled: false, visibility: r.private ? "private" : "public",
@@ -101,7 +103,7 @@ export function issueJson(c: RenderCtx, repo: RepoRecord, i: IssueRecord, labels
   return {
     url, repository_url: `${c.base}/repos/${repo.fullName}`, labels_url: `${url}/labels{/name}`,
     comments_url: `${url}/comments`, events_url: `${url}/events`, timeline_url: `${url}/timeline`,
-    html_url: `${c.base}/${repo.fullName}/issues/${i.number}`, id: i.id, node_id: nodeId("Issue", i.id),
+    html_url: `${c.web}/${repo.fullName}/issues/${i.number}`, id: i.id, node_id: nodeId("Issue", i.id),
     number: i.number, title: i.title, user: userJson(c, i.author), labels: labels.map((l) => labelJson(c, repo, l)),
     state: i.state, state_reason: i.stateReason, locked: false, assignee: assignees[0] ?? null, assignees,
     milestone: null, comments: i.comments, created_at: i.createdAt, updated_at: i.updatedAt, closed_at: i.closedAt,
@@ -114,7 +116,7 @@ export function issueJson(c: RenderCtx, repo: RepoRecord, i: IssueRecord, labels
 export function commentJson(c: RenderCtx, repo: RepoRecord, cm: CommentRecord): Json {
   const url = `${c.base}/repos/${repo.fullName}/issues/comments/${cm.id}`;
   return {
-    url, html_url: `${c.base}/${repo.fullName}/issues/${cm.issueNumber}#issuecomment-${cm.id}`,
+    url, html_url: `${c.web}/${repo.fullName}/issues/${cm.issueNumber}#issuecomment-${cm.id}`,
     issue_url: `${c.base}/repos/${repo.fullName}/issues/${cm.issueNumber}`, id: cm.id, node_id: nodeId("IssueComment", cm.id),
     user: userJson(c, cm.author), created_at: cm.createdAt, updated_at: cm.updatedAt,
     author_association: c.association(repo, cm.author), body: cm.body,
@@ -126,7 +128,7 @@ export function releaseJson(c: RenderCtx, repo: RepoRecord, r: ReleaseRecord): J
   const url = `${c.base}/repos/${repo.fullName}/releases/${r.id}`;
   return {
     url, assets_url: `${url}/assets`, upload_url: `${url}/assets{?name,label}`,
-    html_url: `${c.base}/${repo.fullName}/releases/tag/${encodeURIComponent(r.tagName)}`, id: r.id,
+    html_url: `${c.web}/${repo.fullName}/releases/tag/${encodeURIComponent(r.tagName)}`, id: r.id,
     node_id: nodeId("Release", r.id), tag_name: r.tagName, target_commitish: r.targetCommitish, name: r.name,
     draft: r.draft, prerelease: r.prerelease, author: userJson(c, r.author), created_at: r.createdAt,
     published_at: r.publishedAt, assets: [], body: r.body,
@@ -137,7 +139,7 @@ export function releaseJson(c: RenderCtx, repo: RepoRecord, r: ReleaseRecord): J
 export function checkRunJson(c: RenderCtx, repo: RepoRecord, k: CheckRunRecord): Json {
   return {
     id: k.id, node_id: nodeId("CheckRun", k.id), head_sha: k.headSha, external_id: k.externalId ?? "",
-    url: `${c.base}/repos/${repo.fullName}/check-runs/${k.id}`, html_url: `${c.base}/${repo.fullName}/runs/${k.id}`,
+    url: `${c.base}/repos/${repo.fullName}/check-runs/${k.id}`, html_url: `${c.web}/${repo.fullName}/runs/${k.id}`,
     details_url: k.detailsUrl, status: k.status, conclusion: k.conclusion, started_at: k.startedAt,
     completed_at: k.completedAt, name: k.name, app: appJson(c, repo.owner),
     output: { title: null, summary: null, text: null, annotations_count: 0, ...(k.output ?? {}) },

@@ -36,6 +36,8 @@ const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCas
 
 export class Store implements RenderCtx {
   base = "http://127.0.0.1";
+  webUrl: string | undefined;
+  get web(): string { return this.webUrl ?? this.base; }
   private seq = 1000;
   private readonly userIds = new Map<string, number>();
   private readonly repos = new Map<string, RepoState>();

@@ -8,6 +8,8 @@ import type { Trigger } from "../events.js";
 import { getIssue } from "../issues.js";
 import { runReleaseQa } from "./release-qa.js";
 import { causedBySelf, routeIssueEvent, senderIgnored } from "../../core/decide/needs.js";
+import { isFormSubmission } from "../../core/declaration/form.js";
+import { DEFAULT_FORM_PATH } from "./deps.js";
 import type { RunResult, ShellDeps } from "./deps.js";
 import { runIncidentEvent, runPostmortemClosed } from "./incident.js";
 import type { PassCursor } from "./scheduled-pass.js";
@@ -24,7 +26,8 @@ export async function handle(gh: GitHubClient, trigger: Trigger, deps: ShellDeps
   if (trigger.kind === "ignored") return { results: [{ action: "ignored", notes: [trigger.reason], configErrors: [] }] };
   if ("sender" in trigger && causedBySelf(trigger.sender, deps.botLogin)) return { results: [{ action: "ignored", notes: ["an event Firebreak caused itself"], configErrors: [] }] };
   // The scheduled pass is where a fixed configuration's error issue gets closed, whatever the runtime.
-  const loaded = await loadConfig(gh, trigger.ref, trigger.kind === "scheduled" ? { ...deps, reportFixedConfig: true } : deps);
+  // So is a push that touched the file (the Action's workflow runs on it): a fix is seen at once.
+  const loaded = await loadConfig(gh, trigger.ref, trigger.kind === "scheduled" || trigger.kind === "config-check" ? { ...deps, reportFixedConfig: true } : deps);
   const { config } = loaded;
   const withErrors = (r: Omit<RunResult, "configErrors">): RunResult => ({ ...r, configErrors: loaded.errors });
   switch (trigger.kind) {
@@ -32,13 +35,23 @@ export async function handle(gh: GitHubClient, trigger: Trigger, deps: ShellDeps
       const ignored = senderIgnored(trigger.sender, config);
       if (ignored) return { results: [withErrors({ action: "ignored", notes: [ignored] })] };
       const payloadIssue = deps.memory ? deps.memory.freshest(trigger.ref, trigger.issue) : trigger.issue;
-      const route = routeIssueEvent(trigger.event, payloadIssue, config);
+      let route = routeIssueEvent(trigger.event, payloadIssue, config);
+      let issue = payloadIssue;
+      if (route.kind === "unlabelled-form") {
+        // The form is read anyway to declare (one conditional request, cached): no extra call then.
+        const form = (await deps.files.read(gh, trigger.ref, deps.formPath ?? DEFAULT_FORM_PATH)) ?? deps.templates.form;
+        if (!isFormSubmission(issue.body, form)) return { results: [withErrors({ action: "ignored", notes: ["not labelled as an incident"] })] };
+        issue = { ...issue, labels: [...issue.labels, config.labels.incident] };
+        route = routeIssueEvent(trigger.event, issue, config);
+        deps.log?.(`#${issue.number} is a submitted incident form GitHub left without the ${config.labels.incident} label: declaring it`);
+      }
+      if (route.kind === "unlabelled-form") throw new Error("unreachable: a labelled issue routes as an incident");
       if (route.kind === "ignore") return { results: [withErrors({ action: "ignored", notes: [route.reason] })] };
       if (route.kind === "postmortem-closed") {
-        const postmortem = deps.issueFromPayload ? payloadIssue : await getIssue(gh, trigger.ref, payloadIssue.number);
+        const postmortem = deps.issueFromPayload ? issue : await getIssue(gh, trigger.ref, issue.number);
         return { results: [withErrors(await runPostmortemClosed(gh, trigger.ref, postmortem, route.incident, config, trigger.event.at, deps))] };
       }
-      return { results: [withErrors(await runIncidentEvent(gh, { ...trigger, issue: payloadIssue }, route, config, deps))] };
+      return { results: [withErrors(await runIncidentEvent(gh, { ...trigger, issue }, route, config, deps))] };
     }
     case "release":
     case "deployment": {
@@ -46,6 +59,15 @@ export async function handle(gh: GitHubClient, trigger: Trigger, deps: ShellDeps
       if (ignored) return { results: [withErrors({ action: "ignored", notes: [ignored] })] };
       return { results: [withErrors(await runReleaseQa(gh, trigger, config, deps))] };
     }
+    case "config-check":
+      return {
+        results: [
+          withErrors({
+            action: "reconciled",
+            notes: [loaded.errors.length === 0 ? `${loaded.path} is valid` : `${loaded.path} has ${loaded.errors.length} error(s), reported in the configuration-error issue`],
+          }),
+        ],
+      };
     case "scheduled": {
       const pass = await runScheduledPass(gh, trigger.ref, config, deps, trigger.at, cursor);
       const results = pass.results.map(withErrors);
