@@ -54612,6 +54612,13 @@ function triggerFrom(name, payload, context3 = {}) {
     if (p.deployment_status.state !== "success") return ignored(`deployment ${p.deployment_status.state}`);
     return { kind: "deployment", ref: repoOf(p.repository.full_name), deployment: p.deployment, sender: p.sender };
   }
+  if (name === "push") {
+    const parsed = pushPayload.safeParse(payload);
+    if (!parsed.success) return ignored("push payload without the fields Firebreak needs");
+    const p = parsed.data;
+    if (p.repository.default_branch === void 0 || p.ref !== `refs/heads/${p.repository.default_branch}`) return ignored(`a push to ${p.ref}, not the default branch`);
+    return { kind: "config-check", ref: repoOf(p.repository.full_name), sender: p.sender };
+  }
   if (name === "schedule" || name === "workflow_dispatch") {
     const full = external_exports.object({ repository: repository.optional() }).safeParse(payload);
     const fullName = (full.success ? full.data.repository?.full_name : void 0) ?? context3.repoFallback;
@@ -54621,6 +54628,11 @@ function triggerFrom(name, payload, context3 = {}) {
   }
   return ignored(`${name} events need nothing`);
 }
+var pushPayload = external_exports.object({
+  ref: external_exports.string(),
+  repository: external_exports.object({ full_name: external_exports.string(), default_branch: external_exports.string().optional() }),
+  sender
+});
 
 // src/github/files.ts
 var MISSING_TTL_MS = 6e4;
@@ -61813,26 +61825,42 @@ function person(login2) {
 
 // src/github/issues.ts
 var PAGE = 100;
-var MAX_PAGES = 10;
 async function getIssue(gh, ref, number4) {
   const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: number4 });
   return issueViewSchema.parse(data);
 }
-async function listComments(gh, ref, number4, since) {
-  const out = [];
-  for (let page = 1; page <= MAX_PAGES; page++) {
-    const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...ref,
-      issue_number: number4,
-      per_page: PAGE,
-      page,
-      ...since ? { since } : {}
-    });
-    const rows = external_exports.array(commentViewSchema).parse(data);
-    out.push(...rows);
-    if (rows.length < PAGE) break;
+var MAX_LOG_PAGES = 500;
+function lastPageOf(link) {
+  if (typeof link !== "string") return void 0;
+  for (const part of link.split(",")) {
+    if (!/rel="last"/.test(part)) continue;
+    const url2 = /<([^>]*)>/.exec(part)?.[1];
+    const page = url2 ? Number(new URL(url2, "https://api.github.com").searchParams.get("page")) : NaN;
+    if (Number.isInteger(page) && page > 0) return page;
   }
-  return out;
+  return void 0;
+}
+async function listCommentsNewestFirst(gh, ref, number4, enough) {
+  const read = (page) => gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: number4, per_page: PAGE, page });
+  const first = await read(1);
+  const firstRows = external_exports.array(commentViewSchema).parse(first.data);
+  const last = lastPageOf(first.headers?.link);
+  if (last === void 0 || last <= 1) return { comments: firstRows, complete: true, pages: 1 };
+  const byId = /* @__PURE__ */ new Map();
+  const seen = (id) => byId.has(id);
+  let pages = 1;
+  let lowest = 2;
+  for (let page = last; page >= 2 && pages < MAX_LOG_PAGES; page--) {
+    const rows = external_exports.array(commentViewSchema).parse((await read(page)).data);
+    pages += 1;
+    lowest = page;
+    for (const row of rows) byId.set(row.id, row);
+    const oldest = rows.reduce((min, r) => Math.min(min, r.id), Infinity);
+    if (page > 2 && rows.length > 0 && enough(oldest, seen)) break;
+  }
+  const complete = lowest === 2;
+  for (const row of firstRows) byId.set(row.id, row);
+  return { comments: [...byId.values()].sort((a, b) => a.id - b.id), complete, pages };
 }
 var ALLOWED_ROLES = /* @__PURE__ */ new Set(["triage", "write", "maintain", "admin"]);
 var TRUSTED_ASSOCIATIONS = /* @__PURE__ */ new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
@@ -66023,8 +66051,12 @@ function pageError(httpStatus) {
   if (httpStatus === void 0 || httpStatus >= 200 && httpStatus < 400) return void 0;
   return `HTTP ${httpStatus}`;
 }
+function quoted(values) {
+  const shown = values.slice(0, 6).map((v) => v.length <= 40 ? v : `${v.slice(0, 39)}\u2026`);
+  return shown.join(", ");
+}
 function idWords(ids) {
-  return ids.length === 1 ? `id ${ids[0] ?? ""}` : `ids ${ids.join(", ")}`;
+  return ids.length === 1 ? `id ${quoted(ids)}` : `ids ${quoted(ids)}`;
 }
 function staticRow(e, obs, config2) {
   const row = (status, seen) => ({ expectation: e.raw, status, seen, stage: "static" });
@@ -66041,12 +66073,12 @@ function staticRow(e, obs, config2) {
     return row("ok", d.ids.length > 0 ? `${idWords(d.ids)} (${d.evidence})` : d.evidence);
   }
   if (d.ids.length === 0) return row("missing", `${d.evidence}, but no id (expected ${expected})`);
-  return row("wrong-id", `wrong id: saw ${d.ids.join(", ")}, expected ${expected}`);
+  return row("wrong-id", `wrong id: saw ${quoted(d.ids)}, expected ${expected}`);
 }
 function hitWords(hits) {
   const events = unique(hits.flatMap((h) => h.event ? [h.event] : []));
   const ids = unique(hits.flatMap((h) => h.id ? [h.id] : []));
-  const parts = [ids.length > 0 ? idWords(ids) : "", events.length > 0 ? `events ${events.slice(0, 6).join(", ")}` : ""];
+  const parts = [ids.length > 0 ? idWords(ids) : "", events.length > 0 ? `events ${quoted(events)}` : ""];
   return parts.filter((p) => p !== "").join("; ");
 }
 var HIT_NAMES = {
@@ -66090,7 +66122,7 @@ function browserRow(e, obs, config2) {
   if (matching.length > 0) return row("ok", hitWords(matching) || HIT_NAMES[tag]);
   if (relevant.length > 0) {
     const ids = unique(relevant.flatMap((h) => h.id ? [h.id] : []));
-    return row("wrong-id", `wrong id: saw ${ids.join(", ") || "no id"}, expected ${expected ?? ""}`);
+    return row("wrong-id", `wrong id: saw ${ids.length > 0 ? quoted(ids) : "no id"}, expected ${expected ?? ""}`);
   }
   const what = e.event === void 0 ? `no ${HIT_NAMES[tag]}` : `no ${e.event} ${HIT_NAMES[tag]}`;
   const clues = [];
@@ -67388,7 +67420,10 @@ function routeIssueEvent(event, issue3, config2) {
   }
   const declaring = event.kind === "declare" || event.kind === "label" && event.added && sameLogin(event.label, config2.labels.incident);
   if (declaring) {
-    if (!hasIncidentLabel(issue3, config2)) return { kind: "ignore", reason: "not labelled as an incident" };
+    if (!hasIncidentLabel(issue3, config2)) {
+      if (event.kind === "declare" && /^ {0,3}###[ \t]/m.test(issue3.body)) return { kind: "unlabelled-form", event };
+      return { kind: "ignore", reason: "not labelled as an incident" };
+    }
     return { kind: "incident", declaring, event: { kind: "declare", at: event.at, actor: "actor" in event ? event.actor : "" } };
   }
   if (!isFirebreakIssue(issue3, config2)) return { kind: "ignore", reason: "not an incident" };
@@ -67988,6 +68023,13 @@ function parseDeclaration(body, templateYaml, shippedYaml) {
   } catch {
     return emptyDeclaration();
   }
+}
+function isFormSubmission(body, templateYaml) {
+  if (typeof body !== "string" || body.trim() === "") return false;
+  const fields = formFields(templateYaml);
+  if (!fields || fields.length === 0) return false;
+  const found = sections(body.length > MAX_BODY ? body.slice(0, MAX_BODY) : body, headingMap(templateYaml, fields));
+  return fields.every((f) => found.has(f.id ?? `label:${f.label}`));
 }
 
 // src/core/model/status.ts
@@ -69124,6 +69166,20 @@ If waiting does cost materially more, a responder can declare it with \`/escalat
   return finish(work, classification.kind === "incident" ? "declared" : "routine-variance");
 }
 
+// src/core/decide/log-window.ts
+function logWindow(state) {
+  if (!state) return {};
+  const newestApplied = Math.max(state.appliedThrough ?? 0, ...state.applied);
+  if (newestApplied <= 0) return {};
+  const mustFind = state.resolution?.commentId;
+  return { floor: mustFind !== void 0 ? Math.min(newestApplied, mustFind) : newestApplied, ...mustFind !== void 0 ? { mustFind } : {} };
+}
+function logWindowSatisfied(window2, oldestId, seen) {
+  if (window2.floor === void 0) return false;
+  if (oldestId > window2.floor) return false;
+  return window2.mustFind === void 0 || seen(window2.mustFind);
+}
+
 // src/core/decide/follow-ups.ts
 function withPostmortem(input2, result, postmortemNumber) {
   if (!result.state) return result;
@@ -69252,7 +69308,8 @@ async function closedIncidents(gh, ref, input2, config2) {
   return repeatCandidates(await listClosedSince(gh, ref, repeatWindowStart(input2.event.at, config2), config2.labels.incident));
 }
 async function readLog(gh, ref, issue3, comment) {
-  const log = await listComments(gh, ref, issue3.number);
+  const window2 = logWindow(parseBody(issue3.body).state);
+  const { comments: log } = await listCommentsNewestFirst(gh, ref, issue3.number, (oldestId, seen) => logWindowSatisfied(window2, oldestId, seen));
   if (comment && !log.some((c) => c.id === comment.id)) log.push(comment);
   return log;
 }
@@ -69481,7 +69538,7 @@ async function runScheduledPass(gh, ref, config2, deps, at, cursor) {
 async function handle(gh, trigger, deps, cursor) {
   if (trigger.kind === "ignored") return { results: [{ action: "ignored", notes: [trigger.reason], configErrors: [] }] };
   if ("sender" in trigger && causedBySelf(trigger.sender, deps.botLogin)) return { results: [{ action: "ignored", notes: ["an event Firebreak caused itself"], configErrors: [] }] };
-  const loaded = await loadConfig(gh, trigger.ref, trigger.kind === "scheduled" ? { ...deps, reportFixedConfig: true } : deps);
+  const loaded = await loadConfig(gh, trigger.ref, trigger.kind === "scheduled" || trigger.kind === "config-check" ? { ...deps, reportFixedConfig: true } : deps);
   const { config: config2 } = loaded;
   const withErrors = (r) => ({ ...r, configErrors: loaded.errors });
   switch (trigger.kind) {
@@ -69489,13 +69546,22 @@ async function handle(gh, trigger, deps, cursor) {
       const ignored3 = senderIgnored(trigger.sender, config2);
       if (ignored3) return { results: [withErrors({ action: "ignored", notes: [ignored3] })] };
       const payloadIssue = deps.memory ? deps.memory.freshest(trigger.ref, trigger.issue) : trigger.issue;
-      const route = routeIssueEvent(trigger.event, payloadIssue, config2);
+      let route = routeIssueEvent(trigger.event, payloadIssue, config2);
+      let issue3 = payloadIssue;
+      if (route.kind === "unlabelled-form") {
+        const form = await deps.files.read(gh, trigger.ref, deps.formPath ?? DEFAULT_FORM_PATH) ?? deps.templates.form;
+        if (!isFormSubmission(issue3.body, form)) return { results: [withErrors({ action: "ignored", notes: ["not labelled as an incident"] })] };
+        issue3 = { ...issue3, labels: [...issue3.labels, config2.labels.incident] };
+        route = routeIssueEvent(trigger.event, issue3, config2);
+        deps.log?.(`#${issue3.number} is a submitted incident form GitHub left without the ${config2.labels.incident} label: declaring it`);
+      }
+      if (route.kind === "unlabelled-form") throw new Error("unreachable: a labelled issue routes as an incident");
       if (route.kind === "ignore") return { results: [withErrors({ action: "ignored", notes: [route.reason] })] };
       if (route.kind === "postmortem-closed") {
-        const postmortem2 = deps.issueFromPayload ? payloadIssue : await getIssue(gh, trigger.ref, payloadIssue.number);
+        const postmortem2 = deps.issueFromPayload ? issue3 : await getIssue(gh, trigger.ref, issue3.number);
         return { results: [withErrors(await runPostmortemClosed(gh, trigger.ref, postmortem2, route.incident, config2, trigger.event.at, deps))] };
       }
-      return { results: [withErrors(await runIncidentEvent(gh, { ...trigger, issue: payloadIssue }, route, config2, deps))] };
+      return { results: [withErrors(await runIncidentEvent(gh, { ...trigger, issue: issue3 }, route, config2, deps))] };
     }
     case "release":
     case "deployment": {
@@ -69503,6 +69569,15 @@ async function handle(gh, trigger, deps, cursor) {
       if (ignored3) return { results: [withErrors({ action: "ignored", notes: [ignored3] })] };
       return { results: [withErrors(await runReleaseQa(gh, trigger, config2, deps))] };
     }
+    case "config-check":
+      return {
+        results: [
+          withErrors({
+            action: "reconciled",
+            notes: [loaded.errors.length === 0 ? `${loaded.path} is valid` : `${loaded.path} has ${loaded.errors.length} error(s), reported in the configuration-error issue`]
+          })
+        ]
+      };
     case "scheduled": {
       const pass = await runScheduledPass(gh, trigger.ref, config2, deps, trigger.at, cursor);
       const results = pass.results.map(withErrors);
