@@ -10,7 +10,7 @@ const WORD_JOINER = "\u2060";
  * Firebreak's own word joiners (inserted below to break mentions and links) are added after this.
  */
 // eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F\u00AD\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0]/g;
+const INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0]/g;
 
 export function withoutInvisible(text: string): string {
   return text.replace(INVISIBLE, "");
