@@ -8,6 +8,7 @@ import { safeMessage } from "../github/client.js";
 import { triggerFrom } from "../github/events.js";
 import { FileCache } from "../github/files.js";
 import { LabelStyler } from "../github/labels.js";
+import { PermissionCache } from "../github/permissions.js";
 import type { RunResult, ShellDeps } from "../github/shell/deps.js";
 import { handle } from "../github/shell/handle.js";
 import { IssueMemory } from "../github/shell/memory.js";
@@ -55,6 +56,7 @@ export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
     files: new FileCache(),
     memory: new IssueMemory(),
     labels: new LabelStyler(),
+    permissions: new PermissionCache(),
     templates: shippedTemplates(),
     botLogin: `${options.appSlug ?? "firebreak"}[bot]`,
     issueFromPayload: true,

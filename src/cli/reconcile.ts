@@ -2,6 +2,7 @@
 // card brought in line with its comment log, unanswered commands acknowledged.
 import { FileCache } from "../github/files.js";
 import { LabelStyler } from "../github/labels.js";
+import { PermissionCache } from "../github/permissions.js";
 import type { RunResult, ShellDeps } from "../github/shell/deps.js";
 import { handle } from "../github/shell/handle.js";
 import { shippedTemplates } from "../templates.js";
@@ -40,6 +41,7 @@ export async function runReconcile(options: ReconcileOptions, io: Io, octokitOpt
   const deps: ShellDeps = {
     files: new FileCache(),
     labels: new LabelStyler(),
+    permissions: new PermissionCache(),
     // Whoever owns the token writes the replies; only this login's own comments are skipped as commands.
     botLogin: options.botLogin ?? "github-actions[bot]",
     templates: shippedTemplates(),

@@ -15,6 +15,7 @@ import type { Trigger } from "../github/events.js";
 import { triggerFrom } from "../github/events.js";
 import { FileCache } from "../github/files.js";
 import { LabelStyler } from "../github/labels.js";
+import { PermissionCache } from "../github/permissions.js";
 import { DEFAULT_FORM_PATH } from "../github/shell/deps.js";
 import { handle } from "../github/shell/handle.js";
 import { DEFAULT_CONFIG_PATH } from "../github/config.js";
@@ -216,6 +217,7 @@ export async function simulate(options: SimulateOptions, io: Io): Promise<Simula
   const handled = await handle(gh, trigger, {
     files: new FileCache(),
     labels: new LabelStyler(),
+    permissions: new PermissionCache(),
     botLogin: options.botLogin ?? "firebreak[bot]",
     templates: shippedTemplates(),
     issueFromPayload: true,

@@ -1,12 +1,10 @@
 // Reads and idempotent writes on issues: marked issues that converge to one, comments,
-// permissions and releases.
+// and releases (permissions live in permissions.ts).
 import { z } from "zod";
-import type { FirebreakConfig } from "../core/config.js";
 import type { ReleaseView } from "../core/declaration/declare.js";
 import type { CommentView, IssueView } from "../core/model/incident.js";
 import { commentViewSchema, issueViewSchema } from "../core/model/incident.js";
 import type { GitHubClient, RepoRef } from "./client.js";
-import { statusOf } from "./client.js";
 
 const PAGE = 100;
 /** A bound on pages read for one event: an issue with 1,000 comments is already extraordinary. */
@@ -33,69 +31,6 @@ export async function listComments(gh: GitHubClient, ref: RepoRef, number: numbe
     if (rows.length < PAGE) break;
   }
   return out;
-}
-
-const ALLOWED_ROLES = new Set(["triage", "write", "maintain", "admin"]);
-const TRUSTED_ASSOCIATIONS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
-
-/**
- * Who may command (SPEC §2): the payload's author association is trusted without a call;
- * anyone else is looked up once per process and login by `role_name`.
- */
-export class Permissions {
-  private readonly known = new Map<string, boolean>();
-  constructor(
-    private readonly gh: GitHubClient,
-    private readonly ref: RepoRef,
-    private readonly config: FirebreakConfig,
-  ) {}
-
-  private listed(login: string): boolean {
-    return this.config.responders.some((r) => !r.includes("/") && r.toLowerCase() === login.toLowerCase());
-  }
-
-  /** Cheap answer when it needs no API call; undefined when a lookup is needed. */
-  quick(login: string, association: string | undefined): boolean | undefined {
-    if (association && TRUSTED_ASSOCIATIONS.has(association)) return true;
-    if (this.listed(login)) return true;
-    return this.known.get(login.toLowerCase());
-  }
-
-  async resolve(login: string, association: string | undefined): Promise<boolean> {
-    const quick = this.quick(login, association);
-    if (quick !== undefined) return quick;
-    let allowed = false;
-    try {
-      const { data } = await this.gh.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
-        ...this.ref,
-        username: login,
-      });
-      const role = z.object({ role_name: z.string().optional(), permission: z.string().optional() }).parse(data);
-      allowed = ALLOWED_ROLES.has(role.role_name ?? "");
-    } catch (error) {
-      if (statusOf(error) !== 404) throw error;
-    }
-    if (!allowed) allowed = await this.inListedTeam(login);
-    this.known.set(login.toLowerCase(), allowed);
-    return allowed;
-  }
-
-  /** Team entries (`org/team`) need the App's members:read permission; without it they grant nothing. */
-  private async inListedTeam(login: string): Promise<boolean> {
-    for (const entry of this.config.responders.filter((r) => r.includes("/"))) {
-      const [org = "", team = ""] = entry.split("/");
-      try {
-        const { data } = await this.gh.request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", { org, team_slug: team, username: login });
-        if ((data as { state?: string }).state === "active") return true;
-      } catch {
-        // No permission to read teams, or not a member: the entry grants nothing.
-      }
-    }
-    return false;
-  }
-
-  /** The synchronous view the core uses after `resolve` ran for everyone it needs. */
-  decide = (login: string, association: string | undefined): boolean => this.quick(login, association) ?? false;
 }
 
 export async function listReleases(gh: GitHubClient, ref: RepoRef): Promise<ReleaseView[]> {

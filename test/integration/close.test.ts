@@ -513,10 +513,10 @@ describe("repeat incidents", () => {
     expect(sent.patch?.labels).toEqual(["incident", "sev:2", "layer:measurement", "status:triage", "repeat"]);
     const state = parseBody(String(sent.patch?.body)).state;
     expect(state?.repeatOf).toEqual({ issue: 7, postmortem: 8, fix });
-    expect(String(sent.patch?.body)).toContain(`**Repeat** of #7 (postmortem #8); its process fix: ${fix}`);
+    expect(String(sent.patch?.body)).toContain(`**Repeat** of #7 (postmortem #8); its process fix: ${fix.replace("://", "\u2060://")}`);
     expect(sent.notices).toHaveLength(1);
     expect(sent.notices[0]).toContain("**Repeat:** incident [#1]");
-    expect(sent.notices[0]).toContain(`The process fix recorded for #7 — ${fix} — did not prevent it.`);
+    expect(sent.notices[0]).toContain(`The process fix recorded for #7 — ${fix.replace("://", "\u2060://")} — did not prevent it.`);
     expect(sent.notices[0]).toContain("<!-- firebreak:reply repeat-1 -->");
     // SPEC §10: a declaration costs at most 4 calls, the repeat notice included.
     expect(rec.counted).toEqual([`GET ${repoPath}/releases`, `GET ${repoPath}/issues`, `PATCH ${ISSUE_PATH}`, `POST ${repoPath}/issues/8/comments`]);

@@ -66,12 +66,25 @@ export function decide(input: EngineInput): EngineResult {
       action = "reconciled";
       break;
     case "reopened":
+      // Only people who may command reopen an incident: anyone else's reopen is undone.
+      if (isClosedStatus(work.state.status) && !input.mayCommand(event.actor, undefined)) {
+        work.notes.push(`closed again: reopened by ${event.actor} (not authorised)`);
+        return reclose(finish(work, "reconciled"), work.state.status === "dismissed" ? "not_planned" : "completed");
+      }
       if (isClosedStatus(work.state.status)) {
         work.state = timeline({ ...work.state, status: "investigating" }, event.at, "Reopened", event.actor);
       }
       action = "reconciled";
       break;
     case "closed":
+      // Only people who may command close an incident (an outsider author cannot dismiss it):
+      // anyone else's close is undone and changes nothing else.
+      if (isOpenStatus(work.state.status) && !input.mayCommand(event.actor, undefined)) {
+        work.reopen = true;
+        work.notes.push(`reopened: closed by ${event.actor} (not authorised)`);
+        action = "reopened";
+        break;
+      }
       action = close(work, event);
       break;
   }
@@ -79,6 +92,11 @@ export function decide(input: EngineInput): EngineResult {
     action = close(work, { kind: "closed", at: issue.closed_at ?? event.at, actor: issue.user?.login ?? "ghost", reason: issue.state_reason ?? "completed" });
   }
   return finish(work, action);
+}
+
+/** The plan also closes the issue again (a reopen by someone who may not command). */
+function reclose(result: EngineResult, reason: "completed" | "not_planned"): EngineResult {
+  return { ...result, plan: { ...result.plan, update: { ...result.plan.update, state: "closed", state_reason: reason } } };
 }
 
 /**

@@ -4,7 +4,7 @@ import { parseBody } from "../card.js";
 import type { ParsedComment } from "../commands/grammar.js";
 import { parseComment } from "../commands/grammar.js";
 import type { FirebreakConfig } from "../config.js";
-import { parsePostmortemMarker } from "../model/markers.js";
+import { parsePostmortemMarker, replyKeyOf } from "../model/markers.js";
 import type { CommentView, IncidentState, IssueView } from "../model/incident.js";
 import type { IncidentEvent } from "./types.js";
 
@@ -98,9 +98,11 @@ export function readsFor(
     // redelivery) needs nothing: answered without a call.
     if (event.kind === "commands" && comment && parsed.state && isApplied(parsed.state, comment.id)) return { skip: `comment ${comment.id} is already applied` };
     reads.log = true;
-  } else if (event.kind === "label" || event.kind === "assignee") {
+  } else if (event.kind === "label" || event.kind === "assignee" || event.kind === "reopened") {
     reads.logins.push({ login: event.actor });
   }
+  // Who closed it decides whether the close counts (an outsider author cannot dismiss an incident).
+  if (event.kind === "closed" && event.actor) reads.logins.push({ login: event.actor });
   return reads;
 }
 
@@ -117,17 +119,37 @@ export interface PendingCommand {
  * Command comments in the log that the record has not applied yet, oldest first: the engine
  * applies exactly these, and the shell looks up exactly their authors' permissions.
  */
-export function pendingCommands(log: readonly CommentView[], state: IncidentState | undefined, ignoredAuthor: (login: string) => boolean): PendingCommand[] {
+export function pendingCommands(
+  log: readonly CommentView[],
+  state: IncidentState | undefined,
+  ignoredAuthor: (login: string) => boolean,
+  isSelf?: (login: string) => boolean,
+): PendingCommand[] {
+  // A command Firebreak already answered without applying (a refusal) stays answered: the record
+  // never lists it, so an outsider's comment costs no write beyond that one reply.
+  const answered = isSelf ? firebreakReplyKeys(log, isSelf) : new Set<string>();
   const sorted = [...log].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
   const out: PendingCommand[] = [];
   for (const comment of sorted) {
     if (state && isApplied(state, comment.id)) continue;
     if (ignoredAuthor(comment.user?.login ?? "ghost")) continue;
+    if (answered.has(`c${comment.id}`)) continue;
     const parsed = parseComment(comment.body);
     if (parsed.commands.length === 0 && parsed.nearMisses.length === 0) continue;
     out.push({ comment, parsed });
   }
   return out;
+}
+
+/** Reply keys of the comments Firebreak wrote: a key copied into anyone else's comment means nothing (SPEC §13). */
+export function firebreakReplyKeys(log: readonly CommentView[], isSelf: (login: string) => boolean): Set<string> {
+  const keys = new Set<string>();
+  for (const c of log) {
+    if (!isSelf(c.user?.login ?? "ghost")) continue;
+    const key = replyKeyOf(c.body);
+    if (key) keys.add(key);
+  }
+  return keys;
 }
 
 /** Once the log is read: whose permission the decision needs, and whether a postmortem may open. */
@@ -136,9 +158,10 @@ export function readsAfterLog(
   issue: IssueView,
   log: readonly CommentView[],
   ignoredAuthor: (login: string) => boolean,
+  isSelf?: (login: string) => boolean,
 ): { logins: { login: string; association?: string }[]; postmortemTemplate: boolean } {
   const state = parseBody(issue.body).state;
-  const pending = pendingCommands(log, state, ignoredAuthor);
+  const pending = pendingCommands(log, state, ignoredAuthor, isSelf);
   const logins = pending.map(({ comment }) => ({ login: comment.user?.login ?? "ghost", ...(comment.author_association ? { association: comment.author_association } : {}) }));
   // The close gate trusts the recorded /resolve only when its author may command.
   const resolution = state?.resolution && log.find((c) => c.id === state.resolution?.commentId);

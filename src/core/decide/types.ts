@@ -33,6 +33,8 @@ export interface EngineInput {
   mayCommand(login: string, association: string | undefined): boolean;
   /** Logins whose comments are not commands (Firebreak itself, other bots not allowed). */
   isBot(login: string): boolean;
+  /** Firebreak's own login: only its comments' reply keys count (SPEC §13). */
+  isSelf?(login: string): boolean;
   releases?: readonly ReleaseView[];
   repeatCandidates?: readonly ClosedIncident[];
   /** The repository's postmortem template or the shipped one; needed when a postmortem may open. */
@@ -58,6 +60,8 @@ export interface Work {
   state: IncidentState;
   userText: string;
   replies: Reply[];
+  /** Refusals: replied once (the log's reply key says so) and never recorded, so they cost no write of the card. */
+  refusals?: Reply[];
   notices: Plan["notices"];
   reactions: number[];
   notes: string[];

@@ -4,6 +4,7 @@ import type { ActionTaken, Plan } from "../../core/model/plan.js";
 import type { RepoRef } from "../client.js";
 import type { FileCache } from "../files.js";
 import type { LabelStyler } from "../labels.js";
+import type { PermissionCache } from "../permissions.js";
 import type { IssueMemory } from "./memory.js";
 
 export interface ShippedTemplates {
@@ -26,6 +27,11 @@ export interface ShellDeps {
   memory?: IssueMemory;
   /** Labels this process already styled, per repository: a burst styles each once. */
   labels: LabelStyler;
+  /**
+   * Permissions looked up, per (repository, login): the App keeps one for the process (each answer
+   * for `permission_cache_minutes`), the Action one for the run. Absent, each event looks up anew.
+   */
+  permissions?: PermissionCache;
   /** Look for a configuration-error issue to close even when the file is valid. */
   reportFixedConfig?: boolean;
   /** Write a check run for tracking QA (both faces do; `simulate` records it). */

@@ -10,7 +10,8 @@ import { commentsIgnoredFrom, readsAfterLog, readsFor } from "../../core/decide/
 import { repeatCandidates, repeatWindowStart } from "../../core/repeat.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import type { Trigger } from "../events.js";
-import { getIssue, listClosedSince, listComments, listReleases, Permissions } from "../issues.js";
+import { getIssue, listClosedSince, listComments, listReleases } from "../issues.js";
+import { Permissions } from "../permissions.js";
 import { applyPlan } from "./apply-plan.js";
 import type { RunResult, ShellDeps } from "./deps.js";
 import { DEFAULT_FORM_PATH } from "./deps.js";
@@ -24,7 +25,7 @@ export async function runIncidentEvent(gh: GitHubClient, trigger: IssueTrigger, 
   const reads = readsFor(route, issue, trigger.comment);
   if ("skip" in reads) return { action: "ignored", incident: issue.number, notes: [reads.skip] };
   const self = deps.botLogin.toLowerCase();
-  const permissions = new Permissions(gh, ref, config);
+  const permissions = new Permissions(gh, ref, config, deps.permissions);
   const ignoredAuthor = commentsIgnoredFrom(deps.botLogin, config);
   const input: EngineInput = {
     event: route.event,
@@ -35,11 +36,12 @@ export async function runIncidentEvent(gh: GitHubClient, trigger: IssueTrigger, 
     // Firebreak itself declares the incidents it opens (tracking QA).
     mayCommand: (login, association) => login.toLowerCase() === self || permissions.decide(login, association),
     isBot: ignoredAuthor,
+    isSelf: (login) => login.toLowerCase() === self,
   };
   let logins = reads.logins;
   if (reads.log) {
     input.log = await readLog(gh, ref, issue, trigger.comment);
-    const after = readsAfterLog(route.event, issue, input.log, ignoredAuthor);
+    const after = readsAfterLog(route.event, issue, input.log, ignoredAuthor, input.isSelf);
     logins = [...logins, ...after.logins];
     if (after.postmortemTemplate) input.postmortemTemplate = (await deps.files.read(gh, ref, config.postmortem.template)) ?? deps.templates.postmortem;
   }

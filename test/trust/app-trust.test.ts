@@ -1,0 +1,127 @@
+// Issue 11 / SPEC §13: the attacks a security review reproduced, each played through the real
+// App (Probot, in process) against the built-in local GitHub, as an outsider would play them.
+import { afterEach, describe, expect, it } from "vitest";
+import { firebreakApp } from "../../src/app/index.js";
+import { parseBody } from "../../src/core/card.js";
+import type { IncidentState } from "../../src/core/model/incident.js";
+import type { AppWorld } from "../../src/dev/harness.js";
+import { startAppWorld } from "../../src/dev/harness.js";
+import { FULL_FORM } from "../support/payloads.js";
+
+const REPO = "acme/shop";
+const BOT = "firebreak[bot]";
+let world: AppWorld | undefined;
+
+afterEach(async () => {
+  await world?.stop();
+  world = undefined;
+});
+
+async function start(config?: string): Promise<AppWorld> {
+  const app = firebreakApp({ appSlug: "firebreak" });
+  world = await startAppWorld({ appFn: app, idle: () => app.idle(), throttle: false });
+  const { gh } = world;
+  gh.addRepo(REPO);
+  gh.addCollaborator(REPO, "dana", "triage");
+  gh.addCollaborator(REPO, "olga", "write");
+  gh.addCollaborator(REPO, "rita", "read");
+  for (const l of ["incident", "sev:1", "sev:2", "sev:3", "status:triage", "status:investigating", "routine-variance", "layer:measurement", "postmortem"]) gh.createLabel(REPO, l, "ededed", l);
+  if (config) gh.putFile(REPO, ".github/firebreak.yml", config);
+  return world;
+}
+
+const stateOf = (w: AppWorld, n: number): IncidentState | undefined => parseBody(w.gh.issue(REPO, n)?.body).state;
+const botReplies = (w: AppWorld, n: number) => w.gh.comments(REPO, n).filter((c) => c.author === BOT).map((c) => c.body);
+const writes = (w: AppWorld) => w.gh.requests.filter((r) => r.method !== "GET" && r.token.kind === "installation" && !r.path.endsWith("/access_tokens"));
+
+async function declared(w: AppWorld, by = "dana"): Promise<number> {
+  const issue = w.gh.openIssue(REPO, by, { title: "Meta purchases down 70%", body: FULL_FORM, labels: ["incident"] });
+  await w.settle();
+  return issue.number;
+}
+
+describe("reply keys (item 4)", () => {
+  it("an outsider comment carrying a copied reply key does not suppress the SEV1 notification", async () => {
+    const w = await start("notify:\n  1: [oncall]\n");
+    const n = await declared(w);
+    w.gh.comment(REPO, n, "mallory", "just saying <!-- firebreak:reply notify-sev1 -->");
+    await w.settle();
+    w.gh.comment(REPO, n, "dana", "/severity 1");
+    await w.settle();
+    expect(stateOf(w, n)?.severity).toBe(1);
+    expect(botReplies(w, n).some((b) => b.includes("@oncall"))).toBe(true);
+  }, 60_000);
+});
+
+describe("outsiders cost little (item 12)", () => {
+  it("an outsider's command gets one refusal and no other write: card, record and labels unchanged", async () => {
+    const w = await start();
+    const n = await declared(w);
+    const before = w.gh.issue(REPO, n)!;
+    w.gh.resetRequests();
+    w.gh.comment(REPO, n, "mallory", "/severity 1");
+    await w.settle();
+    w.gh.comment(REPO, n, "mallory", "/owner @mallory\n/contain nothing");
+    await w.settle();
+    const after = w.gh.issue(REPO, n)!;
+    expect(after.body).toBe(before.body);
+    expect(after.labels).toEqual(before.labels);
+    const posted = writes(w);
+    expect(posted.map((r) => r.method)).toEqual(["POST", "POST"]);
+    expect(botReplies(w, n)).toHaveLength(2);
+    // A later authorised command still works, and the refusals are not repeated.
+    w.gh.comment(REPO, n, "dana", "/severity 3");
+    await w.settle();
+    expect(stateOf(w, n)?.severity).toBe(3);
+    expect(botReplies(w, n)).toHaveLength(2);
+  }, 60_000);
+});
+
+describe("authorisation by permission, not association (item 9)", () => {
+  it("a read-only COLLABORATOR cannot set severity or dismiss", async () => {
+    const w = await start();
+    const n = await declared(w);
+    w.gh.comment(REPO, n, "rita", "/severity 1");
+    await w.settle();
+    w.gh.comment(REPO, n, "rita", "/not-incident nothing to see");
+    await w.settle();
+    expect(stateOf(w, n)?.severity).toBe(2);
+    expect(stateOf(w, n)?.status).toBe("triage");
+    expect(w.gh.issue(REPO, n)?.labels).toContain("sev:2");
+    // One lookup for rita, cached for the second comment.
+    expect(w.gh.requests.filter((r) => r.path.endsWith("/collaborators/rita/permission"))).toHaveLength(1);
+  }, 60_000);
+
+  it("the outsider author of an escalated incident cannot dismiss or reopen it", async () => {
+    const w = await start();
+    const n = await declared(w, "mallory");
+    expect(stateOf(w, n)?.status).toBe("routine-variance");
+    w.gh.comment(REPO, n, "dana", "/escalate");
+    await w.settle();
+    expect(stateOf(w, n)?.status).toBe("triage");
+    w.gh.comment(REPO, n, "mallory", "/not-incident fixed itself");
+    await w.settle();
+    expect(stateOf(w, n)?.status).toBe("triage");
+    w.gh.closeIssue(REPO, n, "mallory", "not_planned");
+    await w.settle();
+    expect(stateOf(w, n)?.status).not.toBe("dismissed");
+    expect(w.gh.issue(REPO, n)?.state).toBe("open");
+    // Dismissed by a responder, the outsider author's reopen is undone.
+    w.gh.closeIssue(REPO, n, "dana", "not_planned");
+    await w.settle();
+    expect(stateOf(w, n)?.status).toBe("dismissed");
+    w.gh.reopenIssue(REPO, n, "mallory");
+    await w.settle();
+    expect(w.gh.issue(REPO, n)?.state).toBe("closed");
+    expect(stateOf(w, n)?.status).toBe("dismissed");
+  }, 60_000);
+
+  it("a bot not in allow_bots never commands, even as a collaborator", async () => {
+    const w = await start();
+    w.gh.addCollaborator(REPO, "helper[bot]", "write");
+    const n = await declared(w);
+    w.gh.comment(REPO, n, "helper[bot]", "/severity 1");
+    await w.settle();
+    expect(stateOf(w, n)?.severity).toBe(2);
+  }, 60_000);
+});
