@@ -125,3 +125,23 @@ describe("authorisation by permission, not association (item 9)", () => {
     expect(stateOf(w, n)?.severity).toBe(2);
   }, 60_000);
 });
+
+describe("no comment can wedge an incident (item 11)", () => {
+  it("two comments of 20 /change cannot make a reply GitHub refuses: the incident keeps taking commands", async () => {
+    const w = await start();
+    const n = await declared(w);
+    const changes = (from: number) => Array.from({ length: 20 }, (_, i) => `/change ${String(from + i).padStart(3, "0")} ${"budget shift ".repeat(15)}`).join("\n");
+    w.gh.comment(REPO, n, "dana", changes(1));
+    await w.settle();
+    w.gh.comment(REPO, n, "dana", changes(21));
+    await w.settle();
+    w.gh.comment(REPO, n, "olga", "/severity 1");
+    await w.settle();
+    expect(stateOf(w, n)?.severity).toBe(1);
+    expect(stateOf(w, n)?.interventions).toHaveLength(40);
+    const replies = botReplies(w, n);
+    for (const r of replies) expect(Array.from(r).length).toBeLessThanOrEqual(65_536);
+    expect(replies.some((r) => r.includes("shortened"))).toBe(true);
+    expect(w.gh.requests.filter((r) => r.status === 422)).toEqual([]);
+  }, 60_000);
+});

@@ -10,6 +10,7 @@ import type { EngineInput, EngineResult } from "../../core/decide/types.js";
 import type { CommentView, IssueView } from "../../core/model/incident.js";
 import { issueViewSchema } from "../../core/model/incident.js";
 import type { Plan } from "../../core/model/plan.js";
+import { fitReply } from "../../core/model/plan.js";
 import { REPLY_MARKER } from "../../core/model/markers.js";
 import { firebreakReplyKeys } from "../../core/decide/needs.js";
 import type { GitHubClient, RepoRef } from "../client.js";
@@ -62,7 +63,7 @@ async function postComments(
   const posted = firebreakReplyKeys(log, self);
   for (const comment of comments) {
     if (posted.has(comment.key)) continue;
-    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: issue, body: `${comment.body}\n\n${REPLY_MARKER(comment.key)}` });
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: issue, body: `${fitReply(comment.body)}\n\n${REPLY_MARKER(comment.key)}` });
   }
 }
 
