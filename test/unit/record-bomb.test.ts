@@ -1,4 +1,5 @@
 // SPEC §13 "decoding a record is capped": a forged record that inflates without end is refused.
+import type * as Zlib from "node:zlib";
 import { deflateRawSync } from "node:zlib";
 import { describe, expect, it, vi } from "vitest";
 import { decodeState, encodeState, parseBody, renderBody } from "../../src/core/card.js";
@@ -10,7 +11,7 @@ import { declaredIncident } from "../support/incident-factory.js";
 /** How many bytes each inflate produced: the cap must stop a bomb inside zlib, not after it. */
 const inflated = vi.hoisted(() => [] as number[]);
 vi.mock("node:zlib", async (original) => {
-  const zlib = await original<typeof import("node:zlib")>();
+  const zlib = await original<typeof Zlib>();
   return {
     ...zlib,
     inflateRawSync: (...args: Parameters<typeof zlib.inflateRawSync>) => {
