@@ -68,7 +68,7 @@ export async function listClosedSince(gh: GitHubClient, ref: RepoRef, since: str
 export async function findMarkedIssues(
   gh: GitHubClient,
   ref: RepoRef,
-  query: { label: string; state: "open" | "all"; marker: string },
+  query: { label: string; state: "open" | "all"; marker: string; author?: string },
 ): Promise<IssueView[]> {
   const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
     ...ref,
@@ -82,7 +82,9 @@ export async function findMarkedIssues(
   return z
     .array(issueViewSchema)
     .parse(data)
-    .filter((i) => i.body.includes(query.marker));
+    .filter((i) => i.body.includes(query.marker))
+    // A marker copied into someone else's issue is not Firebreak's issue (SPEC §13).
+    .filter((i) => query.author === undefined || (i.user?.login ?? "").toLowerCase() === query.author.toLowerCase());
 }
 
 /**
@@ -92,9 +94,9 @@ export async function findMarkedIssues(
 export async function createIssueOnce(
   gh: GitHubClient,
   ref: RepoRef,
-  draft: { marker: string; title: string; body: string; labels: string[]; assignees?: string[]; findLabel: string },
+  draft: { marker: string; title: string; body: string; labels: string[]; assignees?: string[]; findLabel: string; author?: string },
 ): Promise<{ number: number; created: boolean }> {
-  const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker });
+  const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker, ...(draft.author ? { author: draft.author } : {}) });
   if (before[0]) return { number: before[0].number, created: false };
   const body = draft.body.includes(draft.marker) ? draft.body : `${draft.marker}\n${draft.body}`;
   const { data } = await gh.request("POST /repos/{owner}/{repo}/issues", {

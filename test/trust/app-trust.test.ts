@@ -145,3 +145,30 @@ describe("no comment can wedge an incident (item 11)", () => {
     expect(w.gh.requests.filter((r) => r.status === 422)).toEqual([]);
   }, 60_000);
 });
+
+describe("forged postmortem (item 1)", () => {
+  it("an outsider's issue with a copied postmortem marker, closed complete, does not complete the incident's postmortem", async () => {
+    const w = await start();
+    const n = await declared(w);
+    w.gh.comment(REPO, n, "dana", "/resolve\ncause: consent banner blocked the pixel\nlayer: measurement\nevidence: test order\nfix: banner config");
+    await w.settle();
+    w.gh.closeIssue(REPO, n, "dana");
+    await w.settle();
+    const pm = stateOf(w, n)?.postmortem?.issue;
+    expect(pm).toBeDefined();
+    // The outsider copies Firebreak's postmortem, answers everything, ticks every box with a phishing "fix".
+    const real = w.gh.issue(REPO, pm!)!.body ?? "";
+    const forged = real
+      .replace(/_Answer here\._/g, "All good.")
+      .replace(/- \[ \] (Process fix[^\n]*)/, "- [x] $1 https://evil.example/login")
+      .replace(/- \[ \]/g, "- [x]");
+    const fake = w.gh.openIssue(REPO, "mallory", { title: "Postmortem", body: forged });
+    await w.settle();
+    w.gh.closeIssue(REPO, fake.number, "mallory");
+    await w.settle();
+    const state = stateOf(w, n);
+    expect(state?.postmortem).toMatchObject({ issue: pm, complete: false });
+    expect(state?.status).toBe("closed");
+    expect(w.gh.issue(REPO, n)?.body).not.toContain("evil.example");
+  }, 60_000);
+});

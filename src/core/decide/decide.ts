@@ -67,7 +67,7 @@ export function decide(input: EngineInput): EngineResult {
       break;
     case "reopened":
       // Only people who may command reopen an incident: anyone else's reopen is undone.
-      if (isClosedStatus(work.state.status) && !input.mayCommand(event.actor, undefined)) {
+      if (event.actor && isClosedStatus(work.state.status) && !input.mayCommand(event.actor, undefined)) {
         work.notes.push(`closed again: reopened by ${event.actor} (not authorised)`);
         return reclose(finish(work, "reconciled"), work.state.status === "dismissed" ? "not_planned" : "completed");
       }
@@ -79,7 +79,7 @@ export function decide(input: EngineInput): EngineResult {
     case "closed":
       // Only people who may command close an incident (an outsider author cannot dismiss it):
       // anyone else's close is undone and changes nothing else.
-      if (isOpenStatus(work.state.status) && !input.mayCommand(event.actor, undefined)) {
+      if (event.actor && isOpenStatus(work.state.status) && !input.mayCommand(event.actor, undefined)) {
         work.reopen = true;
         work.notes.push(`reopened: closed by ${event.actor} (not authorised)`);
         action = "reopened";

@@ -43,9 +43,14 @@ export function commentsIgnoredFrom(botLogin: string, config: FirebreakConfig): 
   return (login) => sameLogin(login, botLogin) || (login.endsWith("[bot]") && !config.allow_bots.some((b) => sameLogin(b, login)));
 }
 
-export function routeIssueEvent(event: IncidentEvent, issue: IssueView, config: FirebreakConfig): IssueRoute {
+/**
+ * Where an issue event goes. An issue is a postmortem only when Firebreak created it (`self`, the
+ * login it writes as, is its author): a copied marker in anyone else's issue means nothing
+ * (SPEC §13). Whether incident N's record names it is checked when the incident is read.
+ */
+export function routeIssueEvent(event: IncidentEvent, issue: IssueView, config: FirebreakConfig, self: string): IssueRoute {
   if (issue.pull_request !== undefined) return { kind: "ignore", reason: "pull requests are not incidents" };
-  const postmortemOf = parsePostmortemMarker(issue.body);
+  const postmortemOf = sameLogin(issue.user?.login ?? "", self) ? parsePostmortemMarker(issue.body) : undefined;
   if (postmortemOf !== undefined) {
     return event.kind === "closed" ? { kind: "postmortem-closed", incident: postmortemOf } : { kind: "ignore", reason: "postmortem issue: only its closing is gated" };
   }

@@ -25,7 +25,7 @@ export async function applyPlan(gh: GitHubClient, ref: RepoRef, input: PlanInput
   let postmortem: number | undefined;
   if (result.plan.postmortem) {
     const draft = result.plan.postmortem;
-    const created = await createIssueOnce(gh, ref, { ...draft, findLabel: input.config.labels.postmortem });
+    const created = await createIssueOnce(gh, ref, { ...draft, findLabel: input.config.labels.postmortem, author: deps.botLogin });
     // A lost creation race (two processes) can still make two: reconcile closes the later one.
     postmortem = created.number;
     result = withPostmortem(input, result, postmortem);

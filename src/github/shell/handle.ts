@@ -32,7 +32,7 @@ export async function handle(gh: GitHubClient, trigger: Trigger, deps: ShellDeps
       const ignored = senderIgnored(trigger.sender, config);
       if (ignored) return { results: [withErrors({ action: "ignored", notes: [ignored] })] };
       const payloadIssue = deps.memory ? deps.memory.freshest(trigger.ref, trigger.issue) : trigger.issue;
-      const route = routeIssueEvent(trigger.event, payloadIssue, config);
+      const route = routeIssueEvent(trigger.event, payloadIssue, config, deps.botLogin);
       if (route.kind === "ignore") return { results: [withErrors({ action: "ignored", notes: [route.reason] })] };
       if (route.kind === "postmortem-closed") {
         const postmortem = deps.issueFromPayload ? payloadIssue : await getIssue(gh, trigger.ref, payloadIssue.number);
