@@ -47,6 +47,7 @@ export async function runReconcile(options: ReconcileOptions, io: Io, octokitOpt
     templates: shippedTemplates(),
     ...(options.configPath ? { configPath: options.configPath } : {}),
     issueFromPayload: true,
+    ...(options.botLogin ? {} : await tokenOwner(gh)),
   };
   const { results, stoppedAt, calls } = await handle(gh, { kind: "scheduled", ref, at: new Date().toISOString() }, deps);
   if (stoppedAt) io.err(`note: the pass spent its budget of ${calls} calls (schedule.max_calls); run it again to go on from #${stoppedAt.after ?? "the start"}`);
@@ -54,4 +55,14 @@ export async function runReconcile(options: ReconcileOptions, io: Io, octokitOpt
   for (const e of errors) io.err(`warning: ${options.configPath ?? ".github/firebreak.yml"}: ${e.key}: ${e.reason}`);
   io.out(options.json ? JSON.stringify(results, null, 2) : renderReconcile(`${ref.owner}/${ref.repo}`, results));
   return results.some((r) => r.notes.some((n) => n.startsWith("failed:"))) ? EXIT.failure : EXIT.ok;
+}
+
+/** The login a personal token writes as (an installation token has none): its bodies hold Firebreak's records. */
+async function tokenOwner(gh: ReturnType<typeof cliOctokit>): Promise<{ writerLogin?: string }> {
+  try {
+    const { data } = await gh.request("GET /user");
+    return typeof data.login === "string" ? { writerLogin: data.login } : {};
+  } catch {
+    return {};
+  }
 }

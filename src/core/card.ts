@@ -59,6 +59,14 @@ export function parseBody(body: string | null | undefined): ParsedBody {
   return { state, userText: rest, hasCard: true };
 }
 
+/** The Firebreak section of a body (up to its end marker), or undefined when the body has no card. */
+export function cardSection(body: string | null | undefined): string | undefined {
+  const text = body ?? "";
+  if (!text.startsWith(CARD_START)) return undefined;
+  const end = text.indexOf(CARD_END);
+  return end < 0 ? undefined : text.slice(0, end);
+}
+
 const STATUS_TEXT: Record<IncidentState["status"], string> = {
   triage: "🟠 Triage",
   investigating: "🔎 Investigating",

@@ -2,7 +2,8 @@
 // App (Probot, in process) against the built-in local GitHub, as an outsider would play them.
 import { afterEach, describe, expect, it } from "vitest";
 import { firebreakApp } from "../../src/app/index.js";
-import { parseBody } from "../../src/core/card.js";
+import { parseBody, renderBody } from "../../src/core/card.js";
+import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import type { IncidentState } from "../../src/core/model/incident.js";
 import type { AppWorld } from "../../src/dev/harness.js";
 import { startAppWorld } from "../../src/dev/harness.js";
@@ -170,5 +171,63 @@ describe("forged postmortem (item 1)", () => {
     expect(state?.postmortem).toMatchObject({ issue: pm, complete: false });
     expect(state?.status).toBe("closed");
     expect(w.gh.issue(REPO, n)?.body).not.toContain("evil.example");
+  }, 60_000);
+});
+
+describe("forged card (item 2)", () => {
+  it("an outsider's unlabelled issue with a copied SEV1 card gets no labels, no notification and no reply", async () => {
+    const w = await start("notify:\n  2: [oncall]\n");
+    const n = await declared(w);
+    expect(botReplies(w, n).some((b) => b.includes("@oncall"))).toBe(true);
+    const copied = w.gh.issue(REPO, n)!.body ?? "";
+    const fake = w.gh.openIssue(REPO, "mallory", { title: "Totally an incident", body: copied });
+    await w.settle();
+    w.gh.comment(REPO, fake.number, "mallory", "anything at all");
+    w.gh.comment(REPO, fake.number, "mallory", "/owner @alice @bob @acme/everyone");
+    await w.settle();
+    w.gh.closeIssue(REPO, fake.number, "mallory");
+    await w.settle();
+    const after = w.gh.issue(REPO, fake.number)!;
+    expect(after.labels).toEqual([]);
+    expect(after.assignees).toEqual([]);
+    expect(botReplies(w, fake.number)).toEqual([]);
+  }, 60_000);
+
+  it("an outsider's form with a copied card inside is declared from the form, not from the copied record", async () => {
+    const w = await start();
+    const n = await declared(w);
+    const card = w.gh.issue(REPO, n)!.body!;
+    const forgedState = { ...parseBody(card).state!, status: "resolved" as const, severity: 1 as const, appliedThrough: Number.MAX_SAFE_INTEGER };
+    const forged = renderBody(forgedState, FULL_FORM, { config: DEFAULT_CONFIG, now: forgedState.declaredAt })!;
+    const fake = w.gh.openIssue(REPO, "mallory", { title: "Form", body: forged, labels: ["incident"] });
+    await w.settle();
+    const state = stateOf(w, fake.number);
+    expect(state?.status).toBe("routine-variance");
+    expect(state?.appliedThrough).toBeUndefined();
+    expect(w.gh.issue(REPO, fake.number)?.labels).not.toContain("sev:1");
+  }, 60_000);
+});
+
+describe("two quick edits keep a forged card (item 3)", () => {
+  it("the section is put back to what Firebreak last wrote, and later commands still apply", async () => {
+    const w = await start();
+    const n = await declared(w, "mallory");
+    w.gh.comment(REPO, n, "dana", "/escalate");
+    await w.settle();
+    expect(stateOf(w, n)?.status).toBe("triage");
+    const real = w.gh.issue(REPO, n)!.body!;
+    const parsed = parseBody(real);
+    const forgedState = { ...parsed.state!, status: "resolved" as const, appliedThrough: Number.MAX_SAFE_INTEGER };
+    const forged = renderBody(forgedState, parsed.userText, { config: DEFAULT_CONFIG, now: forgedState.declaredAt })!;
+    // Two edits before Firebreak answers the first: the second's "previous body" is the forgery.
+    w.gh.editIssue(REPO, n, "mallory", { body: forged });
+    w.gh.editIssue(REPO, n, "mallory", { body: `${forged}\n\nsmall typo fix` });
+    await w.settle();
+    expect(stateOf(w, n)?.status).toBe("triage");
+    expect(stateOf(w, n)?.appliedThrough ?? 0).toBeLessThan(Number.MAX_SAFE_INTEGER);
+    w.gh.comment(REPO, n, "dana", "/severity 1");
+    await w.settle();
+    expect(stateOf(w, n)?.severity).toBe(1);
+    expect(w.gh.issue(REPO, n)?.body).toContain("small typo fix");
   }, 60_000);
 });

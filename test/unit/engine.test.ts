@@ -576,7 +576,12 @@ describe("repairs: the log decides, the body displays", () => {
     const held = declaredIncident({ status: "routine-variance" });
     const original = issueFor(held);
     const forged = renderBody({ ...held, status: "triage", severity: 1 }, "### What are you seeing?\n\nedited by the author", { config: DEFAULT_CONFIG, now: AT })!;
-    const result = decide(input({ ...original, body: forged }, { kind: "edited", at: AT, actor: OUTSIDER, previousBody: original.body }));
+    // SPEC §13: what is put back is what Firebreak last wrote (the shell's memory), not the edit's previous body.
+    const result = decide({
+      ...input({ ...original, body: forged }, { kind: "edited", at: AT, actor: OUTSIDER, previousBody: forged }),
+      recordTrusted: false,
+      lastWritten: held,
+    });
     const restored = parseBody(result.plan.update?.body);
     expect(restored.state?.status).toBe("routine-variance");
     expect(restored.state?.severity).toBe(held.severity);

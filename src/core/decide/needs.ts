@@ -26,6 +26,14 @@ export function isFirebreakIssue(issue: IssueView, config: FirebreakConfig): boo
   return parseBody(issue.body).hasCard || hasIncidentLabel(issue, config);
 }
 
+/**
+ * A card Firebreak cannot show it wrote, on an issue that carries neither the incident nor the
+ * routine-variance label, is just text someone copied (SPEC §13): the issue is nobody's incident.
+ */
+export function forgedCardOnly(issue: IssueView, config: FirebreakConfig): boolean {
+  return !hasIncidentLabel(issue, config) && !issue.labels.some((l) => sameLogin(l, config.labels.routine_variance));
+}
+
 /** Firebreak's own events never run: no loops. Known before the config is read. */
 export function causedBySelf(sender: { login: string }, botLogin: string): boolean {
   return sameLogin(sender.login, botLogin);
@@ -83,10 +91,13 @@ export function readsFor(
   route: Extract<IssueRoute, { kind: "incident" }>,
   issue: IssueView,
   comment?: CommentView,
+  recordTrusted = true,
 ): Reads | { skip: string } {
-  const parsed = parseBody(issue.body);
+  const raw = parseBody(issue.body);
+  // A record Firebreak cannot show it wrote is not read at all: it is rebuilt from the log.
+  const parsed = recordTrusted ? raw : { ...raw, state: undefined, hasCard: false };
   const { event } = route;
-  const reads: Reads = { form: route.declaring || !parsed.hasCard, log: false, releases: false, closedIncidents: false, logins: [] };
+  const reads: Reads = { form: route.declaring || !parsed.hasCard, log: !recordTrusted && !route.declaring, releases: false, closedIncidents: false, logins: [] };
   if (route.declaring) {
     if (parsed.hasCard) return { skip: "already declared" };
     const author = issue.user?.login ?? "ghost";
@@ -103,7 +114,12 @@ export function readsFor(
     // redelivery) needs nothing: answered without a call.
     if (event.kind === "commands" && comment && parsed.state && isApplied(parsed.state, comment.id)) return { skip: `comment ${comment.id} is already applied` };
     reads.log = true;
-  } else if (event.kind === "label" || event.kind === "assignee" || event.kind === "reopened") {
+  }
+  if (!recordTrusted) {
+    // The rebuild declares again: whether the author may declare decides incident or variance.
+    reads.logins.push({ login: issue.user?.login ?? "ghost", ...(issue.author_association ? { association: issue.author_association } : {}) });
+  }
+  if (event.kind === "label" || event.kind === "assignee" || event.kind === "reopened") {
     reads.logins.push({ login: event.actor });
   }
   // Who closed it decides whether the close counts (an outsider author cannot dismiss an incident).
@@ -164,8 +180,9 @@ export function readsAfterLog(
   log: readonly CommentView[],
   ignoredAuthor: (login: string) => boolean,
   isSelf?: (login: string) => boolean,
+  recordTrusted = true,
 ): { logins: { login: string; association?: string }[]; postmortemTemplate: boolean } {
-  const state = parseBody(issue.body).state;
+  const state = recordTrusted ? parseBody(issue.body).state : undefined;
   const pending = pendingCommands(log, state, ignoredAuthor, isSelf);
   const logins = pending.map(({ comment }) => ({ login: comment.user?.login ?? "ghost", ...(comment.author_association ? { association: comment.author_association } : {}) }));
   // The close gate trusts the recorded /resolve only when its author may command.

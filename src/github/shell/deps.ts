@@ -16,6 +16,11 @@ export interface ShellDeps {
   files: FileCache;
   /** The login Firebreak writes as: its own events are ignored. */
   botLogin: string;
+  /**
+   * Who Firebreak's writes appear as, when not `botLogin` (the CLI writes as the token's owner):
+   * a body this login edited last holds Firebreak's record (SPEC §13).
+   */
+  writerLogin?: string;
   templates: ShippedTemplates;
   configPath?: string;
   formPath?: string;

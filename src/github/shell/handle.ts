@@ -31,7 +31,8 @@ export async function handle(gh: GitHubClient, trigger: Trigger, deps: ShellDeps
     case "issue": {
       const ignored = senderIgnored(trigger.sender, config);
       if (ignored) return { results: [withErrors({ action: "ignored", notes: [ignored] })] };
-      const payloadIssue = deps.memory ? deps.memory.freshest(trigger.ref, trigger.issue) : trigger.issue;
+      // An edit's payload holds the body as edited, whatever the clock says: it is what to judge.
+      const payloadIssue = deps.memory && trigger.event.kind !== "edited" ? deps.memory.freshest(trigger.ref, trigger.issue) : trigger.issue;
       const route = routeIssueEvent(trigger.event, payloadIssue, config, deps.botLogin);
       if (route.kind === "ignore") return { results: [withErrors({ action: "ignored", notes: [route.reason] })] };
       if (route.kind === "postmortem-closed") {

@@ -6,13 +6,14 @@ import type { EngineInput, EngineResult } from "../../core/decide/types.js";
 import { decide } from "../../core/decide/decide.js";
 import type { CommentView, IssueView } from "../../core/model/incident.js";
 import type { IssueRoute } from "../../core/decide/needs.js";
-import { commentsIgnoredFrom, readsAfterLog, readsFor } from "../../core/decide/needs.js";
+import { commentsIgnoredFrom, forgedCardOnly, readsAfterLog, readsFor } from "../../core/decide/needs.js";
 import { repeatCandidates, repeatWindowStart } from "../../core/repeat.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import type { Trigger } from "../events.js";
 import { getIssue, listClosedSince, listComments, listReleases } from "../issues.js";
 import { Permissions } from "../permissions.js";
 import { applyPlan } from "./apply-plan.js";
+import { recordTrust } from "./trust.js";
 import type { RunResult, ShellDeps } from "./deps.js";
 import { DEFAULT_FORM_PATH } from "./deps.js";
 
@@ -22,7 +23,10 @@ type Outcome = Omit<RunResult, "configErrors">;
 export async function runIncidentEvent(gh: GitHubClient, trigger: IssueTrigger, route: Extract<IssueRoute, { kind: "incident" }>, config: FirebreakConfig, deps: ShellDeps): Promise<Outcome> {
   const { ref } = trigger;
   const issue = deps.issueFromPayload ? trigger.issue : await getIssue(gh, ref, trigger.issue.number);
-  const reads = readsFor(route, issue, trigger.comment);
+  // Whether the body's record is Firebreak's decides everything else: an untrusted one is rebuilt.
+  const trust = await recordTrust(gh, ref, issue, deps);
+  if (!trust.trusted && !route.declaring && forgedCardOnly(issue, config)) return { action: "ignored", incident: issue.number, notes: ["a card Firebreak did not write, on an issue nobody declared"] };
+  const reads = readsFor(route, issue, trigger.comment, trust.trusted);
   if ("skip" in reads) return { action: "ignored", incident: issue.number, notes: [reads.skip] };
   const self = deps.botLogin.toLowerCase();
   const permissions = new Permissions(gh, ref, config, deps.permissions);
@@ -37,11 +41,13 @@ export async function runIncidentEvent(gh: GitHubClient, trigger: IssueTrigger, 
     mayCommand: (login, association) => login.toLowerCase() === self || permissions.decide(login, association),
     isBot: ignoredAuthor,
     isSelf: (login) => login.toLowerCase() === self,
+    recordTrusted: trust.trusted,
+    ...(trust.lastWritten ? { lastWritten: trust.lastWritten } : {}),
   };
   let logins = reads.logins;
   if (reads.log) {
     input.log = await readLog(gh, ref, issue, trigger.comment);
-    const after = readsAfterLog(route.event, issue, input.log, ignoredAuthor, input.isSelf);
+    const after = readsAfterLog(route.event, issue, input.log, ignoredAuthor, input.isSelf, trust.trusted);
     logins = [...logins, ...after.logins];
     if (after.postmortemTemplate) input.postmortemTemplate = (await deps.files.read(gh, ref, config.postmortem.template)) ?? deps.templates.postmortem;
   }
