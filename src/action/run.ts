@@ -11,6 +11,7 @@ import { safeMessage, statusOf } from "../github/client.js";
 import { triggerFrom } from "../github/events.js";
 import { FileCache } from "../github/files.js";
 import { LabelStyler } from "../github/labels.js";
+import { PermissionCache } from "../github/permissions.js";
 import { RATE_LIMITS } from "../github/octokit.js";
 import type { RunResult, ShellDeps } from "../github/shell/deps.js";
 import { handle } from "../github/shell/handle.js";
@@ -74,6 +75,7 @@ export async function run(): Promise<void> {
     const deps: ShellDeps = {
       files: new FileCache(),
       labels: new LabelStyler(),
+      permissions: new PermissionCache(),
       botLogin: inputs["bot-login"],
       templates: shippedTemplates(),
       configPath: inputs["config-path"],

@@ -9,6 +9,7 @@ import { loadRepoConfig } from "../github/config.js";
 import { triggerFrom } from "../github/events.js";
 import { FileCache } from "../github/files.js";
 import { LabelStyler, syncLabels } from "../github/labels.js";
+import { PermissionCache } from "../github/permissions.js";
 import type { RunResult, ShellDeps } from "../github/shell/deps.js";
 import { handle } from "../github/shell/handle.js";
 import { IssueMemory } from "../github/shell/memory.js";
@@ -57,6 +58,7 @@ export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
     files: new FileCache(),
     memory: new IssueMemory(),
     labels: new LabelStyler(),
+    permissions: new PermissionCache(),
     templates: shippedTemplates(),
     botLogin: `${options.appSlug ?? "firebreak"}[bot]`,
     issueFromPayload: true,

@@ -2,6 +2,7 @@
 // card brought in line with its comment log, unanswered commands acknowledged.
 import { FileCache } from "../github/files.js";
 import { LabelStyler } from "../github/labels.js";
+import { PermissionCache } from "../github/permissions.js";
 import type { RunResult, ShellDeps } from "../github/shell/deps.js";
 import { handle } from "../github/shell/handle.js";
 import { shippedTemplates } from "../templates.js";
@@ -40,11 +41,13 @@ export async function runReconcile(options: ReconcileOptions, io: Io, octokitOpt
   const deps: ShellDeps = {
     files: new FileCache(),
     labels: new LabelStyler(),
+    permissions: new PermissionCache(),
     // Whoever owns the token writes the replies; only this login's own comments are skipped as commands.
     botLogin: options.botLogin ?? "github-actions[bot]",
     templates: shippedTemplates(),
     ...(options.configPath ? { configPath: options.configPath } : {}),
     issueFromPayload: true,
+    ...(options.botLogin ? {} : await tokenOwner(gh)),
   };
   const { results, stoppedAt, calls } = await handle(gh, { kind: "scheduled", ref, at: new Date().toISOString() }, deps);
   if (stoppedAt) io.err(`note: the pass spent its budget of ${calls} calls (schedule.max_calls); run it again to go on from #${stoppedAt.after ?? "the start"}`);
@@ -52,4 +55,14 @@ export async function runReconcile(options: ReconcileOptions, io: Io, octokitOpt
   for (const e of errors) io.err(`warning: ${options.configPath ?? ".github/firebreak.yml"}: ${e.key}: ${e.reason}`);
   io.out(options.json ? JSON.stringify(results, null, 2) : renderReconcile(`${ref.owner}/${ref.repo}`, results));
   return results.some((r) => r.notes.some((n) => n.startsWith("failed:"))) ? EXIT.failure : EXIT.ok;
+}
+
+/** The login a personal token writes as (an installation token has none): its bodies hold Firebreak's records. */
+async function tokenOwner(gh: ReturnType<typeof cliOctokit>): Promise<{ writerLogin?: string }> {
+  try {
+    const { data } = await gh.request("GET /user");
+    return typeof data.login === "string" ? { writerLogin: data.login } : {};
+  } catch {
+    return {};
+  }
 }

@@ -16,6 +16,7 @@ import type { KnownEvent, Trigger } from "../github/events.js";
 import { EVENT_PAYLOADS, triggerFrom } from "../github/events.js";
 import { FileCache } from "../github/files.js";
 import { LabelStyler } from "../github/labels.js";
+import { PermissionCache } from "../github/permissions.js";
 import { DEFAULT_FORM_PATH } from "../github/shell/deps.js";
 import { handle } from "../github/shell/handle.js";
 import { DEFAULT_CONFIG_PATH } from "../github/config.js";
@@ -117,13 +118,15 @@ function summaryOf(method: string, path: string, body: Record<string, unknown>):
  * A GitHub that answers reads from local files and records writes. Its answers have the
  * shape of GitHub's, so the shell cannot tell it from the real one.
  */
-function localGitHub(local: LocalRepository, reads: string[], writes: SimulatedWrite[]): GitHubClient {
+function localGitHub(local: LocalRepository, reads: string[], writes: SimulatedWrite[], botLogin: string): GitHubClient {
   let nextNumber = 1000;
   let nextComment = 900_000;
   const request = async (route: string, params: Record<string, unknown> = {}) => {
     const [method = "GET", template = ""] = route.split(" ");
     const path = template.replace(/\{(\w+)\}/g, (_, key: string) => String(params[key]));
     const { owner: _o, repo: _r, issue_number: _n, comment_id: _c, path: _p, headers: _h, username: _u, name: _l, ...body } = params;
+    // The card given to simulate is taken as Firebreak's own: who last edited it is Firebreak.
+    if (route === "POST /graphql") return { data: { data: { repository: { issue: { lastEditedAt: "1970-01-01T00:00:00Z", editor: { login: botLogin } } } } } };
     if (method !== "GET") {
       writes.push({ method: method as SimulatedWrite["method"], path, summary: summaryOf(method, path, body), body });
       if (route === "PATCH /repos/{owner}/{repo}/issues/{issue_number}" && local.issue.number === params.issue_number) {
@@ -283,10 +286,11 @@ export async function simulate(options: SimulateOptions, io: Io): Promise<Simula
     permissionNote: (login) => (permitted.has(login.toLowerCase()) ? `${login}: permitted (--permitted)` : `${login}: simulated as not permitted; --permitted ${login} to change that`),
   };
   const notes: string[] = [];
-  const gh = localGitHub(local, base.reads, base.writes);
+  const gh = localGitHub(local, base.reads, base.writes, options.botLogin ?? "firebreak[bot]");
   const handled = await handle(gh, trigger, {
     files: new FileCache(),
     labels: new LabelStyler(),
+    permissions: new PermissionCache(),
     botLogin: options.botLogin ?? "firebreak[bot]",
     templates: shippedTemplates(),
     issueFromPayload: true,

@@ -26,9 +26,17 @@ export function encodeState(state: IncidentState): string {
   return deflateRawSync(Buffer.from(JSON.stringify(state), "utf8")).toString("base64");
 }
 
+/**
+ * Bounds on decoding a record (SPEC §13): a body cannot hold more than 65,536 characters, and a
+ * real record inflates to a few dozen kilobytes, so a compression bomb stops at 1 MiB.
+ */
+const MAX_ENCODED = 65_536;
+const MAX_RECORD_BYTES = 1 << 20;
+
 export function decodeState(encoded: string): IncidentState | undefined {
+  if (encoded.length > MAX_ENCODED) return undefined;
   try {
-    const json: unknown = JSON.parse(inflateRawSync(Buffer.from(encoded, "base64")).toString("utf8"));
+    const json: unknown = JSON.parse(inflateRawSync(Buffer.from(encoded, "base64"), { maxOutputLength: MAX_RECORD_BYTES }).toString("utf8"));
     const parsed = incidentStateSchema.safeParse(json);
     return parsed.success ? parsed.data : undefined;
   } catch {
@@ -49,6 +57,14 @@ export function parseBody(body: string | null | undefined): ParsedBody {
   let rest = text.slice(end + CARD_END.length);
   if (rest.startsWith(SEPARATOR)) rest = rest.slice(SEPARATOR.length);
   return { state, userText: rest, hasCard: true };
+}
+
+/** The Firebreak section of a body (up to its end marker), or undefined when the body has no card. */
+export function cardSection(body: string | null | undefined): string | undefined {
+  const text = body ?? "";
+  if (!text.startsWith(CARD_START)) return undefined;
+  const end = text.indexOf(CARD_END);
+  return end < 0 ? undefined : text.slice(0, end);
 }
 
 const STATUS_TEXT: Record<IncidentState["status"], string> = {

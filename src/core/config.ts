@@ -71,6 +71,13 @@ export const configSchema = z.object({
     .default([])
     .describe("logins or org/team slugs allowed to command besides people with triage permission"),
   allow_bots: z.array(login).default([]).describe("other bots whose events Firebreak acts on (ignored otherwise)"),
+  permission_cache_minutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(10)
+    .describe("how long the App keeps a person's looked-up repository permission (the Action keeps it for the run)"),
   gate_incident_close: z
     .boolean()
     .default(true)

@@ -1,38 +1,16 @@
 // Reads and idempotent writes on issues: marked issues that converge to one, comments,
-// permissions and releases.
+// and releases (permissions live in permissions.ts).
 import { z } from "zod";
-import type { FirebreakConfig } from "../core/config.js";
 import type { ReleaseView } from "../core/declaration/declare.js";
 import type { CommentView, IssueView } from "../core/model/incident.js";
 import { commentViewSchema, issueViewSchema } from "../core/model/incident.js";
 import type { GitHubClient, RepoRef } from "./client.js";
-import { statusOf } from "./client.js";
 
 const PAGE = 100;
-/** A bound on pages read for one event: an issue with 1,000 comments is already extraordinary. */
-const MAX_PAGES = 10;
 
 export async function getIssue(gh: GitHubClient, ref: RepoRef, number: number): Promise<IssueView> {
   const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: number });
   return issueViewSchema.parse(data);
-}
-
-/** The issue's comments, oldest first; `since` (ISO) narrows to comments updated since then. */
-export async function listComments(gh: GitHubClient, ref: RepoRef, number: number, since?: string): Promise<CommentView[]> {
-  const out: CommentView[] = [];
-  for (let page = 1; page <= MAX_PAGES; page++) {
-    const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-      ...ref,
-      issue_number: number,
-      per_page: PAGE,
-      page,
-      ...(since ? { since } : {}),
-    });
-    const rows = z.array(commentViewSchema).parse(data);
-    out.push(...rows);
-    if (rows.length < PAGE) break;
-  }
-  return out;
 }
 
 /** A bound for one event's log read: 50,000 comments, far beyond any real incident. */
@@ -85,70 +63,6 @@ export async function listCommentsNewestFirst(
   for (const row of firstRows) byId.set(row.id, row);
   return { comments: [...byId.values()].sort((a, b) => a.id - b.id), complete, pages };
 }
-
-const ALLOWED_ROLES = new Set(["triage", "write", "maintain", "admin"]);
-const TRUSTED_ASSOCIATIONS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
-
-/**
- * Who may command (SPEC §2): the payload's author association is trusted without a call;
- * anyone else is looked up once per process and login by `role_name`.
- */
-export class Permissions {
-  private readonly known = new Map<string, boolean>();
-  constructor(
-    private readonly gh: GitHubClient,
-    private readonly ref: RepoRef,
-    private readonly config: FirebreakConfig,
-  ) {}
-
-  private listed(login: string): boolean {
-    return this.config.responders.some((r) => !r.includes("/") && r.toLowerCase() === login.toLowerCase());
-  }
-
-  /** Cheap answer when it needs no API call; undefined when a lookup is needed. */
-  quick(login: string, association: string | undefined): boolean | undefined {
-    if (association && TRUSTED_ASSOCIATIONS.has(association)) return true;
-    if (this.listed(login)) return true;
-    return this.known.get(login.toLowerCase());
-  }
-
-  async resolve(login: string, association: string | undefined): Promise<boolean> {
-    const quick = this.quick(login, association);
-    if (quick !== undefined) return quick;
-    let allowed = false;
-    try {
-      const { data } = await this.gh.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
-        ...this.ref,
-        username: login,
-      });
-      const role = z.object({ role_name: z.string().optional(), permission: z.string().optional() }).parse(data);
-      allowed = ALLOWED_ROLES.has(role.role_name ?? "");
-    } catch (error) {
-      if (statusOf(error) !== 404) throw error;
-    }
-    if (!allowed) allowed = await this.inListedTeam(login);
-    this.known.set(login.toLowerCase(), allowed);
-    return allowed;
-  }
-
-  /** Team entries (`org/team`) need the App's members:read permission; without it they grant nothing. */
-  private async inListedTeam(login: string): Promise<boolean> {
-    for (const entry of this.config.responders.filter((r) => r.includes("/"))) {
-      const [org = "", team = ""] = entry.split("/");
-      try {
-        const { data } = await this.gh.request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", { org, team_slug: team, username: login });
-        if ((data as { state?: string }).state === "active") return true;
-      } catch {
-        // No permission to read teams, or not a member: the entry grants nothing.
-      }
-    }
-    return false;
-  }
-
-  /** The synchronous view the core uses after `resolve` ran for everyone it needs. */
-  decide = (login: string, association: string | undefined): boolean => this.quick(login, association) ?? false;
-}
-
 export async function listReleases(gh: GitHubClient, ref: RepoRef): Promise<ReleaseView[]> {
   const { data } = await gh.request("GET /repos/{owner}/{repo}/releases", { ...ref, per_page: 30 });
   const rows = z
@@ -184,7 +98,7 @@ export async function listClosedSince(gh: GitHubClient, ref: RepoRef, since: str
 export async function findMarkedIssues(
   gh: GitHubClient,
   ref: RepoRef,
-  query: { label: string; state: "open" | "all"; marker: string },
+  query: { label: string; state: "open" | "all"; marker: string; author?: string },
 ): Promise<IssueView[]> {
   const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
     ...ref,
@@ -198,7 +112,9 @@ export async function findMarkedIssues(
   return z
     .array(issueViewSchema)
     .parse(data)
-    .filter((i) => i.body.includes(query.marker));
+    .filter((i) => i.body.includes(query.marker))
+    // A marker copied into someone else's issue is not Firebreak's issue (SPEC §13).
+    .filter((i) => query.author === undefined || (i.user?.login ?? "").toLowerCase() === query.author.toLowerCase());
 }
 
 /**
@@ -208,9 +124,9 @@ export async function findMarkedIssues(
 export async function createIssueOnce(
   gh: GitHubClient,
   ref: RepoRef,
-  draft: { marker: string; title: string; body: string; labels: string[]; assignees?: string[]; findLabel: string },
+  draft: { marker: string; title: string; body: string; labels: string[]; assignees?: string[]; findLabel: string; author?: string },
 ): Promise<{ number: number; created: boolean }> {
-  const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker });
+  const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker, ...(draft.author ? { author: draft.author } : {}) });
   if (before[0]) return { number: before[0].number, created: false };
   const body = draft.body.includes(draft.marker) ? draft.body : `${draft.marker}\n${draft.body}`;
   const { data } = await gh.request("POST /repos/{owner}/{repo}/issues", {

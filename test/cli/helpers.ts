@@ -17,4 +17,5 @@ export async function emulator(repo = "acme/shop"): Promise<{ gh: LocalGitHub; e
   return { gh, env: { GITHUB_TOKEN: gh.tokenFor(repo.split("/")[0]!), GITHUB_API_URL: url }, stop: () => gh.stop() };
 }
 
-export const writesOf = (gh: LocalGitHub) => gh.requests.filter((r) => r.method !== "GET");
+/** Requests that change something: GraphQL here is only the read of who last edited a body (SPEC §13). */
+export const writesOf = (gh: LocalGitHub) => gh.requests.filter((r) => r.method !== "GET" && r.path !== "/graphql");

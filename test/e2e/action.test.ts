@@ -42,7 +42,8 @@ function run(eventName: string, payload: unknown, token = gh.appToken): Promise<
   return runAction({ main: checkout.main, apiUrl: gh.url, repository: REPO, eventName, payload, token, botLogin: "firebreak[bot]" });
 }
 
-const writes = () => gh.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
+// GraphQL is only read here: who last edited a body (SPEC §13); it writes nothing.
+const writes = () => gh.requests.filter((r) => r.method !== "GET" && !r.path.endsWith("/graphql")).map((r) => `${r.method} ${r.path}`);
 
 async function declare(): Promise<ActionRun> {
   gh.openIssue(REPO, "tess", { title: "Meta purchases down 70% since 09:00", body: FULL_FORM, labels: ["incident"] });

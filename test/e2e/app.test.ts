@@ -616,7 +616,8 @@ describe.concurrent("Firebreak as a GitHub App (npm start) against an emulated G
     expect(repeat.repeatOf).toEqual({ issue: incident, postmortem: pm.number, fix });
     expect(gh.issue(REPO, second)?.body).toContain(`**Repeat** of #${incident} (postmortem #${pm.number})`);
     expect(notice).toContain(`incident [#${second}]`);
-    expect(notice).toContain(fix);
+    // SPEC §13: the recorded fix is repeated as inert text (no live link).
+    expect(notice).toContain(fix.replace("://", "\u2060://"));
     expect(botReplies(world, pm.number)).toHaveLength(2);
     expect(gh.issues(REPO).filter((i) => i.labels.includes("postmortem"))).toHaveLength(1);
 

@@ -110,7 +110,8 @@ function writes(w: World): { method: string; path: string; body: unknown }[] {
   const comments = new Map(w.gh.comments(REPO, 1).map((c, i) => [String(c.id), `comment-${i + 1}`]));
   const norm = (text: string) => text.replaceAll(w.gh.url, "<github>").replaceAll(w.proxyUrl, "<github>").replace(/\/comments\/(\d+)\//, (_m, id: string) => `/comments/${comments.get(id) ?? id}/`);
   return w.proxy.requests
-    .filter((r) => r.method !== "GET")
+    // GraphQL is only read (who last edited a body, SPEC §13): a cold Action asks, a warm App remembers.
+    .filter((r) => r.method !== "GET" && !r.path.endsWith("/graphql"))
     .map((r) => {
       const body = r.body as Record<string, unknown> | undefined;
       // The card's state is compressed; compare it decoded, with the comment ids it records named.

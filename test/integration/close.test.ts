@@ -124,11 +124,17 @@ function github(): { scope: nock.Scope; rec: Recorder } {
   const record = (req: { method: string; path: string }) => {
     const call = `${req.method} ${decodeURIComponent(req.path.split("?")[0] ?? "")}`;
     rec.all.push(call);
+    // The GraphQL "who last edited this body" read (SPEC §13) is paid once per incident by a
+    // process that did not write the card itself (these tests start cold); the App's memory
+    // answers it afterwards, so the warm budgets below leave it out. The trust tests count it.
+    if (req.path === "/graphql") return;
     if (!req.path.includes("/contents/") && !/\/labels(\?|$)/.test(req.path)) rec.counted.push(call);
   };
   // `persist()` applies to a whole scope: the scenario's own interceptors get a scope of their own.
   const always = nock(API).persist();
   always.get(/\/contents\//).reply(404, { message: "Not Found" });
+  // The cards in these payloads were written by Firebreak (SPEC §13: one GraphQL query says so in a cold process).
+  always.post("/graphql").reply(200, { data: { repository: { issue: { lastEditedAt: "2026-11-24T10:00:00Z", editor: { login: "firebreak" } } } } });
 
   always.on("request", record);
   const scope = nock(API);
@@ -543,10 +549,10 @@ describe("repeat incidents", () => {
     expect(sent.patch?.labels).toEqual(["incident", "sev:2", "layer:measurement", "status:triage", "repeat"]);
     const state = parseBody(String(sent.patch?.body)).state;
     expect(state?.repeatOf).toEqual({ issue: 7, postmortem: 8, fix });
-    expect(String(sent.patch?.body)).toContain(`**Repeat** of #7 (postmortem #8); its process fix: ${fix}`);
+    expect(String(sent.patch?.body)).toContain(`**Repeat** of #7 (postmortem #8); its process fix: ${fix.replace("://", "\u2060://")}`);
     expect(sent.notices).toHaveLength(1);
     expect(sent.notices[0]).toContain("**Repeat:** incident [#1]");
-    expect(sent.notices[0]).toContain(`The process fix recorded for #7 — ${fix} — did not prevent it.`);
+    expect(sent.notices[0]).toContain(`The process fix recorded for #7 — ${fix.replace("://", "\u2060://")} — did not prevent it.`);
     expect(sent.notices[0]).toContain("<!-- firebreak:reply repeat-1 -->");
     // SPEC §10: a declaration costs at most 4 calls, the repeat notice included.
     expect(rec.counted).toEqual([`GET ${repoPath}/releases`, `GET ${repoPath}/issues`, `PATCH ${ISSUE_PATH}`, `POST ${repoPath}/issues/8/comments`]);

@@ -60,6 +60,8 @@ class FakeGitHub {
         return serveConfig(this.req.headers["if-none-match"]);
       })
       .persist();
+    // The card in these payloads was written by Firebreak: GraphQL says so (SPEC §13).
+    scope.post("/graphql").reply(200, { data: { repository: { issue: { lastEditedAt: "2026-11-24T10:00:00Z", editor: { login: "firebreak" } } } } }).persist();
     scope.get(`${repoPath}/labels`).query(true).reply(200, []).persist();
     scope.post(`${repoPath}/labels`).reply(201, {}).persist();
     scope.get(`${ISSUE_PATH}/comments`).query(true).reply(200, () => this.comments).persist();

@@ -10,6 +10,7 @@ import type { CommentView, IncidentState, IssueView } from "../../src/core/model
 import { desiredLabels } from "../../src/core/model/labels.js";
 import type { Plan } from "../../src/core/model/plan.js";
 import { planWrites } from "../../src/core/model/plan.js";
+import { REPLY_MARKER } from "../../src/core/model/markers.js";
 import { shippedTemplates } from "../../src/templates.js";
 import { closedIncident, declaredIncident } from "../support/incident-factory.js";
 import { FULL_FORM } from "../support/payloads.js";
@@ -44,6 +45,11 @@ function comment(id: number, body: string, opts: { login?: string; at?: string; 
   return { id, body, user: { login: opts.login ?? "olga-owner" }, author_association: opts.association ?? "MEMBER", created_at: opts.at ?? AT };
 }
 
+/** The replies a plan posted, as Firebreak's comments in the log the next event reads. */
+function posted(plan: Plan, from = 9000): CommentView[] {
+  return plan.replies.map((r, i) => comment(from + i, `${r.body}\n\n${REPLY_MARKER(r.key)}`, { login: "firebreak[bot]", association: "NONE" }));
+}
+
 function input(issue: IssueView, event: IncidentEvent, log: CommentView[] = [], config: FirebreakConfig = DEFAULT_CONFIG): EngineInput {
   return {
     event,
@@ -54,6 +60,7 @@ function input(issue: IssueView, event: IncidentEvent, log: CommentView[] = [], 
     log,
     mayCommand: (login) => login !== OUTSIDER,
     isBot: (login) => login.endsWith("[bot]"),
+    isSelf: (login) => login === "firebreak[bot]",
     postmortemTemplate: shippedTemplates().postmortem,
   };
 }
@@ -207,7 +214,8 @@ describe("decide: unauthorised commenters", () => {
   it("are refused once per comment, however often the event arrives", () => {
     const log = [comment(5001, "/severity 1", { login: OUTSIDER })];
     const first = commands(declaredIncident(), log);
-    const again = decide(input(applied(issueFor(declaredIncident()), first.plan), { kind: "commands", at: AT }, log));
+    // SPEC §13: a refusal changes no record; Firebreak's refusal in the log marks the comment answered.
+    const again = decide(input(applied(issueFor(declaredIncident()), first.plan), { kind: "commands", at: AT }, [...log, ...posted(first.plan)]));
     expect(first.plan.replies).toHaveLength(1);
     expect(again.plan.replies).toEqual([]);
     expect(again.plan.update).toBeUndefined();
@@ -460,7 +468,7 @@ describe("idempotency", () => {
     expect(planWrites(first.plan)).toBeGreaterThan(3);
     expect(first.plan.reactions).toEqual([4001, 4003, 4006]);
     expect(first.plan.replies.map((r) => r.key).sort()).toEqual(["c4003", "c4004", "c4005", "c4006", "notify-sev2"]);
-    const second = decide(input(applied(issue, first.plan), { kind: "commands", at: "2026-11-24T11:00:00Z" }, log, config));
+    const second = decide(input(applied(issue, first.plan), { kind: "commands", at: "2026-11-24T11:00:00Z" }, [...log, ...posted(first.plan)], config));
     expect(second.state).toEqual(written(first));
     expect(second.plan).toEqual({ issue: 7, reactions: [], replies: [], notices: [] });
     expect(planWrites(second.plan)).toBe(0);
@@ -568,7 +576,12 @@ describe("repairs: the log decides, the body displays", () => {
     const held = declaredIncident({ status: "routine-variance" });
     const original = issueFor(held);
     const forged = renderBody({ ...held, status: "triage", severity: 1 }, "### What are you seeing?\n\nedited by the author", { config: DEFAULT_CONFIG, now: AT })!;
-    const result = decide(input({ ...original, body: forged }, { kind: "edited", at: AT, actor: OUTSIDER, previousBody: original.body }));
+    // SPEC §13: what is put back is what Firebreak last wrote (the shell's memory), not the edit's previous body.
+    const result = decide({
+      ...input({ ...original, body: forged }, { kind: "edited", at: AT, actor: OUTSIDER, previousBody: forged }),
+      recordTrusted: false,
+      lastWritten: held,
+    });
     const restored = parseBody(result.plan.update?.body);
     expect(restored.state?.status).toBe("routine-variance");
     expect(restored.state?.severity).toBe(held.severity);

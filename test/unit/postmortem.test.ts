@@ -296,7 +296,7 @@ describe("draftPostmortem", () => {
     const state = closedIncident({ repeatOf: { issue: 7, postmortem: 9, fix: "https://github.com/acme/shop/pull/12" } });
     const d = draft(state);
     expect(d.marker).toBe("<!-- firebreak:postmortem incident=42 repeat-of=7 -->");
-    expect(d.body).toContain("**Repeat** of #7 (postmortem #9) — its process fix: https://github.com/acme/shop/pull/12.");
+    expect(d.body).toContain("**Repeat** of #7 (postmortem #9) — its process fix: https\u2060://github.com/acme/shop/pull/12.");
     expect(d.body).toContain(`### ${repeatQuestion(7)}\n\n_Answer here._`);
     expect(d.body.indexOf(repeatQuestion(7))).toBeLessThan(d.body.indexOf("### Closing checklist"));
     expect(draft().body).not.toContain(REPEAT_QUESTION.slice(0, 20));

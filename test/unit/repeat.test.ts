@@ -67,7 +67,7 @@ describe("repeats", () => {
     expect(text).toContain("[#42](https://github.com/acme/shop/issues/42)");
     expect(text).toContain("#7");
     expect(text).toContain("layer **measurement**, channels Meta");
-    expect(text).toContain("https://github.com/acme/shop/pull/12 — did not prevent it");
+    expect(text).toContain("https\u2060://github.com/acme/shop/pull/12 — did not prevent it");
     expect(text).toContain("2026-10-01 00:00 UTC");
     expect(text).not.toMatch(/@[A-Za-z0-9]/);
     const noFix = repeatNoticeForEarlierPostmortem({ number: 42, url: INCIDENT_URL }, { ...c, postmortem: undefined });

@@ -17,13 +17,13 @@ const issue = (body: string, labels: string[] = []): IssueView => ({
 const opened = { kind: "declare", at: "2026-11-24T09:00:00Z", actor: "dana" } as const;
 
 it("routes an unlabelled opened issue with form headings to the form check; others stay ignored", () => {
-  expect(routeIssueEvent(opened, issue(FULL), DEFAULT_CONFIG)).toEqual({ kind: "unlabelled-form", event: opened });
-  expect(routeIssueEvent(opened, issue("Who owns the pixel?"), DEFAULT_CONFIG)).toEqual({ kind: "ignore", reason: "not labelled as an incident" });
+  expect(routeIssueEvent(opened, issue(FULL), DEFAULT_CONFIG, "firebreak[bot]")).toEqual({ kind: "unlabelled-form", event: opened });
+  expect(routeIssueEvent(opened, issue("Who owns the pixel?"), DEFAULT_CONFIG, "firebreak[bot]")).toEqual({ kind: "ignore", reason: "not labelled as an incident" });
   // Labelled: declared as before.
-  expect(routeIssueEvent(opened, issue(FULL, ["incident"]), DEFAULT_CONFIG)).toMatchObject({ kind: "incident", declaring: true });
+  expect(routeIssueEvent(opened, issue(FULL, ["incident"]), DEFAULT_CONFIG, "firebreak[bot]")).toMatchObject({ kind: "incident", declaring: true });
   // Only on opened: a later label event on an unlabelled issue is not a form submission.
   const labeled = { kind: "label", at: opened.at, actor: "dana", label: "bug", added: true } as const;
-  expect(routeIssueEvent(labeled, issue(FULL), DEFAULT_CONFIG)).toMatchObject({ kind: "ignore" });
+  expect(routeIssueEvent(labeled, issue(FULL), DEFAULT_CONFIG, "firebreak[bot]")).toMatchObject({ kind: "ignore" });
 });
 
 it("a body is a submission when it holds the heading of every field of the form", () => {

@@ -16,16 +16,18 @@ const REFUSAL =
 /** Applies every authorised command comment in the log that the record has not applied yet. */
 export function applyLog(work: Work): void {
   const { input } = work;
-  for (const { comment, parsed } of pendingCommands(input.log ?? [], work.state, input.isBot)) {
+  for (const { comment, parsed } of pendingCommands(input.log ?? [], work.state, input.isBot, input.isSelf)) {
     const author = comment.user?.login ?? "ghost";
     const { commands, nearMisses } = parsed;
-    work.state = { ...work.state, applied: [...work.state.applied, comment.id] };
     const key = `c${comment.id}`;
     if (!input.mayCommand(author, comment.author_association)) {
-      work.replies.push({ key, body: REFUSAL });
+      // One refusal and no other write (SPEC §13): the record does not list the comment; the
+      // refusal's key in Firebreak's own reply marks it answered.
+      (work.refusals ??= []).push({ key, body: REFUSAL });
       work.notes.push(`refused comment ${comment.id} by ${author}`);
       continue;
     }
+    work.state = { ...work.state, applied: [...work.state.applied, comment.id] };
     const messages: string[] = [];
     let accepted = 0;
     for (const line of commands) {

@@ -4,7 +4,7 @@ import { parseBody } from "../card.js";
 import type { ParsedComment } from "../commands/grammar.js";
 import { parseComment } from "../commands/grammar.js";
 import type { FirebreakConfig } from "../config.js";
-import { parsePostmortemMarker } from "../model/markers.js";
+import { parsePostmortemMarker, replyKeyOf } from "../model/markers.js";
 import type { CommentView, IncidentState, IssueView } from "../model/incident.js";
 import type { IncidentEvent } from "./types.js";
 
@@ -32,6 +32,14 @@ export function isFirebreakIssue(issue: IssueView, config: FirebreakConfig): boo
   return parseBody(issue.body).hasCard || hasIncidentLabel(issue, config);
 }
 
+/**
+ * A card Firebreak cannot show it wrote, on an issue that carries neither the incident nor the
+ * routine-variance label, is just text someone copied (SPEC §13): the issue is nobody's incident.
+ */
+export function forgedCardOnly(issue: IssueView, config: FirebreakConfig): boolean {
+  return !hasIncidentLabel(issue, config) && !issue.labels.some((l) => sameLogin(l, config.labels.routine_variance));
+}
+
 /** Firebreak's own events never run: no loops. Known before the config is read. */
 export function causedBySelf(sender: { login: string }, botLogin: string): boolean {
   return sameLogin(sender.login, botLogin);
@@ -49,9 +57,14 @@ export function commentsIgnoredFrom(botLogin: string, config: FirebreakConfig): 
   return (login) => sameLogin(login, botLogin) || (login.endsWith("[bot]") && !config.allow_bots.some((b) => sameLogin(b, login)));
 }
 
-export function routeIssueEvent(event: IncidentEvent, issue: IssueView, config: FirebreakConfig): IssueRoute {
+/**
+ * Where an issue event goes. An issue is a postmortem only when Firebreak created it (`self`, the
+ * login it writes as, is its author): a copied marker in anyone else's issue means nothing
+ * (SPEC §13). Whether incident N's record names it is checked when the incident is read.
+ */
+export function routeIssueEvent(event: IncidentEvent, issue: IssueView, config: FirebreakConfig, self: string): IssueRoute {
   if (issue.pull_request !== undefined) return { kind: "ignore", reason: "pull requests are not incidents" };
-  const postmortemOf = parsePostmortemMarker(issue.body);
+  const postmortemOf = sameLogin(issue.user?.login ?? "", self) ? parsePostmortemMarker(issue.body) : undefined;
   if (postmortemOf !== undefined) {
     return event.kind === "closed" ? { kind: "postmortem-closed", incident: postmortemOf } : { kind: "ignore", reason: "postmortem issue: only its closing is gated" };
   }
@@ -87,10 +100,13 @@ export function readsFor(
   route: Extract<IssueRoute, { kind: "incident" }>,
   issue: IssueView,
   comment?: CommentView,
+  recordTrusted = true,
 ): Reads | { skip: string } {
-  const parsed = parseBody(issue.body);
+  const raw = parseBody(issue.body);
+  // A record Firebreak cannot show it wrote is not read at all: it is rebuilt from the log.
+  const parsed = recordTrusted ? raw : { ...raw, state: undefined, hasCard: false };
   const { event } = route;
-  const reads: Reads = { form: route.declaring || !parsed.hasCard, log: false, releases: false, closedIncidents: false, logins: [] };
+  const reads: Reads = { form: route.declaring || !parsed.hasCard, log: !recordTrusted && !route.declaring, releases: false, closedIncidents: false, logins: [] };
   if (route.declaring) {
     if (parsed.hasCard) return { skip: "already declared" };
     const author = issue.user?.login ?? "ghost";
@@ -107,9 +123,16 @@ export function readsFor(
     // redelivery) needs nothing: answered without a call.
     if (event.kind === "commands" && comment && parsed.state && isApplied(parsed.state, comment.id)) return { skip: `comment ${comment.id} is already applied` };
     reads.log = true;
-  } else if (event.kind === "label" || event.kind === "assignee") {
+  }
+  if (!recordTrusted) {
+    // The rebuild declares again: whether the author may declare decides incident or variance.
+    reads.logins.push({ login: issue.user?.login ?? "ghost", ...(issue.author_association ? { association: issue.author_association } : {}) });
+  }
+  if (event.kind === "label" || event.kind === "assignee" || event.kind === "reopened") {
     reads.logins.push({ login: event.actor });
   }
+  // Who closed it decides whether the close counts (an outsider author cannot dismiss an incident).
+  if (event.kind === "closed" && event.actor) reads.logins.push({ login: event.actor });
   return reads;
 }
 
@@ -126,17 +149,37 @@ export interface PendingCommand {
  * Command comments in the log that the record has not applied yet, oldest first: the engine
  * applies exactly these, and the shell looks up exactly their authors' permissions.
  */
-export function pendingCommands(log: readonly CommentView[], state: IncidentState | undefined, ignoredAuthor: (login: string) => boolean): PendingCommand[] {
+export function pendingCommands(
+  log: readonly CommentView[],
+  state: IncidentState | undefined,
+  ignoredAuthor: (login: string) => boolean,
+  isSelf?: (login: string) => boolean,
+): PendingCommand[] {
+  // A command Firebreak already answered without applying (a refusal) stays answered: the record
+  // never lists it, so an outsider's comment costs no write beyond that one reply.
+  const answered = isSelf ? firebreakReplyKeys(log, isSelf) : new Set<string>();
   const sorted = [...log].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
   const out: PendingCommand[] = [];
   for (const comment of sorted) {
     if (state && isApplied(state, comment.id)) continue;
     if (ignoredAuthor(comment.user?.login ?? "ghost")) continue;
+    if (answered.has(`c${comment.id}`)) continue;
     const parsed = parseComment(comment.body);
     if (parsed.commands.length === 0 && parsed.nearMisses.length === 0) continue;
     out.push({ comment, parsed });
   }
   return out;
+}
+
+/** Reply keys of the comments Firebreak wrote: a key copied into anyone else's comment means nothing (SPEC §13). */
+export function firebreakReplyKeys(log: readonly CommentView[], isSelf: (login: string) => boolean): Set<string> {
+  const keys = new Set<string>();
+  for (const c of log) {
+    if (!isSelf(c.user?.login ?? "ghost")) continue;
+    const key = replyKeyOf(c.body);
+    if (key) keys.add(key);
+  }
+  return keys;
 }
 
 /** Once the log is read: whose permission the decision needs, and whether a postmortem may open. */
@@ -145,9 +188,11 @@ export function readsAfterLog(
   issue: IssueView,
   log: readonly CommentView[],
   ignoredAuthor: (login: string) => boolean,
+  isSelf?: (login: string) => boolean,
+  recordTrusted = true,
 ): { logins: { login: string; association?: string }[]; postmortemTemplate: boolean } {
-  const state = parseBody(issue.body).state;
-  const pending = pendingCommands(log, state, ignoredAuthor);
+  const state = recordTrusted ? parseBody(issue.body).state : undefined;
+  const pending = pendingCommands(log, state, ignoredAuthor, isSelf);
   const logins = pending.map(({ comment }) => ({ login: comment.user?.login ?? "ghost", ...(comment.author_association ? { association: comment.author_association } : {}) }));
   // The close gate trusts the recorded /resolve only when its author may command.
   const resolution = state?.resolution && log.find((c) => c.id === state.resolution?.commentId);

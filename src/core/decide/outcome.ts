@@ -84,7 +84,7 @@ export function finish(work: Work, action: ActionTaken): EngineResult {
   acknowledge(work);
   plan.update = issueUpdate(input, work.before, work.state, work.userText, work.reopen);
   plan.reactions = work.reactions;
-  plan.replies = replies;
+  plan.replies = [...replies, ...(work.refusals ?? []).filter((r) => !alreadyReplied.has(r.key))];
   plan.notices = work.notices;
   const wants = !input.repeatCandidates && !work.state.repeatOf && familyChanged(work.before, work.state) ? { wants: "closed-incidents" as const } : {};
   return { action, state: work.state, plan, notes: work.notes, ...wants };

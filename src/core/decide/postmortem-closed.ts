@@ -26,7 +26,10 @@ export function recordPostmortemComplete(incident: IssueView, postmortem: IssueV
   const plan = emptyPlan(incident.number);
   const parsed = parseBody(incident.body);
   if (!parsed.state) return { action: "ignored", plan, notes: ["the incident has no card"] };
-  if (parsed.state.postmortem?.complete) return { action: "ignored", plan, notes: ["already recorded as complete"] };
+  // Only the postmortem this incident's record names counts (SPEC §13): any other issue with a
+  // copied marker, even one Firebreak wrote for another purpose, completes nothing.
+  if (parsed.state.postmortem?.issue !== postmortem.number) return { action: "ignored", plan, notes: [`#${postmortem.number} is not the postmortem recorded on #${incident.number}`] };
+  if (parsed.state.postmortem.complete) return { action: "ignored", plan, notes: ["already recorded as complete"] };
   const fix = processFixLink(postmortem.body);
   const state = {
     ...parsed.state,

@@ -33,6 +33,15 @@ export interface EngineInput {
   mayCommand(login: string, association: string | undefined): boolean;
   /** Logins whose comments are not commands (Firebreak itself, other bots not allowed). */
   isBot(login: string): boolean;
+  /** Firebreak's own login: only its comments' reply keys count (SPEC §13). */
+  isSelf?(login: string): boolean;
+  /**
+   * Whether the body's record is Firebreak's (SPEC §13: it wrote that body last). Untrusted, the
+   * record is ignored and rebuilt from GitHub: the declaration from the issue, commands from the log.
+   */
+  recordTrusted?: boolean;
+  /** What Firebreak last wrote to this issue's record, when the shell remembers it: an edit is undone to it. */
+  lastWritten?: IncidentState;
   releases?: readonly ReleaseView[];
   repeatCandidates?: readonly ClosedIncident[];
   /** The repository's postmortem template or the shipped one; needed when a postmortem may open. */
@@ -58,6 +67,8 @@ export interface Work {
   state: IncidentState;
   userText: string;
   replies: Reply[];
+  /** Refusals: replied once (the log's reply key says so) and never recorded, so they cost no write of the card. */
+  refusals?: Reply[];
   notices: Plan["notices"];
   reactions: number[];
   notes: string[];

@@ -59,7 +59,7 @@ function plainTitle(title: string): string {
 
 /** A title shown as text wherever a template puts it: not a heading, box or link even at a line's start. */
 function literal(title: string): string {
-  return inline(title, 200).replace(/[[\]]/g, "\\$&").replace(/^([#>+*-]|\d+[.)])/, "\\$1");
+  return inline(title, 200).replace(/^([#>+*-]|\d+[.)])/, "\\$1");
 }
 
 function fill(template: string, values: ReadonlyMap<string, string>): string {

@@ -13,6 +13,8 @@ export interface IssueRecord {
   state: "open" | "closed"; stateReason: StateReason | null; closedBy: string | null;
   labels: string[]; assignees: string[]; comments: number;
   createdAt: string; updatedAt: string; closedAt: string | null; reactions: ReactionRecord[];
+  /** The body's last edit after creation (GraphQL `lastEditedAt`, `editor`): absent until edited. */
+  lastEditedAt?: string; editor?: string;
 }
 export interface CommentRecord {
   repo: string; id: number; issueNumber: number; body: string; author: string;

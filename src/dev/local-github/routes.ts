@@ -252,6 +252,16 @@ const table: [string, string, Handler, boolean?][] = [
     return ok(c.s.issueJson(r, c.s.issue(r, num(req, "number"))));
   }],
   ["PATCH", "/repos/:owner/:repo/issues/:number", patchIssue],
+  // GraphQL: only what Firebreak asks (SPEC §13) — who last edited an issue's body, and when.
+  // GitHub names an App's bot `slug` in GraphQL (no "[bot]" suffix), as here.
+  ["POST", "/graphql", (c, req) => {
+    const b = z.object({ query: z.string(), variables: z.object({ owner: z.string(), name: z.string(), number: z.number() }) }).parse(req.body);
+    if (!/lastEditedAt/.test(b.query) || !/editor/.test(b.query)) return ok({ errors: [{ message: "the local GitHub answers only the lastEditedAt/editor query" }] });
+    const r = c.s.repo(`${b.variables.owner}/${b.variables.name}`, req.actor);
+    const i = c.s.issue(r, b.variables.number);
+    const editor = i.editor ? { login: i.editor.replace(/\[bot\]$/, "") } : null;
+    return ok({ data: { repository: { issue: { lastEditedAt: i.lastEditedAt ?? null, editor } } } });
+  }],
   ["GET", "/repos/:owner/:repo/issues/:number/reactions", (c, req) => reactions(c, req, c.s.issue(repoOf(c, req), num(req, "number")))],
   ["POST", "/repos/:owner/:repo/issues/:number/reactions", (c, req) => reactions(c, req, c.s.issue(repoOf(c, req), num(req, "number")))],
   ["GET", "/repos/:owner/:repo/issues/:number/comments", (c, req) => {

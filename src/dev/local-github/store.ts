@@ -227,6 +227,7 @@ export class Store implements RenderCtx {
     const triager = this.can(r, actor, "triage");
     const before = { title: i.title, body: i.body, labels: i.labels, assignees: i.assignees, state: i.state };
     if (input.title !== undefined) i.title = input.title;
+    if (input.body !== undefined && input.body !== i.body) Object.assign(i, { lastEditedAt: this.now(), editor: actor.login });
     if (input.body !== undefined) i.body = input.body;
     if (input.labels !== undefined && triager) i.labels = [...new Set(input.labels.map((l) => this.ensureLabel(r, l).name))];
     if (input.assignees !== undefined && triager) i.assignees = this.assignableOf(r, input.assignees);

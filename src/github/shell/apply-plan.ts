@@ -10,7 +10,9 @@ import type { EngineInput, EngineResult } from "../../core/decide/types.js";
 import type { CommentView, IssueView } from "../../core/model/incident.js";
 import { issueViewSchema } from "../../core/model/incident.js";
 import type { Plan } from "../../core/model/plan.js";
-import { REPLY_MARKER, replyKeyOf } from "../../core/model/markers.js";
+import { fitReply } from "../../core/model/plan.js";
+import { REPLY_MARKER } from "../../core/model/markers.js";
+import { firebreakReplyKeys } from "../../core/decide/needs.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import { safeMessage } from "../client.js";
 import { createIssueOnce } from "../issues.js";
@@ -23,34 +25,45 @@ export async function applyPlan(gh: GitHubClient, ref: RepoRef, input: PlanInput
   let postmortem: number | undefined;
   if (result.plan.postmortem) {
     const draft = result.plan.postmortem;
-    const created = await createIssueOnce(gh, ref, { ...draft, findLabel: input.config.labels.postmortem });
+    const created = await createIssueOnce(gh, ref, { ...draft, findLabel: input.config.labels.postmortem, author: deps.botLogin });
     // A lost creation race (two processes) can still make two: reconcile closes the later one.
     postmortem = created.number;
     result = withPostmortem(input, result, postmortem);
   }
   const plan = result.plan;
-  await postComments(gh, ref, plan.issue, plan.replies, input.log ?? []);
+  const self = (login: string) => login.toLowerCase() === deps.botLogin.toLowerCase();
+  await postComments(gh, ref, plan.issue, plan.replies, input.log ?? [], self);
   if (plan.update) {
     const written = await patchIssue(gh, ref, plan.issue, plan.update, input.config, deps);
     const refused = unassignableOwner(input, result, written);
     if (refused) {
       if (refused.plan.update) await patchIssue(gh, ref, plan.issue, refused.plan.update, input.config, deps);
-      await postComments(gh, ref, plan.issue, refused.plan.replies, input.log ?? []);
+      await postComments(gh, ref, plan.issue, refused.plan.replies, input.log ?? [], self);
     }
   }
   for (const commentId of plan.reactions) {
     await gh.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { ...ref, comment_id: commentId, content: "+1" });
   }
-  for (const notice of plan.notices) await postComments(gh, ref, notice.issue, [notice], []);
+  for (const notice of plan.notices) await postComments(gh, ref, notice.issue, [notice], [], self);
   return { plan, ...(postmortem ? { postmortem } : {}) };
 }
 
-/** Keyed comments: a key already in the log was posted by an earlier run and is not posted again. */
-async function postComments(gh: GitHubClient, ref: RepoRef, issue: number, comments: readonly { key: string; body: string }[], log: readonly CommentView[]): Promise<void> {
-  const posted = new Set(log.map((c) => replyKeyOf(c.body)).filter(Boolean));
+/**
+ * Keyed comments: a key already in the log was posted by an earlier run and is not posted again.
+ * Only Firebreak's own comments count: a key copied into anyone else's suppresses nothing (SPEC §13).
+ */
+async function postComments(
+  gh: GitHubClient,
+  ref: RepoRef,
+  issue: number,
+  comments: readonly { key: string; body: string }[],
+  log: readonly CommentView[],
+  self: (login: string) => boolean,
+): Promise<void> {
+  const posted = firebreakReplyKeys(log, self);
   for (const comment of comments) {
     if (posted.has(comment.key)) continue;
-    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: issue, body: `${comment.body}\n\n${REPLY_MARKER(comment.key)}` });
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: issue, body: `${fitReply(comment.body)}\n\n${REPLY_MARKER(comment.key)}` });
   }
 }
 

@@ -4,6 +4,7 @@ import type { ActionTaken, Plan } from "../../core/model/plan.js";
 import type { RepoRef } from "../client.js";
 import type { FileCache } from "../files.js";
 import type { LabelStyler } from "../labels.js";
+import type { PermissionCache } from "../permissions.js";
 import type { IssueMemory } from "./memory.js";
 
 export interface ShippedTemplates {
@@ -15,6 +16,11 @@ export interface ShellDeps {
   files: FileCache;
   /** The login Firebreak writes as: its own events are ignored. */
   botLogin: string;
+  /**
+   * Who Firebreak's writes appear as, when not `botLogin` (the CLI writes as the token's owner):
+   * a body this login edited last holds Firebreak's record (SPEC §13).
+   */
+  writerLogin?: string;
   templates: ShippedTemplates;
   configPath?: string;
   formPath?: string;
@@ -26,6 +32,11 @@ export interface ShellDeps {
   memory?: IssueMemory;
   /** Labels this process already styled, per repository: a burst styles each once. */
   labels: LabelStyler;
+  /**
+   * Permissions looked up, per (repository, login): the App keeps one for the process (each answer
+   * for `permission_cache_minutes`), the Action one for the run. Absent, each event looks up anew.
+   */
+  permissions?: PermissionCache;
   /** Look for a configuration-error issue to close even when the file is valid. */
   reportFixedConfig?: boolean;
   /** Write a check run for tracking QA (both faces do; `simulate` records it). */

@@ -34,15 +34,16 @@ export async function handle(gh: GitHubClient, trigger: Trigger, deps: ShellDeps
     case "issue": {
       const ignored = senderIgnored(trigger.sender, config);
       if (ignored) return { results: [withErrors({ action: "ignored", notes: [ignored] })] };
-      const payloadIssue = deps.memory ? deps.memory.freshest(trigger.ref, trigger.issue) : trigger.issue;
-      let route = routeIssueEvent(trigger.event, payloadIssue, config);
+      // An edit's payload holds the body as edited, whatever the clock says: it is what to judge.
+      const payloadIssue = deps.memory && trigger.event.kind !== "edited" ? deps.memory.freshest(trigger.ref, trigger.issue) : trigger.issue;
+      let route = routeIssueEvent(trigger.event, payloadIssue, config, deps.botLogin);
       let issue = payloadIssue;
       if (route.kind === "unlabelled-form") {
         // The form is read anyway to declare (one conditional request, cached): no extra call then.
         const form = (await deps.files.read(gh, trigger.ref, deps.formPath ?? DEFAULT_FORM_PATH)) ?? deps.templates.form;
         if (!isFormSubmission(issue.body, form)) return { results: [withErrors({ action: "ignored", notes: ["not labelled as an incident"] })] };
         issue = { ...issue, labels: [...issue.labels, config.labels.incident] };
-        route = routeIssueEvent(trigger.event, issue, config);
+        route = routeIssueEvent(trigger.event, issue, config, deps.botLogin);
         deps.log?.(`#${issue.number} is a submitted incident form GitHub left without the ${config.labels.incident} label: declaring it`);
       }
       if (route.kind === "unlabelled-form") throw new Error("unreachable: a labelled issue routes as an incident");

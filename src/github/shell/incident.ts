@@ -7,12 +7,14 @@ import { decide } from "../../core/decide/decide.js";
 import { logWindow, logWindowSatisfied } from "../../core/decide/log-window.js";
 import type { CommentView, IssueView } from "../../core/model/incident.js";
 import type { IssueRoute } from "../../core/decide/needs.js";
-import { commentsIgnoredFrom, readsAfterLog, readsFor } from "../../core/decide/needs.js";
+import { commentsIgnoredFrom, forgedCardOnly, readsAfterLog, readsFor } from "../../core/decide/needs.js";
 import { repeatCandidates, repeatWindowStart } from "../../core/repeat.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import type { Trigger } from "../events.js";
-import { getIssue, listClosedSince, listCommentsNewestFirst, listReleases, Permissions } from "../issues.js";
+import { getIssue, listClosedSince, listCommentsNewestFirst, listReleases } from "../issues.js";
+import { Permissions } from "../permissions.js";
 import { applyPlan } from "./apply-plan.js";
+import { recordTrust } from "./trust.js";
 import type { RunResult, ShellDeps } from "./deps.js";
 import { DEFAULT_FORM_PATH } from "./deps.js";
 
@@ -22,10 +24,13 @@ type Outcome = Omit<RunResult, "configErrors">;
 export async function runIncidentEvent(gh: GitHubClient, trigger: IssueTrigger, route: Extract<IssueRoute, { kind: "incident" }>, config: FirebreakConfig, deps: ShellDeps): Promise<Outcome> {
   const { ref } = trigger;
   const issue = deps.issueFromPayload ? trigger.issue : await getIssue(gh, ref, trigger.issue.number);
-  const reads = readsFor(route, issue, trigger.comment);
+  // Whether the body's record is Firebreak's decides everything else: an untrusted one is rebuilt.
+  const trust = await recordTrust(gh, ref, issue, deps);
+  if (!trust.trusted && !route.declaring && forgedCardOnly(issue, config)) return { action: "ignored", incident: issue.number, notes: ["a card Firebreak did not write, on an issue nobody declared"] };
+  const reads = readsFor(route, issue, trigger.comment, trust.trusted);
   if ("skip" in reads) return { action: "ignored", incident: issue.number, notes: [reads.skip] };
   const self = deps.botLogin.toLowerCase();
-  const permissions = new Permissions(gh, ref, config);
+  const permissions = new Permissions(gh, ref, config, deps.permissions);
   const ignoredAuthor = commentsIgnoredFrom(deps.botLogin, config);
   const input: EngineInput = {
     event: route.event,
@@ -36,11 +41,14 @@ export async function runIncidentEvent(gh: GitHubClient, trigger: IssueTrigger, 
     // Firebreak itself declares the incidents it opens (tracking QA).
     mayCommand: (login, association) => login.toLowerCase() === self || permissions.decide(login, association),
     isBot: ignoredAuthor,
+    isSelf: (login) => login.toLowerCase() === self,
+    recordTrusted: trust.trusted,
+    ...(trust.lastWritten ? { lastWritten: trust.lastWritten } : {}),
   };
   let logins = reads.logins;
   if (reads.log) {
     input.log = await readLog(gh, ref, issue, trigger.comment);
-    const after = readsAfterLog(route.event, issue, input.log, ignoredAuthor);
+    const after = readsAfterLog(route.event, issue, input.log, ignoredAuthor, input.isSelf, trust.trusted);
     logins = [...logins, ...after.logins];
     if (after.postmortemTemplate) input.postmortemTemplate = (await deps.files.read(gh, ref, config.postmortem.template)) ?? deps.templates.postmortem;
   }

@@ -7,6 +7,10 @@ export class IssueMemory {
   remember(ref: RepoRef, issue: IssueView): void {
     this.issues.set(`${ref.owner}/${ref.repo}#${issue.number}`, issue);
   }
+  /** The body this process last wrote to an issue: the only body it knows to be its own. */
+  lastBody(ref: RepoRef, number: number): string | undefined {
+    return this.issues.get(`${ref.owner}/${ref.repo}#${number}`)?.body;
+  }
   /**
    * The newer of the payload's issue and the one this process wrote. GitHub's timestamps have
    * one-second resolution: on a tie, the body, labels and assignees (what Firebreak writes) come

@@ -60,12 +60,13 @@ async function reconcileIncident(gh: GitHubClient, ref: RepoRef, listed: IssueVi
   const at = issue.updated_at ?? issue.created_at;
   const event: IncidentEvent =
     issue.state === "closed"
-      ? { kind: "closed", at: issue.closed_at ?? at, actor: issue.user?.login ?? "ghost", reason: issue.state_reason ?? "completed" }
+      ? // Who closed it is not in the list: an unknown closer (empty) is not second-guessed.
+        { kind: "closed", at: issue.closed_at ?? at, actor: "", reason: issue.state_reason ?? "completed" }
       : parseBody(issue.body).hasCard
         ? { kind: "commands", at }
         : { kind: "declare", at, actor: issue.user?.login ?? "ghost" };
   const trigger: Extract<Trigger, { kind: "issue" }> = { kind: "issue", ref, issue, sender: { login: "firebreak-reconcile", type: "User" }, deliveryAt: at, event };
-  const route = routeIssueEvent(event, issue, config);
+  const route = routeIssueEvent(event, issue, config, deps.botLogin);
   if (route.kind !== "incident") return [];
   const own = { ...deps, issueFromPayload: true };
   const result = await runIncidentEvent(gh, trigger, route, config, own);
