@@ -34357,6 +34357,18 @@ function emptyPlan(issue3) {
 function planWrites(plan) {
   return (plan.update ? 1 : 0) + plan.reactions.length + plan.replies.length + (plan.postmortem ? 1 : 0) + plan.notices.length;
 }
+var REPLY_ROOM = 6e4;
+function fitReply(body, room = REPLY_ROOM) {
+  if (body.length <= room) return body;
+  const note = `
+
+_\u2026 shortened: the full reply would be ${body.length.toLocaleString("en-US")} characters, over GitHub's limit for a comment._`;
+  let cut = body.slice(0, room - note.length);
+  const line = cut.lastIndexOf("\n");
+  if (line > cut.length / 2) cut = cut.slice(0, line);
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}${note}`;
+}
 
 // src/github/client.ts
 function repoOf(fullName) {
@@ -39452,26 +39464,26 @@ function isRecursive(inst, stack, resolve2) {
   let result = NONE;
   const check3 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer2 = isRecursive(child, stack, resolve2);
-      if (answer2 > result)
-        result = answer2;
+      const answer3 = isRecursive(child, stack, resolve2);
+      if (answer3 > result)
+        result = answer3;
     }
   };
   const shape = (sh, spread) => {
-    let answer2 = NONE;
+    let answer3 = NONE;
     for (const key of Reflect.ownKeys(sh)) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
       const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
-      if (child > answer2)
-        answer2 = child;
+      if (child > answer3)
+        answer3 = child;
     }
-    return answer2;
+    return answer3;
   };
-  const merge3 = (answer2) => {
-    if (answer2 > result)
-      result = answer2;
+  const merge3 = (answer3) => {
+    if (answer3 > result)
+      result = answer3;
   };
   const def = inst._zod.def;
   const kind = def.type;
@@ -39574,10 +39586,10 @@ function isRecursive(inst, stack, resolve2) {
   stack.delete(inst);
   return settle(inst, result);
 }
-function settle(inst, answer2) {
-  if (answer2 !== ASSUMED)
-    recursive.set(inst, answer2 === PROVEN);
-  return answer2;
+function settle(inst, answer3) {
+  if (answer3 !== ASSUMED)
+    recursive.set(inst, answer3 === PROVEN);
+  return answer3;
 }
 function isRecursiveSchema(inst) {
   return isRecursive(inst, /* @__PURE__ */ new Set(), true) !== NONE;
@@ -59713,10 +59725,10 @@ var Parser = class Parser2 {
           iflags = re2.flags & RE2Flags.FOLD_CASE;
         }
         if (iflags === strflags) {
-          let same2 = 0;
-          while (same2 < strlen && same2 < istrlen && str2[same2] === istr[same2]) same2++;
-          if (same2 > 0) {
-            strlen = same2;
+          let same3 = 0;
+          while (same3 < strlen && same3 < istrlen && str2[same3] === istr[same3]) same3++;
+          if (same3 > 0) {
+            strlen = same3;
             continue;
           }
         }
@@ -61536,6 +61548,7 @@ var configSchema = external_exports.object({
   max_parallel_interventions: external_exports.number().int().min(1).max(20).default(2).describe("active /change interventions before Firebreak warns that stacked changes blur which one worked"),
   responders: external_exports.array(login).default([]).describe("logins or org/team slugs allowed to command besides people with triage permission"),
   allow_bots: external_exports.array(login).default([]).describe("other bots whose events Firebreak acts on (ignored otherwise)"),
+  permission_cache_minutes: external_exports.number().int().min(0).max(24 * 60).default(10).describe("how long the App keeps a person's looked-up repository permission (the Action keeps it for the run)"),
   gate_incident_close: external_exports.boolean().default(true).describe("reopen an incident closed as completed before /resolve recorded cause and evidence"),
   postmortem: external_exports.object({
     due_days: external_exports.number().int().min(1).max(90).default(5).describe("days until the postmortem is due"),
@@ -61798,29 +61811,117 @@ var LabelStyler = class {
   }
 };
 
+// src/github/permissions.ts
+var ALLOWED_ROLES = /* @__PURE__ */ new Set(["triage", "write", "maintain", "admin"]);
+var PermissionCache = class {
+  constructor(now = Date.now) {
+    this.now = now;
+  }
+  now;
+  entries = /* @__PURE__ */ new Map();
+  key(ref, login2) {
+    return `${ref.owner}/${ref.repo}:${login2}`.toLowerCase();
+  }
+  get(ref, login2, ttlMinutes) {
+    const key = this.key(ref, login2);
+    const entry = this.entries.get(key);
+    if (!entry) return void 0;
+    if (this.now() - entry.at > ttlMinutes * 6e4) {
+      this.entries.delete(key);
+      return void 0;
+    }
+    return entry.allowed;
+  }
+  set(ref, login2, allowed) {
+    if (this.entries.size >= 1e4) this.entries.delete(this.entries.keys().next().value);
+    this.entries.set(this.key(ref, login2), { allowed, at: this.now() });
+  }
+};
+var same2 = (a, b) => a.toLowerCase() === b.toLowerCase();
+var isBotLogin = (login2) => login2.toLowerCase().endsWith("[bot]");
+var Permissions = class {
+  constructor(gh, ref, config2, cache = new PermissionCache()) {
+    this.gh = gh;
+    this.ref = ref;
+    this.config = config2;
+    this.cache = cache;
+  }
+  gh;
+  ref;
+  config;
+  cache;
+  listed(login2) {
+    return this.config.responders.some((r) => !r.includes("/") && same2(r, login2));
+  }
+  /** The answer when it needs no API call; undefined when a lookup is needed. */
+  quick(login2, _association) {
+    if (isBotLogin(login2)) return this.config.allow_bots.some((b) => same2(b, login2));
+    if (this.listed(login2)) return true;
+    if (same2(login2, this.ref.owner)) return true;
+    return this.cache.get(this.ref, login2, this.config.permission_cache_minutes);
+  }
+  async resolve(login2, association) {
+    const quick = this.quick(login2, association);
+    if (quick !== void 0) return quick;
+    let allowed = false;
+    try {
+      const { data } = await this.gh.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", { ...this.ref, username: login2 });
+      const role = external_exports.object({ role_name: external_exports.string().optional() }).parse(data);
+      allowed = ALLOWED_ROLES.has(role.role_name ?? "");
+    } catch (error63) {
+      if (statusOf(error63) !== 404) throw error63;
+    }
+    if (!allowed) allowed = await this.inListedTeam(login2);
+    this.cache.set(this.ref, login2, allowed);
+    return allowed;
+  }
+  /** Team entries (`org/team`) need the App's members:read permission; without it they grant nothing. */
+  async inListedTeam(login2) {
+    for (const entry of this.config.responders.filter((r) => r.includes("/"))) {
+      const [org = "", team = ""] = entry.split("/");
+      try {
+        const { data } = await this.gh.request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", { org, team_slug: team, username: login2 });
+        if (data.state === "active") return true;
+      } catch {
+      }
+    }
+    return false;
+  }
+  /** The synchronous view the core uses after `resolve` ran for everyone it needs. */
+  decide = (login2, association) => this.quick(login2, association) ?? false;
+};
+
 // src/github/octokit.ts
 var retryTwice = (_retryAfter, _options, _octokit, retryCount) => retryCount < 2;
 var RATE_LIMITS = { onRateLimit: retryTwice, onSecondaryRateLimit: retryTwice };
 
 // src/core/text/inert.ts
 var WORD_JOINER = "\u2060";
+var INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0]/g;
+function withoutInvisible(text2) {
+  return text2.replace(INVISIBLE, "");
+}
 function noMentions(text2) {
   return text2.replace(/@(?=[A-Za-z0-9])/g, `@${WORD_JOINER}`);
 }
 function escapeHtml(text2) {
   return text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
+function noLinks(text2) {
+  return text2.replace(/[[\]]/g, "\\$&").replace(/\b([a-z][a-z0-9+.-]{1,20})(?=:\/\/)/gi, `$1${WORD_JOINER}`).replace(/\b(www)\./gi, `$1${WORD_JOINER}.`).replace(/\b(mailto|xmpp)(?=:)/gi, `$1${WORD_JOINER}`).replace(/#(?=\d)/g, `#${WORD_JOINER}`).replace(/\b(GH)-(?=\d)/gi, `$1${WORD_JOINER}-`);
+}
 function inline(text2, max = 300) {
   if (!text2) return "";
-  const flat = text2.replace(/[\u0000-\u0008\u000B-\u001F\u007F\u202A-\u202E\u2066-\u2069]/g, "").replace(/\s+/g, " ").trim();
+  const flat = withoutInvisible(text2).replace(/\s+/g, " ").trim();
   const cut = flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
-  return noMentions(escapeHtml(cut)).replace(/\|/g, "\\|").replace(/`/g, "'");
+  return noLinks(noMentions(escapeHtml(cut))).replace(/\|/g, "\\|").replace(/`/g, "'");
 }
 function mention(login2) {
   return `@${login2.replace(/[^A-Za-z0-9/_.\-[\]]/g, "")}`;
 }
 function person(login2) {
-  return login2 ? `\`${login2.replace(/[`\s]/g, "")}\`` : "\u2014";
+  const clean = login2 ? withoutInvisible(login2).replace(/[`\s]/g, "").slice(0, 60) : "";
+  return clean ? `\`${clean}\`` : "\u2014";
 }
 
 // src/github/issues.ts
@@ -61862,60 +61963,6 @@ async function listCommentsNewestFirst(gh, ref, number4, enough) {
   for (const row of firstRows) byId.set(row.id, row);
   return { comments: [...byId.values()].sort((a, b) => a.id - b.id), complete, pages };
 }
-var ALLOWED_ROLES = /* @__PURE__ */ new Set(["triage", "write", "maintain", "admin"]);
-var TRUSTED_ASSOCIATIONS = /* @__PURE__ */ new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
-var Permissions = class {
-  constructor(gh, ref, config2) {
-    this.gh = gh;
-    this.ref = ref;
-    this.config = config2;
-  }
-  gh;
-  ref;
-  config;
-  known = /* @__PURE__ */ new Map();
-  listed(login2) {
-    return this.config.responders.some((r) => !r.includes("/") && r.toLowerCase() === login2.toLowerCase());
-  }
-  /** Cheap answer when it needs no API call; undefined when a lookup is needed. */
-  quick(login2, association) {
-    if (association && TRUSTED_ASSOCIATIONS.has(association)) return true;
-    if (this.listed(login2)) return true;
-    return this.known.get(login2.toLowerCase());
-  }
-  async resolve(login2, association) {
-    const quick = this.quick(login2, association);
-    if (quick !== void 0) return quick;
-    let allowed = false;
-    try {
-      const { data } = await this.gh.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
-        ...this.ref,
-        username: login2
-      });
-      const role = external_exports.object({ role_name: external_exports.string().optional(), permission: external_exports.string().optional() }).parse(data);
-      allowed = ALLOWED_ROLES.has(role.role_name ?? "");
-    } catch (error63) {
-      if (statusOf(error63) !== 404) throw error63;
-    }
-    if (!allowed) allowed = await this.inListedTeam(login2);
-    this.known.set(login2.toLowerCase(), allowed);
-    return allowed;
-  }
-  /** Team entries (`org/team`) need the App's members:read permission; without it they grant nothing. */
-  async inListedTeam(login2) {
-    for (const entry of this.config.responders.filter((r) => r.includes("/"))) {
-      const [org = "", team = ""] = entry.split("/");
-      try {
-        const { data } = await this.gh.request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", { org, team_slug: team, username: login2 });
-        if (data.state === "active") return true;
-      } catch {
-      }
-    }
-    return false;
-  }
-  /** The synchronous view the core uses after `resolve` ran for everyone it needs. */
-  decide = (login2, association) => this.quick(login2, association) ?? false;
-};
 async function listReleases(gh, ref) {
   const { data } = await gh.request("GET /repos/{owner}/{repo}/releases", { ...ref, per_page: 30 });
   const rows = external_exports.array(
@@ -61951,10 +61998,10 @@ async function findMarkedIssues(gh, ref, query) {
     direction: "desc",
     per_page: PAGE
   });
-  return external_exports.array(issueViewSchema).parse(data).filter((i) => i.body.includes(query.marker));
+  return external_exports.array(issueViewSchema).parse(data).filter((i) => i.body.includes(query.marker)).filter((i) => query.author === void 0 || (i.user?.login ?? "").toLowerCase() === query.author.toLowerCase());
 }
 async function createIssueOnce(gh, ref, draft) {
-  const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker });
+  const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker, ...draft.author ? { author: draft.author } : {} });
   if (before[0]) return { number: before[0].number, created: false };
   const body = draft.body.includes(draft.marker) ? draft.body : `${draft.marker}
 ${draft.body}`;
@@ -62138,21 +62185,21 @@ function headingKey(text2) {
 }
 function renderFormBody(answers, templateYaml) {
   const fields = formFields(templateYaml) ?? [];
-  const chosen = (field, answer2) => {
-    const wanted = answer2 === void 0 ? [] : typeof answer2 === "string" ? [answer2] : [...answer2];
+  const chosen = (field, answer3) => {
+    const wanted = answer3 === void 0 ? [] : typeof answer3 === "string" ? [answer3] : [...answer3];
     return wanted.map((w) => field.options.find((o) => o.toLowerCase().startsWith(w.toLowerCase())) ?? w);
   };
   return fields.filter((field) => field.id).map((field) => {
-    const answer2 = answers[field.id];
+    const answer3 = answers[field.id];
     let text2;
     if (field.type === "checkboxes") {
-      const ticked2 = chosen(field, answer2);
+      const ticked2 = chosen(field, answer3);
       text2 = field.options.map((o) => `- [${ticked2.includes(o) ? "X" : " "}] ${o}`).join("\n");
     } else if (field.type === "dropdown") {
-      const picked = chosen(field, answer2);
+      const picked = chosen(field, answer3);
       text2 = picked.length > 0 ? picked.join(", ") : "_No response_";
     } else {
-      text2 = typeof answer2 === "string" && answer2.trim() ? answer2 : "_No response_";
+      text2 = typeof answer3 === "string" && answer3.trim() ? answer3 : "_No response_";
     }
     return `### ${field.label}
 
@@ -62346,23 +62393,23 @@ function isLocalhostName(host) {
 async function resolvePublic(host, guard = {}) {
   const lookup = guard.lookup ?? defaultLookup;
   const rangeOf = guard.rangeOf ?? addressRange;
-  const bare = host.replace(/^\[|\]$/g, "");
-  if (isLocalhostName(bare)) throw new RefusedAddressError(bare, bare, "loopback");
-  if (import_ipaddr.default.isValid(bare)) {
-    const range = rangeOf(bare);
-    if (range !== "unicast") throw new RefusedAddressError(bare, bare, range);
-    return [{ address: bare, family: bare.includes(":") ? 6 : 4 }];
+  const bare2 = host.replace(/^\[|\]$/g, "");
+  if (isLocalhostName(bare2)) throw new RefusedAddressError(bare2, bare2, "loopback");
+  if (import_ipaddr.default.isValid(bare2)) {
+    const range = rangeOf(bare2);
+    if (range !== "unicast") throw new RefusedAddressError(bare2, bare2, range);
+    return [{ address: bare2, family: bare2.includes(":") ? 6 : 4 }];
   }
   let addresses;
   try {
-    addresses = await lookup(bare);
+    addresses = await lookup(bare2);
   } catch (error63) {
-    throw new Error(`refused: ${bare} did not resolve (${error63 instanceof Error ? error63.message : String(error63)})`);
+    throw new Error(`refused: ${bare2} did not resolve (${error63 instanceof Error ? error63.message : String(error63)})`);
   }
-  if (addresses.length === 0) throw new Error(`refused: ${bare} did not resolve`);
+  if (addresses.length === 0) throw new Error(`refused: ${bare2} did not resolve`);
   for (const { address } of addresses) {
     const range = rangeOf(address);
-    if (range !== "unicast") throw new RefusedAddressError(bare, address, range);
+    if (range !== "unicast") throw new RefusedAddressError(bare2, address, range);
   }
   return addresses.map(({ address }) => ({ address, family: address.includes(":") ? 6 : 4 }));
 }
@@ -66216,9 +66263,9 @@ async function startGuardProxy(guard = {}) {
       }
       const headers = { ...req.headers };
       delete headers["proxy-connection"];
-      const upstream = httpRequest({ host: address, port: target.port || 80, method: req.method, path: `${target.pathname}${target.search}`, headers }, (answer2) => {
-        res.writeHead(answer2.statusCode ?? 502, answer2.headers);
-        answer2.pipe(res);
+      const upstream = httpRequest({ host: address, port: target.port || 80, method: req.method, path: `${target.pathname}${target.search}`, headers }, (answer3) => {
+        res.writeHead(answer3.statusCode ?? 502, answer3.headers);
+        answer3.pipe(res);
       });
       upstream.on("error", () => {
         if (!res.headersSent) res.writeHead(502);
@@ -66854,10 +66901,10 @@ function parseLenientTime(text2, reference) {
     const date5 = zonedDate(reference, offset, word.toLowerCase() === "yesterday" ? 1 : 0);
     return instant(date5.year, date5.month, date5.day, clock, offset);
   }
-  const bare = BARE_CLOCK.exec(input2);
-  if (bare) {
-    const clock = toClock(bare[1], bare[2], bare[3], bare[4]);
-    const offset = zoneOffset(bare[5]);
+  const bare2 = BARE_CLOCK.exec(input2);
+  if (bare2) {
+    const clock = toClock(bare2[1], bare2[2], bare2[3], bare2[4]);
+    const offset = zoneOffset(bare2[5]);
     if (!clock || offset === void 0) return void 0;
     const today = zonedDate(reference, offset, 0);
     const candidate = instant(today.year, today.month, today.day, clock, offset);
@@ -66907,9 +66954,12 @@ var SHOWN_TIMELINE = 25;
 function encodeState(state) {
   return deflateRawSync(Buffer.from(JSON.stringify(state), "utf8")).toString("base64");
 }
+var MAX_ENCODED = 65536;
+var MAX_RECORD_BYTES = 1 << 20;
 function decodeState(encoded) {
+  if (encoded.length > MAX_ENCODED) return void 0;
   try {
-    const json2 = JSON.parse(inflateRawSync(Buffer.from(encoded, "base64")).toString("utf8"));
+    const json2 = JSON.parse(inflateRawSync(Buffer.from(encoded, "base64"), { maxOutputLength: MAX_RECORD_BYTES }).toString("utf8"));
     const parsed = incidentStateSchema.safeParse(json2);
     return parsed.success ? parsed.data : void 0;
   } catch {
@@ -66928,6 +66978,12 @@ function parseBody(body) {
   let rest = text2.slice(end + CARD_END.length);
   if (rest.startsWith(SEPARATOR)) rest = rest.slice(SEPARATOR.length);
   return { state, userText: rest, hasCard: true };
+}
+function cardSection(body) {
+  const text2 = body ?? "";
+  if (!text2.startsWith(CARD_START)) return void 0;
+  const end = text2.indexOf(CARD_END);
+  return end < 0 ? void 0 : text2.slice(0, end);
 }
 var STATUS_TEXT = {
   triage: "\u{1F7E0} Triage",
@@ -66962,8 +67018,8 @@ function estimatedCost(state, now) {
   const money = Math.round(amount).toLocaleString("en-US");
   return `\u2248 ${currency ? currency.length === 1 ? `${currency}${money}` : `${money} ${currency}` : money} (at ${inline(cost.text, 60)}, over ${formatElapsed(Date.parse(to) - Date.parse(from))})`;
 }
-function containedOnForm(answer2) {
-  return answer2 !== void 0 && !/^\s*(?:nothing|none|no|not yet|n\/a|-+)(?:\s+(?:yet|so far))?[\s.!]*$/i.test(answer2);
+function containedOnForm(answer3) {
+  return answer3 !== void 0 && !/^\s*(?:nothing|none|no|not yet|n\/a|-+)(?:\s+(?:yet|so far))?[\s.!]*$/i.test(answer3);
 }
 function triageItems(state) {
   return [
@@ -67379,7 +67435,8 @@ function recordPostmortemComplete(incident, postmortem2, config2, at) {
   const plan = emptyPlan(incident.number);
   const parsed = parseBody(incident.body);
   if (!parsed.state) return { action: "ignored", plan, notes: ["the incident has no card"] };
-  if (parsed.state.postmortem?.complete) return { action: "ignored", plan, notes: ["already recorded as complete"] };
+  if (parsed.state.postmortem?.issue !== postmortem2.number) return { action: "ignored", plan, notes: [`#${postmortem2.number} is not the postmortem recorded on #${incident.number}`] };
+  if (parsed.state.postmortem.complete) return { action: "ignored", plan, notes: ["already recorded as complete"] };
   const fix = processFixLink(postmortem2.body);
   const state = {
     ...parsed.state,
@@ -67401,6 +67458,9 @@ function hasIncidentLabel(issue3, config2) {
 function isFirebreakIssue(issue3, config2) {
   return parseBody(issue3.body).hasCard || hasIncidentLabel(issue3, config2);
 }
+function forgedCardOnly(issue3, config2) {
+  return !hasIncidentLabel(issue3, config2) && !issue3.labels.some((l) => sameLogin(l, config2.labels.routine_variance));
+}
 function causedBySelf(sender2, botLogin) {
   return sameLogin(sender2.login, botLogin);
 }
@@ -67412,9 +67472,9 @@ function senderIgnored(sender2, config2) {
 function commentsIgnoredFrom(botLogin, config2) {
   return (login2) => sameLogin(login2, botLogin) || login2.endsWith("[bot]") && !config2.allow_bots.some((b) => sameLogin(b, login2));
 }
-function routeIssueEvent(event, issue3, config2) {
+function routeIssueEvent(event, issue3, config2, self2) {
   if (issue3.pull_request !== void 0) return { kind: "ignore", reason: "pull requests are not incidents" };
-  const postmortemOf = parsePostmortemMarker(issue3.body);
+  const postmortemOf = sameLogin(issue3.user?.login ?? "", self2) ? parsePostmortemMarker(issue3.body) : void 0;
   if (postmortemOf !== void 0) {
     return event.kind === "closed" ? { kind: "postmortem-closed", incident: postmortemOf } : { kind: "ignore", reason: "postmortem issue: only its closing is gated" };
   }
@@ -67429,10 +67489,11 @@ function routeIssueEvent(event, issue3, config2) {
   if (!isFirebreakIssue(issue3, config2)) return { kind: "ignore", reason: "not an incident" };
   return { kind: "incident", declaring, event };
 }
-function readsFor(route, issue3, comment) {
-  const parsed = parseBody(issue3.body);
+function readsFor(route, issue3, comment, recordTrusted = true) {
+  const raw = parseBody(issue3.body);
+  const parsed = recordTrusted ? raw : { ...raw, state: void 0, hasCard: false };
   const { event } = route;
-  const reads = { form: route.declaring || !parsed.hasCard, log: false, releases: false, closedIncidents: false, logins: [] };
+  const reads = { form: route.declaring || !parsed.hasCard, log: !recordTrusted && !route.declaring, releases: false, closedIncidents: false, logins: [] };
   if (route.declaring) {
     if (parsed.hasCard) return { skip: "already declared" };
     const author = issue3.user?.login ?? "ghost";
@@ -67446,29 +67507,45 @@ function readsFor(route, issue3, comment) {
   if (event.kind === "commands" || event.kind === "closed") {
     if (event.kind === "commands" && comment && parsed.state && isApplied(parsed.state, comment.id)) return { skip: `comment ${comment.id} is already applied` };
     reads.log = true;
-  } else if (event.kind === "label" || event.kind === "assignee") {
+  }
+  if (!recordTrusted) {
+    reads.logins.push({ login: issue3.user?.login ?? "ghost", ...issue3.author_association ? { association: issue3.author_association } : {} });
+  }
+  if (event.kind === "label" || event.kind === "assignee" || event.kind === "reopened") {
     reads.logins.push({ login: event.actor });
   }
+  if (event.kind === "closed" && event.actor) reads.logins.push({ login: event.actor });
   return reads;
 }
 function isApplied(state, commentId) {
   return state.applied.includes(commentId) || commentId <= (state.appliedThrough ?? 0);
 }
-function pendingCommands(log, state, ignoredAuthor) {
+function pendingCommands(log, state, ignoredAuthor, isSelf) {
+  const answered = isSelf ? firebreakReplyKeys(log, isSelf) : /* @__PURE__ */ new Set();
   const sorted = [...log].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
   const out = [];
   for (const comment of sorted) {
     if (state && isApplied(state, comment.id)) continue;
     if (ignoredAuthor(comment.user?.login ?? "ghost")) continue;
+    if (answered.has(`c${comment.id}`)) continue;
     const parsed = parseComment(comment.body);
     if (parsed.commands.length === 0 && parsed.nearMisses.length === 0) continue;
     out.push({ comment, parsed });
   }
   return out;
 }
-function readsAfterLog(event, issue3, log, ignoredAuthor) {
-  const state = parseBody(issue3.body).state;
-  const pending = pendingCommands(log, state, ignoredAuthor);
+function firebreakReplyKeys(log, isSelf) {
+  const keys = /* @__PURE__ */ new Set();
+  for (const c of log) {
+    if (!isSelf(c.user?.login ?? "ghost")) continue;
+    const key = replyKeyOf(c.body);
+    if (key) keys.add(key);
+  }
+  return keys;
+}
+function readsAfterLog(event, issue3, log, ignoredAuthor, isSelf, recordTrusted = true) {
+  const state = recordTrusted ? parseBody(issue3.body).state : void 0;
+  const pending = pendingCommands(log, state, ignoredAuthor, isSelf);
   const logins = pending.map(({ comment }) => ({ login: comment.user?.login ?? "ghost", ...comment.author_association ? { association: comment.author_association } : {} }));
   const resolution = state?.resolution && log.find((c) => c.id === state.resolution?.commentId);
   if (resolution) logins.push({ login: resolution.user?.login ?? "ghost", ...resolution.author_association ? { association: resolution.author_association } : {} });
@@ -68252,8 +68329,8 @@ function helpCommand(all) {
 
 // src/core/commands/layer.ts
 function setLikelyLayer(state, layer3, confidence, source, at, by) {
-  const same2 = state.layer.likely === layer3 && (confidence === void 0 || state.layer.confidence === confidence);
-  if (same2 && state.layer.source !== "suggested") return state;
+  const same3 = state.layer.likely === layer3 && (confidence === void 0 || state.layer.confidence === confidence);
+  if (same3 && state.layer.source !== "suggested") return state;
   const next = { ...state.layer, likely: layer3, confidence: confidence ?? state.layer.confidence, source, reason: void 0 };
   const text2 = `Likely layer: ${layer3}${next.confidence ? ` (${next.confidence})` : ""}`;
   return { ...state, layer: next, timeline: [...state.timeline, { at, by, text: text2 }] };
@@ -68489,16 +68566,16 @@ function commandNamed(name) {
 var REFUSAL = "Sorry \u2014 only people with triage permission on this repository (or listed under `responders` in `.github/firebreak.yml`) can run Firebreak commands. Nothing was changed.";
 function applyLog(work) {
   const { input: input2 } = work;
-  for (const { comment, parsed } of pendingCommands(input2.log ?? [], work.state, input2.isBot)) {
+  for (const { comment, parsed } of pendingCommands(input2.log ?? [], work.state, input2.isBot, input2.isSelf)) {
     const author = comment.user?.login ?? "ghost";
     const { commands, nearMisses } = parsed;
-    work.state = { ...work.state, applied: [...work.state.applied, comment.id] };
     const key = `c${comment.id}`;
     if (!input2.mayCommand(author, comment.author_association)) {
-      work.replies.push({ key, body: REFUSAL });
+      (work.refusals ??= []).push({ key, body: REFUSAL });
       work.notes.push(`refused comment ${comment.id} by ${author}`);
       continue;
     }
+    work.state = { ...work.state, applied: [...work.state.applied, comment.id] };
     const messages = [];
     let accepted = 0;
     for (const line of commands) {
@@ -68651,10 +68728,10 @@ function findRepeat(state, candidates, windowDays, now, self2) {
 function repeatNoticeForEarlierPostmortem(newIncident, earlier) {
   const family = incidentFamily(earlier.state);
   const channels = family.channels.map((c) => inline(c, 60)).join(", ");
-  const same2 = [family.layer ? `layer **${family.layer}**` : void 0, channels ? `channels ${channels}` : void 0].filter(Boolean).join(", ");
+  const same3 = [family.layer ? `layer **${family.layer}**` : void 0, channels ? `channels ${channels}` : void 0].filter(Boolean).join(", ");
   const fix = earlier.postmortem?.fix ? `The process fix recorded for #${earlier.number} \u2014 ${inline(earlier.postmortem.fix, 300)} \u2014 did not prevent it.` : `No process fix was linked for #${earlier.number}, and nothing prevented it.`;
   return [
-    `**Repeat:** incident [#${newIncident.number}](${encodeURI(newIncident.url)}) is in the same family as #${earlier.number} (${same2 || "same layer and channel"}) within the repeat window: #${earlier.number} closed on ${utcText(earlier.closedAt)}.`,
+    `**Repeat:** incident [#${newIncident.number}](${encodeURI(newIncident.url)}) is in the same family as #${earlier.number} (${same3 || "same layer and channel"}) within the repeat window: #${earlier.number} closed on ${utcText(earlier.closedAt)}.`,
     "",
     `${fix} The postmortem of #${newIncident.number} asks why it did not hold.`
   ].join("\n");
@@ -68909,7 +68986,7 @@ function plainTitle(title) {
   return flat.length > 200 ? `${flat.slice(0, 199)}\u2026` : flat;
 }
 function literal2(title) {
-  return inline(title, 200).replace(/[[\]]/g, "\\$&").replace(/^([#>+*-]|\d+[.)])/, "\\$1");
+  return inline(title, 200).replace(/^([#>+*-]|\d+[.)])/, "\\$1");
 }
 function fill(template, values) {
   return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name) => values.get(name) ?? whole);
@@ -69036,7 +69113,7 @@ function finish(work, action) {
   acknowledge(work);
   plan.update = issueUpdate(input2, work.before, work.state, work.userText, work.reopen);
   plan.reactions = work.reactions;
-  plan.replies = replies;
+  plan.replies = [...replies, ...(work.refusals ?? []).filter((r) => !alreadyReplied.has(r.key))];
   plan.notices = work.notices;
   const wants = !input2.repeatCandidates && !work.state.repeatOf && familyChanged(work.before, work.state) ? { wants: "closed-incidents" } : {};
   return { action, state: work.state, plan, notes: work.notes, ...wants };
@@ -69054,21 +69131,28 @@ function acknowledge(work) {
 // src/core/decide/decide.ts
 function decide(input2) {
   const { issue: issue3, event } = input2;
-  const parsed = parseBody(issue3.body);
+  const raw = parseBody(issue3.body);
+  const trusted = input2.recordTrusted !== false;
+  const parsed = trusted ? raw : { ...raw, state: void 0 };
   if (issue3.pull_request !== void 0) return ignored2(issue3.number, "pull requests are not incidents");
   if (event.kind === "declare") {
     if (parsed.state) return ignored2(issue3.number, "already declared: the card exists");
     return declare(input2, parsed.userText);
   }
-  if (event.kind === "edited") return restoreSection(input2, event, parsed.userText);
+  if (event.kind === "edited") {
+    if (input2.lastWritten) return restoreSection(input2, event, input2.lastWritten, parsed.userText);
+    if (trusted) return ignored2(issue3.number, "the edit left Firebreak's section as Firebreak wrote it");
+  }
   let state = parsed.state;
   const notes = [];
   if (!state) {
     if (!isFirebreakIssue(issue3, input2.config)) return ignored2(issue3.number, "not an incident");
-    const declared = declare(input2, parsed.userText);
+    if (!trusted && forgedCardOnly(issue3, input2.config)) return ignored2(issue3.number, "a card Firebreak did not write, on an issue nobody declared");
+    const declared = declare(input2, parsed.userText, trusted ? event.at : issue3.created_at);
     if (!declared.state) return declared;
     state = declared.state;
     notes.push(...declared.notes);
+    if (!trusted) notes.push("the record was not Firebreak's: rebuilt from the issue and its comment log");
   }
   const work = {
     input: input2,
@@ -69099,12 +69183,25 @@ function decide(input2) {
       action = "reconciled";
       break;
     case "reopened":
+      if (event.actor && isClosedStatus(work.state.status) && !input2.mayCommand(event.actor, void 0)) {
+        work.notes.push(`closed again: reopened by ${event.actor} (not authorised)`);
+        return reclose(finish(work, "reconciled"), work.state.status === "dismissed" ? "not_planned" : "completed");
+      }
       if (isClosedStatus(work.state.status)) {
         work.state = timeline({ ...work.state, status: "investigating" }, event.at, "Reopened", event.actor);
       }
       action = "reconciled";
       break;
+    case "edited":
+      action = "reconciled";
+      break;
     case "closed":
+      if (event.actor && isOpenStatus(work.state.status) && !input2.mayCommand(event.actor, void 0)) {
+        work.reopen = true;
+        work.notes.push(`reopened: closed by ${event.actor} (not authorised)`);
+        action = "reopened";
+        break;
+      }
       action = close(work, event);
       break;
   }
@@ -69113,23 +69210,23 @@ function decide(input2) {
   }
   return finish(work, action);
 }
-function restoreSection(input2, event, userText) {
-  const previous = parseBody(event.previousBody);
-  if (!previous.state) return ignored2(input2.issue.number, "an edit of an issue without a card");
-  const update2 = issueUpdate(input2, previous.state, previous.state, userText);
+function reclose(result, reason2) {
+  return { ...result, plan: { ...result.plan, update: { ...result.plan.update, state: "closed", state_reason: reason2 } } };
+}
+function restoreSection(input2, event, written, userText) {
+  const update2 = issueUpdate(input2, written, written, userText);
   const plan = emptyPlan(input2.issue.number);
   if (update2?.body) plan.update = { body: update2.body };
   const notes = [update2?.body ? `restored the Firebreak section edited by ${event.actor}` : "edit left the Firebreak section as it was"];
-  return { action: update2?.body ? "reconciled" : "ignored", state: previous.state, plan, notes };
+  return { action: update2?.body ? "reconciled" : "ignored", state: written, plan, notes };
 }
-function declare(input2, userText) {
+function declare(input2, userText, at = input2.event.at) {
   const { issue: issue3, config: config2 } = input2;
   const declaration = parseDeclaration(userText, input2.formTemplate, input2.shippedForm);
   const detector = issue3.user?.login ?? "ghost";
   const declarer = input2.event.kind === "declare" ? input2.event.actor : detector;
   const authorised = input2.mayCommand(detector, issue3.author_association) || declarer !== detector && input2.mayCommand(declarer, void 0);
   const classification = classify(declaration, authorised);
-  const at = input2.event.at;
   const state = initialState({
     declaration,
     classification,
@@ -69212,31 +69309,32 @@ async function applyPlan(gh, ref, input2, decided, deps) {
   let postmortem2;
   if (result.plan.postmortem) {
     const draft = result.plan.postmortem;
-    const created = await createIssueOnce(gh, ref, { ...draft, findLabel: input2.config.labels.postmortem });
+    const created = await createIssueOnce(gh, ref, { ...draft, findLabel: input2.config.labels.postmortem, author: deps.botLogin });
     postmortem2 = created.number;
     result = withPostmortem(input2, result, postmortem2);
   }
   const plan = result.plan;
-  await postComments(gh, ref, plan.issue, plan.replies, input2.log ?? []);
+  const self2 = (login2) => login2.toLowerCase() === deps.botLogin.toLowerCase();
+  await postComments(gh, ref, plan.issue, plan.replies, input2.log ?? [], self2);
   if (plan.update) {
     const written = await patchIssue(gh, ref, plan.issue, plan.update, input2.config, deps);
     const refused = unassignableOwner(input2, result, written);
     if (refused) {
       if (refused.plan.update) await patchIssue(gh, ref, plan.issue, refused.plan.update, input2.config, deps);
-      await postComments(gh, ref, plan.issue, refused.plan.replies, input2.log ?? []);
+      await postComments(gh, ref, plan.issue, refused.plan.replies, input2.log ?? [], self2);
     }
   }
   for (const commentId of plan.reactions) {
     await gh.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { ...ref, comment_id: commentId, content: "+1" });
   }
-  for (const notice of plan.notices) await postComments(gh, ref, notice.issue, [notice], []);
+  for (const notice of plan.notices) await postComments(gh, ref, notice.issue, [notice], [], self2);
   return { plan, ...postmortem2 ? { postmortem: postmortem2 } : {} };
 }
-async function postComments(gh, ref, issue3, comments, log) {
-  const posted = new Set(log.map((c) => replyKeyOf(c.body)).filter(Boolean));
+async function postComments(gh, ref, issue3, comments, log, self2) {
+  const posted = firebreakReplyKeys(log, self2);
   for (const comment of comments) {
     if (posted.has(comment.key)) continue;
-    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: issue3, body: `${comment.body}
+    await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: issue3, body: `${fitReply(comment.body)}
 
 ${REPLY_MARKER(comment.key)}` });
   }
@@ -69260,6 +69358,35 @@ async function styleCreatedLabels(gh, ref, config2, issue3, deps) {
   }
 }
 
+// src/github/shell/trust.ts
+var EDITOR_QUERY = "query($owner: String!, $name: String!, $number: Int!) { repository(owner: $owner, name: $name) { issue(number: $number) { lastEditedAt editor { login } } } }";
+var answer2 = external_exports.object({
+  data: external_exports.object({
+    repository: external_exports.object({ issue: external_exports.object({ lastEditedAt: external_exports.string().nullable(), editor: external_exports.object({ login: external_exports.string() }).nullable() }).nullable() }).nullable()
+  })
+});
+var bare = (login2) => login2.toLowerCase().replace(/\[bot\]$/, "");
+async function recordTrust(gh, ref, issue3, deps) {
+  const section2 = cardSection(issue3.body);
+  if (section2 === void 0 || !parseBody(issue3.body).state) return { trusted: true };
+  const remembered = deps.memory?.lastBody(ref, issue3.number);
+  const lastWritten = remembered === void 0 ? void 0 : parseBody(remembered).state;
+  if (remembered !== void 0 && cardSection(remembered) === section2) return { trusted: true, ...lastWritten ? { lastWritten } : {} };
+  const self2 = bare(deps.writerLogin ?? deps.botLogin);
+  let trusted = false;
+  try {
+    const { data } = await gh.request("POST /graphql", { query: EDITOR_QUERY, variables: { owner: ref.owner, name: ref.repo, number: issue3.number } });
+    const found = answer2.safeParse(data).data?.data.repository?.issue;
+    if (found) {
+      const writer = found.lastEditedAt === null ? issue3.user?.login : found.editor?.login;
+      trusted = writer !== void 0 && bare(writer) === self2;
+    }
+  } catch (error63) {
+    deps.log?.(`#${issue3.number}: could not ask who last edited the body, so its record is rebuilt (${safeMessage(error63)})`);
+  }
+  return { trusted, ...lastWritten ? { lastWritten } : {} };
+}
+
 // src/github/shell/deps.ts
 var DEFAULT_FORM_PATH = ".github/ISSUE_TEMPLATE/marketing-incident.yml";
 
@@ -69267,10 +69394,12 @@ var DEFAULT_FORM_PATH = ".github/ISSUE_TEMPLATE/marketing-incident.yml";
 async function runIncidentEvent(gh, trigger, route, config2, deps) {
   const { ref } = trigger;
   const issue3 = deps.issueFromPayload ? trigger.issue : await getIssue(gh, ref, trigger.issue.number);
-  const reads = readsFor(route, issue3, trigger.comment);
+  const trust = await recordTrust(gh, ref, issue3, deps);
+  if (!trust.trusted && !route.declaring && forgedCardOnly(issue3, config2)) return { action: "ignored", incident: issue3.number, notes: ["a card Firebreak did not write, on an issue nobody declared"] };
+  const reads = readsFor(route, issue3, trigger.comment, trust.trusted);
   if ("skip" in reads) return { action: "ignored", incident: issue3.number, notes: [reads.skip] };
   const self2 = deps.botLogin.toLowerCase();
-  const permissions = new Permissions(gh, ref, config2);
+  const permissions = new Permissions(gh, ref, config2, deps.permissions);
   const ignoredAuthor = commentsIgnoredFrom(deps.botLogin, config2);
   const input2 = {
     event: route.event,
@@ -69280,12 +69409,15 @@ async function runIncidentEvent(gh, trigger, route, config2, deps) {
     shippedForm: deps.templates.form,
     // Firebreak itself declares the incidents it opens (tracking QA).
     mayCommand: (login2, association) => login2.toLowerCase() === self2 || permissions.decide(login2, association),
-    isBot: ignoredAuthor
+    isBot: ignoredAuthor,
+    isSelf: (login2) => login2.toLowerCase() === self2,
+    recordTrusted: trust.trusted,
+    ...trust.lastWritten ? { lastWritten: trust.lastWritten } : {}
   };
   let logins = reads.logins;
   if (reads.log) {
     input2.log = await readLog(gh, ref, issue3, trigger.comment);
-    const after = readsAfterLog(route.event, issue3, input2.log, ignoredAuthor);
+    const after = readsAfterLog(route.event, issue3, input2.log, ignoredAuthor, input2.isSelf, trust.trusted);
     logins = [...logins, ...after.logins];
     if (after.postmortemTemplate) input2.postmortemTemplate = await deps.files.read(gh, ref, config2.postmortem.template) ?? deps.templates.postmortem;
   }
@@ -69459,9 +69591,12 @@ async function reconcileIncidents(gh, ref, config2, deps, budget, at, resumeAfte
 async function reconcileIncident(gh, ref, listed, config2, deps) {
   const issue3 = deps.memory ? deps.memory.freshest(ref, listed) : listed;
   const at = issue3.updated_at ?? issue3.created_at;
-  const event = issue3.state === "closed" ? { kind: "closed", at: issue3.closed_at ?? at, actor: issue3.user?.login ?? "ghost", reason: issue3.state_reason ?? "completed" } : parseBody(issue3.body).hasCard ? { kind: "commands", at } : { kind: "declare", at, actor: issue3.user?.login ?? "ghost" };
+  const event = issue3.state === "closed" ? (
+    // Who closed it is not in the list: an unknown closer (empty) is not second-guessed.
+    { kind: "closed", at: issue3.closed_at ?? at, actor: "", reason: issue3.state_reason ?? "completed" }
+  ) : parseBody(issue3.body).hasCard ? { kind: "commands", at } : { kind: "declare", at, actor: issue3.user?.login ?? "ghost" };
   const trigger = { kind: "issue", ref, issue: issue3, sender: { login: "firebreak-reconcile", type: "User" }, deliveryAt: at, event };
-  const route = routeIssueEvent(event, issue3, config2);
+  const route = routeIssueEvent(event, issue3, config2, deps.botLogin);
   if (route.kind !== "incident") return [];
   const own2 = { ...deps, issueFromPayload: true };
   const result = await runIncidentEvent(gh, trigger, route, config2, own2);
@@ -69545,14 +69680,14 @@ async function handle(gh, trigger, deps, cursor) {
     case "issue": {
       const ignored3 = senderIgnored(trigger.sender, config2);
       if (ignored3) return { results: [withErrors({ action: "ignored", notes: [ignored3] })] };
-      const payloadIssue = deps.memory ? deps.memory.freshest(trigger.ref, trigger.issue) : trigger.issue;
-      let route = routeIssueEvent(trigger.event, payloadIssue, config2);
+      const payloadIssue = deps.memory && trigger.event.kind !== "edited" ? deps.memory.freshest(trigger.ref, trigger.issue) : trigger.issue;
+      let route = routeIssueEvent(trigger.event, payloadIssue, config2, deps.botLogin);
       let issue3 = payloadIssue;
       if (route.kind === "unlabelled-form") {
         const form = await deps.files.read(gh, trigger.ref, deps.formPath ?? DEFAULT_FORM_PATH) ?? deps.templates.form;
         if (!isFormSubmission(issue3.body, form)) return { results: [withErrors({ action: "ignored", notes: ["not labelled as an incident"] })] };
         issue3 = { ...issue3, labels: [...issue3.labels, config2.labels.incident] };
-        route = routeIssueEvent(trigger.event, issue3, config2);
+        route = routeIssueEvent(trigger.event, issue3, config2, deps.botLogin);
         deps.log?.(`#${issue3.number} is a submitted incident form GitHub left without the ${config2.labels.incident} label: declaring it`);
       }
       if (route.kind === "unlabelled-form") throw new Error("unreachable: a labelled issue routes as an incident");
@@ -69665,6 +69800,7 @@ async function run() {
     const deps = {
       files: new FileCache(),
       labels: new LabelStyler(),
+      permissions: new PermissionCache(),
       botLogin: inputs["bot-login"],
       templates: shippedTemplates(),
       configPath: inputs["config-path"],

@@ -33,6 +33,9 @@ async function handLabel(actor: string, role: string): Promise<Record<string, un
     .reply(404)
     .get(`${repoPath}/collaborators/${actor}/permission`)
     .reply(200, { permission: role, role_name: role, user: { login: actor } })
+    // A cold App asks who last edited the body: Firebreak did, so the record is believed.
+    .post("/graphql")
+    .reply(200, { data: { repository: { issue: { lastEditedAt: "2026-11-24T10:20:00Z", editor: { login: "firebreak" } } } } })
     .patch(ISSUE_PATH, (b: Record<string, unknown>) => ((patch = b), true))
     .reply(200, (_u, b) => ({ ...labeledBy(actor).issue, ...(b as object), labels: ((b as { labels: string[] }).labels ?? []).map((name) => ({ name, description: "x" })) }));
   await receive("issues", labeledBy(actor));

@@ -188,9 +188,17 @@ describe("forged card (item 2)", () => {
     w.gh.closeIssue(REPO, fake.number, "mallory");
     await w.settle();
     const after = w.gh.issue(REPO, fake.number)!;
-    expect(after.labels).toEqual([]);
+    // The copy carries the whole form, so it is what any outsider's form submission is: held as
+    // routine variance (SPEC §12), with the one reply that says how to escalate. The copied
+    // card itself grants nothing: no incident or severity label, no owner, no notification.
+    expect(after.labels).toEqual(["routine-variance"]);
     expect(after.assignees).toEqual([]);
-    expect(botReplies(w, fake.number)).toEqual([]);
+    // Then mallory's `/owner` gets its one refusal, and nothing else happens.
+    const replies = botReplies(w, fake.number);
+    expect(replies).toHaveLength(2);
+    expect(replies[0]).toContain("Not declared as an incident");
+    expect(replies[1]).toContain("only people with triage permission");
+    expect(replies.join("\n")).not.toMatch(/@oncall|@alice|@bob|@acme/);
   }, 60_000);
 
   it("an outsider's form with a copied card inside is declared from the form, not from the copied record", async () => {
