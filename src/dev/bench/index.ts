@@ -110,7 +110,8 @@ async function callsPerEvent(): Promise<string> {
     await measure("/check", say(n, PEOPLE.owner, `/check compare orders with Meta purchases @${PEOPLE.analyst} in 30m`), { calls: 3, writes: 2, why: "command ≤ 3" });
     await measure("/change", say(n, PEOPLE.owner, "/change paused Advantage+ budget increases"), { calls: 3, writes: 2, why: "command ≤ 3" });
     await measure("/change (2nd)", say(n, PEOPLE.owner, "/change rolled the theme back on mobile"), { calls: 3, writes: 2, why: "command ≤ 3" });
-    await measure("/change (3rd: parallel warning)", say(n, PEOPLE.analyst, "/change server-side Purchase event only"), { calls: 4, writes: 3, why: "command ≤ 3 + 1 reply" });
+    // The analyst's first command: her permission is looked up once (cached afterwards, SPEC §13).
+    await measure("/change (3rd: parallel warning; first command of a person)", say(n, PEOPLE.analyst, "/change server-side Purchase event only"), { calls: 5, writes: 3, why: "command ≤ 3 + 1 reply + 1 lookup" });
     await measure("/contain", say(n, PEOPLE.owner, "/contain paused prospecting; retargeting capped"), { calls: 3, writes: 2, why: "command ≤ 3" });
     await measure("refused command (outsider: lookup)", say(n, PEOPLE.outsider, "/severity 1"), { calls: 5, writes: 3, why: "≤ 3 + 1 reply + 1 lookup" });
     await measure("discussion comment (no command)", say(n, PEOPLE.analyst, "Orders are recovering on mobile."), { calls: 0, writes: 0, why: "no API call" });
