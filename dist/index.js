@@ -69416,7 +69416,7 @@ async function runIncidentEvent(gh, trigger, route, config2, deps) {
   };
   let logins = reads.logins;
   if (reads.log) {
-    input2.log = await readLog(gh, ref, issue3, trigger.comment);
+    input2.log = await readLog(gh, ref, issue3, trust.trusted, trigger.comment);
     const after = readsAfterLog(route.event, issue3, input2.log, ignoredAuthor, input2.isSelf, trust.trusted);
     logins = [...logins, ...after.logins];
     if (after.postmortemTemplate) input2.postmortemTemplate = await deps.files.read(gh, ref, config2.postmortem.template) ?? deps.templates.postmortem;
@@ -69439,8 +69439,8 @@ async function runIncidentEvent(gh, trigger, route, config2, deps) {
 async function closedIncidents(gh, ref, input2, config2) {
   return repeatCandidates(await listClosedSince(gh, ref, repeatWindowStart(input2.event.at, config2), config2.labels.incident));
 }
-async function readLog(gh, ref, issue3, comment) {
-  const window2 = logWindow(parseBody(issue3.body).state);
+async function readLog(gh, ref, issue3, recordTrusted, comment) {
+  const window2 = logWindow(recordTrusted ? parseBody(issue3.body).state : void 0);
   const { comments: log } = await listCommentsNewestFirst(gh, ref, issue3.number, (oldestId, seen) => logWindowSatisfied(window2, oldestId, seen));
   if (comment && !log.some((c) => c.id === comment.id)) log.push(comment);
   return log;

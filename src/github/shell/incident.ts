@@ -47,7 +47,7 @@ export async function runIncidentEvent(gh: GitHubClient, trigger: IssueTrigger, 
   };
   let logins = reads.logins;
   if (reads.log) {
-    input.log = await readLog(gh, ref, issue, trigger.comment);
+    input.log = await readLog(gh, ref, issue, trust.trusted, trigger.comment);
     const after = readsAfterLog(route.event, issue, input.log, ignoredAuthor, input.isSelf, trust.trusted);
     logins = [...logins, ...after.logins];
     if (after.postmortemTemplate) input.postmortemTemplate = (await deps.files.read(gh, ref, config.postmortem.template)) ?? deps.templates.postmortem;
@@ -73,10 +73,11 @@ async function closedIncidents(gh: GitHubClient, ref: RepoRef, input: EngineInpu
 }
 
 /** The comment log, with the triggering comment added in case the list does not show it yet. */
-async function readLog(gh: GitHubClient, ref: RepoRef, issue: IssueView, comment?: CommentView): Promise<CommentView[]> {
+async function readLog(gh: GitHubClient, ref: RepoRef, issue: IssueView, recordTrusted: boolean, comment?: CommentView): Promise<CommentView[]> {
   // Newest pages first, stopping once every comment the record has not applied is known and the
-  // recorded /resolve is found: a flood of older comments cannot push a command out of view.
-  const window = logWindow(parseBody(issue.body).state);
+  // recorded /resolve is found: a flood of older comments cannot push a command out of view. A
+  // record Firebreak did not write is rebuilt from the whole log, so it narrows nothing.
+  const window = logWindow(recordTrusted ? parseBody(issue.body).state : undefined);
   const { comments: log } = await listCommentsNewestFirst(gh, ref, issue.number, (oldestId, seen) => logWindowSatisfied(window, oldestId, seen));
   if (comment && !log.some((c) => c.id === comment.id)) log.push(comment);
   return log;
