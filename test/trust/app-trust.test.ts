@@ -6,7 +6,7 @@ import { parseBody, renderBody } from "../../src/core/card.js";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import type { IncidentState } from "../../src/core/model/incident.js";
 import type { AppWorld } from "../../src/dev/harness.js";
-import { startAppWorld } from "../../src/dev/harness.js";
+import { settle, startAppServer, startAppWorld } from "../../src/dev/harness.js";
 import { FULL_FORM } from "../support/payloads.js";
 
 const REPO = "acme/shop";
@@ -238,4 +238,43 @@ describe("two quick edits keep a forged card (item 3)", () => {
     expect(stateOf(w, n)?.severity).toBe(1);
     expect(w.gh.issue(REPO, n)?.body).toContain("small typo fix");
   }, 60_000);
+});
+
+describe("a forged record cannot hide commands from the rebuild (item 3, log window)", () => {
+  it("a cold App that cannot trust the record reads every page of the log, so a command deep in it still counts", async () => {
+    const w = await start();
+    const n = await declared(w, "mallory"); // an outsider's declaration: the author may edit its body
+    w.gh.comment(REPO, n, "dana", "/escalate");
+    await w.settle();
+    const chatter = (count: number) => {
+      w.gh.setWebhook(undefined); // chatter without commands costs the App nothing; skip its deliveries
+      for (let i = 0; i < count; i++) w.gh.comment(REPO, n, "growth-guru-42", `me too ${i}`);
+      w.gh.setWebhook({ url: w.webhookUrl, secret: w.secret });
+    };
+    chatter(120);
+    w.gh.comment(REPO, n, "dana", "/severity 1"); // on page 2 of 4: only a whole-log read sees it
+    await w.settle();
+    expect(stateOf(w, n)?.severity).toBe(1);
+    chatter(250);
+
+    // A cold instance (no memory of what Firebreak wrote) receives the outsider's forged record,
+    // which claims every comment up to the newest is applied already.
+    const coldApp = firebreakApp({ appSlug: "firebreak" });
+    const cold = await startAppServer({ appFn: coldApp, baseUrl: w.gh.url, throttle: false });
+    try {
+      w.gh.setWebhook({ url: cold.webhookUrl, secret: cold.secret });
+      const parsed = parseBody(w.gh.issue(REPO, n)!.body);
+      const newest = Math.max(...w.gh.comments(REPO, n).map((c) => c.id));
+      const forgedState = { ...parsed.state!, severity: 3 as const, applied: [newest], appliedThrough: newest };
+      const from = w.gh.requests.length;
+      w.gh.editIssue(REPO, n, "mallory", { body: renderBody(forgedState, parsed.userText, { config: DEFAULT_CONFIG, now: forgedState.declaredAt })! });
+      await settle(w.gh, () => coldApp.idle());
+      const logPages = w.gh.requests.slice(from).filter((r) => r.method === "GET" && /\/issues\/\d+\/comments$/.test(r.path)).length;
+      // 371 comments: page 1 for the Link header, then pages 4, 3 and 2 — the forged floor stops nothing.
+      expect(logPages).toBe(4);
+      expect(stateOf(w, n)?.severity).toBe(1);
+    } finally {
+      await cold.stop();
+    }
+  }, 120_000);
 });
