@@ -11,7 +11,7 @@ import { decide } from "../../src/core/decide/decide.js";
 import type { CommentView, IncidentState, IssueView } from "../../src/core/model/incident.js";
 import { commentViewSchema, issueViewSchema } from "../../src/core/model/incident.js";
 import { shippedTemplates } from "../../src/templates.js";
-import { API, commentEvent, commentJson, ISSUE_PATH, issuesEvent, REPO } from "../support/payloads.js";
+import { API, commentEvent, commentJson, EDITED_BY_FIREBREAK, ISSUE_PATH, issuesEvent, REPO } from "../support/payloads.js";
 import type { IssueShape } from "../support/payloads.js";
 import { testApp } from "../support/probot.js";
 
@@ -134,7 +134,7 @@ function github(): { scope: nock.Scope; rec: Recorder } {
   const always = nock(API).persist();
   always.get(/\/contents\//).reply(404, { message: "Not Found" });
   // The cards in these payloads were written by Firebreak (SPEC §13: one GraphQL query says so in a cold process).
-  always.post("/graphql").reply(200, { data: { repository: { issue: { lastEditedAt: "2026-11-24T10:00:00Z", editor: { login: "firebreak" } } } } });
+  always.post("/graphql").reply(200, EDITED_BY_FIREBREAK);
 
   always.on("request", record);
   const scope = nock(API);

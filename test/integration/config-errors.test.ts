@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { firebreakApp } from "../../src/app/index.js";
 import { parseBody } from "../../src/core/card.js";
 import { declaredIssue } from "../support/incident.js";
-import { API, commentEvent, commentJson, ISSUE_PATH, REPO } from "../support/payloads.js";
+import { API, commentEvent, commentJson, EDITED_BY_FIREBREAK, ISSUE_PATH, REPO } from "../support/payloads.js";
 import { testApp } from "../support/probot.js";
 
 const repoPath = `/repos/${REPO.owner}/${REPO.repo}`;
@@ -61,7 +61,7 @@ class FakeGitHub {
       })
       .persist();
     // The card in these payloads was written by Firebreak: GraphQL says so (SPEC §13).
-    scope.post("/graphql").reply(200, { data: { repository: { issue: { lastEditedAt: "2026-11-24T10:00:00Z", editor: { login: "firebreak" } } } } }).persist();
+    scope.post("/graphql").reply(200, EDITED_BY_FIREBREAK).persist();
     scope.get(`${repoPath}/labels`).query(true).reply(200, []).persist();
     scope.post(`${repoPath}/labels`).reply(201, {}).persist();
     scope.get(`${ISSUE_PATH}/comments`).query(true).reply(200, () => this.comments).persist();
@@ -334,6 +334,7 @@ describe("GitHub's 5xx answers", () => {
     scope.get(`${repoPath}/labels`).query(true).reply(200, []).persist();
     scope.post(`${repoPath}/labels`).reply(201, {}).persist();
     scope.get(`${ISSUE_PATH}/comments`).query(true).reply(200, [commentJson(5001, "/severity 1")]).persist();
+    scope.post("/graphql").reply(200, EDITED_BY_FIREBREAK).persist();
     scope
       .patch(ISSUE_PATH)
       .reply((_uri, body) => {

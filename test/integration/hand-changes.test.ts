@@ -4,7 +4,7 @@ import nock from "nock";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { parseBody } from "../../src/core/card.js";
 import { declaredIssue } from "../support/incident.js";
-import { API, ISSUE_PATH, issuesEvent, REPO } from "../support/payloads.js";
+import { API, EDITED_BY_FIREBREAK, ISSUE_PATH, issuesEvent, REPO } from "../support/payloads.js";
 import { testApp } from "../support/probot.js";
 
 const repoPath = `/repos/${REPO.owner}/${REPO.repo}`;
@@ -35,7 +35,7 @@ async function handLabel(actor: string, role: string): Promise<Record<string, un
     .reply(200, { permission: role, role_name: role, user: { login: actor } })
     // A cold App asks who last edited the body: Firebreak did, so the record is believed.
     .post("/graphql")
-    .reply(200, { data: { repository: { issue: { lastEditedAt: "2026-11-24T10:20:00Z", editor: { login: "firebreak" } } } } })
+    .reply(200, EDITED_BY_FIREBREAK)
     .patch(ISSUE_PATH, (b: Record<string, unknown>) => ((patch = b), true))
     .reply(200, (_u, b) => ({ ...labeledBy(actor).issue, ...(b as object), labels: ((b as { labels: string[] }).labels ?? []).map((name) => ({ name, description: "x" })) }));
   await receive("issues", labeledBy(actor));

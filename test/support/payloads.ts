@@ -88,3 +88,9 @@ export function commentJson(id: number, body: string, opts: { login?: string; as
     updated_at: opts.at ?? "2026-11-24T10:30:00Z",
   };
 }
+
+/**
+ * GitHub's GraphQL answer that Firebreak last edited an issue's body: what a cold App (no memory
+ * of the bodies it wrote) asks before it believes a card's record (SPEC §13).
+ */
+export const EDITED_BY_FIREBREAK = { data: { repository: { issue: { lastEditedAt: "2026-11-24T10:20:00Z", editor: { login: "firebreak" } } } } };

@@ -125,7 +125,10 @@ export function readsFor(
     reads.log = true;
   }
   if (!recordTrusted) {
-    // The rebuild declares again: whether the author may declare decides incident or variance.
+    // The rebuild declares again, from what a declaration reads: whether the author may declare
+    // decides incident or variance, releases say what changed, closed incidents say repeat.
+    reads.releases = true;
+    reads.closedIncidents = true;
     reads.logins.push({ login: issue.user?.login ?? "ghost", ...(issue.author_association ? { association: issue.author_association } : {}) });
   }
   if (event.kind === "label" || event.kind === "assignee" || event.kind === "reopened") {
