@@ -65,6 +65,7 @@ export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
     reportFixedConfig: true,
     checkRuns: true,
     allowPrivateQaHosts: options.allowPrivateQaHosts === true,
+    relay: { env: process.env, hosted: true, allowPrivate: options.allowPrivateQaHosts === true },
     exclusive: (ref, incident, work) => queue.run(incidentKey(ref, incident), work),
   };
   const keep = (kept: readonly RunResult[]) => {

@@ -163,6 +163,7 @@ function renderSections(state: IncidentState, ctx: CardContext, timelineLimit: n
   if (state.postmortem) {
     lines.push(`**Postmortem** #${state.postmortem.issue} — ${state.postmortem.complete ? "complete" : "open"}`);
   }
+  for (const f of state.relay?.failing ?? []) lines.push(`> ⚠️ Relay to ${inline(f.destination, 120)} failing since ${formatUtc(new Date(f.since))}: ${inline(f.reason, 200)}`);
   if (state.repeatOf) {
     const fix = state.repeatOf.fix ? `; its process fix: ${inline(state.repeatOf.fix, 200)}` : "";
     const pm = state.repeatOf.postmortem ? ` (postmortem #${state.repeatOf.postmortem})` : "";
