@@ -8,7 +8,7 @@ import type { EngineInput } from "../core/decide/types.js";
 import type { IncidentState } from "../core/model/incident.js";
 import type { IssueUpdate } from "../core/model/plan.js";
 import { destinationName } from "../core/relay/config.js";
-import { dueDestinations, relayEvents, sentKey } from "../core/relay/events.js";
+import { deliveryKey, dueDeliveries, relayEvents } from "../core/relay/events.js";
 import { relayMessage } from "../core/relay/message.js";
 import { payloadFor } from "../core/relay/platforms.js";
 import type { RelayOutcome } from "../core/relay/record.js";
@@ -36,24 +36,19 @@ export async function relayNews(ref: RepoRef, input: RelayInput, before: Inciden
   const destinations = input.config.relay;
   if (!after || destinations.length === 0) return undefined;
   const incident = { number: input.issue.number, title: input.issue.title, url: input.issue.html_url, repository: `${ref.owner}/${ref.repo}` };
-  const outcome: RelayOutcome = { sent: [], reached: [], failed: [] };
-  for (const event of relayEvents(before, after, input.event.at)) {
-    const due = dueDestinations(event, after.severity, destinations, after.relay?.sent ?? []);
-    if (due.length === 0) continue;
-    const message = relayMessage(event, after, incident, input.config);
-    for (const d of due) {
-      const name = destinationName(d);
-      let url: string | undefined;
-      try {
-        url = destinationUrl(d, deps);
-        await send(d, url, payloadFor(d.kind, message), deps);
-        outcome.sent.push(sentKey(event, d));
-        if (!outcome.reached.includes(name)) outcome.reached.push(name);
-      } catch (error) {
-        const reason = failureReason(error, url);
-        log?.(`#${incident.number}: relay of ${event.key} to ${name} failed: ${reason}`);
-        outcome.failed.push({ destination: name, reason });
-      }
+  const outcome: RelayOutcome = { sent: [], failed: [], reached: [] };
+  for (const { event, destination: d } of dueDeliveries(relayEvents(before, after, input.event.at), after, destinations)) {
+    const name = destinationName(d);
+    let url: string | undefined;
+    try {
+      url = destinationUrl(d, deps);
+      await send(d, url, payloadFor(d.kind, relayMessage(event, after, incident, input.config)), deps);
+      outcome.sent.push(deliveryKey(event, d));
+      if (!outcome.reached.includes(name)) outcome.reached.push(name);
+    } catch (error) {
+      const reason = failureReason(error, url);
+      log?.(`#${incident.number}: relay of ${event.key} to ${name} failed: ${reason}`);
+      outcome.failed.push({ key: deliveryKey(event, d), destination: name, reason });
     }
   }
   const reached = outcome.reached.filter((name) => !outcome.failed.some((f) => f.destination === name));

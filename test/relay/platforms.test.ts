@@ -2,6 +2,7 @@
 // Card the `adaptivecards` SDK parses without a warning, Google Chat cardsV2, the JSON webhook;
 // and in each, user text that notifies nobody and links nowhere.
 import { createRequire } from "node:module";
+import type * as AdaptiveCards from "adaptivecards";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseBody } from "../../src/core/card.js";
@@ -11,7 +12,7 @@ import { configWith, issueWith, updated } from "./fixtures.js";
 import { startSink, type Sink } from "./sink.js";
 
 // The SDK's `lib` is extension-less ESM that Node cannot load; its UMD bundle is the same code.
-const AC = createRequire(import.meta.url)("adaptivecards/dist/adaptivecards.js") as typeof import("adaptivecards");
+const AC = createRequire(import.meta.url)("adaptivecards/dist/adaptivecards.js") as typeof AdaptiveCards;
 
 const before = declaredIncident();
 const ref = { owner: "acme", repo: "shop" };
@@ -113,7 +114,7 @@ describe("Slack", () => {
     });
     // The only `<…>` left is Firebreak's own link to the issue.
     expect(JSON.stringify(body).match(/<[^>]*>/g)).toEqual(["<https://github.com/acme/shop/issues/7|#7 Meta purchases @\\u2060here down>"].map((s) => JSON.parse(`"${s}"`) as string));
-    expect(parseBody(record?.body).state?.relay).toEqual({ sent: ["update@20261124T094500Z>FIREBREAK_RELAY_X"], failing: [] });
+    expect(parseBody(record?.body).state?.relay).toEqual({ sent: ["update@20261124T094500Z>FIREBREAK_RELAY_X"], pending: [], failing: [] });
   });
 });
 

@@ -1,22 +1,25 @@
-// What the record keeps of relaying (SPEC §16): the events each destination got, so a retry or
-// another instance never sends them again, and which destinations are failing, for the card.
+// What the record keeps of relaying (SPEC §16): the deliveries made, so a retry or another
+// instance never sends them again; those that failed, sent again on the next event or scheduled
+// pass; and which destinations are failing now, for the card.
 import type { IncidentState } from "../model/incident.js";
 
 /** Enough for an incident's whole life: each event is one key per destination. */
 const KEEP_SENT = 150;
+const KEEP_PENDING = 50;
 
 export interface RelayOutcome {
-  /** `event>URL_ENV` keys delivered now. */
+  /** Delivery keys (`event>URL_ENV`) the destinations took now. */
   sent: string[];
-  /** Destinations (by name) that took every event sent to them now. */
+  failed: { key: string; destination: string; reason: string }[];
+  /** Destinations (by name) that took everything sent to them now. */
   reached: string[];
-  failed: { destination: string; reason: string }[];
 }
 
-/** The record with this run's deliveries; the same state object when nothing changed. */
+/** The record with this run's deliveries; the same object when nothing changed. */
 export function withRelayOutcome(state: IncidentState, outcome: RelayOutcome, at: string): IncidentState {
-  if (outcome.sent.length === 0 && outcome.failed.length === 0 && !(state.relay?.failing ?? []).some((f) => outcome.reached.includes(f.destination))) return state;
-  const before = state.relay ?? { sent: [], failing: [] };
+  const before = state.relay ?? { sent: [], pending: [], failing: [] };
+  const recovered = before.failing.some((f) => outcome.reached.includes(f.destination));
+  if (outcome.sent.length === 0 && outcome.failed.length === 0 && !recovered) return state;
   const failedNow = new Map(outcome.failed.map((f) => [f.destination, f.reason]));
   const failing = [
     ...before.failing.filter((f) => !outcome.reached.includes(f.destination) && !failedNow.has(f.destination)),
@@ -26,5 +29,7 @@ export function withRelayOutcome(state: IncidentState, outcome: RelayOutcome, at
       reason: reason.slice(0, 300),
     })),
   ].slice(-10);
-  return { ...state, relay: { sent: [...before.sent, ...outcome.sent].slice(-KEEP_SENT), failing } };
+  const sent = new Set(outcome.sent);
+  const pending = [...new Set([...before.pending.filter((k) => !sent.has(k)), ...outcome.failed.map((f) => f.key)])].slice(-KEEP_PENDING);
+  return { ...state, relay: { sent: [...before.sent, ...outcome.sent].slice(-KEEP_SENT), pending, failing } };
 }
