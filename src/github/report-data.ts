@@ -82,11 +82,18 @@ export function reportPostmortems(issues: readonly IssueView[], writer: string):
   });
 }
 
-export async function readReportInput(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, period: { from: string; to: string }, writer: string): Promise<ReportInput> {
-  const incidents = await listLabelled(gh, ref, config.labels.incident, period.from);
-  const variance = await listLabelled(gh, ref, config.labels.routine_variance, period.from);
-  const postmortems = await listLabelled(gh, ref, config.labels.postmortem, period.from);
-  const seen = new Set(incidents.map((i) => i.number));
-  const issues = [...incidents, ...variance.filter((i) => !seen.has(i.number))];
-  return { ...period, issues: await records(gh, ref, issues, writer), postmortems: reportPostmortems(postmortems, writer) };
+/**
+ * The issues and postmortems of the period. `withOpen` adds every open incident and postmortem,
+ * whatever its age (the dashboard's lists): two more list calls, and their records share the trust queries.
+ */
+export async function readReportInput(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, period: { from: string; to: string }, writer: string, withOpen = false): Promise<ReportInput> {
+  const l = config.labels;
+  const lists = [await listLabelled(gh, ref, l.incident, period.from), await listLabelled(gh, ref, l.routine_variance, period.from)];
+  if (withOpen) lists.push(await listLabelled(gh, ref, l.incident, undefined));
+  const postmortems = [await listLabelled(gh, ref, l.postmortem, period.from), ...(withOpen ? [await listLabelled(gh, ref, l.postmortem, undefined)] : [])];
+  return { ...period, issues: await records(gh, ref, unique(lists.flat()), writer), postmortems: reportPostmortems(unique(postmortems.flat()), writer) };
+}
+
+function unique(issues: readonly IssueView[]): IssueView[] {
+  return [...new Map(issues.map((i) => [i.number, i])).values()];
 }
