@@ -4,6 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { buildReport, nearestRank } from "../../src/core/report/metrics.js";
 import { renderReportMarkdown, reportCharts } from "../../src/core/report/render.js";
+import { renderDashboard } from "../../src/core/report/dashboard.js";
+import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import { mermaidBlocks, parseMermaid } from "../support/mermaid.js";
 import { history } from "./history.js";
 
@@ -71,5 +73,19 @@ describe("200 incidents", () => {
     const charts = mermaidBlocks(markdown);
     expect(charts).toEqual(reportCharts(report).map((c) => c.replace(/^```mermaid\n|```$/g, "")));
     expect(await Promise.all(charts.map(parseMermaid))).toEqual(["pie", "xychart", "xychart"]);
+  });
+});
+
+describe("the dashboard", () => {
+  it("lists open incidents with what they owe and postmortems due, above the report, and its charts parse", async () => {
+    const input = history();
+    const body = renderDashboard({ at: input.to, incidents: input.issues, postmortems: input.postmortems, report }, DEFAULT_CONFIG);
+    // 150 of the period's plus the three declared before it, all still investigating.
+    expect(body).toContain("## Open incidents (153)");
+    // #3: SEV3, declared 2026-09-02 06:00 (88d 18h before), never updated, no owner in its record.
+    expect(body).toContain("| #3 Incident 3 | SEV3 | conversion | investigating | — | 88d 18h | ⚠️ update (every 24h), owner |");
+    expect(body).toContain("## Postmortems due (25)\n\n- #1004 for incident #4: due 2026-01-01 ⚠️ overdue");
+    expect(body).toContain("## Last 30 days: 2026-09-01 → 2026-11-30");
+    expect(await Promise.all(mermaidBlocks(body).map(parseMermaid))).toEqual(["pie", "xychart", "xychart"]);
   });
 });

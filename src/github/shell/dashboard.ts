@@ -30,14 +30,16 @@ export async function updateDashboard(gh: GitHubClient, ref: RepoRef, config: Fi
     const body = fitReply(renderDashboard({ at, incidents: input.issues, postmortems: input.postmortems, report: buildReport(input) }, config));
     const label = config.labels.dashboard;
     // The oldest of Firebreak's dashboards is the one: a lost creation race leaves a later one, closed below.
-    const existing = (await findMarkedIssues(gh, ref, { label, state: "all", marker: DASHBOARD_MARKER, author: writer })).sort((a, b) => a.number - b.number)[0];
+    const dashboards = (await findMarkedIssues(gh, ref, { label, state: "all", marker: DASHBOARD_MARKER, author: writer })).sort((a, b) => a.number - b.number);
+    const existing = dashboards[0];
     if (existing) {
+      if (dashboards.slice(1).some((d) => d.state === "open")) await closeDuplicates(gh, ref, { label, marker: DASHBOARD_MARKER, author: writer });
       if (existing.body !== body) await write(gh, ref, existing.number, body);
       deps.log?.(`dashboard #${existing.number} ${existing.body === body ? "already up to date" : "updated"}`);
       return { results: [] };
     }
     const created = await createIssueOnce(gh, ref, { marker: DASHBOARD_MARKER, title: DASHBOARD_TITLE, body, labels: [label], findLabel: label, author: writer });
-    const kept = await closeDuplicates(gh, ref, { label, marker: DASHBOARD_MARKER });
+    const kept = await closeDuplicates(gh, ref, { label, marker: DASHBOARD_MARKER, author: writer });
     deps.log?.(`dashboard #${kept ?? created.number} opened`);
     return { results: [] };
   } catch (error) {
