@@ -7,7 +7,7 @@ import { relayNews } from "../../src/relay/index.js";
 import type { RelayDeps } from "../../src/relay/send.js";
 import { declaredIncident } from "../support/incident-factory.js";
 import { configWith, issueWith, updated } from "./fixtures.js";
-import { startSink, type Sink } from "./sink.js";
+import { startSink, type Sink } from "../../src/dev/relay-sink.js";
 
 const ref = { owner: "acme", repo: "shop" };
 const at = "2026-11-24T09:45:00.000Z";

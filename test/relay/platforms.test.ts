@@ -9,7 +9,7 @@ import { parseBody } from "../../src/core/card.js";
 import { relayNews } from "../../src/relay/index.js";
 import { declaredIncident } from "../support/incident-factory.js";
 import { configWith, issueWith, updated } from "./fixtures.js";
-import { startSink, type Sink } from "./sink.js";
+import { startSink, type Sink } from "../../src/dev/relay-sink.js";
 
 // The SDK's `lib` is extension-less ESM that Node cannot load; its UMD bundle is the same code.
 const AC = createRequire(import.meta.url)("adaptivecards/dist/adaptivecards.js") as typeof AdaptiveCards;

@@ -7,7 +7,7 @@ import { memoryIo } from "../../src/cli/common.js";
 import { runReconcile } from "../../src/cli/reconcile.js";
 import { parseBody } from "../../src/core/card.js";
 import { emulator } from "../cli/helpers.js";
-import { startSink, type Sink } from "./sink.js";
+import { startSink, type Sink } from "../../src/dev/relay-sink.js";
 
 let world: Awaited<ReturnType<typeof emulator>>;
 let slack: Sink;

@@ -1,5 +1,6 @@
-// A local HTTP server standing in for a chat platform's webhook: records each request's body and
-// answers with the statuses it is given, in order (then 200).
+// A local HTTP server standing in for a chat platform's webhook (the demo's relay destination and
+// the relay tests'): records each request's body and answers with the statuses it is given, in
+// order (then 200).
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
