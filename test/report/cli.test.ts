@@ -46,10 +46,11 @@ it("reports the period's incidents from their records, leaving out a record some
   gh.comment("acme/shop", 1, "devon", "/resolve\ncause: theme v4.2 broke the button\nlayer: conversion\nevidence: test orders pass after the rollback");
   await reconcile();
   later(24 * 60);
-  gh.openIssue("acme/shop", "devon", { title: "=1+1 Meta spend stopped", body: "Spend at zero.", labels: ["incident"] });
+  // #2 is the dashboard the first pass opened.
+  const second = gh.openIssue("acme/shop", "devon", { title: "=1+1 Meta spend stopped", body: "Spend at zero.", labels: ["incident"] }).number;
   await reconcile();
   later(24 * 60 + 60);
-  gh.comment("acme/shop", 2, "devon", "/owner @devon");
+  gh.comment("acme/shop", second, "devon", "/owner @devon");
   await reconcile();
   // A copy of #1's body, record included, in an issue Firebreak never wrote.
   gh.openIssue("acme/shop", "mallory", { title: "Not ours", body: gh.issue("acme/shop", 1)?.body ?? "", labels: ["routine-variance"] });
@@ -61,7 +62,7 @@ it("reports the period's incidents from their records, leaving out a record some
   expect(parsed.period).toEqual({ from: "2026-09-02T00:00:00.000Z", to: "2026-12-01T00:00:00.000Z" });
   expect(parsed.incidents.map((r) => [r.number, r.status, r.minutes])).toEqual([
     [1, "resolved", { own: 15, contain: 45, resolve: 180 }],
-    [2, "investigating", { own: 60 }],
+    [3, "investigating", { own: 60 }],
   ]);
   expect(parsed.metrics.times).toEqual({
     detect: { count: 0 },
@@ -75,7 +76,7 @@ it("reports the period's incidents from their records, leaving out a record some
 
   const csv = (await report("csv")).out.split("\n");
   expect(csv[0]).toBe("number,title,url,severity,status,declared_at,likely_layer,confirmed_layer,detect_minutes,own_minutes,contain_minutes,resolve_minutes,repeat_of,peak_parallel,cost,currency,postmortem");
-  expect(csv[2]).toMatch(/^2,'=1\+1 Meta spend stopped,http:\/\/[^,]+\/acme\/shop\/issues\/2,2,investigating,2026-11-03T10:00:00Z,,,,60,,,,0,,,$/);
+  expect(csv[2]).toMatch(/^3,'=1\+1 Meta spend stopped,http:\/\/[^,]+\/acme\/shop\/issues\/3,2,investigating,2026-11-03T10:00:00Z,,,,60,,,,0,,,$/);
 
   const md = (await report("md")).out;
   expect(md).toContain("**2 incident(s)** · 0 routine variance");
