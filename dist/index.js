@@ -461,7 +461,7 @@ var require_errors = __commonJS({
       [kInvalidReturnValueError] = true;
     };
     var kAbortError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_ABORT");
-    var AbortError = class extends UndiciError {
+    var AbortError2 = class extends UndiciError {
       constructor(message) {
         super(message);
         this.name = "AbortError";
@@ -474,7 +474,7 @@ var require_errors = __commonJS({
       [kAbortError] = true;
     };
     var kRequestAbortedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_ABORTED");
-    var RequestAbortedError = class extends AbortError {
+    var RequestAbortedError = class extends AbortError2 {
       constructor(message) {
         super(message);
         this.name = "AbortError";
@@ -679,7 +679,7 @@ var require_errors = __commonJS({
       }
     };
     module.exports = {
-      AbortError,
+      AbortError: AbortError2,
       HTTPParserError,
       UndiciError,
       HeadersTimeoutError,
@@ -3671,18 +3671,18 @@ var require_webidl = __commonJS({
     webidl.errors.exception = function(message) {
       return new TypeError(`${message.header}: ${message.message}`);
     };
-    webidl.errors.conversionFailed = function(context3) {
-      const plural2 = context3.types.length === 1 ? "" : " one of";
-      const message = `${context3.argument} could not be converted to${plural2}: ${context3.types.join(", ")}.`;
+    webidl.errors.conversionFailed = function(context4) {
+      const plural2 = context4.types.length === 1 ? "" : " one of";
+      const message = `${context4.argument} could not be converted to${plural2}: ${context4.types.join(", ")}.`;
       return webidl.errors.exception({
-        header: context3.prefix,
+        header: context4.prefix,
         message
       });
     };
-    webidl.errors.invalidArgument = function(context3) {
+    webidl.errors.invalidArgument = function(context4) {
       return webidl.errors.exception({
-        header: context3.prefix,
-        message: `"${context3.value}" is an invalid ${context3.type}.`
+        header: context4.prefix,
+        message: `"${context4.value}" is an invalid ${context4.type}.`
       });
     };
     webidl.brandCheck = function(V, I, opts) {
@@ -4859,8 +4859,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list) {
-      const value = list.get(name, true);
+    function getDecodeSplit(name, list2) {
+      const value = list2.get(name, true);
       if (value === null) {
         return null;
       }
@@ -9450,7 +9450,7 @@ var require_readable = __commonJS({
     "use strict";
     var assert2 = __require("node:assert");
     var { Readable } = __require("node:stream");
-    var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors();
+    var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError: AbortError2 } = require_errors();
     var util = require_util();
     var { ReadableStreamFrom } = require_util();
     var kConsume = /* @__PURE__ */ Symbol("kConsume");
@@ -9578,16 +9578,16 @@ var require_readable = __commonJS({
         }
         return await new Promise((resolve2, reject) => {
           if (this[kContentLength] > limit) {
-            this.destroy(new AbortError());
+            this.destroy(new AbortError2());
           }
           const onAbort = () => {
-            this.destroy(signal.reason ?? new AbortError());
+            this.destroy(signal.reason ?? new AbortError2());
           };
           signal?.addEventListener("abort", onAbort);
           this.on("close", function() {
             signal?.removeEventListener("abort", onAbort);
             if (signal?.aborted) {
-              reject(signal.reason ?? new AbortError());
+              reject(signal.reason ?? new AbortError2());
             } else {
               resolve2(null);
             }
@@ -9877,17 +9877,17 @@ var require_api_request = __commonJS({
           }
         }
       }
-      onConnect(abort, context3) {
+      onConnect(abort, context4) {
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert2(this.callback);
         this.abort = abort;
-        this.context = context3;
+        this.context = context4;
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        const { callback, opaque, abort, context: context3, responseHeaders, highWaterMark } = this;
+        const { callback, opaque, abort, context: context4, responseHeaders, highWaterMark } = this;
         const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         if (statusCode < 200) {
           if (this.onInfo) {
@@ -9924,7 +9924,7 @@ var require_api_request = __commonJS({
               trailers: this.trailers,
               opaque,
               body: res,
-              context: context3
+              context: context4
             });
           }
         }
@@ -10093,17 +10093,17 @@ var require_api_stream = __commonJS({
         }
         addSignal(this, signal);
       }
-      onConnect(abort, context3) {
+      onConnect(abort, context4) {
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert2(this.callback);
         this.abort = abort;
-        this.context = context3;
+        this.context = context4;
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        const { factory, opaque, context: context3, callback, responseHeaders } = this;
+        const { factory, opaque, context: context4, callback, responseHeaders } = this;
         const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         if (statusCode < 200) {
           if (this.onInfo) {
@@ -10131,7 +10131,7 @@ var require_api_stream = __commonJS({
             statusCode,
             headers,
             opaque,
-            context: context3
+            context: context4
           });
           if (!res || typeof res.write !== "function" || typeof res.end !== "function" || typeof res.on !== "function") {
             throw new InvalidReturnValueError("expected Writable");
@@ -10323,7 +10323,7 @@ var require_api_pipeline = __commonJS({
         this.res = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context3) {
+      onConnect(abort, context4) {
         const { ret, res } = this;
         if (this.reason) {
           abort(this.reason);
@@ -10332,10 +10332,10 @@ var require_api_pipeline = __commonJS({
         assert2(!res, "pipeline cannot be retried");
         assert2(!ret.destroyed);
         this.abort = abort;
-        this.context = context3;
+        this.context = context4;
       }
       onHeaders(statusCode, rawHeaders, resume) {
-        const { opaque, handler: handler2, context: context3 } = this;
+        const { opaque, handler: handler2, context: context4 } = this;
         if (statusCode < 200) {
           if (this.onInfo) {
             const headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
@@ -10353,7 +10353,7 @@ var require_api_pipeline = __commonJS({
             headers,
             opaque,
             body: this.res,
-            context: context3
+            context: context4
           });
         } catch (err) {
           this.res.on("error", util.nop);
@@ -10437,7 +10437,7 @@ var require_api_upgrade = __commonJS({
         this.context = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context3) {
+      onConnect(abort, context4) {
         if (this.reason) {
           abort(this.reason);
           return;
@@ -10451,7 +10451,7 @@ var require_api_upgrade = __commonJS({
       }
       onUpgrade(statusCode, rawHeaders, socket) {
         assert2(statusCode === 101);
-        const { callback, opaque, context: context3 } = this;
+        const { callback, opaque, context: context4 } = this;
         removeSignal(this);
         this.callback = null;
         const headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
@@ -10459,7 +10459,7 @@ var require_api_upgrade = __commonJS({
           headers,
           socket,
           opaque,
-          context: context3
+          context: context4
         });
       }
       onError(err) {
@@ -10528,20 +10528,20 @@ var require_api_connect = __commonJS({
         this.abort = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context3) {
+      onConnect(abort, context4) {
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert2(this.callback);
         this.abort = abort;
-        this.context = context3;
+        this.context = context4;
       }
       onHeaders() {
         throw new SocketError("bad connect", null);
       }
       onUpgrade(statusCode, rawHeaders, socket) {
-        const { callback, opaque, context: context3 } = this;
+        const { callback, opaque, context: context4 } = this;
         removeSignal(this);
         this.callback = null;
         let headers = rawHeaders;
@@ -10553,7 +10553,7 @@ var require_api_connect = __commonJS({
           headers,
           socket,
           opaque,
-          context: context3
+          context: context4
         });
       }
       onError(err) {
@@ -11690,10 +11690,10 @@ var require_dns = __commonJS({
               return;
             }
             this.setRecords(origin, addresses);
-            const records = this.#records.get(origin.hostname);
+            const records2 = this.#records.get(origin.hostname);
             const ip = this.pick(
               origin,
-              records,
+              records2,
               newOpts.affinity
             );
             let port;
@@ -11756,7 +11756,7 @@ var require_dns = __commonJS({
       }
       #defaultPick(origin, hostnameRecords, affinity) {
         let ip = null;
-        const { records, offset } = hostnameRecords;
+        const { records: records2, offset } = hostnameRecords;
         let family;
         if (this.dualStack) {
           if (affinity == null) {
@@ -11768,13 +11768,13 @@ var require_dns = __commonJS({
               affinity = (hostnameRecords.offset & 1) === 1 ? 6 : 4;
             }
           }
-          if (records[affinity] != null && records[affinity].ips.length > 0) {
-            family = records[affinity];
+          if (records2[affinity] != null && records2[affinity].ips.length > 0) {
+            family = records2[affinity];
           } else {
-            family = records[affinity === 4 ? 6 : 4];
+            family = records2[affinity === 4 ? 6 : 4];
           }
         } else {
-          family = records[affinity];
+          family = records2[affinity];
         }
         if (family == null || family.ips.length === 0) {
           return ip;
@@ -11797,7 +11797,7 @@ var require_dns = __commonJS({
       }
       setRecords(origin, addresses) {
         const timestamp = Date.now();
-        const records = { records: { 4: null, 6: null } };
+        const records2 = { records: { 4: null, 6: null } };
         for (const record2 of addresses) {
           record2.timestamp = timestamp;
           if (typeof record2.ttl === "number") {
@@ -11805,11 +11805,11 @@ var require_dns = __commonJS({
           } else {
             record2.ttl = this.#maxTTL;
           }
-          const familyRecords = records.records[record2.family] ?? { ips: [] };
+          const familyRecords = records2.records[record2.family] ?? { ips: [] };
           familyRecords.ips.push(record2);
-          records.records[record2.family] = familyRecords;
+          records2.records[record2.family] = familyRecords;
         }
-        this.#records.set(origin.hostname, records);
+        this.#records.set(origin.hostname, records2);
       }
       getHandler(meta3, opts) {
         return new DNSDispatchHandler(this, meta3, opts);
@@ -12272,9 +12272,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list = this.#headersList.cookies;
-        if (list) {
-          return [...list];
+        const list2 = this.#headersList.cookies;
+        if (list2) {
+          return [...list2];
         }
         return [];
       }
@@ -12314,8 +12314,8 @@ var require_headers = __commonJS({
       static getHeadersList(o) {
         return o.#headersList;
       }
-      static setHeadersList(o, list) {
-        o.#headersList = list;
+      static setHeadersList(o, list2) {
+        o.#headersList = list2;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -12599,15 +12599,15 @@ var require_response = __commonJS({
       };
     }
     function makeNetworkError(reason2) {
-      const isError = isErrorLike(reason2);
+      const isError2 = isErrorLike(reason2);
       return makeResponse({
         type: "error",
         status: 0,
-        error: isError ? reason2 : new Error(reason2 ? String(reason2) : reason2),
+        error: isError2 ? reason2 : new Error(reason2 ? String(reason2) : reason2),
         aborted: reason2 && reason2.name === "AbortError"
       });
     }
-    function isNetworkError(response) {
+    function isNetworkError2(response) {
       return (
         // A network error is a response whose type is "error",
         response.type === "error" && // status is 0
@@ -12760,7 +12760,7 @@ var require_response = __commonJS({
       }
     ]);
     module.exports = {
-      isNetworkError,
+      isNetworkError: isNetworkError2,
       makeNetworkError,
       makeResponse,
       makeAppropriateNetworkError,
@@ -13283,13 +13283,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list = dependentControllerMap.get(this.signal);
-          if (list === void 0) {
-            list = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list);
+          let list2 = dependentControllerMap.get(this.signal);
+          if (list2 === void 0) {
+            list2 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list2);
           }
           const acRef = new WeakRef(ac);
-          list.add(acRef);
+          list2.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -13611,7 +13611,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch3(input2, init = void 0) {
+    function fetch4(input2, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -14566,7 +14566,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch: fetch3,
+      fetch: fetch4,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -15034,11 +15034,11 @@ var require_util4 = __commonJS({
       })();
     }
     function fireAProgressEvent(e, reader) {
-      const event = new ProgressEvent(e, {
+      const event2 = new ProgressEvent(e, {
         bubbles: false,
         cancelable: false
       });
-      reader.dispatchEvent(event);
+      reader.dispatchEvent(event2);
     }
     function packageData(bytes, type, mimeType, encodingName) {
       switch (type) {
@@ -16930,8 +16930,8 @@ var require_util7 = __commonJS({
       return ws[kReadyState] === states.CLOSED;
     }
     function fireEvent(e, target, eventFactory = (type, init) => new Event(type, init), eventInitDict = {}) {
-      const event = eventFactory(e, eventInitDict);
-      target.dispatchEvent(event);
+      const event2 = eventFactory(e, eventInitDict);
+      target.dispatchEvent(event2);
     }
     function websocketMessageReceived(ws, type, data) {
       if (ws[kReadyState] !== states.OPEN) {
@@ -18496,7 +18496,7 @@ var require_eventsource_stream = __commonJS({
        * @param {Buffer} line
        * @param {EventSourceStreamEvent} event
        */
-      parseLine(line, event) {
+      parseLine(line, event2) {
         if (line.length === 0) {
           return;
         }
@@ -18518,13 +18518,13 @@ var require_eventsource_stream = __commonJS({
             throw createMaxEventSizeExceededError();
           }
           const valueBytes = line.length - valueStart;
-          const dataSize = this.eventFieldSizes.data + (event.data === void 0 ? 0 : 1) + valueBytes;
+          const dataSize = this.eventFieldSizes.data + (event2.data === void 0 ? 0 : 1) + valueBytes;
           this.setEventFieldSize("data", dataSize);
           const value = line.toString("utf8", valueStart);
-          if (event.data === void 0) {
-            event.data = value;
+          if (event2.data === void 0) {
+            event2.data = value;
           } else {
-            event.data += `
+            event2.data += `
 ${value}`;
           }
           this.dataLineCount++;
@@ -18533,21 +18533,21 @@ ${value}`;
         if (isFieldName(line, fieldLength, RETRY)) {
           if (isASCIINumberBytes(line, valueStart)) {
             this.setEventFieldSize("retry", line.length - valueStart);
-            event.retry = line.toString("utf8", valueStart);
+            event2.retry = line.toString("utf8", valueStart);
           }
           return;
         }
         if (isFieldName(line, fieldLength, ID)) {
           if (isValidLastEventIdBytes(line, valueStart)) {
             this.setEventFieldSize("id", line.length - valueStart);
-            event.id = line.toString("utf8", valueStart);
+            event2.id = line.toString("utf8", valueStart);
           }
           return;
         }
         if (isFieldName(line, fieldLength, EVENT)) {
           if (valueStart < line.length) {
             this.setEventFieldSize("event", line.length - valueStart);
-            event.event = line.toString("utf8", valueStart);
+            event2.event = line.toString("utf8", valueStart);
           }
         }
       }
@@ -18562,18 +18562,18 @@ ${value}`;
       /**
        * @param {EventSourceStreamEvent} event
        */
-      processEvent(event) {
-        if (event.retry && isASCIINumber(event.retry)) {
-          this.state.reconnectionTime = parseInt(event.retry, 10);
+      processEvent(event2) {
+        if (event2.retry && isASCIINumber(event2.retry)) {
+          this.state.reconnectionTime = parseInt(event2.retry, 10);
         }
-        if (event.id && isValidLastEventId(event.id)) {
-          this.state.lastEventId = event.id;
+        if (event2.id && isValidLastEventId(event2.id)) {
+          this.state.lastEventId = event2.id;
         }
-        if (event.data !== void 0) {
+        if (event2.data !== void 0) {
           this.push({
-            type: event.event || "message",
+            type: event2.event || "message",
             options: {
-              data: event.data,
+              data: event2.data,
               lastEventId: this.state.lastEventId,
               origin: this.state.origin
             }
@@ -18722,7 +18722,7 @@ var require_eventsource = __commonJS({
     var { EventSourceStream } = require_eventsource_stream();
     var { parseMIMEType } = require_data_url();
     var { createFastMessageEvent } = require_events();
-    var { isNetworkError } = require_response();
+    var { isNetworkError: isNetworkError2 } = require_response();
     var { delay } = require_util8();
     var { kEnumerableProperty } = require_util();
     var { environmentSettingsObject } = require_util2();
@@ -18836,7 +18836,7 @@ var require_eventsource = __commonJS({
           dispatcher: this.#dispatcher
         };
         const processEventSourceEndOfBody = (response) => {
-          if (isNetworkError(response)) {
+          if (isNetworkError2(response)) {
             this.dispatchEvent(new Event("error"));
             this.close();
           }
@@ -18844,7 +18844,7 @@ var require_eventsource = __commonJS({
         };
         fetchParams.processResponseEndOfBody = processEventSourceEndOfBody;
         fetchParams.processResponse = (response) => {
-          if (isNetworkError(response)) {
+          if (isNetworkError2(response)) {
             if (response.aborted) {
               this.close();
               this.dispatchEvent(new Event("error"));
@@ -18868,10 +18868,10 @@ var require_eventsource = __commonJS({
           const eventSourceStream = new EventSourceStream({
             eventSourceSettings: this.#state,
             maxEventSize: this.#dispatcher.eventSourceOptions?.maxEventSize,
-            push: (event) => {
+            push: (event2) => {
               this.dispatchEvent(createFastMessageEvent(
-                event.type,
-                event.options
+                event2.type,
+                event2.options
               ));
             }
           });
@@ -19104,7 +19104,7 @@ var require_undici = __commonJS({
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch3(init, options = void 0) {
+    module.exports.fetch = async function fetch4(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
       } catch (err) {
@@ -20168,16 +20168,16 @@ var require_light = __commonJS({
           }
         }
         shiftAll(fn) {
-          return this._lists.forEach(function(list) {
-            return list.forEachShift(fn);
+          return this._lists.forEach(function(list2) {
+            return list2.forEachShift(fn);
           });
         }
         getFirst(arr = this._lists) {
-          var j, len, list;
+          var j, len, list2;
           for (j = 0, len = arr.length; j < len; j++) {
-            list = arr[j];
-            if (list.length > 0) {
-              return list;
+            list2 = arr[j];
+            if (list2.length > 0) {
+              return list2;
             }
           }
           return [];
@@ -26549,15 +26549,15 @@ var require_cst_scalar = __commonJS({
       }
       return null;
     }
-    function createScalarToken(value, context3) {
-      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context3;
+    function createScalarToken(value, context4) {
+      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context4;
       const source = stringifyString.stringifyString({ type, value }, {
         implicitKey,
         indent: indent > 0 ? " ".repeat(indent) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
-      const end = context3.end ?? [
+      const end = context4.end ?? [
         { type: "newline", offset: -1, indent, source: "\n" }
       ];
       switch (source[0]) {
@@ -26581,8 +26581,8 @@ var require_cst_scalar = __commonJS({
           return { type: "scalar", offset, indent, source, end };
       }
     }
-    function setScalarValue(token, value, context3 = {}) {
-      let { afterKey = false, implicitKey = false, inFlow = false, type } = context3;
+    function setScalarValue(token, value, context4 = {}) {
+      let { afterKey = false, implicitKey = false, inFlow = false, type } = context4;
       let indent = "indent" in token ? token.indent : null;
       if (afterKey && typeof indent === "number")
         indent += 2;
@@ -27558,15 +27558,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+    function includesToken(list2, type) {
+      for (let i = 0; i < list2.length; ++i)
+        if (list2[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i = 0; i < list2.length; ++i) {
+        switch (list2[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -29385,6 +29385,841 @@ var require_ipaddr = __commonJS({
   }
 });
 
+// node_modules/@slack/webhook/dist/errors.js
+var require_errors3 = __commonJS({
+  "node_modules/@slack/webhook/dist/errors.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.WebhookTriggerHTTPError = exports.WebhookTriggerRequestError = exports.IncomingWebhookHTTPError = exports.IncomingWebhookRequestError = exports.SlackWebhookError = exports.ErrorCode = void 0;
+    var ErrorCode;
+    (function(ErrorCode2) {
+      ErrorCode2["RequestError"] = "slack_webhook_request_error";
+      ErrorCode2["HTTPError"] = "slack_webhook_http_error";
+    })(ErrorCode || (exports.ErrorCode = ErrorCode = {}));
+    var SlackWebhookError = class extends Error {
+      constructor(message, options) {
+        super(message, options);
+        this.name = this.constructor.name;
+        Object.setPrototypeOf(this, new.target.prototype);
+      }
+    };
+    exports.SlackWebhookError = SlackWebhookError;
+    var IncomingWebhookRequestError = class extends SlackWebhookError {
+      code = ErrorCode.RequestError;
+      original;
+      constructor(original) {
+        super(`A request error occurred: ${original.message}`, { cause: original });
+        this.original = original;
+      }
+    };
+    exports.IncomingWebhookRequestError = IncomingWebhookRequestError;
+    var IncomingWebhookHTTPError = class extends SlackWebhookError {
+      code = ErrorCode.HTTPError;
+      statusCode;
+      statusMessage;
+      body;
+      constructor(statusCode, statusMessage, body) {
+        super(`An HTTP protocol error occurred: statusCode = ${statusCode}`);
+        this.statusCode = statusCode;
+        this.statusMessage = statusMessage;
+        this.body = body;
+      }
+    };
+    exports.IncomingWebhookHTTPError = IncomingWebhookHTTPError;
+    var WebhookTriggerRequestError = class extends SlackWebhookError {
+      code = ErrorCode.RequestError;
+      original;
+      constructor(original) {
+        super(`A request error occurred: ${original.message}`, { cause: original });
+        this.original = original;
+      }
+    };
+    exports.WebhookTriggerRequestError = WebhookTriggerRequestError;
+    var WebhookTriggerHTTPError = class extends SlackWebhookError {
+      code = ErrorCode.HTTPError;
+      statusCode;
+      statusMessage;
+      body;
+      constructor(statusCode, statusMessage, body) {
+        super(`An HTTP protocol error occurred: statusCode = ${statusCode}`);
+        this.statusCode = statusCode;
+        this.statusMessage = statusMessage;
+        this.body = body;
+      }
+    };
+    exports.WebhookTriggerHTTPError = WebhookTriggerHTTPError;
+  }
+});
+
+// node_modules/retry/lib/retry_operation.js
+var require_retry_operation = __commonJS({
+  "node_modules/retry/lib/retry_operation.js"(exports, module) {
+    function RetryOperation(timeouts, options) {
+      if (typeof options === "boolean") {
+        options = { forever: options };
+      }
+      this._originalTimeouts = JSON.parse(JSON.stringify(timeouts));
+      this._timeouts = timeouts;
+      this._options = options || {};
+      this._maxRetryTime = options && options.maxRetryTime || Infinity;
+      this._fn = null;
+      this._errors = [];
+      this._attempts = 1;
+      this._operationTimeout = null;
+      this._operationTimeoutCb = null;
+      this._timeout = null;
+      this._operationStart = null;
+      this._timer = null;
+      if (this._options.forever) {
+        this._cachedTimeouts = this._timeouts.slice(0);
+      }
+    }
+    module.exports = RetryOperation;
+    RetryOperation.prototype.reset = function() {
+      this._attempts = 1;
+      this._timeouts = this._originalTimeouts.slice(0);
+    };
+    RetryOperation.prototype.stop = function() {
+      if (this._timeout) {
+        clearTimeout(this._timeout);
+      }
+      if (this._timer) {
+        clearTimeout(this._timer);
+      }
+      this._timeouts = [];
+      this._cachedTimeouts = null;
+    };
+    RetryOperation.prototype.retry = function(err) {
+      if (this._timeout) {
+        clearTimeout(this._timeout);
+      }
+      if (!err) {
+        return false;
+      }
+      var currentTime = (/* @__PURE__ */ new Date()).getTime();
+      if (err && currentTime - this._operationStart >= this._maxRetryTime) {
+        this._errors.push(err);
+        this._errors.unshift(new Error("RetryOperation timeout occurred"));
+        return false;
+      }
+      this._errors.push(err);
+      var timeout = this._timeouts.shift();
+      if (timeout === void 0) {
+        if (this._cachedTimeouts) {
+          this._errors.splice(0, this._errors.length - 1);
+          timeout = this._cachedTimeouts.slice(-1);
+        } else {
+          return false;
+        }
+      }
+      var self2 = this;
+      this._timer = setTimeout(function() {
+        self2._attempts++;
+        if (self2._operationTimeoutCb) {
+          self2._timeout = setTimeout(function() {
+            self2._operationTimeoutCb(self2._attempts);
+          }, self2._operationTimeout);
+          if (self2._options.unref) {
+            self2._timeout.unref();
+          }
+        }
+        self2._fn(self2._attempts);
+      }, timeout);
+      if (this._options.unref) {
+        this._timer.unref();
+      }
+      return true;
+    };
+    RetryOperation.prototype.attempt = function(fn, timeoutOps) {
+      this._fn = fn;
+      if (timeoutOps) {
+        if (timeoutOps.timeout) {
+          this._operationTimeout = timeoutOps.timeout;
+        }
+        if (timeoutOps.cb) {
+          this._operationTimeoutCb = timeoutOps.cb;
+        }
+      }
+      var self2 = this;
+      if (this._operationTimeoutCb) {
+        this._timeout = setTimeout(function() {
+          self2._operationTimeoutCb();
+        }, self2._operationTimeout);
+      }
+      this._operationStart = (/* @__PURE__ */ new Date()).getTime();
+      this._fn(this._attempts);
+    };
+    RetryOperation.prototype.try = function(fn) {
+      console.log("Using RetryOperation.try() is deprecated");
+      this.attempt(fn);
+    };
+    RetryOperation.prototype.start = function(fn) {
+      console.log("Using RetryOperation.start() is deprecated");
+      this.attempt(fn);
+    };
+    RetryOperation.prototype.start = RetryOperation.prototype.try;
+    RetryOperation.prototype.errors = function() {
+      return this._errors;
+    };
+    RetryOperation.prototype.attempts = function() {
+      return this._attempts;
+    };
+    RetryOperation.prototype.mainError = function() {
+      if (this._errors.length === 0) {
+        return null;
+      }
+      var counts = {};
+      var mainError = null;
+      var mainErrorCount = 0;
+      for (var i = 0; i < this._errors.length; i++) {
+        var error63 = this._errors[i];
+        var message = error63.message;
+        var count = (counts[message] || 0) + 1;
+        counts[message] = count;
+        if (count >= mainErrorCount) {
+          mainError = error63;
+          mainErrorCount = count;
+        }
+      }
+      return mainError;
+    };
+  }
+});
+
+// node_modules/retry/lib/retry.js
+var require_retry2 = __commonJS({
+  "node_modules/retry/lib/retry.js"(exports) {
+    var RetryOperation = require_retry_operation();
+    exports.operation = function(options) {
+      var timeouts = exports.timeouts(options);
+      return new RetryOperation(timeouts, {
+        forever: options && (options.forever || options.retries === Infinity),
+        unref: options && options.unref,
+        maxRetryTime: options && options.maxRetryTime
+      });
+    };
+    exports.timeouts = function(options) {
+      if (options instanceof Array) {
+        return [].concat(options);
+      }
+      var opts = {
+        retries: 10,
+        factor: 2,
+        minTimeout: 1 * 1e3,
+        maxTimeout: Infinity,
+        randomize: false
+      };
+      for (var key in options) {
+        opts[key] = options[key];
+      }
+      if (opts.minTimeout > opts.maxTimeout) {
+        throw new Error("minTimeout is greater than maxTimeout");
+      }
+      var timeouts = [];
+      for (var i = 0; i < opts.retries; i++) {
+        timeouts.push(this.createTimeout(i, opts));
+      }
+      if (options && options.forever && !timeouts.length) {
+        timeouts.push(this.createTimeout(i, opts));
+      }
+      timeouts.sort(function(a, b) {
+        return a - b;
+      });
+      return timeouts;
+    };
+    exports.createTimeout = function(attempt, opts) {
+      var random = opts.randomize ? Math.random() + 1 : 1;
+      var timeout = Math.round(random * Math.max(opts.minTimeout, 1) * Math.pow(opts.factor, attempt));
+      timeout = Math.min(timeout, opts.maxTimeout);
+      return timeout;
+    };
+    exports.wrap = function(obj, options, methods) {
+      if (options instanceof Array) {
+        methods = options;
+        options = null;
+      }
+      if (!methods) {
+        methods = [];
+        for (var key in obj) {
+          if (typeof obj[key] === "function") {
+            methods.push(key);
+          }
+        }
+      }
+      for (var i = 0; i < methods.length; i++) {
+        var method = methods[i];
+        var original = obj[method];
+        obj[method] = function retryWrapper(original2) {
+          var op = exports.operation(options);
+          var args = Array.prototype.slice.call(arguments, 1);
+          var callback = args.pop();
+          args.push(function(err) {
+            if (op.retry(err)) {
+              return;
+            }
+            if (err) {
+              arguments[0] = op.mainError();
+            }
+            callback.apply(this, arguments);
+          });
+          op.attempt(function() {
+            original2.apply(obj, args);
+          });
+        }.bind(obj, original);
+        obj[method].options = options;
+      }
+    };
+  }
+});
+
+// node_modules/retry/index.js
+var require_retry3 = __commonJS({
+  "node_modules/retry/index.js"(exports, module) {
+    module.exports = require_retry2();
+  }
+});
+
+// node_modules/@slack/webhook/node_modules/p-retry/index.js
+var require_p_retry = __commonJS({
+  "node_modules/@slack/webhook/node_modules/p-retry/index.js"(exports, module) {
+    "use strict";
+    var retry2 = require_retry3();
+    var networkErrorMsgs = [
+      "Failed to fetch",
+      // Chrome
+      "NetworkError when attempting to fetch resource.",
+      // Firefox
+      "The Internet connection appears to be offline.",
+      // Safari
+      "Network request failed"
+      // `cross-fetch`
+    ];
+    var AbortError2 = class extends Error {
+      constructor(message) {
+        super();
+        if (message instanceof Error) {
+          this.originalError = message;
+          ({ message } = message);
+        } else {
+          this.originalError = new Error(message);
+          this.originalError.stack = this.stack;
+        }
+        this.name = "AbortError";
+        this.message = message;
+      }
+    };
+    var decorateErrorWithCounts = (error63, attemptNumber, options) => {
+      const retriesLeft = options.retries - (attemptNumber - 1);
+      error63.attemptNumber = attemptNumber;
+      error63.retriesLeft = retriesLeft;
+      return error63;
+    };
+    var isNetworkError2 = (errorMessage) => networkErrorMsgs.includes(errorMessage);
+    var pRetry2 = (input2, options) => new Promise((resolve2, reject) => {
+      options = {
+        onFailedAttempt: () => {
+        },
+        retries: 10,
+        ...options
+      };
+      const operation = retry2.operation(options);
+      operation.attempt(async (attemptNumber) => {
+        try {
+          resolve2(await input2(attemptNumber));
+        } catch (error63) {
+          if (!(error63 instanceof Error)) {
+            reject(new TypeError(`Non-error was thrown: "${error63}". You should only throw errors.`));
+            return;
+          }
+          if (error63 instanceof AbortError2) {
+            operation.stop();
+            reject(error63.originalError);
+          } else if (error63 instanceof TypeError && !isNetworkError2(error63.message)) {
+            operation.stop();
+            reject(error63);
+          } else {
+            decorateErrorWithCounts(error63, attemptNumber, options);
+            try {
+              await options.onFailedAttempt(error63);
+            } catch (error64) {
+              reject(error64);
+              return;
+            }
+            if (!operation.retry(error63)) {
+              reject(operation.mainError());
+            }
+          }
+        }
+      });
+    });
+    module.exports = pRetry2;
+    module.exports.default = pRetry2;
+    module.exports.AbortError = AbortError2;
+  }
+});
+
+// node_modules/@slack/webhook/package.json
+var require_package = __commonJS({
+  "node_modules/@slack/webhook/package.json"(exports, module) {
+    module.exports = {
+      name: "@slack/webhook",
+      version: "8.0.2",
+      description: "Official library for using the Slack Platform's Incoming Webhooks",
+      author: "Slack Technologies, LLC",
+      license: "MIT",
+      keywords: [
+        "slack",
+        "request",
+        "client",
+        "http",
+        "api",
+        "proxy"
+      ],
+      main: "dist/index.js",
+      types: "./dist/index.d.ts",
+      files: [
+        "dist/**/*"
+      ],
+      engines: {
+        node: ">= 20",
+        npm: ">=9.6.4"
+      },
+      repository: {
+        type: "git",
+        url: "git+https://github.com/slackapi/node-slack-sdk.git"
+      },
+      homepage: "https://docs.slack.dev/tools/node-slack-sdk/webhook/",
+      publishConfig: {
+        access: "public"
+      },
+      bugs: {
+        url: "https://github.com/slackapi/node-slack-sdk/issues"
+      },
+      scripts: {
+        build: "npm run build:clean && tsc",
+        "build:clean": "shx rm -rf ./dist",
+        docs: "npx typedoc --plugin typedoc-plugin-markdown",
+        prepack: "npm run build",
+        test: "npm run build && node --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=test-results.xml --import tsx --test src/IncomingWebhook.test.ts src/WebhookTrigger.test.ts src/instrument.test.ts src/retry-policies.test.ts",
+        "test:coverage": "npm run build && node --experimental-test-coverage --test-reporter=spec --test-reporter-destination=stdout --test-reporter=lcov --test-reporter-destination=lcov.info --test-reporter=junit --test-reporter-destination=test-results.xml --import tsx --test src/IncomingWebhook.test.ts src/WebhookTrigger.test.ts src/instrument.test.ts src/retry-policies.test.ts"
+      },
+      dependencies: {
+        "@slack/types": "^3.1.0",
+        "@types/node": ">=20",
+        "@types/retry": "0.12.5",
+        "p-retry": "^4.6.2",
+        retry: "^0.13.1"
+      },
+      devDependencies: {
+        nock: "^14.0.17"
+      }
+    };
+  }
+});
+
+// node_modules/@slack/webhook/dist/instrument.js
+var require_instrument = __commonJS({
+  "node_modules/@slack/webhook/dist/instrument.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.addAppMetadata = addAppMetadata;
+    exports.getUserAgent = getUserAgent2;
+    var os5 = __importStar(__require("node:os"));
+    var packageJson = require_package();
+    function replaceSlashes(s) {
+      return s.replace("/", ":");
+    }
+    var baseUserAgent = `${replaceSlashes(packageJson.name)}/${packageJson.version} node/${process.version.replace("v", "")} ${os5.platform()}/${os5.release()}`;
+    var appMetadata = {};
+    function addAppMetadata({ name, version: version2 }) {
+      appMetadata[replaceSlashes(name)] = version2;
+    }
+    function getUserAgent2() {
+      const appIdentifier = Object.entries(appMetadata).map(([name, version2]) => `${name}/${version2}`).join(" ");
+      return (appIdentifier.length > 0 ? `${appIdentifier} ` : "") + baseUserAgent;
+    }
+  }
+});
+
+// node_modules/@slack/webhook/dist/IncomingWebhook.js
+var require_IncomingWebhook = __commonJS({
+  "node_modules/@slack/webhook/dist/IncomingWebhook.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.IncomingWebhook = void 0;
+    var p_retry_1 = __importStar(require_p_retry());
+    var errors_1 = require_errors3();
+    var instrument_1 = require_instrument();
+    var IncomingWebhook2 = class {
+      /**
+       * The webhook URL
+       */
+      url;
+      /**
+       * Default arguments for posting messages with this webhook
+       */
+      defaults;
+      /**
+       * The fetch function used for HTTP requests
+       */
+      fetchFn;
+      /**
+       * Request timeout in milliseconds
+       */
+      timeout;
+      /**
+       * Default headers sent with every request
+       */
+      headers;
+      /**
+       * Retry policy applied to each send. Defaults to no retries.
+       */
+      retryConfig;
+      constructor(url2, defaults2 = {
+        timeout: 0
+      }) {
+        if (url2 === void 0) {
+          throw new Error("Incoming webhook URL is required");
+        }
+        this.url = url2;
+        this.fetchFn = defaults2.fetch ?? globalThis.fetch;
+        this.timeout = defaults2.timeout ?? 0;
+        this.retryConfig = defaults2.retryConfig ?? { retries: 0 };
+        this.headers = {
+          "User-Agent": (0, instrument_1.getUserAgent)()
+        };
+        const { fetch: _fetch, timeout: _timeout, retryConfig: _retryConfig, ...messageDefaults } = defaults2;
+        this.defaults = messageDefaults;
+      }
+      /**
+       * Send a notification to a conversation
+       * @param message - the message (a simple string, or an object describing the message)
+       */
+      async send(message) {
+        let payload = { ...this.defaults };
+        if (typeof message === "string") {
+          payload.text = message;
+        } else {
+          payload = Object.assign(payload, message);
+        }
+        return (0, p_retry_1.default)(async () => {
+          const signal = this.timeout > 0 ? AbortSignal.timeout(this.timeout) : void 0;
+          try {
+            const response = await this.fetchFn(this.url, {
+              method: "POST",
+              headers: {
+                ...this.headers,
+                "Content-Type": "application/json"
+              },
+              body: JSON.stringify(payload),
+              redirect: "error",
+              signal
+            });
+            if (!response.ok) {
+              const body = await response.text();
+              const httpError = new errors_1.IncomingWebhookHTTPError(response.status, response.statusText, body);
+              throw response.status >= 500 ? httpError : new p_retry_1.AbortError(httpError);
+            }
+            return await this.buildResult(response);
+          } catch (error63) {
+            if (error63 instanceof p_retry_1.AbortError || error63 instanceof errors_1.SlackWebhookError) {
+              throw error63;
+            }
+            throw new errors_1.IncomingWebhookRequestError(error63 instanceof Error ? error63 : new Error(String(error63)));
+          }
+        }, this.retryConfig);
+      }
+      /**
+       * Processes an HTTP response into an IncomingWebhookResult.
+       */
+      async buildResult(response) {
+        return {
+          text: await response.text()
+        };
+      }
+    };
+    exports.IncomingWebhook = IncomingWebhook2;
+  }
+});
+
+// node_modules/@slack/webhook/dist/retry-policies.js
+var require_retry_policies = __commonJS({
+  "node_modules/@slack/webhook/dist/retry-policies.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.rapidRetryPolicy = exports.fiveRetriesInFiveMinutes = exports.tenRetriesInAboutThirtyMinutes = void 0;
+    exports.tenRetriesInAboutThirtyMinutes = {
+      retries: 10,
+      factor: 1.96821,
+      randomize: true
+    };
+    exports.fiveRetriesInFiveMinutes = {
+      retries: 5,
+      factor: 3.86
+    };
+    exports.rapidRetryPolicy = {
+      minTimeout: 0,
+      maxTimeout: 1
+    };
+    var policies = {
+      tenRetriesInAboutThirtyMinutes: exports.tenRetriesInAboutThirtyMinutes,
+      fiveRetriesInFiveMinutes: exports.fiveRetriesInFiveMinutes,
+      rapidRetryPolicy: exports.rapidRetryPolicy
+    };
+    exports.default = policies;
+  }
+});
+
+// node_modules/@slack/webhook/dist/WebhookTrigger.js
+var require_WebhookTrigger = __commonJS({
+  "node_modules/@slack/webhook/dist/WebhookTrigger.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.WebhookTrigger = void 0;
+    var p_retry_1 = __importStar(require_p_retry());
+    var errors_1 = require_errors3();
+    var instrument_1 = require_instrument();
+    var WebhookTrigger = class {
+      /**
+       * The webhook trigger URL
+       */
+      url;
+      /**
+       * The fetch function used for HTTP requests
+       */
+      fetchFn;
+      /**
+       * Request timeout in milliseconds
+       */
+      timeout;
+      /**
+       * Default headers sent with every request
+       */
+      headers;
+      /**
+       * Retry policy applied to each send. Defaults to no retries.
+       */
+      retryConfig;
+      constructor(url2, defaults2 = {
+        timeout: 0
+      }) {
+        if (!url2) {
+          throw new Error("Webhook trigger URL is required");
+        }
+        this.url = url2;
+        this.fetchFn = defaults2.fetch ?? globalThis.fetch;
+        this.timeout = defaults2.timeout ?? 0;
+        this.retryConfig = defaults2.retryConfig ?? { retries: 0 };
+        this.headers = {
+          "User-Agent": (0, instrument_1.getUserAgent)()
+        };
+      }
+      /**
+       * Send a payload to the webhook trigger
+       * @param payload - arbitrary key-value data to send to the trigger
+       */
+      async send(payload = {}) {
+        return (0, p_retry_1.default)(async () => {
+          const signal = this.timeout > 0 ? AbortSignal.timeout(this.timeout) : void 0;
+          try {
+            const response = await this.fetchFn(this.url, {
+              method: "POST",
+              headers: {
+                ...this.headers,
+                "Content-Type": "application/json"
+              },
+              body: JSON.stringify(payload),
+              redirect: "error",
+              signal
+            });
+            if (!response.ok) {
+              const body = await response.text();
+              const httpError = new errors_1.WebhookTriggerHTTPError(response.status, response.statusText, body);
+              throw response.status >= 500 ? httpError : new p_retry_1.AbortError(httpError);
+            }
+            return await this.buildResult(response);
+          } catch (error63) {
+            if (error63 instanceof p_retry_1.AbortError || error63 instanceof errors_1.SlackWebhookError) {
+              throw error63;
+            }
+            throw new errors_1.WebhookTriggerRequestError(error63 instanceof Error ? error63 : new Error(String(error63)));
+          }
+        }, this.retryConfig);
+      }
+      async buildResult(response) {
+        const text2 = await response.text();
+        try {
+          if (!text2) {
+            return { ok: true };
+          }
+          return JSON.parse(text2);
+        } catch {
+          return { ok: true };
+        }
+      }
+    };
+    exports.WebhookTrigger = WebhookTrigger;
+  }
+});
+
+// node_modules/@slack/webhook/dist/index.js
+var require_dist2 = __commonJS({
+  "node_modules/@slack/webhook/dist/index.js"(exports) {
+    "use strict";
+    var __importDefault = exports && exports.__importDefault || function(mod) {
+      return mod && mod.__esModule ? mod : { "default": mod };
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.WebhookTrigger = exports.retryPolicies = exports.addAppMetadata = exports.IncomingWebhook = exports.WebhookTriggerRequestError = exports.WebhookTriggerHTTPError = exports.SlackWebhookError = exports.IncomingWebhookRequestError = exports.IncomingWebhookHTTPError = exports.ErrorCode = void 0;
+    var errors_1 = require_errors3();
+    Object.defineProperty(exports, "ErrorCode", { enumerable: true, get: function() {
+      return errors_1.ErrorCode;
+    } });
+    Object.defineProperty(exports, "IncomingWebhookHTTPError", { enumerable: true, get: function() {
+      return errors_1.IncomingWebhookHTTPError;
+    } });
+    Object.defineProperty(exports, "IncomingWebhookRequestError", { enumerable: true, get: function() {
+      return errors_1.IncomingWebhookRequestError;
+    } });
+    Object.defineProperty(exports, "SlackWebhookError", { enumerable: true, get: function() {
+      return errors_1.SlackWebhookError;
+    } });
+    Object.defineProperty(exports, "WebhookTriggerHTTPError", { enumerable: true, get: function() {
+      return errors_1.WebhookTriggerHTTPError;
+    } });
+    Object.defineProperty(exports, "WebhookTriggerRequestError", { enumerable: true, get: function() {
+      return errors_1.WebhookTriggerRequestError;
+    } });
+    var IncomingWebhook_1 = require_IncomingWebhook();
+    Object.defineProperty(exports, "IncomingWebhook", { enumerable: true, get: function() {
+      return IncomingWebhook_1.IncomingWebhook;
+    } });
+    var instrument_1 = require_instrument();
+    Object.defineProperty(exports, "addAppMetadata", { enumerable: true, get: function() {
+      return instrument_1.addAppMetadata;
+    } });
+    var retry_policies_1 = require_retry_policies();
+    Object.defineProperty(exports, "retryPolicies", { enumerable: true, get: function() {
+      return __importDefault(retry_policies_1).default;
+    } });
+    var WebhookTrigger_1 = require_WebhookTrigger();
+    Object.defineProperty(exports, "WebhookTrigger", { enumerable: true, get: function() {
+      return WebhookTrigger_1.WebhookTrigger;
+    } });
+  }
+});
+
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -29970,16 +30805,16 @@ function getAuthString(token, options) {
   }
   return typeof options.auth === "string" ? options.auth : `token ${token}`;
 }
-function getProxyAgent(destinationUrl) {
+function getProxyAgent(destinationUrl2) {
   const hc = new httpClient.HttpClient();
-  return hc.getAgent(destinationUrl);
+  return hc.getAgent(destinationUrl2);
 }
-function getProxyAgentDispatcher(destinationUrl) {
+function getProxyAgentDispatcher(destinationUrl2) {
   const hc = new httpClient.HttpClient();
-  return hc.getAgentDispatcher(destinationUrl);
+  return hc.getAgentDispatcher(destinationUrl2);
 }
-function getProxyFetch(destinationUrl) {
-  const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+function getProxyFetch(destinationUrl2) {
+  const httpDispatcher = getProxyAgentDispatcher(destinationUrl2);
   const proxyFetch = (url2, opts) => __awaiter2(this, void 0, void 0, function* () {
     return (0, import_undici2.fetch)(url2, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
   });
@@ -30251,8 +31086,8 @@ function isDefined(value) {
 function isKeyOperator(operator) {
   return operator === ";" || operator === "&" || operator === "?";
 }
-function getValues(context3, operator, key, modifier) {
-  var value = context3[key], result = [];
+function getValues(context4, operator, key, modifier) {
+  var value = context4[key], result = [];
   if (isDefined(value) && value !== "") {
     if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
       value = value.toString();
@@ -30316,7 +31151,7 @@ function parseUrl(template) {
     expand: expand.bind(null, template)
   };
 }
-function expand(template, context3) {
+function expand(template, context4) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
@@ -30330,7 +31165,7 @@ function expand(template, context3) {
         }
         expression.split(/,/g).forEach(function(variable) {
           var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context3, operator, tmp[1], tmp[2] || tmp[3]));
+          values.push(getValues(context4, operator, tmp[1], tmp[2] || tmp[3]));
         });
         if (operator && operator !== "+") {
           var separator = ",";
@@ -30840,7 +31675,7 @@ var isContextSourceSupported = () => {
   try {
     const result = JSON.parse(
       "1",
-      (_, __, context3) => !!context3?.source && context3.source === "1"
+      (_, __, context4) => !!context4?.source && context4.source === "1"
     );
     featureCache.set(parseFingerprint, result);
     return result;
@@ -30849,26 +31684,26 @@ var isContextSourceSupported = () => {
     return false;
   }
 };
-var convertMarkedBigIntsReviver = (key, value, context3, userReviver) => {
+var convertMarkedBigIntsReviver = (key, value, context4, userReviver) => {
   const isCustomFormatBigInt = typeof value === "string" && customFormat.test(value);
   if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
   const isNoiseValue = typeof value === "string" && noiseValue.test(value);
   if (isNoiseValue) return value.slice(0, -1);
   const hasUserReviver = typeof userReviver === "function";
   if (!hasUserReviver) return value;
-  return userReviver(key, value, context3);
+  return userReviver(key, value, context4);
 };
 var JSONParseV2 = (text2, reviver) => {
-  return JSON.parse(text2, (key, value, context3) => {
+  return JSON.parse(text2, (key, value, context4) => {
     const isNumber2 = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber2 && isOutOfBounds;
-    const isInt = context3 && intRegex.test(context3.source);
+    const isInt = context4 && intRegex.test(context4.source);
     const isBigInt = isBigNumber && isInt;
-    if (isBigInt) return BigInt(context3.source);
+    if (isBigInt) return BigInt(context4.source);
     const hasCustomReviver = typeof reviver === "function";
     if (!hasCustomReviver) return value;
-    return reviver(key, value, context3);
+    return reviver(key, value, context4);
   });
 };
 var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
@@ -30939,7 +31774,7 @@ var JSONParse = (text2, reviver) => {
     const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
-      (key, value, context3) => convertMarkedBigIntsReviver(key, value, context3, reviver)
+      (key, value, context4) => convertMarkedBigIntsReviver(key, value, context4, reviver)
     );
   } catch (error63) {
     if (error63 instanceof RangeError) {
@@ -31007,8 +31842,8 @@ function isPlainObject2(value) {
 }
 var noop = () => "";
 async function fetchWrapper(requestOptions) {
-  const fetch3 = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch3) {
+  const fetch4 = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch4) {
     throw new Error(
       "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
     );
@@ -31024,7 +31859,7 @@ async function fetchWrapper(requestOptions) {
   );
   let fetchResponse;
   try {
-    fetchResponse = await fetch3(requestOptions.url, {
+    fetchResponse = await fetch4(requestOptions.url, {
       method: requestOptions.method,
       body,
       redirect: requestOptions.request?.redirect,
@@ -39469,11 +40304,11 @@ function isRecursive(inst, stack, resolve2) {
         result = answer3;
     }
   };
-  const shape = (sh, spread) => {
+  const shape = (sh, spread2) => {
     let answer3 = NONE;
     for (const key of Reflect.ownKeys(sh)) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
-      if (spread && !desc.enumerable)
+      if (spread2 && !desc.enumerable)
         continue;
       const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
       if (child > answer3)
@@ -42212,51 +43047,51 @@ var error21 = () => {
       }
       case "too_big": {
         const sizing = getSizing(issue3.origin);
-        const subject = withDefinite(issue3.origin ?? "value");
+        const subject2 = withDefinite(issue3.origin ?? "value");
         if (issue3.origin === "string") {
-          return `${sizing?.longLabel ?? "\u05D0\u05E8\u05D5\u05DA"} \u05DE\u05D3\u05D9: ${subject} \u05E6\u05E8\u05D9\u05DB\u05D4 \u05DC\u05D4\u05DB\u05D9\u05DC ${issue3.maximum.toString()} ${sizing?.unit ?? ""} ${issue3.inclusive ? "\u05D0\u05D5 \u05E4\u05D7\u05D5\u05EA" : "\u05DC\u05DB\u05DC \u05D4\u05D9\u05D5\u05EA\u05E8"}`.trim();
+          return `${sizing?.longLabel ?? "\u05D0\u05E8\u05D5\u05DA"} \u05DE\u05D3\u05D9: ${subject2} \u05E6\u05E8\u05D9\u05DB\u05D4 \u05DC\u05D4\u05DB\u05D9\u05DC ${issue3.maximum.toString()} ${sizing?.unit ?? ""} ${issue3.inclusive ? "\u05D0\u05D5 \u05E4\u05D7\u05D5\u05EA" : "\u05DC\u05DB\u05DC \u05D4\u05D9\u05D5\u05EA\u05E8"}`.trim();
         }
         if (issue3.origin === "number") {
           const comparison = issue3.inclusive ? `\u05E7\u05D8\u05DF \u05D0\u05D5 \u05E9\u05D5\u05D5\u05D4 \u05DC-${issue3.maximum}` : `\u05E7\u05D8\u05DF \u05DE-${issue3.maximum}`;
-          return `\u05D2\u05D3\u05D5\u05DC \u05DE\u05D3\u05D9: ${subject} \u05E6\u05E8\u05D9\u05DA \u05DC\u05D4\u05D9\u05D5\u05EA ${comparison}`;
+          return `\u05D2\u05D3\u05D5\u05DC \u05DE\u05D3\u05D9: ${subject2} \u05E6\u05E8\u05D9\u05DA \u05DC\u05D4\u05D9\u05D5\u05EA ${comparison}`;
         }
         if (issue3.origin === "array" || issue3.origin === "set") {
           const verb = issue3.origin === "set" ? "\u05E6\u05E8\u05D9\u05DB\u05D4" : "\u05E6\u05E8\u05D9\u05DA";
           const comparison = issue3.inclusive ? `${issue3.maximum} ${sizing?.unit ?? ""} \u05D0\u05D5 \u05E4\u05D7\u05D5\u05EA` : `\u05E4\u05D7\u05D5\u05EA \u05DE-${issue3.maximum} ${sizing?.unit ?? ""}`;
-          return `\u05D2\u05D3\u05D5\u05DC \u05DE\u05D3\u05D9: ${subject} ${verb} \u05DC\u05D4\u05DB\u05D9\u05DC ${comparison}`.trim();
+          return `\u05D2\u05D3\u05D5\u05DC \u05DE\u05D3\u05D9: ${subject2} ${verb} \u05DC\u05D4\u05DB\u05D9\u05DC ${comparison}`.trim();
         }
         const adj = issue3.inclusive ? "<=" : "<";
         const be = verbFor(issue3.origin ?? "value");
         if (sizing?.unit) {
-          return `${sizing.longLabel} \u05DE\u05D3\u05D9: ${subject} ${be} ${adj}${issue3.maximum.toString()} ${sizing.unit}`;
+          return `${sizing.longLabel} \u05DE\u05D3\u05D9: ${subject2} ${be} ${adj}${issue3.maximum.toString()} ${sizing.unit}`;
         }
-        return `${sizing?.longLabel ?? "\u05D2\u05D3\u05D5\u05DC"} \u05DE\u05D3\u05D9: ${subject} ${be} ${adj}${issue3.maximum.toString()}`;
+        return `${sizing?.longLabel ?? "\u05D2\u05D3\u05D5\u05DC"} \u05DE\u05D3\u05D9: ${subject2} ${be} ${adj}${issue3.maximum.toString()}`;
       }
       case "too_small": {
         const sizing = getSizing(issue3.origin);
-        const subject = withDefinite(issue3.origin ?? "value");
+        const subject2 = withDefinite(issue3.origin ?? "value");
         if (issue3.origin === "string") {
-          return `${sizing?.shortLabel ?? "\u05E7\u05E6\u05E8"} \u05DE\u05D3\u05D9: ${subject} \u05E6\u05E8\u05D9\u05DB\u05D4 \u05DC\u05D4\u05DB\u05D9\u05DC ${issue3.minimum.toString()} ${sizing?.unit ?? ""} ${issue3.inclusive ? "\u05D0\u05D5 \u05D9\u05D5\u05EA\u05E8" : "\u05DC\u05E4\u05D7\u05D5\u05EA"}`.trim();
+          return `${sizing?.shortLabel ?? "\u05E7\u05E6\u05E8"} \u05DE\u05D3\u05D9: ${subject2} \u05E6\u05E8\u05D9\u05DB\u05D4 \u05DC\u05D4\u05DB\u05D9\u05DC ${issue3.minimum.toString()} ${sizing?.unit ?? ""} ${issue3.inclusive ? "\u05D0\u05D5 \u05D9\u05D5\u05EA\u05E8" : "\u05DC\u05E4\u05D7\u05D5\u05EA"}`.trim();
         }
         if (issue3.origin === "number") {
           const comparison = issue3.inclusive ? `\u05D2\u05D3\u05D5\u05DC \u05D0\u05D5 \u05E9\u05D5\u05D5\u05D4 \u05DC-${issue3.minimum}` : `\u05D2\u05D3\u05D5\u05DC \u05DE-${issue3.minimum}`;
-          return `\u05E7\u05D8\u05DF \u05DE\u05D3\u05D9: ${subject} \u05E6\u05E8\u05D9\u05DA \u05DC\u05D4\u05D9\u05D5\u05EA ${comparison}`;
+          return `\u05E7\u05D8\u05DF \u05DE\u05D3\u05D9: ${subject2} \u05E6\u05E8\u05D9\u05DA \u05DC\u05D4\u05D9\u05D5\u05EA ${comparison}`;
         }
         if (issue3.origin === "array" || issue3.origin === "set") {
           const verb = issue3.origin === "set" ? "\u05E6\u05E8\u05D9\u05DB\u05D4" : "\u05E6\u05E8\u05D9\u05DA";
           if (issue3.minimum === 1 && issue3.inclusive) {
             const singularPhrase = issue3.origin === "set" ? "\u05DC\u05E4\u05D7\u05D5\u05EA \u05E4\u05E8\u05D9\u05D8 \u05D0\u05D7\u05D3" : "\u05DC\u05E4\u05D7\u05D5\u05EA \u05E4\u05E8\u05D9\u05D8 \u05D0\u05D7\u05D3";
-            return `\u05E7\u05D8\u05DF \u05DE\u05D3\u05D9: ${subject} ${verb} \u05DC\u05D4\u05DB\u05D9\u05DC ${singularPhrase}`;
+            return `\u05E7\u05D8\u05DF \u05DE\u05D3\u05D9: ${subject2} ${verb} \u05DC\u05D4\u05DB\u05D9\u05DC ${singularPhrase}`;
           }
           const comparison = issue3.inclusive ? `${issue3.minimum} ${sizing?.unit ?? ""} \u05D0\u05D5 \u05D9\u05D5\u05EA\u05E8` : `\u05D9\u05D5\u05EA\u05E8 \u05DE-${issue3.minimum} ${sizing?.unit ?? ""}`;
-          return `\u05E7\u05D8\u05DF \u05DE\u05D3\u05D9: ${subject} ${verb} \u05DC\u05D4\u05DB\u05D9\u05DC ${comparison}`.trim();
+          return `\u05E7\u05D8\u05DF \u05DE\u05D3\u05D9: ${subject2} ${verb} \u05DC\u05D4\u05DB\u05D9\u05DC ${comparison}`.trim();
         }
         const adj = issue3.inclusive ? ">=" : ">";
         const be = verbFor(issue3.origin ?? "value");
         if (sizing?.unit) {
-          return `${sizing.shortLabel} \u05DE\u05D3\u05D9: ${subject} ${be} ${adj}${issue3.minimum.toString()} ${sizing.unit}`;
+          return `${sizing.shortLabel} \u05DE\u05D3\u05D9: ${subject2} ${be} ${adj}${issue3.minimum.toString()} ${sizing.unit}`;
         }
-        return `${sizing?.shortLabel ?? "\u05E7\u05D8\u05DF"} \u05DE\u05D3\u05D9: ${subject} ${be} ${adj}${issue3.minimum.toString()}`;
+        return `${sizing?.shortLabel ?? "\u05E7\u05D8\u05DF"} \u05DE\u05D3\u05D9: ${subject2} ${be} ${adj}${issue3.minimum.toString()}`;
       }
       case "invalid_format": {
         const _issue = issue3;
@@ -50592,8 +51427,8 @@ var contributors = {
 function aggregateChecks(schema) {
   const agg = {};
   const def = schema._zod.def;
-  const list = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
-  for (const ch of list)
+  const list2 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
+  for (const ch of list2)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
   const bag = schema._zod.bag;
   if (bag.minimum !== void 0)
@@ -54232,7 +55067,16 @@ var incidentStateSchema = external_exports.object({
    * the next event that reads the log.
    */
   unacked: external_exports.array(external_exports.number().int()).max(100).optional(),
-  notified: external_exports.array(severity).max(3)
+  notified: external_exports.array(severity).max(3),
+  /**
+   * Relayed outside GitHub (SPEC §16): `event>URL_ENV` keys delivered, those that failed and are
+   * tried again on the next event or scheduled pass, and the destinations failing now.
+   */
+  relay: external_exports.object({
+    sent: external_exports.array(external_exports.string().max(200)).max(200),
+    pending: external_exports.array(external_exports.string().max(200)).max(50),
+    failing: external_exports.array(external_exports.object({ destination: external_exports.string().max(120), since: iso, reason: external_exports.string().max(300) })).max(10)
+  }).optional()
 });
 var issueViewSchema = external_exports.object({
   number: external_exports.number().int(),
@@ -54331,6 +55175,7 @@ function parseConfigReported(body) {
     return [];
   }
 }
+var DASHBOARD_MARKER = "<!-- firebreak:dashboard -->";
 
 // src/core/text/scanner.ts
 function linesOf(body) {
@@ -54353,17 +55198,17 @@ function lineKinds(lines, options) {
     if (close2) closers[close2[0] ?? "`"]?.push({ at: i2, length: close2.length });
     const end = regionEndOf(line);
     if (end) {
-      const list = regionEnds.get(end) ?? [];
-      list.push({ at: i2 });
-      regionEnds.set(end, list);
+      const list2 = regionEnds.get(end) ?? [];
+      list2.push({ at: i2 });
+      regionEnds.set(end, list2);
     }
   }
-  const firstAfter = (list, i2) => {
+  const firstAfter = (list2, i2) => {
     let lo = 0;
-    let hi = list.length;
+    let hi = list2.length;
     while (lo < hi) {
       const mid = lo + hi >> 1;
-      if ((list[mid]?.at ?? 0) <= i2) lo = mid + 1;
+      if ((list2[mid]?.at ?? 0) <= i2) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -54386,22 +55231,22 @@ function lineKinds(lines, options) {
         continue;
       }
     }
-    const open3 = FENCE_OPEN.exec(line);
-    const fence = open3?.[1];
-    if (fence && !(fence[0] === "`" && (open3[2] ?? "").includes("`"))) {
-      const char = fence[0] ?? "`";
-      if (fence.length < (unclosable[char] ?? Infinity)) {
-        const list = closers[char] ?? [];
-        let k = firstAfter(list, i);
-        while (k < list.length && (list[k]?.length ?? 0) < fence.length) k++;
-        const close2 = list[k];
+    const open4 = FENCE_OPEN.exec(line);
+    const fence2 = open4?.[1];
+    if (fence2 && !(fence2[0] === "`" && (open4[2] ?? "").includes("`"))) {
+      const char = fence2[0] ?? "`";
+      if (fence2.length < (unclosable[char] ?? Infinity)) {
+        const list2 = closers[char] ?? [];
+        let k = firstAfter(list2, i);
+        while (k < list2.length && (list2[k]?.length ?? 0) < fence2.length) k++;
+        const close2 = list2[k];
         const to = close2?.at ?? (rest ? n - 1 : void 0);
         if (to !== void 0) {
           mark(i, to, "code");
           i = to + 1;
           continue;
         }
-        unclosable[char] = fence.length;
+        unclosable[char] = fence2.length;
       }
     } else if (COMMENT_OPEN.test(line) && !line.slice(line.indexOf("<!--") + 4).includes("-->")) {
       const end = nextCommentEnd[i + 1] ?? -1;
@@ -54547,7 +55392,7 @@ function issueEventTime(action, issue3) {
   if (action === "closed" && issue3.closed_at) return issue3.closed_at;
   return issue3.updated_at ?? issue3.created_at;
 }
-function triggerFrom(name, payload, context3 = {}) {
+function triggerFrom(name, payload, context4 = {}) {
   if (name === "issues") {
     const parsed = issuesPayload.safeParse(payload);
     if (!parsed.success) return ignored("issues payload without the fields Firebreak needs");
@@ -54633,10 +55478,10 @@ function triggerFrom(name, payload, context3 = {}) {
   }
   if (name === "schedule" || name === "workflow_dispatch") {
     const full = external_exports.object({ repository: repository.optional() }).safeParse(payload);
-    const fullName = (full.success ? full.data.repository?.full_name : void 0) ?? context3.repoFallback;
+    const fullName = (full.success ? full.data.repository?.full_name : void 0) ?? context4.repoFallback;
     if (!fullName) return ignored(`${name} without a repository`);
-    if (!context3.at) return ignored(`${name} without the run's time`);
-    return { kind: "scheduled", ref: repoOf(fullName), at: context3.at };
+    if (!context4.at) return ignored(`${name} without the run's time`);
+    return { kind: "scheduled", ref: repoOf(fullName), at: context4.at };
   }
   return ignored(`${name} events need nothing`);
 }
@@ -57061,14 +57906,14 @@ var DFA = class DFA2 {
     return nextState;
   }
   start(input2, pos) {
-    const context3 = input2.context(pos);
+    const context4 = input2.context(pos);
     let flags;
-    if ((context3 & Utils.EMPTY_BEGIN_TEXT) !== 0) flags = Utils.EMPTY_BEGIN_TEXT | Utils.EMPTY_BEGIN_LINE;
-    else if ((context3 & Utils.EMPTY_BEGIN_LINE) !== 0) flags = Utils.EMPTY_BEGIN_LINE;
+    if ((context4 & Utils.EMPTY_BEGIN_TEXT) !== 0) flags = Utils.EMPTY_BEGIN_TEXT | Utils.EMPTY_BEGIN_LINE;
+    else if ((context4 & Utils.EMPTY_BEGIN_LINE) !== 0) flags = Utils.EMPTY_BEGIN_LINE;
     else {
       const r = input2.step(pos);
       const nextIsWord = r >= 0 && Utils.isWordRune(r >> 3);
-      flags = (context3 & Utils.EMPTY_WORD_BOUNDARY) !== 0 !== nextIsWord ? DFA2.FLAG_LAST_WORD : 0;
+      flags = (context4 & Utils.EMPTY_WORD_BOUNDARY) !== 0 !== nextIsWord ? DFA2.FLAG_LAST_WORD : 0;
     }
     let state = this.startStates.get(flags);
     if (state === void 0) {
@@ -61395,15 +62240,15 @@ function parseExpectation(raw, customNames) {
   const text2 = raw.trim();
   const colon = text2.indexOf(":");
   const tag = (colon === -1 ? text2 : text2.slice(0, colon)).trim();
-  const event = colon === -1 ? void 0 : text2.slice(colon + 1).trim();
+  const event2 = colon === -1 ? void 0 : text2.slice(colon + 1).trim();
   const known = [...BUILTIN_TAGS, ...customNames].join(", ");
   if (tag === "") return { ok: false, message: `"${raw}" names no tag; use one of: ${known}` };
   const custom2 = !isBuiltinTag(tag);
   if (custom2 && !customNames.includes(tag)) {
     return { ok: false, message: `unknown tag "${tag}" in "${raw}"; use one of: ${known} (or add it under tracking_qa.custom)` };
   }
-  if (event === void 0) return { ok: true, expectation: { raw: text2, tag, custom: custom2 } };
-  if (event === "" || /\s/.test(event)) {
+  if (event2 === void 0) return { ok: true, expectation: { raw: text2, tag, custom: custom2 } };
+  if (event2 === "" || /\s/.test(event2)) {
     return { ok: false, message: `"${raw}" needs an event name after the colon, e.g. ${tag}:Purchase` };
   }
   if (!isEventTag(tag)) {
@@ -61412,7 +62257,7 @@ function parseExpectation(raw, customNames) {
       message: `"${raw}": ${tag} has no network events of its own; events can be expected for ${EVENT_TAGS.join(", ")}`
     };
   }
-  return { ok: true, expectation: { raw: text2, tag, event, custom: custom2 } };
+  return { ok: true, expectation: { raw: text2, tag, event: event2, custom: custom2 } };
 }
 function tagId(pattern, shape) {
   return external_exports.preprocess(
@@ -61510,6 +62355,21 @@ function configuredId(tag, config2) {
   return isHitTag(tag) ? config2.ids[tag] : void 0;
 }
 
+// src/core/relay/config.ts
+var RELAY_KINDS = ["slack", "teams", "google-chat", "webhook"];
+var RELAY_EVENTS = ["declared", "update", "severity", "contained", "resolved", "closed", "postmortem-complete", "nudge"];
+var HOSTED_RELAY_ENV_PREFIX = "FIREBREAK_RELAY_";
+var relayDestinationSchema = external_exports.object({
+  kind: external_exports.enum(RELAY_KINDS).describe("the platform: slack (incoming webhook), teams (workflow webhook), google-chat or webhook (JSON)"),
+  url_env: external_exports.string().regex(/^[A-Z_][A-Z0-9_]{0,99}$/, "an environment variable name such as FIREBREAK_RELAY_SLACK").describe("the environment variable (an Action secret) holding the webhook URL; `FIREBREAK_RELAY_\u2026` in the hosted App"),
+  events: external_exports.array(external_exports.enum(RELAY_EVENTS)).default([...RELAY_EVENTS]).describe("which events are relayed"),
+  severities: external_exports.array(external_exports.union([external_exports.literal(1), external_exports.literal(2), external_exports.literal(3)])).default([1, 2, 3]).describe("incidents of which severities are relayed")
+});
+var relaySchema = external_exports.array(relayDestinationSchema).max(10);
+function destinationName(d) {
+  return `${d.kind} (${d.url_env})`;
+}
+
 // src/core/config.ts
 var labelName = external_exports.string().trim().min(1).max(50);
 var login = external_exports.string().trim().regex(/^@?[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?(\/[A-Za-z0-9._-]+)?$/, "a GitHub login or org/team").transform((s) => s.replace(/^@/, ""));
@@ -61524,6 +62384,7 @@ var configSchema = external_exports.object({
     routine_variance: labelName.default("routine-variance"),
     repeat: labelName.default("repeat"),
     config_error: labelName.default("firebreak-config"),
+    dashboard: labelName.default("firebreak-dashboard"),
     severity: external_exports.object({ 1: labelName.default("sev:1"), 2: labelName.default("sev:2"), 3: labelName.default("sev:3") }).prefault({}),
     layer: external_exports.object({
       economics: labelName.default("layer:economics"),
@@ -61560,7 +62421,8 @@ var configSchema = external_exports.object({
   tracking_qa: trackingQaSchema.prefault({}).describe("release-triggered tracking QA (off until base_url is set)"),
   schedule: external_exports.object({
     max_calls: external_exports.number().int().min(10).max(5e3).default(200).describe("GitHub API calls one scheduled pass may spend in this repository; the next pass continues where it stopped")
-  }).prefault({}).describe("the scheduled pass (reconcile; the Action's schedule run, the App's scheduler, `firebreak reconcile`)")
+  }).prefault({}).describe("the scheduled pass (reconcile; the Action's schedule run, the App's scheduler, `firebreak reconcile`)"),
+  relay: relaySchema.default([]).describe("destinations outside GitHub (Slack, Teams, Google Chat, JSON webhooks) that hear about incidents")
 });
 var DEFAULT_CONFIG = configSchema.parse({});
 function objectShape(schema) {
@@ -61627,8 +62489,8 @@ function lenient(schema, value, path, errors, fallback) {
       errors.push({ key: [...path, String(i)].join("."), reason: `${describeIssue(parsed.error.issues[0])} \u2014 this item is left out` });
       return [];
     });
-    const list = schema.safeParse(kept);
-    if (list.success) return list.data;
+    const list2 = schema.safeParse(kept);
+    if (list2.success) return list2.data;
   }
   for (const issue3 of result.error.issues) {
     const key = [...path, ...issue3.path.map(String)].join(".");
@@ -61717,6 +62579,7 @@ function allLabels(config2) {
     l.routine_variance,
     l.repeat,
     l.config_error,
+    l.dashboard,
     ...Object.values(l.severity),
     ...Object.values(l.layer),
     ...Object.values(l.status)
@@ -61766,6 +62629,7 @@ function labelStyles(config2) {
     { name: l.routine_variance, color: "c5def5", description: "Looked at: routine variance, not an incident" },
     { name: l.repeat, color: "d93f0b", description: "Same layer and channel as a recent incident" },
     { name: l.config_error, color: "fbca04", description: "Firebreak configuration problem" },
+    { name: l.dashboard, color: "0052cc", description: "Firebreak's dashboard: open incidents and the 30-day report" },
     { name: l.severity[1], color: "b60205", description: "SEV1 \u2014 critical" },
     { name: l.severity[2], color: "d93f0b", description: "SEV2 \u2014 major" },
     { name: l.severity[3], color: "fbca04", description: "SEV3 \u2014 minor" },
@@ -61908,12 +62772,15 @@ function escapeHtml(text2) {
   return text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 function noLinks(text2) {
-  return text2.replace(/[[\]]/g, "\\$&").replace(/\b([a-z][a-z0-9+.-]{1,20})(?=:\/\/)/gi, `$1${WORD_JOINER}`).replace(/\b(www)\./gi, `$1${WORD_JOINER}.`).replace(/\b(mailto|xmpp)(?=:)/gi, `$1${WORD_JOINER}`).replace(/#(?=\d)/g, `#${WORD_JOINER}`).replace(/\b(GH)-(?=\d)/gi, `$1${WORD_JOINER}-`);
+  return noAutolinks(text2.replace(/[[\]]/g, "\\$&")).replace(/#(?=\d)/g, `#${WORD_JOINER}`).replace(/\b(GH)-(?=\d)/gi, `$1${WORD_JOINER}-`);
+}
+function noAutolinks(text2) {
+  return text2.replace(/\b([a-z][a-z0-9+.-]{1,20})(?=:\/\/)/gi, `$1${WORD_JOINER}`).replace(/\b(www)\./gi, `$1${WORD_JOINER}.`).replace(/\b(mailto|xmpp)(?=:)/gi, `$1${WORD_JOINER}`);
 }
 function inline(text2, max = 300) {
   if (!text2) return "";
-  const flat = withoutInvisible(text2).replace(/\s+/g, " ").trim();
-  const cut = flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
+  const flat2 = withoutInvisible(text2).replace(/\s+/g, " ").trim();
+  const cut = flat2.length > max ? `${flat2.slice(0, max - 1)}\u2026` : flat2;
   return noLinks(noMentions(escapeHtml(cut))).replace(/\|/g, "\\|").replace(/`/g, "'");
 }
 function mention(login2) {
@@ -62275,9 +63142,9 @@ function channelsOf(failures) {
   return CHANNELS.filter((c) => hit.has(c));
 }
 function tagWords(expectation) {
-  const [tag = "", event] = expectation.split(":");
+  const [tag = "", event2] = expectation.split(":");
   const name = isBuiltinTag(tag) ? TAG_LABELS[tag] : tag;
-  return event === void 0 ? name : `${name} ${event}`;
+  return event2 === void 0 ? name : `${name} ${event2}`;
 }
 var MAX_LISTED = 40;
 function qaIncidentDraft(results, release, severity3, formTemplate, opts = {}) {
@@ -62464,8 +63331,8 @@ function formFields2(body) {
 function withId(hit, id) {
   return id ? { ...hit, id: id.toUpperCase() } : hit;
 }
-function withEvent(hit, event) {
-  return event ? { ...hit, event } : hit;
+function withEvent(hit, event2) {
+  return event2 ? { ...hit, event: event2 } : hit;
 }
 function isRecord(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -62480,12 +63347,12 @@ function tiktokEvents(body, query, url2) {
   } catch {
     parsed = void 0;
   }
-  const list = Array.isArray(parsed) ? parsed : isRecord(parsed) && Array.isArray(parsed["batch"]) ? parsed["batch"] : parsed === void 0 ? [] : [parsed];
+  const list2 = Array.isArray(parsed) ? parsed : isRecord(parsed) && Array.isArray(parsed["batch"]) ? parsed["batch"] : parsed === void 0 ? [] : [parsed];
   const hits = [];
-  for (const item of list) {
+  for (const item of list2) {
     if (!isRecord(item)) continue;
-    const context3 = isRecord(item["context"]) ? item["context"] : {};
-    const pixel = isRecord(context3["pixel"]) ? context3["pixel"] : {};
+    const context4 = isRecord(item["context"]) ? item["context"] : {};
+    const pixel = isRecord(context4["pixel"]) ? context4["pixel"] : {};
     const id = str(item["pixel_code"]) ?? str(pixel["code"]) ?? str(item["sdkid"]) ?? query.get("sdkid");
     hits.push(withEvent(withId({ tag: "tiktok", kind: "beacon", url: url2 }, id), str(item["event"])));
   }
@@ -62689,7 +63556,7 @@ function decodeTrieDict(input2, resultLength, atomCount, dict1AtomCount, ngramCo
   readNgramReferences(ngramCount - dictSize + dict1AtomCount, dictSize + dict2AtomCount);
   readNgramReferences(dictSize - dict1AtomCount, dict1AtomCount);
   const pool = new Uint16Array(poolSize);
-  let write = 0;
+  let write2 = 0;
   for (let index = 0; index < ngramIndex; index++) {
     for (let half = 0; half < 2; half++) {
       const source = references[index * 2 + half];
@@ -62698,9 +63565,9 @@ function decodeTrieDict(input2, resultLength, atomCount, dict1AtomCount, ngramCo
         let read = start[source];
         const readEnd = read + length[source];
         while (read < readEnd)
-          pool[write++] = pool[read++];
+          pool[write2++] = pool[read++];
       } else {
-        pool[write++] = value;
+        pool[write2++] = value;
       }
     }
   }
@@ -65620,11 +66487,11 @@ function getAtomFeed(feedRoot) {
       if (href2) {
         entry.link = href2;
       }
-      const description = fetch2("summary", children) || fetch2("content", children);
+      const description = fetch3("summary", children) || fetch3("content", children);
       if (description) {
         entry.description = description;
       }
-      const pubDate = fetch2("updated", children);
+      const pubDate = fetch3("updated", children);
       if (pubDate) {
         entry.pubDate = new Date(pubDate);
       }
@@ -65638,7 +66505,7 @@ function getAtomFeed(feedRoot) {
     feed.link = href;
   }
   addConditionally(feed, "description", "subtitle", childs);
-  const updated = fetch2("updated", childs);
+  const updated = fetch3("updated", childs);
   if (updated) {
     feed.updated = new Date(updated);
   }
@@ -65657,7 +66524,7 @@ function getRssFeed(feedRoot) {
       addConditionally(entry, "title", "title", children);
       addConditionally(entry, "link", "link", children);
       addConditionally(entry, "description", "description", children);
-      const pubDate = fetch2("pubDate", children) || fetch2("dc:date", children);
+      const pubDate = fetch3("pubDate", children) || fetch3("dc:date", children);
       if (pubDate)
         entry.pubDate = new Date(pubDate);
       return entry;
@@ -65666,7 +66533,7 @@ function getRssFeed(feedRoot) {
   addConditionally(feed, "title", "title", childs);
   addConditionally(feed, "link", "link", childs);
   addConditionally(feed, "description", "description", childs);
-  const updated = fetch2("lastBuildDate", childs);
+  const updated = fetch3("lastBuildDate", childs);
   if (updated) {
     feed.updated = new Date(updated);
   }
@@ -65710,11 +66577,11 @@ function getMediaElements(where) {
 function getOneElement(tagName, node2) {
   return getElementsByTagName(tagName, node2, true, 1)[0];
 }
-function fetch2(tagName, where, recurse = false) {
+function fetch3(tagName, where, recurse = false) {
   return textContent(getElementsByTagName(tagName, where, recurse, 1)).trim();
 }
 function addConditionally(object2, property, tagName, where, recurse = false) {
-  const value = fetch2(tagName, where, recurse);
+  const value = fetch3(tagName, where, recurse);
   if (value)
     object2[property] = value;
 }
@@ -66465,8 +67332,8 @@ function firstLine(error63) {
   return (message.split("\n")[0] ?? message).replace(/^page\.goto: /, "");
 }
 var QaTab = class _QaTab {
-  constructor(context3, page, cdp) {
-    this.context = context3;
+  constructor(context4, page, cdp) {
+    this.context = context4;
     this.page = page;
     this.cdp = cdp;
   }
@@ -66476,12 +67343,12 @@ var QaTab = class _QaTab {
   recorder;
   origins = /* @__PURE__ */ new Set();
   static async open(browser, proxyUrl) {
-    const context3 = await browser.newContext({ serviceWorkers: "block", ...proxyUrl ? { proxy: { server: proxyUrl } } : {} });
+    const context4 = await browser.newContext({ serviceWorkers: "block", ...proxyUrl ? { proxy: { server: proxyUrl } } : {} });
     try {
-      const page = await context3.newPage();
-      const tab = new _QaTab(context3, page, await context3.newCDPSession(page));
-      await context3.route("**/*", (route) => tab.onRoute(route));
-      context3.on("requestfailed", (request2) => {
+      const page = await context4.newPage();
+      const tab = new _QaTab(context4, page, await context4.newCDPSession(page));
+      await context4.route("**/*", (route) => tab.onRoute(route));
+      context4.on("requestfailed", (request2) => {
         const rec = tab.recorder;
         if (rec && rec.failedRequests.length < 100) rec.failedRequests.push({ url: request2.url(), error: request2.failure()?.errorText ?? "failed" });
       });
@@ -66501,7 +67368,7 @@ var QaTab = class _QaTab {
       });
       return tab;
     } catch (error63) {
-      await context3.close().catch(() => void 0);
+      await context4.close().catch(() => void 0);
       throw error63;
     }
   }
@@ -66825,10 +67692,10 @@ function zoneOffset(token) {
   if (/^[A-Za-z]+$/.test(token) && token !== t) return 0;
   const m = /^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(t);
   if (!m) return void 0;
-  const hours = Number(m[2]);
-  const minutes = Number(m[3] ?? "0");
-  if (hours > 14 || minutes > 59) return void 0;
-  return (m[1] === "-" ? -1 : 1) * (hours * 60 + minutes);
+  const hours2 = Number(m[2]);
+  const minutes2 = Number(m[3] ?? "0");
+  if (hours2 > 14 || minutes2 > 59) return void 0;
+  return (m[1] === "-" ? -1 : 1) * (hours2 * 60 + minutes2);
 }
 function toClock(h, mi, s, ampm) {
   if (h === void 0) return void 0;
@@ -66939,11 +67806,11 @@ function formatUtc(date5) {
 function formatElapsed(ms) {
   if (typeof ms !== "number" || !Number.isFinite(ms)) return "unknown";
   const sign = ms < 0 ? "-" : "";
-  const minutes = Math.floor(Math.abs(ms) / MINUTE);
-  if (minutes < 60) return `${sign}${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${sign}${hours}h ${pad2(minutes % 60)}m`;
-  return `${sign}${Math.floor(hours / 24)}d ${hours % 24}h`;
+  const minutes2 = Math.floor(Math.abs(ms) / MINUTE);
+  if (minutes2 < 60) return `${sign}${minutes2}m`;
+  const hours2 = Math.floor(minutes2 / 60);
+  if (hours2 < 24) return `${sign}${hours2}h ${pad2(minutes2 % 60)}m`;
+  return `${sign}${Math.floor(hours2 / 24)}d ${hours2 % 24}h`;
 }
 
 // src/core/card.ts
@@ -67008,15 +67875,25 @@ function tick(done) {
 }
 function estimatedCost(state, now) {
   const cost = state.declaration.cost;
-  if (!cost) return void 0;
+  const amount = costAmount(state, now);
+  if (!cost || amount === void 0) return void 0;
   const from = state.declaration.startedAt ?? state.declaredAt;
   const to = state.times.resolved ?? now;
-  const hours = (Date.parse(to) - Date.parse(from)) / 36e5;
-  if (!Number.isFinite(hours) || hours < 0) return void 0;
-  const amount = cost.amount * (cost.per === "hour" ? hours : hours / 24);
-  const currency = /[$€£¥]/.exec(cost.text)?.[0] ?? /\b(USD|EUR|GBP|CHF|SEK|NOK|DKK|AUD|CAD|JPY)\b/i.exec(cost.text)?.[1]?.toUpperCase();
-  const money = Math.round(amount).toLocaleString("en-US");
-  return `\u2248 ${currency ? currency.length === 1 ? `${currency}${money}` : `${money} ${currency}` : money} (at ${inline(cost.text, 60)}, over ${formatElapsed(Date.parse(to) - Date.parse(from))})`;
+  return `\u2248 ${money(amount, costCurrency(cost.text))} (at ${inline(cost.text, 60)}, over ${formatElapsed(Date.parse(to) - Date.parse(from))})`;
+}
+function costAmount(state, now) {
+  const cost = state.declaration.cost;
+  if (!cost) return void 0;
+  const hours2 = (Date.parse(state.times.resolved ?? now) - Date.parse(state.declaration.startedAt ?? state.declaredAt)) / 36e5;
+  if (!Number.isFinite(hours2) || hours2 < 0) return void 0;
+  return cost.amount * (cost.per === "hour" ? hours2 : hours2 / 24);
+}
+function costCurrency(text2) {
+  return /[$€£¥]/.exec(text2)?.[0] ?? /\b(USD|EUR|GBP|CHF|SEK|NOK|DKK|AUD|CAD|JPY)\b/i.exec(text2)?.[1]?.toUpperCase();
+}
+function money(amount, currency) {
+  const figure = Math.round(amount).toLocaleString("en-US");
+  return currency ? currency.length === 1 ? `${currency}${figure}` : `${figure} ${currency}` : figure;
 }
 function containedOnForm(answer3) {
   return answer3 !== void 0 && !/^\s*(?:nothing|none|no|not yet|n\/a|-+)(?:\s+(?:yet|so far))?[\s.!]*$/i.test(answer3);
@@ -67062,6 +67939,7 @@ function renderSections(state, ctx, timelineLimit, summaryOnly) {
   if (state.postmortem) {
     lines.push(`**Postmortem** #${state.postmortem.issue} \u2014 ${state.postmortem.complete ? "complete" : "open"}`);
   }
+  for (const f of state.relay?.failing ?? []) lines.push(`> \u26A0\uFE0F Relay to ${inline(f.destination, 120)} failing since ${formatUtc(new Date(f.since))}: ${inline(f.reason, 200)}`);
   if (state.repeatOf) {
     const fix = state.repeatOf.fix ? `; its process fix: ${inline(state.repeatOf.fix, 200)}` : "";
     const pm = state.repeatOf.postmortem ? ` (postmortem #${state.repeatOf.postmortem})` : "";
@@ -67083,11 +67961,11 @@ function renderSections(state, ctx, timelineLimit, summaryOnly) {
   const active = activeInterventions(state);
   lines.push(`**Active interventions** ${active.length} of ${ctx.config.max_parallel_interventions} allowed in parallel`);
   for (const i of active) lines.push(`- #${i.n} ${inline(i.text, 200)} (${person(i.by)}, ${formatUtc(new Date(i.at))})`);
-  const latest = state.updates.at(-1);
-  if (latest) {
-    const f = latest.fields;
+  const latest2 = state.updates.at(-1);
+  if (latest2) {
+    const f = latest2.fields;
     const fields = ["symptom", "scope", "layer", "confidence", "owner", "next"].map((k) => `${k}: ${f[k] ? inline(f[k], 160) : "_missing_"}`).join(" \xB7 ");
-    lines.push(`**Latest update** ${formatUtc(new Date(latest.at))} by ${person(latest.by)} \u2014 ${fields}`);
+    lines.push(`**Latest update** ${formatUtc(new Date(latest2.at))} by ${person(latest2.by)} \u2014 ${fields}`);
   }
   if (state.resolution) {
     const res = state.resolution;
@@ -67193,11 +68071,11 @@ function issueUpdate(input2, before, state, userText, reopen = false) {
   return Object.keys(update2).length > 0 ? update2 : void 0;
 }
 function lastRecorded(state) {
-  let latest;
+  let latest2;
   for (const at of [state.declaredAt, ...state.timeline.map((e) => e.at)]) {
-    if (Number.isFinite(Date.parse(at)) && (latest === void 0 || Date.parse(at) > Date.parse(latest))) latest = at;
+    if (Number.isFinite(Date.parse(at)) && (latest2 === void 0 || Date.parse(at) > Date.parse(latest2))) latest2 = at;
   }
-  return latest;
+  return latest2;
 }
 
 // src/core/postmortem/gate.ts
@@ -67472,49 +68350,49 @@ function senderIgnored(sender2, config2) {
 function commentsIgnoredFrom(botLogin, config2) {
   return (login2) => sameLogin(login2, botLogin) || login2.endsWith("[bot]") && !config2.allow_bots.some((b) => sameLogin(b, login2));
 }
-function routeIssueEvent(event, issue3, config2, self2) {
+function routeIssueEvent(event2, issue3, config2, self2) {
   if (issue3.pull_request !== void 0) return { kind: "ignore", reason: "pull requests are not incidents" };
   const postmortemOf = sameLogin(issue3.user?.login ?? "", self2) ? parsePostmortemMarker(issue3.body) : void 0;
   if (postmortemOf !== void 0) {
-    return event.kind === "closed" ? { kind: "postmortem-closed", incident: postmortemOf } : { kind: "ignore", reason: "postmortem issue: only its closing is gated" };
+    return event2.kind === "closed" ? { kind: "postmortem-closed", incident: postmortemOf } : { kind: "ignore", reason: "postmortem issue: only its closing is gated" };
   }
-  const declaring = event.kind === "declare" || event.kind === "label" && event.added && sameLogin(event.label, config2.labels.incident);
+  const declaring = event2.kind === "declare" || event2.kind === "label" && event2.added && sameLogin(event2.label, config2.labels.incident);
   if (declaring) {
     if (!hasIncidentLabel(issue3, config2)) {
-      if (event.kind === "declare" && /^ {0,3}###[ \t]/m.test(issue3.body)) return { kind: "unlabelled-form", event };
+      if (event2.kind === "declare" && /^ {0,3}###[ \t]/m.test(issue3.body)) return { kind: "unlabelled-form", event: event2 };
       return { kind: "ignore", reason: "not labelled as an incident" };
     }
-    return { kind: "incident", declaring, event: { kind: "declare", at: event.at, actor: "actor" in event ? event.actor : "" } };
+    return { kind: "incident", declaring, event: { kind: "declare", at: event2.at, actor: "actor" in event2 ? event2.actor : "" } };
   }
   if (!isFirebreakIssue(issue3, config2)) return { kind: "ignore", reason: "not an incident" };
-  return { kind: "incident", declaring, event };
+  return { kind: "incident", declaring, event: event2 };
 }
 function readsFor(route, issue3, comment, recordTrusted = true) {
   const raw = parseBody(issue3.body);
   const parsed = recordTrusted ? raw : { ...raw, state: void 0, hasCard: false };
-  const { event } = route;
+  const { event: event2 } = route;
   const reads = { form: route.declaring || !parsed.hasCard, log: !recordTrusted && !route.declaring, releases: false, closedIncidents: false, logins: [] };
   if (route.declaring) {
     if (parsed.hasCard) return { skip: "already declared" };
     const author = issue3.user?.login ?? "ghost";
     reads.logins.push({ login: author, ...issue3.author_association ? { association: issue3.author_association } : {} });
-    if (event.kind === "declare" && event.actor && !sameLogin(event.actor, author)) reads.logins.push({ login: event.actor });
+    if (event2.kind === "declare" && event2.actor && !sameLogin(event2.actor, author)) reads.logins.push({ login: event2.actor });
     reads.anyOf = true;
     reads.releases = true;
     reads.closedIncidents = true;
     return reads;
   }
-  if (event.kind === "commands" || event.kind === "closed") {
-    if (event.kind === "commands" && comment && parsed.state && isApplied(parsed.state, comment.id)) return { skip: `comment ${comment.id} is already applied` };
+  if (event2.kind === "commands" || event2.kind === "closed") {
+    if (event2.kind === "commands" && comment && parsed.state && isApplied(parsed.state, comment.id)) return { skip: `comment ${comment.id} is already applied` };
     reads.log = true;
   }
   if (!recordTrusted) {
     reads.logins.push({ login: issue3.user?.login ?? "ghost", ...issue3.author_association ? { association: issue3.author_association } : {} });
   }
-  if (event.kind === "label" || event.kind === "assignee" || event.kind === "reopened") {
-    reads.logins.push({ login: event.actor });
+  if (event2.kind === "label" || event2.kind === "assignee" || event2.kind === "reopened") {
+    reads.logins.push({ login: event2.actor });
   }
-  if (event.kind === "closed" && event.actor) reads.logins.push({ login: event.actor });
+  if (event2.kind === "closed" && event2.actor) reads.logins.push({ login: event2.actor });
   return reads;
 }
 function isApplied(state, commentId) {
@@ -67543,13 +68421,13 @@ function firebreakReplyKeys(log, isSelf) {
   }
   return keys;
 }
-function readsAfterLog(event, issue3, log, ignoredAuthor, isSelf, recordTrusted = true) {
+function readsAfterLog(event2, issue3, log, ignoredAuthor, isSelf, recordTrusted = true) {
   const state = recordTrusted ? parseBody(issue3.body).state : void 0;
   const pending = pendingCommands(log, state, ignoredAuthor, isSelf);
   const logins = pending.map(({ comment }) => ({ login: comment.user?.login ?? "ghost", ...comment.author_association ? { association: comment.author_association } : {} }));
   const resolution = state?.resolution && log.find((c) => c.id === state.resolution?.commentId);
   if (resolution) logins.push({ login: resolution.user?.login ?? "ghost", ...resolution.author_association ? { association: resolution.author_association } : {} });
-  const postmortemTemplate = pending.some(({ parsed }) => parsed.commands.some((c) => c.name === "postmortem")) || event.kind === "closed" && !!state?.resolution && !state.postmortem;
+  const postmortemTemplate = pending.some(({ parsed }) => parsed.commands.some((c) => c.name === "postmortem")) || event2.kind === "closed" && !!state?.resolution && !state.postmortem;
   return { logins, postmortemTemplate };
 }
 
@@ -67704,7 +68582,7 @@ function sentence(clauses) {
 }
 function suggestLayer(d) {
   const text2 = [d.symptom, d.whatChanged, d.scopeDetail].filter((t) => typeof t === "string").map((t) => t.slice(0, 4e3)).join("\n").normalize("NFKC").toLowerCase().replace(/[’‘]/g, "'");
-  const context3 = {
+  const context4 = {
     declaration: d,
     text: text2,
     textWithoutStableRate: text2.replace(new RegExp(STABLE_RATE.source, "g"), " ")
@@ -67712,7 +68590,7 @@ function suggestLayer(d) {
   const hits = /* @__PURE__ */ new Map();
   const scores = /* @__PURE__ */ new Map();
   for (const signal of SIGNALS) {
-    const clause = signal.read(context3, hits);
+    const clause = signal.read(context4, hits);
     if (clause === void 0) continue;
     hits.set(signal.name, clause);
     const score = scores.get(signal.layer) ?? { weight: 0, clauses: [] };
@@ -68408,27 +69286,27 @@ var resolve = defineCommand({
     if (!isIncident(state)) return notAnIncident("resolve");
     const previous = state.resolution;
     const cause = args.cause ?? previous?.cause;
-    const evidence = args.evidence ?? previous?.evidence;
-    const missing = [!cause && "`cause:`", !evidence && "`evidence:`"].filter(Boolean);
-    if (!cause || !evidence) {
+    const evidence2 = args.evidence ?? previous?.evidence;
+    const missing = [!cause && "`cause:`", !evidence2 && "`evidence:`"].filter(Boolean);
+    if (!cause || !evidence2) {
       return { error: `\`/resolve\` needs ${missing.join(" and ")} \u2014 what broke and what proved it. Nothing was changed.` };
     }
     const confirmed = args.layer ?? previous?.layer ?? state.layer.confirmed;
     const resolution = {
       cause,
-      evidence,
+      evidence: evidence2,
       ...confirmed ? { layer: confirmed } : {},
       ...args.fix ?? previous?.fix ? { fix: args.fix ?? previous?.fix } : {},
       at: previous?.at ?? ctx.at,
       by: ctx.by,
       commentId: ctx.commentId
     };
-    const open3 = isOpenBefore(state.status, "resolved");
+    const open4 = isOpenBefore(state.status, "resolved");
     const next = {
       ...state,
       resolution,
       layer: { ...state.layer, ...confirmed ? { confirmed } : {} },
-      status: open3 ? "resolved" : state.status,
+      status: open4 ? "resolved" : state.status,
       times: { ...state.times, resolved: state.times.resolved ?? ctx.at }
     };
     const reply = confirmed ? void 0 : "Resolution recorded. Add `layer:` to a `/resolve` to confirm which layer broke \u2014 the postmortem compares it with the likely layer.";
@@ -68603,46 +69481,46 @@ function applyLog(work) {
     if (messages.length > 0) work.replies.push({ key, body: messages.join("\n\n") });
   }
 }
-function handLabel(work, event) {
-  const meaning = labelMeaning(event.label, work.input.config);
-  if (!meaning || !event.added) return;
-  if (!work.input.mayCommand(event.actor, void 0)) {
-    work.notes.push(`restored labels changed by ${event.actor} (not authorised)`);
+function handLabel(work, event2) {
+  const meaning = labelMeaning(event2.label, work.input.config);
+  if (!meaning || !event2.added) return;
+  if (!work.input.mayCommand(event2.actor, void 0)) {
+    work.notes.push(`restored labels changed by ${event2.actor} (not authorised)`);
     return;
   }
-  work.state = "severity" in meaning ? setSeverity(work.state, meaning.severity, event.at, event.actor) : setLikelyLayer(work.state, meaning.layer, void 0, "label", event.at, event.actor);
+  work.state = "severity" in meaning ? setSeverity(work.state, meaning.severity, event2.at, event2.actor) : setLikelyLayer(work.state, meaning.layer, void 0, "label", event2.at, event2.actor);
 }
-function handAssignee(work, event) {
+function handAssignee(work, event2) {
   const owner2 = work.state.roles.owner;
-  if (!work.input.mayCommand(event.actor, void 0)) {
-    work.notes.push(`restored the owner changed by ${event.actor} (not authorised)`);
+  if (!work.input.mayCommand(event2.actor, void 0)) {
+    work.notes.push(`restored the owner changed by ${event2.actor} (not authorised)`);
     return;
   }
-  if (event.added && event.login !== owner2) {
-    work.state = setOwner(work.state, event.login, event.at, event.actor);
-  } else if (!event.added && event.login === owner2) {
-    work.state = timeline({ ...work.state, roles: { ...work.state.roles, owner: void 0 } }, event.at, `Owner ${owner2} unassigned`, event.actor);
+  if (event2.added && event2.login !== owner2) {
+    work.state = setOwner(work.state, event2.login, event2.at, event2.actor);
+  } else if (!event2.added && event2.login === owner2) {
+    work.state = timeline({ ...work.state, roles: { ...work.state.roles, owner: void 0 } }, event2.at, `Owner ${owner2} unassigned`, event2.actor);
   }
 }
 
 // src/core/decide/close-gate.ts
-function close(work, event) {
+function close(work, event2) {
   const state = work.state;
   if (isDismissedOrVariance(state.status)) return "ignored";
-  if (event.reason === "not_planned" || event.reason === "duplicate") {
-    work.state = timeline({ ...state, status: "dismissed" }, event.at, `Dismissed (closed as ${event.reason.replace("_", " ")})`, event.actor);
+  if (event2.reason === "not_planned" || event2.reason === "duplicate") {
+    work.state = timeline({ ...state, status: "dismissed" }, event2.at, `Dismissed (closed as ${event2.reason.replace("_", " ")})`, event2.actor);
     return "reconciled";
   }
   if (isClosedIncident(state.status)) return "ignored";
-  if (state.resolution && !resolutionConfirmed(work)) replayLog(work, event.at);
+  if (state.resolution && !resolutionConfirmed(work)) replayLog(work, event2.at);
   if (!resolutionConfirmed(work)) {
     if (!work.input.config.gate_incident_close) {
-      work.state = timeline({ ...state, status: "closed", times: { ...state.times, closed: event.at } }, event.at, "Closed without a recorded cause", event.actor);
+      work.state = timeline({ ...state, status: "closed", times: { ...state.times, closed: event2.at } }, event2.at, "Closed without a recorded cause", event2.actor);
       return "reconciled";
     }
     work.reopen = true;
     work.replies.push({
-      key: `gate-${Date.parse(event.at)}`,
+      key: `gate-${Date.parse(event2.at)}`,
       body: [
         "**Reopened: this incident has no recorded resolution yet.** Before closing, record what broke and what proved it:",
         "",
@@ -68660,7 +69538,7 @@ function close(work, event) {
     return "reopened";
   }
   const complete = state.postmortem?.complete === true;
-  work.state = timeline({ ...state, status: complete ? "postmortem-complete" : "closed", times: { ...state.times, closed: event.at } }, event.at, "Closed", event.actor);
+  work.state = timeline({ ...state, status: complete ? "postmortem-complete" : "closed", times: { ...state.times, closed: event2.at } }, event2.at, "Closed", event2.actor);
   if (state.postmortem) return "reconciled";
   work.openPostmortem = true;
   return "postmortem-opened";
@@ -68982,8 +69860,8 @@ function dueDate(now, days, fallback) {
   return new Date(base + days * 864e5).toISOString().slice(0, 10);
 }
 function plainTitle(title) {
-  const flat = noMentions(title.replace(/[\p{Cc}\p{Cf}]/gu, " ").replace(/\s+/g, " ").trim());
-  return flat.length > 200 ? `${flat.slice(0, 199)}\u2026` : flat;
+  const flat2 = noMentions(title.replace(/[\p{Cc}\p{Cf}]/gu, " ").replace(/\s+/g, " ").trim());
+  return flat2.length > 200 ? `${flat2.slice(0, 199)}\u2026` : flat2;
 }
 function literal2(title) {
   return inline(title, 200).replace(/^([#>+*-]|\d+[.)])/, "\\$1");
@@ -69130,17 +70008,17 @@ function acknowledge(work) {
 
 // src/core/decide/decide.ts
 function decide(input2) {
-  const { issue: issue3, event } = input2;
+  const { issue: issue3, event: event2 } = input2;
   const raw = parseBody(issue3.body);
   const trusted = input2.recordTrusted !== false;
   const parsed = trusted ? raw : { ...raw, state: void 0 };
   if (issue3.pull_request !== void 0) return ignored2(issue3.number, "pull requests are not incidents");
-  if (event.kind === "declare") {
+  if (event2.kind === "declare") {
     if (parsed.state) return ignored2(issue3.number, "already declared: the card exists");
     return declare(input2, parsed.userText);
   }
-  if (event.kind === "edited") {
-    if (input2.lastWritten) return restoreSection(input2, event, input2.lastWritten, parsed.userText);
+  if (event2.kind === "edited") {
+    if (input2.lastWritten) return restoreSection(input2, event2, input2.lastWritten, parsed.userText);
     if (trusted) return ignored2(issue3.number, "the edit left Firebreak's section as Firebreak wrote it");
   }
   let state = parsed.state;
@@ -69148,7 +70026,7 @@ function decide(input2) {
   if (!state) {
     if (!isFirebreakIssue(issue3, input2.config)) return ignored2(issue3.number, "not an incident");
     if (!trusted && forgedCardOnly(issue3, input2.config)) return ignored2(issue3.number, "a card Firebreak did not write, on an issue nobody declared");
-    const declared = declare(input2, parsed.userText, trusted ? event.at : issue3.created_at);
+    const declared = declare(input2, parsed.userText, trusted ? event2.at : issue3.created_at);
     if (!declared.state) return declared;
     state = declared.state;
     notes.push(...declared.notes);
@@ -69167,28 +70045,28 @@ function decide(input2) {
     reopen: false
   };
   let action = "command";
-  if (input2.log && event.kind !== "commands") applyLog(work);
-  const unhandledClose = input2.log && event.kind !== "closed" && event.kind !== "reopened" && issue3.state === "closed" && isOpenStatus(work.state.status);
-  switch (event.kind) {
+  if (input2.log && event2.kind !== "commands") applyLog(work);
+  const unhandledClose = input2.log && event2.kind !== "closed" && event2.kind !== "reopened" && issue3.state === "closed" && isOpenStatus(work.state.status);
+  switch (event2.kind) {
     case "commands":
       applyLog(work);
       action = work.reactions.length > 0 || work.replies.length > 0 ? "command" : "reconciled";
       break;
     case "label":
-      handLabel(work, event);
+      handLabel(work, event2);
       action = "reconciled";
       break;
     case "assignee":
-      handAssignee(work, event);
+      handAssignee(work, event2);
       action = "reconciled";
       break;
     case "reopened":
-      if (event.actor && isClosedStatus(work.state.status) && !input2.mayCommand(event.actor, void 0)) {
-        work.notes.push(`closed again: reopened by ${event.actor} (not authorised)`);
+      if (event2.actor && isClosedStatus(work.state.status) && !input2.mayCommand(event2.actor, void 0)) {
+        work.notes.push(`closed again: reopened by ${event2.actor} (not authorised)`);
         return reclose(finish(work, "reconciled"), work.state.status === "dismissed" ? "not_planned" : "completed");
       }
       if (isClosedStatus(work.state.status)) {
-        work.state = timeline({ ...work.state, status: "investigating" }, event.at, "Reopened", event.actor);
+        work.state = timeline({ ...work.state, status: "investigating" }, event2.at, "Reopened", event2.actor);
       }
       action = "reconciled";
       break;
@@ -69196,28 +70074,28 @@ function decide(input2) {
       action = "reconciled";
       break;
     case "closed":
-      if (event.actor && isOpenStatus(work.state.status) && !input2.mayCommand(event.actor, void 0)) {
+      if (event2.actor && isOpenStatus(work.state.status) && !input2.mayCommand(event2.actor, void 0)) {
         work.reopen = true;
-        work.notes.push(`reopened: closed by ${event.actor} (not authorised)`);
+        work.notes.push(`reopened: closed by ${event2.actor} (not authorised)`);
         action = "reopened";
         break;
       }
-      action = close(work, event);
+      action = close(work, event2);
       break;
   }
   if (unhandledClose) {
-    action = close(work, { kind: "closed", at: issue3.closed_at ?? event.at, actor: issue3.user?.login ?? "ghost", reason: issue3.state_reason ?? "completed" });
+    action = close(work, { kind: "closed", at: issue3.closed_at ?? event2.at, actor: issue3.user?.login ?? "ghost", reason: issue3.state_reason ?? "completed" });
   }
   return finish(work, action);
 }
 function reclose(result, reason2) {
   return { ...result, plan: { ...result.plan, update: { ...result.plan.update, state: "closed", state_reason: reason2 } } };
 }
-function restoreSection(input2, event, written, userText) {
+function restoreSection(input2, event2, written, userText) {
   const update2 = issueUpdate(input2, written, written, userText);
   const plan = emptyPlan(input2.issue.number);
   if (update2?.body) plan.update = { body: update2.body };
-  const notes = [update2?.body ? `restored the Firebreak section edited by ${event.actor}` : "edit left the Firebreak section as it was"];
+  const notes = [update2?.body ? `restored the Firebreak section edited by ${event2.actor}` : "edit left the Firebreak section as it was"];
   return { action: update2?.body ? "reconciled" : "ignored", state: written, plan, notes };
 }
 function declare(input2, userText, at = input2.event.at) {
@@ -69303,6 +70181,520 @@ function unassignableOwner(input2, result, written) {
   return { action: result.action, state, plan, notes: [`owner ${owner2} could not be assigned`] };
 }
 
+// src/core/relay/events.ts
+function stamp(at) {
+  return new Date(at).toISOString().replace(/[-:]|\.\d+/g, "");
+}
+function event(kind, at) {
+  return { kind, key: `${kind}@${stamp(at)}`, at: new Date(at).toISOString() };
+}
+var KEY = /^([a-z-]{1,30})@(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+function eventOfKey(key) {
+  const m = KEY.exec(key);
+  const kind = RELAY_EVENTS.find((k) => k === m?.[1]);
+  if (!m || !kind) return void 0;
+  const at = `${m[2]}-${m[3]}-${m[4]}T${m[5]}:${m[6]}:${m[7]}Z`;
+  return Number.isFinite(Date.parse(at)) ? event(kind, at) : void 0;
+}
+var open3 = (s) => s !== void 0 && s.status !== "routine-variance" && s.status !== "dismissed";
+function relayEvents(before, after, at) {
+  const events = [];
+  if (!open3(before) && open3(after) && (before !== void 0 || after.status === "triage")) events.push(event("declared", after.declaredAt));
+  if (before === void 0) return events;
+  const seen = new Set(before.updates.map((u) => u.at));
+  for (const u of after.updates) if (!seen.has(u.at)) events.push(event("update", u.at));
+  if (open3(before) && before.severity !== after.severity) events.push(event("severity", at));
+  const t = after.times;
+  if (t.contained && t.contained !== before.times.contained) events.push(event("contained", t.contained));
+  if (t.resolved && t.resolved !== before.times.resolved) events.push(event("resolved", t.resolved));
+  if (t.closed && t.closed !== before.times.closed && after.status === "closed") events.push(event("closed", t.closed));
+  if (after.postmortem?.complete && !before.postmortem?.complete) events.push(event("postmortem-complete", at));
+  return events.filter((e) => Number.isFinite(Date.parse(e.at)));
+}
+function deliveryKey(event2, destination) {
+  return `${event2.key}>${destination.url_env}`;
+}
+function dueDeliveries(events, state, destinations) {
+  const sent = new Set(state.relay?.sent ?? []);
+  const due = /* @__PURE__ */ new Map();
+  const wants = (d, e) => d.events.includes(e.kind) && d.severities.includes(state.severity);
+  for (const pending of state.relay?.pending ?? []) {
+    const [key = "", env] = pending.split(">");
+    const e = eventOfKey(key);
+    const d = destinations.find((x) => x.url_env === env);
+    if (e && d && wants(d, e)) due.set(pending, { event: e, destination: d });
+  }
+  for (const e of events) for (const d of destinations) if (wants(d, e)) due.set(deliveryKey(e, d), { event: e, destination: d });
+  return [...due].filter(([key]) => !sent.has(key)).map(([, delivery]) => delivery);
+}
+
+// src/core/relay/message.ts
+function latest(list2) {
+  return list2[list2.length - 1];
+}
+function evidence(state) {
+  const u = latest(state.updates)?.fields ?? {};
+  const layer3 = confirmedLayer(state) ?? state.layer.likely;
+  const rows = [
+    ["Symptom", u.symptom ?? state.declaration.symptom],
+    ["Scope", u.scope ?? (state.declaration.scope.length > 0 ? state.declaration.scope.join(", ") : void 0)],
+    ["Layer", u.layer ?? (layer3 ? `${layer3}${confirmedLayer(state) ? " (confirmed)" : " (likely)"}` : void 0)],
+    ["Confidence", u.confidence ?? state.layer.confidence],
+    ["Owner", u.owner ?? state.roles.owner],
+    ["Next check", u.next ?? state.check?.text]
+  ];
+  return rows.map(([label, value]) => ({ label, value: value?.trim() ? value : "unknown" }));
+}
+function relayMessage(event2, state, incident, config2) {
+  const sev = `SEV${state.severity}`;
+  const headlines = {
+    declared: `${sev} incident declared`,
+    update: `${sev} incident update`,
+    severity: `Severity changed to ${sev}`,
+    contained: `${sev} incident contained`,
+    resolved: `${sev} incident resolved`,
+    closed: `${sev} incident closed: postmortem open`,
+    "postmortem-complete": `Postmortem complete`,
+    nudge: `${sev} incident is overdue`
+  };
+  const detail = event2.kind === "contained" ? latest(state.containment)?.text : event2.kind === "resolved" || event2.kind === "closed" ? state.resolution?.cause : void 0;
+  return {
+    event: event2,
+    incident,
+    severity: state.severity,
+    severityName: config2.severities[state.severity].name,
+    status: state.status,
+    headline: headlines[event2.kind],
+    ...detail ? { detail } : {},
+    fields: evidence(state)
+  };
+}
+
+// src/core/relay/platforms.ts
+function flat(text2, max = 300) {
+  const one = withoutInvisible(text2).replace(/\s+/g, " ").trim();
+  return one.length > max ? `${one.slice(0, max - 1)}\u2026` : one;
+}
+function slackText(text2, max) {
+  return noAutolinks(noMentions(flat(text2, max).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")));
+}
+function teamsText(text2, max) {
+  return noLinks(noMentions(flat(text2, max)));
+}
+function chatText(text2, max) {
+  return noAutolinks(noMentions(escapeHtml(flat(text2, max))));
+}
+function webhookText(text2) {
+  return noMentions(flat(text2, 2e3));
+}
+function subject(m, esc2) {
+  return `#${m.incident.number} ${esc2(m.incident.title, 150)}`;
+}
+function context3(m) {
+  return `SEV${m.severity} (${m.severityName}) \xB7 ${m.status} \xB7 ${m.incident.repository}`;
+}
+function slackPayload(m) {
+  const fields = m.fields.map((f) => ({ type: "mrkdwn", text: `*${f.label}*
+${slackText(f.value)}` }));
+  return {
+    text: `${m.headline}: ${subject(m, slackText)}`,
+    unfurl_links: false,
+    unfurl_media: false,
+    blocks: [
+      { type: "header", text: { type: "plain_text", text: m.headline, emoji: true } },
+      { type: "section", text: { type: "mrkdwn", text: `*<${m.incident.url}|${subject(m, slackText)}>*${m.detail ? `
+${slackText(m.detail)}` : ""}` } },
+      { type: "section", fields },
+      { type: "context", elements: [{ type: "mrkdwn", text: slackText(context3(m)) }] },
+      {
+        type: "actions",
+        elements: [{ type: "button", text: { type: "plain_text", text: "Open the incident" }, url: m.incident.url }]
+      }
+    ]
+  };
+}
+function teamsPayload(m) {
+  return {
+    type: "message",
+    attachments: [
+      {
+        contentType: "application/vnd.microsoft.card.adaptive",
+        contentUrl: null,
+        content: {
+          $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
+          type: "AdaptiveCard",
+          version: "1.4",
+          body: [
+            { type: "TextBlock", text: m.headline, weight: "Bolder", size: "Medium", wrap: true },
+            { type: "TextBlock", text: subject(m, teamsText), wrap: true },
+            ...m.detail ? [{ type: "TextBlock", text: teamsText(m.detail), wrap: true }] : [],
+            { type: "FactSet", facts: m.fields.map((f) => ({ title: f.label, value: teamsText(f.value) })) },
+            { type: "TextBlock", text: teamsText(context3(m)), isSubtle: true, wrap: true }
+          ],
+          actions: [{ type: "Action.OpenUrl", title: "Open the incident", url: m.incident.url }]
+        }
+      }
+    ]
+  };
+}
+function googleChatPayload(m) {
+  return {
+    text: `${m.headline}: ${subject(m, chatText)}`,
+    cardsV2: [
+      {
+        cardId: `firebreak-${m.incident.number}-${m.event.kind}`,
+        card: {
+          header: { title: m.headline, subtitle: subject(m, chatText) },
+          sections: [
+            {
+              widgets: [
+                ...m.detail ? [{ textParagraph: { text: chatText(m.detail) } }] : [],
+                ...m.fields.map((f) => ({ decoratedText: { topLabel: f.label, text: chatText(f.value), wrapText: true } })),
+                { decoratedText: { topLabel: "Incident", text: chatText(context3(m)), wrapText: true } },
+                { buttonList: { buttons: [{ text: "Open the incident", onClick: { openLink: { url: m.incident.url } } }] } }
+              ]
+            }
+          ]
+        }
+      }
+    ]
+  };
+}
+function webhookPayload(m) {
+  return {
+    source: "firebreak",
+    event: m.event.kind,
+    key: m.event.key,
+    at: m.event.at,
+    headline: m.headline,
+    incident: { ...m.incident, title: webhookText(m.incident.title), severity: m.severity, status: m.status },
+    ...m.detail ? { detail: webhookText(m.detail) } : {},
+    fields: Object.fromEntries(m.fields.map((f) => [f.label.toLowerCase().replace(/\s+/g, "_"), webhookText(f.value)]))
+  };
+}
+function payloadFor(kind, m) {
+  switch (kind) {
+    case "slack":
+      return slackPayload(m);
+    case "teams":
+      return teamsPayload(m);
+    case "google-chat":
+      return googleChatPayload(m);
+    case "webhook":
+      return webhookPayload(m);
+  }
+}
+
+// src/core/relay/record.ts
+var KEEP_SENT = 150;
+var KEEP_PENDING = 50;
+function withRelayOutcome(state, outcome, at) {
+  const before = state.relay ?? { sent: [], pending: [], failing: [] };
+  const recovered = before.failing.some((f) => outcome.reached.includes(f.destination));
+  if (outcome.sent.length === 0 && outcome.failed.length === 0 && !recovered) return state;
+  const failedNow = new Map(outcome.failed.map((f) => [f.destination, f.reason]));
+  const failing = [
+    ...before.failing.filter((f) => !outcome.reached.includes(f.destination) && !failedNow.has(f.destination)),
+    ...[...failedNow].map(([destination, reason2]) => ({
+      destination,
+      since: before.failing.find((f) => f.destination === destination)?.since ?? at,
+      reason: reason2.slice(0, 300)
+    }))
+  ].slice(-10);
+  const sent = new Set(outcome.sent);
+  const pending = [.../* @__PURE__ */ new Set([...before.pending.filter((k) => !sent.has(k)), ...outcome.failed.map((f) => f.key)])].slice(-KEEP_PENDING);
+  return { ...state, relay: { sent: [...before.sent, ...outcome.sent].slice(-KEEP_SENT), pending, failing } };
+}
+
+// src/relay/send.ts
+var import_webhook = __toESM(require_dist2(), 1);
+
+// node_modules/is-network-error/index.js
+var objectToString = Object.prototype.toString;
+var isError = (value) => objectToString.call(value) === "[object Error]";
+var errorMessages = /* @__PURE__ */ new Set([
+  "network error",
+  // Chrome
+  "NetworkError when attempting to fetch resource.",
+  // Firefox
+  "The Internet connection appears to be offline.",
+  // Safari 16
+  "Network request failed",
+  // `cross-fetch`
+  "fetch failed",
+  // Undici (Node.js)
+  "terminated",
+  // Undici (Node.js)
+  " A network error occurred.",
+  // Bun (WebKit)
+  "Network connection lost"
+  // Cloudflare Workers (fetch)
+]);
+function isNetworkError(error63) {
+  const isValid = error63 && isError(error63) && error63.name === "TypeError" && typeof error63.message === "string";
+  if (!isValid) {
+    return false;
+  }
+  const { message, stack } = error63;
+  if (message === "Load failed" || message.startsWith("Load failed (") && message.endsWith(")")) {
+    return stack === void 0 || "__sentry_captured__" in error63;
+  }
+  if (message.startsWith("error sending request for url")) {
+    return true;
+  }
+  if (message === "Failed to fetch" || message.startsWith("Failed to fetch (") && message.endsWith(")")) {
+    return true;
+  }
+  return errorMessages.has(message);
+}
+
+// node_modules/p-retry/index.js
+function validateRetries(retries) {
+  if (typeof retries === "number") {
+    if (retries < 0) {
+      throw new TypeError("Expected `retries` to be a non-negative number.");
+    }
+    if (Number.isNaN(retries)) {
+      throw new TypeError("Expected `retries` to be a valid number or Infinity, got NaN.");
+    }
+  } else if (retries !== void 0) {
+    throw new TypeError("Expected `retries` to be a number or Infinity.");
+  }
+}
+function validateNumberOption(name, value, { min = 0, allowInfinity = false } = {}) {
+  if (value === void 0) {
+    return;
+  }
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new TypeError(`Expected \`${name}\` to be a number${allowInfinity ? " or Infinity" : ""}.`);
+  }
+  if (!allowInfinity && !Number.isFinite(value)) {
+    throw new TypeError(`Expected \`${name}\` to be a finite number.`);
+  }
+  if (value < min) {
+    throw new TypeError(`Expected \`${name}\` to be \u2265 ${min}.`);
+  }
+}
+var AbortError = class extends Error {
+  constructor(message) {
+    super();
+    if (message instanceof Error) {
+      this.originalError = message;
+      ({ message } = message);
+    } else {
+      this.originalError = new Error(message);
+      this.originalError.stack = this.stack;
+    }
+    this.name = "AbortError";
+    this.message = message;
+  }
+};
+function calculateDelay(retriesConsumed, options) {
+  const attempt = Math.max(1, retriesConsumed + 1);
+  const random = options.randomize ? Math.random() + 1 : 1;
+  let timeout = Math.round(random * options.minTimeout * options.factor ** (attempt - 1));
+  timeout = Math.min(timeout, options.maxTimeout);
+  return timeout;
+}
+function calculateRemainingTime(start, max) {
+  if (!Number.isFinite(max)) {
+    return max;
+  }
+  return max - (performance.now() - start);
+}
+async function onAttemptFailure({ error: error63, attemptNumber, retriesConsumed, startTime, options }) {
+  const normalizedError = error63 instanceof Error ? error63 : new TypeError(`Non-error was thrown: "${error63}". You should only throw errors.`);
+  if (normalizedError instanceof AbortError) {
+    throw normalizedError.originalError;
+  }
+  const retriesLeft = Number.isFinite(options.retries) ? Math.max(0, options.retries - retriesConsumed) : options.retries;
+  const maxRetryTime = options.maxRetryTime ?? Number.POSITIVE_INFINITY;
+  const context4 = Object.freeze({
+    error: normalizedError,
+    attemptNumber,
+    retriesLeft,
+    retriesConsumed
+  });
+  await options.onFailedAttempt(context4);
+  if (calculateRemainingTime(startTime, maxRetryTime) <= 0) {
+    throw normalizedError;
+  }
+  const consumeRetry = await options.shouldConsumeRetry(context4);
+  const remainingTime = calculateRemainingTime(startTime, maxRetryTime);
+  if (remainingTime <= 0 || retriesLeft <= 0) {
+    throw normalizedError;
+  }
+  if (normalizedError instanceof TypeError && !isNetworkError(normalizedError)) {
+    if (consumeRetry) {
+      throw normalizedError;
+    }
+    options.signal?.throwIfAborted();
+    return false;
+  }
+  if (!await options.shouldRetry(context4)) {
+    throw normalizedError;
+  }
+  if (!consumeRetry) {
+    options.signal?.throwIfAborted();
+    return false;
+  }
+  const delayTime = calculateDelay(retriesConsumed, options);
+  const finalDelay = Math.min(delayTime, remainingTime);
+  options.signal?.throwIfAborted();
+  if (finalDelay > 0) {
+    await new Promise((resolve2, reject) => {
+      const onAbort = () => {
+        clearTimeout(timeoutToken);
+        options.signal?.removeEventListener("abort", onAbort);
+        reject(options.signal.reason);
+      };
+      const timeoutToken = setTimeout(() => {
+        options.signal?.removeEventListener("abort", onAbort);
+        resolve2();
+      }, finalDelay);
+      if (options.unref) {
+        timeoutToken.unref?.();
+      }
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+  options.signal?.throwIfAborted();
+  return true;
+}
+async function pRetry(input2, options = {}) {
+  options = { ...options };
+  validateRetries(options.retries);
+  if (Object.hasOwn(options, "forever")) {
+    throw new Error("The `forever` option is no longer supported. For many use-cases, you can set `retries: Infinity` instead.");
+  }
+  options.retries ??= 10;
+  options.factor ??= 2;
+  options.minTimeout ??= 1e3;
+  options.maxTimeout ??= Number.POSITIVE_INFINITY;
+  options.maxRetryTime ??= Number.POSITIVE_INFINITY;
+  options.randomize ??= false;
+  options.onFailedAttempt ??= () => {
+  };
+  options.shouldRetry ??= () => true;
+  options.shouldConsumeRetry ??= () => true;
+  validateNumberOption("factor", options.factor, { min: 0, allowInfinity: false });
+  validateNumberOption("minTimeout", options.minTimeout, { min: 0, allowInfinity: false });
+  validateNumberOption("maxTimeout", options.maxTimeout, { min: 0, allowInfinity: true });
+  validateNumberOption("maxRetryTime", options.maxRetryTime, { min: 0, allowInfinity: true });
+  if (!(options.factor > 0)) {
+    options.factor = 1;
+  }
+  options.signal?.throwIfAborted();
+  let attemptNumber = 0;
+  let retriesConsumed = 0;
+  const startTime = performance.now();
+  while (Number.isFinite(options.retries) ? retriesConsumed <= options.retries : true) {
+    attemptNumber++;
+    try {
+      options.signal?.throwIfAborted();
+      const result = await input2(attemptNumber);
+      options.signal?.throwIfAborted();
+      return result;
+    } catch (error63) {
+      if (await onAttemptFailure({
+        error: error63,
+        attemptNumber,
+        retriesConsumed,
+        startTime,
+        options
+      })) {
+        retriesConsumed++;
+      }
+    }
+  }
+  throw new Error("Retry attempts exhausted without throwing an error.");
+}
+
+// src/relay/send.ts
+var DEFAULT_RETRY = { retries: 3, minTimeout: 500, maxTimeout: 2e3 };
+var RelaySetupError = class extends Error {
+};
+function destinationUrl(d, deps) {
+  if (deps.hosted && !d.url_env.startsWith(HOSTED_RELAY_ENV_PREFIX)) throw new RelaySetupError(`the hosted App reads only ${HOSTED_RELAY_ENV_PREFIX}\u2026 variables, not ${d.url_env}`);
+  const value = deps.env[d.url_env]?.trim();
+  if (!value) throw new RelaySetupError(`${d.url_env} is not set`);
+  let url2;
+  try {
+    url2 = new URL(value);
+  } catch {
+    throw new RelaySetupError(`${d.url_env} does not hold a URL`);
+  }
+  if (url2.protocol !== "https:" && url2.protocol !== "http:") throw new RelaySetupError(`${d.url_env} is not an http(s) URL`);
+  return url2.href;
+}
+var transient = (status) => status === 429 || status === 408 || status >= 500;
+async function send(d, url2, payload, deps) {
+  const retry2 = deps.retry ?? DEFAULT_RETRY;
+  const guarded = deps.hosted && deps.allowPrivate !== true ? guardedFetch() : void 0;
+  const fetchFn = guarded?.fetch ?? fetch;
+  const timeout = deps.timeoutMs ?? 1e4;
+  try {
+    if (d.kind === "slack") {
+      const webhook = new import_webhook.IncomingWebhook(url2, { fetch: fetchFn, timeout, retryConfig: { ...retry2, factor: 2 } });
+      await webhook.send(payload);
+      return;
+    }
+    await pRetry(
+      async () => {
+        const response = await fetchFn(url2, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(payload),
+          redirect: "error",
+          signal: AbortSignal.timeout(timeout)
+        });
+        if (response.ok) return;
+        const failure2 = new Error(`answered ${response.status}`);
+        throw transient(response.status) ? failure2 : new AbortError(failure2);
+      },
+      { ...retry2, factor: 2 }
+    );
+  } finally {
+    await guarded?.close();
+  }
+}
+
+// src/relay/index.ts
+function failureReason(error63, url2) {
+  const parts = [];
+  for (let e = error63, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) parts.push(e.message);
+  const text2 = parts.join(": ") || String(error63);
+  return (url2 ? text2.split(url2).join("<url>") : text2).replace(/https?:\/\/\S+/g, "<url>").slice(0, 300);
+}
+async function relayNews(ref, input2, before, after, deps, log) {
+  const destinations = input2.config.relay;
+  if (!after || destinations.length === 0) return void 0;
+  const incident = { number: input2.issue.number, title: input2.issue.title, url: input2.issue.html_url, repository: `${ref.owner}/${ref.repo}` };
+  const outcome = { sent: [], failed: [], reached: [] };
+  for (const { event: event2, destination: d } of dueDeliveries(relayEvents(before, after, input2.event.at), after, destinations)) {
+    const name = destinationName(d);
+    let url2;
+    try {
+      url2 = destinationUrl(d, deps);
+      await send(d, url2, payloadFor(d.kind, relayMessage(event2, after, incident, input2.config)), deps);
+      outcome.sent.push(deliveryKey(event2, d));
+      if (!outcome.reached.includes(name)) outcome.reached.push(name);
+    } catch (error63) {
+      const reason2 = failureReason(error63, url2);
+      log?.(`#${incident.number}: relay of ${event2.key} to ${name} failed: ${reason2}`);
+      outcome.failed.push({ key: deliveryKey(event2, d), destination: name, reason: reason2 });
+    }
+  }
+  const reached = outcome.reached.filter((name) => !outcome.failed.some((f) => f.destination === name));
+  const recorded = withRelayOutcome(after, { ...outcome, reached }, input2.event.at);
+  if (recorded === after) return void 0;
+  const update2 = issueUpdate(input2, after, recorded, parseBody(input2.issue.body).userText);
+  return update2?.body ? { body: update2.body } : void 0;
+}
+function recordBefore(input2) {
+  return input2.recordTrusted === false ? void 0 : parseBody(input2.issue.body).state;
+}
+
 // src/github/shell/apply-plan.ts
 async function applyPlan(gh, ref, input2, decided, deps) {
   let result = decided;
@@ -69316,11 +70708,12 @@ async function applyPlan(gh, ref, input2, decided, deps) {
   const plan = result.plan;
   const self2 = (login2) => login2.toLowerCase() === deps.botLogin.toLowerCase();
   await postComments(gh, ref, plan.issue, plan.replies, input2.log ?? [], self2);
+  let issue3 = input2.issue;
   if (plan.update) {
-    const written = await patchIssue(gh, ref, plan.issue, plan.update, input2.config, deps);
-    const refused = unassignableOwner(input2, result, written);
+    issue3 = await patchIssue(gh, ref, plan.issue, plan.update, input2.config, deps);
+    const refused = unassignableOwner(input2, result, issue3);
     if (refused) {
-      if (refused.plan.update) await patchIssue(gh, ref, plan.issue, refused.plan.update, input2.config, deps);
+      if (refused.plan.update) issue3 = await patchIssue(gh, ref, plan.issue, refused.plan.update, input2.config, deps);
       await postComments(gh, ref, plan.issue, refused.plan.replies, input2.log ?? [], self2);
     }
   }
@@ -69328,7 +70721,16 @@ async function applyPlan(gh, ref, input2, decided, deps) {
     await gh.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { ...ref, comment_id: commentId, content: "+1" });
   }
   for (const notice of plan.notices) await postComments(gh, ref, notice.issue, [notice], [], self2);
+  if (deps.relay) await relayAfter(gh, ref, { ...input2, issue: issue3 }, recordBefore(input2), result.state, deps, deps.relay);
   return { plan, ...postmortem2 ? { postmortem: postmortem2 } : {} };
+}
+async function relayAfter(gh, ref, input2, before, after, deps, relay) {
+  try {
+    const record2 = await relayNews(ref, input2, before, after, relay, deps.log);
+    if (record2) await patchIssue(gh, ref, input2.issue.number, record2, input2.config, deps);
+  } catch (error63) {
+    deps.log?.(`#${input2.issue.number}: could not record what was relayed: ${safeMessage(error63)}`);
+  }
 }
 async function postComments(gh, ref, issue3, comments, log, self2) {
   const posted = firebreakReplyKeys(log, self2);
@@ -69366,21 +70768,21 @@ var answer2 = external_exports.object({
   })
 });
 var bare = (login2) => login2.toLowerCase().replace(/\[bot\]$/, "");
+function wroteLast(found, author, writer) {
+  const last = found.lastEditedAt === null ? author : found.editor?.login;
+  return last !== void 0 && bare(last) === bare(writer);
+}
 async function recordTrust(gh, ref, issue3, deps) {
   const section2 = cardSection(issue3.body);
   if (section2 === void 0 || !parseBody(issue3.body).state) return { trusted: true };
   const remembered = deps.memory?.lastBody(ref, issue3.number);
   const lastWritten = remembered === void 0 ? void 0 : parseBody(remembered).state;
   if (remembered !== void 0 && cardSection(remembered) === section2) return { trusted: true, ...lastWritten ? { lastWritten } : {} };
-  const self2 = bare(deps.writerLogin ?? deps.botLogin);
   let trusted = false;
   try {
     const { data } = await gh.request("POST /graphql", { query: EDITOR_QUERY, variables: { owner: ref.owner, name: ref.repo, number: issue3.number } });
     const found = answer2.safeParse(data).data?.data.repository?.issue;
-    if (found) {
-      const writer = found.lastEditedAt === null ? issue3.user?.login : found.editor?.login;
-      trusted = writer !== void 0 && bare(writer) === self2;
-    }
+    if (found) trusted = wroteLast(found, issue3.user?.login, deps.writerLogin ?? deps.botLogin);
   } catch (error63) {
     deps.log?.(`#${issue3.number}: could not ask who last edited the body, so its record is rebuilt (${safeMessage(error63)})`);
   }
@@ -69462,9 +70864,9 @@ function closeUnhandled(issue3) {
 }
 async function declareCreatedIssue(gh, ref, number4, config2, deps) {
   const issue3 = await getIssue(gh, ref, number4);
-  const event = { kind: "declare", at: issue3.created_at, actor: deps.botLogin };
-  const trigger = { kind: "issue", ref, issue: issue3, sender: { login: deps.botLogin, type: "Bot" }, deliveryAt: issue3.created_at, event };
-  return runIncidentEvent(gh, trigger, { kind: "incident", declaring: true, event }, config2, { ...deps, issueFromPayload: true });
+  const event2 = { kind: "declare", at: issue3.created_at, actor: deps.botLogin };
+  const trigger = { kind: "issue", ref, issue: issue3, sender: { login: deps.botLogin, type: "Bot" }, deliveryAt: issue3.created_at, event: event2 };
+  return runIncidentEvent(gh, trigger, { kind: "incident", declaring: true, event: event2 }, config2, { ...deps, issueFromPayload: true });
 }
 
 // src/github/shell/release-qa.ts
@@ -69566,7 +70968,7 @@ var CallBudget = class {
 var CLOSED_LOOKBACK_MS = 7 * 864e5;
 async function reconcileIncidents(gh, ref, config2, deps, budget, at, resumeAfter) {
   const label = config2.labels.incident;
-  const open3 = await listIssues(gh, ref, { state: "open", labels: label });
+  const open4 = await listIssues(gh, ref, { state: "open", labels: label });
   const since = new Date(Date.parse(at) - CLOSED_LOOKBACK_MS).toISOString();
   const recentlyClosed = await listIssues(gh, ref, { state: "closed", labels: label, since }, 1);
   const results = [];
@@ -69574,7 +70976,7 @@ async function reconcileIncidents(gh, ref, config2, deps, budget, at, resumeAfte
     await closeDuplicatePostmortems(gh, ref, config2);
     results.push(...await recordCompletedPostmortems(gh, ref, recentlyClosed, config2, deps));
   }
-  const work = [...open3, ...recentlyClosed.filter(closeUnhandled)].filter((i) => i.pull_request === void 0 && (resumeAfter === void 0 || i.number > resumeAfter)).sort((a, b) => a.number - b.number);
+  const work = [...open4, ...recentlyClosed.filter(closeUnhandled)].filter((i) => i.pull_request === void 0 && (resumeAfter === void 0 || i.number > resumeAfter)).sort((a, b) => a.number - b.number);
   let last = resumeAfter;
   for (const issue3 of work) {
     if (budget.exhausted) return { results, ...last !== void 0 ? { resumeAfter: last } : {} };
@@ -69591,16 +70993,16 @@ async function reconcileIncidents(gh, ref, config2, deps, budget, at, resumeAfte
 async function reconcileIncident(gh, ref, listed, config2, deps) {
   const issue3 = deps.memory ? deps.memory.freshest(ref, listed) : listed;
   const at = issue3.updated_at ?? issue3.created_at;
-  const event = issue3.state === "closed" ? (
+  const event2 = issue3.state === "closed" ? (
     // Who closed it is not in the list: an unknown closer (empty) is not second-guessed.
     { kind: "closed", at: issue3.closed_at ?? at, actor: "", reason: issue3.state_reason ?? "completed" }
   ) : parseBody(issue3.body).hasCard ? { kind: "commands", at } : { kind: "declare", at, actor: issue3.user?.login ?? "ghost" };
-  const trigger = { kind: "issue", ref, issue: issue3, sender: { login: "firebreak-reconcile", type: "User" }, deliveryAt: at, event };
-  const route = routeIssueEvent(event, issue3, config2, deps.botLogin);
+  const trigger = { kind: "issue", ref, issue: issue3, sender: { login: "firebreak-reconcile", type: "User" }, deliveryAt: at, event: event2 };
+  const route = routeIssueEvent(event2, issue3, config2, deps.botLogin);
   if (route.kind !== "incident") return [];
   const own2 = { ...deps, issueFromPayload: true };
   const result = await runIncidentEvent(gh, trigger, route, config2, own2);
-  if (event.kind !== "declare" || result.action !== "declared") return [result];
+  if (event2.kind !== "declare" || result.action !== "declared") return [result];
   const declared = await getIssue(gh, ref, issue3.number);
   const commands = { kind: "commands", at };
   const followUp = await runIncidentEvent(gh, { ...trigger, issue: declared, event: commands }, { kind: "incident", declaring: false, event: commands }, config2, own2);
@@ -69644,8 +71046,342 @@ async function listIssues(gh, ref, query, pages = 10) {
   return out;
 }
 
+// src/core/report/metrics.ts
+var REPORT_TIMES = ["detect", "own", "contain", "resolve"];
+var MINUTE2 = 6e4;
+function nearestRank(values, p) {
+  if (values.length === 0) return void 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(1, Math.ceil(p * sorted.length)) - 1];
+}
+function spread(values) {
+  const median = nearestRank(values, 0.5);
+  const p90 = nearestRank(values, 0.9);
+  return { count: values.length, ...median === void 0 ? {} : { median }, ...p90 === void 0 ? {} : { p90 } };
+}
+function minutesBetween(from, to) {
+  if (!from || !to) return void 0;
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isFinite(ms) && ms >= 0 ? Math.round(ms / MINUTE2) : void 0;
+}
+var layerOf = (row) => row.confirmedLayer ?? row.likelyLayer ?? "unknown";
+function escalated(state) {
+  return state.timeline.some((e) => e.text.startsWith("Escalated to an incident"));
+}
+function declaredNotIncident(state) {
+  return state.timeline.some((e) => e.text.startsWith("Not an incident:"));
+}
+function incidentRow(issue3, to) {
+  const s = issue3.state;
+  const minutes2 = {};
+  const times = {
+    detect: minutesBetween(s.declaration.startedAt, s.declaration.detectedAt ?? s.declaredAt),
+    own: minutesBetween(s.declaredAt, s.times.owner),
+    contain: minutesBetween(s.declaredAt, s.times.contained),
+    resolve: minutesBetween(s.declaredAt, s.times.resolved)
+  };
+  for (const t of REPORT_TIMES) if (times[t] !== void 0) minutes2[t] = times[t];
+  const cost = costAmount(s, to);
+  const currency = s.declaration.cost ? costCurrency(s.declaration.cost.text) : void 0;
+  const confirmed = confirmedLayer(s);
+  return {
+    number: issue3.number,
+    title: issue3.title,
+    url: issue3.url,
+    severity: s.severity,
+    status: s.status,
+    declaredAt: s.declaredAt,
+    ...s.layer.likely ? { likelyLayer: s.layer.likely } : {},
+    ...confirmed ? { confirmedLayer: confirmed } : {},
+    minutes: minutes2,
+    ...s.repeatOf ? { repeatOf: s.repeatOf.issue } : {},
+    peakParallel: s.maxParallel,
+    ...cost === void 0 ? {} : { cost: Math.round(cost) },
+    ...currency ? { currency } : {},
+    ...s.postmortem ? { postmortem: s.postmortem.issue } : {}
+  };
+}
+function inPeriod(at, from, to) {
+  const t = Date.parse(at);
+  return t >= Date.parse(from) && t <= Date.parse(to);
+}
+function buildReport(input2) {
+  const { from, to } = input2;
+  const declared = input2.issues.filter((i) => inPeriod(i.state.declaredAt, from, to));
+  const incidents = declared.filter((i) => isIncidentStatus(i.state.status));
+  const rows = incidents.map((i) => incidentRow(i, to)).sort((a, b) => a.number - b.number);
+  const grid = Object.fromEntries([...LAYERS, "unknown"].map((l) => [l, { "1": 0, "2": 0, "3": 0 }]));
+  for (const r of rows) grid[layerOf(r)][String(r.severity)] += 1;
+  const times = Object.fromEntries(REPORT_TIMES.map((t) => [t, spread(rows.flatMap((r) => r.minutes[t] === void 0 ? [] : [r.minutes[t]]))]));
+  const detectionGap = {};
+  for (const layer3 of [...LAYERS, "unknown"]) {
+    const values = rows.filter((r) => layerOf(r) === layer3).flatMap((r) => r.minutes.detect === void 0 ? [] : [r.minutes.detect]);
+    if (values.length > 0) detectionGap[layer3] = spread(values);
+  }
+  const judged = rows.filter((r) => r.likelyLayer && r.confirmedLayer);
+  const right = judged.filter((r) => r.likelyLayer === r.confirmedLayer).length;
+  const peak = rows.reduce((best, r) => r.peakParallel > (best?.peakParallel ?? 0) ? r : best, void 0);
+  const costed = rows.filter((r) => r.cost !== void 0);
+  const currencies = new Set(costed.map((r) => r.currency));
+  const postmortems = new Map(input2.postmortems.map((p) => [p.number, p]));
+  const today = to.slice(0, 10);
+  const ownPostmortems = rows.flatMap((r) => r.postmortem === void 0 ? [] : [postmortems.get(r.postmortem)].filter((p) => p?.incident === r.number));
+  return {
+    period: { from, to },
+    incidents: rows,
+    metrics: {
+      incidents: rows.length,
+      byLayerSeverity: grid,
+      times,
+      detectionGap,
+      repeats: rows.filter((r) => r.repeatOf !== void 0).map((r) => r.number),
+      triage: { judged: judged.length, right, ...judged.length > 0 ? { accuracy: right / judged.length } : {} },
+      classification: {
+        incidents: rows.length,
+        routineVariance: declared.filter((i) => i.state.status === "routine-variance").length,
+        escalated: rows.filter((r) => escalated(incidents.find((i) => i.number === r.number).state)).map((r) => r.number),
+        notIncident: declared.filter((i) => !isIncidentStatus(i.state.status) && declaredNotIncident(i.state)).map((i) => i.number)
+      },
+      peakParallel: { max: peak?.peakParallel ?? 0, ...peak ? { incident: peak.number } : {} },
+      cost: { total: costed.reduce((sum, r) => sum + (r.cost ?? 0), 0), ...currencies.size === 1 && [...currencies][0] ? { currency: [...currencies][0] } : {}, incidents: costed.length },
+      postmortemsOverdue: ownPostmortems.filter((p) => p.open && p.due !== void 0 && p.due < today).map((p) => p.number),
+      fixesNotLinked: incidents.filter((i) => i.state.postmortem?.complete && !i.state.postmortem.fix).map((i) => i.number)
+    }
+  };
+}
+var SEVERITY_KEYS = SEVERITIES.map(String);
+
+// src/core/report/render.ts
+var TIME_NAMES = {
+  detect: "start \u2192 detection",
+  own: "declaration \u2192 owner",
+  contain: "declaration \u2192 containment",
+  resolve: "declaration \u2192 resolution"
+};
+var minutes = (m) => m === void 0 ? "\u2014" : formatElapsed(m * 6e4);
+var hours = (m) => Math.round((m ?? 0) / 60 * 10) / 10;
+var list = (numbers) => numbers.length === 0 ? "none" : numbers.map((n) => `#${n}`).join(", ");
+var layers = [...LAYERS, "unknown"];
+function fence(chart) {
+  return ["```mermaid", ...chart, "```"].join("\n");
+}
+function layerPie(m) {
+  const slices = layers.map((l) => [l, SEVERITY_KEYS.reduce((n, s) => n + m.byLayerSeverity[l][s], 0)]).filter(([, n]) => n > 0);
+  if (slices.length === 0) return void 0;
+  return fence(["pie title Incidents by layer", ...slices.map(([l, n]) => `    "${l}" : ${n}`)]);
+}
+function timesChart(m) {
+  if (REPORT_TIMES.every((t) => m.times[t].count === 0)) return void 0;
+  const p90 = REPORT_TIMES.map((t) => hours(m.times[t].p90));
+  return fence([
+    "xychart-beta",
+    '    title "Hours to detect, own, contain, resolve (bars median, line p90)"',
+    `    x-axis [${REPORT_TIMES.map((t) => `"${t}"`).join(", ")}]`,
+    `    y-axis "hours" 0 --> ${Math.max(1, Math.ceil(Math.max(...p90)))}`,
+    `    bar [${REPORT_TIMES.map((t) => hours(m.times[t].median)).join(", ")}]`,
+    `    line [${p90.join(", ")}]`
+  ]);
+}
+function detectionChart(m) {
+  const measured = layers.filter((l) => m.detectionGap[l] !== void 0);
+  if (measured.length === 0) return void 0;
+  const medians = measured.map((l) => hours(m.detectionGap[l]?.median));
+  return fence([
+    "xychart-beta",
+    '    title "Median hours from start to detection, by layer"',
+    `    x-axis [${measured.map((l) => `"${l}"`).join(", ")}]`,
+    `    y-axis "hours" 0 --> ${Math.max(1, Math.ceil(Math.max(...medians)))}`,
+    `    bar [${medians.join(", ")}]`
+  ]);
+}
+function spreadRow(name, s) {
+  return `| ${name} | ${s?.count ?? 0} | ${minutes(s?.median)} | ${minutes(s?.p90)} |`;
+}
+function renderReportMarkdown(report, heading = "##") {
+  const m = report.metrics;
+  const out = [];
+  const accuracy = m.triage.accuracy === void 0 ? "\u2014" : `${Math.round(m.triage.accuracy * 100)}% (${m.triage.right} of ${m.triage.judged})`;
+  const cost = m.cost.incidents === 0 ? "\u2014" : `\u2248 ${m.cost.currency ? money(m.cost.total, m.cost.currency) : `${money(m.cost.total, void 0)} (mixed currencies)`} over ${m.cost.incidents} incident(s) with a cost rate`;
+  out.push(`${heading} Firebreak report ${report.period.from.slice(0, 10)} \u2192 ${report.period.to.slice(0, 10)}`, "");
+  out.push(
+    `**${m.incidents} incident(s)** \xB7 ${m.classification.routineVariance} routine variance \xB7 triage accuracy ${accuracy} \xB7 peak parallel interventions ${m.peakParallel.max}${m.peakParallel.incident ? ` (#${m.peakParallel.incident})` : ""} \xB7 estimated cost ${cost}`,
+    ""
+  );
+  out.push(`${heading}# Incidents by layer and severity`, "", "| layer | SEV1 | SEV2 | SEV3 | total |", "|---|---:|---:|---:|---:|");
+  for (const l of layers) {
+    const row = m.byLayerSeverity[l];
+    const total = SEVERITY_KEYS.reduce((n, s) => n + row[s], 0);
+    if (total > 0 || l !== "unknown") out.push(`| ${l} | ${row["1"]} | ${row["2"]} | ${row["3"]} | ${total} |`);
+  }
+  const pie = layerPie(m);
+  if (pie) out.push("", pie);
+  out.push("", `${heading}# Time to detect, own, contain and resolve`, "", "| time | incidents | median | p90 |", "|---|---:|---:|---:|");
+  for (const t of REPORT_TIMES) out.push(spreadRow(TIME_NAMES[t], m.times[t]));
+  const times = timesChart(m);
+  if (times) out.push("", times);
+  out.push("", `${heading}# Detection gap per layer`, "", "| layer | incidents | median | p90 |", "|---|---:|---:|---:|");
+  for (const l of layers) if (m.detectionGap[l]) out.push(spreadRow(l, m.detectionGap[l]));
+  const detection = detectionChart(m);
+  if (detection) out.push("", detection);
+  out.push("", `${heading}# Learning`, "");
+  out.push(`- Repeats: ${list(m.repeats)}`);
+  out.push(`- Triage: the likely layer was the confirmed one in ${accuracy}`);
+  out.push(`- Under-classified (routine variance escalated to an incident): ${list(m.classification.escalated)}`);
+  out.push(`- Over-classified (declared, then not an incident): ${list(m.classification.notIncident)}`);
+  out.push(`- Postmortems overdue: ${list(m.postmortemsOverdue)}`);
+  out.push(`- Process fix not yet linked (postmortem complete): ${list(m.fixesNotLinked)}`);
+  return out.join("\n");
+}
+
+// src/core/report/dashboard.ts
+var DASHBOARD_TITLE = "Firebreak dashboard";
+var DASHBOARD_DAYS = 30;
+function overdue(state, config2, at) {
+  const now = Date.parse(at);
+  const out = [];
+  const every = parseDuration(config2.severities[state.severity].update_every);
+  const last = Math.max(Date.parse(state.declaredAt), ...state.updates.map((u) => Date.parse(u.at)));
+  if (every !== void 0 && state.status !== "resolved" && now - last > every) out.push(`update (every ${config2.severities[state.severity].update_every})`);
+  if (!state.roles.owner) out.push("owner");
+  if (state.check?.due && Date.parse(state.check.due) < now) out.push("next check");
+  return out;
+}
+function age(ms) {
+  const hours2 = Math.floor(ms / 36e5);
+  return hours2 < 1 ? "< 1h" : formatElapsed(hours2 * 36e5).replace(/ 00m$/, "");
+}
+function renderDashboard(input2, config2) {
+  const open4 = input2.incidents.filter((i) => isIncidentStatus(i.state.status) && !isClosedIncident(i.state.status)).sort((a, b) => a.state.severity - b.state.severity || a.number - b.number);
+  const today = input2.at.slice(0, 10);
+  const due = input2.postmortems.filter((p) => p.open).sort((a, b) => (a.due ?? "9999").localeCompare(b.due ?? "9999"));
+  const lines = [DASHBOARD_MARKER, "_Kept up to date by Firebreak's scheduled pass. Edits are replaced._", ""];
+  lines.push(`## Open incidents (${open4.length})`, "");
+  if (open4.length === 0) lines.push("None.");
+  else {
+    lines.push("| incident | severity | layer | status | owner | age | overdue |", "|---|---|---|---|---|---|---|");
+    for (const i of open4) {
+      const s = i.state;
+      const layer3 = s.layer.confirmed ?? s.layer.likely;
+      const late = overdue(s, config2, input2.at);
+      lines.push(
+        `| #${i.number} ${inline(i.title, 80)} | SEV${s.severity} | ${layer3 ?? "\u2014"} | ${s.status} | ${person(s.roles.owner)} | ${age(Date.parse(input2.at) - Date.parse(s.declaredAt))} | ${late.length > 0 ? `\u26A0\uFE0F ${late.join(", ")}` : "\u2014"} |`
+      );
+    }
+  }
+  lines.push("", `## Postmortems due (${due.length})`, "");
+  if (due.length === 0) lines.push("None.");
+  for (const p of due) lines.push(`- #${p.number} for incident #${p.incident}: due ${p.due ?? "\u2014"}${p.due !== void 0 && p.due < today ? " \u26A0\uFE0F overdue" : ""}`);
+  lines.push("", renderReportMarkdown(input2.report, "##").replace(/^## Firebreak report/, `## Last ${DASHBOARD_DAYS} days:`));
+  return lines.join("\n");
+}
+
+// src/github/report-data.ts
+var PAGE2 = 100;
+var MAX_PAGES = 20;
+async function listLabelled(gh, ref, label, since) {
+  const issues = [];
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
+      ...ref,
+      labels: label,
+      state: since === void 0 ? "open" : "all",
+      ...since === void 0 ? {} : { since },
+      sort: "created",
+      direction: "desc",
+      per_page: PAGE2,
+      page
+    });
+    const rows = external_exports.array(issueViewSchema).parse(data).filter((i) => i.pull_request === void 0);
+    issues.push(...rows);
+    if (rows.length < PAGE2) break;
+  }
+  return issues;
+}
+var editorsAnswer = external_exports.object({
+  data: external_exports.object({
+    repository: external_exports.record(external_exports.string(), external_exports.object({ number: external_exports.number(), lastEditedAt: external_exports.string().nullable(), editor: external_exports.object({ login: external_exports.string() }).nullable() }).nullable()).nullable()
+  })
+});
+async function writtenBy(gh, ref, issues, writer) {
+  const trusted = /* @__PURE__ */ new Set();
+  for (let at = 0; at < issues.length; at += PAGE2) {
+    const batch = issues.slice(at, at + PAGE2);
+    const fields = batch.map((i) => `i${i.number}: issue(number: ${i.number}) { number lastEditedAt editor { login } }`).join(" ");
+    const { data } = await gh.request("POST /graphql", { query: `query($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { ${fields} } }`, variables: { owner: ref.owner, name: ref.repo } });
+    const found = editorsAnswer.safeParse(data).data?.data.repository ?? {};
+    for (const issue3 of batch) {
+      const f = found[`i${issue3.number}`];
+      if (f && wroteLast(f, issue3.user?.login, writer)) trusted.add(issue3.number);
+    }
+  }
+  return trusted;
+}
+async function records(gh, ref, issues, writer) {
+  const withRecord = issues.filter((i) => parseBody(i.body).state !== void 0);
+  const trusted = await writtenBy(gh, ref, withRecord, writer);
+  return withRecord.flatMap((i) => {
+    const state = parseBody(i.body).state;
+    return state && trusted.has(i.number) ? [{ number: i.number, title: i.title, url: i.html_url, state }] : [];
+  });
+}
+function reportPostmortems(issues, writer) {
+  const self2 = writer.toLowerCase().replace(/\[bot\]$/, "");
+  return issues.flatMap((i) => {
+    const incident = parsePostmortemMarker(i.body);
+    const author = (i.user?.login ?? "").toLowerCase().replace(/\[bot\]$/, "");
+    if (incident === void 0 || author !== self2) return [];
+    const due = postmortemDue(i.body);
+    return [{ number: i.number, incident, open: i.state === "open", ...due ? { due } : {} }];
+  });
+}
+async function readReportInput(gh, ref, config2, period, writer, withOpen = false) {
+  const l = config2.labels;
+  const lists = [await listLabelled(gh, ref, l.incident, period.from), await listLabelled(gh, ref, l.routine_variance, period.from)];
+  if (withOpen) lists.push(await listLabelled(gh, ref, l.incident, void 0));
+  const postmortems = [await listLabelled(gh, ref, l.postmortem, period.from), ...withOpen ? [await listLabelled(gh, ref, l.postmortem, void 0)] : []];
+  return { ...period, issues: await records(gh, ref, unique2(lists.flat()), writer), postmortems: reportPostmortems(unique2(postmortems.flat()), writer) };
+}
+function unique2(issues) {
+  return [...new Map(issues.map((i) => [i.number, i])).values()];
+}
+
+// src/github/shell/dashboard.ts
+var MIN_CALLS = 8;
+async function updateDashboard(gh, ref, config2, deps, budget, at) {
+  if (budget.max - budget.spent < MIN_CALLS) return { results: [], resumeAfter: 0 };
+  const writer = deps.writerLogin ?? deps.botLogin;
+  try {
+    const period = { from: new Date(Date.parse(at) - DASHBOARD_DAYS * 864e5).toISOString(), to: at };
+    const input2 = await readReportInput(gh, ref, config2, period, writer, true);
+    if (input2.issues.length === 0 && input2.postmortems.length === 0) return { results: [] };
+    const body = fitReply(renderDashboard({ at, incidents: input2.issues, postmortems: input2.postmortems, report: buildReport(input2) }, config2));
+    const label = config2.labels.dashboard;
+    const dashboards = (await findMarkedIssues(gh, ref, { label, state: "all", marker: DASHBOARD_MARKER, author: writer })).sort((a, b) => a.number - b.number);
+    const existing = dashboards[0];
+    if (existing) {
+      if (dashboards.slice(1).some((d) => d.state === "open")) await closeDuplicates(gh, ref, { label, marker: DASHBOARD_MARKER, author: writer });
+      if (existing.body !== body) await write(gh, ref, existing.number, body);
+      deps.log?.(`dashboard #${existing.number} ${existing.body === body ? "already up to date" : "updated"}`);
+      return { results: [] };
+    }
+    const created = await createIssueOnce(gh, ref, { marker: DASHBOARD_MARKER, title: DASHBOARD_TITLE, body, labels: [label], findLabel: label, author: writer });
+    const kept = await closeDuplicates(gh, ref, { label, marker: DASHBOARD_MARKER, author: writer });
+    deps.log?.(`dashboard #${kept ?? created.number} opened`);
+    return { results: [] };
+  } catch (error63) {
+    deps.log?.(`dashboard: ${safeMessage(error63)}`);
+    return { results: [{ action: "reconciled", notes: [`failed: dashboard not updated (${safeMessage(error63)})`] }] };
+  }
+}
+async function write(gh, ref, issue3, body) {
+  await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: issue3, body });
+}
+
 // src/github/shell/scheduled-pass.ts
-var SCHEDULED_JOBS = [{ name: "reconcile", run: reconcileIncidents }];
+var SCHEDULED_JOBS = [
+  { name: "reconcile", run: reconcileIncidents },
+  { name: "dashboard", run: updateDashboard }
+];
 async function runScheduledPass(gh, ref, config2, deps, at, cursor) {
   const budget = new CallBudget(config2.schedule.max_calls);
   const metered = budget.meter(gh);
@@ -69809,6 +71545,8 @@ async function run() {
       checkRuns: true,
       // The runner is the team's own machine: its staging hosts are theirs to check.
       allowPrivateQaHosts: true,
+      // Relay URLs are the workflow's secrets, passed as environment variables.
+      relay: { env: process.env, hosted: false },
       log: (line) => info(line)
     };
     const trigger = triggerFrom(eventName, context2.payload, { repoFallback: process.env.GITHUB_REPOSITORY, at: (/* @__PURE__ */ new Date()).toISOString() });

@@ -84,6 +84,8 @@ export async function run(): Promise<void> {
       checkRuns: true,
       // The runner is the team's own machine: its staging hosts are theirs to check.
       allowPrivateQaHosts: true,
+      // Relay URLs are the workflow's secrets, passed as environment variables.
+      relay: { env: process.env, hosted: false },
       log: (line) => core.info(line),
     };
     const trigger = triggerFrom(eventName, github.context.payload, { repoFallback: process.env.GITHUB_REPOSITORY, at: new Date().toISOString() });

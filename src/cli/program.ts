@@ -99,6 +99,17 @@ reads is refused with the fields named; an invalid config file is exit 2.${EXIT_
     .action(async (opts: { repo: string; botLogin?: string; configPath?: string; json?: boolean }) => done(await (await import("./reconcile.js")).runReconcile(opts, io)));
 
   program
+    .command("report")
+    .description("Report on the incidents of a period ending now: by layer and severity, times to detect/own/contain/resolve, detection gaps, repeats, triage accuracy, cost, postmortems.")
+    .requiredOption("--repo <owner/repo>", "the repository")
+    .option("--since <duration>", "the period's length, ending now", "90d")
+    .addOption(new Option("--format <format>", "md (with Mermaid charts), json, or csv (one row per incident)").choices(["md", "json", "csv"]).default("md"))
+    .option("--bot-login <login>", "the login that writes Firebreak's records (default: the token's owner)")
+    .option("--config-path <path>", "the config file in the repository", ".github/firebreak.yml")
+    .addHelpText("after", `${TOKEN_HELP}${EXIT_CODES}`)
+    .action(async (opts: { repo: string; since?: string; format?: "md" | "json" | "csv"; botLogin?: string; configPath?: string }) => done(await (await import("./report.js")).runReport(opts, io)));
+
+  program
     .command("qa")
     .description("Run tracking QA on the pages under tracking_qa and print the step × expectation table.")
     .option("--config <file>", "a local config file (default: .github/firebreak.yml in the current directory)")

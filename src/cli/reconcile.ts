@@ -47,6 +47,7 @@ export async function runReconcile(options: ReconcileOptions, io: Io, octokitOpt
     templates: shippedTemplates(),
     ...(options.configPath ? { configPath: options.configPath } : {}),
     issueFromPayload: true,
+    relay: { env: io.env, hosted: false },
     ...(options.botLogin ? {} : await tokenOwner(gh)),
   };
   const { results, stoppedAt, calls } = await handle(gh, { kind: "scheduled", ref, at: new Date().toISOString() }, deps);
@@ -58,7 +59,7 @@ export async function runReconcile(options: ReconcileOptions, io: Io, octokitOpt
 }
 
 /** The login a personal token writes as (an installation token has none): its bodies hold Firebreak's records. */
-async function tokenOwner(gh: ReturnType<typeof cliOctokit>): Promise<{ writerLogin?: string }> {
+export async function tokenOwner(gh: ReturnType<typeof cliOctokit>): Promise<{ writerLogin?: string }> {
   try {
     const { data } = await gh.request("GET /user");
     return typeof data.login === "string" ? { writerLogin: data.login } : {};

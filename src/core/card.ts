@@ -95,16 +95,31 @@ function tick(done: boolean): string {
 /** Estimated cost so far: the form's rate times the time from start to resolution (or to now). */
 export function estimatedCost(state: IncidentState, now: string): string | undefined {
   const cost = state.declaration.cost;
-  if (!cost) return undefined;
+  const amount = costAmount(state, now);
+  if (!cost || amount === undefined) return undefined;
   const from = state.declaration.startedAt ?? state.declaredAt;
   const to = state.times.resolved ?? now;
-  const hours = (Date.parse(to) - Date.parse(from)) / 3_600_000;
+  return `≈ ${money(amount, costCurrency(cost.text))} (at ${inline(cost.text, 60)}, over ${formatElapsed(Date.parse(to) - Date.parse(from))})`;
+}
+
+/** The form's rate times the time from start to resolution (or to `now`); undefined without a rate. */
+export function costAmount(state: IncidentState, now: string): number | undefined {
+  const cost = state.declaration.cost;
+  if (!cost) return undefined;
+  const hours = (Date.parse(state.times.resolved ?? now) - Date.parse(state.declaration.startedAt ?? state.declaredAt)) / 3_600_000;
   if (!Number.isFinite(hours) || hours < 0) return undefined;
-  const amount = cost.amount * (cost.per === "hour" ? hours : hours / 24);
-  // The form keeps the currency only in its text: show the reporter's symbol or code with the amount.
-  const currency = /[$€£¥]/.exec(cost.text)?.[0] ?? /\b(USD|EUR|GBP|CHF|SEK|NOK|DKK|AUD|CAD|JPY)\b/i.exec(cost.text)?.[1]?.toUpperCase();
-  const money = Math.round(amount).toLocaleString("en-US");
-  return `≈ ${currency ? (currency.length === 1 ? `${currency}${money}` : `${money} ${currency}`) : money} (at ${inline(cost.text, 60)}, over ${formatElapsed(Date.parse(to) - Date.parse(from))})`;
+  return cost.amount * (cost.per === "hour" ? hours : hours / 24);
+}
+
+/** The form keeps the currency only in its text: the reporter's symbol or code. */
+export function costCurrency(text: string): string | undefined {
+  return /[$€£¥]/.exec(text)?.[0] ?? /\b(USD|EUR|GBP|CHF|SEK|NOK|DKK|AUD|CAD|JPY)\b/i.exec(text)?.[1]?.toUpperCase();
+}
+
+/** An amount with its currency, rounded: `€1,200`, `1,200 CHF`. */
+export function money(amount: number, currency: string | undefined): string {
+  const figure = Math.round(amount).toLocaleString("en-US");
+  return currency ? (currency.length === 1 ? `${currency}${figure}` : `${figure} ${currency}`) : figure;
 }
 
 /** The form invites "nothing yet" as an answer: that is containment still missing, not done. */
@@ -163,6 +178,7 @@ function renderSections(state: IncidentState, ctx: CardContext, timelineLimit: n
   if (state.postmortem) {
     lines.push(`**Postmortem** #${state.postmortem.issue} — ${state.postmortem.complete ? "complete" : "open"}`);
   }
+  for (const f of state.relay?.failing ?? []) lines.push(`> ⚠️ Relay to ${inline(f.destination, 120)} failing since ${formatUtc(new Date(f.since))}: ${inline(f.reason, 200)}`);
   if (state.repeatOf) {
     const fix = state.repeatOf.fix ? `; its process fix: ${inline(state.repeatOf.fix, 200)}` : "";
     const pm = state.repeatOf.postmortem ? ` (postmortem #${state.repeatOf.postmortem})` : "";

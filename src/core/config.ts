@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import { trackingQaSchema } from "./tracking-qa/config.js";
+import { relaySchema } from "./relay/config.js";
 
 const labelName = z.string().trim().min(1).max(50);
 const login = z
@@ -27,6 +28,7 @@ export const configSchema = z.object({
       routine_variance: labelName.default("routine-variance"),
       repeat: labelName.default("repeat"),
       config_error: labelName.default("firebreak-config"),
+      dashboard: labelName.default("firebreak-dashboard"),
       severity: z
         .object({ 1: labelName.default("sev:1"), 2: labelName.default("sev:2"), 3: labelName.default("sev:3") })
         .prefault({}),
@@ -122,6 +124,7 @@ export const configSchema = z.object({
     })
     .prefault({})
     .describe("the scheduled pass (reconcile; the Action's schedule run, the App's scheduler, `firebreak reconcile`)"),
+  relay: relaySchema.default([]).describe("destinations outside GitHub (Slack, Teams, Google Chat, JSON webhooks) that hear about incidents"),
 });
 
 export type FirebreakConfig = z.output<typeof configSchema>;
@@ -336,6 +339,7 @@ export function allLabels(config: FirebreakConfig): string[] {
     l.routine_variance,
     l.repeat,
     l.config_error,
+    l.dashboard,
     ...Object.values(l.severity),
     ...Object.values(l.layer),
     ...Object.values(l.status),

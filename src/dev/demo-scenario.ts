@@ -15,6 +15,8 @@ import type { IncidentState } from "../core/model/incident.js";
 import { ANSWER_PLACEHOLDER } from "../core/postmortem/gate.js";
 import { formatUtc } from "../core/time.js";
 import type { RunResult } from "../github/shell/deps.js";
+import { runReport } from "../cli/report.js";
+import { startSink } from "./relay-sink.js";
 import type { AppWorld } from "./harness.js";
 import { startAppWorld } from "./harness.js";
 import type { CommentRecord, IssueRecord, LocalGitHub, RequestLogEntry } from "./local-github/index.js";
@@ -80,6 +82,8 @@ interface Step {
 interface StepWindow {
   requests: RequestLogEntry[];
   results: RunResult[];
+  /** Messages the relay sent to the Slack stand-in during the step. */
+  relayed: number;
 }
 
 function issueOf(gh: LocalGitHub, n: number): IssueRecord {
@@ -199,7 +203,9 @@ function steps(): Step[] {
         want(state?.roles.detector === maya, "the author should be the detector");
         want((state?.releases.length ?? 0) > 0, "the release published just before the start is not listed");
         want(state?.declaration.cost?.amount === 2000, "the cost rate was not read from the form");
-        want(writes(w) <= 1, `a declaration writes at most once (wrote ${writes(w)})`);
+        // SPEC §10's one write, plus the record of what was relayed once the message went out (SPEC §16).
+        want(writes(w) <= 1 + (w.relayed > 0 ? 1 : 0), `a declaration writes at most once, plus the record of a relay (wrote ${writes(w)})`);
+        want(w.relayed === 1, `the declaration should be relayed once (relayed ${w.relayed})`);
         return problems;
       },
     },
@@ -439,10 +445,26 @@ export function apiCallTable(requests: readonly RequestLogEntry[]): string[] {
 
 // ---------------------------------------------------------------------------------------
 
+/** The demo's relay destination, added to the shipped example config. */
+const DEMO_RELAY = ["relay:", "  - kind: slack", "    url_env: FIREBREAK_RELAY_SLACK", ""].join("\n");
+
+/** What the Slack stand-in received: each message's fallback text, and the first message in full. */
+function relayedMarkdown(bodies: readonly unknown[]): string {
+  const texts = bodies.map((b) => (typeof b === "object" && b !== null && "text" in b ? String(b.text) : JSON.stringify(b)));
+  return [
+    `## Relayed to Slack (a local stand-in for the incoming webhook): ${bodies.length} message(s)`,
+    "",
+    ...texts.map((t) => `- ${t}`),
+    ...(bodies[0] === undefined ? [] : ["", "<details><summary>The first message's Block Kit payload</summary>", "", "```json", JSON.stringify(bodies[0], null, 2), "```", "", "</details>"]),
+  ].join("\n");
+}
+
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const started = performance.now();
   let now = Date.parse(START);
-  const app = firebreakApp({ appSlug: "firebreak" });
+  // The relay's destination: a local stand-in for a Slack incoming webhook (SPEC §16).
+  const slack = await startSink("/services/T000/B000/demo");
+  const app = firebreakApp({ appSlug: "firebreak", relayEnv: { FIREBREAK_RELAY_SLACK: slack.url }, allowPrivateQaHosts: true });
   const world: AppWorld = await startAppWorld({
     appFn: app,
     idle: () => app.idle(),
@@ -454,6 +476,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   });
   const { gh } = world;
   const played: DemoStep[] = [];
+  let report = "";
   try {
     // The repository as `firebreak init` and `firebreak labels` leave it, before the App is wired in.
     world.gh.setWebhook(undefined);
@@ -462,7 +485,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     gh.addCollaborator(REPO, PEOPLE.devon, "write");
     gh.addCollaborator(REPO, PEOPLE.priya, "triage");
     gh.addCollaborator(REPO, PEOPLE.sam, "triage");
-    for (const file of readInitTemplates()) gh.putFile(REPO, file.target, file.content);
+    for (const file of readInitTemplates()) gh.putFile(REPO, file.target, file.target === ".github/firebreak.yml" ? `${file.content}\n${DEMO_RELAY}` : file.content);
     gh.publishRelease(REPO, { tag: "v4.2.0", name: "Theme v4.2.0 — new product page and checkout button", at: new Date("2026-11-24T08:30:00Z") });
     const labelsIo = memoryIo({ GITHUB_TOKEN: gh.tokenFor("acme"), GITHUB_API_URL: gh.url });
     await runLabels({ repo: REPO }, labelsIo, { throttle: false });
@@ -475,11 +498,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       const fromRequest = gh.requests.length;
       const fromResult = app.results.length;
       const fromDelivery = gh.deliveries.length;
+      const fromRelayed = slack.bodies.length;
       let problems: string[];
       try {
         step.act(ctx);
         await world.settle();
-        const window: StepWindow = { requests: gh.requests.slice(fromRequest), results: app.results.slice(fromResult) };
+        const window: StepWindow = { requests: gh.requests.slice(fromRequest), results: app.results.slice(fromResult), relayed: slack.bodies.length - fromRelayed };
         problems = step.expect(ctx, window);
         for (const r of window.results) for (const note of r.notes) if (note.startsWith("failed:")) problems.push(`the App failed: ${note}`);
         for (const d of gh.deliveries.slice(fromDelivery)) if (d.status !== 200) problems.push(`webhook ${d.event}.${d.action ?? ""} was answered ${d.status || d.error || "not at all"}`);
@@ -501,8 +525,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     if (gh.issues(REPO).some((i) => i.labels.includes("firebreak-config"))) {
       played.push({ at: new Date(now).toISOString(), title: "the shipped example config is valid", ok: false, problems: ["a configuration-error issue was opened"], effects: [], apiCalls: 0 });
     }
+    // The report as `firebreak report` prints it, from what the demo left in GitHub.
+    const reportIo = memoryIo({ GITHUB_TOKEN: gh.tokenFor("acme"), GITHUB_API_URL: gh.url });
+    await runReport({ repo: REPO, since: "30d", botLogin: "firebreak[bot]" }, reportIo, { throttle: false }, new Date(now));
+    report = reportIo.stdout.join("\n");
   } finally {
-    await world.stop();
+    await Promise.all([world.stop(), slack.close()]);
   }
 
   const elapsedMs = Math.round(performance.now() - started);
@@ -540,7 +568,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     `A Probot GitHub App (generated key, signed webhooks) handles ${REPO}; people act through the emulated GitHub, minutes apart, and every step is checked. No network, no GitHub account.`,
     "",
   ].join("\n");
-  const markdown = [header, playback, "", ...issues.map((i) => `---\n\n${i.markdown}`), "---", "", summary, ""].join("\n");
+  const relayed = relayedMarkdown(slack.bodies);
+  const markdown = [header, playback, "", ...issues.map((i) => `---\n\n${i.markdown}`), "---", "", relayed, "", summary, "", "---", "", report, ""].join("\n");
 
   const files: string[] = [];
   if (options.out) {

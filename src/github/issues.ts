@@ -141,7 +141,7 @@ export async function createIssueOnce(
 }
 
 /** Closes later duplicates of a marked issue (a lost creation race), keeping the oldest; returns the one kept. */
-export async function closeDuplicates(gh: GitHubClient, ref: RepoRef, query: { label: string; marker: string }): Promise<number | undefined> {
+export async function closeDuplicates(gh: GitHubClient, ref: RepoRef, query: { label: string; marker: string; author?: string }): Promise<number | undefined> {
   const all = await findMarkedIssues(gh, ref, { ...query, state: "all" });
   const [first, ...later] = all.sort((a, b) => a.number - b.number);
   if (!first) return undefined;

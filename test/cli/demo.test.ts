@@ -41,6 +41,14 @@ it("prints the incident, the routine variance, the postmortem and the repeat as 
   expect(md).toMatch(/API calls the App made: \d+/);
 });
 
+it("relays the incidents to a local Slack stand-in and ends with the report", () => {
+  const md = result.markdown;
+  expect(md).toMatch(/## Relayed to Slack \(a local stand-in for the incoming webhook\): \d+ message\(s\)\n\n- SEV2 incident declared: #1 \[Incident\] Meta purchases down 70% after theme release/);
+  expect(md).toContain("- Postmortem complete: #1 [Incident] Meta purchases down 70% after theme release");
+  expect(md).toMatch(/## Firebreak report \d{4}-\d{2}-\d{2} → \d{4}-\d{2}-\d{2}\n\n\*\*2 incident\(s\)\*\* · 1 routine variance/);
+  expect(md.trimEnd()).toMatch(/- Process fix not yet linked \(postmortem complete\): .*$/);
+});
+
 it("--out writes one Markdown file per issue and a README", () => {
   const out = join(dir.path, "out");
   for (const n of [1, 2, 3, 4]) expect(existsSync(join(out, `issue-${n}.md`))).toBe(true);

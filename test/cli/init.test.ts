@@ -116,14 +116,14 @@ describe("firebreak init and the labels", () => {
     expect(unknown.stdout.join("\n")).toContain("GITHUB_TOKEN=… firebreak labels --repo OWNER/REPO --config .github/firebreak.yml");
   });
 
-  it("with GITHUB_TOKEN and --repo creates the 18 labels right after the files", async () => {
+  it("with GITHUB_TOKEN and --repo creates the 19 labels right after the files", async () => {
     const world = await emulator();
     try {
       const io = memoryIo(world.env, dir.path);
       expect(await runInitCommand({ repo: "acme/shop" }, io, { throttle: false })).toBe(0);
       expect(world.gh.labels("acme/shop").map((l) => l.name)).toContain("incident");
-      expect(world.gh.labels("acme/shop")).toHaveLength(18);
-      expect(io.stdout.join("\n")).toContain("acme/shop: created 18, updated 0.");
+      expect(world.gh.labels("acme/shop")).toHaveLength(19);
+      expect(io.stdout.join("\n")).toContain("acme/shop: created 19, updated 0.");
     } finally {
       await world.stop();
     }

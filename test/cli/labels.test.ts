@@ -1,4 +1,4 @@
-// `firebreak labels` against the built-in local GitHub: creates Firebreak's 18 labels with
+// `firebreak labels` against the built-in local GitHub: creates Firebreak's 19 labels with
 // colours, a second run writes nothing, a dry run writes nothing, a changed colour is updated.
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { memoryIo } from "../../src/cli/common.js";
@@ -18,18 +18,18 @@ const run = (args: { dryRun?: boolean; config?: string } = {}) => {
   return runLabels({ repo: "acme/shop", ...args }, io, { throttle: false }).then((code) => ({ code, io }));
 };
 
-it("creates the 18 labels with colours and descriptions, then a second run makes no writes", async () => {
+it("creates the 19 labels with colours and descriptions, then a second run makes no writes", async () => {
   const first = await run();
   expect(first.code).toBe(0);
-  expect(allLabels(DEFAULT_CONFIG)).toHaveLength(18);
+  expect(allLabels(DEFAULT_CONFIG)).toHaveLength(19);
   const labels = world.gh.labels("acme/shop");
   expect(labels.map((l) => l.name).sort()).toEqual([...allLabels(DEFAULT_CONFIG)].sort());
   for (const style of labelStyles(DEFAULT_CONFIG)) {
     expect(labels.find((l) => l.name === style.name)).toMatchObject({ color: style.color, description: style.description });
   }
-  expect(writesOf(world.gh)).toHaveLength(18);
-  expect(first.io.stdout.filter((l) => l.startsWith("created"))).toHaveLength(18);
-  expect(first.io.stdout.at(-1)).toBe("acme/shop: created 18, updated 0.");
+  expect(writesOf(world.gh)).toHaveLength(19);
+  expect(first.io.stdout.filter((l) => l.startsWith("created"))).toHaveLength(19);
+  expect(first.io.stdout.at(-1)).toBe("acme/shop: created 19, updated 0.");
 
   world.gh.resetRequests();
   const second = await run();
@@ -53,7 +53,7 @@ it("--dry-run says what it would do and writes nothing", async () => {
   expect(code).toBe(0);
   expect(writesOf(world.gh)).toEqual([]);
   expect(world.gh.labels("acme/shop")).toEqual([]);
-  expect(io.stdout.filter((l) => l.startsWith("would create"))).toHaveLength(18);
+  expect(io.stdout.filter((l) => l.startsWith("would create"))).toHaveLength(19);
   expect(io.stdout.at(-1)).toContain("dry run: nothing written");
 });
 
@@ -93,9 +93,9 @@ it("--dry-run --config FILE needs no token: every label is listed, nothing is re
     const io = memoryIo({}, dir);
     expect(await main(["labels", "--repo", "acme/shop", "--dry-run", "--config", "firebreak.yml"], io)).toBe(0);
     expect(io.stdout[0]).toContain("no GITHUB_TOKEN");
-    expect(io.stdout.filter((l) => l.startsWith("would create"))).toHaveLength(18);
+    expect(io.stdout.filter((l) => l.startsWith("would create"))).toHaveLength(19);
     expect(io.stdout.join("\n")).toContain("marketing-incident");
-    expect(io.stdout.at(-1)).toBe("acme/shop: would create 18, would update 0 (dry run: nothing written).");
+    expect(io.stdout.at(-1)).toBe("acme/shop: would create 19, would update 0 (dry run: nothing written).");
     expect(world.gh.requests).toEqual([]);
 
     // Without --config a dry run still needs the token, and says how to do without.

@@ -36,7 +36,7 @@ it("on installation.created, creates every label in each repository, with the na
   const scope = labelsScope("acme/shop", [], created);
   await receive("installation", { action: "created", installation, repositories: [{ id: 3, name: "shop", full_name: "acme/shop", private: true }], sender });
   scope.done();
-  expect(created).toHaveLength(18);
+  expect(created).toHaveLength(19);
   expect(created).toContain("marketing-incident");
   expect(created).not.toContain("incident");
 });
@@ -56,6 +56,6 @@ it("on installation_repositories.added, only the added repositories, and only th
     sender,
   });
   scope.done();
-  expect(created).toHaveLength(17);
+  expect(created).toHaveLength(18);
   expect(created).not.toContain("sev:1");
 });

@@ -15,6 +15,7 @@ describe("defaults (the names in SPEC §2)", () => {
       routine_variance: "routine-variance",
       repeat: "repeat",
       config_error: "firebreak-config",
+      dashboard: "firebreak-dashboard",
       severity: { 1: "sev:1", 2: "sev:2", 3: "sev:3" },
       layer: {
         economics: "layer:economics",
@@ -31,7 +32,7 @@ describe("defaults (the names in SPEC §2)", () => {
         closed: "status:closed",
       },
     });
-    expect(allLabels(DEFAULT_CONFIG)).toHaveLength(18);
+    expect(allLabels(DEFAULT_CONFIG)).toHaveLength(19);
   });
 
   it("calls the severities critical, major and minor with updates every 60m, 4h and 24h", () => {

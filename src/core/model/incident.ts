@@ -114,6 +114,17 @@ export const incidentStateSchema = z.object({
    */
   unacked: z.array(z.number().int()).max(100).optional(),
   notified: z.array(severity).max(3),
+  /**
+   * Relayed outside GitHub (SPEC §16): `event>URL_ENV` keys delivered, those that failed and are
+   * tried again on the next event or scheduled pass, and the destinations failing now.
+   */
+  relay: z
+    .object({
+      sent: z.array(z.string().max(200)).max(200),
+      pending: z.array(z.string().max(200)).max(50),
+      failing: z.array(z.object({ destination: z.string().max(120), since: iso, reason: z.string().max(300) })).max(10),
+    })
+    .optional(),
 });
 
 export type IncidentState = z.infer<typeof incidentStateSchema>;

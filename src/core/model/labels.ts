@@ -70,6 +70,7 @@ export function labelStyles(config: FirebreakConfig): LabelStyle[] {
     { name: l.routine_variance, color: "c5def5", description: "Looked at: routine variance, not an incident" },
     { name: l.repeat, color: "d93f0b", description: "Same layer and channel as a recent incident" },
     { name: l.config_error, color: "fbca04", description: "Firebreak configuration problem" },
+    { name: l.dashboard, color: "0052cc", description: "Firebreak's dashboard: open incidents and the 30-day report" },
     { name: l.severity[1], color: "b60205", description: "SEV1 — critical" },
     { name: l.severity[2], color: "d93f0b", description: "SEV2 — major" },
     { name: l.severity[3], color: "fbca04", description: "SEV3 — minor" },

@@ -121,3 +121,8 @@ export function parseConfigReported(body: string): string[] {
     return [];
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// The dashboard: the one issue per repository that Firebreak keeps up to date (SPEC §16).
+
+export const DASHBOARD_MARKER = "<!-- firebreak:dashboard -->";

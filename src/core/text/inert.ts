@@ -32,13 +32,17 @@ export function escapeHtml(text: string): string {
  * cross-reference (a backlink on someone else's issue).
  */
 export function noLinks(text: string): string {
-  return text
-    .replace(/[[\]]/g, "\\$&")
-    .replace(/\b([a-z][a-z0-9+.-]{1,20})(?=:\/\/)/gi, `$1${WORD_JOINER}`)
-    .replace(/\b(www)\./gi, `$1${WORD_JOINER}.`)
-    .replace(/\b(mailto|xmpp)(?=:)/gi, `$1${WORD_JOINER}`)
+  return noAutolinks(text.replace(/[[\]]/g, "\\$&"))
     .replace(/#(?=\d)/g, `#${WORD_JOINER}`)
     .replace(/\b(GH)-(?=\d)/gi, `$1${WORD_JOINER}-`);
+}
+
+/** Bare URLs, `www.` hosts and `mailto:` are not turned into links (chat platforms autolink too). */
+export function noAutolinks(text: string): string {
+  return text
+    .replace(/\b([a-z][a-z0-9+.-]{1,20})(?=:\/\/)/gi, `$1${WORD_JOINER}`)
+    .replace(/\b(www)\./gi, `$1${WORD_JOINER}.`)
+    .replace(/\b(mailto|xmpp)(?=:)/gi, `$1${WORD_JOINER}`);
 }
 
 /** User text made inert for a Markdown block (a quote or list item spanning lines). */

@@ -255,6 +255,16 @@ const table: [string, string, Handler, boolean?][] = [
   // GraphQL: only what Firebreak asks (SPEC §13) — who last edited an issue's body, and when.
   // GitHub names an App's bot `slug` in GraphQL (no "[bot]" suffix), as here.
   ["POST", "/graphql", (c, req) => {
+    const many = z.object({ query: z.string(), variables: z.object({ owner: z.string(), name: z.string() }).strict() }).safeParse(req.body);
+    if (many.success) {
+      // Who last edited many bodies at once (the report's trust check): `iN: issue(number: N) { … }` aliases.
+      const r = c.s.repo(`${many.data.variables.owner}/${many.data.variables.name}`, req.actor);
+      const found = [...many.data.query.matchAll(/(\w+): issue\(number: (\d+)\)/g)].map(([, alias, n]) => {
+        const i = c.s.issue(r, Number(n));
+        return [alias, { number: i.number, lastEditedAt: i.lastEditedAt ?? null, editor: i.editor ? { login: i.editor.replace(/\[bot\]$/, "") } : null }] as const;
+      });
+      return ok({ data: { repository: Object.fromEntries(found) } });
+    }
     const b = z.object({ query: z.string(), variables: z.object({ owner: z.string(), name: z.string(), number: z.number() }) }).parse(req.body);
     if (!/lastEditedAt/.test(b.query) || !/editor/.test(b.query)) return ok({ errors: [{ message: "the local GitHub answers only the lastEditedAt/editor query" }] });
     const r = c.s.repo(`${b.variables.owner}/${b.variables.name}`, req.actor);

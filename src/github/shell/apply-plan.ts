@@ -17,8 +17,11 @@ import type { GitHubClient, RepoRef } from "../client.js";
 import { safeMessage } from "../client.js";
 import { createIssueOnce } from "../issues.js";
 import type { ShellDeps } from "./deps.js";
+import type { IncidentState } from "../../core/model/incident.js";
+import { recordBefore, relayNews } from "../../relay/index.js";
+import type { RelayDeps } from "../../relay/send.js";
 
-type PlanInput = Pick<EngineInput, "config" | "issue" | "event" | "log">;
+type PlanInput = Pick<EngineInput, "config" | "issue" | "event" | "log" | "recordTrusted">;
 
 export async function applyPlan(gh: GitHubClient, ref: RepoRef, input: PlanInput, decided: EngineResult, deps: ShellDeps): Promise<{ plan: Plan; postmortem?: number }> {
   let result = decided;
@@ -33,11 +36,12 @@ export async function applyPlan(gh: GitHubClient, ref: RepoRef, input: PlanInput
   const plan = result.plan;
   const self = (login: string) => login.toLowerCase() === deps.botLogin.toLowerCase();
   await postComments(gh, ref, plan.issue, plan.replies, input.log ?? [], self);
+  let issue = input.issue;
   if (plan.update) {
-    const written = await patchIssue(gh, ref, plan.issue, plan.update, input.config, deps);
-    const refused = unassignableOwner(input, result, written);
+    issue = await patchIssue(gh, ref, plan.issue, plan.update, input.config, deps);
+    const refused = unassignableOwner(input, result, issue);
     if (refused) {
-      if (refused.plan.update) await patchIssue(gh, ref, plan.issue, refused.plan.update, input.config, deps);
+      if (refused.plan.update) issue = await patchIssue(gh, ref, plan.issue, refused.plan.update, input.config, deps);
       await postComments(gh, ref, plan.issue, refused.plan.replies, input.log ?? [], self);
     }
   }
@@ -45,7 +49,18 @@ export async function applyPlan(gh: GitHubClient, ref: RepoRef, input: PlanInput
     await gh.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { ...ref, comment_id: commentId, content: "+1" });
   }
   for (const notice of plan.notices) await postComments(gh, ref, notice.issue, [notice], [], self);
+  if (deps.relay) await relayAfter(gh, ref, { ...input, issue }, recordBefore(input), result.state, deps, deps.relay);
   return { plan, ...(postmortem ? { postmortem } : {}) };
+}
+
+/** Relays the news of this plan and records it; never fails the event (SPEC §16). */
+async function relayAfter(gh: GitHubClient, ref: RepoRef, input: PlanInput, before: IncidentState | undefined, after: IncidentState | undefined, deps: ShellDeps, relay: RelayDeps): Promise<void> {
+  try {
+    const record = await relayNews(ref, input, before, after, relay, deps.log);
+    if (record) await patchIssue(gh, ref, input.issue.number, record, input.config, deps);
+  } catch (error) {
+    deps.log?.(`#${input.issue.number}: could not record what was relayed: ${safeMessage(error)}`);
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import type { FileCache } from "../files.js";
 import type { LabelStyler } from "../labels.js";
 import type { PermissionCache } from "../permissions.js";
 import type { IssueMemory } from "./memory.js";
+import type { RelayDeps } from "../../relay/send.js";
 
 export interface ShippedTemplates {
   form: string;
@@ -44,6 +45,8 @@ export interface ShellDeps {
   /** Tracking QA may fetch private and loopback addresses (a self-hosted staging site). */
   allowPrivateQaHosts?: boolean;
   log?: (line: string) => void;
+  /** Where relay URLs come from and how far they may reach (SPEC §16); absent, nothing is relayed. */
+  relay?: RelayDeps;
   /**
    * Runs work on one incident exclusively, in line with its webhook events (the App's queue per
    * incident). The scheduled pass touches each incident through it; absent, work runs at once.

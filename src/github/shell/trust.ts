@@ -26,22 +26,23 @@ const answer = z.object({
 /** GraphQL names an App's bot by its slug, REST by `slug[bot]`. */
 const bare = (login: string) => login.toLowerCase().replace(/\[bot\]$/, "");
 
+/** Whether `writer` wrote the body last: never edited, its author wrote it; edited, its last editor wrote all of it. */
+export function wroteLast(found: { lastEditedAt: string | null; editor: { login: string } | null }, author: string | undefined, writer: string): boolean {
+  const last = found.lastEditedAt === null ? author : found.editor?.login;
+  return last !== undefined && bare(last) === bare(writer);
+}
+
 export async function recordTrust(gh: GitHubClient, ref: RepoRef, issue: IssueView, deps: ShellDeps): Promise<RecordTrust> {
   const section = cardSection(issue.body);
   if (section === undefined || !parseBody(issue.body).state) return { trusted: true };
   const remembered = deps.memory?.lastBody(ref, issue.number);
   const lastWritten = remembered === undefined ? undefined : parseBody(remembered).state;
   if (remembered !== undefined && cardSection(remembered) === section) return { trusted: true, ...(lastWritten ? { lastWritten } : {}) };
-  const self = bare(deps.writerLogin ?? deps.botLogin);
   let trusted = false;
   try {
     const { data } = await gh.request("POST /graphql", { query: EDITOR_QUERY, variables: { owner: ref.owner, name: ref.repo, number: issue.number } });
     const found = answer.safeParse(data).data?.data.repository?.issue;
-    if (found) {
-      // Never edited: the body is its author's. Edited: the last editor wrote all of it.
-      const writer = found.lastEditedAt === null ? issue.user?.login : found.editor?.login;
-      trusted = writer !== undefined && bare(writer) === self;
-    }
+    if (found) trusted = wroteLast(found, issue.user?.login, deps.writerLogin ?? deps.botLogin);
   } catch (error) {
     deps.log?.(`#${issue.number}: could not ask who last edited the body, so its record is rebuilt (${safeMessage(error)})`);
   }

@@ -1,0 +1,53 @@
+// The dashboard job of the scheduled pass (SPEC §16): one issue per repository, labelled
+// `labels.dashboard`, its body rewritten in place when it changed. Found by its hidden marker in
+// issues Firebreak wrote; a creation race (two instances, two runs) converges to the oldest.
+// Its results are log lines: the pass's results are per incident. Only a failure is one.
+import type { FirebreakConfig } from "../../core/config.js";
+import { DASHBOARD_MARKER } from "../../core/model/markers.js";
+import { DASHBOARD_DAYS, DASHBOARD_TITLE, renderDashboard } from "../../core/report/dashboard.js";
+import { buildReport } from "../../core/report/metrics.js";
+import { fitReply } from "../../core/model/plan.js";
+import type { GitHubClient, RepoRef } from "../client.js";
+import { safeMessage } from "../client.js";
+import { closeDuplicates, createIssueOnce, findMarkedIssues } from "../issues.js";
+import { readReportInput } from "../report-data.js";
+import type { CallBudget } from "./budget.js";
+import type { ShellDeps } from "./deps.js";
+import type { JobRun } from "./reconcile.js";
+
+/** Calls a dashboard update needs at least (lists, one trust query, find, write): below it, the next pass does it. */
+const MIN_CALLS = 8;
+
+export async function updateDashboard(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, budget: CallBudget, at: string): Promise<JobRun> {
+  if (budget.max - budget.spent < MIN_CALLS) return { results: [], resumeAfter: 0 };
+  const writer = deps.writerLogin ?? deps.botLogin;
+  try {
+    const period = { from: new Date(Date.parse(at) - DASHBOARD_DAYS * 86_400_000).toISOString(), to: at };
+    const input = await readReportInput(gh, ref, config, period, writer, true);
+    // A repository that never had an incident gets no dashboard: an App installed on every
+    // repository of an organisation must not open an empty issue in each.
+    if (input.issues.length === 0 && input.postmortems.length === 0) return { results: [] };
+    const body = fitReply(renderDashboard({ at, incidents: input.issues, postmortems: input.postmortems, report: buildReport(input) }, config));
+    const label = config.labels.dashboard;
+    // The oldest of Firebreak's dashboards is the one: a lost creation race leaves a later one, closed below.
+    const dashboards = (await findMarkedIssues(gh, ref, { label, state: "all", marker: DASHBOARD_MARKER, author: writer })).sort((a, b) => a.number - b.number);
+    const existing = dashboards[0];
+    if (existing) {
+      if (dashboards.slice(1).some((d) => d.state === "open")) await closeDuplicates(gh, ref, { label, marker: DASHBOARD_MARKER, author: writer });
+      if (existing.body !== body) await write(gh, ref, existing.number, body);
+      deps.log?.(`dashboard #${existing.number} ${existing.body === body ? "already up to date" : "updated"}`);
+      return { results: [] };
+    }
+    const created = await createIssueOnce(gh, ref, { marker: DASHBOARD_MARKER, title: DASHBOARD_TITLE, body, labels: [label], findLabel: label, author: writer });
+    const kept = await closeDuplicates(gh, ref, { label, marker: DASHBOARD_MARKER, author: writer });
+    deps.log?.(`dashboard #${kept ?? created.number} opened`);
+    return { results: [] };
+  } catch (error) {
+    deps.log?.(`dashboard: ${safeMessage(error)}`);
+    return { results: [{ action: "reconciled", notes: [`failed: dashboard not updated (${safeMessage(error)})`] }] };
+  }
+}
+
+async function write(gh: GitHubClient, ref: RepoRef, issue: number, body: string): Promise<void> {
+  await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: issue, body });
+}
