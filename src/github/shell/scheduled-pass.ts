@@ -8,13 +8,17 @@ import { CallBudget } from "./budget.js";
 import type { RunResult, ShellDeps } from "./deps.js";
 import type { JobRun } from "./reconcile.js";
 import { reconcileIncidents } from "./reconcile.js";
+import { nudgeIncidents } from "./nudges.js";
 
 export interface ScheduledJob {
   name: string;
   run(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, budget: CallBudget, at: string, resumeAfter?: number): Promise<JobRun>;
 }
 
-export const SCHEDULED_JOBS: readonly ScheduledJob[] = [{ name: "reconcile", run: reconcileIncidents }];
+export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
+  { name: "reconcile", run: reconcileIncidents },
+  { name: "nudges", run: nudgeIncidents },
+];
 
 /** Where each repository's pass stopped. The App keeps it in memory; a cold Action run starts over. */
 export interface PassCursor {
