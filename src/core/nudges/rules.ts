@@ -18,7 +18,10 @@ const WEEK = 7 * DAY;
 /** A move someone owes, and when it falls due. */
 export interface Deadline {
   rule: NudgeRule;
-  /** The last event that satisfied the rule: the last update, the declaration, the check's due time. */
+  /**
+   * The last event that satisfied the rule (the last update, the declaration, the check being set,
+   * the due day): a GitHub time, so reminders for it are found among comments GitHub dated later.
+   */
   since: number;
   /** When the move falls overdue; reminder windows of one `period` count from here. */
   dueAt: number;
@@ -65,7 +68,7 @@ export function incidentDeadlines(state: IncidentState, config: FirebreakConfig)
   const setAt = isoMs(check?.at);
   // A check is answered by an /update after it was set (or replaced by a new /check).
   if (check && due !== undefined && setAt !== undefined && !state.updates.some((u) => (isoMs(u.at) ?? 0) > setAt)) {
-    out.push({ rule: "check", since: due, dueAt: due, period: periodOf(level.update_every), to: [check.assignee ?? check.by], subject: check.text });
+    out.push({ rule: "check", since: setAt, dueAt: due, period: periodOf(level.update_every), to: [check.assignee ?? check.by], subject: check.text });
   }
   return out;
 }

@@ -33,12 +33,7 @@ interface Owed {
   overdue: Overdue[];
 }
 
-/**
- * How far a reminder's GitHub timestamp may sit before its window's start when the pass's clock
- * runs ahead of GitHub's: the key names the window, so reading a little further back is safe.
- */
-const CLOCK_SLACK_MS = 10 * 60_000;
-/** A bound on one issue's comments read per pass: far beyond one window's worth. */
+/** A bound on one issue's comments read per pass: far beyond what follows one update. */
 const MAX_PAGES = 10;
 
 export async function nudgeIncidents(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, budget: CallBudget, at: string, resumeAfter?: number): Promise<JobRun> {
@@ -91,7 +86,8 @@ function selfLogins(deps: ShellDeps): (login: string) => boolean {
 }
 
 async function remindIssue(gh: GitHubClient, ref: RepoRef, owed: Owed, config: FirebreakConfig, deps: ShellDeps, self: (login: string) => boolean): Promise<string[]> {
-  const since = new Date(Math.min(...owed.overdue.map((o) => Date.parse(o.window))) - CLOCK_SLACK_MS).toISOString();
+  // Read from the event that last satisfied a rule: GitHub's clock on both sides, never the pass's.
+  const since = new Date(Math.min(...owed.overdue.map((o) => o.since))).toISOString();
   const sent = ownKeys(await commentsSince(gh, ref, owed.issue.number, since), self);
   const due = owed.overdue.filter((o) => !sent.has(o.key));
   const notes = owed.overdue.filter((o) => sent.has(o.key)).map((o) => `${o.rule}: already reminded for the window from ${o.window}`);
