@@ -29,7 +29,11 @@ interface World {
   /** Sets GitHub's clock and the next pass's time to `minutes` after 09:00. */
   at(minutes: number): string;
   pass(cursor?: MemoryCursor): ReturnType<typeof handle>;
+  /** One pass at `minutes` after 09:00. */
+  passAt(minutes: number): ReturnType<typeof handle>;
   reminders(issue: number): string[];
+  /** At 09:00, an issue labelled by hand that the pass declares. */
+  declare(title: string): Promise<void>;
   client: GitHubClient;
   deps: ShellDeps;
 }
@@ -52,15 +56,25 @@ async function start(config: string): Promise<World> {
   gh.putFile(REPO, ".github/firebreak.yml", config);
   const client = new Octokit({ baseUrl: url, auth: gh.tokenFor(BOT) });
   const deps: ShellDeps = { files: new FileCache(), labels: new LabelStyler(), botLogin: BOT, templates: shippedTemplates(), issueFromPayload: true };
+  const pass = (cursor?: MemoryCursor) => handle(client, { kind: "scheduled", ref, at: new Date(now).toISOString() }, deps, cursor);
   return {
     gh,
     at(minutes) {
       now = START + minutes * MIN;
       return new Date(now).toISOString();
     },
-    pass: (cursor) => handle(client, { kind: "scheduled", ref, at: new Date(now).toISOString() }, deps, cursor),
+    pass,
+    passAt(minutes) {
+      now = START + minutes * MIN;
+      return pass();
+    },
     client,
     deps,
+    async declare(title) {
+      now = START;
+      gh.openIssue(REPO, "devon", { title, body: "Orders from iOS stopped at 08:40.", labels: ["incident"] });
+      await pass();
+    },
     reminders: (issue) => gh.comments(REPO, issue).filter((c) => c.author === BOT).flatMap((c) => nudgeKeysIn(c.body)),
   };
 }
@@ -68,28 +82,23 @@ async function start(config: string): Promise<World> {
 describe("nudges in the scheduled pass", () => {
   it("one reminder per window, none after the update, none twice on a repeated pass", async () => {
     const w = await start("severities:\n  2: { update_every: 1h }\n");
-    w.at(0);
-    w.gh.openIssue(REPO, "devon", { title: "Checkout broken", body: "Orders from iOS stopped at 08:40.", labels: ["incident"] });
-    await w.pass();
+    await w.declare("Checkout broken");
     const state = parseBody(w.gh.issue(REPO, 1)?.body).state!;
     expect(state.severity).toBe(2);
     w.at(5);
     w.gh.comment(REPO, 1, "devon", "/owner @devon");
     await w.pass();
     expect(parseBody(w.gh.issue(REPO, 1)?.body).state?.roles.owner).toBe("devon");
-    w.at(59);
-    await w.pass();
+    await w.passAt(59);
     expect(w.reminders(1)).toEqual([]);
     // 10:00: a period after the declaration, the owner owes an update.
-    w.at(61);
-    await w.pass();
+    await w.passAt(61);
     expect(w.reminders(1)).toEqual(["update@2026-11-30T10:00:00.000Z"]);
     const reminder = w.gh.comments(REPO, 1).find((c) => nudgeKeysIn(c.body).length > 0)!;
     expect(reminder.body).toContain("@devon");
     // The same pass again (a retried run, a redelivery): nothing new.
     await w.pass();
-    w.at(90);
-    await w.pass();
+    await w.passAt(90);
     expect(w.reminders(1)).toEqual(["update@2026-11-30T10:00:00.000Z"]);
     // The update: the card shows it and the next reminder is a period after it.
     w.at(95);
@@ -97,20 +106,16 @@ describe("nudges in the scheduled pass", () => {
     await w.pass();
     expect(parseBody(w.gh.issue(REPO, 1)?.body).state?.updates).toHaveLength(1);
     for (const m of [120, 150, 154]) {
-      w.at(m);
-      await w.pass();
+      await w.passAt(m);
     }
     expect(w.reminders(1)).toEqual(["update@2026-11-30T10:00:00.000Z"]);
-    w.at(156);
-    await w.pass();
+    await w.passAt(156);
     expect(w.reminders(1)).toEqual(["update@2026-11-30T10:00:00.000Z", "update@2026-11-30T11:35:00.000Z"]);
   }, 60_000);
 
   it("overlapping passes converge on one reminder", async () => {
     const w = await start("notify:\n  2: [devon]\n");
-    w.at(0);
-    w.gh.openIssue(REPO, "devon", { title: "Spend stopped", body: "Meta spend at zero since 08:00.", labels: ["incident"] });
-    await w.pass();
+    await w.declare("Spend stopped");
     w.at(61);
     const [a, b, c] = await Promise.all([w.pass(), w.pass(), w.pass()]);
     expect(w.reminders(1)).toEqual(["owner@2026-11-30T10:00:00.000Z"]);
@@ -121,9 +126,7 @@ describe("nudges in the scheduled pass", () => {
 
   it("two runs that both wrote a reminder (each read before the other wrote) keep the older one", async () => {
     const w = await start("");
-    w.at(0);
-    w.gh.openIssue(REPO, "devon", { title: "Spend stopped", body: "Meta spend at zero since 08:00.", labels: ["incident"] });
-    await w.pass();
+    await w.declare("Spend stopped");
     w.at(61);
     // Each run's comment waits until both runs are about to write: the race a check alone cannot stop.
     const waiting: (() => void)[] = [];
@@ -156,21 +159,16 @@ describe("nudges in the scheduled pass", () => {
     await w.pass();
     expect(w.reminders(1)).toEqual(["postmortem@2026-11-30T00:00:00.000Z"]);
     expect(w.reminders(2)).toEqual([]);
-    w.at(6 * 24 * 60);
-    await w.pass();
+    await w.passAt(6 * 24 * 60);
     expect(w.reminders(1)).toHaveLength(1);
-    w.at(7 * 24 * 60);
-    await w.pass();
+    await w.passAt(7 * 24 * 60);
     expect(w.reminders(1)).toEqual(["postmortem@2026-11-30T00:00:00.000Z", "postmortem@2026-12-07T00:00:00.000Z"]);
   }, 60_000);
 
   it("nudges: false sends none", async () => {
     const w = await start("nudges: false\n");
-    w.at(0);
-    w.gh.openIssue(REPO, "devon", { title: "Checkout broken", body: "Orders stopped.", labels: ["incident"] });
-    await w.pass();
-    w.at(600);
-    await w.pass();
+    await w.declare("Checkout broken");
+    await w.passAt(600);
     expect(w.reminders(1)).toEqual([]);
   }, 60_000);
 
