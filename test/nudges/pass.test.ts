@@ -165,6 +165,16 @@ describe("nudges in the scheduled pass", () => {
     expect(w.reminders(1)).toEqual(["postmortem@2026-11-30T00:00:00.000Z", "postmortem@2026-12-07T00:00:00.000Z"]);
   }, 60_000);
 
+  it("never mentions Firebreak itself: an incident it declared, with no notify list, is reminded by name to nobody", async () => {
+    const w = await start("");
+    const state = declaredIncident({ declaredAt: new Date(START).toISOString(), roles: { detector: BOT } });
+    w.gh.openIssue(REPO, BOT, { title: "Tracking broken after v4.2", body: renderBody(state, "", { config: DEFAULT_CONFIG, now: state.declaredAt })!, labels: ["incident"] });
+    await w.passAt(61);
+    const [reminder] = w.gh.comments(REPO, 1).filter((c) => nudgeKeysIn(c.body).length > 0);
+    expect(reminder?.body).toMatch(/^⏰ \*\*No owner yet\.\*\* SEV2 asks for an owner within 1h of declaration \(2026-11-30 09:00 UTC\)\. Who takes it\? `\/owner @login`/);
+    expect(reminder?.body).not.toContain("@acme");
+  }, 60_000);
+
   it("nudges: false sends none", async () => {
     const w = await start("nudges: false\n");
     await w.declare("Checkout broken");

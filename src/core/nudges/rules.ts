@@ -122,18 +122,19 @@ export function deadlinesLine(state: IncidentState, config: FirebreakConfig, now
 
 /** The reminder's text for one overdue move, addressed to whoever owes it (SPEC §12: Firebreak decided to ping them). */
 export function nudgeText(overdue: Overdue, state: Pick<IncidentState, "severity"> | undefined, config: FirebreakConfig): string {
-  const to = overdue.to.length > 0 ? `${overdue.to.map(mention).join(" ")} — ` : "";
+  // Addressed to whoever owes the move, or as a plain sentence when nobody does by name.
+  const ask = (text: string) => (overdue.to.length > 0 ? `${overdue.to.map(mention).join(" ")} — ${text}` : `${text.charAt(0).toUpperCase()}${text.slice(1)}`);
   const again = `Firebreak reminds again at ${time(Date.parse(overdue.window) + overdue.period)} while it stays overdue.`;
   const sev = state ? `SEV${state.severity}` : "";
   const level = state ? config.severities[state.severity] : undefined;
   switch (overdue.rule) {
     case "owner":
-      return `⏰ **No owner yet.** ${sev} asks for an owner within ${level?.owner_within ?? ""} of declaration (${time(overdue.since)}). ${to}who takes it? \`/owner @login\`\n\n${again}`;
+      return `⏰ **No owner yet.** ${sev} asks for an owner within ${level?.owner_within ?? ""} of declaration (${time(overdue.since)}). ${ask("who takes it? `/owner @login`")}\n\n${again}`;
     case "update":
-      return `⏰ **Update overdue.** ${sev} asks for an update every ${level?.update_every ?? ""}; the last was at ${time(overdue.since)}. ${to}please post an \`/update\` with what is known now (symptom, scope, layer, confidence, owner, next).\n\n${again}`;
+      return `⏰ **Update overdue.** ${sev} asks for an update every ${level?.update_every ?? ""}; the last was at ${time(overdue.since)}. ${ask("please post an `/update` with what is known now (symptom, scope, layer, confidence, owner, next).")}\n\n${again}`;
     case "check":
-      return `⏰ **Next check overdue.** "${inline(overdue.subject, 200)}" was due at ${time(overdue.dueAt)}. ${to}post its answer with \`/update\`, or set the next \`/check\`.\n\n${again}`;
+      return `⏰ **Next check overdue.** "${inline(overdue.subject, 200)}" was due at ${time(overdue.dueAt)}. ${ask("post its answer with `/update`, or set the next `/check`.")}\n\n${again}`;
     case "postmortem":
-      return `⏰ **Postmortem overdue.** It was due on ${new Date(overdue.since).toISOString().slice(0, 10)}. ${to}${overdue.to.length > 0 ? "please" : "nobody is assigned: assign an owner and"} answer its questions and tick its checklist.\n\n${again}`;
+      return `⏰ **Postmortem overdue.** It was due on ${new Date(overdue.since).toISOString().slice(0, 10)}. ${overdue.to.length > 0 ? ask("please answer its questions and tick its checklist.") : "Nobody is assigned: assign an owner, then answer its questions and tick its checklist."}\n\n${again}`;
   }
 }

@@ -41,7 +41,7 @@ export async function nudgeIncidents(gh: GitHubClient, ref: RepoRef, config: Fir
   const incidents = await listIssues(gh, ref, { state: "open", labels: config.labels.incident });
   const postmortems = await listIssues(gh, ref, { state: "open", labels: config.labels.postmortem });
   const self = selfLogins(deps);
-  const owed = [...incidents.flatMap((i) => incidentOwes(i, config, at, deps, ref)), ...postmortems.flatMap((p) => postmortemOwes(p, at, self))].sort(
+  const owed = [...incidents.flatMap((i) => incidentOwes(i, config, at, deps, ref, self)), ...postmortems.flatMap((p) => postmortemOwes(p, at, self))].sort(
     (a, b) => a.overdue[0]!.dueAt - b.overdue[0]!.dueAt || a.issue.number - b.issue.number,
   );
   // The order is by lateness, not number: a pass goes on after the issue the last one stopped at.
@@ -63,12 +63,13 @@ export async function nudgeIncidents(gh: GitHubClient, ref: RepoRef, config: Fir
   return { results };
 }
 
-function incidentOwes(listed: IssueView, config: FirebreakConfig, at: string, deps: ShellDeps, ref: RepoRef): Owed[] {
+function incidentOwes(listed: IssueView, config: FirebreakConfig, at: string, deps: ShellDeps, ref: RepoRef, self: (login: string) => boolean): Owed[] {
   if (listed.pull_request !== undefined) return [];
   // The list was read before this incident's turn came: what this process wrote since is newer.
   const issue = deps.memory ? deps.memory.freshest(ref, listed) : listed;
   const state = parseBody(issue.body).state;
-  const overdue = state && issue.state === "open" ? incidentOverdue(state, config, at) : [];
+  // Firebreak never reminds itself: an incident it declared (tracking QA) owes its notify list, or nobody by name.
+  const overdue = state && issue.state === "open" ? incidentOverdue(state, config, at).map((o) => ({ ...o, to: o.to.filter((l) => !self(l)) })) : [];
   return overdue.length > 0 && state ? [{ issue, state, overdue }] : [];
 }
 
