@@ -53,7 +53,11 @@ export async function nudgeIncidents(gh: GitHubClient, ref: RepoRef, config: Fir
     if (budget.exhausted) return { results, ...(last !== undefined ? { resumeAfter: last } : {}) };
     last = item.issue.number;
     try {
-      const remind = () => remindIssue(gh, ref, item, config, deps, self);
+      // Its turn may come after a webhook on it (the App's queue): judged again from what this process wrote since.
+      const remind = async () => {
+        const current = item.state ? incidentOwes(item.issue, config, at, deps, ref, self)[0] : item;
+        return current ? remindIssue(gh, ref, current, config, deps, self) : ["nothing overdue any more"];
+      };
       const notes = await (deps.exclusive ? deps.exclusive(ref, item.issue.number, remind) : remind());
       results.push({ action: "reconciled", incident: item.issue.number, notes });
     } catch (error) {
