@@ -110,6 +110,16 @@ reads is refused with the fields named; an invalid config file is exit 2.${EXIT_
     .action(async (opts: { repo: string; since?: string; format?: "md" | "json" | "csv"; botLogin?: string; configPath?: string }) => done(await (await import("./report.js")).runReport(opts, io)));
 
   program
+    .command("nudge")
+    .description("Remind whoever owes the next move: an overdue update, an incident without an owner, an overdue check, a late postmortem (one reminder per window; the scheduled pass's nudges).")
+    .requiredOption("--repo <owner/repo>", "the repository")
+    .option("--bot-login <login>", "the login whose comments are Firebreak's own (default: the token's owner, and github-actions[bot])")
+    .option("--config-path <path>", "the config file in the repository", ".github/firebreak.yml")
+    .option("--json", "print the results as JSON")
+    .addHelpText("after", `${TOKEN_HELP}\nCards are read as they stand: run \`firebreak reconcile\` first when runs were missed.\nExits 1 when an issue could not be handled.${EXIT_CODES}`)
+    .action(async (opts: { repo: string; botLogin?: string; configPath?: string; json?: boolean }) => done(await (await import("./nudge.js")).runNudge(opts, io)));
+
+  program
     .command("qa")
     .description("Run tracking QA on the pages under tracking_qa and print the step × expectation table.")
     .option("--config <file>", "a local config file (default: .github/firebreak.yml in the current directory)")

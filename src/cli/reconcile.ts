@@ -38,7 +38,18 @@ export function renderReconcile(repo: string, results: readonly RunResult[]): st
 export async function runReconcile(options: ReconcileOptions, io: Io, octokitOptions: CliOctokitOptions = {}): Promise<ExitCode> {
   const ref = parseRepo(options.repo);
   const gh = cliOctokit(io.env, octokitOptions);
-  const deps: ShellDeps = {
+  const deps = await scheduledDeps(gh, options, io);
+  const { results, stoppedAt, calls } = await handle(gh, { kind: "scheduled", ref, at: new Date().toISOString() }, deps);
+  if (stoppedAt) io.err(`note: the pass spent its budget of ${calls} calls (schedule.max_calls); run it again to go on from #${stoppedAt.after ?? "the start"}`);
+  const errors = results[0]?.configErrors ?? [];
+  for (const e of errors) io.err(`warning: ${options.configPath ?? ".github/firebreak.yml"}: ${e.key}: ${e.reason}`);
+  io.out(options.json ? JSON.stringify(results, null, 2) : renderReconcile(`${ref.owner}/${ref.repo}`, results));
+  return results.some((r) => r.notes.some((n) => n.startsWith("failed:"))) ? EXIT.failure : EXIT.ok;
+}
+
+/** What a scheduled job run from a terminal works with (`firebreak reconcile`, `firebreak nudge`). */
+export async function scheduledDeps(gh: ReturnType<typeof cliOctokit>, options: Pick<ReconcileOptions, "botLogin" | "configPath">, io: Io): Promise<ShellDeps> {
+  return {
     files: new FileCache(),
     labels: new LabelStyler(),
     permissions: new PermissionCache(),
@@ -50,12 +61,6 @@ export async function runReconcile(options: ReconcileOptions, io: Io, octokitOpt
     relay: { env: io.env, hosted: false },
     ...(options.botLogin ? {} : await tokenOwner(gh)),
   };
-  const { results, stoppedAt, calls } = await handle(gh, { kind: "scheduled", ref, at: new Date().toISOString() }, deps);
-  if (stoppedAt) io.err(`note: the pass spent its budget of ${calls} calls (schedule.max_calls); run it again to go on from #${stoppedAt.after ?? "the start"}`);
-  const errors = results[0]?.configErrors ?? [];
-  for (const e of errors) io.err(`warning: ${options.configPath ?? ".github/firebreak.yml"}: ${e.key}: ${e.reason}`);
-  io.out(options.json ? JSON.stringify(results, null, 2) : renderReconcile(`${ref.owner}/${ref.repo}`, results));
-  return results.some((r) => r.notes.some((n) => n.startsWith("failed:"))) ? EXIT.failure : EXIT.ok;
 }
 
 /** The login a personal token writes as (an installation token has none): its bodies hold Firebreak's records. */

@@ -5,6 +5,7 @@ import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { FirebreakConfig } from "./config.js";
 import type { IncidentState, TimelineEntry } from "./model/incident.js";
 import { incidentStateSchema } from "./model/incident.js";
+import { deadlinesLine } from "./nudges/rules.js";
 import { CARD_END, CARD_START, encodedStateIn, stateMarker } from "./model/markers.js";
 import { inline, person } from "./text/inert.js";
 import { formatElapsed, formatUtc } from "./time.js";
@@ -199,6 +200,8 @@ function renderSections(state: IncidentState, ctx: CardContext, timelineLimit: n
       ? `**Next check** ${inline(check.text, 300)} — runs it: ${person(check.assignee ?? check.by)}${check.due ? ` · due ${formatUtc(new Date(check.due))}` : ""}`
       : "**Next check** — none set (`/check <what> [@who] [in 30m]`)",
   );
+  const deadlines = deadlinesLine(state, ctx.config, ctx.now);
+  if (deadlines) lines.push(deadlines);
   const active = activeInterventions(state);
   lines.push(`**Active interventions** ${active.length} of ${ctx.config.max_parallel_interventions} allowed in parallel`);
   for (const i of active) lines.push(`- #${i.n} ${inline(i.text, 200)} (${person(i.by)}, ${formatUtc(new Date(i.at))})`);

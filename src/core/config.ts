@@ -18,6 +18,10 @@ const severityLevel = z.object({
     .string()
     .regex(/^\d+[mhd]$/, "a duration such as 60m, 4h or 1d")
     .describe("how often the incident needs an update"),
+  owner_within: z
+    .string()
+    .regex(/^\d+[mhd]$/, "a duration such as 15m, 1h or 1d")
+    .describe("how soon after declaration the incident needs an owner; then the notify list (else the detector) is reminded"),
 });
 
 export const configSchema = z.object({
@@ -55,9 +59,9 @@ export const configSchema = z.object({
     .describe("names of the labels Firebreak owns"),
   severities: z
     .object({
-      1: severityLevel.default({ name: "critical", update_every: "60m" }),
-      2: severityLevel.default({ name: "major", update_every: "4h" }),
-      3: severityLevel.default({ name: "minor", update_every: "24h" }),
+      1: severityLevel.default({ name: "critical", update_every: "60m", owner_within: "15m" }),
+      2: severityLevel.default({ name: "major", update_every: "4h", owner_within: "1h" }),
+      3: severityLevel.default({ name: "minor", update_every: "24h", owner_within: "1d" }),
     })
     .prefault({})
     .describe("what each severity is called and how often it needs an update"),
@@ -125,6 +129,10 @@ export const configSchema = z.object({
     .prefault({})
     .describe("the scheduled pass (reconcile; the Action's schedule run, the App's scheduler, `firebreak reconcile`)"),
   relay: relaySchema.default([]).describe("destinations outside GitHub (Slack, Teams, Google Chat, JSON webhooks) that hear about incidents"),
+  nudges: z
+    .boolean()
+    .default(true)
+    .describe("remind whoever owes the next move (an overdue update, owner, check or postmortem) from the scheduled pass; false turns reminders off"),
 });
 
 export type FirebreakConfig = z.output<typeof configSchema>;

@@ -37,9 +37,9 @@ describe("defaults (the names in SPEC §2)", () => {
 
   it("calls the severities critical, major and minor with updates every 60m, 4h and 24h", () => {
     expect(DEFAULT_CONFIG.severities).toEqual({
-      1: { name: "critical", update_every: "60m" },
-      2: { name: "major", update_every: "4h" },
-      3: { name: "minor", update_every: "24h" },
+      1: { name: "critical", update_every: "60m", owner_within: "15m" },
+      2: { name: "major", update_every: "4h", owner_within: "1h" },
+      3: { name: "minor", update_every: "24h", owner_within: "1d" },
     });
   });
 
@@ -80,8 +80,8 @@ describe("resolveConfig: per-key fallback", () => {
     expect(config.labels.layer.measurement).toBe("tracking");
     expect(config.labels.layer.delivery).toBe("layer:delivery");
     expect(config.labels.status.triage).toBe("needs-triage");
-    expect(config.severities[1]).toEqual({ name: "blocker", update_every: "30m" });
-    expect(config.severities[2]).toEqual({ name: "major", update_every: "4h" });
+    expect(config.severities[1]).toEqual({ name: "blocker", update_every: "30m", owner_within: "15m" });
+    expect(config.severities[2]).toEqual({ name: "major", update_every: "4h", owner_within: "1h" });
     expect(config.max_parallel_interventions).toBe(3);
     expect(config.responders).toEqual(["alice", "acme/marketing-oncall"]);
     expect(config.allow_bots).toEqual(["dependabot[bot]"]);
@@ -129,7 +129,7 @@ describe("resolveConfig: per-key fallback", () => {
 
   it("keeps a severity's valid name when its cadence is invalid (the level's default supplies the cadence)", () => {
     const { config, errors } = resolveConfig({ severities: { 1: { name: "blocker", update_every: "soon" } } });
-    expect(config.severities[1]).toEqual({ name: "blocker", update_every: "60m" });
+    expect(config.severities[1]).toEqual({ name: "blocker", update_every: "60m", owner_within: "15m" });
     expect(keys(errors)).toEqual(["severities.1.update_every"]);
     expect(reasonFor(errors, "severities.1.update_every")).toContain("a duration such as 60m, 4h or 1d");
   });
@@ -137,7 +137,7 @@ describe("resolveConfig: per-key fallback", () => {
   it("fills a severity's missing field from that level's default without complaining", () => {
     const { config, errors } = resolveConfig({ severities: { 2: { update_every: "2h" } } });
     expect(errors).toEqual([]);
-    expect(config.severities[2]).toEqual({ name: "major", update_every: "2h" });
+    expect(config.severities[2]).toEqual({ name: "major", update_every: "2h", owner_within: "1h" });
   });
 
   it("falls back for a section given as the wrong type", () => {
@@ -168,7 +168,7 @@ describe("resolveConfig: per-key fallback", () => {
     );
     for (const e of errors) expect(e.reason).toBe("unknown key (ignored)");
     expect(config.labels.incident).toBe("fire");
-    expect(config.severities[1]).toEqual({ name: "blocker", update_every: "30m" });
+    expect(config.severities[1]).toEqual({ name: "blocker", update_every: "30m", owner_within: "15m" });
     expect(config.postmortem.due_days).toBe(7);
     expect(config.max_parallel_interventions).toBe(2);
     expect(config).not.toHaveProperty("max_paralel_interventions");

@@ -126,3 +126,20 @@ export function parseConfigReported(body: string): string[] {
 // The dashboard: the one issue per repository that Firebreak keeps up to date (SPEC §16).
 
 export const DASHBOARD_MARKER = "<!-- firebreak:dashboard -->";
+// Nudges: the reminder already sent for a rule in a window (SPEC §15), one per window.
+
+const NUDGE_RE = /<!-- firebreak:nudge rule=([a-z]{1,20}) window=([\dTZ:.-]{1,30}) -->/g;
+
+/** Hidden key naming the rule and the window (its start, ISO): a second pass finds it and sends nothing. */
+export function nudgeMarker(rule: string, window: string): string {
+  return `<!-- firebreak:nudge rule=${rule.replace(/[^a-z]/g, "")} window=${window.replace(/[^\dTZ:.-]/g, "")} -->`;
+}
+
+/** The `rule@window` keys of the nudge markers in a body. */
+export function nudgeKeysIn(body: string): string[] {
+  return [...body.matchAll(NUDGE_RE)].map((m) => nudgeKey(m[1]!, m[2]!));
+}
+
+export function nudgeKey(rule: string, window: string): string {
+  return `${rule}@${window}`;
+}

@@ -4,6 +4,7 @@
 //   2. Webhook latency and throughput for a burst of commands, next to a bare Probot app.
 //   3. Tracking QA pages per second (src/dev/bench/qa.ts, when present).
 //   4. ReDoS: every parser and regex on 65,536 hostile characters (src/dev/bench/redos.ts).
+//   5. Nudges: a nudge pass over 200 open incidents (src/dev/bench/nudges.ts).
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { availableParallelism, cpus } from "node:os";
@@ -19,6 +20,7 @@ import type { RequestLogEntry } from "../local-github/index.js";
 import { LocalGitHub } from "../local-github/index.js";
 import type { AppWorkerData, AppWorkerMessage } from "./app-worker.js";
 import { benchRedos, HOSTILE_CHARS } from "./redos.js";
+import { benchNudges, renderNudgeBench } from "./nudges.js";
 
 const REPO = "acme/shop";
 const PEOPLE = { lead: "maya-ops", owner: "devon-web", analyst: "priya-data", outsider: "growth-guru-42" } as const;
@@ -439,6 +441,10 @@ async function main(): Promise<void> {
   out(`## 4. ReDoS (${HOSTILE_CHARS} hostile characters per input, worst of ${"every"} run of markup, spaces and keywords)`);
   out("");
   out(redos());
+  out("");
+  out("## 5. Nudges: a pass over 200 open incidents (schedule.max_calls, GitHub's pacing)");
+  out("");
+  out(renderNudgeBench(await benchNudges()));
   out("");
   out(`bench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -110,7 +110,7 @@ async function closeDuplicatePostmortems(gh: GitHubClient, ref: RepoRef, config:
   }
 }
 
-async function listIssues(gh: GitHubClient, ref: RepoRef, query: { state: "open" | "closed"; labels: string; since?: string }, pages = 10): Promise<IssueView[]> {
+export async function listIssues(gh: GitHubClient, ref: RepoRef, query: { state: "open" | "closed"; labels: string; since?: string }, pages = 10): Promise<IssueView[]> {
   const out: IssueView[] = [];
   for (let page = 1; page <= pages; page++) {
     const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", { ...ref, ...query, per_page: 100, page });

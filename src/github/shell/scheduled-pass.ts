@@ -8,6 +8,7 @@ import { CallBudget } from "./budget.js";
 import type { RunResult, ShellDeps } from "./deps.js";
 import type { JobRun } from "./reconcile.js";
 import { reconcileIncidents } from "./reconcile.js";
+import { nudgeIncidents } from "./nudges.js";
 import { updateDashboard } from "./dashboard.js";
 
 export interface ScheduledJob {
@@ -17,6 +18,7 @@ export interface ScheduledJob {
 
 export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   { name: "reconcile", run: reconcileIncidents },
+  { name: "nudges", run: nudgeIncidents },
   { name: "dashboard", run: updateDashboard },
 ];
 
