@@ -160,7 +160,8 @@ export function generate(scenario: Scenario): Generated {
       ordersTotal += orders;
       lineRows.push(`${stamp},${line.name},,,,,,${sessions},,${orders},,`);
     }
-    const storeCut = ordersTotal / Math.max(1, sessionsTotal * 0.026 * e.demand);
+    // How much of the usual buying survives the store's own incidents (not this hour's noise).
+    const storeCut = conversionCut * LINES.reduce((sum, line) => sum + line.share * (hit("operations", line.name) ? depth : 1), 0);
 
     const adRows: string[] = [];
     for (const ch of AD_CHANNELS) {
@@ -173,7 +174,7 @@ export function generate(scenario: Scenario): Generated {
       const clicks = poisson(rnd, ((spend / bySpend) / ch.cpc) * byCpc);
       const impressions = poisson(rnd, clicks * 60);
       // What the platform counts: real purchases (which the store's state shapes) times the pixel.
-      const conversions = poisson(rnd, clicks * ch.cvr * e.demand * Math.min(storeCut, 1.2) * pixel);
+      const conversions = poisson(rnd, clicks * ch.cvr * e.demand * storeCut * pixel);
       lostAdOrders += delivery < 1 || byCpc < 1 ? clicks * ch.cvr * (1 / Math.min(delivery * byCpc, 1) - 1) * 0.3 : 0;
       const revenue = conversions * 58 * lognormal();
       adRows.push(`${stamp},${ch.name},${cell(spend)},${impressions},${clicks},${conversions},${cell(revenue)},,,,,`);
