@@ -432,6 +432,8 @@ function run(p: Prepared, last: number, raised: (s: Signal) => void): Map<string
     for (const f of judge(p, judged)) {
       const key = `${f.channel}\u0000${f.layer}\u0000${f.metric}`;
       const current = active.get(key);
+      // One break, one layer: while a channel's break is active it is not re-read as another layer.
+      if (!current && f.layer !== "unknown" && [...active.values()].some((a) => a.finding.channel === f.channel && a.finding.layer !== "unknown")) continue;
       const signal = toSignal(p, f, now, current ? 0 : breakStart(p, f));
       if (current) {
         // Still broken: keep when it started and how long it took, refresh the numbers.
