@@ -169,7 +169,13 @@ function prepare(data: KpiSeriesSet, config: DetectionConfig): Prepared {
   const cached = byConfig?.get(key);
   if (cached) return cached;
   const watched = data.series.map((series) => watch(series, computeBaseline(series.values, data.step, series.metric, config.min_history_days)));
-  const index = new Map(watched.map((w) => [`${w.series.channel}\u0000${w.series.metric}`, w]));
+  // Nested maps: the rules look series up thousands of times per replay, without building keys.
+  const index = new Map<string, Map<string, Watched>>();
+  for (const w of watched) {
+    let metrics = index.get(w.series.channel);
+    if (!metrics) index.set(w.series.channel, (metrics = new Map()));
+    metrics.set(w.series.metric, w);
+  }
   const channels = [...new Set(data.series.map((s) => s.channel))];
   const p: Prepared = {
     data,
@@ -177,7 +183,7 @@ function prepare(data: KpiSeriesSet, config: DetectionConfig): Prepared {
     t: thresholds(config.sensitivity, data.step),
     slots: config.timezone === data.timezone ? data.slots : seasonalSlots(data.step, data.start, data.length, config.timezone),
     lagPoints: data.step === "hour" ? config.lag_hours : Math.ceil(config.lag_hours / 24),
-    get: (channel, metric) => index.get(`${channel}\u0000${metric}`),
+    get: (channel, metric) => index.get(channel)?.get(metric),
     adChannels: channels.filter((c) => c !== STORE && !c.includes(":")),
     slices: channels.filter((c) => c.includes(":")),
     unknown: watched.filter((w) => !KNOWN_METRICS.has(w.series.metric)),
