@@ -126,8 +126,7 @@ function down(r: Reading | undefined, drop: number, z: number): boolean {
 
 function holds(w: Window | undefined, t: Thresholds): boolean {
   const r = w && reading(w);
-  // Within the hold margin, or a little beyond it when that is within the noise.
-  return r !== undefined && (r.ratio >= 1 - t.hold || (r.ratio >= 1 - 2 * t.hold && r.z > -2));
+  return r !== undefined && r.ratio >= 1 - t.hold;
 }
 
 /** A condition that holds over the window ending at the judged point. */
@@ -261,7 +260,8 @@ function findings(p: Prepared, from: number, to: number): Omit<Finding, "from" |
     });
   }
   const storeHolds = holds(ordersWindow, t);
-  const conversionHolds = perSession === undefined || !down(perSession, t.drop.conversion / 2, 2);
+  // Economics needs the store converting as usual: a cost breaking out, not buying breaking down.
+  const conversionHolds = perSession === undefined || perSession.ratio >= 1 - t.hold;
 
   for (const channel of p.adChannels) {
     // Delivery: spend collapses.
@@ -343,12 +343,17 @@ function channelWords(p: Prepared, channel: string): string {
   return p.config.channels[channel] ?? channel;
 }
 
-/** "Tuesday 10:00–13:00" or "Tuesday–Wednesday": the usual time the window is compared with. */
+/** "Tuesday 10:00–13:00", "Tuesday 22:00–Wednesday 04:00", "Tuesday–Wednesday" or "the 8 days to Friday". */
 function windowWords(p: Prepared, from: number, to: number): string {
-  const first = slotName(p.data.step, p.slots[from]!);
-  if (p.data.step === "day") return from === to ? first : `${first}–${slotName("day", p.slots[to]!)}`;
-  const end = (p.slots[to]! + 1) % 24;
-  return `${first}–${String(end).padStart(2, "0")}:00`;
+  const step = p.data.step;
+  const first = slotName(step, p.slots[from]!);
+  if (step === "day") {
+    if (from === to) return first;
+    return to - from + 1 >= 7 ? `the ${to - from + 1} days to ${slotName("day", p.slots[to]!)}` : `${first}–${slotName("day", p.slots[to]!)}`;
+  }
+  const end = (p.slots[to]! + 1) % PERIOD_POINTS.hour;
+  const sameDay = Math.floor(p.slots[from]! / 24) === Math.floor(p.slots[to]! / 24) && end % 24 !== 0;
+  return sameDay ? `${first}–${String(end % 24).padStart(2, "0")}:00` : `${first}–${slotName("hour", end)}`;
 }
 
 function toSignal(p: Prepared, f: Finding, at: number, since: number): Signal {
