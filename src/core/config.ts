@@ -4,6 +4,7 @@ import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import { trackingQaSchema } from "./tracking-qa/config.js";
 import { relaySchema } from "./relay/config.js";
+import { detectionSchema } from "./detection/config.js";
 
 const labelName = z.string().trim().min(1).max(50);
 const login = z
@@ -133,6 +134,7 @@ export const configSchema = z.object({
     .boolean()
     .default(true)
     .describe("remind whoever owes the next move (an overdue update, owner, check or postmortem) from the scheduled pass; false turns reminders off"),
+  detection: detectionSchema.prefault({}).describe("early detection from KPI series (SPEC §14): sources, time zone, reporting lag, sensitivity"),
 });
 
 export type FirebreakConfig = z.output<typeof configSchema>;
