@@ -41,6 +41,8 @@ export interface FirebreakAppOptions {
   awaitWork?: boolean;
   /** Tracking QA may fetch private and loopback addresses (off: a hosted App must not probe its own network). */
   allowPrivateQaHosts?: boolean;
+  /** The server's environment, where KPI sources' `auth_env` variables are read (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Run the scheduled pass every this many seconds in this process (`FIREBREAK_SCHEDULE_EVERY`); off when absent. */
   scheduleEverySeconds?: number;
 }
@@ -65,6 +67,8 @@ export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
     reportFixedConfig: true,
     checkRuns: true,
     allowPrivateQaHosts: options.allowPrivateQaHosts === true,
+    // Hosted: a repository's config may name only FIREBREAK_KPI_… variables of this server (SPEC §13).
+    kpi: { env: options.env ?? process.env, hosted: true },
     exclusive: (ref, incident, work) => queue.run(incidentKey(ref, incident), work),
   };
   const keep = (kept: readonly RunResult[]) => {

@@ -47,6 +47,7 @@ export async function runReconcile(options: ReconcileOptions, io: Io, octokitOpt
     templates: shippedTemplates(),
     ...(options.configPath ? { configPath: options.configPath } : {}),
     issueFromPayload: true,
+    kpi: { env: io.env, hosted: false },
     ...(options.botLogin ? {} : await tokenOwner(gh)),
   };
   const { results, stoppedAt, calls } = await handle(gh, { kind: "scheduled", ref, at: new Date().toISOString() }, deps);
