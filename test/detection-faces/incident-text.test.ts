@@ -53,7 +53,7 @@ describe("the evidence chart", () => {
       const [block] = mermaidBlocks(chart);
       expect(await parseMermaid(block!)).toBe("xychart");
     }
-    expect(hourly).toContain('"11-28 14h"');
+    expect(hourly).toContain(`"12-04 22h"]`);
     expect(daily).toContain('"10-30"');
     const line = hourly.split("\n").find((l) => l.trim().startsWith("line"))!;
     expect(line.split(",")).toHaveLength(CHART_POINTS);
@@ -181,7 +181,8 @@ describe("which incident a break belongs to", () => {
     ]);
     expect(groups[0]!.key.since).toBe("2026-11-28T06:00:00.000Z");
     expect(confidenceOf(signal())).toBe("high");
-    expect(confidenceOf(signal({ observed: 1500 }))).toBe("low");
+    expect(confidenceOf(signal({ observed: 1500 }))).toBe("medium");
+    expect(confidenceOf(signal({ observed: 1700 }))).toBe("low");
     expect(confidenceOf(signal({ layer: "unknown" }))).toBe("low");
   });
 });

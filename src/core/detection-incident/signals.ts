@@ -69,7 +69,7 @@ export function openedFor(incident: Pick<OpenIncident, "body">, key: Pick<Detect
  * The incident a break belongs to: the one Firebreak opened for this (channel, layer), else the
  * oldest matching one. The oldest, so concurrent passes pick the same.
  */
-export function incidentFor(open: readonly OpenIncident[], key: Pick<DetectionKey, "channel" | "layer">, config: FirebreakConfig): OpenIncident | undefined {
+export function incidentFor<T extends OpenIncident>(open: readonly T[], key: Pick<DetectionKey, "channel" | "layer">, config: FirebreakConfig): T | undefined {
   const byNumber = [...open].sort((a, b) => a.number - b.number);
   return byNumber.find((i) => openedFor(i, key)) ?? byNumber.find((i) => matchesIncident(i, key, config));
 }
