@@ -1,21 +1,18 @@
-// @vitest-environment happy-dom
 // What a detection writes, without GitHub: the incident drafted through the issue form parses as
 // a declaration with the right answers, every chart parses with the real `mermaid` package and
 // stays small, markers survive hostile channel names, and a break finds its incident.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import { parseDeclaration } from "../../src/core/declaration/form.js";
 import type { Signal } from "../../src/core/detection/index.js";
 import { bandChart, CHART_POINTS, type BandPoint } from "../../src/core/detection-incident/chart.js";
 import { confidenceOf, detectionClearedNote, detectionIncidentDraft, detectionUpdateComment } from "../../src/core/detection-incident/draft.js";
+import { shippedTemplates } from "../../src/templates.js";
 import { groupSignals, incidentFor, matchesIncident, ongoingKeys, ongoingOn, scopeOf } from "../../src/core/detection-incident/signals.js";
 import { detectionClearedMarker, detectionMarker, detectionMarksIn } from "../../src/core/model/markers.js";
 import { mermaidBlocks, parseMermaid } from "../support/mermaid.js";
 
-// happy-dom replaces import.meta.url, so the shipped form is read from the checkout.
-const form = readFileSync(join(process.cwd(), "templates/ISSUE_TEMPLATE/marketing-incident.yml"), "utf8");
+const form = shippedTemplates().form;
 
 function signal(over: Partial<Signal> = {}): Signal {
   return {

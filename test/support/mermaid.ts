@@ -1,18 +1,27 @@
 // Parses Mermaid text with the real `mermaid` package, as GitHub's renderer would: charts
-// Firebreak writes (postmortem timelines, detection evidence) must parse. Mermaid needs a DOM,
-// so test files that use this run in vitest's `happy-dom` environment
-// (`// @vitest-environment happy-dom` at the top of the file).
-import mermaid from "mermaid";
+// Firebreak writes (postmortem timelines, detection evidence) must parse. Mermaid needs a DOM;
+// a happy-dom window is made global only for it, at the first parse, so the rest of a test file
+// keeps Node's own globals (vitest's happy-dom environment would replace URL and fetch too).
+import type { Mermaid } from "mermaid";
 
-let ready = false;
+let loaded: Promise<Mermaid> | undefined;
+
+async function load(): Promise<Mermaid> {
+  if (!("document" in globalThis)) {
+    const { Window } = await import("happy-dom");
+    const window = new Window();
+    // Mermaid's sanitiser (DOMPurify) binds to `window` when it is imported: set it first.
+    Object.assign(globalThis, { window, document: window.document });
+  }
+  const mermaid = (await import("mermaid")).default;
+  mermaid.initialize({ startOnLoad: false });
+  return mermaid;
+}
 
 /** The diagram type Mermaid read, or the parse error it threw. */
 export async function parseMermaid(text: string): Promise<string> {
-  if (!ready) {
-    mermaid.initialize({ startOnLoad: false });
-    ready = true;
-  }
-  const parsed = await mermaid.parse(text);
+  loaded ??= load();
+  const parsed = await (await loaded).parse(text);
   return parsed ? parsed.diagramType : "";
 }
 
