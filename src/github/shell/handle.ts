@@ -77,6 +77,8 @@ export async function handle(gh: GitHubClient, trigger: Trigger, deps: ShellDeps
       // seen as fixed once the file changes or the process starts (the Action: every run).
       if (loaded.changed || pass.configErrors.length > 0) await reportErrors(gh, trigger.ref, { ...loaded, errors }, { ...deps, reportFixedConfig: true });
       const results = pass.results.map((r) => ({ ...r, configErrors: errors }));
+      // A pass with nothing else to say still carries the errors, so the Action annotates them.
+      if (results.length === 0 && errors.length > 0) results.push({ action: "reconciled", notes: [`${errors.length} configuration error(s), reported in the configuration-error issue`], configErrors: errors });
       // A manual run (workflow_dispatch, `firebreak qa`) also checks tracking now.
       if (trigger.qa) results.push(withErrors(await runReleaseQa(gh, { kind: "release", ref: trigger.ref, release: trigger.qa, sender: { login: "scheduled", type: "User" } }, config, deps)));
       return { results, calls: pass.calls, ...(pass.stoppedAt ? { stoppedAt: pass.stoppedAt } : {}) };
