@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import type { ExitCode, Io } from "./common.js";
 import { describeError, EXIT, processIo } from "./common.js";
+import type { DetectOptions } from "./detect.js";
 import type { QaOptions } from "./qa.js";
 import type { SimulateOptions } from "./simulate.js";
 
@@ -109,6 +110,17 @@ reads is refused with the fields named; an invalid config file is exit 2.${EXIT_
     .option("--json", "print the full report as JSON")
     .addHelpText("after", `\nExits 1 when any check failed, 0 when all passed, 2 when there is nothing valid to check.${EXIT_CODES}`)
     .action(async (opts: QaOptions) => done(await (await import("./qa.js")).runQa(opts, io)));
+
+  program
+    .command("detect")
+    .description("Read KPI series (CSV or JSON Lines) and print the material, sustained breaks, each read as a layer (SPEC §14).")
+    .requiredOption("--kpi <source>", "a KPI file, an https:// URL, or - for standard input")
+    .option("--config <file>", "a config file whose detection: block applies (default: .github/firebreak.yml here, if any)")
+    .option("--at <iso>", "judge the data as of this time (default: the newest timestamp in the data)")
+    .option("--replay", "feed every point in time order as if live and print each signal when first raised")
+    .option("--json", 'print { "signals": [ … ] }')
+    .addHelpText("after", `\nExits 1 when a signal is active (or raised in the replay), 0 when none, 2 on bad input (the line and column are named).${EXIT_CODES}`)
+    .action(async (opts: DetectOptions) => done(await (await import("./detect.js")).runDetect(opts, io)));
 
   return program;
 }

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import { trackingQaSchema } from "./tracking-qa/config.js";
+import { detectionSchema } from "./detection/config.js";
 
 const labelName = z.string().trim().min(1).max(50);
 const login = z
@@ -122,6 +123,7 @@ export const configSchema = z.object({
     })
     .prefault({})
     .describe("the scheduled pass (reconcile; the Action's schedule run, the App's scheduler, `firebreak reconcile`)"),
+  detection: detectionSchema.prefault({}).describe("early detection from KPI series (SPEC §14): sources, time zone, reporting lag, sensitivity"),
 });
 
 export type FirebreakConfig = z.output<typeof configSchema>;

@@ -1,0 +1,459 @@
+// Reading the series as layers (SPEC §14) and the life of a signal. Every grid point is judged
+// once, in time order, from points that were final at that moment: `replay` is one linear pass,
+// and `detect` at a time is the same pass stopped there, so both always agree.
+import type { Baseline } from "./baseline.js";
+import { computeBaseline } from "./baseline.js";
+import type { DetectionConfig, Sensitivity } from "./config.js";
+import type { KpiSeries, KpiSeriesSet } from "./parse.js";
+import type { Step } from "./time.js";
+import { DAY_MS, HOUR_MS, gridLabel, seasonalSlots, slotName } from "./time.js";
+
+export type Layer = "economics" | "measurement" | "conversion" | "delivery" | "operations" | "unknown";
+
+export interface Signal {
+  at: string;
+  since: string;
+  channel: string;
+  layer: Layer;
+  metric: string;
+  observed: number;
+  expected: number;
+  low: number;
+  high: number;
+  score: number;
+  severity: 1 | 2 | 3;
+  reason: string;
+}
+
+/** The metrics §14 names; any other numeric column is watched on its own (layer `unknown`). */
+export const KNOWN_METRICS = new Set(["spend", "impressions", "clicks", "platform_conversions", "platform_revenue", "sessions", "checkout_starts", "orders", "revenue"]);
+const STORE = "all";
+
+/**
+ * How large and how long a break must be. `points`: consecutive final points (the window);
+ * `z`: robust standard deviations of the window total; `drop`: the material relative change per layer.
+ */
+export interface Thresholds {
+  points: number;
+  z: number;
+  drop: Record<Layer, number>;
+  /** A related series "holds" while it is down by less than this (or not significantly down). */
+  hold: number;
+}
+
+export function thresholds(sensitivity: Sensitivity, step: Step): Thresholds {
+  const base = step === "hour" ? 3 : 2;
+  const scale = { low: 1.25, normal: 1, high: 0.8 }[sensitivity];
+  return {
+    points: base + { low: 1, normal: 0, high: -1 }[sensitivity],
+    z: { low: 4, normal: 3, high: 2.5 }[sensitivity],
+    drop: {
+      delivery: 0.5 * scale,
+      measurement: 0.4 * scale,
+      conversion: 0.3 * scale,
+      economics: 0.4 * scale,
+      operations: 0.4 * scale,
+      unknown: 0.5 * scale,
+    },
+    hold: 0.2,
+  };
+}
+
+/** Sums of a series over a window of final points: observed, expected and the variance. */
+interface Window {
+  observed: number;
+  expected: number;
+  variance: number;
+}
+
+interface Watched {
+  series: KpiSeries;
+  baseline: Baseline;
+}
+
+function windowOf(w: Watched | undefined, from: number, to: number): Window | undefined {
+  if (!w) return undefined;
+  let observed = 0;
+  let expected = 0;
+  let variance = 0;
+  for (let i = from; i <= to; i += 1) {
+    const v = w.series.values[i]!;
+    const e = w.baseline.expected[i]!;
+    if (Number.isNaN(v) || Number.isNaN(e)) return undefined;
+    observed += v;
+    expected += e;
+    variance += w.baseline.sigma[i]! ** 2;
+  }
+  return { observed, expected, variance };
+}
+
+/** A numerator judged against its expectation, optionally adjusted by how a denominator moved. */
+interface Reading {
+  observed: number;
+  expected: number;
+  sigma: number;
+  /** observed / expected (adjusted). */
+  ratio: number;
+  /** Standard deviations from the expectation (negative: below). */
+  z: number;
+}
+
+function reading(num: Window, den?: Window): Reading | undefined {
+  const scale = den ? (den.expected > 0 ? den.observed / den.expected : Number.NaN) : 1;
+  if (!Number.isFinite(scale) || num.expected <= 0) return undefined;
+  const expected = num.expected * scale;
+  const sigma = Math.sqrt(num.variance) * Math.max(scale, 1e-9);
+  const ratio = expected > 0 ? num.observed / expected : 1;
+  return { observed: num.observed, expected, sigma, ratio, z: sigma > 0 ? (num.observed - expected) / sigma : 0 };
+}
+
+function down(r: Reading | undefined, drop: number, z: number): boolean {
+  return r !== undefined && r.ratio <= 1 - drop && r.z <= -z;
+}
+
+function holds(w: Window | undefined, t: Thresholds): boolean {
+  const r = w && reading(w);
+  return r !== undefined && (r.ratio >= 1 - t.hold || r.z > -2);
+}
+
+/** A condition that holds over the window ending at the judged point. */
+interface Finding {
+  channel: string;
+  layer: Layer;
+  metric: string;
+  reading: Reading;
+  /** How the window compares, in words, for the reason. */
+  context: string;
+  /** Reported values when the metric is a ratio (CPA, ROAS): [observed, expected, low, high]. */
+  shown?: [number, number, number, number];
+  /** The primary series and its adjusting denominator, for `since` and clearing. */
+  primary: Watched;
+  denominator?: Watched;
+}
+
+interface Prepared {
+  data: KpiSeriesSet;
+  config: DetectionConfig;
+  t: Thresholds;
+  slots: Uint16Array;
+  lagPoints: number;
+  get(channel: string, metric: string): Watched | undefined;
+  adChannels: string[];
+  slices: string[];
+  unknown: Watched[];
+  watched: Watched[];
+}
+
+const prepared = new WeakMap<KpiSeriesSet, Map<string, Prepared>>();
+
+function prepare(data: KpiSeriesSet, config: DetectionConfig): Prepared {
+  const key = JSON.stringify([config.timezone, config.lag_hours, config.min_history_days, config.sensitivity, config.severity, config.channels]);
+  let byConfig = prepared.get(data);
+  const cached = byConfig?.get(key);
+  if (cached) return cached;
+  const watched = data.series.map((series) => ({ series, baseline: computeBaseline(series.values, data.step, series.metric, config.min_history_days) }));
+  const index = new Map(watched.map((w) => [`${w.series.channel}\u0000${w.series.metric}`, w]));
+  const channels = [...new Set(data.series.map((s) => s.channel))];
+  const p: Prepared = {
+    data,
+    config,
+    t: thresholds(config.sensitivity, data.step),
+    slots: config.timezone === data.timezone ? data.slots : seasonalSlots(data.step, data.start, data.length, config.timezone),
+    lagPoints: data.step === "hour" ? config.lag_hours : Math.ceil(config.lag_hours / 24),
+    get: (channel, metric) => index.get(`${channel}\u0000${metric}`),
+    adChannels: channels.filter((c) => c !== STORE && !c.includes(":")),
+    slices: channels.filter((c) => c.includes(":")),
+    unknown: watched.filter((w) => !KNOWN_METRICS.has(w.series.metric)),
+    watched,
+  };
+  if (!byConfig) {
+    byConfig = new Map();
+    prepared.set(data, byConfig);
+  }
+  byConfig.set(key, p);
+  return p;
+}
+
+function pct(ratio: number): string {
+  return `${Math.round(Math.abs(1 - ratio) * 100)}%`;
+}
+
+function change(r: Reading | undefined): string {
+  if (!r) return "no data";
+  const p = Math.round((r.ratio - 1) * 100);
+  return `${p >= 0 ? "+" : "−"}${Math.abs(p)}%`;
+}
+
+/** The store total of a metric (`all`), or the sum of the other slices of a slice's kind. */
+function restOfStore(p: Prepared, slice: string, metric: string, from: number, to: number): Window | undefined {
+  const store = windowOf(p.get(STORE, metric), from, to);
+  const own = windowOf(p.get(slice, metric), from, to);
+  if (store && own) return { observed: store.observed - own.observed, expected: store.expected - own.expected, variance: store.variance };
+  const kind = slice.slice(0, slice.indexOf(":") + 1);
+  let sum: Window | undefined;
+  for (const other of p.slices) {
+    if (other === slice || !other.startsWith(kind)) continue;
+    const w = windowOf(p.get(other, metric), from, to);
+    if (!w) continue;
+    sum = sum ? { observed: sum.observed + w.observed, expected: sum.expected + w.expected, variance: sum.variance + w.variance } : w;
+  }
+  return sum;
+}
+
+/** Every layer condition true over the window [from, to]; one break is read as one layer. */
+function findings(p: Prepared, from: number, to: number): Finding[] {
+  const { t } = p;
+  const out: Finding[] = [];
+  const w = (channel: string, metric: string) => windowOf(p.get(channel, metric), from, to);
+
+  // Operations: one slice's orders fall while its sessions and the rest of the store hold.
+  for (const slice of p.slices) {
+    const orders = p.get(slice, "orders");
+    const ordersWindow = windowOf(orders, from, to);
+    const r = ordersWindow && reading(ordersWindow);
+    if (!orders || !down(r, t.drop.operations, t.z)) continue;
+    const sessions = w(slice, "sessions");
+    const rest = restOfStore(p, slice, "orders", from, to);
+    if ((sessions && !holds(sessions, t)) || !holds(rest, t)) continue;
+    out.push({ channel: slice, layer: "operations", metric: "orders", reading: r!, primary: orders, context: `while its sessions (${change(sessions && reading(sessions))}) and the rest of the store's orders (${change(rest && reading(rest))}) hold` });
+  }
+
+  // Conversion: store-wide orders per session fall while sessions and checkout starts hold.
+  const storeOrders = p.get(STORE, "orders");
+  const storeSessions = p.get(STORE, "sessions");
+  const sessionsWindow = w(STORE, "sessions");
+  const ordersWindow = w(STORE, "orders");
+  const perSession = ordersWindow && sessionsWindow ? reading(ordersWindow, sessionsWindow) : undefined;
+  const conversionBroke = down(perSession, t.drop.conversion, t.z);
+  const checkouts = w(STORE, "checkout_starts");
+  if (conversionBroke && holds(sessionsWindow, t) && (!checkouts || holds(checkouts, t)) && out.length === 0) {
+    out.push({
+      channel: STORE,
+      layer: "conversion",
+      metric: "orders",
+      reading: perSession!,
+      primary: storeOrders!,
+      denominator: storeSessions,
+      context: `per session while sessions (${change(reading(sessionsWindow!))})${checkouts ? ` and checkout starts (${change(reading(checkouts))})` : ""} hold`,
+    });
+  }
+  const storeHolds = holds(ordersWindow, t);
+  const conversionHolds = perSession === undefined || !down(perSession, t.drop.conversion / 2, 2);
+
+  for (const channel of p.adChannels) {
+    // Delivery: spend collapses.
+    const spend = p.get(channel, "spend");
+    const spendWindow = windowOf(spend, from, to);
+    const spendReading = spendWindow && reading(spendWindow);
+    if (spend && down(spendReading, t.drop.delivery, t.z)) {
+      const alongside = (["impressions", "clicks"] as const).flatMap((m) => {
+        const r = readingOf(p, channel, m, from, to);
+        return r ? [`${m} ${change(r)}`] : [];
+      });
+      out.push({ channel, layer: "delivery", metric: "spend", reading: spendReading!, primary: spend, context: alongside.length > 0 ? `(${alongside.join(", ")})` : "" });
+      continue;
+    }
+    // Measurement: platform conversions fall while the traffic and the store's orders hold.
+    const conversions = p.get(channel, "platform_conversions");
+    const conversionsWindow = windowOf(conversions, from, to);
+    const conversionsReading = conversionsWindow && reading(conversionsWindow);
+    const clicks = w(channel, "clicks");
+    if (conversions && down(conversionsReading, t.drop.measurement, t.z) && storeHolds && (!clicks || holds(clicks, t))) {
+      out.push({ channel, layer: "measurement", metric: "platform_conversions", reading: conversionsReading!, primary: conversions, context: `while store orders (${change(ordersWindow && reading(ordersWindow))})${clicks ? ` and clicks (${change(reading(clicks))})` : ""} hold` });
+      continue;
+    }
+    // Economics: cost per conversion or return on spend breaks out while the store converts as usual.
+    if (!spendWindow || !conversionHolds) continue;
+    const economics = economicsFinding(p, channel, spend!, spendWindow, from, to);
+    if (economics) out.push(economics);
+  }
+
+  for (const u of p.unknown) {
+    const uw = windowOf(u, from, to);
+    const r = uw && reading(uw);
+    if (!r) continue;
+    const rise = r.ratio >= 1 + t.drop.unknown && r.z >= t.z;
+    if (down(r, t.drop.unknown, t.z) || rise) out.push({ channel: u.series.channel, layer: "unknown", metric: u.series.metric, reading: r, primary: u, context: "" });
+  }
+  return out;
+}
+
+function readingOf(p: Prepared, channel: string, metric: string, from: number, to: number): Reading | undefined {
+  const w = windowOf(p.get(channel, metric), from, to);
+  return w && reading(w);
+}
+
+function economicsFinding(p: Prepared, channel: string, spend: Watched, spendWindow: Window, from: number, to: number): Finding | undefined {
+  const { t } = p;
+  for (const [metric, numerator] of [
+    ["cpa", "platform_conversions"],
+    ["roas", "platform_revenue"],
+  ] as const) {
+    const series = p.get(channel, numerator);
+    const num = windowOf(series, from, to);
+    // Conversions (or revenue) per unit of spend falling is CPA rising (or ROAS falling).
+    const r = num && reading(num, spendWindow);
+    if (!series || !r || !down(r, t.drop.economics, t.z)) continue;
+    const spent = spendWindow.observed;
+    const perUnit = (value: number) => (metric === "cpa" ? spent / Math.max(value, 1e-9) : value / Math.max(spent, 1e-9));
+    const low = Math.max(r.expected - t.z * r.sigma, 0);
+    const high = r.expected + t.z * r.sigma;
+    const shown: [number, number, number, number] = metric === "cpa" ? [perUnit(r.observed), perUnit(r.expected), perUnit(high), low > 0 ? perUnit(low) : perUnit(r.expected) * 10] : [perUnit(r.observed), perUnit(r.expected), perUnit(low), perUnit(high)];
+    return { channel, layer: "economics", metric, reading: r, shown, primary: series, denominator: spend, context: `while spend (${change(reading(spendWindow))}) and the store's orders per session hold` };
+  }
+  return undefined;
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+const METRIC_WORDS: Record<string, string> = {
+  spend: "spend",
+  platform_conversions: "platform conversions",
+  orders: "orders",
+  cpa: "cost per conversion",
+  roas: "return on ad spend",
+};
+
+function channelWords(p: Prepared, channel: string): string {
+  if (channel === STORE) return "Store";
+  if (channel.startsWith("line:")) return `Product line ${channel.slice(5)}:`;
+  if (channel.startsWith("market:")) return `Market ${channel.slice(7)}:`;
+  return p.config.channels[channel] ?? channel;
+}
+
+/** "Tuesday 10:00–13:00" or "Tuesday–Wednesday": the usual time the window is compared with. */
+function windowWords(p: Prepared, from: number, to: number): string {
+  const first = slotName(p.data.step, p.slots[from]!);
+  if (p.data.step === "day") return from === to ? first : `${first}–${slotName("day", p.slots[to]!)}`;
+  const end = (p.slots[to]! + 1) % 24;
+  return `${first}–${String(end).padStart(2, "0")}:00`;
+}
+
+function toSignal(p: Prepared, f: Finding, from: number, to: number, at: number, since: number): Signal {
+  const r = f.reading;
+  const low = Math.max(r.expected - p.t.z * r.sigma, 0);
+  const high = r.expected + p.t.z * r.sigma;
+  const [observed, expected, lo, hi] = f.shown ?? [r.observed, r.expected, low, high];
+  const direction = f.metric === "cpa" ? (observed >= expected ? "above" : "below") : r.ratio < 1 ? "below" : "above";
+  const size = f.metric === "cpa" ? pct(observed / Math.max(expected, 1e-9)) : pct(r.ratio);
+  const what = f.layer === "unknown" ? f.metric : (METRIC_WORDS[f.metric] ?? f.metric);
+  const reason = `${channelWords(p, f.channel)} ${what} ${size} ${direction} the usual for ${windowWords(p, from, to)}${f.context ? ` ${f.context}` : ""}.`;
+  return {
+    at: gridLabel(p.data.step, p.data.start, at),
+    since: gridLabel(p.data.step, p.data.start, since),
+    channel: f.channel,
+    layer: f.layer,
+    metric: f.metric,
+    observed: round(observed),
+    expected: round(expected),
+    low: round(lo),
+    high: round(hi),
+    score: round(Math.abs(r.z)),
+    severity: p.config.severity,
+    reason,
+  };
+}
+
+/** Whether one final point of the finding's series sits inside its band (the same side as the break). */
+function inside(p: Prepared, f: Finding, i: number): boolean {
+  const num = windowOf(f.primary, i, i);
+  const den = f.denominator ? windowOf(f.denominator, i, i) : undefined;
+  const r = num && (f.denominator ? den && reading(num, den) : reading(num));
+  if (!r) return false;
+  const below = r.ratio < 1;
+  return below ? r.z > -p.t.z || r.ratio > 1 - p.t.drop[f.layer] : r.z < p.t.z || r.ratio < 1 + p.t.drop[f.layer];
+}
+
+/** The first point of the break: the window's first point outside the band, then back while earlier ones are too (at most a week). */
+function breakStart(p: Prepared, f: Finding, from: number, to: number): number {
+  let since = from;
+  while (since < to && inside(p, f, since)) since += 1;
+  const limit = Math.max(0, from - PERIOD_POINTS[p.data.step]);
+  while (since - 1 >= limit && !inside(p, f, since - 1)) since -= 1;
+  return since;
+}
+const PERIOD_POINTS: Record<Step, number> = { hour: 168, day: 7 };
+
+interface Active {
+  finding: Finding;
+  signal: Signal;
+  insideRun: number;
+}
+
+/** Feeds every point in time order up to grid index `last` (inclusive); calls `raised` for each new signal. */
+function run(p: Prepared, last: number, raised: (s: Signal) => void): Map<string, Active> {
+  const active = new Map<string, Active>();
+  const k = p.t.points;
+  for (let now = 0; now <= last; now += 1) {
+    const judged = now - p.lagPoints;
+    if (judged - k + 1 < 0) continue;
+    // Clear signals whose series has been back inside its band for k final points.
+    for (const [key, a] of active) {
+      a.insideRun = inside(p, a.finding, judged) ? a.insideRun + 1 : 0;
+      if (a.insideRun >= k) active.delete(key);
+    }
+    for (const f of findings(p, judged - k + 1, judged)) {
+      const key = `${f.channel}\u0000${f.layer}\u0000${f.metric}`;
+      const current = active.get(key);
+      const signal = toSignal(p, f, judged - k + 1, judged, now, current ? 0 : breakStart(p, f, judged - k + 1, judged));
+      if (current) {
+        // Still broken: keep when it started, refresh the numbers.
+        current.signal = { ...signal, since: current.signal.since };
+        current.finding = f;
+        continue;
+      }
+      active.set(key, { finding: f, signal, insideRun: 0 });
+      raised(signal);
+    }
+  }
+  return active;
+}
+
+export function newestAt(data: KpiSeriesSet): string | undefined {
+  return data.length === 0 ? undefined : gridLabel(data.step, data.start, data.length - 1);
+}
+
+/** The grid index of an ISO time (the last point at or before it); undefined before the data. */
+function indexAt(data: KpiSeriesSet, at: string | undefined): number | undefined {
+  if (data.length === 0) return undefined;
+  if (at === undefined) return data.length - 1;
+  const ms = Date.parse(at.length === 10 ? `${at}T00:00:00Z` : at);
+  if (Number.isNaN(ms)) return undefined;
+  const i = data.step === "day" ? Math.floor(ms / DAY_MS) - data.start : Math.floor((ms - data.start) / HOUR_MS);
+  return i < 0 ? undefined : Math.min(i, data.length - 1);
+}
+
+/** Signals active at `at` (default: the newest timestamp in the data), with their newest numbers. */
+export function detect(data: KpiSeriesSet, config: DetectionConfig, opts: { at?: string } = {}): Signal[] {
+  const last = indexAt(data, opts.at);
+  if (last === undefined) return [];
+  const p = prepare(data, config);
+  return [...run(p, last, () => undefined).values()].map((a) => a.signal);
+}
+
+/** Signals as first raised when every point is fed in time order, with no look-ahead. */
+export function replay(data: KpiSeriesSet, config: DetectionConfig): Signal[] {
+  const out: Signal[] = [];
+  if (data.length === 0) return out;
+  run(prepare(data, config), data.length - 1, (s) => out.push(s));
+  return out;
+}
+
+/** The series against its band for the evidence chart: the last `points` final points up to `at`. */
+export function band(data: KpiSeriesSet, config: DetectionConfig, key: { channel: string; metric: string }, opts: { at?: string; points: number }): { at: string; observed: number; expected: number; low: number; high: number }[] {
+  const last = indexAt(data, opts.at);
+  if (last === undefined) return [];
+  const p = prepare(data, config);
+  const w = p.get(key.channel.toLowerCase(), key.metric.toLowerCase());
+  if (!w) return [];
+  const out: { at: string; observed: number; expected: number; low: number; high: number }[] = [];
+  const final = last - p.lagPoints;
+  for (let i = Math.max(0, final - Math.max(0, Math.floor(opts.points)) + 1); i <= final; i += 1) {
+    const v = w.series.values[i]!;
+    const e = w.baseline.expected[i]!;
+    if (Number.isNaN(v) || Number.isNaN(e)) continue;
+    const s = w.baseline.sigma[i]!;
+    out.push({ at: gridLabel(data.step, data.start, i), observed: round(v), expected: round(e), low: round(Math.max(e - p.t.z * s, 0)), high: round(e + p.t.z * s) });
+  }
+  return out;
+}
