@@ -73,7 +73,7 @@ describe("the Action's scheduled run with detection", () => {
     expect([...incident.labels].sort()).toEqual(["incident", "layer:delivery", "sev:2", "status:triage"]);
     expect(parseBody(incident.body).state).toMatchObject({ status: "triage", layer: { likely: "delivery" } });
     expect(parseDeclaration(incident.body, FORM, FORM)).toMatchObject({ scope: ["Meta"], layer: "delivery", severity: 2, missing: [] });
-    expect(await parseMermaid(mermaidBlocks(incident.body)[0]!)).toBe("xychart");
+    expect(await parseMermaid(mermaidBlocks(incident.body ?? "")[0]!)).toBe("xychart");
     expect(opened.summary).toContain("opened #1 for the delivery break on meta");
 
     kpi("2026-11-28T16:00:00Z", [COLLAPSE]);

@@ -94,7 +94,7 @@ describe("the App's scheduled pass with detection", () => {
     expect(declaration).toMatchObject({ scope: ["Meta"], started: signal!.since, layer: "delivery", severity: 2 });
     expect(declaration.symptom).toMatch(/^`spend` of `meta` was \d+(\.\d+)? at 2026-11-28 14:00 UTC, 9\d% below expected/);
     expect(incident.body).toContain("| metric | layer | observed | expected | band | score | since | why |");
-    const charts = mermaidBlocks(incident.body);
+    const charts = mermaidBlocks(incident.body ?? "");
     expect(charts).toHaveLength(1);
     expect(await parseMermaid(charts[0]!)).toBe("xychart");
     expect(first.filter((c) => c === "POST /issues")).toHaveLength(1);

@@ -8,7 +8,7 @@ import type { Signal } from "../../src/core/detection/index.js";
 import { bandChart, CHART_POINTS, type BandPoint } from "../../src/core/detection-incident/chart.js";
 import { confidenceOf, detectionClearedNote, detectionIncidentDraft, detectionUpdateComment } from "../../src/core/detection-incident/draft.js";
 import { shippedTemplates } from "../../src/templates.js";
-import { groupSignals, incidentFor, matchesIncident, ongoingKeys, ongoingOn, scopeOf } from "../../src/core/detection-incident/signals.js";
+import { groupSignals, incidentFor, matchesIncident, ongoingOn, scopeOf } from "../../src/core/detection-incident/signals.js";
 import { detectionClearedMarker, detectionMarker, detectionMarksIn } from "../../src/core/model/markers.js";
 import { mermaidBlocks, parseMermaid } from "../support/mermaid.js";
 
@@ -157,9 +157,6 @@ describe("which incident a break belongs to", () => {
     expect(ongoingOn([detectionMarker(first)], key)).toEqual(first);
     expect(ongoingOn([detectionMarker(first), detectionClearedMarker(first)], key)).toBeUndefined();
     expect(ongoingOn([detectionMarker(first), detectionClearedMarker(first), detectionMarker(second)], key)).toEqual(second);
-    expect(ongoingKeys([detectionMarker(first), detectionMarker({ channel: "google", layer: "delivery", since: "x" }), detectionClearedMarker(first)])).toEqual([
-      { channel: "google", layer: "delivery", since: "x" },
-    ]);
   });
 
   it("keeps markers whole for channel names that would end the comment or split the key", () => {

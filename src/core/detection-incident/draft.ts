@@ -20,7 +20,7 @@ const MAX_ROWS = 20;
 
 const number = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 4 });
 
-export function num(n: number): string {
+function num(n: number): string {
   return Number.isFinite(n) ? number.format(n) : "—";
 }
 

@@ -85,10 +85,3 @@ export function ongoingOn(texts: readonly string[], key: Pick<DetectionKey, "cha
   }
   return last && !last.cleared ? last.key : undefined;
 }
-
-/** Every (channel, layer) whose break Firebreak recorded on an incident and has not seen clear. */
-export function ongoingKeys(texts: readonly string[]): DetectionKey[] {
-  const seen = new Map<string, DetectionKey>();
-  for (const text of texts) for (const mark of detectionMarksIn(text)) seen.set(JSON.stringify([mark.key.channel, mark.key.layer]), mark.key);
-  return [...seen.values()].filter((key) => ongoingOn(texts, key) !== undefined);
-}

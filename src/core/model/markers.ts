@@ -137,14 +137,9 @@ export interface DetectionKey {
   since: string;
 }
 
-/** Everything that names one (channel, layer), whatever the signal: a prefix of every detection marker of it. */
-export function detectionMarkerPrefix(key: { channel: string; layer: string }): string {
-  return `<!-- firebreak:detection channel=${markerWord(key.channel)} layer=${markerWord(key.layer)} `;
-}
-
 /** On the incident a signal opened, and on the update a matching incident got for it. */
 export function detectionMarker(key: DetectionKey): string {
-  return `${detectionMarkerPrefix(key)}since=${markerWord(key.since)} -->`;
+  return `<!-- firebreak:detection channel=${markerWord(key.channel)} layer=${markerWord(key.layer)} since=${markerWord(key.since)} -->`;
 }
 
 /** On the note that records a signal clearing (it never closes the incident). */

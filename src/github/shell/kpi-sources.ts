@@ -71,7 +71,7 @@ async function readUrl(source: { url: string; auth_env?: string | undefined }, d
     header = parsed.data;
   }
   const guarded = kpi.hosted && deps.allowPrivateQaHosts !== true ? guardedFetch() : undefined;
-  const get = guarded?.fetch ?? fetch;
+  const get = kpi.fetch ?? guarded?.fetch ?? fetch;
   try {
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       // The header belongs to the configured host: a redirect elsewhere goes without it.
@@ -94,16 +94,27 @@ async function readUrl(source: { url: string; auth_env?: string | undefined }, d
         await response.body?.cancel();
         throw new SourceError(`answered HTTP ${response.status}`);
       }
-      const declared = Number(response.headers.get("content-length") ?? "0");
-      if (declared > MAX_BYTES) throw new SourceError(`is larger than ${MAX_BYTES / 1024 / 1024} MB`);
-      const text = await response.text();
-      if (text.length > MAX_BYTES) throw new SourceError(`is larger than ${MAX_BYTES / 1024 / 1024} MB`);
-      return text;
+      return await cappedText(response);
     }
     throw new SourceError(`redirects more than ${MAX_REDIRECTS} times`);
   } finally {
     await guarded?.close();
   }
+}
+
+/** The body, read no further than the cap: a hostile server cannot make the pass hold more. */
+async function cappedText(response: Response): Promise<string> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of (response.body ?? []) as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > MAX_BYTES) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new SourceError(`is larger than ${MAX_BYTES / 1024 / 1024} MB`);
+    }
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts).toString("utf8");
 }
 
 /** Where a URL source is, for messages: never its query (which may hold a key). */
