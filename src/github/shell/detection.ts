@@ -34,14 +34,28 @@ interface Sourced {
   data: KpiSeriesSet;
 }
 
+/** An open incident as listed; `body` is empty unless Firebreak wrote it (only its own markers count). */
+type Listed = Omit<OpenIncident, "declaration"> & { issue: IssueView };
+type Open = OpenIncident & { issue: IssueView };
+
 interface Pass {
   gh: GitHubClient;
   ref: RepoRef;
   config: FirebreakConfig;
   deps: ShellDeps;
   writer: string;
+  listed: Listed[];
+  /** The issue form, read once and only when a draft or a scope is needed. */
+  form: () => Promise<string>;
+  /** The open incidents with their declared scope (which needs the form). */
+  open: () => Promise<Open[]>;
   /** Firebreak's own texts on an incident, body first then its comments, read once per pass. */
   texts: Map<number, Promise<string[]>>;
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
 }
 
 function chartOf(sourced: Sourced, config: FirebreakConfig, at: string): { chart: string; latest?: ReturnType<typeof band>[number] } {
@@ -75,13 +89,13 @@ function exclusive<T>(pass: Pass, incident: number, work: () => Promise<T>): Pro
 }
 
 /** One break: nothing when its incident already knows, an update for a matching incident, else a new incident. */
-async function handleBreak(pass: Pass, group: SignalGroup, sourced: Sourced, open: readonly (OpenIncident & { issue: IssueView })[], formTemplate: string): Promise<Outcome | undefined> {
+async function handleBreak(pass: Pass, group: SignalGroup, sourced: Sourced): Promise<Outcome | undefined> {
   const { gh, ref, config, deps } = pass;
   const at = group.lead.at;
-  const target = incidentFor(open, group.key, config);
+  // The incident this break opened, for this very signal: nothing to add while it lasts, nothing to read.
+  if (pass.listed.some((i) => ongoingOn([i.body], group.key)?.since === group.key.since)) return undefined;
+  const target = incidentFor(await pass.open(), group.key, config);
   if (target) {
-    // The incident this break opened, for this very signal: nothing to add while it lasts.
-    if (ongoingOn([target.body], group.key)?.since === group.key.since) return undefined;
     return exclusive(pass, target.number, async () => {
       if (ongoingOn(await ownTexts(pass, target.issue), group.key)) return undefined;
       const { chart } = chartOf(sourced, config, at);
@@ -91,7 +105,7 @@ async function handleBreak(pass: Pass, group: SignalGroup, sourced: Sourced, ope
   }
   const { chart } = chartOf(sourced, config, at);
   const draft = detectionIncidentDraft(group, {
-    formTemplate,
+    formTemplate: await pass.form(),
     channels: config.detection.channels,
     releases: await listReleases(gh, ref),
     lookbackHours: config.lookback_hours,
@@ -104,7 +118,7 @@ async function handleBreak(pass: Pass, group: SignalGroup, sourced: Sourced, ope
 }
 
 /** A break Firebreak recorded on an open incident that is no longer active: the clearing is noted there once. */
-async function recordClearing(pass: Pass, incident: OpenIncident & { issue: IssueView }, key: Pick<DetectionKey, "channel" | "layer">, sourced: Sourced, at: string): Promise<Outcome | undefined> {
+async function recordClearing(pass: Pass, incident: Open, key: Pick<DetectionKey, "channel" | "layer">, sourced: Sourced, at: string): Promise<Outcome | undefined> {
   return exclusive(pass, incident.number, async () => {
     const ongoing = ongoingOn(await ownTexts(pass, incident.issue), key);
     if (!ongoing) return undefined;
@@ -138,16 +152,19 @@ export async function detectBreaks(gh: GitHubClient, ref: RepoRef, config: Fireb
   if (active.length === 0 && cleared.length === 0) return { results: [], ...errors };
 
   const writer = (deps.writerLogin ?? deps.botLogin).toLowerCase();
-  const pass: Pass = { gh, ref, config, deps, writer, texts: new Map() };
-  const formTemplate = (await deps.files.read(gh, ref, deps.formPath ?? DEFAULT_FORM_PATH)) ?? deps.templates.form;
-  const open = (await openIncidents(gh, ref, config)).map((issue) => ({
+  const listed: Listed[] = (await openIncidents(gh, ref, config)).map((issue) => ({
     issue,
     number: issue.number,
     labels: issue.labels,
     // An incident body Firebreak did not write carries no marker of Firebreak's.
     body: (issue.user?.login ?? "").toLowerCase() === writer ? issue.body : "",
-    declaration: parseDeclaration(issue.body, formTemplate, deps.templates.form),
   }));
+  const form = once(async () => (await deps.files.read(gh, ref, deps.formPath ?? DEFAULT_FORM_PATH)) ?? deps.templates.form);
+  const open = once(async () => {
+    const template = await form();
+    return listed.map((i) => ({ ...i, declaration: parseDeclaration(i.issue.body, template, deps.templates.form) }));
+  });
+  const pass: Pass = { gh, ref, config, deps, writer, listed, form, open, texts: new Map() };
   const results: Outcome[] = [];
   const attempt = async (what: string, work: () => Promise<Outcome | undefined>) => {
     if (budget.exhausted) return;
@@ -160,7 +177,7 @@ export async function detectBreaks(gh: GitHubClient, ref: RepoRef, config: Fireb
   };
   for (const group of groupSignals(active.map((a) => a.signal))) {
     const sourced = active.find((a) => a.signal === group.lead)!;
-    await attempt(`the ${group.key.layer} break on ${group.key.channel}`, () => handleBreak(pass, group, sourced, open, formTemplate));
+    await attempt(`the ${group.key.layer} break on ${group.key.channel}`, () => handleBreak(pass, group, sourced));
   }
   const seen = new Set<string>();
   for (const sourced of cleared) {
@@ -169,7 +186,7 @@ export async function detectBreaks(gh: GitHubClient, ref: RepoRef, config: Fireb
     if (seen.has(id)) continue;
     seen.add(id);
     const at = newestAt(sourced.data)!;
-    for (const incident of open.filter((i) => openedFor(i, key) || matchesIncident(i, key, config))) {
+    for (const incident of (await open()).filter((i) => openedFor(i, key) || matchesIncident(i, key, config))) {
       await attempt(`the clearing on #${incident.number}`, () => recordClearing(pass, incident, key, sourced, at));
     }
   }
