@@ -1,6 +1,6 @@
-// The robust seasonal baseline of one series (SPEC §14): for every grid point, the median of
-// the same hour of week (or weekday) over the previous weeks, scaled by the series' recent level,
-// with the median absolute deviation of those weeks as the spread. Medians make one promotion
+// The robust seasonal baseline of one series (SPEC §14): for every grid point, the trimmed mean
+// of the same hour of week (or weekday) over the previous weeks, scaled by the series' recent level,
+// with the median absolute deviation of those weeks as the spread. Trimming makes one promotion
 // week or one holiday in the history irrelevant; the level (a median of recent daily ratios)
 // follows trends without being pulled by a few unusual days. Each point's expectation uses
 // only earlier points, so judging a point never looks ahead.
@@ -24,6 +24,13 @@ const MAD_SCALE = 1.4826;
 /** Never claim more precision than 4% of the expectation. */
 const RELATIVE_FLOOR = 0.04;
 
+/** E|z| of a standard normal: a well-described series keeps its calibration near this. */
+const MEAN_ABS_NORMAL = 0.798;
+/** Residuals are clipped so an incident in the history cannot widen the band much. */
+const CALIBRATION_CLIP = 6;
+/** About two weeks of points. */
+const CALIBRATION_RATE: Record<Step, number> = { hour: 1 / 336, day: 1 / 14 };
+
 /** Counted things (orders, sessions…) are at least Poisson-noisy; money is not a count. */
 const CURRENCY = new Set(["spend", "revenue", "platform_revenue"]);
 
@@ -39,6 +46,19 @@ function median(buffer: Float64Array, n: number): number {
     buffer[j + 1] = x;
   }
   return n % 2 === 1 ? buffer[(n - 1) >> 1]! : (buffer[n / 2 - 1]! + buffer[n / 2]!) / 2;
+}
+
+/**
+ * Location of the same slot over the weeks: the mean once the highest and lowest week are left
+ * out (from four weeks on). As resistant to one promotion or holiday week as a median, and far
+ * less jumpy on small counts, where a median of 0, 1 and 2 orders swings between them.
+ */
+function trimmedMean(buffer: Float64Array, n: number): number {
+  median(buffer, n); // sorts
+  const cut = n >= 4 ? 1 : 0;
+  let sum = 0;
+  for (let i = cut; i < n - cut; i += 1) sum += buffer[i]!;
+  return sum / (n - 2 * cut);
 }
 
 export function computeBaseline(values: Float64Array, step: Step, metric: string, minHistoryDays: number): Baseline {
@@ -60,6 +80,9 @@ export function computeBaseline(values: Float64Array, step: Step, metric: string
   const ratios: number[] = [];
   const ratioBuffer = new Float64Array(levelBlocks);
   let level = 1;
+  // Mean absolute standardised residual so far: where a series is noisier than its weeks' spread
+  // says (lumpy money, zero-heavy channels), its band widens to match.
+  let calibration = MEAN_ABS_NORMAL;
   let blockObserved = 0;
   let blockSeasonal = 0;
 
@@ -81,17 +104,19 @@ export function computeBaseline(values: Float64Array, step: Step, metric: string
       if (v !== undefined && !Number.isNaN(v)) week[count++] = v;
     }
     if (count >= 2) {
-      const m = median(week, count);
+      const m = trimmedMean(week, count);
       for (let c = 0; c < count; c += 1) deviation[c] = Math.abs(week[c]! - m);
       const mad = median(deviation, count);
       seasonal[i] = m;
-      if (i - first >= minHistory) {
-        const e = m * level;
-        expected[i] = e;
-        const spread = MAD_SCALE * mad * level;
-        sigma[i] = Math.max(spread, RELATIVE_FLOOR * Math.abs(e), poisson ? Math.sqrt(Math.abs(e) + 1) : 0);
-      }
+      const e = m * level;
+      const raw = Math.max(MAD_SCALE * mad * level, RELATIVE_FLOOR * Math.abs(e), poisson ? Math.sqrt(Math.abs(e) + 1) : 0, Number.MIN_VALUE);
       const v = values[i]!;
+      if (i - first >= minHistory) {
+        expected[i] = e;
+        // The expectation itself is an estimate from `count` weeks: its error widens the band.
+        sigma[i] = raw * Math.max(1, calibration / MEAN_ABS_NORMAL) * Math.sqrt(1 + 1 / (count - (count >= 4 ? 2 : 0)));
+      }
+      if (!Number.isNaN(v)) calibration += CALIBRATION_RATE[step] * (Math.min(Math.abs(v - e) / raw, CALIBRATION_CLIP) - calibration);
       if (!Number.isNaN(v)) {
         blockObserved += v;
         blockSeasonal += m;

@@ -113,7 +113,8 @@ function down(r: Reading | undefined, drop: number, z: number): boolean {
 
 function holds(w: Window | undefined, t: Thresholds): boolean {
   const r = w && reading(w);
-  return r !== undefined && (r.ratio >= 1 - t.hold || r.z > -2);
+  // Within the hold margin, or a little beyond it when that is within the noise.
+  return r !== undefined && (r.ratio >= 1 - t.hold || (r.ratio >= 1 - 2 * t.hold && r.z > -2));
 }
 
 /** A condition that holds over the window ending at the judged point. */
@@ -272,8 +273,8 @@ function findings(p: Prepared, from: number, to: number): Finding[] {
     const uw = windowOf(u, from, to);
     const r = uw && reading(uw);
     if (!r) continue;
-    const rise = r.ratio >= 1 + t.drop.unknown && r.z >= t.z;
-    if (down(r, t.drop.unknown, t.z) || rise) out.push({ channel: u.series.channel, layer: "unknown", metric: u.series.metric, reading: r, primary: u, context: "" });
+    // Only drops: a column that stops is what breaks; promotions lift most numbers routinely.
+    if (down(r, t.drop.unknown, t.z)) out.push({ channel: u.series.channel, layer: "unknown", metric: u.series.metric, reading: r, primary: u, context: "" });
   }
   return out;
 }
@@ -285,10 +286,9 @@ function readingOf(p: Prepared, channel: string, metric: string, from: number, t
 
 function economicsFinding(p: Prepared, channel: string, spend: Watched, spendWindow: Window, from: number, to: number): Finding | undefined {
   const { t } = p;
-  for (const [metric, numerator] of [
-    ["cpa", "platform_conversions"],
-    ["roas", "platform_revenue"],
-  ] as const) {
+  // Cost per conversion when conversions are reported; return on ad spend otherwise.
+  const conversions = p.get(channel, "platform_conversions");
+  for (const [metric, numerator] of conversions ? ([["cpa", "platform_conversions"]] as const) : ([["roas", "platform_revenue"]] as const)) {
     const series = p.get(channel, numerator);
     const num = windowOf(series, from, to);
     // Conversions (or revenue) per unit of spend falling is CPA rising (or ROAS falling).

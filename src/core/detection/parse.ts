@@ -269,7 +269,9 @@ function parseCsvText(text: string, zone: string): KpiSeriesSet {
   } catch (error) {
     const e = error as { lines?: unknown; column?: unknown; code?: unknown };
     const line = typeof e.lines === "number" ? e.lines : 1;
-    const column = typeof e.column === "number" ? e.column + 1 : 1;
+    // A row longer than the header is wrong at its first extra field.
+    const expectedFields = e.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH" ? /expect (\d+)/.exec(error instanceof Error ? error.message : "") : null;
+    const column = expectedFields ? Number(expectedFields[1]) + 1 : typeof e.column === "number" ? e.column + 1 : 1;
     const reason = e.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH" ? "a different number of fields than the header" : e.code === "CSV_QUOTE_NOT_CLOSED" ? "a quote that is never closed" : "malformed CSV";
     throw new InputError(line, column, reason);
   }
@@ -288,9 +290,6 @@ const jsonRow = z.record(z.string(), z.union([z.number(), z.string(), z.null()])
 
 function parseJsonLines(text: string, zone: string): KpiSeriesSet {
   const rows = new Collector(zone);
-  // The first object fixes the columns; later lines may omit keys (missing points).
-  let columns: string[] | undefined;
-  let shape: Layout | undefined;
   let lineNumber = 0;
   for (const raw of text.split("\n")) {
     lineNumber += 1;
@@ -300,20 +299,22 @@ function parseJsonLines(text: string, zone: string): KpiSeriesSet {
     try {
       parsed = JSON.parse(line);
     } catch (error) {
-      const position = /position (\d+)/.exec(error instanceof Error ? error.message : "");
-      throw new InputError(lineNumber, position ? Number(position[1]) + 1 : 1, "not valid JSON");
+      const message = error instanceof Error ? error.message : "";
+      const position = /position (\d+)/.exec(message);
+      const column = position ? Number(position[1]) + 1 : message.includes("end of JSON") ? line.length + 1 : 1;
+      throw new InputError(lineNumber, column, "not valid JSON");
     }
     const row = jsonRow.safeParse(parsed);
     if (!row.success) throw new InputError(lineNumber, 1, "each line is one JSON object of numbers, strings or nulls");
-    const cells = new Map(Object.entries(row.data).map(([k, v]) => [k.trim().toLowerCase(), { key: k, text: v === null ? "" : String(v) }]));
-    if (columns === undefined) {
-      const keys = Object.keys(row.data);
-      shape = layout(keys, lineNumber, (i) => keyColumn(line, keys[i]!));
-      columns = keys.map((k) => k.trim().toLowerCase());
-    }
-    const known = columns;
-    for (const [name, cell] of cells) if (!known.includes(name)) throw new InputError(lineNumber, keyColumn(line, cell.key), `"${clip(cell.key)}" is not a key of the first line`);
-    readRow(rows, shape!, lineNumber, (i) => cells.get(known[i]!)?.text ?? "", (i) => keyColumn(line, cells.get(known[i]!)?.key ?? known[i]!));
+    // Each object names its own columns: a line may carry some metrics and omit others.
+    const entries = Object.entries(row.data);
+    const columnOf = (i: number) => keyColumn(line, entries[i]![0]);
+    const shape = layout(
+      entries.map(([key]) => key),
+      lineNumber,
+      columnOf,
+    );
+    readRow(rows, shape, lineNumber, (i) => (entries[i]![1] === null ? "" : String(entries[i]![1])), columnOf);
   }
   return rows.finish();
 }
