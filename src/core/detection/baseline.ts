@@ -19,6 +19,8 @@ export const SEASON_WEEKS = 6;
 /** Level: median ratio of the last LEVEL_BLOCKS blocks (days for hourly data, points for daily). */
 const LEVEL_BLOCKS: Record<Step, number> = { hour: 7, day: 9 };
 const BLOCK: Record<Step, number> = { hour: 24, day: 1 };
+const LEVEL_STEP_DOWN = 0.8;
+const LEVEL_STEP_UP = 1.25;
 /** MAD → standard deviation for normal noise. */
 const MAD_SCALE = 1.4826;
 /** Never claim more precision than 4% of the expectation. */
@@ -90,7 +92,9 @@ export function computeBaseline(values: Float64Array, step: Step, metric: string
     if (i > first && i % block === 0) {
       // A block just completed: its ratio joins the level's window.
       if (blockSeasonal > 0) {
-        ratios.push(blockObserved / blockSeasonal);
+        // A block far off the level (an incident, a promotion) moves it only step by step, so
+        // a few broken days cannot become the new normal; a lasting shift is still adopted.
+        ratios.push(Math.min(Math.max(blockObserved / blockSeasonal, level * LEVEL_STEP_DOWN), level * LEVEL_STEP_UP));
         if (ratios.length > levelBlocks) ratios.shift();
         for (let r = 0; r < ratios.length; r += 1) ratioBuffer[r] = ratios[r]!;
         level = median(ratioBuffer, ratios.length);

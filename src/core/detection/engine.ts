@@ -35,6 +35,8 @@ const STORE = "all";
  */
 export interface Thresholds {
   points: number;
+  /** Window lengths tried, shortest first. */
+  windows: number[];
   z: number;
   drop: Record<Layer, number>;
   /** A related series "holds" while it is down by less than this (or not significantly down). */
@@ -44,8 +46,10 @@ export interface Thresholds {
 export function thresholds(sensitivity: Sensitivity, step: Step): Thresholds {
   const base = step === "hour" ? 3 : 2;
   const scale = { low: 1.25, normal: 1, high: 0.8 }[sensitivity];
+  const points = base + { low: 1, normal: 0, high: -1 }[sensitivity];
   return {
-    points: base + { low: 1, normal: 0, high: -1 }[sensitivity],
+    points,
+    windows: (step === "hour" ? [1, 2, 4, 8] : [1, 2, 4]).map((m) => m * points),
     z: { low: 4, normal: 3, high: 2.5 }[sensitivity],
     drop: {
       delivery: 0.5 * scale,
@@ -69,22 +73,31 @@ interface Window {
 interface Watched {
   series: KpiSeries;
   baseline: Baseline;
+  /** Prefix sums, so any window costs O(1): observed, expected, variance, and unjudgeable points. */
+  sums: { observed: Float64Array; expected: Float64Array; variance: Float64Array; gaps: Int32Array };
 }
 
-function windowOf(w: Watched | undefined, from: number, to: number): Window | undefined {
-  if (!w) return undefined;
-  let observed = 0;
-  let expected = 0;
-  let variance = 0;
-  for (let i = from; i <= to; i += 1) {
-    const v = w.series.values[i]!;
-    const e = w.baseline.expected[i]!;
-    if (Number.isNaN(v) || Number.isNaN(e)) return undefined;
-    observed += v;
-    expected += e;
-    variance += w.baseline.sigma[i]! ** 2;
+function watch(series: KpiSeries, baseline: Baseline): Watched {
+  const n = series.values.length;
+  const sums = { observed: new Float64Array(n + 1), expected: new Float64Array(n + 1), variance: new Float64Array(n + 1), gaps: new Int32Array(n + 1) };
+  for (let i = 0; i < n; i += 1) {
+    const v = series.values[i]!;
+    const e = baseline.expected[i]!;
+    const gap = Number.isNaN(v) || Number.isNaN(e);
+    sums.observed[i + 1] = sums.observed[i]! + (gap ? 0 : v);
+    sums.expected[i + 1] = sums.expected[i]! + (gap ? 0 : e);
+    sums.variance[i + 1] = sums.variance[i]! + (gap ? 0 : baseline.sigma[i]! ** 2);
+    sums.gaps[i + 1] = sums.gaps[i]! + (gap ? 1 : 0);
   }
-  return { observed, expected, variance };
+  return { series, baseline, sums };
+}
+
+/** A window with a missing point or no expectation yet is not judged. */
+function windowOf(w: Watched | undefined, from: number, to: number): Window | undefined {
+  if (!w || from < 0) return undefined;
+  const s = w.sums;
+  if (s.gaps[to + 1]! - s.gaps[from]! > 0) return undefined;
+  return { observed: s.observed[to + 1]! - s.observed[from]!, expected: s.expected[to + 1]! - s.expected[from]!, variance: s.variance[to + 1]! - s.variance[from]! };
 }
 
 /** A numerator judged against its expectation, optionally adjusted by how a denominator moved. */
@@ -130,6 +143,9 @@ interface Finding {
   /** The primary series and its adjusting denominator, for `since` and clearing. */
   primary: Watched;
   denominator?: Watched;
+  /** The window of final points that broke. */
+  from: number;
+  to: number;
 }
 
 interface Prepared {
@@ -152,8 +168,14 @@ function prepare(data: KpiSeriesSet, config: DetectionConfig): Prepared {
   let byConfig = prepared.get(data);
   const cached = byConfig?.get(key);
   if (cached) return cached;
-  const watched = data.series.map((series) => ({ series, baseline: computeBaseline(series.values, data.step, series.metric, config.min_history_days) }));
-  const index = new Map(watched.map((w) => [`${w.series.channel}\u0000${w.series.metric}`, w]));
+  const watched = data.series.map((series) => watch(series, computeBaseline(series.values, data.step, series.metric, config.min_history_days)));
+  // Nested maps: the rules look series up thousands of times per replay, without building keys.
+  const index = new Map<string, Map<string, Watched>>();
+  for (const w of watched) {
+    let metrics = index.get(w.series.channel);
+    if (!metrics) index.set(w.series.channel, (metrics = new Map()));
+    metrics.set(w.series.metric, w);
+  }
   const channels = [...new Set(data.series.map((s) => s.channel))];
   const p: Prepared = {
     data,
@@ -161,7 +183,7 @@ function prepare(data: KpiSeriesSet, config: DetectionConfig): Prepared {
     t: thresholds(config.sensitivity, data.step),
     slots: config.timezone === data.timezone ? data.slots : seasonalSlots(data.step, data.start, data.length, config.timezone),
     lagPoints: data.step === "hour" ? config.lag_hours : Math.ceil(config.lag_hours / 24),
-    get: (channel, metric) => index.get(`${channel}\u0000${metric}`),
+    get: (channel, metric) => index.get(channel)?.get(metric),
     adChannels: channels.filter((c) => c !== STORE && !c.includes(":")),
     slices: channels.filter((c) => c.includes(":")),
     unknown: watched.filter((w) => !KNOWN_METRICS.has(w.series.metric)),
@@ -202,9 +224,9 @@ function restOfStore(p: Prepared, slice: string, metric: string, from: number, t
 }
 
 /** Every layer condition true over the window [from, to]; one break is read as one layer. */
-function findings(p: Prepared, from: number, to: number): Finding[] {
+function findings(p: Prepared, from: number, to: number): Omit<Finding, "from" | "to">[] {
   const { t } = p;
-  const out: Finding[] = [];
+  const out: Omit<Finding, "from" | "to">[] = [];
   const w = (channel: string, metric: string) => windowOf(p.get(channel, metric), from, to);
 
   // Operations: one slice's orders fall while its sessions and the rest of the store hold.
@@ -284,7 +306,7 @@ function readingOf(p: Prepared, channel: string, metric: string, from: number, t
   return w && reading(w);
 }
 
-function economicsFinding(p: Prepared, channel: string, spend: Watched, spendWindow: Window, from: number, to: number): Finding | undefined {
+function economicsFinding(p: Prepared, channel: string, spend: Watched, spendWindow: Window, from: number, to: number): Omit<Finding, "from" | "to"> | undefined {
   const { t } = p;
   // Cost per conversion when conversions are reported; return on ad spend otherwise.
   const conversions = p.get(channel, "platform_conversions");
@@ -329,7 +351,8 @@ function windowWords(p: Prepared, from: number, to: number): string {
   return `${first}–${String(end).padStart(2, "0")}:00`;
 }
 
-function toSignal(p: Prepared, f: Finding, from: number, to: number, at: number, since: number): Signal {
+function toSignal(p: Prepared, f: Finding, at: number, since: number): Signal {
+  const { from, to } = f;
   const r = f.reading;
   const low = Math.max(r.expected - p.t.z * r.sigma, 0);
   const high = r.expected + p.t.z * r.sigma;
@@ -365,7 +388,8 @@ function inside(p: Prepared, f: Finding, i: number): boolean {
 }
 
 /** The first point of the break: the window's first point outside the band, then back while earlier ones are too (at most a week). */
-function breakStart(p: Prepared, f: Finding, from: number, to: number): number {
+function breakStart(p: Prepared, f: Finding): number {
+  const { from, to } = f;
   let since = from;
   while (since < to && inside(p, f, since)) since += 1;
   const limit = Math.max(0, from - PERIOD_POINTS[p.data.step]);
@@ -373,6 +397,26 @@ function breakStart(p: Prepared, f: Finding, from: number, to: number): number {
   return since;
 }
 const PERIOD_POINTS: Record<Step, number> = { hour: 168, day: 7 };
+
+/**
+ * The breaks at one judged point, one per channel (per metric for watched columns): windows of
+ * `points`, 2×, 4× (and 8× hourly) final points ending there, the shortest that breaks first —
+ * a large series breaks within a few points, a small one once its longer window is conclusive.
+ */
+function judge(p: Prepared, judged: number): Finding[] {
+  const byChannel = new Map<string, Finding>();
+  for (const size of p.t.windows) {
+    const from = judged - size + 1;
+    if (from < 0) break;
+    for (const f of findings(p, from, judged)) {
+      const key = f.layer === "unknown" ? `${f.channel}\u0000${f.metric}` : f.channel;
+      if (!byChannel.has(key)) byChannel.set(key, { ...f, from, to: judged });
+    }
+  }
+  const out = [...byChannel.values()];
+  // A slice's break is the more specific reading of a store-wide fall in orders.
+  return out.some((f) => f.layer === "operations") ? out.filter((f) => f.layer !== "conversion") : out;
+}
 
 interface Active {
   finding: Finding;
@@ -383,23 +427,25 @@ interface Active {
 /** Feeds every point in time order up to grid index `last` (inclusive); calls `raised` for each new signal. */
 function run(p: Prepared, last: number, raised: (s: Signal) => void): Map<string, Active> {
   const active = new Map<string, Active>();
-  const k = p.t.points;
   for (let now = 0; now <= last; now += 1) {
     const judged = now - p.lagPoints;
-    if (judged - k + 1 < 0) continue;
-    // Clear signals whose series has been back inside its band for k final points.
+    if (judged - p.t.points + 1 < 0) continue;
+    // A signal clears once its series is back inside its band for as many final points as raised it.
     for (const [key, a] of active) {
       a.insideRun = inside(p, a.finding, judged) ? a.insideRun + 1 : 0;
-      if (a.insideRun >= k) active.delete(key);
+      if (a.insideRun >= a.finding.to - a.finding.from + 1) active.delete(key);
     }
-    for (const f of findings(p, judged - k + 1, judged)) {
+    for (const f of judge(p, judged)) {
       const key = `${f.channel}\u0000${f.layer}\u0000${f.metric}`;
       const current = active.get(key);
-      const signal = toSignal(p, f, judged - k + 1, judged, now, current ? 0 : breakStart(p, f, judged - k + 1, judged));
+      // One break, one layer: while a channel's break is active it is not re-read as another layer.
+      if (!current && f.layer !== "unknown" && [...active.values()].some((a) => a.finding.channel === f.channel && a.finding.layer !== "unknown")) continue;
+      const signal = toSignal(p, f, now, current ? 0 : breakStart(p, f));
       if (current) {
-        // Still broken: keep when it started, refresh the numbers.
+        // Still broken: keep when it started and how long it took, refresh the numbers.
         current.signal = { ...signal, since: current.signal.since };
-        current.finding = f;
+        current.finding = { ...f, from: current.finding.from, to: current.finding.to };
+        current.insideRun = 0;
         continue;
       }
       active.set(key, { finding: f, signal, insideRun: 0 });

@@ -1,0 +1,174 @@
+// The baseline and each layer reading of SPEC §14 on small hand-made daily histories: a store
+// with two product lines, one ad channel and one extra column, gently seasonal by weekday.
+import { describe, expect, it } from "vitest";
+import type { DetectionConfig, Signal } from "../../src/core/detection/index.js";
+import { band, detect, detectionSchema, parseKpi, replay } from "../../src/core/detection/index.js";
+
+const config = (over: Partial<DetectionConfig> = {}): DetectionConfig => detectionSchema.parse({ ...over });
+const DAYS = 70;
+const WEEKDAY = [1, 0.96, 1.02, 0.98, 1.05, 1.2, 1.1];
+
+type Row = Record<string, number>;
+/** One day's numbers per channel; `edit` breaks some of them. */
+type Edit = (day: number, rows: Record<string, Row>) => void;
+
+function history(edit: Edit = () => undefined, days = DAYS): string {
+  const lines = ["timestamp,channel,spend,clicks,platform_conversions,sessions,checkout_starts,orders,quiz_starts"];
+  for (let d = 0; d < days; d += 1) {
+    const w = WEEKDAY[d % 7]!;
+    const wobble = 1 + 0.03 * Math.sin(d * 1.7); // small, deterministic noise
+    const rows: Record<string, Row> = {
+      all: { sessions: 2000 * w * wobble, checkout_starts: 130 * w, orders: 52 * w * wobble, quiz_starts: 80 * w },
+      "line:shoes": { sessions: 1100 * w * wobble, orders: 30 * w * wobble },
+      "line:bags": { sessions: 900 * w, orders: 22 * w },
+      meta: { spend: 800 * w, clicks: 900 * w * wobble, platform_conversions: 24 * w * wobble },
+    };
+    edit(d, rows);
+    const date = new Date(Date.UTC(2026, 0, 5 + d)).toISOString().slice(0, 10);
+    for (const [channel, r] of Object.entries(rows)) {
+      const cell = (m: string) => (r[m] === undefined ? "" : String(Math.round(r[m]! * 100) / 100));
+      lines.push([date, channel, ...["spend", "clicks", "platform_conversions", "sessions", "checkout_starts", "orders", "quiz_starts"].map(cell)].join(","));
+    }
+  }
+  return lines.join("\n");
+}
+
+function data(text: string) {
+  const r = parseKpi(text);
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.data;
+}
+
+/** Break from `from` (day index) on. */
+const after = (from: number, change: (rows: Record<string, Row>) => void): Edit => (d, rows) => void (d >= from && change(rows));
+const layers = (signals: Signal[]) => signals.map((s) => `${s.layer}:${s.channel}:${s.metric}`);
+const BREAK = DAYS - 4;
+
+describe("baseline", () => {
+  it("expects each weekday's own level and keeps quiet on a seasonal history", () => {
+    const d = data(history());
+    expect(replay(d, config())).toEqual([]);
+    const points = band(d, config(), { channel: "all", metric: "orders" }, { points: 7 });
+    expect(points).toHaveLength(7);
+    for (const p of points) {
+      expect(Math.abs(p.observed - p.expected) / p.expected).toBeLessThan(0.06);
+      expect(p.low).toBeLessThan(p.expected);
+      expect(p.high).toBeGreaterThan(p.expected);
+    }
+  });
+
+  it("is not moved by a promotion week or a holiday in the history", () => {
+    const promo: Edit = (d, rows) => {
+      if (d >= 40 && d < 44) for (const r of Object.values(rows)) for (const k of Object.keys(r)) r[k]! *= 2;
+      if (d === 50) for (const r of [rows.all!, rows["line:shoes"]!, rows["line:bags"]!]) for (const k of Object.keys(r)) r[k]! *= 0.4;
+    };
+    const d = data(history(promo));
+    const last = band(d, config(), { channel: "all", metric: "orders" }, { points: 1 })[0]!;
+    expect(Math.abs(last.observed - last.expected) / last.expected).toBeLessThan(0.06);
+    // The holiday itself is routine: the whole store fell together, which no layer reads as a break.
+    expect(replay(d, config())).toEqual([]);
+  });
+
+  it("follows a trend through the level", () => {
+    const d = data(history((day, rows) => void Object.values(rows).forEach((r) => Object.keys(r).forEach((k) => (r[k]! *= 1 + day / 40)))));
+    expect(replay(d, config())).toEqual([]);
+    const last = band(d, config(), { channel: "all", metric: "orders" }, { points: 1 })[0]!;
+    expect(Math.abs(last.observed - last.expected) / last.expected).toBeLessThan(0.1);
+  });
+
+  it("says nothing when the history is shorter than min_history_days", () => {
+    const d = data(history(after(12, (rows) => void (rows.meta!.spend! *= 0.05)), 16));
+    expect(detect(d, config({ min_history_days: 20 }))).toEqual([]);
+    expect(band(d, config({ min_history_days: 20 }), { channel: "meta", metric: "spend" }, { points: 30 })).toEqual([]);
+  });
+});
+
+describe("layers: one break, one layer", () => {
+  it("delivery: spend collapses (its conversions falling too is part of it, not measurement)", () => {
+    const d = data(history(after(BREAK, (r) => Object.assign(r.meta!, { spend: r.meta!.spend! * 0.1, clicks: r.meta!.clicks! * 0.1, platform_conversions: r.meta!.platform_conversions! * 0.1 }))));
+    const signals = detect(d, config());
+    expect(layers(signals)).toEqual(["delivery:meta:spend"]);
+    expect(signals[0]!.reason).toMatch(/^Meta spend 90% below the usual for/);
+    expect(signals[0]!.since).toBe(new Date(Date.UTC(2026, 0, 5 + BREAK)).toISOString().slice(0, 10));
+  });
+
+  it("measurement: platform conversions fall while clicks and store orders hold — never also economics", () => {
+    const d = data(history(after(BREAK, (r) => void (r.meta!.platform_conversions! *= 0.3))));
+    const signals = detect(d, config());
+    expect(layers(signals)).toEqual(["measurement:meta:platform_conversions"]);
+    expect(signals[0]!.reason).toMatch(/Meta platform conversions \d+% below the usual for .* while store orders \(.\d+%\) and clicks \(.\d+%\) hold\./);
+  });
+
+  it("conversion: orders per session fall store-wide while sessions and checkout starts hold", () => {
+    const d = data(
+      history(
+        after(BREAK, (r) => {
+          for (const c of ["all", "line:shoes", "line:bags"]) r[c]!.orders! *= 0.5;
+          r.meta!.platform_conversions! *= 0.5;
+        }),
+      ),
+    );
+    expect(layers(detect(d, config()))).toEqual(["conversion:all:orders"]);
+  });
+
+  it("economics: cost per conversion breaks out while the store converts as usual", () => {
+    const d = data(history(after(BREAK, (r) => void (r.meta!.spend! *= 2.2))));
+    const signals = detect(d, config());
+    expect(layers(signals)).toEqual(["economics:meta:cpa"]);
+    expect(signals[0]!.observed).toBeGreaterThan(signals[0]!.high);
+  });
+
+  it("operations: one product line's orders fall while its sessions and the rest of the store hold", () => {
+    const d = data(
+      history(
+        after(BREAK, (r) => {
+          const lost = r["line:bags"]!.orders! * 0.7;
+          r["line:bags"]!.orders! -= lost;
+          r.all!.orders! -= lost;
+        }),
+      ),
+    );
+    expect(layers(detect(d, config()))).toEqual(["operations:line:bags:orders"]);
+  });
+
+  it("unknown: another numeric column that stops is watched on its own", () => {
+    const d = data(history(after(BREAK, (r) => void (r.all!.quiz_starts! *= 0.1))));
+    expect(layers(detect(d, config()))).toEqual(["unknown:all:quiz_starts"]);
+  });
+
+  it("a store-wide fall in traffic (sessions, checkouts and orders alike) is no layer's break", () => {
+    const traffic = ["sessions", "checkout_starts", "orders"];
+    const d = data(history(after(BREAK, (r) => [r.all!, r["line:shoes"]!, r["line:bags"]!].forEach((x) => traffic.forEach((k) => x[k] !== undefined && (x[k]! *= 0.5))))));
+    expect(detect(d, config())).toEqual([]);
+  });
+});
+
+describe("material, sustained, lag and sensitivity", () => {
+  it("one broken point is not a signal; the newest provisional point is not judged", () => {
+    const once = data(history((d, r) => void (d === BREAK && (r.meta!.spend! *= 0.1))));
+    expect(replay(once, config())).toEqual([]);
+    const newest = data(history(after(DAYS - 1, (r) => void (r.meta!.spend! *= 0.1))));
+    expect(detect(newest, config({ lag_hours: 3 }))).toEqual([]);
+  });
+
+  it("honours lag_hours: the signal comes a point later when a day is provisional", () => {
+    const d = data(history(after(BREAK, (r) => void (r.meta!.spend! *= 0.1))));
+    const [noLag] = replay(d, config({ lag_hours: 0 }));
+    const [lagged] = replay(d, config({ lag_hours: 3 }));
+    expect(Date.parse(lagged!.at) - Date.parse(noLag!.at)).toBe(86_400_000);
+  });
+
+  it("sensitivity: a 28% fall in orders per session is a break only at high", () => {
+    const d = data(history(after(BREAK - 4, (r) => void ["all", "line:shoes", "line:bags"].forEach((c) => (r[c]!.orders! *= 0.72)))));
+    expect(layers(detect(d, config({ sensitivity: "high" })))).toEqual(["conversion:all:orders"]);
+    expect(detect(d, config({ sensitivity: "normal" }))).toEqual([]);
+    expect(detect(d, config({ sensitivity: "low" }))).toEqual([]);
+  });
+
+  it("a signal clears when its series is back in band, and a new break raises a new one", () => {
+    const d = data(history((day, r) => void (((day >= 45 && day < 50) || day >= BREAK) && (r.meta!.spend! *= 0.1))));
+    const signals = replay(d, config());
+    expect(layers(signals)).toEqual(["delivery:meta:spend", "delivery:meta:spend"]);
+    expect(detect(d, config({}), { at: "2026-03-05" })).toEqual([]);
+  });
+});
