@@ -90,7 +90,7 @@ describe("the Action's scheduled run with detection", () => {
     expect(botComments(1)).toHaveLength(1);
     expect(botComments(1)[0]).toContain("`spend` of `meta_rt`");
 
-    kpi("2026-11-29T10:00:00Z", [
+    kpi("2026-11-29T20:00:00Z", [
       { ...COLLAPSE, to: "2026-11-28T19:00:00Z" },
       { ...RETARGETING, to: "2026-11-28T19:00:00Z" },
     ]);

@@ -123,7 +123,7 @@ describe("the App's scheduled pass with detection", () => {
       { ...COLLAPSE, to: "2026-11-28T19:00:00Z" },
       { ...retargeting, to: "2026-11-28T19:00:00Z" },
     ];
-    kpi("2026-11-29T10:00:00Z", ended);
+    kpi("2026-11-29T20:00:00Z", ended);
     await pass("pass that records the recovery");
     const notes = botComments(incident.number).slice(1);
     expect(notes).toHaveLength(2);
