@@ -1,6 +1,7 @@
 // What a detection writes, without GitHub: the incident drafted through the issue form parses as
 // a declaration with the right answers, every chart parses with the real `mermaid` package and
 // stays small, markers survive hostile channel names, and a break finds its incident.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../../src/core/config.js";
 import { parseDeclaration } from "../../src/core/declaration/form.js";
@@ -64,6 +65,14 @@ describe("the evidence chart", () => {
     expect(await parseMermaid(mermaidBlocks(chart)[0]!)).toBe("xychart");
     expect(chart).not.toContain("@owner");
     expect(chart).not.toContain("<b>");
+  });
+
+  it("in the README's example detection incident parses too", async () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## Early detection from KPI data"), readme.indexOf("## CLI"));
+    const blocks = mermaidBlocks(section);
+    expect(blocks).toHaveLength(1);
+    expect(await parseMermaid(blocks[0]!)).toBe("xychart");
   });
 
   it("is empty without points", () => {

@@ -54,6 +54,6 @@ export function bandChart(points: readonly BandPoint[], title: string, unit: str
     `    line ${series((p) => p.low)}`,
     `    line ${series((p) => p.high)}`,
     "```",
-    `<sub>Lines: observed, expected, and the band's low and high edges; the last ${shown.length} points up to ${utcText(shown[shown.length - 1]!.at)}.</sub>`,
+    `<sub>Lines: observed, expected, and the band's low and high edges; the last ${shown.length} final points up to ${utcText(shown[shown.length - 1]!.at)} (newer points are still provisional).</sub>`,
   ].join("\n");
 }
