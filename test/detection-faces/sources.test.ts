@@ -99,6 +99,22 @@ describe("KPI URL sources", () => {
   });
 });
 
+describe("KPI file sources", () => {
+  it("are parsed once while their text stays the same, so a pass on an unchanged file redoes no work", async () => {
+    let text = CSV;
+    const gh = {
+      request: () => Promise.resolve({ data: { type: "file", encoding: "base64", content: Buffer.from(text).toString("base64") }, headers: {} }),
+    } as unknown as GitHubClient;
+    const config = sources({ path: "data/kpi/hourly.csv" });
+    const first = await readKpiSources(gh, { owner: "acme", repo: "parsed-once" }, config, deps(undefined));
+    const again = await readKpiSources(gh, { owner: "acme", repo: "parsed-once" }, config, deps(undefined));
+    expect(again.sources[0]!.data).toBe(first.sources[0]!.data);
+    text = `${CSV}2026-11-28T02:00:00Z,meta,13\n`;
+    const changed = await readKpiSources(gh, { owner: "acme", repo: "parsed-once" }, config, deps(undefined));
+    expect(changed.sources[0]!.data).not.toBe(first.sources[0]!.data);
+  });
+});
+
 describe("what `firebreak init` writes for detection", () => {
   it("has an example KPI file the engine reads, and a commented detection block valid once uncommented", () => {
     const parsed = parseKpi(readTemplate("kpi/hourly.csv"), { format: "csv" });

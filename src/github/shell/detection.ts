@@ -132,6 +132,25 @@ async function recordClearing(pass: Pass, incident: Open, key: Pick<DetectionKey
   });
 }
 
+/** The engine's judgement of parsed series, kept while they are the same (an unchanged source parses to the same object). */
+const judgements = new WeakMap<KpiSeriesSet, { config: string; active: Signal[]; raised: Signal[] }>();
+
+/** Signals active at the newest point, and those raised recently enough that they may have cleared since. */
+function judge(data: KpiSeriesSet, detection: FirebreakConfig["detection"]): { active: Signal[]; raised: Signal[] } {
+  const config = JSON.stringify(detection);
+  const known = judgements.get(data);
+  if (known?.config === config) return known;
+  const at = newestAt(data);
+  const from = at === undefined ? 0 : Date.parse(at) - CLEARING_WINDOW_MS;
+  const judged = {
+    config,
+    active: at === undefined ? [] : detect(data, detection, { at }),
+    raised: at === undefined ? [] : replay(data, detection).filter((s) => Date.parse(s.at) >= from),
+  };
+  judgements.set(data, judged);
+  return judged;
+}
+
 export async function detectBreaks(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, budget: CallBudget): Promise<JobRun> {
   const detection = config.detection;
   if (detection.sources.length === 0) return { results: [] };
@@ -139,11 +158,9 @@ export async function detectBreaks(gh: GitHubClient, ref: RepoRef, config: Fireb
   const active: Sourced[] = [];
   const raised: Sourced[] = [];
   for (const { data } of read.sources) {
-    const at = newestAt(data);
-    if (at === undefined) continue;
-    active.push(...detect(data, detection, { at }).map((signal) => ({ signal, data })));
-    const from = Date.parse(at) - CLEARING_WINDOW_MS;
-    raised.push(...replay(data, detection).filter((s) => Date.parse(s.at) >= from).map((signal) => ({ signal, data })));
+    const judged = judge(data, detection);
+    active.push(...judged.active.map((signal) => ({ signal, data })));
+    raised.push(...judged.raised.map((signal) => ({ signal, data })));
   }
   const errors = read.errors.length > 0 ? { configErrors: read.errors } : {};
   const sameBreak = (a: Signal, b: Signal) => a.channel === b.channel && a.layer === b.layer;

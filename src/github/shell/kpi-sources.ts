@@ -6,7 +6,7 @@
 // configuration-error issue; nothing here throws on bad input.
 import { z } from "zod";
 import type { ConfigError } from "../../core/config.js";
-import type { DetectionConfig, KpiSeriesSet } from "../../core/detection/index.js";
+import type { DetectionConfig, KpiParse, KpiSeriesSet } from "../../core/detection/index.js";
 import { parseKpi } from "../../core/detection/index.js";
 import { guardedFetch } from "../../tracking-qa/address-guard.js";
 import type { GitHubClient, RepoRef } from "../client.js";
@@ -127,6 +127,26 @@ function urlName(raw: string): string {
   }
 }
 
+/** Parsed sources by repository and source, while their text stays the same. */
+const parsedSources = new Map<string, { text: string; timezone: string; parsed: KpiParse }>();
+const MAX_PARSED = 200;
+
+/**
+ * Parses a source unless this process already parsed the same text: the App's passes every few
+ * minutes mostly see an unchanged file (a 304), and the same parsed series (the same object)
+ * lets the detection job reuse its judgement of them.
+ */
+function parseOnce(key: string, text: string, name: string, timezone: string): KpiParse {
+  const known = parsedSources.get(key);
+  if (known && known.text === text && known.timezone === timezone) return known.parsed;
+  const format = formatOf(name);
+  const parsed = parseKpi(text, { ...(format ? { format } : {}), timezone });
+  parsedSources.delete(key);
+  parsedSources.set(key, { text, timezone, parsed });
+  if (parsedSources.size > MAX_PARSED) parsedSources.delete(parsedSources.keys().next().value!);
+  return parsed;
+}
+
 /**
  * Reads and parses every source; each one that fails becomes one configuration error naming
  * the source and why (a missing file, an HTTP answer, a refused address or variable, the line
@@ -152,8 +172,7 @@ export async function readKpiSources(gh: GitHubClient, ref: RepoRef, detection: 
       read.errors.push({ key, reason: `${name} ${error.message}` });
       continue;
     }
-    const format = formatOf(name);
-    const parsed = parseKpi(text, { ...(format ? { format } : {}), timezone: detection.timezone });
+    const parsed = parseOnce(`${ref.owner}/${ref.repo}#${index}:${name}`, text, name, detection.timezone);
     if (!parsed.ok) {
       read.errors.push({ key, reason: `${name} line ${parsed.error.line}, column ${parsed.error.column}: ${parsed.error.message}` });
       continue;
