@@ -43,6 +43,9 @@ export interface Thresholds {
   hold: number;
 }
 
+/** Extra standard deviations per doubling of the window. */
+const LONGER_WINDOW_Z = 0.25;
+
 export function thresholds(sensitivity: Sensitivity, step: Step): Thresholds {
   const base = step === "hour" ? 3 : 2;
   const scale = { low: 1.25, normal: 1, high: 0.8 }[sensitivity];
@@ -126,8 +129,7 @@ function down(r: Reading | undefined, drop: number, z: number): boolean {
 
 function holds(w: Window | undefined, t: Thresholds): boolean {
   const r = w && reading(w);
-  // Within the hold margin, or a little beyond it when that is within the noise.
-  return r !== undefined && (r.ratio >= 1 - t.hold || (r.ratio >= 1 - 2 * t.hold && r.z > -2));
+  return r !== undefined && r.ratio >= 1 - t.hold;
 }
 
 /** A condition that holds over the window ending at the judged point. */
@@ -224,8 +226,7 @@ function restOfStore(p: Prepared, slice: string, metric: string, from: number, t
 }
 
 /** Every layer condition true over the window [from, to]; one break is read as one layer. */
-function findings(p: Prepared, from: number, to: number): Omit<Finding, "from" | "to">[] {
-  const { t } = p;
+function findings(p: Prepared, from: number, to: number, t: Thresholds): Omit<Finding, "from" | "to">[] {
   const out: Omit<Finding, "from" | "to">[] = [];
   const w = (channel: string, metric: string) => windowOf(p.get(channel, metric), from, to);
 
@@ -261,7 +262,8 @@ function findings(p: Prepared, from: number, to: number): Omit<Finding, "from" |
     });
   }
   const storeHolds = holds(ordersWindow, t);
-  const conversionHolds = perSession === undefined || !down(perSession, t.drop.conversion / 2, 2);
+  // Economics needs the store converting as usual: a cost breaking out, not buying breaking down.
+  const conversionHolds = perSession === undefined || perSession.ratio >= 1 - t.hold;
 
   for (const channel of p.adChannels) {
     // Delivery: spend collapses.
@@ -287,7 +289,7 @@ function findings(p: Prepared, from: number, to: number): Omit<Finding, "from" |
     }
     // Economics: cost per conversion or return on spend breaks out while the store converts as usual.
     if (!spendWindow || !conversionHolds) continue;
-    const economics = economicsFinding(p, channel, spend!, spendWindow, from, to);
+    const economics = economicsFinding(p, t, channel, spend!, spendWindow, from, to);
     if (economics) out.push(economics);
   }
 
@@ -306,8 +308,7 @@ function readingOf(p: Prepared, channel: string, metric: string, from: number, t
   return w && reading(w);
 }
 
-function economicsFinding(p: Prepared, channel: string, spend: Watched, spendWindow: Window, from: number, to: number): Omit<Finding, "from" | "to"> | undefined {
-  const { t } = p;
+function economicsFinding(p: Prepared, t: Thresholds, channel: string, spend: Watched, spendWindow: Window, from: number, to: number): Omit<Finding, "from" | "to"> | undefined {
   // Cost per conversion when conversions are reported; return on ad spend otherwise.
   const conversions = p.get(channel, "platform_conversions");
   for (const [metric, numerator] of conversions ? ([["cpa", "platform_conversions"]] as const) : ([["roas", "platform_revenue"]] as const)) {
@@ -343,12 +344,17 @@ function channelWords(p: Prepared, channel: string): string {
   return p.config.channels[channel] ?? channel;
 }
 
-/** "Tuesday 10:00–13:00" or "Tuesday–Wednesday": the usual time the window is compared with. */
+/** "Tuesday 10:00–13:00", "Tuesday 22:00–Wednesday 04:00", "Tuesday–Wednesday" or "the 8 days to Friday". */
 function windowWords(p: Prepared, from: number, to: number): string {
-  const first = slotName(p.data.step, p.slots[from]!);
-  if (p.data.step === "day") return from === to ? first : `${first}–${slotName("day", p.slots[to]!)}`;
-  const end = (p.slots[to]! + 1) % 24;
-  return `${first}–${String(end).padStart(2, "0")}:00`;
+  const step = p.data.step;
+  const first = slotName(step, p.slots[from]!);
+  if (step === "day") {
+    if (from === to) return first;
+    return to - from + 1 >= 7 ? `the ${to - from + 1} days to ${slotName("day", p.slots[to]!)}` : `${first}–${slotName("day", p.slots[to]!)}`;
+  }
+  const end = (p.slots[to]! + 1) % PERIOD_POINTS.hour;
+  const sameDay = Math.floor(p.slots[from]! / 24) === Math.floor(p.slots[to]! / 24) && end % 24 !== 0;
+  return sameDay ? `${first}–${String(end % 24).padStart(2, "0")}:00` : `${first}–${slotName("hour", end)}`;
 }
 
 function toSignal(p: Prepared, f: Finding, at: number, since: number): Signal {
@@ -405,10 +411,12 @@ const PERIOD_POINTS: Record<Step, number> = { hour: 168, day: 7 };
  */
 function judge(p: Prepared, judged: number): Finding[] {
   const byChannel = new Map<string, Finding>();
-  for (const size of p.t.windows) {
+  for (const [n, size] of p.t.windows.entries()) {
     const from = judged - size + 1;
     if (from < 0) break;
-    for (const f of findings(p, from, judged)) {
+    // Each longer window is one more look at the same data: it must be a little more certain.
+    const t = n === 0 ? p.t : { ...p.t, z: p.t.z + LONGER_WINDOW_Z * n };
+    for (const f of findings(p, from, judged, t)) {
       const key = f.layer === "unknown" ? `${f.channel}\u0000${f.metric}` : f.channel;
       if (!byChannel.has(key)) byChannel.set(key, { ...f, from, to: judged });
     }
