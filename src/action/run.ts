@@ -86,6 +86,8 @@ export async function run(): Promise<void> {
       allowPrivateQaHosts: true,
       // Relay URLs are the workflow's secrets, passed as environment variables.
       relay: { env: process.env, hosted: false },
+      // KPI URLs may use any variable of the workflow's own environment for their auth header.
+      kpi: { env: process.env, hosted: false },
       log: (line) => core.info(line),
     };
     const trigger = triggerFrom(eventName, github.context.payload, { repoFallback: process.env.GITHUB_REPOSITORY, at: new Date().toISOString() });
@@ -97,7 +99,9 @@ export async function run(): Promise<void> {
     const handled = await handle(octokit, trigger, deps);
     const results = handled.results;
     const qa = trigger.kind === "scheduled" ? results.find((r) => r.action === "qa-passed" || r.action === "qa-failed") : undefined;
-    const outcome: Outcome | undefined = trigger.kind === "scheduled" ? (qa ?? reconciled(results.filter((r) => r !== qa))) : undefined;
+    // A pass that opened or updated a detection incident reports `detected`, naming it.
+    const detected = trigger.kind === "scheduled" ? results.find((r) => r.action === "detected") : undefined;
+    const outcome: Outcome | undefined = trigger.kind === "scheduled" ? (qa ?? detected ?? reconciled(results.filter((r) => r !== qa))) : undefined;
     const failed = results.flatMap((r) => r.notes.filter((n) => n.startsWith("failed:")));
     // Every incident of a reconcile run carries the same config errors: annotate each once.
     const configErrors = new Set(results.flatMap((r) => r.configErrors.map((e) => `${e.key}: ${e.reason}`)));

@@ -41,8 +41,8 @@ export interface FirebreakAppOptions {
   awaitWork?: boolean;
   /** Tracking QA may fetch private and loopback addresses (off: a hosted App must not probe its own network). */
   allowPrivateQaHosts?: boolean;
-  /** Where relay URLs are read from (default: the process environment); the demo passes its local sink's. */
-  relayEnv?: Readonly<Record<string, string | undefined>>;
+  /** The server's environment, where KPI sources' `auth_env` and relays' `url_env` variables are read (default: process.env); the demo passes its local sink's. */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Run the scheduled pass every this many seconds in this process (`FIREBREAK_SCHEDULE_EVERY`); off when absent. */
   scheduleEverySeconds?: number;
 }
@@ -67,7 +67,9 @@ export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
     reportFixedConfig: true,
     checkRuns: true,
     allowPrivateQaHosts: options.allowPrivateQaHosts === true,
-    relay: { env: options.relayEnv ?? process.env, hosted: true, allowPrivate: options.allowPrivateQaHosts === true },
+    // Hosted: a repository's config may name only FIREBREAK_KPI_… and FIREBREAK_RELAY_… variables of this server (SPEC §13).
+    kpi: { env: options.env ?? process.env, hosted: true },
+    relay: { env: options.env ?? process.env, hosted: true, allowPrivate: options.allowPrivateQaHosts === true },
     exclusive: (ref, incident, work) => queue.run(incidentKey(ref, incident), work),
   };
   const keep = (kept: readonly RunResult[]) => {

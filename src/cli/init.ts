@@ -1,4 +1,4 @@
-// `firebreak init`: the four files a repository needs, from the templates this package ships.
+// `firebreak init`: the files a repository needs, from the templates this package ships.
 // Never overwrites without --force; anything skipped makes the exit code 1 so scripts notice.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -14,6 +14,7 @@ export const INIT_FILES = [
   { template: "workflows/firebreak.yml", target: ".github/workflows/firebreak.yml", what: "the workflow that runs the Action" },
   { template: "firebreak.example.yml", target: ".github/firebreak.yml", what: "the configuration, every key at its default" },
   { template: "postmortem.md", target: ".github/firebreak/postmortem.md", what: "the postmortem template" },
+  { template: "kpi/hourly.csv", target: "data/kpi/hourly.csv", what: "an example of the KPI layout early detection reads (see detection in the config)" },
 ] as const;
 
 export interface InitOptions {

@@ -59,6 +59,7 @@ export async function scheduledDeps(gh: ReturnType<typeof cliOctokit>, options: 
     ...(options.configPath ? { configPath: options.configPath } : {}),
     issueFromPayload: true,
     relay: { env: io.env, hosted: false },
+    kpi: { env: io.env, hosted: false },
     ...(options.botLogin ? {} : await tokenOwner(gh)),
   };
 }

@@ -464,7 +464,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   let now = Date.parse(START);
   // The relay's destination: a local stand-in for a Slack incoming webhook (SPEC §16).
   const slack = await startSink("/services/T000/B000/demo");
-  const app = firebreakApp({ appSlug: "firebreak", relayEnv: { FIREBREAK_RELAY_SLACK: slack.url }, allowPrivateQaHosts: true });
+  const app = firebreakApp({ appSlug: "firebreak", env: { FIREBREAK_RELAY_SLACK: slack.url }, allowPrivateQaHosts: true });
   const world: AppWorld = await startAppWorld({
     appFn: app,
     idle: () => app.idle(),

@@ -1,4 +1,4 @@
-// `firebreak init`: four files from the shipped templates, never overwritten without --force.
+// `firebreak init`: the files from the shipped templates, never overwritten without --force.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -16,7 +16,7 @@ afterEach(() => dir.remove());
 const read = (target: string) => readFileSync(join(dir.path, target), "utf8");
 
 describe("firebreak init", () => {
-  it("writes the issue form, the workflow, the config and the postmortem template", () => {
+  it("writes the issue form, the workflow, the config, the postmortem template and an example KPI file", () => {
     const io = memoryIo({}, dir.path);
     expect(runInit({}, io)).toBe(0);
     expect(INIT_FILES.map((f) => f.target)).toEqual([
@@ -24,6 +24,7 @@ describe("firebreak init", () => {
       ".github/workflows/firebreak.yml",
       ".github/firebreak.yml",
       ".github/firebreak/postmortem.md",
+      "data/kpi/hourly.csv",
     ]);
     for (const file of INIT_FILES) expect(read(file.target)).toBe(readTemplate(file.template));
     const out = io.stdout.join("\n");
@@ -37,8 +38,8 @@ describe("firebreak init", () => {
     writeFileSync(join(dir.path, ".github/firebreak.yml"), "max_parallel_interventions: 3\n");
     const io = memoryIo();
     expect(runInit({ dir: dir.path }, io)).toBe(1);
-    expect(io.stdout.filter((l) => l.startsWith("skipped"))).toHaveLength(4);
-    expect(io.stderr.join("\n")).toMatch(/4 file\(s\) already exist.*--force/s);
+    expect(io.stdout.filter((l) => l.startsWith("skipped"))).toHaveLength(INIT_FILES.length);
+    expect(io.stderr.join("\n")).toMatch(/5 file\(s\) already exist.*--force/s);
     expect(read(".github/firebreak.yml")).toBe("max_parallel_interventions: 3\n");
   });
 
@@ -58,7 +59,7 @@ describe("firebreak init", () => {
     const io = memoryIo();
     expect(runInit({ dir: dir.path, force: true }, io)).toBe(0);
     expect(read(".github/firebreak.yml")).toBe(readTemplate("firebreak.example.yml"));
-    expect(io.stdout.filter((l) => l.startsWith("overwrote"))).toHaveLength(4);
+    expect(io.stdout.filter((l) => l.startsWith("overwrote"))).toHaveLength(INIT_FILES.length);
   });
 
   it("exits 1 through the CLI when it skipped, 2 when --dir is not a directory", async () => {

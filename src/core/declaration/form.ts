@@ -229,7 +229,8 @@ function headOf(text: string): string {
   return m ? text.slice(0, m.index) : text;
 }
 
-function canonicalChannel(value: string): string {
+/** A channel as the form names it ("meta" → "Meta"), or the text as given. */
+export function canonicalChannel(value: string): string {
   const key = headingKey(value);
   for (const channel of CHANNELS) if (headingKey(channel) === key) return channel;
   const alias = CHANNEL_ALIASES[key];

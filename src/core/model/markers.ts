@@ -126,6 +126,8 @@ export function parseConfigReported(body: string): string[] {
 // The dashboard: the one issue per repository that Firebreak keeps up to date (SPEC §16).
 
 export const DASHBOARD_MARKER = "<!-- firebreak:dashboard -->";
+
+// ---------------------------------------------------------------------------------------
 // Nudges: the reminder already sent for a rule in a window (SPEC §15), one per window.
 
 const NUDGE_RE = /<!-- firebreak:nudge rule=([a-z]{1,20}) window=([\dTZ:.-]{1,30}) -->/g;
@@ -142,4 +144,47 @@ export function nudgeKeysIn(body: string): string[] {
 
 export function nudgeKey(rule: string, window: string): string {
   return `${rule}@${window}`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Early detection: which signal an incident was opened for or told about, and its clearing.
+
+/** Channel names come from KPI files: only a safe alphabet goes into a marker. */
+function markerWord(text: string): string {
+  return text.replace(/[^\w.:/+@-]/g, (c) => encodeURIComponent(c)).replace(/--/g, "-%2D");
+}
+
+export interface DetectionKey {
+  channel: string;
+  layer: string;
+  /** The first point of the break: one signal, however many passes see it. */
+  since: string;
+}
+
+/** On the incident a signal opened, and on the update a matching incident got for it. */
+export function detectionMarker(key: DetectionKey): string {
+  return `<!-- firebreak:detection channel=${markerWord(key.channel)} layer=${markerWord(key.layer)} since=${markerWord(key.since)} -->`;
+}
+
+/** On the note that records a signal clearing (it never closes the incident). */
+export function detectionClearedMarker(key: DetectionKey): string {
+  return `<!-- firebreak:detection-cleared channel=${markerWord(key.channel)} layer=${markerWord(key.layer)} since=${markerWord(key.since)} -->`;
+}
+
+const DETECTION_RE = /<!-- firebreak:detection(-cleared)? channel=(\S{1,300}) layer=(\S{1,40}) since=(\S{1,60}) -->/g;
+
+function unword(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The detection markers in a text (an incident body, an update or clearing note); garbled ones are skipped. */
+export function detectionMarksIn(text: string): { key: DetectionKey; cleared: boolean }[] {
+  return [...text.matchAll(DETECTION_RE)].flatMap((m) => {
+    const [channel, layer, since] = [unword(m[2]!), unword(m[3]!), unword(m[4]!)];
+    return channel !== undefined && layer !== undefined && since !== undefined ? [{ key: { channel, layer, since }, cleared: m[1] !== undefined }] : [];
+  });
 }

@@ -11,6 +11,7 @@ export type ActionTaken =
   | "qa-passed"
   | "qa-failed"
   | "reconciled"
+  | "detected"
   | "ignored";
 
 export interface Reply {

@@ -48,6 +48,16 @@ export interface ShellDeps {
   /** Where relay URLs come from and how far they may reach (SPEC §16); absent, nothing is relayed. */
   relay?: RelayDeps;
   /**
+   * How KPI URLs of `detection.sources` are read (SPEC §13): the variables `auth_env` may name, and
+   * whether this is the hosted App (only `FIREBREAK_KPI_…` variables). Absent, URL sources are refused.
+   */
+  kpi?: {
+    env: Readonly<Record<string, string | undefined>>;
+    hosted: boolean;
+    /** The fetch to use (tests); absent, Node's own, through the address guard when hosted. */
+    fetch?: typeof fetch;
+  };
+  /**
    * Runs work on one incident exclusively, in line with its webhook events (the App's queue per
    * incident). The scheduled pass touches each incident through it; absent, work runs at once.
    */

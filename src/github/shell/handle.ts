@@ -27,7 +27,8 @@ export async function handle(gh: GitHubClient, trigger: Trigger, deps: ShellDeps
   if ("sender" in trigger && causedBySelf(trigger.sender, deps.botLogin)) return { results: [{ action: "ignored", notes: ["an event Firebreak caused itself"], configErrors: [] }] };
   // The scheduled pass is where a fixed configuration's error issue gets closed, whatever the runtime.
   // So is a push that touched the file (the Action's workflow runs on it): a fix is seen at once.
-  const loaded = await loadConfig(gh, trigger.ref, trigger.kind === "scheduled" || trigger.kind === "config-check" ? { ...deps, reportFixedConfig: true } : deps);
+  // A scheduled pass reports after its jobs, whose KPI sources are part of the configuration too.
+  const loaded = await loadConfig(gh, trigger.ref, trigger.kind === "config-check" ? { ...deps, reportFixedConfig: true } : deps, trigger.kind !== "scheduled");
   const { config } = loaded;
   const withErrors = (r: Omit<RunResult, "configErrors">): RunResult => ({ ...r, configErrors: loaded.errors });
   switch (trigger.kind) {
@@ -71,7 +72,13 @@ export async function handle(gh: GitHubClient, trigger: Trigger, deps: ShellDeps
       };
     case "scheduled": {
       const pass = await runScheduledPass(gh, trigger.ref, config, deps, trigger.at, cursor);
-      const results = pass.results.map(withErrors);
+      const errors = [...loaded.errors, ...pass.configErrors];
+      // A source that fails is reported even when the file did not change; one that was fixed is
+      // seen as fixed once the file changes or the process starts (the Action: every run).
+      if (loaded.changed || pass.configErrors.length > 0) await reportErrors(gh, trigger.ref, { ...loaded, errors }, { ...deps, reportFixedConfig: true });
+      const results = pass.results.map((r) => ({ ...r, configErrors: errors }));
+      // A pass with nothing else to say still carries the errors, so the Action annotates them.
+      if (results.length === 0 && errors.length > 0) results.push({ action: "reconciled", notes: [`${errors.length} configuration error(s), reported in the configuration-error issue`], configErrors: errors });
       // A manual run (workflow_dispatch, `firebreak qa`) also checks tracking now.
       if (trigger.qa) results.push(withErrors(await runReleaseQa(gh, { kind: "release", ref: trigger.ref, release: trigger.qa, sender: { login: "scheduled", type: "User" } }, config, deps)));
       return { results, calls: pass.calls, ...(pass.stoppedAt ? { stoppedAt: pass.stoppedAt } : {}) };
@@ -79,18 +86,21 @@ export async function handle(gh: GitHubClient, trigger: Trigger, deps: ShellDeps
   }
 }
 
-/** Reads the config and brings the configuration-error issue in line when the file changed. */
-async function loadConfig(gh: GitHubClient, ref: RepoRef, deps: ShellDeps): Promise<RepoConfig> {
+/** Reads the config and, unless told to wait, brings the configuration-error issue in line when the file changed. */
+async function loadConfig(gh: GitHubClient, ref: RepoRef, deps: ShellDeps, report = true): Promise<RepoConfig> {
   const loaded = await loadRepoConfig(gh, deps.files, ref, deps.configPath);
+  if (report && loaded.changed) await reportErrors(gh, ref, loaded, deps);
+  return loaded;
+}
+
+async function reportErrors(gh: GitHubClient, ref: RepoRef, loaded: RepoConfig, deps: ShellDeps): Promise<void> {
   // A valid file needs the error issue looked up only to close it: the App does so whenever the
   // file changed; an Action run starts cold every time, so it leaves that to the scheduled pass.
-  if (loaded.changed && (loaded.errors.length > 0 || deps.reportFixedConfig === true)) {
-    try {
-      const outcome = await reportConfigErrors(gh, ref, loaded);
-      if (outcome !== "unchanged") deps.log?.(`configuration-error issue ${outcome}`);
-    } catch (error) {
-      deps.log?.(`could not report configuration errors: ${safeMessage(error)}`);
-    }
+  if (loaded.errors.length === 0 && deps.reportFixedConfig !== true) return;
+  try {
+    const outcome = await reportConfigErrors(gh, ref, loaded);
+    if (outcome !== "unchanged") deps.log?.(`configuration-error issue ${outcome}`);
+  } catch (error) {
+    deps.log?.(`could not report configuration errors: ${safeMessage(error)}`);
   }
-  return loaded;
 }

@@ -11,7 +11,7 @@ import { commentsIgnoredFrom, forgedCardOnly, readsAfterLog, readsFor } from "..
 import { repeatCandidates, repeatWindowStart } from "../../core/repeat.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import type { Trigger } from "../events.js";
-import { getIssue, listClosedSince, listCommentsNewestFirst, listReleases } from "../issues.js";
+import { closeDuplicates, createIssueOnce, getIssue, listClosedSince, listCommentsNewestFirst, listReleases } from "../issues.js";
 import { Permissions } from "../permissions.js";
 import { applyPlan } from "./apply-plan.js";
 import { recordTrust } from "./trust.js";
@@ -108,4 +108,24 @@ export async function declareCreatedIssue(gh: GitHubClient, ref: RepoRef, number
   const event = { kind: "declare" as const, at: issue.created_at, actor: deps.botLogin };
   const trigger: IssueTrigger = { kind: "issue", ref, issue, sender: { login: deps.botLogin, type: "Bot" }, deliveryAt: issue.created_at, event };
   return runIncidentEvent(gh, trigger, { kind: "incident", declaring: true, event }, config, { ...deps, issueFromPayload: true });
+}
+
+/**
+ * Opens an incident Firebreak found itself (a failed QA run, a KPI break) unless its marker is
+ * already on one, and declares it like any form submission. A lost creation race makes two: the
+ * later one is closed as a duplicate of the first.
+ */
+export async function openMarkedIncident(
+  gh: GitHubClient,
+  ref: RepoRef,
+  draft: { marker: string; title: string; body: string },
+  config: FirebreakConfig,
+  deps: ShellDeps,
+): Promise<{ number: number; created: boolean }> {
+  const created = await createIssueOnce(gh, ref, { ...draft, labels: [config.labels.incident], findLabel: config.labels.incident });
+  if (!created.created) return created;
+  const kept = await closeDuplicates(gh, ref, { label: config.labels.incident, marker: draft.marker });
+  if (kept !== undefined && kept !== created.number) return { number: kept, created: false };
+  await declareCreatedIssue(gh, ref, created.number, config, deps);
+  return created;
 }

@@ -1,7 +1,7 @@
 // Reconcile: every open incident's card brought in line with its log, missed closes and
 // completed postmortems recorded, duplicate postmortems closed. One job of the scheduled pass.
 import { parseBody } from "../../core/card.js";
-import type { FirebreakConfig } from "../../core/config.js";
+import type { ConfigError, FirebreakConfig } from "../../core/config.js";
 import type { IncidentEvent } from "../../core/decide/types.js";
 import type { IssueView } from "../../core/model/incident.js";
 import { issueViewSchema } from "../../core/model/incident.js";
@@ -21,6 +21,8 @@ export interface JobRun {
   results: Outcome[];
   /** Where the next pass continues (the last incident handled), or undefined when the job finished. */
   resumeAfter?: number;
+  /** What is wrong with what the config points at (a KPI source): reported with the file's own errors. */
+  configErrors?: ConfigError[];
 }
 
 /** How long a closed incident whose close was never handled is still looked for. */

@@ -10,9 +10,8 @@ import { runTrackingQa } from "../../tracking-qa/run.js";
 import type { GitHubClient } from "../client.js";
 import { safeMessage } from "../client.js";
 import type { Trigger } from "../events.js";
-import { closeDuplicates, createIssueOnce } from "../issues.js";
 import type { RunResult, ShellDeps } from "./deps.js";
-import { declareCreatedIssue } from "./incident.js";
+import { openMarkedIncident } from "./incident.js";
 
 export interface QaRunResult extends Omit<RunResult, "configErrors"> {
   report?: QaReport;
@@ -77,18 +76,7 @@ export async function runReleaseQa(gh: GitHubClient, trigger: QaTrigger, config:
   }
   if (passed) return { action: "qa-passed", notes, report, table };
   const draft = qaIncidentDraft(report.steps, release, qa.severity as Severity, deps.templates.form);
-  const created = await createIssueOnce(gh, trigger.ref, {
-    marker: draft.marker,
-    title: draft.title,
-    body: draft.body,
-    labels: [config.labels.incident],
-    findLabel: config.labels.incident,
-  });
-  if (created.created) {
-    // A lost creation race makes two: the later one is closed as a duplicate of the first.
-    await closeDuplicates(gh, trigger.ref, { label: config.labels.incident, marker: draft.marker });
-    await declareCreatedIssue(gh, trigger.ref, created.number, config, deps);
-  }
+  const created = await openMarkedIncident(gh, trigger.ref, draft, config, deps);
   notes.push(created.created ? `opened measurement incident #${created.number}` : `measurement incident #${created.number} already open for this release`);
   return { action: "qa-failed", incident: created.number, notes, report, table };
 }

@@ -2,9 +2,10 @@
 // (`schedule.max_calls`), continuing where the previous pass stopped. The Action's schedule
 // run, `firebreak reconcile` and the App's scheduler all run this; the jobs to come (nudges,
 // detection, QA monitoring, dashboard) are entries of SCHEDULED_JOBS.
-import type { FirebreakConfig } from "../../core/config.js";
+import type { ConfigError, FirebreakConfig } from "../../core/config.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import { CallBudget } from "./budget.js";
+import { detectBreaks } from "./detection.js";
 import type { RunResult, ShellDeps } from "./deps.js";
 import type { JobRun } from "./reconcile.js";
 import { reconcileIncidents } from "./reconcile.js";
@@ -18,6 +19,7 @@ export interface ScheduledJob {
 
 export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   { name: "reconcile", run: reconcileIncidents },
+  { name: "detection", run: detectBreaks },
   { name: "nudges", run: nudgeIncidents },
   { name: "dashboard", run: updateDashboard },
 ];
@@ -44,6 +46,8 @@ export interface PassResult {
   calls: number;
   /** The job and incident the pass stopped after, when the budget ran out. */
   stoppedAt?: { job: string; after?: number };
+  /** What the jobs found wrong in what the config points at (KPI sources). */
+  configErrors: ConfigError[];
 }
 
 export async function runScheduledPass(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, at: string, cursor?: PassCursor): Promise<PassResult> {
@@ -52,19 +56,21 @@ export async function runScheduledPass(gh: GitHubClient, ref: RepoRef, config: F
   const resume = cursor?.get(ref);
   const start = Math.max(0, SCHEDULED_JOBS.findIndex((job) => job.name === resume?.job));
   const results: PassResult["results"] = [];
+  const configErrors: ConfigError[] = [];
   for (const job of [...SCHEDULED_JOBS.slice(start), ...SCHEDULED_JOBS.slice(0, start)]) {
     const stop = (after?: number) => ({ job: job.name, ...(after !== undefined ? { after } : {}) });
     if (budget.exhausted) {
       cursor?.set(ref, stop());
-      return { results, calls: budget.spent, stoppedAt: stop() };
+      return { results, calls: budget.spent, stoppedAt: stop(), configErrors };
     }
     const run = await job.run(metered, ref, config, deps, budget, at, job.name === resume?.job ? resume.after : undefined);
     results.push(...run.results);
+    configErrors.push(...(run.configErrors ?? []));
     if (run.resumeAfter !== undefined) {
       cursor?.set(ref, stop(run.resumeAfter));
-      return { results, calls: budget.spent, stoppedAt: stop(run.resumeAfter) };
+      return { results, calls: budget.spent, stoppedAt: stop(run.resumeAfter), configErrors };
     }
   }
   cursor?.set(ref, undefined);
-  return { results, calls: budget.spent };
+  return { results, calls: budget.spent, configErrors };
 }

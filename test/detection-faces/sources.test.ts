@@ -1,0 +1,131 @@
+// Reading KPI sources (SPEC §13, §14): the auth header from an environment variable goes only to
+// the configured host, the hosted App names only FIREBREAK_KPI_… variables, and each failure is
+// one clear configuration error that never quotes the secret. And what `firebreak init` writes.
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG, parseConfigYaml, resolveConfig } from "../../src/core/config.js";
+import { detectionSchema, parseKpi } from "../../src/core/detection/index.js";
+import { FileCache } from "../../src/github/files.js";
+import { LabelStyler } from "../../src/github/labels.js";
+import type { ShellDeps } from "../../src/github/shell/deps.js";
+import { readKpiSources } from "../../src/github/shell/kpi-sources.js";
+import { readTemplate, shippedTemplates } from "../../src/templates.js";
+import type { GitHubClient } from "../../src/github/client.js";
+
+const CSV = "timestamp,channel,spend\n2026-11-28T01:00:00Z,meta,12\n";
+const noGitHub = { request: () => Promise.reject(new Error("no GitHub call expected")) } as unknown as GitHubClient;
+const ref = { owner: "acme", repo: "shop" };
+
+interface Seen {
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** A fetch that answers from a table of URLs and records what each request carried. */
+function fakeFetch(answers: Record<string, () => Response>, seen: Seen[]): typeof fetch {
+  return (async (input: string | URL, init?: RequestInit) => {
+    const url = String(input);
+    seen.push({ url, headers: { ...(init?.headers as Record<string, string> | undefined) } });
+    const answer = answers[url];
+    return answer ? answer() : new Response("nope", { status: 404 });
+  }) as typeof fetch;
+}
+
+function deps(kpi: ShellDeps["kpi"]): ShellDeps {
+  return { files: new FileCache(), labels: new LabelStyler(), botLogin: "firebreak[bot]", templates: shippedTemplates(), issueFromPayload: true, ...(kpi ? { kpi } : {}) };
+}
+
+const sources = (...list: unknown[]) => detectionSchema.parse({ sources: list });
+
+describe("KPI URL sources", () => {
+  it("sends the header to the configured host only: a redirect elsewhere goes without it", async () => {
+    const seen: Seen[] = [];
+    const fetch = fakeFetch(
+      {
+        "https://kpi.example.com/export.csv?key=1": () => new Response(null, { status: 302, headers: { location: "/v2/export.csv" } }),
+        "https://kpi.example.com/v2/export.csv": () => new Response(null, { status: 302, headers: { location: "https://cdn.example.net/blob.csv" } }),
+        "https://cdn.example.net/blob.csv": () => new Response(CSV),
+      },
+      seen,
+    );
+    const read = await readKpiSources(noGitHub, ref, sources({ url: "https://kpi.example.com/export.csv?key=1", auth_env: "FIREBREAK_KPI_SHEET" }), deps({ env: { FIREBREAK_KPI_SHEET: "X-Api-Key: s3cret" }, hosted: true, fetch }));
+    expect(read.errors).toEqual([]);
+    expect(read.sources.map((s) => s.name)).toEqual(["https://kpi.example.com/export.csv"]);
+    expect(seen).toEqual([
+      { url: "https://kpi.example.com/export.csv?key=1", headers: { "X-Api-Key": "s3cret" } },
+      { url: "https://kpi.example.com/v2/export.csv", headers: { "X-Api-Key": "s3cret" } },
+      { url: "https://cdn.example.net/blob.csv", headers: {} },
+    ]);
+  });
+
+  it("refuses, in the hosted App, a variable outside FIREBREAK_KPI_, without fetching; the Action may name any", async () => {
+    const seen: Seen[] = [];
+    const fetch = fakeFetch({ "https://kpi.example.com/export.csv": () => new Response(CSV) }, seen);
+    const config = sources({ url: "https://kpi.example.com/export.csv", auth_env: "AWS_SECRET_ACCESS_KEY" });
+    const env = { AWS_SECRET_ACCESS_KEY: "Authorization: Bearer abc" };
+    const hosted = await readKpiSources(noGitHub, ref, config, deps({ env, hosted: true, fetch }));
+    expect(hosted.errors).toEqual([
+      { key: "detection.sources.0", reason: "https://kpi.example.com/export.csv auth_env AWS_SECRET_ACCESS_KEY is refused: the hosted App reads only environment variables starting with FIREBREAK_KPI_" },
+    ]);
+    expect(seen).toEqual([]);
+    const action = await readKpiSources(noGitHub, ref, config, deps({ env, hosted: false, fetch }));
+    expect(action.errors).toEqual([]);
+    expect(seen[0]!.headers).toEqual({ Authorization: "Bearer abc" });
+  });
+
+  it("names each failure once and never quotes the secret or the query", async () => {
+    const seen: Seen[] = [];
+    const fetch = fakeFetch({ "https://kpi.example.com/bad.csv": () => new Response("timestamp,channel,spend\nyesterday,meta,1\n") }, seen);
+    const config = sources(
+      { url: "https://kpi.example.com/gone.csv?token=hunter2" },
+      { url: "https://kpi.example.com/a.csv", auth_env: "FIREBREAK_KPI_UNSET" },
+      { url: "https://kpi.example.com/b.csv", auth_env: "FIREBREAK_KPI_BAD" },
+      { url: "https://kpi.example.com/bad.csv" },
+    );
+    const read = await readKpiSources(noGitHub, ref, config, deps({ env: { FIREBREAK_KPI_BAD: "no colon hunter2" }, hosted: true, fetch }));
+    expect(read.errors.map((e) => e.reason)).toEqual([
+      "https://kpi.example.com/gone.csv answered HTTP 404",
+      "https://kpi.example.com/a.csv auth_env FIREBREAK_KPI_UNSET is not set on the App's server",
+      'https://kpi.example.com/b.csv auth_env FIREBREAK_KPI_BAD must hold "Header-Name: value"',
+      expect.stringMatching(/^https:\/\/kpi\.example\.com\/bad\.csv line 2, column 1: /),
+    ]);
+    expect(JSON.stringify(read.errors)).not.toContain("hunter2");
+  });
+
+  it("is refused outside the App and the Action, and a file source without GitHub's answer is not a configuration error", async () => {
+    const read = await readKpiSources(noGitHub, ref, sources({ url: "https://kpi.example.com/a.csv" }), deps(undefined));
+    expect(read.errors[0]!.reason).toContain("URL sources are read by the App and the Action");
+    await expect(readKpiSources(noGitHub, ref, sources({ path: "data/kpi.csv" }), deps(undefined))).rejects.toThrow("no GitHub call expected");
+    expect(DEFAULT_CONFIG.detection.sources).toEqual([]);
+  });
+});
+
+describe("KPI file sources", () => {
+  it("are parsed once while their text stays the same, so a pass on an unchanged file redoes no work", async () => {
+    let text = CSV;
+    const gh = {
+      request: () => Promise.resolve({ data: { type: "file", encoding: "base64", content: Buffer.from(text).toString("base64") }, headers: {} }),
+    } as unknown as GitHubClient;
+    const config = sources({ path: "data/kpi/hourly.csv" });
+    const first = await readKpiSources(gh, { owner: "acme", repo: "parsed-once" }, config, deps(undefined));
+    const again = await readKpiSources(gh, { owner: "acme", repo: "parsed-once" }, config, deps(undefined));
+    expect(again.sources[0]!.data).toBe(first.sources[0]!.data);
+    text = `${CSV}2026-11-28T02:00:00Z,meta,13\n`;
+    const changed = await readKpiSources(gh, { owner: "acme", repo: "parsed-once" }, config, deps(undefined));
+    expect(changed.sources[0]!.data).not.toBe(first.sources[0]!.data);
+  });
+});
+
+describe("what `firebreak init` writes for detection", () => {
+  it("has an example KPI file the engine reads, and a commented detection block valid once uncommented", () => {
+    const parsed = parseKpi(readTemplate("kpi/hourly.csv"), { format: "csv" });
+    expect(parsed.ok).toBe(true);
+    const lines = readTemplate("firebreak.example.yml").split("\n");
+    const from = lines.indexOf("# detection:");
+    const to = lines.findIndex((l, i) => i > from && !l.startsWith("#"));
+    const block = lines.slice(from, to).map((l) => l.replace(/^# ?/, "")).join("\n");
+    const resolved = resolveConfig(parseConfigYaml(block).value);
+    expect(resolved.errors).toEqual([]);
+    expect(resolved.config.detection.sources).toEqual([{ path: "data/kpi/hourly.csv" }, { url: "https://example.com/kpi.csv", auth_env: "FIREBREAK_KPI_SHEET" }]);
+    expect(resolved.config.detection.channels).toEqual({ meta: "Meta", google: "Google", tiktok: "TikTok", email: "Email/SMS" });
+  });
+});
