@@ -3,6 +3,7 @@
 import { ProbotOctokit, run } from "probot";
 import { RATE_LIMITS } from "../github/octokit.js";
 import { parseEvery } from "../schedule/index.js";
+import type { Coordination } from "../scale/coordination.js";
 import { firebreakApp } from "./index.js";
 
 // Probot layers its throttle options over object defaults, so the policy is set in a function
@@ -23,16 +24,33 @@ try {
   console.error(`firebreak: ${(error as Error).message}`);
   process.exit(1);
 }
+// REDIS_URL: several instances share one Redis (README "Running several instances"). Probot reads
+// it too and shares GitHub's pacing through it. Without it no Redis code is even loaded.
+const redisUrl = process.env.REDIS_URL?.trim();
+let coordination: Coordination | undefined;
+if (redisUrl) {
+  try {
+    coordination = await (await import("../scale/redis.js")).redisCoordination(redisUrl);
+  } catch (error) {
+    // Said once, without the URL (it may hold a password).
+    console.error(`firebreak: cannot reach Redis at REDIS_URL: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
 const app = firebreakApp({
   appSlug: process.env.APP_SLUG || "firebreak",
   allowPrivateQaHosts: process.env.FIREBREAK_QA_ALLOW_PRIVATE === "1",
   scheduleEverySeconds,
+  ...(coordination ? { coordination } : {}),
 });
 await run(app, { Octokit });
 
 // Webhooks are answered before their work is done: finish the queue before exiting.
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, () => {
-    void app.idle().finally(() => process.exit(0));
+    void app
+      .idle()
+      .then(() => coordination?.close())
+      .finally(() => process.exit(0));
   });
 }
