@@ -6,13 +6,6 @@ import { parseEvery } from "../schedule/index.js";
 import type { Coordination } from "../scale/coordination.js";
 import { firebreakApp } from "./index.js";
 
-// Probot layers its throttle options over object defaults, so the policy is set in a function
-// that runs after Probot's.
-const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-  ...options,
-  throttle: { ...(options.throttle as object), ...RATE_LIMITS },
-}));
-
 // APP_SLUG names the App's bot login (`<slug>[bot]`), whose own events Firebreak ignores.
 // FIREBREAK_QA_ALLOW_PRIVATE=1 lets tracking QA reach private addresses (a self-hosted staging site).
 // FIREBREAK_SCHEDULE_EVERY (default 5m, at least 10s) paces the scheduled pass (reconcile, and the jobs to come).
@@ -27,16 +20,24 @@ try {
 // REDIS_URL: several instances share one Redis (README "Running several instances"). Probot reads
 // it too and shares GitHub's pacing through it. Without it no Redis code is even loaded.
 const redisUrl = process.env.REDIS_URL?.trim();
+const scale = redisUrl ? await import("../scale/redis.js") : undefined;
 let coordination: Coordination | undefined;
-if (redisUrl) {
+if (scale && redisUrl) {
   try {
-    coordination = await (await import("../scale/redis.js")).redisCoordination(redisUrl);
+    coordination = await scale.redisCoordination(redisUrl);
   } catch (error) {
     // Said once, without the URL (it may hold a password).
     console.error(`firebreak: cannot reach Redis at REDIS_URL: ${(error as Error).message}`);
     process.exit(1);
   }
 }
+// Probot layers its throttle options over object defaults, so the policy is set in a function
+// that runs after Probot's. With REDIS_URL those options hold the pacing shared through Redis.
+const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
+  const throttle = options.throttle as { connection?: unknown } | undefined;
+  scale?.repairBottleneck(throttle?.connection);
+  return { ...options, throttle: { ...throttle, ...RATE_LIMITS } };
+});
 const app = firebreakApp({
   appSlug: process.env.APP_SLUG || "firebreak",
   allowPrivateQaHosts: process.env.FIREBREAK_QA_ALLOW_PRIVATE === "1",

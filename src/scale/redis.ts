@@ -135,8 +135,9 @@ async function heldElsewhere(error: unknown): Promise<boolean> {
 
 export async function redisCoordination(url: string): Promise<Coordination> {
   let log = consoleLog;
-  // Commands fail fast while Redis is away: the lock loop decides what to do, not a client queue.
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 5_000, lazyConnect: true });
+  // Commands fail at once while Redis is away (no offline queue): the lock loop decides what to
+  // do, and no lock command queued during an outage runs before the hold-off below has begun.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5_000, lazyConnect: true });
   redis.on("error", () => undefined); // reported where a command fails; ioredis reconnects by itself
   await redis.connect();
   const redlock = new Redlock([redis], { retryCount: 2, retryDelay: 100, retryJitter: 100 });
@@ -167,11 +168,13 @@ export async function redisCoordination(url: string): Promise<Coordination> {
       const wait = holdUntil - Date.now();
       if (wait > 0) await sleep(wait);
       try {
-        return await redlock.acquire([resource], LOCK_TTL_MS, { retryCount: 50, retryDelay: 100, retryJitter: 100 });
+        // One try at a time (redlock's own retries would not see the hold-off begin).
+        return await redlock.acquire([resource], LOCK_TTL_MS, { retryCount: 0 });
       } catch (error) {
         // Held by another instance: it finishes, or its lock lapses if it died. Wait on.
         if (await heldElsewhere(error)) {
           troubleSince = undefined;
+          await sleep(100 + Math.random() * 100);
           continue;
         }
         troubleSince ??= Date.now();
@@ -184,16 +187,36 @@ export async function redisCoordination(url: string): Promise<Coordination> {
     }
   }
 
-  /** Keeps a lock alive while work runs; says on release whether it was held throughout. */
+  /**
+   * Keeps a lock alive while work runs; says on release whether it was held throughout. A lock
+   * Redis forgot (a restart) is taken again by its holder at the next extension, within the
+   * hold-off during which no other instance takes new locks.
+   */
   function hold(lock: Lock): { release(): Promise<boolean> } {
     let current = lock;
     let lost = false;
+    let busy = false;
+    const keep = async () => {
+      try {
+        current = await current.extend(LOCK_TTL_MS);
+      } catch {
+        // Redis forgot it (a restart): taken again under the same value, so that a retake whose
+        // answer was lost still counts as ours. Another value there: another instance has it.
+        try {
+          const [resource] = current.resources;
+          const taken = await redis.set(resource!, current.value, "PX", LOCK_TTL_MS, "NX");
+          if (taken === "OK" || (await redis.get(resource!)) === current.value) current.expiration = Date.now() + LOCK_TTL_MS;
+          else lost = true;
+        } catch {
+          // Redis still away: tried again at the next tick.
+        }
+      }
+    };
     const timer = setInterval(() => {
-      current.extend(LOCK_TTL_MS).then(
-        (extended) => (current = extended),
-        () => (lost = true),
-      );
-    }, LOCK_TTL_MS / 3);
+      if (busy || lost) return;
+      busy = true;
+      void keep().finally(() => (busy = false));
+    }, LOCK_TTL_MS / 5);
     return {
       async release() {
         clearInterval(timer);
@@ -291,4 +314,31 @@ export async function redisCoordination(url: string): Promise<Coordination> {
       await redis.quit().catch(() => undefined);
     },
   };
+}
+
+type ScriptCallback = (error: unknown, replies: unknown) => void;
+interface BottleneckConnection {
+  __scriptArgs__(name: string, id: string, args: unknown[], cb: ScriptCallback): unknown[];
+}
+const repaired = new WeakSet<object>();
+
+/**
+ * Probot's shared pacing runs on Bottleneck, whose Lua scripts answer a Redis that forgot the
+ * limiter's keys (a restart) with SETTINGS_KEY_NOT_FOUND, and Bottleneck then sets them up
+ * again — but Redis 7 prefixes a script's error with "ERR ", which Bottleneck 2.19.5 (no longer
+ * released) does not recognise, so every GitHub request would fail until the App restarts. The
+ * prefix is taken off its two errors before Bottleneck looks at them.
+ */
+export function repairBottleneck(connection: unknown): void {
+  if (typeof connection !== "object" || connection === null || repaired.has(connection)) return;
+  const c = connection as Partial<BottleneckConnection>;
+  if (typeof c.__scriptArgs__ !== "function") return;
+  const original = c.__scriptArgs__.bind(c);
+  c.__scriptArgs__ = (name, id, args, cb) =>
+    original(name, id, args, (error, replies) => {
+      const known = error instanceof Error ? /^ERR (SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT)$/.exec(error.message) : null;
+      if (known && error instanceof Error) error.message = known[1]!;
+      cb(error, replies);
+    });
+  repaired.add(connection);
 }

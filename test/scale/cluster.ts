@@ -116,8 +116,9 @@ export class Balancer {
   /** Sends a delivery to the next instance in turn, failing over to the others. */
   async forward(d: Captured, secret?: string): Promise<number> {
     const targets = this.targets();
+    const first = this.next++;
     for (let tries = 0; tries < targets.length; tries++) {
-      const index = this.next++ % targets.length;
+      const index = (first + tries) % targets.length;
       try {
         const status = await send(targets[index]!, d, secret);
         this.answeredBy.set(d.id, index);

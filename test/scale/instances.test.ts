@@ -141,9 +141,9 @@ describe("Firebreak as several App instances on one Redis (SPEC §18)", () => {
     expect(sorted.slice(1).map((s, i) => s - sorted[i]!)).toEqual(sorted.slice(1).map(() => 10_000));
     // Each pass lists the installations once: as many passes reached GitHub as were logged.
     expect(c.gh.requests.filter((r) => r.method === "GET" && r.path === "/app/installations")).toHaveLength(slots.length);
-    // The first pass wrote the card; the later ones found nothing to do.
+    // The first pass declared the incident and applied its command (two card writes); the later ones found nothing to do.
     expect(cardOf(c.gh, n)).toMatchObject({ status: "investigating", roles: { owner: "olga" } });
-    expect(c.gh.requests.filter((r) => r.method === "PATCH" && r.path === `/repos/${REPO}/issues/${n}`)).toHaveLength(1);
+    expect(c.gh.requests.filter((r) => r.method === "PATCH" && r.path === `/repos/${REPO}/issues/${n}`)).toHaveLength(2);
   });
 
   it("an instance stopped mid-burst loses nothing: its deliveries are redelivered to the other", { timeout: TEST_MS }, async () => {
