@@ -5,8 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replyKeyOf } from "../../src/core/model/markers.js";
 import { ensureBuild } from "../e2e/build.global.js";
-import { cardOf, type Cluster, comment, FULL_FORM, REPO, send, settle, startCluster, waitFor } from "./cluster.js";
+import { readFileSync } from "node:fs";
+import { cardOf, type Cluster, comment, REPO, send, settle, startCluster, waitFor } from "../../src/dev/cluster.js";
 
+const FULL_FORM = readFileSync(new URL("../fixtures/forms/full-form/issue.md", import.meta.url), "utf8");
 const TEST_MS = 240_000;
 const clusters: Cluster[] = [];
 

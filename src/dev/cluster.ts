@@ -4,21 +4,20 @@
 // instance when one does not answer, as a load balancer's health check would.
 import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync, randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { parseBody } from "../../src/core/card.js";
-import { DEFAULT_CONFIG } from "../../src/core/config.js";
-import type { IncidentState } from "../../src/core/model/incident.js";
-import { labelStyles } from "../../src/core/model/labels.js";
-import { CARD_START } from "../../src/core/model/markers.js";
-import { LocalGitHub, sign } from "../../src/dev/local-github/index.js";
+import { readInitTemplates } from "../cli/init.js";
+import { parseBody } from "../core/card.js";
+import { DEFAULT_CONFIG } from "../core/config.js";
+import type { IncidentState } from "../core/model/incident.js";
+import { labelStyles } from "../core/model/labels.js";
+import { CARD_START } from "../core/model/markers.js";
+import { LocalGitHub, sign } from "./local-github/index.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const REPO = "acme/shop";
-export const FULL_FORM = readFileSync(new URL("../fixtures/forms/full-form/issue.md", import.meta.url), "utf8");
-const FORM_TEMPLATE = readFileSync(new URL("../../templates/ISSUE_TEMPLATE/marketing-incident.yml", import.meta.url), "utf8");
 const { privateKey: PRIVATE_KEY } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
   privateKeyEncoding: { type: "pkcs1", format: "pem" },
@@ -173,7 +172,8 @@ function clock(start = "2026-11-24T09:30:00Z"): () => Date {
   return () => new Date((t += 1000));
 }
 
-export async function startCluster(options: { instances?: number; env?: Record<string, string> } = {}): Promise<Cluster> {
+/** `redis: false`: the instances run without REDIS_URL (the embedded default; one instance only makes sense). */
+export async function startCluster(options: { instances?: number; env?: Record<string, string>; redis?: boolean; logLevel?: "info" | "warn" } = {}): Promise<Cluster> {
   const gh = new LocalGitHub({ clock: clock() });
   const { port: ghPort } = await gh.start();
   gh.addRepo(REPO);
@@ -181,10 +181,11 @@ export async function startCluster(options: { instances?: number; env?: Record<s
   gh.addCollaborator(REPO, "olga", "write");
   for (let i = 1; i <= 20; i++) gh.addCollaborator(REPO, `u${i}`, "triage");
   for (const style of labelStyles(DEFAULT_CONFIG)) gh.createLabel(REPO, style.name, style.color, style.description);
-  gh.putFile(REPO, ".github/ISSUE_TEMPLATE/marketing-incident.yml", FORM_TEMPLATE);
+  // The issue form in place, as `firebreak init` leaves it.
+  for (const file of readInitTemplates().filter((f) => f.target.includes("ISSUE_TEMPLATE"))) gh.putFile(REPO, file.target, file.content);
 
   const redis = new RedisServer(await freePort());
-  await redis.start();
+  if (options.redis !== false) await redis.start();
   secretOfRun ||= `secret-${randomUUID()}`;
   const instances: Instance[] = [];
   const balancer = new Balancer(() => instances.map((i) => i.webhookUrl));
@@ -203,12 +204,12 @@ export async function startCluster(options: { instances?: number; env?: Record<s
         WEBHOOK_SECRET: secretOfRun,
         PORT: String(port),
         HOST: "127.0.0.1",
-        LOG_LEVEL: "info",
+        LOG_LEVEL: options.logLevel ?? "info",
         LOG_FORMAT: "json",
         GHE_HOST: `127.0.0.1:${ghPort}`,
         GHE_PROTOCOL: "http",
         APP_SLUG: "firebreak",
-        REDIS_URL: redis.url,
+        ...(options.redis === false ? {} : { REDIS_URL: redis.url }),
         ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
