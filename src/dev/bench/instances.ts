@@ -37,7 +37,10 @@ async function burstOn(setup: string, options: Parameters<typeof startCluster>[0
     let writes = 0;
     const done = () => {
       const now = gh.requests.slice(from).filter((r) => r.method !== "GET").length;
-      if (now > writes) (writes = now), (lastWrite = performance.now());
+      if (now > writes) {
+        writes = now;
+        lastWrite = performance.now();
+      }
       const s = cardOf(gh, n);
       return s && ids.every((id) => s.applied.includes(id)) && gh.comments(REPO, n).every((x) => !ids.includes(x.id) || x.reactions.length > 0);
     };
