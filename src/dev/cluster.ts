@@ -173,7 +173,7 @@ function clock(start = "2026-11-24T09:30:00Z"): () => Date {
 }
 
 /** `redis: false`: the instances run without REDIS_URL (the embedded default; one instance only makes sense). */
-export async function startCluster(options: { instances?: number; env?: Record<string, string>; redis?: boolean; logLevel?: "info" | "warn" } = {}): Promise<Cluster> {
+export async function startCluster(options: { instances?: number; env?: Record<string, string>; redis?: boolean; logLevel?: "info" | "warn"; nodeArgs?: string[] } = {}): Promise<Cluster> {
   const gh = new LocalGitHub({ clock: clock() });
   const { port: ghPort } = await gh.start();
   gh.addRepo(REPO);
@@ -194,7 +194,7 @@ export async function startCluster(options: { instances?: number; env?: Record<s
   for (let n = 0; n < (options.instances ?? 2); n++) {
     const port = await freePort();
     const logs: string[] = [];
-    const child = spawn(process.execPath, ["build/app/server.js"], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "build/app/server.js"], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? "",
