@@ -1,6 +1,7 @@
 // Preloaded into an App server by test/scale/embedded.test.ts: names every Redis library the
 // server loads, on stderr, so the test can tell whether any was loaded.
 import { registerHooks } from "node:module";
+/* global process */
 
 registerHooks({
   resolve(specifier, context, next) {
