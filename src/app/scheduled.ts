@@ -1,5 +1,6 @@
 // The App's scheduled pass: every repository of every installation, in turn, each within its
-// own call budget; a pass that stops early continues there next time (in this process).
+// own call budget; a pass that stops early continues there next time (in this process, or in
+// whichever instance runs the next pass when the state is shared in Redis).
 import type { Probot } from "probot";
 import { z } from "zod";
 import type { GitHubClient } from "../github/client.js";
@@ -7,6 +8,7 @@ import { repoOf, safeMessage } from "../github/client.js";
 import { handle } from "../github/shell/handle.js";
 import { MemoryCursor } from "../github/shell/scheduled-pass.js";
 import type { RunResult, ShellDeps } from "../github/shell/deps.js";
+import type { PassState } from "../scale/coordination.js";
 
 const installations = z.array(z.object({ id: z.number() }));
 const repositories = z.array(z.object({ full_name: z.string() }));
@@ -19,10 +21,17 @@ export interface SchedulerHost {
   keep(results: readonly RunResult[]): void;
 }
 
-export function appScheduledPass(app: Probot, firebreak: SchedulerHost, now: () => Date = () => new Date()): () => Promise<void> {
+/** The pass state of a single process. */
+export function memoryPassState(): PassState {
   const cursor = new MemoryCursor();
-  // Round robin: the repository a pass starts with moves on by one each pass.
   let turn = 0;
+  return {
+    begin: () => Promise.resolve({ cursor, turn: turn++ }),
+    end: () => Promise.resolve(),
+  };
+}
+
+export function appScheduledPass(app: Probot, firebreak: SchedulerHost, now: () => Date = () => new Date(), state: PassState = memoryPassState()): () => Promise<void> {
   return async () => {
     const at = now().toISOString();
     const appOctokit = (await app.auth()) as unknown as Paginating;
@@ -34,7 +43,9 @@ export function appScheduledPass(app: Probot, firebreak: SchedulerHost, now: () 
       const list = repositories.parse(await octokit.paginate("GET /installation/repositories", { per_page: 100 }));
       for (const repo of list) repos.push({ octokit, fullName: repo.full_name });
     }
-    const start = repos.length > 0 ? turn++ % repos.length : 0;
+    // Round robin: the repository a pass starts with moves on by one each pass.
+    const { cursor, turn } = await state.begin();
+    const start = repos.length > 0 ? turn % repos.length : 0;
     for (const { octokit, fullName } of [...repos.slice(start), ...repos.slice(0, start)]) {
       try {
         const handled = await handle(octokit, { kind: "scheduled", ref: repoOf(fullName), at }, { ...firebreak.deps, log: (line) => app.log.info(line) }, cursor);
@@ -44,5 +55,6 @@ export function appScheduledPass(app: Probot, firebreak: SchedulerHost, now: () 
         app.log.error(`${fullName}: scheduled pass failed: ${safeMessage(error)}`);
       }
     }
+    await state.end(cursor);
   };
 }

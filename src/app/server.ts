@@ -3,14 +3,8 @@
 import { ProbotOctokit, run } from "probot";
 import { RATE_LIMITS } from "../github/octokit.js";
 import { parseEvery } from "../schedule/index.js";
+import type { Coordination } from "../scale/coordination.js";
 import { firebreakApp } from "./index.js";
-
-// Probot layers its throttle options over object defaults, so the policy is set in a function
-// that runs after Probot's.
-const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-  ...options,
-  throttle: { ...(options.throttle as object), ...RATE_LIMITS },
-}));
 
 // APP_SLUG names the App's bot login (`<slug>[bot]`), whose own events Firebreak ignores.
 // FIREBREAK_QA_ALLOW_PRIVATE=1 lets tracking QA reach private addresses (a self-hosted staging site).
@@ -23,16 +17,41 @@ try {
   console.error(`firebreak: ${(error as Error).message}`);
   process.exit(1);
 }
+// REDIS_URL: several instances share one Redis (README "Running several instances"). Probot reads
+// it too and shares GitHub's pacing through it. Without it no Redis code is even loaded.
+const redisUrl = process.env.REDIS_URL?.trim();
+const scale = redisUrl ? await import("../scale/redis.js") : undefined;
+let coordination: Coordination | undefined;
+if (scale && redisUrl) {
+  try {
+    coordination = await scale.redisCoordination(redisUrl);
+  } catch (error) {
+    // Said once, without the URL (it may hold a password).
+    console.error(`firebreak: cannot reach Redis at REDIS_URL: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
+// Probot layers its throttle options over object defaults, so the policy is set in a function
+// that runs after Probot's. With REDIS_URL those options hold the pacing shared through Redis.
+const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
+  const throttle = options.throttle as { connection?: unknown } | undefined;
+  scale?.repairBottleneck(throttle?.connection);
+  return { ...options, throttle: { ...throttle, ...RATE_LIMITS } };
+});
 const app = firebreakApp({
   appSlug: process.env.APP_SLUG || "firebreak",
   allowPrivateQaHosts: process.env.FIREBREAK_QA_ALLOW_PRIVATE === "1",
   scheduleEverySeconds,
+  ...(coordination ? { coordination } : {}),
 });
 await run(app, { Octokit });
 
 // Webhooks are answered before their work is done: finish the queue before exiting.
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, () => {
-    void app.idle().finally(() => process.exit(0));
+    void app
+      .idle()
+      .then(() => coordination?.close())
+      .finally(() => process.exit(0));
   });
 }

@@ -5,6 +5,7 @@
 //   3. Tracking QA pages per second (src/dev/bench/qa.ts, when present).
 //   4. ReDoS: every parser and regex on 65,536 hostile characters (src/dev/bench/redos.ts).
 //   5. Nudges: a nudge pass over 200 open incidents (src/dev/bench/nudges.ts).
+//   6. Several instances: a 20-command burst on one instance and on two on one Redis (src/dev/bench/instances.ts).
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { availableParallelism, cpus } from "node:os";
@@ -19,6 +20,7 @@ import { settle, startAppWorld } from "../harness.js";
 import type { RequestLogEntry } from "../local-github/index.js";
 import { LocalGitHub } from "../local-github/index.js";
 import type { AppWorkerData, AppWorkerMessage } from "./app-worker.js";
+import { benchInstances } from "./instances.js";
 import { benchRedos, HOSTILE_CHARS } from "./redos.js";
 import { benchNudges, renderNudgeBench } from "./nudges.js";
 
@@ -445,6 +447,13 @@ async function main(): Promise<void> {
   out("## 5. Nudges: a pass over 200 open incidents (schedule.max_calls, GitHub's pacing)");
   out("");
   out(renderNudgeBench(await benchNudges()));
+  out("");
+  out(`## 6. Several instances (SPEC §18): 20 simultaneous commands on one incident, real servers, throttling on`);
+  out("");
+  const instances = await benchInstances();
+  out(typeof instances === "string" ? instances : table(instances.head, instances.rows));
+  out("");
+  out("Settled: from the first delivery sent to the last write GitHub received. Pacing floor: Probot's throttling for those writes (about 1 s between writes, 3 s between new comments), shared through Redis between the instances.");
   out("");
   out(`bench took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
