@@ -24,7 +24,7 @@ function config(over: Record<string, unknown> = {}): TrackingQaConfig {
 const CONSENT = `<script>
   window.dataLayer = window.dataLayer || [];
   function gtag(){dataLayer.push(arguments);}
-  gtag('consent', 'default', { 'ad_storage': 'denied', 'analytics_storage': 'denied' });
+  gtag('consent', 'default', { 'ad_storage': 'denied', 'analytics_storage': 'denied', 'ad_user_data': 'denied', 'ad_personalization': 'denied' });
 </script>`;
 
 const GTM = (id = IDS.gtm) => `<script>(function(w,d,s,l,i){w[l]=w[l]||[];w[l].push({'gtm.start':
@@ -185,10 +185,10 @@ describe("detectTags", () => {
 
   it("does not count a Google Ads-only gtag as GA4", () => {
     const d = detectTags(html(GA4("AW-123456")), qa);
-    expect(d.tags["ga4"]).toMatchObject({ found: true, ids: [], hasConfiguredId: false });
+    expect(d.tags["ga4"]).toMatchObject({ found: false, ids: [], hasConfiguredId: false });
     const row = evaluateStep({ path: "/", expect: ["ga4"] }, { static: staticObs(d) }, qa).expectations[0];
     expect(row).toMatchObject({ status: "missing" });
-    expect(row?.seen).toMatch(/no id \(expected G-ABC123\)/);
+    expect(row?.seen).toMatch(/gtag\/js loads AW-123456: not GA4/);
   });
 
   it("finds a GTM container loaded by src from a first-party host", () => {
@@ -208,7 +208,7 @@ describe("detectTags", () => {
     const d = detectTags(
       html(`<script async src="https://www.googletagmanager.com/gtag/js?id=G-ABC123"></script>
 <script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}
-gtag("consent", "default", {ad_storage: "denied"});gtag("js", new Date());gtag("config", "G-ABC123");</script>`),
+gtag("consent", "default", {ad_storage: "denied", analytics_storage: "denied", ad_user_data: "denied", ad_personalization: "denied"});gtag("js", new Date());gtag("config", "G-ABC123");</script>`),
       qa,
     );
     expect(d.tags["consent"]?.found).toBe(true);
@@ -514,7 +514,7 @@ describe("renderQaTable and qaSummary", () => {
       "| --- | --- | --- | --- |",
       "| `/` (HTTP 200) | `meta_pixel` | ❌ wrong-id | wrong id: saw 999, expected 1234567890 |",
       "| `/` (HTTP 200) | `ga4` | ✅ ok | id G-ABC123 (gtag/js?id=G-ABC123, gtag('config', 'G-ABC123')) |",
-      "| `/checkout` (HTTP 200) | `tiktok` | ✅ ok | id C4TIKTOK (TikTok events.js loader, ttq.load('C4TIKTOK'), ttq.page()) |",
+      "| `/checkout` (HTTP 200) | `tiktok` | ✅ ok | id C4TIKTOK (TikTok loader, ttq.load('C4TIKTOK'), ttq.page()) |",
       "| `/checkout` (HTTP 200) | `ga4:begin_checkout` | ⚠️ needs-browser | events are only visible in the browser stage (tracking_qa.browser: true) |",
       "| `/gone` (HTTP 500) | page answers | ❌ error | HTTP 500 |",
     ]);

@@ -90,6 +90,7 @@ function staticRow(e: Expectation, obs: StaticObservation, config: TrackingQaCon
   if (expected === undefined || d.hasConfiguredId === true) {
     return row("ok", d.ids.length > 0 ? `${idWords(d.ids)} (${d.evidence})` : d.evidence);
   }
+  if (d.idHidden === true) return row("needs-browser", `${d.evidence}; which container it loads shows in the browser stage (tracking_qa.browser: true)`);
   if (d.ids.length === 0) return row("missing", `${d.evidence}, but no id (expected ${expected})`);
   return row("wrong-id", `wrong id: saw ${quoted(d.ids)}, expected ${expected}`);
 }
