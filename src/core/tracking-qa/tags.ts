@@ -163,7 +163,7 @@ export const CONSENT_V2_KEYS = ["ad_storage", "analytics_storage", "ad_user_data
 interface ConsentSighting {
   at: number;
   what: string;
-  /** Keys the default sets; undefined when the default is set by a consent manager's own script. */
+  /** Keys the default sets; undefined when they are not in the page (a consent manager's script, settings built at run time). */
   keys?: string[];
 }
 
@@ -194,10 +194,15 @@ function* matches(pattern: RegExp, text: string): Generator<RegExpExecArray> {
   for (let m = global.exec(text); m !== null; m = global.exec(text)) yield m;
 }
 
-/** The Consent Mode keys named in the call that starts at `from` (up to its first `)`). */
-function consentKeys(code: string, from: number): string[] {
+/**
+ * The Consent Mode keys named in the call that starts at `from` (up to its first `)`);
+ * undefined when the settings are built at run time (a variable or a `...spread`), which
+ * only the browser stage can read.
+ */
+function consentKeys(code: string, from: number): string[] | undefined {
   const end = code.indexOf(")", from);
   const args = code.slice(from, end === -1 ? from + 2000 : end);
+  if (!args.includes("{") || args.includes("...")) return undefined;
   return CONSENT_V2_KEYS.filter((key) => args.includes(key));
 }
 
@@ -262,7 +267,8 @@ function sightingsOf(sources: readonly Source[]): Sightings {
       for (const m of matches(re.ttqFires, text)) add("tiktok", m, "ttq.page()", true);
       if (s.hold === undefined) {
         for (const m of matches(re.consentDefault, text)) {
-          consent.push({ at: s.at + m.index, what: "gtag('consent', 'default')", keys: consentKeys(text, m.index + m[0].length) });
+          const keys = consentKeys(text, m.index + m[0].length);
+          consent.push({ at: s.at + m.index, what: "gtag('consent', 'default')", ...(keys !== undefined ? { keys } : {}) });
         }
       }
     }
