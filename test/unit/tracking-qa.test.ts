@@ -84,6 +84,7 @@ describe("trackingQaSchema", () => {
       timeout_ms: 10_000,
       concurrency: 4,
       severity: 2,
+      meta_event_id: false,
       delay_seconds: 0,
     });
     expect(qa.base_url).toBeUndefined();
@@ -470,9 +471,52 @@ describe("evaluateStep", () => {
     const late = evaluateStep(step, { browser: browserObs([ga4Hit("page_view")]) }, qa).expectations[0];
     expect(late).toMatchObject({ status: "missing" });
     expect(late?.seen).toMatch(/without consent state/);
-    // No GA4 hits: the rendered page decides.
-    const rendered = evaluateStep(step, { browser: browserObs([], { renderedHtml: html(CONSENT, GTM()) }) }, qa);
-    expect(rendered.expectations[0]).toMatchObject({ status: "ok" });
+    // No GA4 hits and no default in the dataLayer: no consent mode, whatever the DOM order says.
+    const none = evaluateStep(step, { browser: browserObs([], { renderedHtml: html(CONSENT, GTM()), consent: [] }) }, qa);
+    expect(none.expectations[0]).toMatchObject({ status: "missing", seen: "no consent default reached the dataLayer (gtag('consent', 'default', …))" });
+  });
+
+  const V2 = { ad_storage: "denied", analytics_storage: "denied", ad_user_data: "denied", ad_personalization: "denied" };
+  const at = (hit: TagHit, time: number): TagHit => ({ ...hit, at: time, view: 0 });
+
+  it("judges consent order by the default's time against the first tag hit, not the DOM", () => {
+    const step = { path: "/", expect: ["consent"] };
+    const judge = (hits: TagHit[], settings: Record<string, string> = V2) =>
+      evaluateStep(step, { browser: browserObs(hits, { consent: [{ command: "default", at: 1000, settings }] }) }, qa).expectations[0];
+    expect(judge([at(metaHit("1234567890", "PageView"), 1005)])).toMatchObject({ status: "ok" });
+    expect(judge([at(metaHit("1234567890", "PageView"), 980)])).toMatchObject({
+      status: "missing",
+      seen: "/tr hit PageView (1234567890) was sent 20 ms before gtag('consent', 'default')",
+    });
+    expect(judge([], { ad_storage: "denied", analytics_storage: "denied" })?.seen).toBe(
+      "the consent default does not set ad_user_data, ad_personalization (Consent Mode v2 needs all four)",
+    );
+  });
+
+  it("consent_denied: GA4 with storage granted (gcs or gcd) and any Meta beacon fail; cookieless GA4 pings pass", () => {
+    const step = { path: "/", expect: ["consent_denied"] };
+    const judge = (hits: TagHit[]) => evaluateStep(step, { browser: browserObs(hits) }, qa).expectations[0];
+    expect(judge([ga4Hit("page_view", "gcs=G100"), ga4Hit("page_view", "gcd=13p3p3p2p5l1")])).toMatchObject({ status: "ok" });
+    expect(judge([ga4Hit("page_view", "gcs=G101")])?.status).toBe("missing");
+    expect(judge([ga4Hit("page_view", "gcd=13t3t3t2t5l1")])?.status).toBe("missing");
+    expect(judge([metaHit("1234567890", "PageView")])?.seen).toBe("sent before consent with storage granted: /tr hit PageView (1234567890)");
+    expect(evaluateStep(step, { static: staticObs(full) }, qa).expectations[0]?.status).toBe("needs-browser");
+  });
+
+  it("flags duplicates per page view: one event twice, or two ids of one vendor", () => {
+    const step = { path: "/", expect: ["meta_pixel:PageView"] };
+    const twice = evaluateStep(step, { browser: browserObs([metaHit("1234567890", "PageView"), metaHit("1234567890", "PageView")]) }, qa);
+    expect(twice.expectations[0]).toMatchObject({ status: "duplicate" });
+    expect(twice.status).toBe("failed");
+    const twoViews = [{ ...metaHit("1234567890", "PageView"), view: 0 }, { ...metaHit("1234567890", "PageView"), view: 1 }];
+    expect(evaluateStep(step, { browser: browserObs(twoViews) }, qa).status).toBe("ok");
+    const twoIds = evaluateStep({ path: "/", expect: ["ga4"] }, { browser: browserObs([metaHit("1", "PageView"), metaHit("2", "PageView"), ga4Hit("page_view")]) }, qa);
+    expect(twoIds.expectations.map((e) => [e.expectation, e.status])).toEqual([
+      ["ga4", "ok"],
+      ["meta_pixel", "duplicate"],
+    ]);
+    // GA4's engagement heartbeat repeats on purpose.
+    expect(evaluateStep({ path: "/", expect: ["ga4"] }, { browser: browserObs([ga4Hit("user_engagement"), ga4Hit("user_engagement")]) }, qa).status).toBe("ok");
   });
 
   it("matches custom tags in requests or the rendered page", () => {

@@ -13,6 +13,7 @@ const CHANNEL_OF: Record<BuiltinTag, (typeof CHANNELS)[number]> = {
   ga4: "Google",
   gtm: "Google",
   consent: "Google",
+  consent_denied: "Google",
   tiktok: "TikTok",
 };
 
