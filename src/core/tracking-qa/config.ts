@@ -196,6 +196,12 @@ export const trackingQaSchema = z
       .literal(SEVERITIES, { error: "severity must be 1, 2 or 3" })
       .default(2)
       .describe("Severity of the incident a failed run opens."),
+    production_environments: z
+      .array(z.string().trim().min(1))
+      .default(["production"])
+      .describe(
+        "Deployment environments that are production. A successful deployment elsewhere (and not marked production by GitHub) runs the pre-merge gate: a check run, no incident.",
+      ),
     meta_event_id: z
       .boolean()
       .default(false)
@@ -251,4 +257,12 @@ export function stepExpectations(step: TrackingQaStep, config: TrackingQaConfig)
 
 export function configuredId(tag: string, config: TrackingQaConfig): string | undefined {
   return isHitTag(tag) ? config.ids[tag] : undefined;
+}
+
+/**
+ * A deployment is production when GitHub marks it so or its environment is listed in
+ * `tracking_qa.production_environments` (SPEC §17); any other one is a preview for the gate.
+ */
+export function isProductionDeployment(deployment: { environment: string; production_environment?: boolean }, config: TrackingQaConfig): boolean {
+  return deployment.production_environment === true || config.production_environments.includes(deployment.environment);
 }
