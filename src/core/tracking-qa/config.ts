@@ -3,6 +3,7 @@
 import { RE2JS } from "re2js";
 import { z } from "zod";
 import { SEVERITIES } from "../model/domain.js";
+import { parseDuration } from "../time.js";
 
 // Tags and expectations
 
@@ -196,6 +197,13 @@ export const trackingQaSchema = z
       .literal(SEVERITIES, { error: "severity must be 1, 2 or 3" })
       .default(2)
       .describe("Severity of the incident a failed run opens."),
+    monitor_every: z
+      .string()
+      .trim()
+      .regex(/^\d+[mhd]$/, "a duration such as 30m, 1h or 1d")
+      .refine((every) => (parseDuration(every) ?? 0) >= 15 * 60_000, { error: "monitor at most every 15 minutes" })
+      .optional()
+      .describe("Also check production from the scheduled pass this often (e.g. 1h); a failure opens or updates the one open monitoring incident. Off when unset."),
     production_environments: z
       .array(z.string().trim().min(1))
       .default(["production"])

@@ -6,6 +6,7 @@ import type { FirebreakConfig } from "../../core/config.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import { CallBudget } from "./budget.js";
 import type { RunResult, ShellDeps } from "./deps.js";
+import { monitorTrackingQa } from "./qa-monitor.js";
 import type { JobRun } from "./reconcile.js";
 import { reconcileIncidents } from "./reconcile.js";
 
@@ -14,7 +15,7 @@ export interface ScheduledJob {
   run(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, budget: CallBudget, at: string, resumeAfter?: number): Promise<JobRun>;
 }
 
-export const SCHEDULED_JOBS: readonly ScheduledJob[] = [{ name: "reconcile", run: reconcileIncidents }];
+export const SCHEDULED_JOBS: readonly ScheduledJob[] = [{ name: "reconcile", run: reconcileIncidents }, { name: "qa-monitor", run: monitorTrackingQa }];
 
 /** Where each repository's pass stopped. The App keeps it in memory; a cold Action run starts over. */
 export interface PassCursor {
