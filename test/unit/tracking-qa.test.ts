@@ -631,6 +631,16 @@ describe("qaIncidentDraft", () => {
     expect(d.severity).toBe(3);
   });
 
+  it("words a monitoring incident as found in production, and a duplicate as firing twice", () => {
+    const qa = config();
+    const twice = [evaluateStep({ path: "/", expect: ["meta_pixel"] }, { browser: browserObs([metaHit("1234567890", "PageView"), metaHit("1234567890", "PageView")]) }, qa)];
+    const draft = qaIncidentDraft(twice, { tag: "monitoring", url: "https://x/runs/7" }, 2, shippedForm, { checkedAt: "2026-11-30T08:00:00Z", monitoring: true });
+    expect(draft.title).toBe("Tracking QA monitoring: Meta Pixel fires twice on / in production");
+    expect(draft.marker).toBe("<!-- firebreak:qa-monitor since=2026-11-30T08:00:00Z -->");
+    const d = parseDeclaration(draft.body, shippedForm, shippedForm);
+    expect(d.whatChanged).toBe("No release: found by scheduled monitoring ([the run](https://x/runs/7)).");
+  });
+
   it("keeps the marker a single well-formed comment whatever the tag", () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 40 }), (tag) => {

@@ -48,6 +48,13 @@ export interface QaIncidentDraft {
 
 const MAX_LISTED = 40;
 
+const FAILURE_WORDS: Record<QaFailure["status"], string> = {
+  missing: "missing",
+  "wrong-id": "has the wrong id",
+  duplicate: "fires twice",
+  error: "could not be checked",
+};
+
 /**
  * A measurement incident for a failed QA run, as the issue form (`formTemplate`, the shipped
  * one) would render it, so the incident parser reads it like any declaration.
@@ -68,7 +75,7 @@ export function qaIncidentDraft(
   const first = failures[0];
   const headline =
     failures.length === 1 && first
-      ? `${tagWords(first.expectation)} ${first.status === "wrong-id" ? "has the wrong id" : first.status === "error" ? "could not be checked" : "missing"} on ${first.path}`
+      ? `${tagWords(first.expectation)} ${FAILURE_WORDS[first.status]} on ${first.path}`
       : `${failures.length} tracking checks failed on ${pages.length} page${pages.length === 1 ? "" : "s"}`;
   const title = shorten((monitoring ? `Tracking QA monitoring: ${headline} in production` : `Tracking QA: ${headline} after release ${release.tag}`).replace(/[\r\n]+/g, " "), 240);
 
