@@ -84,6 +84,7 @@ describe("trackingQaSchema", () => {
       timeout_ms: 10_000,
       concurrency: 4,
       severity: 2,
+      production_environments: ["production"],
       meta_event_id: false,
       delay_seconds: 0,
     });
