@@ -5,7 +5,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { trackingQaSchema, type TrackingQaConfig } from "../core/tracking-qa/config.js";
+import { trackingQaSchema, type JourneyAction, type TrackingQaConfig } from "../core/tracking-qa/config.js";
 
 export const FIXTURE_IDS = {
   meta_pixel: "1234567890",
@@ -30,6 +30,18 @@ export const FIXTURE_PAGES = {
   stalledImage: "/stalled-image",
   serverError: "/error",
   notFound: "/no-such-page",
+  /** Consent default, GTM and Meta, no GA4: only the order of default and hits can judge consent. */
+  gtmConsent: "/gtm-consent",
+  /** Consent default granted up front: beacons go out with storage granted before any consent. */
+  consentGranted: "/consent-granted",
+  /** Consent default denied, GA4 pings cookieless, the Meta pixel held by the consent manager. */
+  consentHeld: "/consent-held",
+  /** The Meta PageView sent twice in one page view. */
+  duplicatePageView: "/duplicate-pageview",
+  /** Two Meta pixel ids initialised on one page. */
+  twoMetaIds: "/two-meta-ids",
+  /** The cart: a product page whose button adds to the cart, then /checkout with a payment form. */
+  product: "/product",
   /** `/bench/<n>`: copies of the correct page. */
   bench: "/bench/",
 } as const;
@@ -114,13 +126,59 @@ function allTags(opts: { meta?: string | false; events?: { meta?: string[]; ga4?
   ].join("\n");
 }
 
+const CONSENT_GRANTED = CONSENT_DEFAULT.replace(/'denied'/g, "'granted'");
+
+/** Event ids let the Conversions API deduplicate what the browser also sent. */
+const eventId = (name: string) => `{ eventID: '${name}-' + Date.now() }`;
+
+const PRODUCT_BODY = `<p>Cart: <span id="cart-count" data-count="0">0</span></p>
+<button id="add-to-cart" type="button">Add to cart</button>
+<a id="to-checkout" href="${"/checkout"}">Checkout</a>
+<script>
+document.getElementById('add-to-cart').addEventListener('click', function () {
+  var count = Number(localStorage.getItem('cart') || '0') + 1;
+  localStorage.setItem('cart', String(count));
+  var badge = document.getElementById('cart-count');
+  badge.textContent = String(count);
+  badge.setAttribute('data-count', String(count));
+  fbq('track', 'AddToCart', { value: 42, currency: 'EUR' }, ${eventId("atc")});
+  gtag('event', 'add_to_cart', { currency: 'EUR', value: 42 });
+  ttq.track('AddToCart');
+});
+</script>`;
+
+const CHECKOUT_BODY = `<p>Items in cart: <span id="cart-count"></span></p>
+<form id="pay-form" onsubmit="return false">
+<input id="email" type="email" placeholder="Email">
+<button id="pay" type="submit">Pay</button>
+</form>
+<script>
+document.getElementById('cart-count').textContent = localStorage.getItem('cart') || '0';
+document.getElementById('pay').addEventListener('click', function () {
+  if (!document.getElementById('email').value) return;
+  fbq('track', 'AddPaymentInfo', {}, ${eventId("api")});
+  gtag('event', 'add_payment_info', { currency: 'EUR', value: 42 });
+});
+</script>`;
+
 const PAGES: Record<string, () => string> = {
   [FIXTURE_PAGES.correct]: () => page("Home", allTags(), gtmNoscript(ids.gtm)),
   [FIXTURE_PAGES.checkout]: () =>
     page(
       "Checkout",
       allTags({ events: { meta: ["InitiateCheckout"], ga4: ["begin_checkout"], tiktok: ["InitiateCheckout"] } }),
+      CHECKOUT_BODY,
     ),
+  [FIXTURE_PAGES.product]: () => page("Product", allTags({ events: { meta: ["ViewContent"], ga4: ["view_item"] } }), PRODUCT_BODY),
+  [FIXTURE_PAGES.gtmConsent]: () => page("GTM after the consent default", [CONSENT_DEFAULT, gtmSnippet(ids.gtm), metaSnippet(ids.meta_pixel)].join("\n")),
+  [FIXTURE_PAGES.consentGranted]: () => page("Consent granted up front", [CONSENT_GRANTED, gtmSnippet(ids.gtm), ga4Snippet(ids.ga4)].join("\n")),
+  [FIXTURE_PAGES.consentHeld]: () =>
+    page(
+      "Pixel held until consent",
+      [CONSENT_DEFAULT, gtmSnippet(ids.gtm), ga4Snippet(ids.ga4), metaSnippet(ids.meta_pixel).replace("<script>", '<script type="text/plain" data-cookieconsent="marketing">')].join("\n"),
+    ),
+  [FIXTURE_PAGES.duplicatePageView]: () => page("PageView twice", allTags({ events: { meta: ["PageView"] } })),
+  [FIXTURE_PAGES.twoMetaIds]: () => page("Two Meta pixels", [CONSENT_DEFAULT, metaSnippet(ids.meta_pixel).replace("fbq('init',", "fbq('init', '555000111');\nfbq('init',")].join("\n")),
   [FIXTURE_PAGES.stalledImage]: () => page("Stalled image", allTags(), `<img src="/stall.gif" alt="">`),
   [FIXTURE_PAGES.missingPixel]: () => page("Missing pixel", allTags({ meta: false })),
   [FIXTURE_PAGES.wrongMeta]: () => page("Wrong Meta id", allTags({ meta: FIXTURE_WRONG_META_ID })),
@@ -137,10 +195,15 @@ const PAGES: Record<string, () => string> = {
 const GTAG_JS = `(function(){
   var dl = window.dataLayer = window.dataLayer || [];
   var loaderId = new URL(document.currentScript.src).searchParams.get('id');
-  var consent = null, tids = [], queue = [], scheduled = false;
+  var consent = null, state = {}, tids = [], queue = [], scheduled = false;
   function handle(a){
     if (!a || typeof a.length !== 'number' || typeof a === 'string') return;
-    if (a[0] === 'consent') consent = a[1] === 'default' ? 'G100' : 'G111';
+    // gcs=G1<ad_storage><analytics_storage>, 1 = granted, as gtag.js sends it.
+    if (a[0] === 'consent') {
+      var given = a[2] || {};
+      Object.keys(given).forEach(function(k){ state[k] = given[k]; });
+      consent = 'G1' + (state.ad_storage === 'granted' ? 1 : 0) + (state.analytics_storage === 'granted' ? 1 : 0);
+    }
     // Each hit carries the consent state of the moment it was queued, as gtag.js does.
     if (a[0] === 'config' && /^G-/.test(a[1])) { tids.push(a[1]); queue.push({ tid: a[1], en: 'page_view', gcs: consent }); }
     if (a[0] === 'event') (tids.length ? tids : [loaderId]).forEach(function(t){ queue.push({ tid: t, en: a[1], gcs: consent }); });
@@ -177,15 +240,20 @@ const gtmJs = (inject: boolean) => `(function(){
 })();`;
 
 const FBEVENTS_JS = `(function(){
-  var fbq = window.fbq, ids = [];
-  function send(id, ev){
-    if (ev === 'PageView') { new Image().src = 'https://www.facebook.com/tr/?id=' + id + '&ev=' + ev + '&dl=' + encodeURIComponent(location.href) + '&rqm=GET'; return; }
+  var fbq = window.fbq, ids = [], sent = 0;
+  function send(id, ev, eid){
+    var eidParam = eid ? '&eid=' + encodeURIComponent(eid) : '';
+    // ts and a counter keep two hits from sharing one URL (the image cache would drop the second).
+    if (ev === 'PageView') { new Image().src = 'https://www.facebook.com/tr/?id=' + id + '&ev=' + ev + eidParam + '&dl=' + encodeURIComponent(location.href) + '&ts=' + Date.now() + '&n=' + (++sent) + '&rqm=GET'; return; }
     // Other events go as a form POST, as fbevents.js does for larger payloads.
-    navigator.sendBeacon('https://www.facebook.com/tr/', new URLSearchParams({ id: id, ev: ev, dl: location.href }));
+    var form = new URLSearchParams({ id: id, ev: ev, dl: location.href });
+    if (eid) form.set('eid', eid);
+    navigator.sendBeacon('https://www.facebook.com/tr/', form);
   }
   function call(a){
     if (a[0] === 'init') ids.push(String(a[1]));
-    else if (/^track/.test(a[0])) ids.forEach(function(id){ send(id, a[1]); });
+    // fbq('track', event, params, { eventID }) — the id that deduplicates with the Conversions API.
+    else if (/^track/.test(a[0])) ids.forEach(function(id){ send(id, a[1], a[3] && a[3].eventID); });
   }
   var queued = (fbq && fbq.queue) || [];
   fbq.callMethod = function(){ call(arguments); };
@@ -211,7 +279,7 @@ export interface FixtureSite {
   /** Paths (with query) the site served, in order; shows loaders loaded normally. */
   served: string[];
   /** A validated tracking_qa config against this site with the fixture's ids. */
-  config(steps: { path: string; expect?: string[] }[], overrides?: Record<string, unknown>): TrackingQaConfig;
+  config(steps: { path: string; expect?: string[]; actions?: JourneyAction[] }[], overrides?: Record<string, unknown>): TrackingQaConfig;
   close(): Promise<void>;
 }
 

@@ -22,7 +22,14 @@ export type Trigger =
       deliveryAt: string;
     }
   | { kind: "release"; ref: RepoRef; release: { tag: string; name?: string; url: string; commitish?: string }; sender: { login: string; type: string } }
-  | { kind: "deployment"; ref: RepoRef; deployment: { id: number; environment: string; sha: string; url: string }; sender: { login: string; type: string } }
+  | {
+      kind: "deployment";
+      ref: RepoRef;
+      deployment: { id: number; environment: string; sha: string; url: string; production_environment?: boolean };
+      /** Where the deployment can be visited (a preview's URL), an http(s) URL when given. */
+      environmentUrl?: string;
+      sender: { login: string; type: string };
+    }
   /** The scheduled pass; `at` is the pass's time, `qa` a manual tracking-QA run to add to it. */
   | { kind: "scheduled"; ref: RepoRef; at: string; qa?: { tag: string; url: string } }
   /** A push to the default branch that touched the config: validate it and bring the error issue in line now. */
@@ -59,7 +66,7 @@ const releasePayload = z.object({
 
 const deploymentStatusPayload = z.object({
   deployment_status: z.object({ state: z.string(), environment_url: z.string().nullable().optional(), target_url: z.string().nullable().optional() }),
-  deployment: z.object({ id: z.number(), environment: z.string(), sha: z.string(), url: z.string() }),
+  deployment: z.object({ id: z.number(), environment: z.string(), sha: z.string(), url: z.string(), production_environment: z.boolean().optional() }),
   repository,
   sender,
 });
@@ -156,7 +163,15 @@ export function triggerFrom(name: string, payload: unknown, context: { repoFallb
     if (!parsed.success) return ignored("deployment_status payload without the fields Firebreak needs");
     const p = parsed.data;
     if (p.deployment_status.state !== "success") return ignored(`deployment ${p.deployment_status.state}`);
-    return { kind: "deployment", ref: repoOf(p.repository.full_name), deployment: p.deployment, sender: p.sender };
+    // The pre-merge gate checks the deployment where it lives; anything but http(s) is no site.
+    const environmentUrl = z.url({ protocol: /^https?$/ }).safeParse(p.deployment_status.environment_url);
+    return {
+      kind: "deployment",
+      ref: repoOf(p.repository.full_name),
+      deployment: p.deployment,
+      ...(environmentUrl.success ? { environmentUrl: environmentUrl.data } : {}),
+      sender: p.sender,
+    };
   }
   if (name === "push") {
     const parsed = pushPayload.safeParse(payload);

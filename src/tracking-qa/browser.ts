@@ -9,8 +9,10 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import type { Browser, BrowserContext, BrowserType, CDPSession, Page, Request, Route } from "playwright-core";
-import { stepExpectations, type TrackingQaConfig, type TrackingQaStep } from "../core/tracking-qa/config.js";
-import { hitsSatisfy, needsRenderedPage, type BrowserObservation } from "../core/tracking-qa/evaluation.js";
+import { z } from "zod";
+import { stepExpectations, type JourneyAction, type TrackingQaConfig, type TrackingQaStep } from "../core/tracking-qa/config.js";
+import { hitsSatisfy, needsRenderedPage, type BrowserObservation, type ConsentCommand } from "../core/tracking-qa/evaluation.js";
+import { shorten } from "../core/tracking-qa/evidence.js";
 import { classifyHit, isBeacon, type TagHit } from "../core/tracking-qa/hits.js";
 import type { GuardOptions } from "./address-guard.js";
 import { startGuardProxy } from "./guard-proxy.js";
@@ -40,6 +42,92 @@ export const MAX_BROWSER_PAGES = 4;
 
 /** Enough to match custom tags against; a page that makes more requests is not short of evidence. */
 const MAX_RECORDED_REQUESTS = 2000;
+
+/**
+ * Runs in every page before its own scripts: records each `gtag('consent', …)` command as it
+ * reaches `window.dataLayer` (whoever creates or replaces the array), with the page's clock,
+ * so consent order is judged by time against the first tag hit, not by DOM position (SPEC §17).
+ * It also keeps enough resource timings to date each beacon on the same clock.
+ */
+const PAGE_RECORDER = `(() => {
+  const KEY = "__firebreakQaConsent";
+  if (Object.prototype.hasOwnProperty.call(window, KEY)) return;
+  const log = [];
+  Object.defineProperty(window, KEY, { value: log });
+  try { performance.setResourceTimingBufferSize(2000); } catch (e) {}
+  const hooked = new WeakSet();
+  const inspect = (item) => {
+    try {
+      if (log.length >= 50 || !item || typeof item !== "object" || item[0] !== "consent") return;
+      if (item[1] !== "default" && item[1] !== "update") return;
+      const settings = {};
+      const given = item[2];
+      if (given && typeof given === "object") {
+        for (const key of Object.keys(given).slice(0, 20)) if (typeof given[key] === "string") settings[key] = given[key].slice(0, 40);
+      }
+      log.push({ command: item[1], at: performance.timeOrigin + performance.now(), settings });
+    } catch (e) {}
+  };
+  const hook = (layer) => {
+    if (!Array.isArray(layer) || hooked.has(layer)) return;
+    hooked.add(layer);
+    layer.forEach(inspect);
+    const push = layer.push;
+    layer.push = function () {
+      for (let i = 0; i < arguments.length; i++) inspect(arguments[i]);
+      return push.apply(this, arguments);
+    };
+  };
+  let current = window.dataLayer;
+  hook(current);
+  Object.defineProperty(window, "dataLayer", {
+    configurable: true,
+    enumerable: true,
+    get() { return current; },
+    set(value) { current = value; hook(value); },
+  });
+})();`;
+
+/** What the page recorder holds; the page is untrusted, so it is parsed, not believed. */
+const pageEvidenceSchema = z.object({
+  consent: z
+    .array(z.object({ command: z.enum(["default", "update"]), at: z.number(), settings: z.record(z.string(), z.string()) }))
+    .max(50),
+  /** Beacon URL → start times (page clock, ms since the epoch) of its resource timings. */
+  times: z.record(z.string(), z.array(z.number()).max(50)),
+});
+
+/** Reads the recorder and the beacons' start times from the page; undefined if the page cannot say. */
+async function readPageEvidence(page: Page, beaconUrls: readonly string[]): Promise<z.output<typeof pageEvidenceSchema> | undefined> {
+  const read = page
+    .evaluate((urls: string[]) => {
+      const wanted = new Set(urls);
+      const times: Record<string, number[]> = {};
+      for (const entry of performance.getEntriesByType("resource")) {
+        if (wanted.has(entry.name)) (times[entry.name] ??= []).push(performance.timeOrigin + entry.startTime);
+      }
+      const consent: unknown = (window as unknown as Record<string, unknown>)["__firebreakQaConsent"];
+      return { consent, times };
+    }, [...new Set(beaconUrls)])
+    .then((raw) => pageEvidenceSchema.safeParse(raw))
+    .catch(() => undefined);
+  const parsed = await Promise.race([read, new Promise<undefined>((resolve) => setTimeout(resolve, 2000))]);
+  return parsed?.success ? parsed.data : undefined;
+}
+
+/** Dates the current page view's beacons with the page's resource timings, in request order. */
+function dateBeacons(hits: readonly TagHit[], view: number, times: Record<string, number[]>): void {
+  const used = new Map<string, number>();
+  for (const hit of hits) {
+    if (hit.kind !== "beacon" || hit.view !== view) continue;
+    const n = used.get(hit.url) ?? 0;
+    const at = times[hit.url]?.[n];
+    if (at !== undefined) {
+      hit.at = at;
+      used.set(hit.url, n + 1);
+    }
+  }
+}
 
 const GIF = Buffer.from("R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw==", "base64");
 
@@ -160,9 +248,11 @@ interface Recorder {
   requestUrls: string[];
   beaconsAnswered: string[];
   failedRequests: { url: string; error: string }[];
-  /** When DOMContentLoaded and load fired (performance.now()), once they have. */
+  /** When DOMContentLoaded and load fired (performance.now()), once they have; reset by each navigation. */
   domLoadedAt: number | undefined;
   loadedAt: number | undefined;
+  /** Main-frame navigations so far; hits belong to page view `views - 1`. */
+  views: number;
   wake: () => void;
 }
 
@@ -185,6 +275,7 @@ class QaTab {
     // With the address guard on, every request leaves through the filtering proxy (loopback included).
     const context = await browser.newContext({ serviceWorkers: "block", ...(proxyUrl ? { proxy: { server: proxyUrl } } : {}) });
     try {
+      await context.addInitScript(PAGE_RECORDER);
       const page = await context.newPage();
       const tab = new QaTab(context, page, await context.newCDPSession(page));
       await context.route("**/*", (route) => tab.onRoute(route));
@@ -223,14 +314,23 @@ class QaTab {
     if (rec) {
       if (rec.requestUrls.length < MAX_RECORDED_REQUESTS) rec.requestUrls.push(url);
       if (beacon) rec.beaconsAnswered.push(url);
-      classified = classifyHit(url, request.postData() ?? undefined);
-      rec.hits.push(...classified);
       try {
-        // The visited origins' storage is cleared before the next step.
-        if (request.isNavigationRequest() && request.frame() === this.page.mainFrame()) this.origins.add(new URL(url).origin);
+        if (request.isNavigationRequest() && request.frame() === this.page.mainFrame()) {
+          // The visited origins' storage is cleared before the next step.
+          this.origins.add(new URL(url).origin);
+          // A new document is a new page view (a redirect continues the same one).
+          if (request.redirectedFrom() === null) {
+            rec.views += 1;
+            rec.domLoadedAt = undefined;
+            rec.loadedAt = undefined;
+          }
+        }
       } catch {
         // No frame (a worker's request) or no origin (data:): nothing to clear later.
       }
+      const view = Math.max(0, rec.views - 1);
+      classified = classifyHit(url, request.postData() ?? undefined).map((hit) => ({ ...hit, view }));
+      rec.hits.push(...classified);
       if (classified.length > 0) rec.wake();
     }
     try {
@@ -269,6 +369,20 @@ interface Attempt {
   retry: boolean;
 }
 
+/** One journey action (SPEC §17); Playwright waits for the selector up to `timeout`. */
+async function runAction(page: Page, action: JourneyAction, config: TrackingQaConfig, timeout: number): Promise<void> {
+  if ("click" in action) await page.click(action.click, { timeout });
+  else if ("fill" in action) for (const [selector, text] of Object.entries(action.fill)) await page.fill(selector, text, { timeout });
+  else if ("goto" in action) await page.goto(new URL(action.goto, config.base_url).href, { waitUntil: "commit", timeout });
+  else await page.waitForSelector(action.wait_for, { timeout });
+}
+
+function actionWords(action: JourneyAction): string {
+  if ("fill" in action) return `fill ${Object.keys(action.fill).join(", ")}`;
+  const [key, value] = Object.entries(action)[0] ?? ["action", ""];
+  return `${key} ${String(value)}`;
+}
+
 async function attemptStep(tab: QaTab, url: string, step: TrackingQaStep, config: TrackingQaConfig): Promise<Attempt> {
   const timeoutMs = config.timeout_ms;
   const rec: Recorder = {
@@ -278,6 +392,7 @@ async function attemptStep(tab: QaTab, url: string, step: TrackingQaStep, config
     failedRequests: [],
     domLoadedAt: undefined,
     loadedAt: undefined,
+    views: 0,
     wake: () => undefined,
   };
   tab.recorder = rec;
@@ -299,37 +414,60 @@ async function attemptStep(tab: QaTab, url: string, step: TrackingQaStep, config
     },
   );
 
-  const mustRender = needsRenderedPage(step, config);
-  const wantsConsent = stepExpectations(step, config).some((e) => e.tag === "consent");
-  const deadline = performance.now() + timeoutMs;
-  // DOM-judged checks wait for the load event (tag managers inject by then), or a while after
-  // DOMContentLoaded when some request keeps load from firing; consent also gives GA4 a
-  // moment to send a hit that carries its consent state. Returns when to look again.
+  const actions = step.actions ?? [];
+  const wantsConsent = stepExpectations(step, config).some((e) => e.tag === "consent" || e.tag === "consent_denied");
+  // Every page is judged once loaded (tag managers inject by then, and a second PageView — a
+  // duplicate — shows by then), or a while after DOMContentLoaded when some request keeps
+  // load from firing; consent also gives GA4 a moment to send a hit that carries its consent
+  // state. Returns when to look again.
   const renderedBy = (): number => {
-    if (!mustRender) return 0;
     const settledAt = rec.loadedAt ?? (rec.domLoadedAt === undefined ? Infinity : rec.domLoadedAt + LOAD_WAIT_MS);
     if (!wantsConsent || rec.hits.some((h) => h.tag === "ga4" && h.kind === "beacon")) return settledAt;
     return settledAt + CONSENT_GRACE_MS;
   };
-  let timedOut = false;
-  for (;;) {
-    if (navError !== undefined) break;
-    if (httpStatus !== undefined && httpStatus >= 400) break;
-    const now = performance.now();
-    const readyAt = renderedBy();
-    if (httpStatus !== undefined && now >= readyAt && hitsSatisfy(step, rec.hits, config)) break;
-    if (now >= deadline) {
-      timedOut = true;
-      break;
+  /** Waits until `done` holds, the page fails, or the deadline; true when the deadline came first. */
+  const settle = async (deadline: number, done: () => boolean): Promise<boolean> => {
+    for (;;) {
+      if (navError !== undefined) return false;
+      if (httpStatus !== undefined && httpStatus >= 400) return false;
+      const now = performance.now();
+      const readyAt = renderedBy();
+      if (httpStatus !== undefined && now >= readyAt && done()) return false;
+      if (now >= deadline) return true;
+      const wakeAt = readyAt > now ? Math.min(deadline, readyAt) : deadline;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, wakeAt - now));
+        rec.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     }
-    const wakeAt = readyAt > now ? Math.min(deadline, readyAt) : deadline;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, wakeAt - now));
-      rec.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  };
+  const allSeen = () => hitsSatisfy(step, rec.hits, config);
+
+  let timedOut = await settle(performance.now() + timeoutMs, actions.length > 0 ? () => true : allSeen);
+  const loaded = navError === undefined && httpStatus !== undefined && httpStatus < 400 && !(timedOut && rec.domLoadedAt === undefined);
+  // Consent is judged on the first page view, before any action: read its evidence now.
+  let consent: ConsentCommand[] | undefined;
+  if (loaded && wantsConsent) {
+    const evidence = await readPageEvidence(page, rec.hits.filter((h) => h.kind === "beacon").map((h) => h.url));
+    if (evidence) {
+      consent = evidence.consent;
+      dateBeacons(rec.hits, 0, evidence.times);
+    }
+  }
+  let actionError: string | undefined;
+  if (loaded && actions.length > 0) {
+    for (const [i, action] of actions.entries()) {
+      try {
+        await runAction(page, action, config, timeoutMs);
+      } catch (error) {
+        actionError = `action ${i + 1} (${shorten(actionWords(action), 80)}) failed: ${shorten(firstLine(error), 200)}`;
+        break;
+      }
+    }
+    if (actionError === undefined) timedOut = await settle(performance.now() + timeoutMs, allSeen);
   }
   settled = true;
   rec.wake = () => undefined;
@@ -341,14 +479,16 @@ async function attemptStep(tab: QaTab, url: string, step: TrackingQaStep, config
     requestUrls: rec.requestUrls,
     failedRequests: rec.failedRequests,
     beaconsAnswered: rec.beaconsAnswered,
+    ...(consent !== undefined ? { consent } : {}),
   };
   if (navError !== undefined) return { observation: { ...base, error: navError }, retry: true };
-  if (httpStatus === undefined || (timedOut && rec.domLoadedAt === undefined && !hitsSatisfy(step, rec.hits, config))) {
+  if (httpStatus === undefined || (timedOut && rec.domLoadedAt === undefined && !allSeen())) {
     return { observation: { ...base, error: `timed out after ${timeoutMs} ms before the page loaded` }, retry: true };
   }
   if (httpStatus >= 400) return { observation: { ...base, httpStatus }, retry: httpStatus >= 500 };
-  // The DOM is evidence for consent, custom tags and missing hits; a fully seen page skips it.
-  if (!mustRender && !timedOut) return { observation: { ...base, httpStatus }, retry: false };
+  if (actionError !== undefined) return { observation: { ...base, httpStatus, error: actionError }, retry: true };
+  // The DOM is evidence for custom tags and missing hits; a fully seen page skips it.
+  if (!needsRenderedPage(step, config) && !timedOut) return { observation: { ...base, httpStatus }, retry: false };
   const renderedHtml = await Promise.race([
     page.content().catch(() => undefined),
     new Promise<undefined>((resolve) => setTimeout(resolve, 2000)),

@@ -5,7 +5,7 @@
 import type { Browser } from "playwright-core";
 import type { GuardOptions, HostLookup, PrivateHost } from "./address-guard.js";
 import { guardedFetch, privateStepHost } from "./address-guard.js";
-import type { TrackingQaConfig } from "../core/tracking-qa/config.js";
+import { stepPaths, type TrackingQaConfig } from "../core/tracking-qa/config.js";
 import { evaluateStep, type BrowserObservation, type StaticObservation, type StepResult } from "../core/tracking-qa/evaluation.js";
 import { qaSummary, type QaSummary } from "../core/tracking-qa/report.js";
 import { runBrowserStage } from "./browser.js";
@@ -58,7 +58,7 @@ export async function runTrackingQa(config: TrackingQaConfig, opts: RunTrackingQ
   if (config.steps.length === 0) return done({ skipped: "tracking_qa.steps is empty", stages: [], steps: [] });
   const guard: GuardOptions = { ...(opts.lookup ? { lookup: opts.lookup } : {}), ...(opts.rangeOf ? { rangeOf: opts.rangeOf } : {}) };
   if (opts.allowPrivate === false) {
-    const refused = await privateStepHost(config.base_url, config.steps.map((step) => step.path), opts.lookup, opts.rangeOf);
+    const refused = await privateStepHost(config.base_url, config.steps.flatMap(stepPaths), opts.lookup, opts.rangeOf);
     if (refused) return done({ refused, stages: [], steps: [] });
   }
   if (opts.settleMs !== undefined && opts.settleMs > 0) await sleep(opts.settleMs);

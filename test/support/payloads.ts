@@ -94,3 +94,23 @@ export function commentJson(id: number, body: string, opts: { login?: string; as
  * of the bodies it wrote) asks before it believes a card's record (SPEC §13).
  */
 export const EDITED_BY_FIREBREAK = { data: { repository: { issue: { lastEditedAt: "2026-11-24T10:20:00Z", editor: { login: "firebreak" } } } } };
+
+/** deployment_status.created as GitHub sends it: a successful deployment of `sha` to `environment`. */
+export function deploymentStatusEvent(shape: { repo: string; sha: string; environment: string; environmentUrl?: string; production?: boolean; state?: string }): Json {
+  const payload = example("deployment_status", "created");
+  const [owner = "", name = ""] = shape.repo.split("/");
+  payload["repository"] = { ...(payload["repository"] as Record<string, unknown>), full_name: shape.repo, name, owner: { ...((payload["repository"] as { owner: Record<string, unknown> }).owner), login: owner } };
+  payload["deployment"] = {
+    ...(payload["deployment"] as Record<string, unknown>),
+    sha: shape.sha,
+    environment: shape.environment,
+    ...(shape.production !== undefined ? { production_environment: shape.production } : {}),
+  };
+  payload["deployment_status"] = {
+    ...(payload["deployment_status"] as Record<string, unknown>),
+    state: shape.state ?? "success",
+    environment: shape.environment,
+    environment_url: shape.environmentUrl ?? "",
+  };
+  return payload;
+}

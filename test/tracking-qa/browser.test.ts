@@ -70,7 +70,7 @@ describe("browser stage against the fixture site", () => {
     expect(statuses(P.correct)).toEqual({ meta_pixel: "ok", ga4: "ok", gtm: "ok", tiktok: "ok", consent: "ok" });
     const rows = step(P.correct).expectations;
     expect(rows.every((r) => r.stage === "browser")).toBe(true);
-    expect(rows.find((r) => r.expectation === "consent")?.seen).toMatch(/gcs=G100/);
+    expect(rows.find((r) => r.expectation === "consent")?.seen).toMatch(/^consent default \(ad_storage=denied, .*\) before the first tag hit/);
   });
 
   it("checks events: Meta form POST, GA4 batch, TikTok JSON", () => {
@@ -143,11 +143,10 @@ describe("browser stage isolation and pacing", () => {
 
   it("stops a page as soon as its expected hits are seen", async () => {
     const config = ownSite.config([{ path: P.correct, expect: ["meta_pixel", "ga4", "gtm", "tiktok"] }], { browser: true, timeout_ms: 10_000 });
-    const started = performance.now();
     const obs = await visitStep(own, config.steps[0] ?? { path: "/", expect: [] }, config);
-    expect(performance.now() - started).toBeLessThan(4000);
     expect(obs.attempts).toBe(1);
-    // Every hit seen: the DOM snapshot is not needed.
+    // Every hit seen once the page loaded: no timeout, so no DOM snapshot (a page that ran into
+    // its deadline keeps one as evidence).
     expect(obs.renderedHtml).toBeUndefined();
   });
 

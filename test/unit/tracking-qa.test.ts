@@ -24,7 +24,7 @@ function config(over: Record<string, unknown> = {}): TrackingQaConfig {
 const CONSENT = `<script>
   window.dataLayer = window.dataLayer || [];
   function gtag(){dataLayer.push(arguments);}
-  gtag('consent', 'default', { 'ad_storage': 'denied', 'analytics_storage': 'denied' });
+  gtag('consent', 'default', { 'ad_storage': 'denied', 'analytics_storage': 'denied', 'ad_user_data': 'denied', 'ad_personalization': 'denied' });
 </script>`;
 
 const GTM = (id = IDS.gtm) => `<script>(function(w,d,s,l,i){w[l]=w[l]||[];w[l].push({'gtm.start':
@@ -84,6 +84,8 @@ describe("trackingQaSchema", () => {
       timeout_ms: 10_000,
       concurrency: 4,
       severity: 2,
+      production_environments: ["production"],
+      meta_event_id: false,
       delay_seconds: 0,
     });
     expect(qa.base_url).toBeUndefined();
@@ -185,10 +187,10 @@ describe("detectTags", () => {
 
   it("does not count a Google Ads-only gtag as GA4", () => {
     const d = detectTags(html(GA4("AW-123456")), qa);
-    expect(d.tags["ga4"]).toMatchObject({ found: true, ids: [], hasConfiguredId: false });
+    expect(d.tags["ga4"]).toMatchObject({ found: false, ids: [], hasConfiguredId: false });
     const row = evaluateStep({ path: "/", expect: ["ga4"] }, { static: staticObs(d) }, qa).expectations[0];
     expect(row).toMatchObject({ status: "missing" });
-    expect(row?.seen).toMatch(/no id \(expected G-ABC123\)/);
+    expect(row?.seen).toMatch(/gtag\/js loads AW-123456: not GA4/);
   });
 
   it("finds a GTM container loaded by src from a first-party host", () => {
@@ -208,7 +210,7 @@ describe("detectTags", () => {
     const d = detectTags(
       html(`<script async src="https://www.googletagmanager.com/gtag/js?id=G-ABC123"></script>
 <script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}
-gtag("consent", "default", {ad_storage: "denied"});gtag("js", new Date());gtag("config", "G-ABC123");</script>`),
+gtag("consent", "default", {ad_storage: "denied", analytics_storage: "denied", ad_user_data: "denied", ad_personalization: "denied"});gtag("js", new Date());gtag("config", "G-ABC123");</script>`),
       qa,
     );
     expect(d.tags["consent"]?.found).toBe(true);
@@ -470,9 +472,52 @@ describe("evaluateStep", () => {
     const late = evaluateStep(step, { browser: browserObs([ga4Hit("page_view")]) }, qa).expectations[0];
     expect(late).toMatchObject({ status: "missing" });
     expect(late?.seen).toMatch(/without consent state/);
-    // No GA4 hits: the rendered page decides.
-    const rendered = evaluateStep(step, { browser: browserObs([], { renderedHtml: html(CONSENT, GTM()) }) }, qa);
-    expect(rendered.expectations[0]).toMatchObject({ status: "ok" });
+    // No GA4 hits and no default in the dataLayer: no consent mode, whatever the DOM order says.
+    const none = evaluateStep(step, { browser: browserObs([], { renderedHtml: html(CONSENT, GTM()), consent: [] }) }, qa);
+    expect(none.expectations[0]).toMatchObject({ status: "missing", seen: "no consent default reached the dataLayer (gtag('consent', 'default', …))" });
+  });
+
+  const V2 = { ad_storage: "denied", analytics_storage: "denied", ad_user_data: "denied", ad_personalization: "denied" };
+  const at = (hit: TagHit, time: number): TagHit => ({ ...hit, at: time, view: 0 });
+
+  it("judges consent order by the default's time against the first tag hit, not the DOM", () => {
+    const step = { path: "/", expect: ["consent"] };
+    const judge = (hits: TagHit[], settings: Record<string, string> = V2) =>
+      evaluateStep(step, { browser: browserObs(hits, { consent: [{ command: "default", at: 1000, settings }] }) }, qa).expectations[0];
+    expect(judge([at(metaHit("1234567890", "PageView"), 1005)])).toMatchObject({ status: "ok" });
+    expect(judge([at(metaHit("1234567890", "PageView"), 980)])).toMatchObject({
+      status: "missing",
+      seen: "/tr hit PageView (1234567890) was sent 20 ms before gtag('consent', 'default')",
+    });
+    expect(judge([], { ad_storage: "denied", analytics_storage: "denied" })?.seen).toBe(
+      "the consent default does not set ad_user_data, ad_personalization (Consent Mode v2 needs all four)",
+    );
+  });
+
+  it("consent_denied: GA4 with storage granted (gcs or gcd) and any Meta beacon fail; cookieless GA4 pings pass", () => {
+    const step = { path: "/", expect: ["consent_denied"] };
+    const judge = (hits: TagHit[]) => evaluateStep(step, { browser: browserObs(hits) }, qa).expectations[0];
+    expect(judge([ga4Hit("page_view", "gcs=G100"), ga4Hit("page_view", "gcd=13p3p3p2p5l1")])).toMatchObject({ status: "ok" });
+    expect(judge([ga4Hit("page_view", "gcs=G101")])?.status).toBe("missing");
+    expect(judge([ga4Hit("page_view", "gcd=13t3t3t2t5l1")])?.status).toBe("missing");
+    expect(judge([metaHit("1234567890", "PageView")])?.seen).toBe("sent before consent with storage granted: /tr hit PageView (1234567890)");
+    expect(evaluateStep(step, { static: staticObs(full) }, qa).expectations[0]?.status).toBe("needs-browser");
+  });
+
+  it("flags duplicates per page view: one event twice, or two ids of one vendor", () => {
+    const step = { path: "/", expect: ["meta_pixel:PageView"] };
+    const twice = evaluateStep(step, { browser: browserObs([metaHit("1234567890", "PageView"), metaHit("1234567890", "PageView")]) }, qa);
+    expect(twice.expectations[0]).toMatchObject({ status: "duplicate" });
+    expect(twice.status).toBe("failed");
+    const twoViews = [{ ...metaHit("1234567890", "PageView"), view: 0 }, { ...metaHit("1234567890", "PageView"), view: 1 }];
+    expect(evaluateStep(step, { browser: browserObs(twoViews) }, qa).status).toBe("ok");
+    const twoIds = evaluateStep({ path: "/", expect: ["ga4"] }, { browser: browserObs([metaHit("1", "PageView"), metaHit("2", "PageView"), ga4Hit("page_view")]) }, qa);
+    expect(twoIds.expectations.map((e) => [e.expectation, e.status])).toEqual([
+      ["ga4", "ok"],
+      ["meta_pixel", "duplicate"],
+    ]);
+    // GA4's engagement heartbeat repeats on purpose.
+    expect(evaluateStep({ path: "/", expect: ["ga4"] }, { browser: browserObs([ga4Hit("user_engagement"), ga4Hit("user_engagement")]) }, qa).status).toBe("ok");
   });
 
   it("matches custom tags in requests or the rendered page", () => {
@@ -514,7 +559,7 @@ describe("renderQaTable and qaSummary", () => {
       "| --- | --- | --- | --- |",
       "| `/` (HTTP 200) | `meta_pixel` | ❌ wrong-id | wrong id: saw 999, expected 1234567890 |",
       "| `/` (HTTP 200) | `ga4` | ✅ ok | id G-ABC123 (gtag/js?id=G-ABC123, gtag('config', 'G-ABC123')) |",
-      "| `/checkout` (HTTP 200) | `tiktok` | ✅ ok | id C4TIKTOK (TikTok events.js loader, ttq.load('C4TIKTOK'), ttq.page()) |",
+      "| `/checkout` (HTTP 200) | `tiktok` | ✅ ok | id C4TIKTOK (TikTok loader, ttq.load('C4TIKTOK'), ttq.page()) |",
       "| `/checkout` (HTTP 200) | `ga4:begin_checkout` | ⚠️ needs-browser | events are only visible in the browser stage (tracking_qa.browser: true) |",
       "| `/gone` (HTTP 500) | page answers | ❌ error | HTTP 500 |",
     ]);
@@ -585,6 +630,16 @@ describe("qaIncidentDraft", () => {
     expect(d.started).toBe("At or after release v1");
     expect(d.threshold).toEqual(["Waiting costs materially more", "It changes near-term decisions"]);
     expect(d.severity).toBe(3);
+  });
+
+  it("words a monitoring incident as found in production, and a duplicate as firing twice", () => {
+    const qa = config();
+    const twice = [evaluateStep({ path: "/", expect: ["meta_pixel"] }, { browser: browserObs([metaHit("1234567890", "PageView"), metaHit("1234567890", "PageView")]) }, qa)];
+    const draft = qaIncidentDraft(twice, { tag: "monitoring", url: "https://x/runs/7" }, 2, shippedForm, { checkedAt: "2026-11-30T08:00:00Z", monitoring: true });
+    expect(draft.title).toBe("Tracking QA monitoring: Meta Pixel fires twice on / in production");
+    expect(draft.marker).toBe("<!-- firebreak:qa-monitor since=2026-11-30T08:00:00Z -->");
+    const d = parseDeclaration(draft.body, shippedForm, shippedForm);
+    expect(d.whatChanged).toBe("No release: found by scheduled monitoring ([the run](https://x/runs/7)).");
   });
 
   it("keeps the marker a single well-formed comment whatever the tag", () => {

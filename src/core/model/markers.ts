@@ -101,6 +101,17 @@ export function qaIncidentMarker(tag: string): string {
   return `<!-- firebreak:qa-incident release=${safe} -->`;
 }
 
+/** The marker every monitoring incident carries (SPEC §17): at most one is open at a time. */
+export const QA_MONITOR_MARKER = "<!-- firebreak:qa-monitor";
+
+/** A monitoring incident's marker, naming when it was opened, so a closed one never blocks the next. */
+export function qaMonitorMarker(since: string): string {
+  return `${QA_MONITOR_MARKER} since=${since.replace(/[^\w:.+-]/g, "")} -->`;
+}
+
+/** On Firebreak's "checks pass again" comment, so a recovery is noted once. */
+export const QA_MONITOR_PASS_MARKER = "<!-- firebreak:qa-monitor-pass -->";
+
 // ---------------------------------------------------------------------------------------
 // Configuration errors: the one issue that lists them, and which errors it already reported.
 

@@ -3,10 +3,11 @@
 import { RE2JS } from "re2js";
 import { z } from "zod";
 import { SEVERITIES } from "../model/domain.js";
+import { parseDuration } from "../time.js";
 
 // Tags and expectations
 
-export const BUILTIN_TAGS = ["meta_pixel", "ga4", "gtm", "tiktok", "consent"] as const;
+export const BUILTIN_TAGS = ["meta_pixel", "ga4", "gtm", "tiktok", "consent", "consent_denied"] as const;
 export type BuiltinTag = (typeof BUILTIN_TAGS)[number];
 
 /** Tags that show up as network requests in the browser stage. */
@@ -23,6 +24,7 @@ export const TAG_LABELS: Record<BuiltinTag, string> = {
   gtm: "Google Tag Manager",
   tiktok: "TikTok Pixel",
   consent: "Consent-mode default",
+  consent_denied: "No marketing beacon before consent",
 };
 
 export interface Expectation {
@@ -135,10 +137,32 @@ const customSpec = z
     { error: "not a valid /regex/flags" },
   );
 
+const selector = z.string().trim().min(1, { error: "a selector is needed, e.g. #add-to-cart" });
+
+/** What a journey does on the page, in order (SPEC §17): each action is one key. */
+const actionSchema = z.union(
+  [
+    z.strictObject({ click: selector }),
+    z.strictObject({
+      fill: z.record(selector, z.string()).refine((fields) => Object.keys(fields).length > 0, { error: "fill needs {selector: text}" }),
+    }),
+    z.strictObject({ goto: z.string().trim().min(1, { error: "goto needs a path, e.g. /checkout" }) }),
+    z.strictObject({ wait_for: selector }),
+  ],
+  { error: "an action is one of click: selector, fill: {selector: text}, goto: path, wait_for: selector" },
+);
+export type JourneyAction = z.output<typeof actionSchema>;
+
 const stepSchema = z.object({
   path: z.string().trim().min(1, { error: "a step needs a path, e.g. /checkout" }),
   expect: z.array(z.string()).default([]),
+  actions: z.array(actionSchema).max(20).optional(),
 });
+
+/** Every path a step visits: its own and its journey's `goto`s (the address guard checks them all). */
+export function stepPaths(step: TrackingQaStep): string[] {
+  return [step.path, ...(step.actions ?? []).flatMap((a) => ("goto" in a ? [a.goto] : []))];
+}
 
 export const trackingQaSchema = z
   .object({
@@ -165,7 +189,7 @@ export const trackingQaSchema = z
     steps: z
       .array(stepSchema)
       .default([])
-      .describe("Pages to check: path and expect (tag, or tag:event for the browser stage)."),
+      .describe("Pages to check: path, expect (tag, or tag:event for the browser stage) and actions (click, fill, goto, wait_for: a journey, browser stage)."),
     browser: z.boolean().default(false).describe("Also load each step in headless Chromium and record the tags' network hits."),
     timeout_ms: z.number().int().min(500).max(120_000).default(10_000).describe("Per page and stage."),
     concurrency: z.number().int().min(1).max(8).default(4).describe("Pages fetched at once (the browser stage caps at 4)."),
@@ -173,6 +197,23 @@ export const trackingQaSchema = z
       .literal(SEVERITIES, { error: "severity must be 1, 2 or 3" })
       .default(2)
       .describe("Severity of the incident a failed run opens."),
+    monitor_every: z
+      .string()
+      .trim()
+      .regex(/^\d+[mhd]$/, "a duration such as 30m, 1h or 1d")
+      .refine((every) => (parseDuration(every) ?? 0) >= 15 * 60_000, { error: "monitor at most every 15 minutes" })
+      .optional()
+      .describe("Also check production from the scheduled pass this often (e.g. 1h); a failure opens or updates the one open monitoring incident. Off when unset."),
+    production_environments: z
+      .array(z.string().trim().min(1))
+      .default(["production"])
+      .describe(
+        "Deployment environments that are production. A successful deployment elsewhere (and not marked production by GitHub) runs the pre-merge gate: a check run, no incident.",
+      ),
+    meta_event_id: z
+      .boolean()
+      .default(false)
+      .describe("Require Meta browser events to carry an event id (eid), for deduplication with the Conversions API (browser stage)."),
     // A deployment can report success before the CDN serves the new pages.
     delay_seconds: z
       .number()
@@ -195,9 +236,16 @@ export const trackingQaSchema = z
         const parsed = parseExpectation(raw, customNames);
         if (!parsed.ok) ctx.addIssue({ code: "custom", path: ["steps", i, "expect", j], message: parsed.message });
       });
-      if (qa.base_url !== undefined && !URL.canParse(step.path, qa.base_url)) {
+      if (qa.base_url === undefined) return;
+      const base = qa.base_url;
+      if (!URL.canParse(step.path, base)) {
         ctx.addIssue({ code: "custom", path: ["steps", i, "path"], message: `cannot resolve "${step.path}" against base_url` });
       }
+      (step.actions ?? []).forEach((action, j) => {
+        if ("goto" in action && !URL.canParse(action.goto, base)) {
+          ctx.addIssue({ code: "custom", path: ["steps", i, "actions", j, "goto"], message: `cannot resolve "${action.goto}" against base_url` });
+        }
+      });
     });
   });
 
@@ -217,4 +265,12 @@ export function stepExpectations(step: TrackingQaStep, config: TrackingQaConfig)
 
 export function configuredId(tag: string, config: TrackingQaConfig): string | undefined {
   return isHitTag(tag) ? config.ids[tag] : undefined;
+}
+
+/**
+ * A deployment is production when GitHub marks it so or its environment is listed in
+ * `tracking_qa.production_environments` (SPEC §17); any other one is a preview for the gate.
+ */
+export function isProductionDeployment(deployment: { environment: string; production_environment?: boolean }, config: TrackingQaConfig): boolean {
+  return deployment.production_environment === true || config.production_environments.includes(deployment.environment);
 }

@@ -12,6 +12,12 @@ export interface TagHit {
   event?: string;
   /** GA4 consent state sent with the hit (`gcs` / `gcd`), when present. */
   consent?: string;
+  /** Meta's event id (`eid`), which deduplicates a browser event with the Conversions API. */
+  eventId?: string;
+  /** Wall-clock ms when the browser sent it (browser stage). */
+  at?: number;
+  /** Which page view of the step sent it: each navigation starts a new one (browser stage). */
+  view?: number;
   url: string;
 }
 
@@ -114,7 +120,9 @@ export function classifyHit(url: string, postBody?: string): TagHit[] {
   if (hostIs(host, "facebook.com") && (path === "/tr" || path === "/tr/")) {
     const fields = postBody ? formFields(postBody) : new URLSearchParams();
     const get = (k: string) => fields.get(k) ?? u.searchParams.get(k);
-    return [withEvent(withId({ tag: "meta_pixel" as const, kind: "beacon" as const, url }, get("id")), get("ev"))];
+    const hit = withEvent(withId({ tag: "meta_pixel" as const, kind: "beacon" as const, url }, get("id")), get("ev"));
+    const eventId = get("eid");
+    return [eventId ? { ...hit, eventId } : hit];
   }
   if (hostIs(host, "connect.facebook.net")) {
     const config = /^\/signals\/config\/(\d+)/.exec(path);

@@ -2,7 +2,7 @@
 // the incident parser reads it like any declaration.
 import { renderFormBody, type FormAnswers } from "../declaration/template.js";
 import { CHANNELS, type Severity } from "../model/domain.js";
-import { qaIncidentMarker } from "../model/markers.js";
+import { qaIncidentMarker, qaMonitorMarker } from "../model/markers.js";
 import { isBuiltinTag, TAG_LABELS, type BuiltinTag } from "./config.js";
 import type { StepResult } from "./evaluation.js";
 import { cell, shorten, unique } from "./evidence.js";
@@ -13,6 +13,7 @@ const CHANNEL_OF: Record<BuiltinTag, (typeof CHANNELS)[number]> = {
   ga4: "Google",
   gtm: "Google",
   consent: "Google",
+  consent_denied: "Google",
   tiktok: "TikTok",
 };
 
@@ -47,6 +48,13 @@ export interface QaIncidentDraft {
 
 const MAX_LISTED = 40;
 
+const FAILURE_WORDS: Record<QaFailure["status"], string> = {
+  missing: "missing",
+  "wrong-id": "has the wrong id",
+  duplicate: "fires twice",
+  error: "could not be checked",
+};
+
 /**
  * A measurement incident for a failed QA run, as the issue form (`formTemplate`, the shipped
  * one) would render it, so the incident parser reads it like any declaration.
@@ -56,18 +64,20 @@ export function qaIncidentDraft(
   release: QaRelease,
   severity: Severity,
   formTemplate: string,
-  opts: { checkedAt?: string } = {},
+  /** `monitoring`: found by the scheduled check of production (SPEC §17), not after a release; `release.url` links the run. */
+  opts: { checkedAt?: string; monitoring?: boolean } = {},
 ): QaIncidentDraft {
   const { failures } = qaSummary(results);
-  const marker = qaIncidentMarker(release.tag);
+  const monitoring = opts.monitoring === true;
+  const marker = monitoring ? qaMonitorMarker(opts.checkedAt ?? release.tag) : qaIncidentMarker(release.tag);
   const releaseName = release.name && release.name !== release.tag ? `${release.tag} (${release.name})` : release.tag;
   const pages = unique(failures.map((f) => f.path));
   const first = failures[0];
   const headline =
     failures.length === 1 && first
-      ? `${tagWords(first.expectation)} ${first.status === "wrong-id" ? "has the wrong id" : first.status === "error" ? "could not be checked" : "missing"} on ${first.path}`
+      ? `${tagWords(first.expectation)} ${FAILURE_WORDS[first.status]} on ${first.path}`
       : `${failures.length} tracking checks failed on ${pages.length} page${pages.length === 1 ? "" : "s"}`;
-  const title = shorten(`Tracking QA: ${headline} after release ${release.tag}`.replace(/[\r\n]+/g, " "), 240);
+  const title = shorten((monitoring ? `Tracking QA monitoring: ${headline} in production` : `Tracking QA: ${headline} after release ${release.tag}`).replace(/[\r\n]+/g, " "), 240);
 
   const listed = failures.slice(0, MAX_LISTED).map((f) => {
     const what = f.expectation === "page" ? "page" : `\`${cell(f.expectation)}\``;
@@ -75,7 +85,9 @@ export function qaIncidentDraft(
   });
   if (failures.length > MAX_LISTED) listed.push(`- … and ${failures.length - MAX_LISTED} more`);
   const symptom = [
-    `Tracking QA after release ${cell(releaseName)} found ${failures.length === 1 ? "a problem" : `${failures.length} problems`}: measurement may be under-counting from this release on.`,
+    monitoring
+      ? `Scheduled tracking QA monitoring of production found ${failures.length === 1 ? "a problem" : `${failures.length} problems`}: measurement may be under-counting since the last passing check.`
+      : `Tracking QA after release ${cell(releaseName)} found ${failures.length === 1 ? "a problem" : `${failures.length} problems`}: measurement may be under-counting from this release on.`,
     "",
     ...listed,
   ].join("\n");
@@ -96,13 +108,15 @@ export function qaIncidentDraft(
   const published = release.publishedAt ? ` (published ${cell(release.publishedAt)})` : "";
   const answers: FormAnswers = {
     symptom,
-    started: release.publishedAt ?? `At or after release ${cell(release.tag)}`,
+    started: release.publishedAt ?? (monitoring ? `Before ${cell(opts.checkedAt ?? release.tag)} (since the last passing monitoring check)` : `At or after release ${cell(release.tag)}`),
     ...(opts.checkedAt ? { detected: opts.checkedAt } : {}),
     scope: channels,
     ...(pages.length > 0 ? { "scope-detail": `Pages: ${pages.slice(0, MAX_LISTED).map((p) => `\`${cell(p)}\``).join(", ")}` } : {}),
     // Caught before the numbers move: reporting is what is at risk.
     outcomes: "Not sure",
-    "what-changed": `Release [${cell(releaseName)}](${release.url.replace(/[\s()<>]/g, encodeURIComponent)})${published}.`,
+    "what-changed": monitoring
+      ? `No release: found by scheduled monitoring ([the run](${release.url.replace(/[\s()<>]/g, encodeURIComponent)})).`
+      : `Release [${cell(releaseName)}](${release.url.replace(/[\s()<>]/g, encodeURIComponent)})${published}.`,
     layer: "Measurement",
     severity: `SEV${severity}`,
     threshold,

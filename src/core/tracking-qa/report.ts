@@ -9,6 +9,7 @@ const ICONS: Record<ExpectationStatus, string> = {
   ok: "✅",
   missing: "❌",
   "wrong-id": "❌",
+  duplicate: "❌",
   error: "❌",
   "needs-browser": "⚠️",
 };

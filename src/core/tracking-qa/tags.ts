@@ -1,6 +1,9 @@
-// What counts as a tag in a page's served HTML (SPEC §8, §12): snippets, loaders, noscript
-// pixels and consent defaults, with the ids they carry. Pure: src/qa does the fetching.
+// What counts as a tag in a page's served HTML (SPEC §8, §12, §17): snippets, loaders,
+// noscript pixels and consent defaults, with the ids they carry. Code inside JS or HTML
+// comments does not count, and a script a consent manager holds is present but does not fire.
+// Pure: src/tracking-qa does the fetching.
 import { DomUtils, parseDocument } from "htmlparser2";
+import jsTokens from "js-tokens";
 import { customMatcher, type HitTag, type TrackingQaConfig } from "./config.js";
 import { shorten, unique } from "./evidence.js";
 
@@ -13,6 +16,11 @@ export interface TagDetection {
   ids: string[];
   /** The configured id is among `ids`; undefined when no id is configured. */
   hasConfiguredId: boolean | undefined;
+  /**
+   * The tag is on the page but its id cannot be seen there (a server-side GTM loader that
+   * leaves the id out): only the browser stage can tell which container loads.
+   */
+  idHidden?: boolean;
   /** What was seen, for the table. */
   evidence: string;
 }
@@ -21,32 +29,110 @@ export interface StaticDetection {
   tags: Record<string, TagDetection>;
 }
 
+/** How a `<script>` element runs (SPEC §17). */
+type ScriptRole =
+  /** Runs: classic, module, or Partytown (moved to a web worker). */
+  | "code"
+  /** `text/plain` held by a consent manager: present, runs once the visitor consents. */
+  | "blocked"
+  /** JSON, templates, other types: never runs. */
+  | "data";
+
+/** Attributes by which consent managers mark the scripts they hold back until consent. */
+const CONSENT_HOLD_ATTRIBUTES: readonly [attribute: string, manager: string][] = [
+  ["data-cookieconsent", "Cookiebot"],
+  ["data-usercentrics", "Usercentrics"],
+  ["data-cookieyes", "CookieYes"],
+  ["data-iub-purposes", "iubenda"],
+  ["data-borlabs-cookie-script-blocker-id", "Borlabs Cookie"],
+  ["data-cookiecategory", "cookie consent"],
+  ["data-category", "cookie consent"],
+  ["data-service", "cookie consent"],
+  ["data-consent", "cookie consent"],
+];
+const CONSENT_HOLD_CLASSES: readonly [prefix: string, manager: string][] = [
+  ["optanon-category-", "OneTrust"],
+  ["cmplz-", "Complianz"],
+  ["_iub_cs_activate", "iubenda"],
+];
+
+type Attribs = Record<string, string>;
+
+/** The consent manager holding a script back, e.g. "Cookiebot: marketing"; undefined if none. */
+function consentHold(attribs: Attribs): string | undefined {
+  for (const [attribute, manager] of CONSENT_HOLD_ATTRIBUTES) {
+    const value = attribs[attribute];
+    if (value !== undefined && value.toLowerCase() !== "ignore") return value === "" ? manager : `${manager}: ${shorten(value, 40)}`;
+  }
+  const classes = (attribs["class"] ?? "").split(/\s+/);
+  for (const [prefix, manager] of CONSENT_HOLD_CLASSES) {
+    const held = classes.find((c) => c.startsWith(prefix));
+    if (held !== undefined) return `${manager}: ${shorten(held, 40)}`;
+  }
+  return undefined;
+}
+
+function scriptRole(attribs: Attribs): { role: ScriptRole; hold?: string; partytown?: true } {
+  const type = (attribs["type"] ?? "").trim().toLowerCase();
+  if (type === "" || type.includes("javascript") || type.includes("ecmascript") || type === "module") return { role: "code" };
+  if (type === "text/partytown") return { role: "code", partytown: true };
+  if (type === "text/plain" || type === "text/template") {
+    const hold = consentHold(attribs);
+    if (hold !== undefined) return { role: "blocked", hold };
+  }
+  return { role: "data" };
+}
+
 interface Source {
   /** Document position, so "before the first tag fires" can be decided. */
   at: number;
   kind: "script-src" | "script" | "noscript-img" | "iframe";
   text: string;
+  /** Held by a consent manager: seen, never firing. */
+  hold?: string;
+  partytown?: true;
+  attribs: Attribs;
 }
 
-function sourcesOf(html: string): Source[] {
-  const doc = parseDocument(html, { withStartIndices: true });
+/**
+ * The code with every comment blanked out, same length (positions stay true). js-tokens
+ * knows strings, templates and regex literals, so `"//cdn…"` or `/\/*x/` are not comments;
+ * it never fails on broken code.
+ */
+export function withoutComments(code: string): string {
+  let out = "";
+  for (const token of jsTokens(code)) {
+    out +=
+      token.type === "MultiLineComment" || token.type === "SingleLineComment" || token.type === "HashbangComment"
+        ? token.value.replace(/[^\n]/g, " ")
+        : token.value;
+  }
+  return out;
+}
+
+type Doc = ReturnType<typeof parseDocument>;
+
+/** Element walk. HTML comments are comment nodes, never elements: nothing inside them is seen. */
+function sourcesOf(doc: Doc): Source[] {
   const sources: Source[] = [];
   for (const el of DomUtils.getElementsByTagName(() => true, doc, true)) {
     const at = el.startIndex ?? 0;
+    const attribs = el.attribs;
     if (el.name === "script") {
-      const src = el.attribs["src"];
-      if (src) sources.push({ at, kind: "script-src", text: src });
-      const type = (el.attribs["type"] ?? "").toLowerCase();
-      // JSON-LD and templates are data, not code that fires tags.
-      const isCode = type === "" || type.includes("javascript") || type === "module" || type === "text/plain";
+      const { role, hold, partytown } = scriptRole(attribs);
+      if (role === "data") continue;
+      const extra = { ...(hold !== undefined ? { hold } : {}), ...(partytown ? { partytown } : {}), attribs };
+      // Consent managers keep a held script's URL in data-src until consent.
+      const src = attribs["src"] ?? (role === "blocked" ? attribs["data-src"] : undefined);
+      if (src) sources.push({ at, kind: "script-src", text: src, ...extra });
       const code = DomUtils.textContent(el);
-      if (isCode && code.trim() !== "") sources.push({ at, kind: "script", text: code });
+      if (code.trim() !== "") sources.push({ at, kind: "script", text: withoutComments(code), ...extra });
     } else if (el.name === "img" && insideNoscript(el)) {
-      const src = el.attribs["src"];
-      if (src) sources.push({ at, kind: "noscript-img", text: src });
+      const src = attribs["src"];
+      if (src) sources.push({ at, kind: "noscript-img", text: src, attribs });
     } else if (el.name === "iframe") {
-      const src = el.attribs["src"];
-      if (src) sources.push({ at, kind: "iframe", text: src });
+      const src = attribs["src"];
+      if (src) sources.push({ at, kind: "iframe", text: src, attribs });
     }
   }
   return sources;
@@ -65,6 +151,20 @@ interface Sighting {
   what: string;
   /** The tag sends data here (consent must come first). */
   fires: boolean;
+  /** Held by a consent manager until consent. */
+  hold?: string;
+  /** The id is on the page but hidden from it (server-side GTM loader). */
+  idHidden?: boolean;
+}
+
+/** The four keys Consent Mode v2 needs in the default (SPEC §17). */
+export const CONSENT_V2_KEYS = ["ad_storage", "analytics_storage", "ad_user_data", "ad_personalization"] as const;
+
+interface ConsentSighting {
+  at: number;
+  what: string;
+  /** Keys the default sets; undefined when they are not in the page (a consent manager's script, settings built at run time). */
+  keys?: string[];
 }
 
 const Q = `['"\`]`;
@@ -77,13 +177,14 @@ const re = {
   gtagConfig: new RegExp(`\\bgtag\\s*\\(\\s*${Q}config${Q}\\s*,\\s*${Q}(G-[A-Z0-9]+)${Q}`, "gi"),
   gtagFires: new RegExp(`\\bgtag\\s*\\(\\s*${Q}(?:config|event)${Q}`, "g"),
   gtmJsUrl: /\/gtm\.js\?(?:[^"'\s]*&)?id=(GTM-[A-Z0-9]+)/gi,
-  gtmSnippet: /\/gtm\.js\?id=/,
+  /** The GTM snippet's first push; standard and server-side custom loaders alike. */
+  gtmStart: new RegExp(`${Q}gtm\\.start${Q}`),
   gtmId: new RegExp(`${Q}(GTM-[A-Z0-9]+)${Q}`, "gi"),
   gtmNoscript: /\/ns\.html\?(?:[^"'\s]*&)?id=(GTM-[A-Z0-9]+)/gi,
   ttqLoad: new RegExp(`\\bttq\\.load\\s*\\(\\s*${Q}([A-Z0-9]+)${Q}`, "gi"),
   ttqFires: /\bttq\.(?:page|track)\s*\(/g,
-  ttqLoader: /analytics\.tiktok\.com\/i18n\/pixel\/events\.js/g,
-  ttqSdkid: /\/i18n\/pixel\/events\.js\?(?:[^"'\s]*&)?sdkid=([A-Z0-9]+)/gi,
+  ttqLoader: /analytics\.tiktok\.com\/i18n\/pixel\/(?:events|sdk)\.js/g,
+  ttqSdkid: /\/i18n\/pixel\/(?:events|sdk)\.js\?(?:[^"'\s]*&)?sdkid=([A-Z0-9]+)/gi,
   consentDefault: new RegExp(`\\bgtag\\s*\\(\\s*${Q}consent${Q}\\s*,\\s*${Q}default${Q}`, "g"),
   cookiebot: /consent\.cookiebot\.(?:com|eu)\/uc\.js/,
 };
@@ -93,26 +194,58 @@ function* matches(pattern: RegExp, text: string): Generator<RegExpExecArray> {
   for (let m = global.exec(text); m !== null; m = global.exec(text)) yield m;
 }
 
-type Sightings = Record<HitTag | "consent" | "firing", Sighting[]>;
+/**
+ * The Consent Mode keys named in the call that starts at `from` (up to its first `)`);
+ * undefined when the settings are built at run time (a variable or a `...spread`), which
+ * only the browser stage can read.
+ */
+function consentKeys(code: string, from: number): string[] | undefined {
+  const end = code.indexOf(")", from);
+  const args = code.slice(from, end === -1 ? from + 2000 : end);
+  if (!args.includes("{") || args.includes("...")) return undefined;
+  return CONSENT_V2_KEYS.filter((key) => args.includes(key));
+}
+
+interface Sightings {
+  tags: Record<HitTag | "firing", Sighting[]>;
+  consent: ConsentSighting[];
+  /** Google tags that are not GA4 (Ads AW-, Google tag GT-, Floodlight DC-), for the evidence. */
+  otherGoogle: string[];
+}
 
 function sightingsOf(sources: readonly Source[]): Sightings {
-  const out: Sightings = { meta_pixel: [], ga4: [], gtm: [], tiktok: [], consent: [], firing: [] };
+  const tags: Sightings["tags"] = { meta_pixel: [], ga4: [], gtm: [], tiktok: [], firing: [] };
+  const consent: ConsentSighting[] = [];
+  const otherGoogle: string[] = [];
   for (const s of sources) {
     const { text, kind } = s;
-    const add = (tag: keyof typeof out, m: RegExpExecArray, what: string, fires: boolean, id?: string) => {
-      out[tag].push({ at: s.at + m.index, what, fires, ...(id !== undefined ? { id: id.toUpperCase() } : {}) });
+    const held = s.hold === undefined ? "" : ` (blocked until consent: ${s.hold})`;
+    const where = s.partytown ? " (Partytown)" : "";
+    const add = (tag: keyof typeof tags, m: RegExpExecArray, what: string, fires: boolean, id?: string, idHidden?: boolean) => {
+      tags[tag].push({
+        at: s.at + m.index,
+        what: `${what}${where}${held}`,
+        // A held script fires only after consent, so it never fires before the default.
+        fires: fires && s.hold === undefined,
+        ...(id !== undefined ? { id: id.toUpperCase() } : {}),
+        ...(s.hold !== undefined ? { hold: s.hold } : {}),
+        ...(idHidden ? { idHidden } : {}),
+      });
     };
     if (kind === "script" || kind === "script-src") {
       for (const m of matches(re.fbevents, text)) add("meta_pixel", m, "fbevents.js loader", false);
       for (const m of matches(re.gtagJs, text)) {
         const id = m[1] ?? "";
-        // gtag/js also loads Ads (AW-) and Google tags (GT-); only G- ids are GA4 properties.
-        add("ga4", m, `gtag/js?id=${id}`, false, /^G-/i.test(id) ? id : undefined);
+        // gtag/js also loads Ads (AW-), Google tags (GT-) and Floodlight (DC-): only G- ids are GA4.
+        if (/^G-/i.test(id)) add("ga4", m, `gtag/js?id=${id}`, false, id);
+        else otherGoogle.push(id.toUpperCase());
       }
       for (const m of matches(re.gtmJsUrl, text)) add("gtm", m, `gtm.js?id=${m[1] ?? ""}`, true, m[1]);
-      for (const m of matches(re.ttqSdkid, text)) add("tiktok", m, `events.js?sdkid=${m[1] ?? ""}`, false, m[1]);
-      if (kind === "script-src") {
-        if (re.cookiebot.test(text)) out.consent.push({ at: s.at, what: "Cookiebot (uc.js)", fires: false });
+      for (const m of matches(re.ttqSdkid, text)) add("tiktok", m, `TikTok loader sdkid=${m[1] ?? ""}`, false, m[1]);
+      if (kind === "script-src" && re.cookiebot.test(text)) {
+        // Cookiebot sets Consent Mode defaults itself unless told not to.
+        const off = s.attribs["data-consentmode"] === "disabled" || s.attribs["data-consentmode-defaults"] === "disabled";
+        if (!off) consent.push({ at: s.at, what: "Cookiebot (uc.js)" });
       }
     }
     if (kind === "script") {
@@ -121,16 +254,23 @@ function sightingsOf(sources: readonly Source[]): Sightings {
       for (const m of matches(re.gtagConfig, text)) add("ga4", m, `gtag('config', '${m[1] ?? ""}')`, true, m[1]);
       // gtag('config'/'event') also fires Ads tags: it orders consent, it does not prove GA4.
       for (const m of matches(re.gtagFires, text)) add("firing", m, "gtag('config'/'event')", true);
-      // The standard GTM snippet builds the URL from its last argument: ids are quoted strings nearby.
-      const snippet = re.gtmSnippet.exec(text);
+      // A GTM snippet, standard or a server-side custom loader, pushes 'gtm.start' and passes
+      // its container id as the last argument; some loaders leave the id out entirely.
+      const snippet = re.gtmStart.exec(text);
       if (snippet) {
-        add("gtm", snippet, "GTM snippet", true);
-        for (const m of matches(re.gtmId, text)) add("gtm", m, `GTM snippet ${m[1] ?? ""}`, true, m[1]);
+        const ids = [...matches(re.gtmId, text)];
+        if (ids.length === 0) add("gtm", snippet, "GTM snippet (custom loader, no container id in the page)", true, undefined, true);
+        for (const m of ids) add("gtm", m, `GTM snippet ${m[1] ?? ""}`, true, m[1]);
       }
-      for (const m of matches(re.ttqLoader, text)) add("tiktok", m, "TikTok events.js loader", false);
+      for (const m of matches(re.ttqLoader, text)) add("tiktok", m, "TikTok loader", false);
       for (const m of matches(re.ttqLoad, text)) add("tiktok", m, `ttq.load('${m[1] ?? ""}')`, false, m[1]);
       for (const m of matches(re.ttqFires, text)) add("tiktok", m, "ttq.page()", true);
-      for (const m of matches(re.consentDefault, text)) out.consent.push({ at: s.at + m.index, what: "gtag('consent', 'default')", fires: false });
+      if (s.hold === undefined) {
+        for (const m of matches(re.consentDefault, text)) {
+          const keys = consentKeys(text, m.index + m[0].length);
+          consent.push({ at: s.at + m.index, what: "gtag('consent', 'default')", ...(keys !== undefined ? { keys } : {}) });
+        }
+      }
     }
     if (kind === "noscript-img") {
       for (const m of matches(re.metaImg, text)) add("meta_pixel", m, `noscript /tr?id=${m[1] ?? ""}`, false, m[1]);
@@ -139,49 +279,70 @@ function sightingsOf(sources: readonly Source[]): Sightings {
       for (const m of matches(re.gtmNoscript, text)) add("gtm", m, `ns.html?id=${m[1] ?? ""}`, false, m[1]);
     }
   }
-  return out;
+  return { tags, consent, otherGoogle: unique(otherGoogle) };
 }
 
 function tagDetection(sightings: readonly Sighting[], expectedId: string | undefined, emptyWhat: string): TagDetection {
   const ids = unique(sightings.flatMap((s) => (s.id === undefined ? [] : [s.id])));
   const found = sightings.length > 0;
   const what = unique(sightings.map((s) => s.what)).slice(0, 4).join(", ");
+  const idHidden = ids.length === 0 && sightings.some((s) => s.idHidden === true);
   return {
     found,
     ids,
     hasConfiguredId: expectedId === undefined ? undefined : ids.includes(expectedId),
+    ...(idHidden ? { idHidden } : {}),
     evidence: found ? what : emptyWhat,
   };
 }
 
+/** The document as served minus HTML comments and JS comments, for custom matchers. */
+function uncommentedHtml(doc: Doc): string {
+  const comments = DomUtils.filter((node) => node.type === "comment", doc, true);
+  for (const node of comments) DomUtils.removeElement(node);
+  for (const script of DomUtils.getElementsByTagName("script", doc, true)) {
+    const text = script.children[0];
+    if (script.children.length === 1 && text !== undefined && "data" in text) text.data = withoutComments(text.data);
+  }
+  return DomUtils.getOuterHTML(doc, { encodeEntities: false, decodeEntities: false });
+}
+
 /**
  * Looks for each tag in a fetched HTML document: script sources, inline scripts, `<noscript>`
- * pixels and iframes. Custom tags are matched against the whole document.
+ * pixels and iframes. Custom tags are matched against the document without its comments.
  */
 export function detectTags(html: string, config: Pick<TrackingQaConfig, "ids" | "custom">): StaticDetection {
-  const sightings = sightingsOf(sourcesOf(html));
+  const doc = parseDocument(html, { withStartIndices: true });
+  const s = sightingsOf(sourcesOf(doc));
+  const notGa4 = s.otherGoogle.length > 0 ? ` (gtag/js loads ${s.otherGoogle.slice(0, 4).join(", ")}: not GA4)` : "";
   const tags: Record<string, TagDetection> = {
-    meta_pixel: tagDetection(sightings.meta_pixel, config.ids.meta_pixel, "no fbq('init') or fbevents.js"),
-    ga4: tagDetection(sightings.ga4, config.ids.ga4, "no gtag/js or gtag('config', 'G-…')"),
-    gtm: tagDetection(sightings.gtm, config.ids.gtm, "no gtm.js snippet"),
-    tiktok: tagDetection(sightings.tiktok, config.ids.tiktok, "no ttq.load() or TikTok events.js"),
-    consent: consentDetection(sightings),
+    meta_pixel: tagDetection(s.tags.meta_pixel, config.ids.meta_pixel, "no fbq('init') or fbevents.js"),
+    ga4: tagDetection(s.tags.ga4, config.ids.ga4, `no gtag/js?id=G-… or gtag('config', 'G-…')${notGa4}`),
+    gtm: tagDetection(s.tags.gtm, config.ids.gtm, "no GTM snippet or gtm.js"),
+    tiktok: tagDetection(s.tags.tiktok, config.ids.tiktok, "no ttq.load() or TikTok loader"),
+    consent: consentDetection(s),
   };
-  for (const [name, spec] of Object.entries(config.custom)) {
-    const hit = customMatcher(spec).test(html);
-    tags[name] = {
-      found: hit !== undefined,
-      ids: [],
-      hasConfiguredId: undefined,
-      evidence: hit !== undefined ? `matched "${shorten(hit, 60)}"` : `no match for ${spec}`,
-    };
+  const customs = Object.entries(config.custom);
+  if (customs.length > 0) {
+    const text = uncommentedHtml(doc);
+    for (const [name, spec] of customs) {
+      const hit = customMatcher(spec).test(text);
+      tags[name] = {
+        found: hit !== undefined,
+        ids: [],
+        hasConfiguredId: undefined,
+        evidence: hit !== undefined ? `matched "${shorten(hit, 60)}"` : `no match for ${spec}`,
+      };
+    }
   }
   return { tags };
 }
 
 function consentDetection(s: Sightings): TagDetection {
   const firstDefault = s.consent[0];
-  const firings = [...s.meta_pixel, ...s.ga4, ...s.gtm, ...s.tiktok, ...s.firing].filter((x) => x.fires).sort((a, b) => a.at - b.at);
+  const firings = [...s.tags.meta_pixel, ...s.tags.ga4, ...s.tags.gtm, ...s.tags.tiktok, ...s.tags.firing]
+    .filter((x) => x.fires)
+    .sort((a, b) => a.at - b.at);
   const firstFiring = firings[0];
   const none = { ids: [], hasConfiguredId: undefined };
   if (firstDefault === undefined) {
@@ -189,6 +350,10 @@ function consentDetection(s: Sightings): TagDetection {
   }
   if (firstFiring !== undefined && firstFiring.at < firstDefault.at) {
     return { ...none, found: false, evidence: `${firstDefault.what} comes after ${firstFiring.what} fires` };
+  }
+  const lacking = firstDefault.keys === undefined ? [] : CONSENT_V2_KEYS.filter((key) => !firstDefault.keys?.includes(key));
+  if (lacking.length > 0) {
+    return { ...none, found: false, evidence: `${firstDefault.what} does not set ${lacking.join(", ")} (Consent Mode v2 needs all four)` };
   }
   const before = firstFiring === undefined ? "(no tag fires)" : `before ${firstFiring.what}`;
   return { ...none, found: true, evidence: `${firstDefault.what} ${before}` };

@@ -382,7 +382,7 @@ async function latency(): Promise<string> {
 // 3. Tracking QA
 
 interface QaBenchModule {
-  benchTrackingQa(): Promise<Record<string, number | boolean>>;
+  qaBenchSection(): Promise<string>;
 }
 
 async function trackingQa(): Promise<string> {
@@ -390,19 +390,12 @@ async function trackingQa(): Promise<string> {
   try {
     mod = (await import(new URL("./qa.js", import.meta.url).href)) as QaBenchModule;
   } catch {
-    return "skipped: src/dev/bench/qa.ts is not there (benchTrackingQa)";
+    return "skipped: src/dev/bench/qa.ts is not there (qaBenchSection)";
   }
   try {
-    const r = await mod.benchTrackingQa();
-    return table(
-      ["stage", "pages", "time", "pages/s", "goal"],
-      [
-        ["static (HTML fetch + parse)", String(r.staticPages), fmt(Number(r.staticMs)), String(r.staticPagesPerSecond), "≥ 100/s"],
-        [`browser (headless Chromium; launch ${fmt(Number(r.browserLaunchMs))} not counted)`, String(r.browserPages), fmt(Number(r.browserMs)), String(r.browserPagesPerSecond), "≥ 3/s"],
-      ],
-    ) + `\nmeets goals: ${r.meetsGoals ? "yes" : "no"} (${r.cores} cores)`;
+    return await mod.qaBenchSection();
   } catch (error) {
-    return `skipped: benchTrackingQa failed — ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
+    return `skipped: qaBenchSection failed — ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
   }
 }
 
@@ -436,7 +429,7 @@ async function main(): Promise<void> {
   out("");
   out(await latency());
   out("");
-  out("## 3. Tracking QA throughput (loopback fixture site)");
+  out("## 3. Tracking QA throughput, before and after (loopback fixture site)");
   out("");
   out(await trackingQa());
   out("");

@@ -1,5 +1,6 @@
 // HTTP routing table: method + path pattern -> handler over the store.
 // Bodies are validated with zod; a bad body is a 422 like GitHub's.
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
   appJson, checkRunJson, commentJson, labelJson, nodeId, reactionJson, releaseJson, repoJson, userJson,
@@ -170,6 +171,16 @@ function releaseBy(c: Ctx, req: Req, pick: (r: RepoState) => RepoState["releases
   const rel = pick(r);
   if (!rel) throw notFound();
   return ok(releaseJson(c.s, r, rel));
+}
+
+/** The default branch's head commit: a fixed sha per repository (the emulator keeps no history). */
+export function headSha(fullName: string, branch: string): string {
+  return createHash("sha1").update(`${fullName}@${branch}`).digest("hex");
+}
+
+function commitOf(r: { fullName: string; defaultBranch: string }, ref: string): string | undefined {
+  const head = headSha(r.fullName, r.defaultBranch);
+  return ref === r.defaultBranch || ref === "HEAD" || ref === head ? head : undefined;
 }
 
 const table: [string, string, Handler, boolean?][] = [
@@ -345,6 +356,21 @@ const table: [string, string, Handler, boolean?][] = [
   ["GET", "/repos/:owner/:repo/releases/latest", (c, req) => releaseBy(c, req, (r) => r.releases.find((x) => !x.draft && !x.prerelease))],
   ["GET", "/repos/:owner/:repo/releases/tags/:tag", (c, req) => releaseBy(c, req, (r) => r.releases.find((x) => x.tagName === req.params.tag))],
   ["GET", "/repos/:owner/:repo/releases/:id", (c, req) => releaseBy(c, req, (r) => r.releases.find((x) => x.id === num(req, "id")))],
+  // The emulator keeps no git history: the default branch's head is one fixed commit per repository.
+  ["GET", "/repos/:owner/:repo/commits/:ref", (c, req) => {
+    const r = repoOf(c, req);
+    const sha = commitOf(r, req.params.ref ?? "");
+    if (sha === undefined) throw new GhError(422, `No commit found for SHA: ${req.params.ref ?? ""}`);
+    return ok({ sha, node_id: nodeId("Commit", parseInt(sha.slice(0, 8), 16)), url: `${c.s.base}/repos/${r.fullName}/commits/${sha}` });
+  }],
+  ["GET", "/repos/:owner/:repo/commits/:ref/check-runs", (c, req) => {
+    const r = repoOf(c, req);
+    const sha = commitOf(r, req.params.ref ?? "");
+    if (sha === undefined) throw new GhError(422, `No commit found for SHA: ${req.params.ref ?? ""}`);
+    const name = req.query.get("check_name");
+    const runs = r.checkRuns.filter((k) => k.headSha === sha && (name === null || k.name === name)).reverse();
+    return ok({ total_count: runs.length, check_runs: runs.map((k) => checkRunJson(c.s, r, k)) });
+  }],
   ["POST", "/repos/:owner/:repo/check-runs", (c, req) => {
     const r = repoOf(c, req);
     const b = parse(CheckRunCreate, req.body);

@@ -6,7 +6,8 @@ import type { RepoConfig } from "../config.js";
 import { loadRepoConfig, reportConfigErrors } from "../config.js";
 import type { Trigger } from "../events.js";
 import { getIssue } from "../issues.js";
-import { runReleaseQa } from "./release-qa.js";
+import { runDeploymentGate, runReleaseQa } from "./release-qa.js";
+import { isProductionDeployment } from "../../core/tracking-qa/config.js";
 import { causedBySelf, routeIssueEvent, senderIgnored } from "../../core/decide/needs.js";
 import { isFormSubmission } from "../../core/declaration/form.js";
 import { DEFAULT_FORM_PATH } from "./deps.js";
@@ -59,6 +60,10 @@ export async function handle(gh: GitHubClient, trigger: Trigger, deps: ShellDeps
     case "deployment": {
       const ignored = senderIgnored(trigger.sender, config);
       if (ignored) return { results: [withErrors({ action: "ignored", notes: [ignored] })] };
+      // A preview deployment is the pre-merge gate: a check run on its commit, no incident.
+      if (trigger.kind === "deployment" && !isProductionDeployment(trigger.deployment, config.tracking_qa)) {
+        return { results: [withErrors(await runDeploymentGate(gh, trigger, config, deps))] };
+      }
       return { results: [withErrors(await runReleaseQa(gh, trigger, config, deps))] };
     }
     case "config-check":

@@ -1,12 +1,14 @@
 // The scheduled pass: every scheduled job of one repository, within one call budget
 // (`schedule.max_calls`), continuing where the previous pass stopped. The Action's schedule
-// run, `firebreak reconcile` and the App's scheduler all run this; the jobs to come (nudges,
-// detection, QA monitoring, dashboard) are entries of SCHEDULED_JOBS.
+// run, `firebreak reconcile` and the App's scheduler all run this. Reconcile goes first (every
+// later job reads cards), the jobs that open incidents next, then nudges, and the dashboard last
+// so it shows what this pass did.
 import type { ConfigError, FirebreakConfig } from "../../core/config.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import { CallBudget } from "./budget.js";
 import { detectBreaks } from "./detection.js";
 import type { RunResult, ShellDeps } from "./deps.js";
+import { monitorTrackingQa } from "./qa-monitor.js";
 import type { JobRun } from "./reconcile.js";
 import { reconcileIncidents } from "./reconcile.js";
 import { nudgeIncidents } from "./nudges.js";
@@ -20,6 +22,7 @@ export interface ScheduledJob {
 export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   { name: "reconcile", run: reconcileIncidents },
   { name: "detection", run: detectBreaks },
+  { name: "qa-monitor", run: monitorTrackingQa },
   { name: "nudges", run: nudgeIncidents },
   { name: "dashboard", run: updateDashboard },
 ];
