@@ -593,10 +593,10 @@ var require_errors = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code, data) {
+      constructor(message, code18, data) {
         super(message);
         this.name = "HTTPParserError";
-        this.code = code ? `HPE_${code}` : void 0;
+        this.code = code18 ? `HPE_${code18}` : void 0;
         this.data = data ? data.toString() : void 0;
       }
       static [Symbol.hasInstance](instance) {
@@ -619,12 +619,12 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code, { headers, data }) {
+      constructor(message, code18, { headers, data }) {
         super(message);
         this.name = "RequestRetryError";
         this.message = message || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
-        this.statusCode = code;
+        this.statusCode = code18;
         this.data = data;
         this.headers = headers;
       }
@@ -635,12 +635,12 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code, { headers, data }) {
+      constructor(message, code18, { headers, data }) {
         super(message);
         this.name = "ResponseError";
         this.message = message || "Response error";
         this.code = "UND_ERR_RESPONSE";
-        this.statusCode = code;
+        this.statusCode = code18;
         this.data = data;
         this.headers = headers;
       }
@@ -846,25 +846,25 @@ var require_tree = __commonJS({
        * @param {any} value
        * @param {number} index
        */
-      constructor(key, value, index) {
+      constructor(key, value3, index) {
         if (index === void 0 || index >= key.length) {
           throw new TypeError("Unreachable");
         }
-        const code = this.code = key.charCodeAt(index);
-        if (code > 127) {
+        const code18 = this.code = key.charCodeAt(index);
+        if (code18 > 127) {
           throw new TypeError("key must be ascii string");
         }
         if (key.length !== ++index) {
-          this.middle = new _TstNode(key, value, index);
+          this.middle = new _TstNode(key, value3, index);
         } else {
-          this.value = value;
+          this.value = value3;
         }
       }
       /**
        * @param {string} key
        * @param {any} value
        */
-      add(key, value) {
+      add(key, value3) {
         const length = key.length;
         if (length === 0) {
           throw new TypeError("Unreachable");
@@ -872,31 +872,31 @@ var require_tree = __commonJS({
         let index = 0;
         let node2 = this;
         while (true) {
-          const code = key.charCodeAt(index);
-          if (code > 127) {
+          const code18 = key.charCodeAt(index);
+          if (code18 > 127) {
             throw new TypeError("key must be ascii string");
           }
-          if (node2.code === code) {
+          if (node2.code === code18) {
             if (length === ++index) {
-              node2.value = value;
+              node2.value = value3;
               break;
             } else if (node2.middle !== null) {
               node2 = node2.middle;
             } else {
-              node2.middle = new _TstNode(key, value, index);
+              node2.middle = new _TstNode(key, value3, index);
               break;
             }
-          } else if (node2.code < code) {
+          } else if (node2.code < code18) {
             if (node2.left !== null) {
               node2 = node2.left;
             } else {
-              node2.left = new _TstNode(key, value, index);
+              node2.left = new _TstNode(key, value3, index);
               break;
             }
           } else if (node2.right !== null) {
             node2 = node2.right;
           } else {
-            node2.right = new _TstNode(key, value, index);
+            node2.right = new _TstNode(key, value3, index);
             break;
           }
         }
@@ -910,19 +910,19 @@ var require_tree = __commonJS({
         let index = 0;
         let node2 = this;
         while (node2 !== null && index < keylength) {
-          let code = key[index];
-          if (code <= 90 && code >= 65) {
-            code |= 32;
+          let code18 = key[index];
+          if (code18 <= 90 && code18 >= 65) {
+            code18 |= 32;
           }
           while (node2 !== null) {
-            if (code === node2.code) {
+            if (code18 === node2.code) {
               if (keylength === ++index) {
                 return node2;
               }
               node2 = node2.middle;
               break;
             }
-            node2 = node2.code < code ? node2.left : node2.right;
+            node2 = node2.code < code18 ? node2.left : node2.right;
           }
         }
         return null;
@@ -935,11 +935,11 @@ var require_tree = __commonJS({
        * @param {string} key
        * @param {any} value
        * */
-      insert(key, value) {
+      insert(key, value3) {
         if (this.node === null) {
-          this.node = new TstNode(key, value, 0);
+          this.node = new TstNode(key, value3, 0);
         } else {
-          this.node.add(key, value);
+          this.node.add(key, value3);
         }
       }
       /**
@@ -1040,11 +1040,11 @@ var require_util = __commonJS({
       return url2;
     }
     function isValidPort(port) {
-      const value = parseInt(port, 10);
-      return value === Number(port) && value >= 0 && value <= 65535;
+      const value3 = parseInt(port, 10);
+      return value3 === Number(port) && value3 >= 0 && value3 <= 65535;
     }
-    function isHttpOrHttpsPrefixed(value) {
-      return value != null && value[0] === "h" && value[1] === "t" && value[2] === "t" && value[3] === "p" && (value[4] === ":" || value[4] === "s" && value[5] === ":");
+    function isHttpOrHttpsPrefixed(value3) {
+      return value3 != null && value3[0] === "h" && value3[1] === "t" && value3[2] === "t" && value3[3] === "p" && (value3[4] === ":" || value3[4] === "s" && value3[5] === ":");
     }
     function parseURL(url2) {
       if (typeof url2 === "string") {
@@ -1168,11 +1168,11 @@ var require_util = __commonJS({
       const m = val.toString().match(KEEPALIVE_TIMEOUT_EXPR);
       return m ? parseInt(m[1], 10) * 1e3 : null;
     }
-    function headerNameToString(value) {
-      return typeof value === "string" ? headerNameLowerCasedRecord[value] ?? value.toLowerCase() : tree.lookup(value) ?? value.toString("latin1").toLowerCase();
+    function headerNameToString(value3) {
+      return typeof value3 === "string" ? headerNameLowerCasedRecord[value3] ?? value3.toLowerCase() : tree.lookup(value3) ?? value3.toString("latin1").toLowerCase();
     }
-    function bufferToLowerCasedHeaderName(value) {
-      return tree.lookup(value) ?? value.toString("latin1").toLowerCase();
+    function bufferToLowerCasedHeaderName(value3) {
+      return tree.lookup(value3) ?? value3.toString("latin1").toLowerCase();
     }
     function parseHeaders(headers, obj) {
       if (obj === void 0) obj = {};
@@ -1287,14 +1287,14 @@ var require_util = __commonJS({
             iterator2 = iterable[Symbol.asyncIterator]();
           },
           async pull(controller) {
-            const { done, value } = await iterator2.next();
+            const { done, value: value3 } = await iterator2.next();
             if (done) {
               queueMicrotask(() => {
                 controller.close();
                 controller.byobRequest?.respond(0);
               });
             } else {
-              const buf = Buffer.isBuffer(value) ? value : Buffer.from(value);
+              const buf = Buffer.isBuffer(value3) ? value3 : Buffer.from(value3);
               if (buf.byteLength) {
                 controller.enqueue(new Uint8Array(buf));
               }
@@ -1629,11 +1629,11 @@ var require_diagnostics = __commonJS({
         websocketDebuglog("connection opened %s%s", address, port ? `:${port}` : "");
       });
       diagnosticsChannel.channel("undici:websocket:close").subscribe((evt) => {
-        const { websocket, code, reason: reason2 } = evt;
+        const { websocket, code: code18, reason: reason2 } = evt;
         websocketDebuglog(
           "closed connection to %s - %s %s",
           websocket.url,
-          code,
+          code18,
           reason2
         );
       });
@@ -1959,8 +1959,8 @@ var require_request = __commonJS({
           this.endHandler = null;
         }
       }
-      addHeader(key, value) {
-        processHeader(this, key, value);
+      addHeader(key, value3) {
+        processHeader(this, key, value3);
         return this;
       }
     };
@@ -2032,11 +2032,11 @@ var require_request = __commonJS({
       } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
         throw new InvalidArgumentError(`invalid ${headerName} header`);
       } else if (headerName === "connection") {
-        const value = typeof val === "string" ? val.toLowerCase() : null;
-        if (value !== "close" && value !== "keep-alive") {
+        const value3 = typeof val === "string" ? val.toLowerCase() : null;
+        if (value3 !== "close" && value3 !== "keep-alive") {
           throw new InvalidArgumentError("invalid connection header");
         }
-        if (value === "close") {
+        if (value3 === "close") {
           request2.reset = true;
         }
       } else if (headerName === "expect") {
@@ -2701,9 +2701,9 @@ var require_utils = __commonJS({
     function enumToMap(obj) {
       const res = {};
       Object.keys(obj).forEach((key) => {
-        const value = obj[key];
-        if (typeof value === "number") {
-          res[key] = value;
+        const value3 = obj[key];
+        if (typeof value3 === "number") {
+          res[key] = value3;
         }
       });
       return res;
@@ -3516,11 +3516,11 @@ var require_data_url = __commonJS({
     }
     function collectAnHTTPQuotedString(input2, position, extractValue) {
       const positionStart = position.position;
-      let value = "";
+      let value3 = "";
       assert2(input2[position.position] === '"');
       position.position++;
       while (true) {
-        value += collectASequenceOfCodePoints(
+        value3 += collectASequenceOfCodePoints(
           (char) => char !== '"' && char !== "\\",
           input2,
           position
@@ -3532,10 +3532,10 @@ var require_data_url = __commonJS({
         position.position++;
         if (quoteOrBackslash === "\\") {
           if (position.position >= input2.length) {
-            value += "\\";
+            value3 += "\\";
             break;
           }
-          value += input2[position.position];
+          value3 += input2[position.position];
           position.position++;
         } else {
           assert2(quoteOrBackslash === '"');
@@ -3543,7 +3543,7 @@ var require_data_url = __commonJS({
         }
       }
       if (extractValue) {
-        return value;
+        return value3;
       }
       return input2.slice(positionStart, position.position);
     }
@@ -3551,16 +3551,16 @@ var require_data_url = __commonJS({
       assert2(mimeType !== "failure");
       const { parameters, essence } = mimeType;
       let serialization = essence;
-      for (let [name, value] of parameters.entries()) {
+      for (let [name, value3] of parameters.entries()) {
         serialization += ";";
         serialization += name;
         serialization += "=";
-        if (!HTTP_TOKEN_CODEPOINTS.test(value)) {
-          value = value.replace(/(\\|")/g, "\\$1");
-          value = '"' + value;
-          value += '"';
+        if (!HTTP_TOKEN_CODEPOINTS.test(value3)) {
+          value3 = value3.replace(/(\\|")/g, "\\$1");
+          value3 = '"' + value3;
+          value3 += '"';
         }
-        serialization += value;
+        serialization += value3;
       }
       return serialization;
     }
@@ -3833,11 +3833,11 @@ var require_webidl = __commonJS({
           });
         }
         while (true) {
-          const { done, value } = method.next();
+          const { done, value: value3 } = method.next();
           if (done) {
             break;
           }
-          seq.push(converter(value, prefix, `${argument}[${index++}]`));
+          seq.push(converter(value3, prefix, `${argument}[${index++}]`));
         }
         return seq;
       };
@@ -3905,20 +3905,20 @@ var require_webidl = __commonJS({
               });
             }
           }
-          let value = dictionary[key];
+          let value3 = dictionary[key];
           const hasDefault = Object.hasOwn(options, "defaultValue");
-          if (hasDefault && value !== null) {
-            value ??= defaultValue();
+          if (hasDefault && value3 !== null) {
+            value3 ??= defaultValue();
           }
-          if (required2 || hasDefault || value !== void 0) {
-            value = converter(value, prefix, `${argument}.${key}`);
-            if (options.allowedValues && !options.allowedValues.includes(value)) {
+          if (required2 || hasDefault || value3 !== void 0) {
+            value3 = converter(value3, prefix, `${argument}.${key}`);
+            if (options.allowedValues && !options.allowedValues.includes(value3)) {
               throw webidl.errors.exception({
                 header: prefix,
-                message: `${value} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
+                message: `${value3} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
               });
             }
-            dict[key] = value;
+            dict[key] = value3;
           }
         }
         return dict;
@@ -4121,16 +4121,16 @@ var require_util2 = __commonJS({
     }
     function isValidEncodedURL(url2) {
       for (let i = 0; i < url2.length; ++i) {
-        const code = url2.charCodeAt(i);
-        if (code > 126 || // Non-US-ASCII + DEL
-        code < 32) {
+        const code18 = url2.charCodeAt(i);
+        if (code18 > 126 || // Non-US-ASCII + DEL
+        code18 < 32) {
           return false;
         }
       }
       return true;
     }
-    function normalizeBinaryStringToUtf8(value) {
-      return Buffer.from(value, "binary").toString("utf8");
+    function normalizeBinaryStringToUtf8(value3) {
+      return Buffer.from(value3, "binary").toString("utf8");
     }
     function requestCurrentURL(request2) {
       return request2.urlList[request2.urlList.length - 1];
@@ -4491,8 +4491,8 @@ var require_util2 = __commonJS({
     function normalizeMethod(method) {
       return normalizedMethodRecordsBase[method.toLowerCase()] ?? method;
     }
-    function serializeJavascriptValueToJSONString(value) {
-      const result = JSON.stringify(value);
+    function serializeJavascriptValueToJSONString(value3) {
+      const result = JSON.stringify(value3);
       if (result === void 0) {
         throw new TypeError("Value is not JSON serializable");
       }
@@ -4533,7 +4533,7 @@ var require_util2 = __commonJS({
               done: true
             };
           }
-          const { [keyIndex]: key, [valueIndex]: value } = values[index];
+          const { [keyIndex]: key, [valueIndex]: value3 } = values[index];
           this.#index = index + 1;
           let result;
           switch (this.#kind) {
@@ -4541,10 +4541,10 @@ var require_util2 = __commonJS({
               result = key;
               break;
             case "value":
-              result = value;
+              result = value3;
               break;
             case "key+value":
-              result = [key, value];
+              result = [key, value3];
               break;
           }
           return {
@@ -4610,8 +4610,8 @@ var require_util2 = __commonJS({
                 `Failed to execute 'forEach' on '${name}': parameter 1 is not of type 'Function'.`
               );
             }
-            for (const { 0: key, 1: value } of makeIterator(this, "key+value")) {
-              callbackfn.call(thisArg, value, key, this);
+            for (const { 0: key, 1: value3 } of makeIterator(this, "key+value")) {
+              callbackfn.call(thisArg, value3, key, this);
             }
           }
         }
@@ -4688,8 +4688,8 @@ var require_util2 = __commonJS({
       const protocol = url2.protocol;
       return protocol === "http:" || protocol === "https:";
     }
-    function simpleRangeHeaderValue(value, allowWhitespace) {
-      const data = value;
+    function simpleRangeHeaderValue(value3, allowWhitespace) {
+      const data = value3;
       if (!data.startsWith("bytes")) {
         return "failure";
       }
@@ -4714,8 +4714,8 @@ var require_util2 = __commonJS({
       }
       const rangeStart = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code18 = char.charCodeAt(0);
+          return code18 >= 48 && code18 <= 57;
         },
         data,
         position
@@ -4741,8 +4741,8 @@ var require_util2 = __commonJS({
       }
       const rangeEnd = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code18 = char.charCodeAt(0);
+          return code18 >= 48 && code18 <= 57;
         },
         data,
         position
@@ -4807,8 +4807,8 @@ var require_util2 = __commonJS({
       if (values === null) {
         return "failure";
       }
-      for (const value of values) {
-        const temporaryMimeType = parseMIMEType(value);
+      for (const value3 of values) {
+        const temporaryMimeType = parseMIMEType(value3);
         if (temporaryMimeType === "failure" || temporaryMimeType.essence === "*/*") {
           continue;
         }
@@ -4828,8 +4828,8 @@ var require_util2 = __commonJS({
       }
       return mimeType;
     }
-    function gettingDecodingSplitting(value) {
-      const input2 = value;
+    function gettingDecodingSplitting(value3) {
+      const input2 = value3;
       const position = { position: 0 };
       const values = [];
       let temporaryValue = "";
@@ -4860,11 +4860,11 @@ var require_util2 = __commonJS({
       return values;
     }
     function getDecodeSplit(name, list2) {
-      const value = list2.get(name, true);
-      if (value === null) {
+      const value3 = list2.get(name, true);
+      if (value3 === null) {
         return null;
       }
-      return gettingDecodingSplitting(value);
+      return gettingDecodingSplitting(value3);
     }
     var textDecoder = new TextDecoder();
     function utf8DecodeBytes(buffer) {
@@ -5047,19 +5047,19 @@ var require_formdata = __commonJS({
         }
         this[kState] = [];
       }
-      append(name, value, filename = void 0) {
+      append(name, value3, filename = void 0) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.append";
         webidl.argumentLengthCheck(arguments, 2, prefix);
-        if (arguments.length === 3 && !isBlobLike(value)) {
+        if (arguments.length === 3 && !isBlobLike(value3)) {
           throw new TypeError(
             "Failed to execute 'append' on 'FormData': parameter 2 is not of type 'Blob'"
           );
         }
         name = webidl.converters.USVString(name, prefix, "name");
-        value = isBlobLike(value) ? webidl.converters.Blob(value, prefix, "value", { strict: false }) : webidl.converters.USVString(value, prefix, "value");
+        value3 = isBlobLike(value3) ? webidl.converters.Blob(value3, prefix, "value", { strict: false }) : webidl.converters.USVString(value3, prefix, "value");
         filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix, "filename") : void 0;
-        const entry = makeEntry(name, value, filename);
+        const entry = makeEntry(name, value3, filename);
         this[kState].push(entry);
       }
       delete(name) {
@@ -5094,19 +5094,19 @@ var require_formdata = __commonJS({
         name = webidl.converters.USVString(name, prefix, "name");
         return this[kState].findIndex((entry) => entry.name === name) !== -1;
       }
-      set(name, value, filename = void 0) {
+      set(name, value3, filename = void 0) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.set";
         webidl.argumentLengthCheck(arguments, 2, prefix);
-        if (arguments.length === 3 && !isBlobLike(value)) {
+        if (arguments.length === 3 && !isBlobLike(value3)) {
           throw new TypeError(
             "Failed to execute 'set' on 'FormData': parameter 2 is not of type 'Blob'"
           );
         }
         name = webidl.converters.USVString(name, prefix, "name");
-        value = isBlobLike(value) ? webidl.converters.Blob(value, prefix, "name", { strict: false }) : webidl.converters.USVString(value, prefix, "name");
+        value3 = isBlobLike(value3) ? webidl.converters.Blob(value3, prefix, "name", { strict: false }) : webidl.converters.USVString(value3, prefix, "name");
         filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix, "name") : void 0;
-        const entry = makeEntry(name, value, filename);
+        const entry = makeEntry(name, value3, filename);
         const idx = this[kState].findIndex((entry2) => entry2.name === name);
         if (idx !== -1) {
           this[kState] = [
@@ -5150,21 +5150,21 @@ var require_formdata = __commonJS({
         configurable: true
       }
     });
-    function makeEntry(name, value, filename) {
-      if (typeof value === "string") {
+    function makeEntry(name, value3, filename) {
+      if (typeof value3 === "string") {
       } else {
-        if (!isFileLike(value)) {
-          value = value instanceof Blob ? new File2([value], "blob", { type: value.type }) : new FileLike(value, "blob", { type: value.type });
+        if (!isFileLike(value3)) {
+          value3 = value3 instanceof Blob ? new File2([value3], "blob", { type: value3.type }) : new FileLike(value3, "blob", { type: value3.type });
         }
         if (filename !== void 0) {
           const options = {
-            type: value.type,
-            lastModified: value.lastModified
+            type: value3.type,
+            lastModified: value3.lastModified
           };
-          value = value instanceof NativeFile ? new File2([value], filename, options) : new FileLike(value, filename, options);
+          value3 = value3 instanceof NativeFile ? new File2([value3], filename, options) : new FileLike(value3, filename, options);
         }
       }
-      return { name, value };
+      return { name, value: value3 };
     }
     module.exports = { FormData, makeEntry };
   }
@@ -5262,19 +5262,19 @@ var require_formdata_parser = __commonJS({
         } else {
           position.position += 2;
         }
-        let value;
+        let value3;
         if (filename !== null) {
           contentType ??= "text/plain";
           if (!isAsciiString(contentType)) {
             contentType = "";
           }
-          value = new File2([body], filename, { type: contentType });
+          value3 = new File2([body], filename, { type: contentType });
         } else {
-          value = utf8DecodeBytes(Buffer.from(body));
+          value3 = utf8DecodeBytes(Buffer.from(body));
         }
         assert2(isUSVString(name));
-        assert2(typeof value === "string" && isUSVString(value) || isFileLike(value));
-        entryList.push(makeEntry(name, value, filename));
+        assert2(typeof value3 === "string" && isUSVString(value3) || isFileLike(value3));
+        entryList.push(makeEntry(name, value3, filename));
       }
     }
     function parseMultipartFormDataHeaders(input2, position) {
@@ -5474,7 +5474,7 @@ var require_body = __commonJS({
       } else {
         stream = new ReadableStream({
           async pull(controller) {
-            const buffer = typeof source === "string" ? textEncoder.encode(source) : source;
+            const buffer = typeof source2 === "string" ? textEncoder.encode(source2) : source2;
             if (buffer.byteLength) {
               controller.enqueue(buffer);
             }
@@ -5487,45 +5487,45 @@ var require_body = __commonJS({
       }
       assert2(isReadableStreamLike(stream));
       let action = null;
-      let source = null;
+      let source2 = null;
       let length = null;
       let type = null;
       if (typeof object2 === "string") {
-        source = object2;
+        source2 = object2;
         type = "text/plain;charset=UTF-8";
       } else if (object2 instanceof URLSearchParams) {
-        source = object2.toString();
+        source2 = object2.toString();
         type = "application/x-www-form-urlencoded;charset=UTF-8";
       } else if (isArrayBuffer(object2)) {
-        source = new Uint8Array(object2.slice());
+        source2 = new Uint8Array(object2.slice());
       } else if (ArrayBuffer.isView(object2)) {
-        source = new Uint8Array(object2.buffer.slice(object2.byteOffset, object2.byteOffset + object2.byteLength));
+        source2 = new Uint8Array(object2.buffer.slice(object2.byteOffset, object2.byteOffset + object2.byteLength));
       } else if (util.isFormDataLike(object2)) {
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
         const escape2 = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
-        const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
+        const normalizeLinefeeds = (value3) => value3.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
         length = 0;
         let hasUnknownSizeValue = false;
-        for (const [name, value] of object2) {
-          if (typeof value === "string") {
+        for (const [name, value3] of object2) {
+          if (typeof value3 === "string") {
             const chunk2 = textEncoder.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
 \r
-${normalizeLinefeeds(value)}\r
+${normalizeLinefeeds(value3)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
-Content-Type: ${value.type || "application/octet-stream"}\r
+            const chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value3.name ? `; filename="${escape2(value3.name)}"` : "") + `\r
+Content-Type: ${value3.type || "application/octet-stream"}\r
 \r
 `);
-            blobParts.push(chunk2, value, rn);
-            if (typeof value.size === "number") {
-              length += chunk2.byteLength + value.size + rn.byteLength;
+            blobParts.push(chunk2, value3, rn);
+            if (typeof value3.size === "number") {
+              length += chunk2.byteLength + value3.size + rn.byteLength;
             } else {
               hasUnknownSizeValue = true;
             }
@@ -5538,7 +5538,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         if (hasUnknownSizeValue) {
           length = null;
         }
-        source = object2;
+        source2 = object2;
         action = async function* () {
           for (const part of blobParts) {
             if (part.stream) {
@@ -5550,7 +5550,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         };
         type = `multipart/form-data; boundary=${boundary}`;
       } else if (isBlobLike(object2)) {
-        source = object2;
+        source2 = object2;
         length = object2.size;
         if (object2.type) {
           type = object2.type;
@@ -5566,8 +5566,8 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         }
         stream = object2 instanceof ReadableStream ? object2 : ReadableStreamFrom(object2);
       }
-      if (typeof source === "string" || util.isBuffer(source)) {
-        length = Buffer.byteLength(source);
+      if (typeof source2 === "string" || util.isBuffer(source2)) {
+        length = Buffer.byteLength(source2);
       }
       if (action != null) {
         let iterator2;
@@ -5576,7 +5576,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             iterator2 = action(object2)[Symbol.asyncIterator]();
           },
           async pull(controller) {
-            const { value, done } = await iterator2.next();
+            const { value: value3, done } = await iterator2.next();
             if (done) {
               queueMicrotask(() => {
                 controller.close();
@@ -5584,7 +5584,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
               });
             } else {
               if (!isErrored(stream)) {
-                const buffer = new Uint8Array(value);
+                const buffer = new Uint8Array(value3);
                 if (buffer.byteLength) {
                   controller.enqueue(buffer);
                 }
@@ -5598,7 +5598,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
           type: "bytes"
         });
       }
-      const body = { stream, source, length };
+      const body = { stream, source: source2, length };
       return [body, type];
     }
     function safelyExtractBody(object2, keepalive = false) {
@@ -5647,12 +5647,12 @@ Content-Type: ${value.type || "application/octet-stream"}\r
           return consumeBody(this, parseJSONFromBytes, instance);
         },
         formData() {
-          return consumeBody(this, (value) => {
+          return consumeBody(this, (value3) => {
             const mimeType = bodyMimeType(this);
             if (mimeType !== null) {
               switch (mimeType.essence) {
                 case "multipart/form-data": {
-                  const parsed = multipartFormDataParser(value, mimeType);
+                  const parsed = multipartFormDataParser(value3, mimeType);
                   if (parsed === "failure") {
                     throw new TypeError("Failed to parse body as FormData.");
                   }
@@ -5661,10 +5661,10 @@ Content-Type: ${value.type || "application/octet-stream"}\r
                   return fd;
                 }
                 case "application/x-www-form-urlencoded": {
-                  const entries = new URLSearchParams(value.toString());
+                  const entries = new URLSearchParams(value3.toString());
                   const fd = new FormData();
-                  for (const [name, value2] of entries) {
-                    fd.append(name, value2);
+                  for (const [name, value4] of entries) {
+                    fd.append(name, value4);
                   }
                   return fd;
                 }
@@ -6920,13 +6920,13 @@ var require_client_h2 = __commonJS({
     } = http2;
     function parseH2Headers(headers) {
       const result = [];
-      for (const [name, value] of Object.entries(headers)) {
-        if (Array.isArray(value)) {
-          for (const subvalue of value) {
+      for (const [name, value3] of Object.entries(headers)) {
+        if (Array.isArray(value3)) {
+          for (const subvalue of value3) {
             result.push(Buffer.from(name), Buffer.from(subvalue));
           }
         } else {
-          result.push(Buffer.from(name), Buffer.from(value));
+          result.push(Buffer.from(name), Buffer.from(value3));
         }
       }
       return result;
@@ -7033,9 +7033,9 @@ var require_client_h2 = __commonJS({
       this[kSocket][kError] = err;
       this[kClient][kOnError](err);
     }
-    function onHttp2FrameError(type, code, id) {
+    function onHttp2FrameError(type, code18, id) {
       if (id === 0) {
-        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`);
+        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code18}`);
         this[kSocket][kError] = err;
         this[kClient][kOnError](err);
       }
@@ -7045,8 +7045,8 @@ var require_client_h2 = __commonJS({
       this.destroy(err);
       util.destroy(this[kSocket], err);
     }
-    function onHTTP2GoAway(code) {
-      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code}`, util.getSocketInfo(this));
+    function onHTTP2GoAway(code18) {
+      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code18}`, util.getSocketInfo(this));
       const client = this[kClient];
       client[kSocket] = null;
       client[kHTTPContext] = null;
@@ -7251,8 +7251,8 @@ var require_client_h2 = __commonJS({
       stream.once("error", function(err) {
         abort(err);
       });
-      stream.once("frameError", (type, code) => {
-        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
+      stream.once("frameError", (type, code18) => {
+        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code18}`));
       });
       return true;
       function writeBodyH2() {
@@ -7844,8 +7844,8 @@ var require_client = __commonJS({
       get pipelining() {
         return this[kPipelining];
       }
-      set pipelining(value) {
-        this[kPipelining] = value;
+      set pipelining(value3) {
+        this[kPipelining] = value3;
         this[kResume](true);
       }
       get [kPending]() {
@@ -9190,7 +9190,7 @@ var require_retry_handler = __commonJS({
         if (this.handler.onBodySent) return this.handler.onBodySent(chunk);
       }
       static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
-        const { statusCode, code, headers } = err;
+        const { statusCode, code: code18, headers } = err;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -9202,7 +9202,7 @@ var require_retry_handler = __commonJS({
           methods
         } = retryOptions;
         const { counter } = state;
-        if (code && code !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code)) {
+        if (code18 && code18 !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code18)) {
           cb(err);
           return;
         }
@@ -10674,15 +10674,15 @@ var require_mock_utils = __commonJS({
         isPromise
       }
     } = __require("node:util");
-    function matchValue(match, value) {
+    function matchValue(match, value3) {
       if (typeof match === "string") {
-        return match === value;
+        return match === value3;
       }
       if (match instanceof RegExp) {
-        return match.test(value);
+        return match.test(value3);
       }
       if (typeof match === "function") {
-        return match(value) === true;
+        return match(value3) === true;
       }
       return false;
     }
@@ -10823,14 +10823,14 @@ var require_mock_utils = __commonJS({
       const result = [];
       for (let i = 0; i < keys.length; ++i) {
         const key = keys[i];
-        const value = data[key];
+        const value3 = data[key];
         const name = Buffer.from(`${key}`);
-        if (Array.isArray(value)) {
-          for (let j = 0; j < value.length; ++j) {
-            result.push(name, Buffer.from(`${value[j]}`));
+        if (Array.isArray(value3)) {
+          for (let j = 0; j < value3.length; ++j) {
+            result.push(name, Buffer.from(`${value3[j]}`));
           }
         } else {
-          result.push(name, Buffer.from(`${value}`));
+          result.push(name, Buffer.from(`${value3}`));
         }
       }
       return result;
@@ -11945,8 +11945,8 @@ var require_headers = __commonJS({
     var util = __require("node:util");
     var kHeadersMap = /* @__PURE__ */ Symbol("headers map");
     var kHeadersSortedMap = /* @__PURE__ */ Symbol("headers map sorted");
-    function isHTTPWhiteSpaceCharCode(code) {
-      return code === 10 || code === 13 || code === 9 || code === 32;
+    function isHTTPWhiteSpaceCharCode(code18) {
+      return code18 === 10 || code18 === 13 || code18 === 9 || code18 === 32;
     }
     function headerValueNormalize(potentialValue) {
       let i = 0;
@@ -11980,25 +11980,25 @@ var require_headers = __commonJS({
         });
       }
     }
-    function appendHeader(headers, name, value) {
-      value = headerValueNormalize(value);
+    function appendHeader(headers, name, value3) {
+      value3 = headerValueNormalize(value3);
       if (!isValidHeaderName(name)) {
         throw webidl.errors.invalidArgument({
           prefix: "Headers.append",
           value: name,
           type: "header name"
         });
-      } else if (!isValidHeaderValue(value)) {
+      } else if (!isValidHeaderValue(value3)) {
         throw webidl.errors.invalidArgument({
           prefix: "Headers.append",
-          value,
+          value: value3,
           type: "header value"
         });
       }
       if (getHeadersGuard(headers) === "immutable") {
         throw new TypeError("immutable");
       }
-      return getHeadersList(headers).append(name, value, false);
+      return getHeadersList(headers).append(name, value3, false);
     }
     function compareHeaderName(a, b) {
       return a[0] < b[0] ? -1 : 1;
@@ -12035,7 +12035,7 @@ var require_headers = __commonJS({
        * @param {string} value
        * @param {boolean} isLowerCase
        */
-      append(name, value, isLowerCase) {
+      append(name, value3, isLowerCase) {
         this[kHeadersSortedMap] = null;
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         const exists2 = this[kHeadersMap].get(lowercaseName);
@@ -12043,13 +12043,13 @@ var require_headers = __commonJS({
           const delimiter = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
             name: exists2.name,
-            value: `${exists2.value}${delimiter}${value}`
+            value: `${exists2.value}${delimiter}${value3}`
           });
         } else {
-          this[kHeadersMap].set(lowercaseName, { name, value });
+          this[kHeadersMap].set(lowercaseName, { name, value: value3 });
         }
         if (lowercaseName === "set-cookie") {
-          (this.cookies ??= []).push(value);
+          (this.cookies ??= []).push(value3);
         }
       }
       /**
@@ -12058,13 +12058,13 @@ var require_headers = __commonJS({
        * @param {string} value
        * @param {boolean} isLowerCase
        */
-      set(name, value, isLowerCase) {
+      set(name, value3, isLowerCase) {
         this[kHeadersSortedMap] = null;
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         if (lowercaseName === "set-cookie") {
-          this.cookies = [value];
+          this.cookies = [value3];
         }
-        this[kHeadersMap].set(lowercaseName, { name, value });
+        this[kHeadersMap].set(lowercaseName, { name, value: value3 });
       }
       /**
        * @see https://fetch.spec.whatwg.org/#concept-header-list-delete
@@ -12089,15 +12089,15 @@ var require_headers = __commonJS({
         return this[kHeadersMap].get(isLowerCase ? name : name.toLowerCase())?.value ?? null;
       }
       *[Symbol.iterator]() {
-        for (const { 0: name, 1: { value } } of this[kHeadersMap]) {
-          yield [name, value];
+        for (const { 0: name, 1: { value: value3 } } of this[kHeadersMap]) {
+          yield [name, value3];
         }
       }
       get entries() {
         const headers = {};
         if (this[kHeadersMap].size !== 0) {
-          for (const { name, value } of this[kHeadersMap].values()) {
-            headers[name] = value;
+          for (const { name, value: value3 } of this[kHeadersMap].values()) {
+            headers[name] = value3;
           }
         }
         return headers;
@@ -12108,13 +12108,13 @@ var require_headers = __commonJS({
       get entriesList() {
         const headers = [];
         if (this[kHeadersMap].size !== 0) {
-          for (const { 0: lowerName, 1: { name, value } } of this[kHeadersMap]) {
+          for (const { 0: lowerName, 1: { name, value: value3 } } of this[kHeadersMap]) {
             if (lowerName === "set-cookie") {
               for (const cookie of this.cookies) {
                 headers.push([name, cookie]);
               }
             } else {
-              headers.push([name, value]);
+              headers.push([name, value3]);
             }
           }
         }
@@ -12132,9 +12132,9 @@ var require_headers = __commonJS({
           const firstValue = iterator2.next().value;
           array2[0] = [firstValue[0], firstValue[1].value];
           assert2(firstValue[1].value !== null);
-          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value; i < size; ++i) {
-            value = iterator2.next().value;
-            x = array2[i] = [value[0], value[1].value];
+          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value3; i < size; ++i) {
+            value3 = iterator2.next().value;
+            x = array2[i] = [value3[0], value3[1].value];
             assert2(x[1] !== null);
             left = 0;
             right = i;
@@ -12160,9 +12160,9 @@ var require_headers = __commonJS({
           return array2;
         } else {
           let i = 0;
-          for (const { 0: name, 1: { value } } of this[kHeadersMap]) {
-            array2[i++] = [name, value];
-            assert2(value !== null);
+          for (const { 0: name, 1: { value: value3 } } of this[kHeadersMap]) {
+            array2[i++] = [name, value3];
+            assert2(value3 !== null);
           }
           return array2.sort(compareHeaderName);
         }
@@ -12184,13 +12184,13 @@ var require_headers = __commonJS({
         }
       }
       // https://fetch.spec.whatwg.org/#dom-headers-append
-      append(name, value) {
+      append(name, value3) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 2, "Headers.append");
         const prefix = "Headers.append";
         name = webidl.converters.ByteString(name, prefix, "name");
-        value = webidl.converters.ByteString(value, prefix, "value");
-        return appendHeader(this, name, value);
+        value3 = webidl.converters.ByteString(value3, prefix, "value");
+        return appendHeader(this, name, value3);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-delete
       delete(name) {
@@ -12244,30 +12244,30 @@ var require_headers = __commonJS({
         return this.#headersList.contains(name, false);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-set
-      set(name, value) {
+      set(name, value3) {
         webidl.brandCheck(this, _Headers);
         webidl.argumentLengthCheck(arguments, 2, "Headers.set");
         const prefix = "Headers.set";
         name = webidl.converters.ByteString(name, prefix, "name");
-        value = webidl.converters.ByteString(value, prefix, "value");
-        value = headerValueNormalize(value);
+        value3 = webidl.converters.ByteString(value3, prefix, "value");
+        value3 = headerValueNormalize(value3);
         if (!isValidHeaderName(name)) {
           throw webidl.errors.invalidArgument({
             prefix,
             value: name,
             type: "header name"
           });
-        } else if (!isValidHeaderValue(value)) {
+        } else if (!isValidHeaderValue(value3)) {
           throw webidl.errors.invalidArgument({
             prefix,
-            value,
+            value: value3,
             type: "header value"
           });
         }
         if (this.#guard === "immutable") {
           throw new TypeError("immutable");
         }
-        this.#headersList.set(name, value, false);
+        this.#headersList.set(name, value3, false);
       }
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
@@ -12290,13 +12290,13 @@ var require_headers = __commonJS({
           return this.#headersList[kHeadersSortedMap] = names;
         }
         for (let i = 0; i < names.length; ++i) {
-          const { 0: name, 1: value } = names[i];
+          const { 0: name, 1: value3 } = names[i];
           if (name === "set-cookie") {
             for (let j = 0; j < cookies.length; ++j) {
               headers.push([name, cookies[j]]);
             }
           } else {
-            headers.push([name, value]);
+            headers.push([name, value3]);
           }
         }
         return this.#headersList[kHeadersSortedMap] = headers;
@@ -12440,8 +12440,8 @@ var require_response = __commonJS({
         }
         const responseObject = fromInnerResponse(makeResponse({}), "immutable");
         responseObject[kState].status = status;
-        const value = isomorphicEncode(URLSerializer(parsedURL));
-        responseObject[kState].headersList.append("location", value, true);
+        const value3 = isomorphicEncode(URLSerializer(parsedURL));
+        responseObject[kState].headersList.append("location", value3, true);
         return responseObject;
       }
       // https://fetch.spec.whatwg.org/#dom-response
@@ -12623,9 +12623,9 @@ var require_response = __commonJS({
         get(target, p) {
           return p in state ? state[p] : target[p];
         },
-        set(target, p, value) {
+        set(target, p, value3) {
           assert2(!(p in state));
-          target[p] = value;
+          target[p] = value3;
           return true;
         }
       });
@@ -12778,8 +12778,8 @@ var require_dispatcher_weakref = __commonJS({
     "use strict";
     var { kConnected, kSize } = require_symbols();
     var CompatWeakRef = class {
-      constructor(value) {
-        this.value = value;
+      constructor(value3) {
+        this.value = value3;
       }
       deref() {
         return this.value[kConnected] === 0 && this.value[kSize] === 0 ? void 0 : this.value;
@@ -13103,8 +13103,8 @@ var require_request2 = __commonJS({
           const headers = init.headers !== void 0 ? init.headers : new HeadersList(headersList);
           headersList.clear();
           if (headers instanceof HeadersList) {
-            for (const { name, value } of headers.rawValues()) {
-              headersList.append(name, value, false);
+            for (const { name, value: value3 } of headers.rawValues()) {
+              headersList.append(name, value3, false);
             }
             headersList.cookies = headers.cookies;
           } else {
@@ -13777,8 +13777,8 @@ var require_fetch = __commonJS({
         }
       }
       if (!request2.headersList.contains("accept", true)) {
-        const value = "*/*";
-        request2.headersList.append("accept", value, true);
+        const value3 = "*/*";
+        request2.headersList.append("accept", value3, true);
       }
       if (!request2.headersList.contains("accept-language", true)) {
         request2.headersList.append("accept-language", "*", true);
@@ -14377,11 +14377,11 @@ var require_fetch = __commonJS({
           let bytes;
           let isFailure;
           try {
-            const { done, value } = await fetchParams.controller.next();
+            const { done, value: value3 } = await fetchParams.controller.next();
             if (isAborted(fetchParams)) {
               break;
             }
-            bytes = done ? void 0 : value;
+            bytes = done ? void 0 : value3;
           } catch (err) {
             if (fetchParams.controller.ended && !timingInfo.encodedBodySize) {
               bytes = void 0;
@@ -14980,15 +14980,15 @@ var require_util4 = __commonJS({
       (async () => {
         while (!fr[kAborted]) {
           try {
-            const { done, value } = await chunkPromise;
+            const { done, value: value3 } = await chunkPromise;
             if (isFirstChunk && !fr[kAborted]) {
               queueMicrotask(() => {
                 fireAProgressEvent("loadstart", fr);
               });
             }
             isFirstChunk = false;
-            if (!done && types.isUint8Array(value)) {
-              bytes.push(value);
+            if (!done && types.isUint8Array(value3)) {
+              bytes.push(value3);
               if ((fr[kLastProgressEventFired] === void 0 || Date.now() - fr[kLastProgressEventFired] >= 50) && !fr[kAborted]) {
                 fr[kLastProgressEventFired] = Date.now();
                 queueMicrotask(() => {
@@ -15412,10 +15412,10 @@ var require_util5 = __commonJS({
     function getFieldValues(header) {
       assert2(header !== null);
       const values = [];
-      for (let value of header.split(",")) {
-        value = value.trim();
-        if (isValidHeaderName(value)) {
-          values.push(value);
+      for (let value3 of header.split(",")) {
+        value3 = value3.trim();
+        if (isValidHeaderName(value3)) {
+          values.push(value3);
         }
       }
       return values;
@@ -16099,10 +16099,10 @@ var require_constants4 = __commonJS({
 var require_util6 = __commonJS({
   "node_modules/undici/lib/web/cookies/util.js"(exports, module) {
     "use strict";
-    function isCTLExcludingHtab(value) {
-      for (let i = 0; i < value.length; ++i) {
-        const code = value.charCodeAt(i);
-        if (code >= 0 && code <= 8 || code >= 10 && code <= 31 || code === 127) {
+    function isCTLExcludingHtab(value3) {
+      for (let i = 0; i < value3.length; ++i) {
+        const code18 = value3.charCodeAt(i);
+        if (code18 >= 0 && code18 <= 8 || code18 >= 10 && code18 <= 31 || code18 === 127) {
           return true;
         }
       }
@@ -16110,66 +16110,66 @@ var require_util6 = __commonJS({
     }
     function validateCookieName(name) {
       for (let i = 0; i < name.length; ++i) {
-        const code = name.charCodeAt(i);
-        if (code < 33 || // exclude CTLs (0-31), SP and HT
-        code > 126 || // exclude non-ascii and DEL
-        code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 60 || // <
-        code === 62 || // >
-        code === 64 || // @
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 58 || // :
-        code === 92 || // \
-        code === 47 || // /
-        code === 91 || // [
-        code === 93 || // ]
-        code === 63 || // ?
-        code === 61 || // =
-        code === 123 || // {
-        code === 125) {
+        const code18 = name.charCodeAt(i);
+        if (code18 < 33 || // exclude CTLs (0-31), SP and HT
+        code18 > 126 || // exclude non-ascii and DEL
+        code18 === 34 || // "
+        code18 === 40 || // (
+        code18 === 41 || // )
+        code18 === 60 || // <
+        code18 === 62 || // >
+        code18 === 64 || // @
+        code18 === 44 || // ,
+        code18 === 59 || // ;
+        code18 === 58 || // :
+        code18 === 92 || // \
+        code18 === 47 || // /
+        code18 === 91 || // [
+        code18 === 93 || // ]
+        code18 === 63 || // ?
+        code18 === 61 || // =
+        code18 === 123 || // {
+        code18 === 125) {
           throw new Error("Invalid cookie name");
         }
       }
     }
-    function validateCookieValue(value) {
-      let len = value.length;
+    function validateCookieValue(value3) {
+      let len = value3.length;
       let i = 0;
-      if (value[0] === '"') {
-        if (len === 1 || value[len - 1] !== '"') {
+      if (value3[0] === '"') {
+        if (len === 1 || value3[len - 1] !== '"') {
           throw new Error("Invalid cookie value");
         }
         --len;
         ++i;
       }
       while (i < len) {
-        const code = value.charCodeAt(i++);
-        if (code < 33 || // exclude CTLs (0-31)
-        code > 126 || // non-ascii and DEL (127)
-        code === 34 || // "
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 92) {
+        const code18 = value3.charCodeAt(i++);
+        if (code18 < 33 || // exclude CTLs (0-31)
+        code18 > 126 || // non-ascii and DEL (127)
+        code18 === 34 || // "
+        code18 === 44 || // ,
+        code18 === 59 || // ;
+        code18 === 92) {
           throw new Error("Invalid cookie value");
         }
       }
     }
     function validateCookiePath(path) {
       for (let i = 0; i < path.length; ++i) {
-        const code = path.charCodeAt(i);
-        if (code < 32 || // exclude CTLs (0-31)
-        code > 126 || // exclude DEL and non-ascii
-        code === 59) {
+        const code18 = path.charCodeAt(i);
+        if (code18 < 32 || // exclude CTLs (0-31)
+        code18 > 126 || // exclude DEL and non-ascii
+        code18 === 59) {
           throw new Error("Invalid cookie path");
         }
       }
     }
-    function isLetterOrDigit(code) {
-      return code >= 48 && code <= 57 || // 0-9
-      code >= 65 && code <= 90 || // A-Z
-      code >= 97 && code <= 122;
+    function isLetterOrDigit(code18) {
+      return code18 >= 48 && code18 <= 57 || // 0-9
+      code18 >= 65 && code18 <= 90 || // A-Z
+      code18 >= 97 && code18 <= 122;
     }
     function validateCookieDomain(domain2) {
       if (domain2 === " ") {
@@ -16180,8 +16180,8 @@ var require_util6 = __commonJS({
       }
       let labelLength = 0;
       for (let i = 0; i < domain2.length; ++i) {
-        const code = domain2.charCodeAt(i);
-        if (code === 46) {
+        const code18 = domain2.charCodeAt(i);
+        if (code18 === 46) {
           if (labelLength === 0) {
             throw new Error("Invalid cookie domain");
           }
@@ -16191,10 +16191,10 @@ var require_util6 = __commonJS({
           labelLength = 0;
           continue;
         }
-        if (labelLength === 0 && !isLetterOrDigit(code)) {
+        if (labelLength === 0 && !isLetterOrDigit(code18)) {
           throw new Error("Invalid cookie domain");
         }
-        if (!isLetterOrDigit(code) && code !== 45) {
+        if (!isLetterOrDigit(code18) && code18 !== 45) {
           throw new Error("Invalid cookie domain");
         }
         if (++labelLength > 63) {
@@ -16283,9 +16283,9 @@ var require_util6 = __commonJS({
         if (!part.includes("=")) {
           throw new Error("Invalid unparsed");
         }
-        const [key, ...value] = part.split("=");
+        const [key, ...value3] = part.split("=");
         const trimmedKey = key.trim();
-        const joinedValue = value.join("=");
+        const joinedValue = value3.join("=");
         validateCookieName(trimmedKey);
         validateCookieValue(joinedValue);
         out.push(`${trimmedKey}=${joinedValue}`);
@@ -16318,7 +16318,7 @@ var require_parse = __commonJS({
       let nameValuePair = "";
       let unparsedAttributes = "";
       let name = "";
-      let value = "";
+      let value3 = "";
       if (header.includes(";")) {
         const position = { position: 0 };
         nameValuePair = collectASequenceOfCodePointsFast(";", header, position);
@@ -16327,7 +16327,7 @@ var require_parse = __commonJS({
         nameValuePair = header;
       }
       if (!nameValuePair.includes("=")) {
-        value = nameValuePair;
+        value3 = nameValuePair;
       } else {
         const position = { position: 0 };
         name = collectASequenceOfCodePointsFast(
@@ -16335,16 +16335,16 @@ var require_parse = __commonJS({
           nameValuePair,
           position
         );
-        value = nameValuePair.slice(position.position + 1);
+        value3 = nameValuePair.slice(position.position + 1);
       }
       name = name.trim();
-      value = value.trim();
-      if (name.length + value.length > maxNameValuePairSize) {
+      value3 = value3.trim();
+      if (name.length + value3.length > maxNameValuePairSize) {
         return null;
       }
       return {
         name,
-        value,
+        value: value3,
         ...parseUnparsedAttributes(unparsedAttributes)
       };
     }
@@ -16456,8 +16456,8 @@ var require_cookies = __commonJS({
         return out;
       }
       for (const piece of cookie.split(";")) {
-        const [name, ...value] = piece.split("=");
-        out[name.trim()] = value.join("=");
+        const [name, ...value3] = piece.split("=");
+        out[name.trim()] = value3.join("=");
       }
       return out;
     }
@@ -16514,11 +16514,11 @@ var require_cookies = __commonJS({
         key: "value"
       },
       {
-        converter: webidl.nullableConverter((value) => {
-          if (typeof value === "number") {
-            return webidl.converters["unsigned long long"](value);
+        converter: webidl.nullableConverter((value3) => {
+          if (typeof value3 === "number") {
+            return webidl.converters["unsigned long long"](value3);
           }
-          return new Date(value);
+          return new Date(value3);
         }),
         key: "expires",
         defaultValue: () => null
@@ -16615,7 +16615,7 @@ var require_events = __commonJS({
         }
         return this.#eventInit.ports;
       }
-      initMessageEvent(type, bubbles = false, cancelable = false, data = null, origin = "", lastEventId = "", source = null, ports = []) {
+      initMessageEvent(type, bubbles = false, cancelable = false, data = null, origin = "", lastEventId = "", source2 = null, ports = []) {
         webidl.brandCheck(this, _MessageEvent);
         webidl.argumentLengthCheck(arguments, 1, "MessageEvent.initMessageEvent");
         return new _MessageEvent(type, {
@@ -16624,7 +16624,7 @@ var require_events = __commonJS({
           data,
           origin,
           lastEventId,
-          source,
+          source: source2,
           ports
         });
       }
@@ -16968,37 +16968,37 @@ var require_util7 = __commonJS({
         return false;
       }
       for (let i = 0; i < protocol.length; ++i) {
-        const code = protocol.charCodeAt(i);
-        if (code < 33 || // CTL, contains SP (0x20) and HT (0x09)
-        code > 126 || code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 44 || // ,
-        code === 47 || // /
-        code === 58 || // :
-        code === 59 || // ;
-        code === 60 || // <
-        code === 61 || // =
-        code === 62 || // >
-        code === 63 || // ?
-        code === 64 || // @
-        code === 91 || // [
-        code === 92 || // \
-        code === 93 || // ]
-        code === 123 || // {
-        code === 125) {
+        const code18 = protocol.charCodeAt(i);
+        if (code18 < 33 || // CTL, contains SP (0x20) and HT (0x09)
+        code18 > 126 || code18 === 34 || // "
+        code18 === 40 || // (
+        code18 === 41 || // )
+        code18 === 44 || // ,
+        code18 === 47 || // /
+        code18 === 58 || // :
+        code18 === 59 || // ;
+        code18 === 60 || // <
+        code18 === 61 || // =
+        code18 === 62 || // >
+        code18 === 63 || // ?
+        code18 === 64 || // @
+        code18 === 91 || // [
+        code18 === 92 || // \
+        code18 === 93 || // ]
+        code18 === 123 || // {
+        code18 === 125) {
           return false;
         }
       }
       return true;
     }
-    function isValidStatusCode(code) {
-      if (code >= 1e3 && code < 1015) {
-        return code !== 1004 && // reserved
-        code !== 1005 && // "MUST NOT be set as a status code"
-        code !== 1006;
+    function isValidStatusCode(code18) {
+      if (code18 >= 1e3 && code18 < 1015) {
+        return code18 !== 1004 && // reserved
+        code18 !== 1005 && // "MUST NOT be set as a status code"
+        code18 !== 1006;
       }
-      return code >= 3e3 && code <= 4999;
+      return code18 >= 3e3 && code18 <= 4999;
     }
     function failWebsocketConnection(ws, reason2) {
       const { [kController]: controller, [kResponse]: response } = ws;
@@ -17030,27 +17030,27 @@ var require_util7 = __commonJS({
       const extensionList = /* @__PURE__ */ new Map();
       while (position.position < extensions.length) {
         const pair = collectASequenceOfCodePointsFast(";", extensions, position);
-        const [name, value = ""] = pair.split("=");
+        const [name, value3 = ""] = pair.split("=");
         extensionList.set(
           removeHTTPWhitespace(name, true, false),
-          removeHTTPWhitespace(value, false, true)
+          removeHTTPWhitespace(value3, false, true)
         );
         position.position++;
       }
       return extensionList;
     }
-    function isValidClientWindowBits(value) {
-      if (value.length === 0) {
+    function isValidClientWindowBits(value3) {
+      if (value3.length === 0) {
         return false;
       }
-      for (let i = 0; i < value.length; i++) {
-        const byte = value.charCodeAt(i);
+      for (let i = 0; i < value3.length; i++) {
+        const byte = value3.charCodeAt(i);
         if (byte < 48 || byte > 57) {
           return false;
         }
       }
-      const num = Number.parseInt(value, 10);
-      return num >= 8 && num <= 15;
+      const num2 = Number.parseInt(value3, 10);
+      return num2 >= 8 && num2 <= 15;
     }
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
@@ -17267,7 +17267,7 @@ var require_connection = __commonJS({
       });
       return controller;
     }
-    function closeWebSocketConnection(ws, code, reason2, reasonByteLength) {
+    function closeWebSocketConnection(ws, code18, reason2, reasonByteLength) {
       if (isClosing(ws) || isClosed(ws)) {
       } else if (!isEstablished(ws)) {
         failWebsocketConnection(ws, "Connection was closed before it was established.");
@@ -17275,12 +17275,12 @@ var require_connection = __commonJS({
       } else if (ws[kSentClose] === sentCloseFrameState.NOT_SENT) {
         ws[kSentClose] = sentCloseFrameState.PROCESSING;
         const frame = new WebsocketFrameSend();
-        if (code !== void 0 && reason2 === void 0) {
+        if (code18 !== void 0 && reason2 === void 0) {
           frame.frameData = Buffer.allocUnsafe(2);
-          frame.frameData.writeUInt16BE(code, 0);
-        } else if (code !== void 0 && reason2 !== void 0) {
+          frame.frameData.writeUInt16BE(code18, 0);
+        } else if (code18 !== void 0 && reason2 !== void 0) {
           frame.frameData = Buffer.allocUnsafe(2 + reasonByteLength);
-          frame.frameData.writeUInt16BE(code, 0);
+          frame.frameData.writeUInt16BE(code18, 0);
           frame.frameData.write(reason2, 2, "utf-8");
         } else {
           frame.frameData = emptyBuffer;
@@ -17305,25 +17305,25 @@ var require_connection = __commonJS({
       response.socket.off("close", onSocketClose);
       response.socket.off("error", onSocketError);
       const wasClean = ws[kSentClose] === sentCloseFrameState.SENT && ws[kReceivedClose];
-      let code = 1005;
+      let code18 = 1005;
       let reason2 = "";
       const result = ws[kByteParser].closingInfo;
       if (result && !result.error) {
-        code = result.code ?? 1005;
+        code18 = result.code ?? 1005;
         reason2 = result.reason;
       } else if (!ws[kReceivedClose]) {
-        code = 1006;
+        code18 = 1006;
       }
       ws[kReadyState] = states.CLOSED;
       fireEvent("close", ws, (type, init) => new CloseEvent(type, init), {
         wasClean,
-        code,
+        code: code18,
         reason: reason2
       });
       if (channels.close.hasSubscribers) {
         channels.close.publish({
           websocket: ws,
-          code,
+          code: code18,
           reason: reason2
         });
       }
@@ -17448,8 +17448,8 @@ var require_receiver = __commonJS({
     var { closeWebSocketConnection } = require_connection();
     var { PerMessageDeflate } = require_permessage_deflate();
     var { MessageSizeExceededError } = require_errors();
-    function failWebsocketConnectionWithCode(ws, code, reason2) {
-      closeWebSocketConnection(ws, code, reason2, Buffer.byteLength(reason2));
+    function failWebsocketConnectionWithCode(ws, code18, reason2) {
+      closeWebSocketConnection(ws, code18, reason2, Buffer.byteLength(reason2));
       failWebsocketConnection(ws, reason2);
     }
     var ByteParser = class extends Writable {
@@ -17636,8 +17636,8 @@ var require_receiver = __commonJS({
                   this.#info.fin,
                   (error63, data) => {
                     if (error63) {
-                      const code = error63 instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnectionWithCode(this.ws, code, error63.message);
+                      const code18 = error63 instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnectionWithCode(this.ws, code18, error63.message);
                       return;
                     }
                     if (!this.writeFragments(data)) {
@@ -17723,11 +17723,11 @@ var require_receiver = __commonJS({
       }
       parseCloseBody(data) {
         assert2(data.length !== 1);
-        let code;
+        let code18;
         if (data.length >= 2) {
-          code = data.readUInt16BE(0);
+          code18 = data.readUInt16BE(0);
         }
-        if (code !== void 0 && !isValidStatusCode(code)) {
+        if (code18 !== void 0 && !isValidStatusCode(code18)) {
           return { code: 1002, reason: "Invalid status code", error: true };
         }
         let reason2 = data.subarray(2);
@@ -17739,7 +17739,7 @@ var require_receiver = __commonJS({
         } catch {
           return { code: 1007, reason: "Invalid UTF-8", error: true };
         }
-        return { code, reason: reason2, error: false };
+        return { code: code18, reason: reason2, error: false };
       }
       /**
        * Parses control frames.
@@ -17754,8 +17754,8 @@ var require_receiver = __commonJS({
           }
           this.#info.closeInfo = this.parseCloseBody(body);
           if (this.#info.closeInfo.error) {
-            const { code, reason: reason2 } = this.#info.closeInfo;
-            closeWebSocketConnection(this.ws, code, reason2, reason2.length);
+            const { code: code18, reason: reason2 } = this.#info.closeInfo;
+            closeWebSocketConnection(this.ws, code18, reason2, reason2.length);
             failWebsocketConnection(this.ws, reason2);
             return false;
           }
@@ -17993,17 +17993,17 @@ var require_websocket = __commonJS({
        * @param {number|undefined} code
        * @param {string|undefined} reason
        */
-      close(code = void 0, reason2 = void 0) {
+      close(code18 = void 0, reason2 = void 0) {
         webidl.brandCheck(this, _WebSocket);
         const prefix = "WebSocket.close";
-        if (code !== void 0) {
-          code = webidl.converters["unsigned short"](code, prefix, "code", { clamp: true });
+        if (code18 !== void 0) {
+          code18 = webidl.converters["unsigned short"](code18, prefix, "code", { clamp: true });
         }
         if (reason2 !== void 0) {
           reason2 = webidl.converters.USVString(reason2, prefix, "reason");
         }
-        if (code !== void 0) {
-          if (code !== 1e3 && (code < 3e3 || code > 4999)) {
+        if (code18 !== void 0) {
+          if (code18 !== 1e3 && (code18 < 3e3 || code18 > 4999)) {
             throw new DOMException("invalid code", "InvalidAccessError");
           }
         }
@@ -18017,7 +18017,7 @@ var require_websocket = __commonJS({
             );
           }
         }
-        closeWebSocketConnection(this, code, reason2, reasonByteLength);
+        closeWebSocketConnection(this, code18, reason2, reasonByteLength);
       }
       /**
        * @see https://websockets.spec.whatwg.org/#dom-websocket-send
@@ -18263,15 +18263,15 @@ var require_websocket = __commonJS({
     }
     function onParserError(err) {
       let message;
-      let code;
+      let code18;
       if (err instanceof CloseEvent) {
         message = err.reason;
-        code = err.code;
+        code18 = err.code;
       } else {
         message = err.message;
       }
       fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
-      closeWebSocketConnection(this, code);
+      closeWebSocketConnection(this, code18);
     }
     module.exports = {
       WebSocket
@@ -18283,13 +18283,13 @@ var require_websocket = __commonJS({
 var require_util8 = __commonJS({
   "node_modules/undici/lib/web/eventsource/util.js"(exports, module) {
     "use strict";
-    function isValidLastEventId(value) {
-      return value.indexOf("\0") === -1;
+    function isValidLastEventId(value3) {
+      return value3.indexOf("\0") === -1;
     }
-    function isASCIINumber(value) {
-      if (value.length === 0) return false;
-      for (let i = 0; i < value.length; i++) {
-        if (value.charCodeAt(i) < 48 || value.charCodeAt(i) > 57) return false;
+    function isASCIINumber(value3) {
+      if (value3.length === 0) return false;
+      for (let i = 0; i < value3.length; i++) {
+        if (value3.charCodeAt(i) < 48 || value3.charCodeAt(i) > 57) return false;
       }
       return true;
     }
@@ -18520,12 +18520,12 @@ var require_eventsource_stream = __commonJS({
           const valueBytes = line.length - valueStart;
           const dataSize = this.eventFieldSizes.data + (event2.data === void 0 ? 0 : 1) + valueBytes;
           this.setEventFieldSize("data", dataSize);
-          const value = line.toString("utf8", valueStart);
+          const value3 = line.toString("utf8", valueStart);
           if (event2.data === void 0) {
-            event2.data = value;
+            event2.data = value3;
           } else {
             event2.data += `
-${value}`;
+${value3}`;
           }
           this.dataLineCount++;
           return;
@@ -19257,41 +19257,41 @@ var require_lib = __commonJS({
       o["default"] = v;
     });
     var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
-      var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function(o2) {
+      var ownKeys2 = function(o) {
+        ownKeys2 = Object.getOwnPropertyNames || function(o2) {
           var ar = [];
           for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
           return ar;
         };
-        return ownKeys(o);
+        return ownKeys2(o);
       };
       return function(mod) {
         if (mod && mod.__esModule) return mod;
         var result = {};
         if (mod != null) {
-          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+          for (var k = ownKeys2(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
         }
         __setModuleDefault(result, mod);
         return result;
       };
     })();
     var __awaiter3 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
-      function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve2) {
-          resolve2(value);
+      function adopt(value3) {
+        return value3 instanceof P ? value3 : new P(function(resolve2) {
+          resolve2(value3);
         });
       }
       return new (P || (P = Promise))(function(resolve2, reject) {
-        function fulfilled(value) {
+        function fulfilled(value3) {
           try {
-            step(generator.next(value));
+            step(generator.next(value3));
           } catch (e) {
             reject(e);
           }
         }
-        function rejected(value) {
+        function rejected(value3) {
           try {
-            step(generator["throw"](value));
+            step(generator["throw"](value3));
           } catch (e) {
             reject(e);
           }
@@ -19877,14 +19877,14 @@ var require_lib = __commonJS({
             if (statusCode === HttpCodes2.NotFound) {
               resolve2(response);
             }
-            function dateTimeDeserializer(key, value) {
-              if (typeof value === "string") {
-                const a = new Date(value);
+            function dateTimeDeserializer(key, value3) {
+              if (typeof value3 === "string") {
+                const a = new Date(value3);
                 if (!isNaN(a.valueOf())) {
                   return a;
                 }
               }
-              return value;
+              return value3;
             }
             let obj;
             let contents;
@@ -19967,14 +19967,14 @@ var require_light = __commonJS({
           this._last = null;
           this.length = 0;
         }
-        push(value) {
+        push(value3) {
           var node2;
           this.length++;
           if (typeof this.incr === "function") {
             this.incr();
           }
           node2 = {
-            value,
+            value: value3,
             prev: this._last,
             next: null
           };
@@ -19987,7 +19987,7 @@ var require_light = __commonJS({
           return void 0;
         }
         shift() {
-          var value;
+          var value3;
           if (this._first == null) {
             return;
           } else {
@@ -19996,13 +19996,13 @@ var require_light = __commonJS({
               this.decr();
             }
           }
-          value = this._first.value;
+          value3 = this._first.value;
           if ((this._first = this._first.next) != null) {
             this._first.prev = null;
           } else {
             this._last = null;
           }
-          return value;
+          return value3;
         }
         first() {
           if (this._first != null) {
@@ -20265,7 +20265,7 @@ var require_light = __commonJS({
           }
           return this.Events.trigger("scheduled", { args: this.args, options: this.options });
         }
-        async doExecute(chained, clearGlobalState, run2, free) {
+        async doExecute(chained, clearGlobalState, run3, free) {
           var error63, eventInfo, passed;
           if (this.retryCount === 0) {
             this._assertStatus("RUNNING");
@@ -20285,10 +20285,10 @@ var require_light = __commonJS({
             }
           } catch (error1) {
             error63 = error1;
-            return this._onFailure(error63, eventInfo, clearGlobalState, run2, free);
+            return this._onFailure(error63, eventInfo, clearGlobalState, run3, free);
           }
         }
-        doExpire(clearGlobalState, run2, free) {
+        doExpire(clearGlobalState, run3, free) {
           var error63, eventInfo;
           if (this._states.jobStatus(this.options.id === "RUNNING")) {
             this._states.next(this.options.id);
@@ -20296,9 +20296,9 @@ var require_light = __commonJS({
           this._assertStatus("EXECUTING");
           eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
           error63 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
-          return this._onFailure(error63, eventInfo, clearGlobalState, run2, free);
+          return this._onFailure(error63, eventInfo, clearGlobalState, run3, free);
         }
-        async _onFailure(error63, eventInfo, clearGlobalState, run2, free) {
+        async _onFailure(error63, eventInfo, clearGlobalState, run3, free) {
           var retry2, retryAfter;
           if (clearGlobalState()) {
             retry2 = await this.Events.trigger("failed", error63, eventInfo);
@@ -20306,7 +20306,7 @@ var require_light = __commonJS({
               retryAfter = ~~retry2;
               this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
               this.retryCount++;
-              return run2(retryAfter);
+              return run3(retryAfter);
             } else {
               this.doDone(eventInfo);
               await free(this.options, eventInfo);
@@ -20405,9 +20405,9 @@ var require_light = __commonJS({
           await this.yieldLoop();
           return this._done;
         }
-        async __groupCheck__(time3) {
+        async __groupCheck__(time4) {
           await this.yieldLoop();
-          return this._nextRequest + this.timeout < time3;
+          return this._nextRequest + this.timeout < time4;
         }
         computeCapacity() {
           var maxConcurrent, reservoir;
@@ -20725,14 +20725,14 @@ var require_light = __commonJS({
             var base;
             clearInterval(this.interval);
             return typeof (base = this.interval = setInterval(async () => {
-              var e, k, ref, results, time3, v;
-              time3 = Date.now();
+              var e, k, ref, results, time4, v;
+              time4 = Date.now();
               ref = this.instances;
               results = [];
               for (k in ref) {
                 v = ref[k];
                 try {
-                  if (await v._store.__groupCheck__(time3)) {
+                  if (await v._store.__groupCheck__(time4)) {
                     results.push(this.deleteKey(k));
                   } else {
                     results.push(void 0);
@@ -20944,17 +20944,17 @@ var require_light = __commonJS({
             }
           }
           _run(index, job, wait) {
-            var clearGlobalState, free, run2;
+            var clearGlobalState, free, run3;
             job.doRun();
             clearGlobalState = this._clearGlobalState.bind(this, index);
-            run2 = this._run.bind(this, index, job);
+            run3 = this._run.bind(this, index, job);
             free = this._free.bind(this, index, job);
             return this._scheduled[index] = {
               timeout: setTimeout(() => {
-                return job.doExecute(this._limiter, clearGlobalState, run2, free);
+                return job.doExecute(this._limiter, clearGlobalState, run3, free);
               }, wait),
               expiration: job.options.expiration != null ? setTimeout(function() {
-                return job.doExpire(clearGlobalState, run2, free);
+                return job.doExpire(clearGlobalState, run3, free);
               }, wait + job.options.expiration) : void 0,
               job
             };
@@ -21557,26 +21557,26 @@ var require_directives = __commonJS({
        * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
        *   `'!local'` tag, or `null` if unresolvable.
        */
-      tagName(source, onError) {
-        if (source === "!")
+      tagName(source2, onError) {
+        if (source2 === "!")
           return "!";
-        if (source[0] !== "!") {
-          onError(`Not a valid tag: ${source}`);
+        if (source2[0] !== "!") {
+          onError(`Not a valid tag: ${source2}`);
           return null;
         }
-        if (source[1] === "<") {
-          const verbatim = source.slice(2, -1);
+        if (source2[1] === "<") {
+          const verbatim = source2.slice(2, -1);
           if (verbatim === "!" || verbatim === "!!") {
-            onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
+            onError(`Verbatim tags aren't resolved, so ${source2} is invalid.`);
             return null;
           }
-          if (source[source.length - 1] !== ">")
+          if (source2[source2.length - 1] !== ">")
             onError("Verbatim tags must end with a >");
           return verbatim;
         }
-        const [, handle2, suffix] = source.match(/^(.*!)([^!]*)$/s);
+        const [, handle2, suffix] = source2.match(/^(.*!)([^!]*)$/s);
         if (!suffix)
-          onError(`The ${source} tag has no suffix`);
+          onError(`The ${source2} tag has no suffix`);
         const prefix = this.tags[handle2];
         if (prefix) {
           try {
@@ -21587,8 +21587,8 @@ var require_directives = __commonJS({
           }
         }
         if (handle2 === "!")
-          return source;
-        onError(`Could not resolve tag: ${source}`);
+          return source2;
+        onError(`Could not resolve tag: ${source2}`);
         return null;
       }
       /**
@@ -21666,8 +21666,8 @@ var require_anchors = __commonJS({
       const sourceObjects = /* @__PURE__ */ new Map();
       let prevAnchors = null;
       return {
-        onAnchor: (source) => {
-          aliasObjects.push(source);
+        onAnchor: (source2) => {
+          aliasObjects.push(source2);
           prevAnchors ?? (prevAnchors = anchorNames(doc));
           const anchor2 = findNewAnchor(prefix, prevAnchors);
           prevAnchors.add(anchor2);
@@ -21679,13 +21679,13 @@ var require_anchors = __commonJS({
          * the nodes have been created.
          */
         setAnchors: () => {
-          for (const source of aliasObjects) {
-            const ref = sourceObjects.get(source);
+          for (const source2 of aliasObjects) {
+            const ref = sourceObjects.get(source2);
             if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
               ref.node.anchor = ref.anchor;
             } else {
               const error63 = new Error("Failed to resolve repeated object (this should not happen)");
-              error63.source = source;
+              error63.source = source2;
               throw error63;
             }
           }
@@ -21755,26 +21755,26 @@ var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
-    function toJS(value, arg, ctx) {
-      if (Array.isArray(value))
-        return value.map((v, i) => toJS(v, String(i), ctx));
-      if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity.hasAnchor(value))
-          return value.toJSON(arg, ctx);
+    function toJS(value3, arg, ctx) {
+      if (Array.isArray(value3))
+        return value3.map((v, i) => toJS(v, String(i), ctx));
+      if (value3 && typeof value3.toJSON === "function") {
+        if (!ctx || !identity.hasAnchor(value3))
+          return value3.toJSON(arg, ctx);
         const data = { aliasCount: 0, count: 1, res: void 0 };
-        ctx.anchors.set(value, data);
+        ctx.anchors.set(value3, data);
         ctx.onCreate = (res2) => {
           data.res = res2;
           delete ctx.onCreate;
         };
-        const res = value.toJSON(arg, ctx);
+        const res = value3.toJSON(arg, ctx);
         if (ctx.onCreate)
           ctx.onCreate(res);
         return res;
       }
-      if (typeof value === "bigint" && !ctx?.keep)
-        return Number(value);
-      return value;
+      if (typeof value3 === "bigint" && !ctx?.keep)
+        return Number(value3);
+      return value3;
     }
     exports.toJS = toJS;
   }
@@ -21831,9 +21831,9 @@ var require_Alias = __commonJS({
     var Node2 = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node2.NodeBase {
-      constructor(source) {
+      constructor(source2) {
         super(identity.ALIAS);
-        this.source = source;
+        this.source = source2;
         Object.defineProperty(this, "tag", {
           set() {
             throw new Error("Alias nodes cannot have tags");
@@ -21894,12 +21894,12 @@ var require_Alias = __commonJS({
       toJSON(_arg, ctx) {
         if (!ctx)
           return { source: this.source };
-        const source = this.resolve(ctx.doc, ctx);
-        if (!source) {
+        const source2 = this.resolve(ctx.doc, ctx);
+        if (!source2) {
           const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
           throw new ReferenceError(msg);
         }
-        return ctx.anchors.get(source).res;
+        return ctx.anchors.get(source2).res;
       }
       toString(ctx, _onComment, _onChompKeep) {
         const src = `*${this.source}`;
@@ -21917,8 +21917,8 @@ var require_Alias = __commonJS({
     };
     function getAliasCount(doc, node2, anchors2) {
       if (identity.isAlias(node2)) {
-        const source = node2.resolve(doc);
-        const anchor2 = anchors2 && source && anchors2.get(source);
+        const source2 = node2.resolve(doc);
+        const anchor2 = anchors2 && source2 && anchors2.get(source2);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
         let count = 0;
@@ -21946,11 +21946,11 @@ var require_Scalar = __commonJS({
     var identity = require_identity();
     var Node2 = require_Node();
     var toJS = require_toJS();
-    var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
+    var isScalarValue = (value3) => !value3 || typeof value3 !== "function" && typeof value3 !== "object";
     var Scalar = class extends Node2.NodeBase {
-      constructor(value) {
+      constructor(value3) {
         super(identity.SCALAR);
-        this.value = value;
+        this.value = value3;
       }
       toJSON(arg, ctx) {
         return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
@@ -21977,7 +21977,7 @@ var require_createNode = __commonJS({
     var identity = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
-    function findTagObject(value, tagName, tags) {
+    function findTagObject(value3, tagName, tags) {
       if (tagName) {
         const match = tags.filter((t) => t.tag === tagName);
         const tagObj = match.find((t) => !t.format) ?? match[0];
@@ -21985,53 +21985,53 @@ var require_createNode = __commonJS({
           throw new Error(`Tag ${tagName} not found`);
         return tagObj;
       }
-      return tags.find((t) => t.identify?.(value) && !t.format);
+      return tags.find((t) => t.identify?.(value3) && !t.format);
     }
-    function createNode(value, tagName, ctx) {
-      if (identity.isDocument(value))
-        value = value.contents;
-      if (identity.isNode(value))
-        return value;
-      if (identity.isPair(value)) {
+    function createNode(value3, tagName, ctx) {
+      if (identity.isDocument(value3))
+        value3 = value3.contents;
+      if (identity.isNode(value3))
+        return value3;
+      if (identity.isPair(value3)) {
         const map2 = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
-        map2.items.push(value);
+        map2.items.push(value3);
         return map2;
       }
-      if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
-        value = value.valueOf();
+      if (value3 instanceof String || value3 instanceof Number || value3 instanceof Boolean || typeof BigInt !== "undefined" && value3 instanceof BigInt) {
+        value3 = value3.valueOf();
       }
       const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
       let ref = void 0;
-      if (aliasDuplicateObjects && value && typeof value === "object") {
-        ref = sourceObjects.get(value);
+      if (aliasDuplicateObjects && value3 && typeof value3 === "object") {
+        ref = sourceObjects.get(value3);
         if (ref) {
-          ref.anchor ?? (ref.anchor = onAnchor(value));
+          ref.anchor ?? (ref.anchor = onAnchor(value3));
           return new Alias.Alias(ref.anchor);
         } else {
           ref = { anchor: null, node: null };
-          sourceObjects.set(value, ref);
+          sourceObjects.set(value3, ref);
         }
       }
       if (tagName?.startsWith("!!"))
         tagName = defaultTagPrefix + tagName.slice(2);
-      let tagObj = findTagObject(value, tagName, schema.tags);
+      let tagObj = findTagObject(value3, tagName, schema.tags);
       if (!tagObj) {
-        if (value && typeof value.toJSON === "function") {
-          value = value.toJSON();
+        if (value3 && typeof value3.toJSON === "function") {
+          value3 = value3.toJSON();
         }
-        if (!value || typeof value !== "object") {
-          const node3 = new Scalar.Scalar(value);
+        if (!value3 || typeof value3 !== "object") {
+          const node3 = new Scalar.Scalar(value3);
           if (ref)
             ref.node = node3;
           return node3;
         }
-        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
+        tagObj = value3 instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value3) ? schema[identity.SEQ] : schema[identity.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
         delete ctx.onTagObj;
       }
-      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value3, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value3, ctx) : new Scalar.Scalar(value3);
       if (tagName)
         node2.tag = tagName;
       else if (!tagObj.default)
@@ -22051,8 +22051,8 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node2 = require_Node();
-    function collectionFromPath(schema, path, value) {
-      let v = value;
+    function collectionFromPath(schema, path, value3) {
+      let v = value3;
       for (let i = path.length - 1; i >= 0; --i) {
         const k = path[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
@@ -22103,16 +22103,16 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path, value) {
+      addIn(path, value3) {
         if (isEmptyPath(path))
-          this.add(value);
+          this.add(value3);
         else {
           const [key, ...rest] = path;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
-            node2.addIn(rest, value);
+            node2.addIn(rest, value3);
           else if (node2 === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest, value3));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
         }
@@ -22166,16 +22166,16 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path, value) {
+      setIn(path, value3) {
         const [key, ...rest] = path;
         if (rest.length === 0) {
-          this.set(key, value);
+          this.set(key, value3);
         } else {
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
-            node2.setIn(rest, value);
+            node2.setIn(rest, value3);
           else if (node2 === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest, value3));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
         }
@@ -22370,13 +22370,13 @@ var require_stringifyString = __commonJS({
       }
       return true;
     }
-    function doubleQuotedString(value, ctx) {
-      const json2 = JSON.stringify(value);
+    function doubleQuotedString(value3, ctx) {
+      const json2 = JSON.stringify(value3);
       if (ctx.options.doubleQuotedAsJSON)
         return json2;
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      const indent = ctx.indent || (containsDocumentMarker(value3) ? "  " : "");
       let str2 = "";
       let start = 0;
       for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
@@ -22391,8 +22391,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str2 += json2.slice(start, i);
-                const code = json2.substr(i + 2, 4);
-                switch (code) {
+                const code18 = json2.substr(i + 2, 4);
+                switch (code18) {
                   case "0000":
                     str2 += "\\0";
                     break;
@@ -22418,8 +22418,8 @@ var require_stringifyString = __commonJS({
                     str2 += "\\P";
                     break;
                   default:
-                    if (code.substr(0, 2) === "00")
-                      str2 += "\\x" + code.substr(2);
+                    if (code18.substr(0, 2) === "00")
+                      str2 += "\\x" + code18.substr(2);
                     else
                       str2 += json2.substr(i, 6);
                 }
@@ -22450,22 +22450,22 @@ var require_stringifyString = __commonJS({
       str2 = start ? str2 + json2.slice(start) : json2;
       return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
-    function singleQuotedString(value, ctx) {
-      if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
-        return doubleQuotedString(value, ctx);
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&
+    function singleQuotedString(value3, ctx) {
+      if (ctx.options.singleQuote === false || ctx.implicitKey && value3.includes("\n") || /[ \t]\n|\n[ \t]/.test(value3))
+        return doubleQuotedString(value3, ctx);
+      const indent = ctx.indent || (containsDocumentMarker(value3) ? "  " : "");
+      const res = "'" + value3.replace(/'/g, "''").replace(/\n+/g, `$&
 ${indent}`) + "'";
       return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
-    function quotedString(value, ctx) {
+    function quotedString(value3, ctx) {
       const { singleQuote } = ctx.options;
       let qs;
       if (singleQuote === false)
         qs = doubleQuotedString;
       else {
-        const hasDouble = value.includes('"');
-        const hasSingle = value.includes("'");
+        const hasDouble = value3.includes('"');
+        const hasSingle = value3.includes("'");
         if (hasDouble && !hasSingle)
           qs = singleQuotedString;
         else if (hasSingle && !hasDouble)
@@ -22473,7 +22473,7 @@ ${indent}`) + "'";
         else
           qs = singleQuote ? singleQuotedString : doubleQuotedString;
       }
-      return qs(value, ctx);
+      return qs(value3, ctx);
     }
     var blockEndNewlines;
     try {
@@ -22481,27 +22481,27 @@ ${indent}`) + "'";
     } catch {
       blockEndNewlines = /\n+(?!\n|$)/g;
     }
-    function blockString({ comment, type, value }, ctx, onComment, onChompKeep) {
+    function blockString({ comment, type, value: value3 }, ctx, onComment, onChompKeep) {
       const { blockQuote, commentString, lineWidth } = ctx.options;
-      if (!blockQuote || /\n[\t ]+$/.test(value)) {
-        return quotedString(value, ctx);
+      if (!blockQuote || /\n[\t ]+$/.test(value3)) {
+        return quotedString(value3, ctx);
       }
-      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal3 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
-      if (!value)
+      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value3) ? "  " : "");
+      const literal3 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value3, lineWidth, indent.length);
+      if (!value3)
         return literal3 ? "|\n" : ">\n";
       let chomp;
       let endStart;
-      for (endStart = value.length; endStart > 0; --endStart) {
-        const ch = value[endStart - 1];
+      for (endStart = value3.length; endStart > 0; --endStart) {
+        const ch = value3[endStart - 1];
         if (ch !== "\n" && ch !== "	" && ch !== " ")
           break;
       }
-      let end = value.substring(endStart);
+      let end = value3.substring(endStart);
       const endNlPos = end.indexOf("\n");
       if (endNlPos === -1) {
         chomp = "-";
-      } else if (value === end || endNlPos !== end.length - 1) {
+      } else if (value3 === end || endNlPos !== end.length - 1) {
         chomp = "+";
         if (onChompKeep)
           onChompKeep();
@@ -22509,7 +22509,7 @@ ${indent}`) + "'";
         chomp = "";
       }
       if (end) {
-        value = value.slice(0, -end.length);
+        value3 = value3.slice(0, -end.length);
         if (end[end.length - 1] === "\n")
           end = end.slice(0, -1);
         end = end.replace(blockEndNewlines, `$&${indent}`);
@@ -22517,8 +22517,8 @@ ${indent}`) + "'";
       let startWithSpace = false;
       let startEnd;
       let startNlPos = -1;
-      for (startEnd = 0; startEnd < value.length; ++startEnd) {
-        const ch = value[startEnd];
+      for (startEnd = 0; startEnd < value3.length; ++startEnd) {
+        const ch = value3[startEnd];
         if (ch === " ")
           startWithSpace = true;
         else if (ch === "\n")
@@ -22526,9 +22526,9 @@ ${indent}`) + "'";
         else
           break;
       }
-      let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
+      let start = value3.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
       if (start) {
-        value = value.substring(start.length);
+        value3 = value3.substring(start.length);
         start = start.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
@@ -22539,7 +22539,7 @@ ${indent}`) + "'";
           onComment();
       }
       if (!literal3) {
-        const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
+        const foldedValue = value3.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
         if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
@@ -22552,37 +22552,37 @@ ${indent}`) + "'";
           return `>${header}
 ${indent}${body}`;
       }
-      value = value.replace(/\n+/g, `$&${indent}`);
+      value3 = value3.replace(/\n+/g, `$&${indent}`);
       return `|${header}
-${indent}${start}${value}${end}`;
+${indent}${start}${value3}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
-      const { type, value } = item;
+      const { type, value: value3 } = item;
       const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
-      if (implicitKey && value.includes("\n") || inFlow && /[[\]{},]/.test(value)) {
-        return quotedString(value, ctx);
+      if (implicitKey && value3.includes("\n") || inFlow && /[[\]{},]/.test(value3)) {
+        return quotedString(value3, ctx);
       }
-      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
-        return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
+      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value3)) {
+        return implicitKey || inFlow || !value3.includes("\n") ? quotedString(value3, ctx) : blockString(item, ctx, onComment, onChompKeep);
       }
-      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes("\n")) {
+      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value3.includes("\n")) {
         return blockString(item, ctx, onComment, onChompKeep);
       }
-      if (containsDocumentMarker(value)) {
+      if (containsDocumentMarker(value3)) {
         if (indent === "") {
           ctx.forceBlockIndent = true;
           return blockString(item, ctx, onComment, onChompKeep);
         } else if (implicitKey && indent === indentStep) {
-          return quotedString(value, ctx);
+          return quotedString(value3, ctx);
         }
       }
-      const str2 = value.replace(/\n+/g, `$&
+      const str2 = value3.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
         const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
-          return quotedString(value, ctx);
+          return quotedString(value3, ctx);
       }
       return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
@@ -22755,7 +22755,7 @@ var require_stringifyPair = __commonJS({
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key, value: value3 }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
       let keyComment = identity.isNode(key) && key.comment || null;
       if (simpleKeys) {
@@ -22767,7 +22767,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value3 == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -22782,12 +22782,12 @@ var require_stringifyPair = __commonJS({
         explicitKey = true;
       }
       if (ctx.inFlow) {
-        if (allNullValues || value == null) {
+        if (allNullValues || value3 == null) {
           if (keyCommentDone && onComment)
             onComment();
           return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
         }
-      } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
+      } else if (allNullValues && !simpleKeys || value3 == null && explicitKey) {
         str2 = `? ${str2}`;
         if (keyComment && !keyCommentDone) {
           str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
@@ -22808,26 +22808,26 @@ ${indent}:`;
           str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity.isNode(value)) {
-        vsb = !!value.spaceBefore;
-        vcb = value.commentBefore;
-        valueComment = value.comment;
+      if (identity.isNode(value3)) {
+        vsb = !!value3.spaceBefore;
+        vcb = value3.commentBefore;
+        valueComment = value3.comment;
       } else {
         vsb = false;
         vcb = null;
         valueComment = null;
-        if (value && typeof value === "object")
-          value = doc.createNode(value);
+        if (value3 && typeof value3 === "object")
+          value3 = doc.createNode(value3);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity.isScalar(value))
+      if (!explicitKey && !keyComment && identity.isScalar(value3))
         ctx.indentAtStart = str2.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value3) && !value3.flow && !value3.tag && !value3.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify.stringify(value3, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -22843,11 +22843,11 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity.isCollection(value)) {
+      } else if (!explicitKey && identity.isCollection(value3)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
-        const flow = ctx.inFlow ?? value.flow ?? value.items.length === 0;
+        const flow = ctx.inFlow ?? value3.flow ?? value3.items.length === 0;
         if (hasNewline || !flow) {
           let hasPropsLine = false;
           if (hasNewline && (vs0 === "&" || vs0 === "!")) {
@@ -22910,7 +22910,7 @@ var require_merge = __commonJS({
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
     var merge3 = {
-      identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
+      identify: (value3) => value3 === MERGE_KEY || typeof value3 === "symbol" && value3.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
@@ -22920,31 +22920,31 @@ var require_merge = __commonJS({
       stringify: () => MERGE_KEY
     };
     var isMergeKey = (ctx, key) => (merge3.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
-    function addMergeToJSMap(ctx, map2, value) {
-      const source = resolveAliasValue(ctx, value);
-      if (identity.isSeq(source))
-        for (const it of source.items)
+    function addMergeToJSMap(ctx, map2, value3) {
+      const source2 = resolveAliasValue(ctx, value3);
+      if (identity.isSeq(source2))
+        for (const it of source2.items)
           mergeValue(ctx, map2, it);
-      else if (Array.isArray(source))
-        for (const it of source)
+      else if (Array.isArray(source2))
+        for (const it of source2)
           mergeValue(ctx, map2, it);
       else
-        mergeValue(ctx, map2, source);
+        mergeValue(ctx, map2, source2);
     }
-    function mergeValue(ctx, map2, value) {
-      const source = resolveAliasValue(ctx, value);
-      if (!identity.isMap(source))
+    function mergeValue(ctx, map2, value3) {
+      const source2 = resolveAliasValue(ctx, value3);
+      if (!identity.isMap(source2))
         throw new Error("Merge sources must be maps or map aliases");
-      const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key, value2] of srcMap) {
+      const srcMap = source2.toJSON(null, ctx, Map);
+      for (const [key, value4] of srcMap) {
         if (map2 instanceof Map) {
           if (!map2.has(key))
-            map2.set(key, value2);
+            map2.set(key, value4);
         } else if (map2 instanceof Set) {
           map2.add(key);
         } else if (!Object.prototype.hasOwnProperty.call(map2, key)) {
           Object.defineProperty(map2, key, {
-            value: value2,
+            value: value4,
             writable: true,
             enumerable: true,
             configurable: true
@@ -22953,8 +22953,8 @@ var require_merge = __commonJS({
       }
       return map2;
     }
-    function resolveAliasValue(ctx, value) {
-      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+    function resolveAliasValue(ctx, value3) {
+      return ctx && identity.isAlias(value3) ? value3.resolve(ctx.doc, ctx) : value3;
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
@@ -22971,20 +22971,20 @@ var require_addPairToJSMap = __commonJS({
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map2, { key, value }) {
+    function addPairToJSMap(ctx, map2, { key, value: value3 }) {
       if (identity.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map2, value);
+        key.addToJSMap(ctx, map2, value3);
       else if (merge3.isMergeKey(ctx, key))
-        merge3.addMergeToJSMap(ctx, map2, value);
+        merge3.addMergeToJSMap(ctx, map2, value3);
       else {
         const jsKey = toJS.toJS(key, "", ctx);
         if (map2 instanceof Map) {
-          map2.set(jsKey, toJS.toJS(value, jsKey, ctx));
+          map2.set(jsKey, toJS.toJS(value3, jsKey, ctx));
         } else if (map2 instanceof Set) {
           map2.add(jsKey);
         } else {
           const stringKey = stringifyKey(key, jsKey, ctx);
-          const jsValue = toJS.toJS(value, stringKey, ctx);
+          const jsValue = toJS.toJS(value3, stringKey, ctx);
           if (stringKey in map2)
             Object.defineProperty(map2, stringKey, {
               value: jsValue,
@@ -23034,24 +23034,24 @@ var require_Pair = __commonJS({
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
     var identity = require_identity();
-    function createPair(key, value, ctx) {
+    function createPair(key, value3, ctx) {
       const k = createNode.createNode(key, void 0, ctx);
-      const v = createNode.createNode(value, void 0, ctx);
+      const v = createNode.createNode(value3, void 0, ctx);
       return new Pair(k, v);
     }
     var Pair = class _Pair {
-      constructor(key, value = null) {
+      constructor(key, value3 = null) {
         Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
         this.key = key;
-        this.value = value;
+        this.value = value3;
       }
       clone(schema) {
-        let { key, value } = this;
+        let { key, value: value3 } = this;
         if (identity.isNode(key))
           key = key.clone(schema);
-        if (identity.isNode(value))
-          value = value.clone(schema);
-        return new _Pair(key, value);
+        if (identity.isNode(value3))
+          value3 = value3.clone(schema);
+        return new _Pair(key, value3);
       }
       toJSON(_, ctx) {
         const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -23254,17 +23254,17 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema);
-        const add = (key, value) => {
+        const add = (key, value3) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key, value);
+            value3 = replacer.call(obj, key, value3);
           else if (Array.isArray(replacer) && !replacer.includes(key))
             return;
-          if (value !== void 0 || keepUndefined)
-            map2.items.push(Pair.createPair(key, value, ctx));
+          if (value3 !== void 0 || keepUndefined)
+            map2.items.push(Pair.createPair(key, value3, ctx));
         };
         if (obj instanceof Map) {
-          for (const [key, value] of obj)
-            add(key, value);
+          for (const [key, value3] of obj)
+            add(key, value3);
         } else if (obj && typeof obj === "object") {
           for (const key of Object.keys(obj))
             add(key, obj[key]);
@@ -23322,8 +23322,8 @@ var require_YAMLMap = __commonJS({
       has(key) {
         return !!findPair(this.items, key);
       }
-      set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
+      set(key, value3) {
+        this.add(new Pair.Pair(key, value3), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -23401,8 +23401,8 @@ var require_YAMLSeq = __commonJS({
         super(identity.SEQ, schema);
         this.items = [];
       }
-      add(value) {
-        this.items.push(value);
+      add(value3) {
+        this.items.push(value3);
       }
       /**
        * Removes a value from the collection.
@@ -23443,15 +23443,15 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key, value) {
+      set(key, value3) {
         const idx = asItemIndex(key);
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
-          prev.value = value;
+        if (identity.isScalar(prev) && Scalar.isScalarValue(value3))
+          prev.value = value3;
         else
-          this.items[idx] = value;
+          this.items[idx] = value3;
       }
       toJSON(_, ctx) {
         const seq = [];
@@ -23527,7 +23527,7 @@ var require_string = __commonJS({
     "use strict";
     var stringifyString = require_stringifyString();
     var string4 = {
-      identify: (value) => typeof value === "string",
+      identify: (value3) => typeof value3 === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
       resolve: (str2) => str2,
@@ -23546,13 +23546,13 @@ var require_null = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
-      identify: (value) => value == null,
+      identify: (value3) => value3 == null,
       createNode: () => new Scalar.Scalar(null),
       default: true,
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
       resolve: () => new Scalar.Scalar(null),
-      stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
+      stringify: ({ source: source2 }, ctx) => typeof source2 === "string" && nullTag.test.test(source2) ? source2 : ctx.options.nullStr
     };
     exports.nullTag = nullTag;
   }
@@ -23564,18 +23564,18 @@ var require_bool = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
-      identify: (value) => typeof value === "boolean",
+      identify: (value3) => typeof value3 === "boolean",
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
       resolve: (str2) => new Scalar.Scalar(str2[0] === "t" || str2[0] === "T"),
-      stringify({ source, value }, ctx) {
-        if (source && boolTag.test.test(source)) {
-          const sv = source[0] === "t" || source[0] === "T";
-          if (value === sv)
-            return source;
+      stringify({ source: source2, value: value3 }, ctx) {
+        if (source2 && boolTag.test.test(source2)) {
+          const sv = source2[0] === "t" || source2[0] === "T";
+          if (value3 === sv)
+            return source2;
         }
-        return value ? ctx.options.trueStr : ctx.options.falseStr;
+        return value3 ? ctx.options.trueStr : ctx.options.falseStr;
       }
     };
     exports.boolTag = boolTag;
@@ -23586,13 +23586,13 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value }) {
-      if (typeof value === "bigint")
-        return String(value);
-      const num = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num))
-        return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
-      let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
+    function stringifyNumber({ format, minFractionDigits, tag, value: value3 }) {
+      if (typeof value3 === "bigint")
+        return String(value3);
+      const num2 = typeof value3 === "number" ? value3 : Number(value3);
+      if (!isFinite(num2))
+        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
+      let n = Object.is(value3, -0) ? "-0" : JSON.stringify(value3);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
         if (i < 0) {
@@ -23616,7 +23616,7 @@ var require_float = __commonJS({
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
-      identify: (value) => typeof value === "number",
+      identify: (value3) => typeof value3 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
@@ -23624,19 +23624,19 @@ var require_float = __commonJS({
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
-      identify: (value) => typeof value === "number",
+      identify: (value3) => typeof value3 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str2) => parseFloat(str2),
       stringify(node2) {
-        const num = Number(node2.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num2 = Number(node2.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
-      identify: (value) => typeof value === "number",
+      identify: (value3) => typeof value3 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
@@ -23660,16 +23660,16 @@ var require_int = __commonJS({
   "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    var intIdentify = (value3) => typeof value3 === "bigint" || Number.isInteger(value3);
     var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
     function intStringify(node2, radix, prefix) {
-      const { value } = node2;
-      if (intIdentify(value) && value >= 0)
-        return prefix + value.toString(radix);
+      const { value: value3 } = node2;
+      if (intIdentify(value3) && value3 >= 0)
+        return prefix + value3.toString(radix);
       return stringifyNumber.stringifyNumber(node2);
     }
     var intOct = {
-      identify: (value) => intIdentify(value) && value >= 0,
+      identify: (value3) => intIdentify(value3) && value3 >= 0,
       default: true,
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
@@ -23686,7 +23686,7 @@ var require_int = __commonJS({
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
-      identify: (value) => intIdentify(value) && value >= 0,
+      identify: (value3) => intIdentify(value3) && value3 >= 0,
       default: true,
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
@@ -23735,20 +23735,20 @@ var require_schema2 = __commonJS({
     var Scalar = require_Scalar();
     var map2 = require_map();
     var seq = require_seq();
-    function intIdentify(value) {
-      return typeof value === "bigint" || Number.isInteger(value);
+    function intIdentify(value3) {
+      return typeof value3 === "bigint" || Number.isInteger(value3);
     }
-    var stringifyJSON = ({ value }) => JSON.stringify(value);
+    var stringifyJSON = ({ value: value3 }) => JSON.stringify(value3);
     var jsonScalars = [
       {
-        identify: (value) => typeof value === "string",
+        identify: (value3) => typeof value3 === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
         resolve: (str2) => str2,
         stringify: stringifyJSON
       },
       {
-        identify: (value) => value == null,
+        identify: (value3) => value3 == null,
         createNode: () => new Scalar.Scalar(null),
         default: true,
         tag: "tag:yaml.org,2002:null",
@@ -23757,7 +23757,7 @@ var require_schema2 = __commonJS({
         stringify: stringifyJSON
       },
       {
-        identify: (value) => typeof value === "boolean",
+        identify: (value3) => typeof value3 === "boolean",
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
@@ -23770,10 +23770,10 @@ var require_schema2 = __commonJS({
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
         resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
-        stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
+        stringify: ({ value: value3 }) => intIdentify(value3) ? value3.toString() : JSON.stringify(value3)
       },
       {
-        identify: (value) => typeof value === "number",
+        identify: (value3) => typeof value3 === "number",
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
@@ -23803,7 +23803,7 @@ var require_binary = __commonJS({
     var Scalar = require_Scalar();
     var stringifyString = require_stringifyString();
     var binary = {
-      identify: (value) => value instanceof Uint8Array,
+      identify: (value3) => value3 instanceof Uint8Array,
       // Buffer inherits from Uint8Array
       default: false,
       tag: "tag:yaml.org,2002:binary",
@@ -23829,10 +23829,10 @@ var require_binary = __commonJS({
           return src;
         }
       },
-      stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
-        if (!value)
+      stringify({ comment, type, value: value3 }, ctx, onComment, onChompKeep) {
+        if (!value3)
           return "";
-        const buf = value;
+        const buf = value3;
         let str2;
         if (typeof node_buffer.Buffer === "function") {
           str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
@@ -23904,25 +23904,25 @@ ${cn.comment}` : item.comment;
         for (let it of iterable) {
           if (typeof replacer === "function")
             it = replacer.call(iterable, String(i++), it);
-          let key, value;
+          let key, value3;
           if (Array.isArray(it)) {
             if (it.length === 2) {
               key = it[0];
-              value = it[1];
+              value3 = it[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
             const keys = Object.keys(it);
             if (keys.length === 1) {
               key = keys[0];
-              value = it[key];
+              value3 = it[key];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
             key = it;
           }
-          pairs2.items.push(Pair.createPair(key, value, ctx));
+          pairs2.items.push(Pair.createPair(key, value3, ctx));
         }
       return pairs2;
     }
@@ -23969,16 +23969,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map2);
         for (const pair of this.items) {
-          let key, value;
+          let key, value3;
           if (identity.isPair(pair)) {
             key = toJS.toJS(pair.key, "", ctx);
-            value = toJS.toJS(pair.value, key, ctx);
+            value3 = toJS.toJS(pair.value, key, ctx);
           } else {
             key = toJS.toJS(pair, "", ctx);
           }
           if (map2.has(key))
             throw new Error("Ordered maps must not include duplicate keys");
-          map2.set(key, value);
+          map2.set(key, value3);
         }
         return map2;
       }
@@ -23992,7 +23992,7 @@ var require_omap = __commonJS({
     YAMLOMap.tag = "tag:yaml.org,2002:omap";
     var omap = {
       collection: "seq",
-      identify: (value) => value instanceof Map,
+      identify: (value3) => value3 instanceof Map,
       nodeClass: YAMLOMap,
       default: false,
       tag: "tag:yaml.org,2002:omap",
@@ -24022,14 +24022,14 @@ var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
-    function boolStringify({ value, source }, ctx) {
-      const boolObj = value ? trueTag : falseTag;
-      if (source && boolObj.test.test(source))
-        return source;
-      return value ? ctx.options.trueStr : ctx.options.falseStr;
+    function boolStringify({ value: value3, source: source2 }, ctx) {
+      const boolObj = value3 ? trueTag : falseTag;
+      if (source2 && boolObj.test.test(source2))
+        return source2;
+      return value3 ? ctx.options.trueStr : ctx.options.falseStr;
     }
     var trueTag = {
-      identify: (value) => value === true,
+      identify: (value3) => value3 === true,
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
@@ -24037,7 +24037,7 @@ var require_bool2 = __commonJS({
       stringify: boolStringify
     };
     var falseTag = {
-      identify: (value) => value === false,
+      identify: (value3) => value3 === false,
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
@@ -24056,7 +24056,7 @@ var require_float2 = __commonJS({
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
-      identify: (value) => typeof value === "number",
+      identify: (value3) => typeof value3 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
@@ -24064,19 +24064,19 @@ var require_float2 = __commonJS({
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
-      identify: (value) => typeof value === "number",
+      identify: (value3) => typeof value3 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
       stringify(node2) {
-        const num = Number(node2.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num2 = Number(node2.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
-      identify: (value) => typeof value === "number",
+      identify: (value3) => typeof value3 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
@@ -24103,7 +24103,7 @@ var require_int2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    var intIdentify = (value3) => typeof value3 === "bigint" || Number.isInteger(value3);
     function intResolve(str2, offset, radix, { intAsBigInt }) {
       const sign = str2[0];
       if (sign === "-" || sign === "+")
@@ -24128,10 +24128,10 @@ var require_int2 = __commonJS({
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node2, radix, prefix) {
-      const { value } = node2;
-      if (intIdentify(value)) {
-        const str2 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
+      const { value: value3 } = node2;
+      if (intIdentify(value3)) {
+        const str2 = value3.toString(radix);
+        return value3 < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
       }
       return stringifyNumber.stringifyNumber(node2);
     }
@@ -24209,13 +24209,13 @@ var require_set = __commonJS({
         const pair = YAMLMap.findPair(this.items, key);
         return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
-      set(key, value) {
-        if (typeof value !== "boolean")
-          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
+      set(key, value3) {
+        if (typeof value3 !== "boolean")
+          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value3}`);
         const prev = YAMLMap.findPair(this.items, key);
-        if (prev && !value) {
+        if (prev && !value3) {
           this.items.splice(this.items.indexOf(prev), 1);
-        } else if (!prev && value) {
+        } else if (!prev && value3) {
           this.items.push(new Pair.Pair(key));
         }
       }
@@ -24234,10 +24234,10 @@ var require_set = __commonJS({
         const { replacer } = ctx;
         const set3 = new this(schema);
         if (iterable && Symbol.iterator in Object(iterable))
-          for (let value of iterable) {
+          for (let value3 of iterable) {
             if (typeof replacer === "function")
-              value = replacer.call(iterable, value, value);
-            set3.items.push(Pair.createPair(value, null, ctx));
+              value3 = replacer.call(iterable, value3, value3);
+            set3.items.push(Pair.createPair(value3, null, ctx));
           }
         return set3;
       }
@@ -24245,7 +24245,7 @@ var require_set = __commonJS({
     YAMLSet.tag = "tag:yaml.org,2002:set";
     var set2 = {
       collection: "map",
-      identify: (value) => value instanceof Set,
+      identify: (value3) => value3 instanceof Set,
       nodeClass: YAMLSet,
       default: false,
       tag: "tag:yaml.org,2002:set",
@@ -24274,38 +24274,38 @@ var require_timestamp = __commonJS({
     function parseSexagesimal(str2, asBigInt) {
       const sign = str2[0];
       const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
-      const num = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
-      return sign === "-" ? num(-1) * res : res;
+      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
+      return sign === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node2) {
-      let { value } = node2;
-      let num = (n) => n;
-      if (typeof value === "bigint")
-        num = (n) => BigInt(n);
-      else if (isNaN(value) || !isFinite(value))
+      let { value: value3 } = node2;
+      let num2 = (n) => n;
+      if (typeof value3 === "bigint")
+        num2 = (n) => BigInt(n);
+      else if (isNaN(value3) || !isFinite(value3))
         return stringifyNumber.stringifyNumber(node2);
       let sign = "";
-      if (value < 0) {
+      if (value3 < 0) {
         sign = "-";
-        value *= num(-1);
+        value3 *= num2(-1);
       }
-      const _60 = num(60);
-      const parts = [value % _60];
-      if (value < 60) {
+      const _60 = num2(60);
+      const parts = [value3 % _60];
+      if (value3 < 60) {
         parts.unshift(0);
       } else {
-        value = (value - parts[0]) / _60;
-        parts.unshift(value % _60);
-        if (value >= 60) {
-          value = (value - parts[0]) / _60;
-          parts.unshift(value);
+        value3 = (value3 - parts[0]) / _60;
+        parts.unshift(value3 % _60);
+        if (value3 >= 60) {
+          value3 = (value3 - parts[0]) / _60;
+          parts.unshift(value3);
         }
       }
       return sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
     }
     var intTime = {
-      identify: (value) => typeof value === "bigint" || Number.isInteger(value),
+      identify: (value3) => typeof value3 === "bigint" || Number.isInteger(value3),
       default: true,
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
@@ -24314,7 +24314,7 @@ var require_timestamp = __commonJS({
       stringify: stringifySexagesimal
     };
     var floatTime = {
-      identify: (value) => typeof value === "number",
+      identify: (value3) => typeof value3 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
@@ -24323,7 +24323,7 @@ var require_timestamp = __commonJS({
       stringify: stringifySexagesimal
     };
     var timestamp = {
-      identify: (value) => value instanceof Date,
+      identify: (value3) => value3 instanceof Date,
       default: true,
       tag: "tag:yaml.org,2002:timestamp",
       // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
@@ -24346,7 +24346,7 @@ var require_timestamp = __commonJS({
         }
         return new Date(date5);
       },
-      stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
+      stringify: ({ value: value3 }) => value3?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
     };
     exports.floatTime = floatTime;
     exports.intTime = intTime;
@@ -24620,7 +24620,7 @@ var require_Document = __commonJS({
     var createNode = require_createNode();
     var directives = require_directives();
     var Document2 = class _Document {
-      constructor(value, replacer, options) {
+      constructor(value3, replacer, options) {
         this.commentBefore = null;
         this.comment = null;
         this.errors = [];
@@ -24652,7 +24652,7 @@ var require_Document = __commonJS({
         } else
           this.directives = new directives.Directives({ version: version2 });
         this.setSchema(version2, options);
-        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
+        this.contents = value3 === void 0 ? null : this.createNode(value3, _replacer, options);
       }
       /**
        * Create a deep copy of this Document and its contents.
@@ -24677,14 +24677,14 @@ var require_Document = __commonJS({
         return copy;
       }
       /** Adds a value to the document. */
-      add(value) {
+      add(value3) {
         if (assertCollection(this.contents))
-          this.contents.add(value);
+          this.contents.add(value3);
       }
       /** Adds a value to the document. */
-      addIn(path, value) {
+      addIn(path, value3) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path, value);
+          this.contents.addIn(path, value3);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -24703,10 +24703,10 @@ var require_Document = __commonJS({
         }
         return new Alias.Alias(node2.anchor);
       }
-      createNode(value, replacer, options) {
+      createNode(value3, replacer, options) {
         let _replacer = void 0;
         if (typeof replacer === "function") {
-          value = replacer.call({ "": value }, "", value);
+          value3 = replacer.call({ "": value3 }, "", value3);
           _replacer = replacer;
         } else if (Array.isArray(replacer)) {
           const keyToStr = (v) => typeof v === "number" || v instanceof String || v instanceof Number;
@@ -24733,7 +24733,7 @@ var require_Document = __commonJS({
           schema: this.schema,
           sourceObjects
         };
-        const node2 = createNode.createNode(value, tag, ctx);
+        const node2 = createNode.createNode(value3, tag, ctx);
         if (flow && identity.isCollection(node2))
           node2.flow = true;
         setAnchors();
@@ -24743,9 +24743,9 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key, value, options = {}) {
+      createPair(key, value3, options = {}) {
         const k = this.createNode(key, null, options);
-        const v = this.createNode(value, null, options);
+        const v = this.createNode(value3, null, options);
         return new Pair.Pair(k, v);
       }
       /**
@@ -24804,24 +24804,24 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key, value) {
+      set(key, value3) {
         if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, [key], value);
+          this.contents = Collection2.collectionFromPath(this.schema, [key], value3);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key, value);
+          this.contents.set(key, value3);
         }
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path, value) {
+      setIn(path, value3) {
         if (Collection2.isEmptyPath(path)) {
-          this.contents = value;
+          this.contents = value3;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path), value3);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path, value);
+          this.contents.setIn(path, value3);
         }
       }
       /**
@@ -24918,22 +24918,22 @@ var require_errors2 = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code, message) {
+      constructor(name, pos, code18, message) {
         super();
         this.name = name;
-        this.code = code;
+        this.code = code18;
         this.message = message;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLParseError", pos, code, message);
+      constructor(pos, code18, message) {
+        super("YAMLParseError", pos, code18, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLWarning", pos, code, message);
+      constructor(pos, code18, message) {
+        super("YAMLWarning", pos, code18, message);
       }
     };
     var prettifyError2 = (src, lc) => (error63) => {
@@ -25207,7 +25207,7 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep2, value: value3 } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
           next: key ?? sep2?.[0],
@@ -25250,7 +25250,7 @@ var require_resolve_block_map = __commonJS({
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
         const valueProps = resolveProps.resolveProps(sep2 ?? [], {
           indicator: "map-value-ind",
-          next: value,
+          next: value3,
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
@@ -25259,14 +25259,14 @@ var require_resolve_block_map = __commonJS({
         offset = valueProps.end;
         if (valueProps.found) {
           if (implicitKey) {
-            if (value?.type === "block-map" && !valueProps.hasNewline)
+            if (value3?.type === "block-map" && !valueProps.hasNewline)
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings");
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value3 ? composeNode(ctx, value3, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
           if (ctx.schema.compat)
-            utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
+            utilFlowIndentCheck.flowIndentCheck(bm.indent, value3, onError);
           offset = valueNode.range[2];
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
@@ -25312,18 +25312,18 @@ var require_resolve_block_seq = __commonJS({
         ctx.atKey = false;
       let offset = bs.offset;
       let commentEnd = null;
-      for (const { start, value } of bs.items) {
+      for (const { start, value: value3 } of bs.items) {
         const props = resolveProps.resolveProps(start, {
           indicator: "seq-item-ind",
-          next: value,
+          next: value3,
           offset,
           onError,
           parentIndent: bs.indent,
           startOnNewline: true
         });
         if (!props.found) {
-          if (props.anchor || props.tag || value) {
-            if (value?.type === "block-seq")
+          if (props.anchor || props.tag || value3) {
+            if (value3?.type === "block-seq")
               onError(props.end, "BAD_INDENT", "All sequence items must start at the same column");
             else
               onError(offset, "MISSING_CHAR", "Sequence item without - indicator");
@@ -25334,9 +25334,9 @@ var require_resolve_block_seq = __commonJS({
             continue;
           }
         }
-        const node2 = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
+        const node2 = value3 ? composeNode(ctx, value3, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
+          utilFlowIndentCheck.flowIndentCheck(bs.indent, value3, onError);
         offset = node2.range[2];
         seq.items.push(node2);
       }
@@ -25357,7 +25357,7 @@ var require_resolve_end = __commonJS({
         let hasSpace = false;
         let sep2 = "";
         for (const token of end) {
-          const { source, type } = token;
+          const { source: source2, type } = token;
           switch (type) {
             case "space":
               hasSpace = true;
@@ -25365,7 +25365,7 @@ var require_resolve_end = __commonJS({
             case "comment": {
               if (reqSpace && !hasSpace)
                 onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
-              const cb = source.substring(1) || " ";
+              const cb = source2.substring(1) || " ";
               if (!comment)
                 comment = cb;
               else
@@ -25375,13 +25375,13 @@ var require_resolve_end = __commonJS({
             }
             case "newline":
               if (comment)
-                sep2 += source;
+                sep2 += source2;
               hasSpace = true;
               break;
             default:
               onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
           }
-          offset += source.length;
+          offset += source2.length;
         }
       }
       return { comment, offset };
@@ -25418,7 +25418,7 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep2, value: value3 } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
@@ -25429,7 +25429,7 @@ var require_resolve_flow_collection = __commonJS({
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
+          if (!props.anchor && !props.tag && !sep2 && !value3) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -25484,10 +25484,10 @@ var require_resolve_flow_collection = __commonJS({
           }
         }
         if (!isMap && !sep2 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+          const valueNode = value3 ? composeNode(ctx, value3, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
-          if (isBlock(value))
+          if (isBlock(value3))
             onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
           ctx.atKey = true;
@@ -25499,7 +25499,7 @@ var require_resolve_flow_collection = __commonJS({
           const valueProps = resolveProps.resolveProps(sep2 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
-            next: value,
+            next: value3,
             offset: keyNode.range[2],
             onError,
             parentIndent: fc.indent,
@@ -25519,15 +25519,15 @@ var require_resolve_flow_collection = __commonJS({
               if (props.start < valueProps.found.offset - 1024)
                 onError(valueProps.found, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit flow sequence key");
             }
-          } else if (value) {
-            if ("source" in value && value.source?.[0] === ":")
-              onError(value, "MISSING_CHAR", `Missing space after : in ${fcName}`);
+          } else if (value3) {
+            if ("source" in value3 && value3.source?.[0] === ":")
+              onError(value3, "MISSING_CHAR", `Missing space after : in ${fcName}`);
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value3 ? composeNode(ctx, value3, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
           if (valueNode) {
-            if (isBlock(value))
+            if (isBlock(value3))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
           } else if (valueProps.comment) {
             if (keyNode.comment)
@@ -25610,9 +25610,9 @@ var require_compose_collection = __commonJS({
       const tagToken = props.tag;
       const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
       if (token.type === "block-seq") {
-        const { anchor: anchor2, newlineAfterProp: nl } = props;
+        const { anchor: anchor2, newlineAfterProp: nl2 } = props;
         const lastProp = anchor2 && tagToken ? anchor2.offset > tagToken.offset ? anchor2 : tagToken : anchor2 ?? tagToken;
-        if (lastProp && (!nl || nl.offset < lastProp.offset)) {
+        if (lastProp && (!nl2 || nl2.offset < lastProp.offset)) {
           const message = "Missing newline after block sequence props";
           onError(lastProp, "MISSING_CHAR", message);
         }
@@ -25670,11 +25670,11 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        const value4 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
         let end2 = start + header.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+        return { value: value4, type, comment: header.comment, range: [start, end2, end2] };
       }
       let trimIndent = scalar.indent + header.indent;
       let offset = scalar.offset + header.length;
@@ -25704,11 +25704,11 @@ var require_resolve_block_scalar = __commonJS({
         if (lines[i][0].length > trimIndent)
           chompStart = i + 1;
       }
-      let value = "";
+      let value3 = "";
       let sep2 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
-        value += lines[i][0].slice(trimIndent) + "\n";
+        value3 += lines[i][0].slice(trimIndent) + "\n";
       for (let i = contentStart; i < chompStart; ++i) {
         let [indent, content] = lines[i];
         offset += indent.length + content.length + 1;
@@ -25722,23 +25722,23 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent.slice(trimIndent) + content;
+          value3 += sep2 + indent.slice(trimIndent) + content;
           sep2 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
           if (sep2 === " ")
             sep2 = "\n";
           else if (!prevMoreIndented && sep2 === "\n")
             sep2 = "\n\n";
-          value += sep2 + indent.slice(trimIndent) + content;
+          value3 += sep2 + indent.slice(trimIndent) + content;
           sep2 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
           if (sep2 === "\n")
-            value += "\n";
+            value3 += "\n";
           else
             sep2 = "\n";
         } else {
-          value += sep2 + content;
+          value3 += sep2 + content;
           sep2 = " ";
           prevMoreIndented = false;
         }
@@ -25748,28 +25748,28 @@ var require_resolve_block_scalar = __commonJS({
           break;
         case "+":
           for (let i = chompStart; i < lines.length; ++i)
-            value += "\n" + lines[i][0].slice(trimIndent);
-          if (value[value.length - 1] !== "\n")
-            value += "\n";
+            value3 += "\n" + lines[i][0].slice(trimIndent);
+          if (value3[value3.length - 1] !== "\n")
+            value3 += "\n";
           break;
         default:
-          value += "\n";
+          value3 += "\n";
       }
       const end = start + header.length + scalar.source.length;
-      return { value, type, comment: header.comment, range: [start, end, end] };
+      return { value: value3, type, comment: header.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
         onError(props[0], "IMPOSSIBLE", "Block scalar header not found");
         return null;
       }
-      const { source } = props[0];
-      const mode = source[0];
+      const { source: source2 } = props[0];
+      const mode = source2[0];
       let indent = 0;
       let chomp = "";
       let error63 = -1;
-      for (let i = 1; i < source.length; ++i) {
-        const ch = source[i];
+      for (let i = 1; i < source2.length; ++i) {
+        const ch = source2[i];
         if (!chomp && (ch === "-" || ch === "+"))
           chomp = ch;
         else {
@@ -25781,10 +25781,10 @@ var require_resolve_block_scalar = __commonJS({
         }
       }
       if (error63 !== -1)
-        onError(error63, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
+        onError(error63, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source2}`);
       let hasSpace = false;
       let comment = "";
-      let length = source.length;
+      let length = source2.length;
       for (let i = 1; i < props.length; ++i) {
         const token = props[i];
         switch (token.type) {
@@ -25818,8 +25818,8 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent, chomp, comment, length };
     }
-    function splitLines(source) {
-      const split = source.split(/\n( *)/);
+    function splitLines(source2) {
+      const split = source2.split(/\n( *)/);
       const first = split[0];
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
@@ -25839,22 +25839,22 @@ var require_resolve_flow_scalar = __commonJS({
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type, source, end } = scalar;
+      const { offset, type, source: source2, end } = scalar;
       let _type;
-      let value;
-      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
+      let value3;
+      const _onError = (rel, code18, msg) => onError(offset + rel, code18, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
-          value = plainValue(source, _onError);
+          value3 = plainValue(source2, _onError);
           break;
         case "single-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_SINGLE;
-          value = singleQuotedValue(source, _onError);
+          value3 = singleQuotedValue(source2, _onError);
           break;
         case "double-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_DOUBLE;
-          value = doubleQuotedValue(source, _onError);
+          value3 = doubleQuotedValue(source2, _onError);
           break;
         /* istanbul ignore next should not happen */
         default:
@@ -25863,21 +25863,21 @@ var require_resolve_flow_scalar = __commonJS({
             value: "",
             type: null,
             comment: "",
-            range: [offset, offset + source.length, offset + source.length]
+            range: [offset, offset + source2.length, offset + source2.length]
           };
       }
-      const valueEnd = offset + source.length;
+      const valueEnd = offset + source2.length;
       const re2 = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
       return {
-        value,
+        value: value3,
         type: _type,
         comment: re2.comment,
         range: [offset, valueEnd, re2.offset]
       };
     }
-    function plainValue(source, onError) {
+    function plainValue(source2, onError) {
       let badChar = "";
-      switch (source[0]) {
+      switch (source2[0]) {
         /* istanbul ignore next should not happen */
         case "	":
           badChar = "a tab character";
@@ -25890,29 +25890,29 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         case "|":
         case ">": {
-          badChar = `block scalar indicator ${source[0]}`;
+          badChar = `block scalar indicator ${source2[0]}`;
           break;
         }
         case "@":
         case "`": {
-          badChar = `reserved character ${source[0]}`;
+          badChar = `reserved character ${source2[0]}`;
           break;
         }
       }
       if (badChar)
         onError(0, "BAD_SCALAR_START", `Plain value cannot start with ${badChar}`);
-      return unfoldLines(source);
+      return unfoldLines(source2);
     }
-    function singleQuotedValue(source, onError) {
-      if (source[source.length - 1] !== "'" || source.length === 1)
-        onError(source.length, "MISSING_CHAR", "Missing closing 'quote");
-      return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
+    function singleQuotedValue(source2, onError) {
+      if (source2[source2.length - 1] !== "'" || source2.length === 1)
+        onError(source2.length, "MISSING_CHAR", "Missing closing 'quote");
+      return unfoldLines(source2.slice(1, -1)).replace(/''/g, "'");
     }
-    function unfoldLines(source) {
+    function unfoldLines(source2) {
       const line = /(.*?)\r?\n/sy;
-      let match = line.exec(source);
+      let match = line.exec(source2);
       if (!match)
-        return source;
+        return source2;
       let trimEnd, trimBoth;
       try {
         trimEnd = new RegExp("(?<![ 	])[ 	]+$");
@@ -25924,7 +25924,7 @@ var require_resolve_flow_scalar = __commonJS({
       let res = match[1].replace(trimEnd, "");
       let sep2 = " ";
       let pos = line.lastIndex;
-      while (match = line.exec(source)) {
+      while (match = line.exec(source2)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
           if (sep2 === "\n")
@@ -25939,66 +25939,66 @@ var require_resolve_flow_scalar = __commonJS({
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
-      match = last.exec(source);
+      match = last.exec(source2);
       return res + sep2 + (match?.[1] ?? "");
     }
-    function doubleQuotedValue(source, onError) {
+    function doubleQuotedValue(source2, onError) {
       let res = "";
-      for (let i = 1; i < source.length - 1; ++i) {
-        const ch = source[i];
-        if (ch === "\r" && source[i + 1] === "\n")
+      for (let i = 1; i < source2.length - 1; ++i) {
+        const ch = source2[i];
+        if (ch === "\r" && source2[i + 1] === "\n")
           continue;
         if (ch === "\n") {
-          const { fold, offset } = foldNewline(source, i);
+          const { fold, offset } = foldNewline(source2, i);
           res += fold;
           i = offset;
         } else if (ch === "\\") {
-          let next = source[++i];
+          let next = source2[++i];
           const cc = escapeCodes[next];
           if (cc)
             res += cc;
           else if (next === "\n") {
-            next = source[i + 1];
+            next = source2[i + 1];
             while (next === " " || next === "	")
-              next = source[++i + 1];
-          } else if (next === "\r" && source[i + 1] === "\n") {
-            next = source[++i + 1];
+              next = source2[++i + 1];
+          } else if (next === "\r" && source2[i + 1] === "\n") {
+            next = source2[++i + 1];
             while (next === " " || next === "	")
-              next = source[++i + 1];
+              next = source2[++i + 1];
           } else if (next === "x" || next === "u" || next === "U") {
             const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source, i + 1, length, onError);
+            res += parseCharCode(source2, i + 1, length, onError);
             i += length;
           } else {
-            const raw = source.substr(i - 1, 2);
+            const raw = source2.substr(i - 1, 2);
             onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
             res += raw;
           }
         } else if (ch === " " || ch === "	") {
           const wsStart = i;
-          let next = source[i + 1];
+          let next = source2[i + 1];
           while (next === " " || next === "	")
-            next = source[++i + 1];
-          if (next !== "\n" && !(next === "\r" && source[i + 2] === "\n"))
-            res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
+            next = source2[++i + 1];
+          if (next !== "\n" && !(next === "\r" && source2[i + 2] === "\n"))
+            res += i > wsStart ? source2.slice(wsStart, i + 1) : ch;
         } else {
           res += ch;
         }
       }
-      if (source[source.length - 1] !== '"' || source.length === 1)
-        onError(source.length, "MISSING_CHAR", 'Missing closing "quote');
+      if (source2[source2.length - 1] !== '"' || source2.length === 1)
+        onError(source2.length, "MISSING_CHAR", 'Missing closing "quote');
       return res;
     }
-    function foldNewline(source, offset) {
+    function foldNewline(source2, offset) {
       let fold = "";
-      let ch = source[offset + 1];
+      let ch = source2[offset + 1];
       while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
-        if (ch === "\r" && source[offset + 2] !== "\n")
+        if (ch === "\r" && source2[offset + 2] !== "\n")
           break;
         if (ch === "\n")
           fold += "\n";
         offset += 1;
-        ch = source[offset + 1];
+        ch = source2[offset + 1];
       }
       if (!fold)
         fold = " ";
@@ -26037,14 +26037,14 @@ var require_resolve_flow_scalar = __commonJS({
       "\\": "\\",
       "	": "	"
     };
-    function parseCharCode(source, offset, length, onError) {
-      const cc = source.substr(offset, length);
+    function parseCharCode(source2, offset, length, onError) {
+      const cc = source2.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code = ok ? parseInt(cc, 16) : NaN;
+      const code18 = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code);
+        return String.fromCodePoint(code18);
       } catch {
-        const raw = source.substr(offset - 2, length + 2);
+        const raw = source2.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
         return raw;
       }
@@ -26062,28 +26062,28 @@ var require_compose_scalar = __commonJS({
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const { value: value3, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
         tag = ctx.schema[identity.SCALAR];
       } else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+        tag = findScalarTagByName(ctx.schema, value3, tagName, tagToken, onError);
       else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value, token, onError);
+        tag = findScalarTagByTest(ctx, value3, token, onError);
       else
         tag = ctx.schema[identity.SCALAR];
       let scalar;
       try {
-        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        const res = tag.resolve(value3, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error63) {
         const msg = error63 instanceof Error ? error63.message : String(error63);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
+        scalar = new Scalar.Scalar(value3);
       }
       scalar.range = range;
-      scalar.source = value;
+      scalar.source = value3;
       if (type)
         scalar.type = type;
       if (tagName)
@@ -26094,7 +26094,7 @@ var require_compose_scalar = __commonJS({
         scalar.comment = comment;
       return scalar;
     }
-    function findScalarTagByName(schema, value, tagName, tagToken, onError) {
+    function findScalarTagByName(schema, value3, tagName, tagToken, onError) {
       if (tagName === "!")
         return schema[identity.SCALAR];
       const matchWithTest = [];
@@ -26107,7 +26107,7 @@ var require_compose_scalar = __commonJS({
         }
       }
       for (const tag of matchWithTest)
-        if (tag.test?.test(value))
+        if (tag.test?.test(value3))
           return tag;
       const kt = schema.knownTags[tagName];
       if (kt && !kt.collection) {
@@ -26117,10 +26117,10 @@ var require_compose_scalar = __commonJS({
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
       return schema[identity.SCALAR];
     }
-    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
+    function findScalarTagByTest({ atKey, directives, schema }, value3, token, onError) {
+      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value3)) || schema[identity.SCALAR];
       if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
+        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value3)) ?? schema[identity.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -26252,13 +26252,13 @@ var require_compose_node = __commonJS({
       }
       return node2;
     }
-    function composeAlias({ options }, { offset, source, end }, onError) {
-      const alias = new Alias.Alias(source.substring(1));
+    function composeAlias({ options }, { offset, source: source2, end }, onError) {
+      const alias = new Alias.Alias(source2.substring(1));
       if (alias.source === "")
         onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
       if (alias.source.endsWith(":"))
-        onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
-      const valueEnd = offset + source.length;
+        onError(offset + source2.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
+      const valueEnd = offset + source2.length;
       const re2 = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
       alias.range = [offset, valueEnd, re2.offset];
       if (re2.comment)
@@ -26278,7 +26278,7 @@ var require_compose_doc = __commonJS({
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value, end }, onError) {
+    function composeDoc(options, directives, { offset, start, value: value3, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
       const doc = new Document2.Document(void 0, opts);
       const ctx = {
@@ -26290,7 +26290,7 @@ var require_compose_doc = __commonJS({
       };
       const props = resolveProps.resolveProps(start, {
         indicator: "doc-start",
-        next: value ?? end?.[0],
+        next: value3 ?? end?.[0],
         offset,
         onError,
         parentIndent: 0,
@@ -26298,10 +26298,10 @@ var require_compose_doc = __commonJS({
       });
       if (props.found) {
         doc.directives.docStart = true;
-        if (value && (value.type === "block-map" || value.type === "block-seq") && !props.hasNewline)
+        if (value3 && (value3.type === "block-map" || value3.type === "block-seq") && !props.hasNewline)
           onError(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker");
       }
-      doc.contents = value ? composeNode.composeNode(ctx, value, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
+      doc.contents = value3 ? composeNode.composeNode(ctx, value3, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
       const contentEnd = doc.contents.range[2];
       const re2 = resolveEnd.resolveEnd(end, contentEnd, false, onError);
       if (re2.comment)
@@ -26329,18 +26329,18 @@ var require_composer = __commonJS({
         return [src, src + 1];
       if (Array.isArray(src))
         return src.length === 2 ? src : [src[0], src[1]];
-      const { offset, source } = src;
-      return [offset, offset + (typeof source === "string" ? source.length : 1)];
+      const { offset, source: source2 } = src;
+      return [offset, offset + (typeof source2 === "string" ? source2.length : 1)];
     }
     function parsePrelude(prelude) {
       let comment = "";
       let atComment = false;
       let afterEmptyLine = false;
       for (let i = 0; i < prelude.length; ++i) {
-        const source = prelude[i];
-        switch (source[0]) {
+        const source2 = prelude[i];
+        switch (source2[0]) {
           case "#":
-            comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
+            comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source2.substring(1) || " ");
             atComment = true;
             afterEmptyLine = false;
             break;
@@ -26364,12 +26364,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning) => {
-          const pos = getErrorPos(source);
+        this.onError = (source2, code18, message, warning) => {
+          const pos = getErrorPos(source2);
           if (warning)
-            this.warnings.push(new errors.YAMLWarning(pos, code, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code18, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code, message));
+            this.errors.push(new errors.YAMLParseError(pos, code18, message));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -26531,12 +26531,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code, message) => {
+        const _onError = (pos, code18, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code, message);
+            onError(offset, code18, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code18, message);
         };
         switch (token.type) {
           case "scalar":
@@ -26549,9 +26549,9 @@ var require_cst_scalar = __commonJS({
       }
       return null;
     }
-    function createScalarToken(value, context4) {
+    function createScalarToken(value3, context4) {
       const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context4;
-      const source = stringifyString.stringifyString({ type, value }, {
+      const source2 = stringifyString.stringifyString({ type, value: value3 }, {
         implicitKey,
         indent: indent > 0 ? " ".repeat(indent) : "",
         inFlow,
@@ -26560,12 +26560,12 @@ var require_cst_scalar = __commonJS({
       const end = context4.end ?? [
         { type: "newline", offset: -1, indent, source: "\n" }
       ];
-      switch (source[0]) {
+      switch (source2[0]) {
         case "|":
         case ">": {
-          const he = source.indexOf("\n");
-          const head = source.substring(0, he);
-          const body = source.substring(he + 1) + "\n";
+          const he = source2.indexOf("\n");
+          const head = source2.substring(0, he);
+          const body = source2.substring(he + 1) + "\n";
           const props = [
             { type: "block-scalar-header", offset, indent, source: head }
           ];
@@ -26574,14 +26574,14 @@ var require_cst_scalar = __commonJS({
           return { type: "block-scalar", offset, indent, props, source: body };
         }
         case '"':
-          return { type: "double-quoted-scalar", offset, indent, source, end };
+          return { type: "double-quoted-scalar", offset, indent, source: source2, end };
         case "'":
-          return { type: "single-quoted-scalar", offset, indent, source, end };
+          return { type: "single-quoted-scalar", offset, indent, source: source2, end };
         default:
-          return { type: "scalar", offset, indent, source, end };
+          return { type: "scalar", offset, indent, source: source2, end };
       }
     }
-    function setScalarValue(token, value, context4 = {}) {
+    function setScalarValue(token, value3, context4 = {}) {
       let { afterKey = false, implicitKey = false, inFlow = false, type } = context4;
       let indent = "indent" in token ? token.indent : null;
       if (afterKey && typeof indent === "number")
@@ -26604,31 +26604,31 @@ var require_cst_scalar = __commonJS({
           default:
             type = "PLAIN";
         }
-      const source = stringifyString.stringifyString({ type, value }, {
+      const source2 = stringifyString.stringifyString({ type, value: value3 }, {
         implicitKey: implicitKey || indent === null,
         indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
-      switch (source[0]) {
+      switch (source2[0]) {
         case "|":
         case ">":
-          setBlockScalarValue(token, source);
+          setBlockScalarValue(token, source2);
           break;
         case '"':
-          setFlowScalarValue(token, source, "double-quoted-scalar");
+          setFlowScalarValue(token, source2, "double-quoted-scalar");
           break;
         case "'":
-          setFlowScalarValue(token, source, "single-quoted-scalar");
+          setFlowScalarValue(token, source2, "single-quoted-scalar");
           break;
         default:
-          setFlowScalarValue(token, source, "scalar");
+          setFlowScalarValue(token, source2, "scalar");
       }
     }
-    function setBlockScalarValue(token, source) {
-      const he = source.indexOf("\n");
-      const head = source.substring(0, he);
-      const body = source.substring(he + 1) + "\n";
+    function setBlockScalarValue(token, source2) {
+      const he = source2.indexOf("\n");
+      const head = source2.substring(0, he);
+      const body = source2.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
         const header = token.props[0];
         if (header.type !== "block-scalar-header")
@@ -26663,31 +26663,31 @@ var require_cst_scalar = __commonJS({
           }
       return false;
     }
-    function setFlowScalarValue(token, source, type) {
+    function setFlowScalarValue(token, source2, type) {
       switch (token.type) {
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
           token.type = type;
-          token.source = source;
+          token.source = source2;
           break;
         case "block-scalar": {
           const end = token.props.slice(1);
-          let oa = source.length;
+          let oa = source2.length;
           if (token.props[0].type === "block-scalar-header")
             oa -= token.props[0].source.length;
           for (const tok of end)
             tok.offset += oa;
           delete token.props;
-          Object.assign(token, { type, source, end });
+          Object.assign(token, { type, source: source2, end });
           break;
         }
         case "block-map":
         case "block-seq": {
-          const offset = token.offset + source.length;
-          const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
+          const offset = token.offset + source2.length;
+          const nl2 = { type: "newline", offset, indent: token.indent, source: "\n" };
           delete token.items;
-          Object.assign(token, { type, source, end: [nl] });
+          Object.assign(token, { type, source: source2, end: [nl2] });
           break;
         }
         default: {
@@ -26696,7 +26696,7 @@ var require_cst_scalar = __commonJS({
           for (const key of Object.keys(token))
             if (key !== "type" && key !== "offset")
               delete token[key];
-          Object.assign(token, { type, indent, source, end });
+          Object.assign(token, { type, indent, source: source2, end });
         }
       }
     }
@@ -26750,7 +26750,7 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value }) {
+    function stringifyItem({ start, key, sep: sep2, value: value3 }) {
       let res = "";
       for (const st of start)
         res += st.source;
@@ -26759,8 +26759,8 @@ var require_cst_stringify = __commonJS({
       if (sep2)
         for (const st of sep2)
           res += st.source;
-      if (value)
-        res += stringifyToken(value);
+      if (value3)
+        res += stringifyToken(value3);
       return res;
     }
     exports.stringify = stringify;
@@ -26856,8 +26856,8 @@ var require_cst = __commonJS({
           return JSON.stringify(token);
       }
     }
-    function tokenType(source) {
-      switch (source) {
+    function tokenType(source2) {
+      switch (source2) {
         case BOM:
           return "byte-order-mark";
         case DOCUMENT:
@@ -26891,7 +26891,7 @@ var require_cst = __commonJS({
         case ",":
           return "comma";
       }
-      switch (source[0]) {
+      switch (source2[0]) {
         case " ":
         case "	":
           return "space";
@@ -26973,11 +26973,11 @@ var require_lexer = __commonJS({
        *
        * @returns A generator of lexical tokens
        */
-      *lex(source, incomplete = false) {
-        if (source) {
-          if (typeof source !== "string")
+      *lex(source2, incomplete = false) {
+        if (source2) {
+          if (typeof source2 !== "string")
             throw TypeError("source is not a string");
-          this.buffer = this.buffer ? this.buffer + source : source;
+          this.buffer = this.buffer ? this.buffer + source2 : source2;
           this.lineEndPos = null;
         }
         this.atEnd = !incomplete;
@@ -27178,18 +27178,18 @@ var require_lexer = __commonJS({
         }
       }
       *parseFlowCollection() {
-        let nl, sp;
+        let nl2, sp;
         let indent = -1;
         do {
-          nl = yield* this.pushNewline();
-          if (nl > 0) {
+          nl2 = yield* this.pushNewline();
+          if (nl2 > 0) {
             sp = yield* this.pushSpaces(false);
             this.indentValue = indent = sp;
           } else {
             sp = 0;
           }
           sp += yield* this.pushSpaces(true);
-        } while (nl + sp > 0);
+        } while (nl2 + sp > 0);
         const line = this.getLine();
         if (line === null)
           return this.setNext("flow");
@@ -27265,16 +27265,16 @@ var require_lexer = __commonJS({
           }
         }
         const qb = this.buffer.substring(0, end);
-        let nl = qb.indexOf("\n", this.pos);
-        if (nl !== -1) {
-          while (nl !== -1) {
-            const cs = this.continueScalar(nl + 1);
+        let nl2 = qb.indexOf("\n", this.pos);
+        if (nl2 !== -1) {
+          while (nl2 !== -1) {
+            const cs = this.continueScalar(nl2 + 1);
             if (cs === -1)
               break;
-            nl = qb.indexOf("\n", cs);
+            nl2 = qb.indexOf("\n", cs);
           }
-          if (nl !== -1) {
-            end = nl - (qb[nl - 1] === "\r" ? 2 : 1);
+          if (nl2 !== -1) {
+            end = nl2 - (qb[nl2 - 1] === "\r" ? 2 : 1);
           }
         }
         if (end === -1) {
@@ -27301,7 +27301,7 @@ var require_lexer = __commonJS({
         return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
       }
       *parseBlockScalar() {
-        let nl = this.pos - 1;
+        let nl2 = this.pos - 1;
         let indent = 0;
         let ch;
         loop: for (let i2 = this.pos; ch = this.buffer[i2]; ++i2) {
@@ -27310,7 +27310,7 @@ var require_lexer = __commonJS({
               indent += 1;
               break;
             case "\n":
-              nl = i2;
+              nl2 = i2;
               indent = 0;
               break;
             case "\r": {
@@ -27334,28 +27334,28 @@ var require_lexer = __commonJS({
             this.indentNext = this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
           }
           do {
-            const cs = this.continueScalar(nl + 1);
+            const cs = this.continueScalar(nl2 + 1);
             if (cs === -1)
               break;
-            nl = this.buffer.indexOf("\n", cs);
-          } while (nl !== -1);
-          if (nl === -1) {
+            nl2 = this.buffer.indexOf("\n", cs);
+          } while (nl2 !== -1);
+          if (nl2 === -1) {
             if (!this.atEnd)
               return this.setNext("block-scalar");
-            nl = this.buffer.length;
+            nl2 = this.buffer.length;
           }
         }
-        let i = nl + 1;
+        let i = nl2 + 1;
         ch = this.buffer[i];
         while (ch === " ")
           ch = this.buffer[++i];
         if (ch === "	") {
           while (ch === "	" || ch === " " || ch === "\r" || ch === "\n")
             ch = this.buffer[++i];
-          nl = i - 1;
+          nl2 = i - 1;
         } else if (!this.blockScalarKeep) {
           do {
-            let i2 = nl - 1;
+            let i2 = nl2 - 1;
             let ch2 = this.buffer[i2];
             if (ch2 === "\r")
               ch2 = this.buffer[--i2];
@@ -27363,13 +27363,13 @@ var require_lexer = __commonJS({
             while (ch2 === " ")
               ch2 = this.buffer[--i2];
             if (ch2 === "\n" && i2 >= this.pos && i2 + 1 + indent > lastChar)
-              nl = i2;
+              nl2 = i2;
             else
               break;
           } while (true);
         }
         yield cst.SCALAR;
-        yield* this.pushToIndex(nl + 1, true);
+        yield* this.pushToIndex(nl2 + 1, true);
         return yield* this.parseLineStart();
       }
       *parsePlainScalar() {
@@ -27622,12 +27622,12 @@ var require_parser = __commonJS({
       }
       return prev.splice(i, prev.length);
     }
-    function arrayPushArray(target, source) {
-      if (source.length < 1e5)
-        Array.prototype.push.apply(target, source);
+    function arrayPushArray(target, source2) {
+      if (source2.length < 1e5)
+        Array.prototype.push.apply(target, source2);
       else
-        for (let i = 0; i < source.length; ++i)
-          target.push(source[i]);
+        for (let i = 0; i < source2.length; ++i)
+          target.push(source2[i]);
     }
     function fixFlowSeqItems(fc) {
       if (fc.start.type === "flow-seq-start") {
@@ -27673,10 +27673,10 @@ var require_parser = __commonJS({
        *
        * @returns A generator of tokens representing each directive, document, and other structure.
        */
-      *parse(source, incomplete = false) {
+      *parse(source2, incomplete = false) {
         if (this.onNewLine && this.offset === 0)
           this.onNewLine(0);
-        for (const lexeme of this.lexer.lex(source, incomplete))
+        for (const lexeme of this.lexer.lex(source2, incomplete))
           yield* this.next(lexeme);
         if (!incomplete)
           yield* this.end();
@@ -27684,21 +27684,21 @@ var require_parser = __commonJS({
       /**
        * Advance the parser by the `source` of one lexical token.
        */
-      *next(source) {
-        this.source = source;
+      *next(source2) {
+        this.source = source2;
         if (node_process.env.LOG_TOKENS)
-          console.log("|", cst.prettyToken(source));
+          console.log("|", cst.prettyToken(source2));
         if (this.atScalar) {
           this.atScalar = false;
           yield* this.step();
-          this.offset += source.length;
+          this.offset += source2.length;
           return;
         }
-        const type = cst.tokenType(source);
+        const type = cst.tokenType(source2);
         if (!type) {
-          const message = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message, source });
-          this.offset += source.length;
+          const message = `Not a YAML token: ${source2}`;
+          yield* this.pop({ type: "error", offset: this.offset, message, source: source2 });
+          this.offset += source2.length;
         } else if (type === "scalar") {
           this.atNewLine = false;
           this.atScalar = true;
@@ -27711,17 +27711,17 @@ var require_parser = __commonJS({
               this.atNewLine = true;
               this.indent = 0;
               if (this.onNewLine)
-                this.onNewLine(this.offset + source.length);
+                this.onNewLine(this.offset + source2.length);
               break;
             case "space":
-              if (this.atNewLine && source[0] === " ")
-                this.indent += source.length;
+              if (this.atNewLine && source2[0] === " ")
+                this.indent += source2.length;
               break;
             case "explicit-key-ind":
             case "map-value-ind":
             case "seq-item-ind":
               if (this.atNewLine)
-                this.indent += source.length;
+                this.indent += source2.length;
               break;
             case "doc-mode":
             case "flow-error-end":
@@ -27729,7 +27729,7 @@ var require_parser = __commonJS({
             default:
               this.atNewLine = false;
           }
-          this.offset += source.length;
+          this.offset += source2.length;
         }
       }
       /** Call at end of input to push out any remaining constructions */
@@ -27954,10 +27954,10 @@ var require_parser = __commonJS({
             this.atNewLine = true;
             this.indent = 0;
             if (this.onNewLine) {
-              let nl = this.source.indexOf("\n") + 1;
-              while (nl !== 0) {
-                this.onNewLine(this.offset + nl);
-                nl = this.source.indexOf("\n", nl) + 1;
+              let nl2 = this.source.indexOf("\n") + 1;
+              while (nl2 !== 0) {
+                this.onNewLine(this.offset + nl2);
+                nl2 = this.source.indexOf("\n", nl2) + 1;
               }
             }
             yield* this.pop();
@@ -28012,25 +28012,25 @@ var require_parser = __commonJS({
           const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
           let start = [];
           if (atNextItem && it.sep && !it.value) {
-            const nl = [];
+            const nl2 = [];
             for (let i = 0; i < it.sep.length; ++i) {
               const st = it.sep[i];
               switch (st.type) {
                 case "newline":
-                  nl.push(i);
+                  nl2.push(i);
                   break;
                 case "space":
                   break;
                 case "comment":
                   if (st.indent > map2.indent)
-                    nl.length = 0;
+                    nl2.length = 0;
                   break;
                 default:
-                  nl.length = 0;
+                  nl2.length = 0;
               }
             }
-            if (nl.length >= 2)
-              start = it.sep.splice(nl[1]);
+            if (nl2.length >= 2)
+              start = it.sep.splice(nl2[1]);
           }
           switch (this.type) {
             case "anchor":
@@ -28307,10 +28307,10 @@ var require_parser = __commonJS({
       }
       flowScalar(type) {
         if (this.onNewLine) {
-          let nl = this.source.indexOf("\n") + 1;
-          while (nl !== 0) {
-            this.onNewLine(this.offset + nl);
-            nl = this.source.indexOf("\n", nl) + 1;
+          let nl2 = this.source.indexOf("\n") + 1;
+          while (nl2 !== 0) {
+            this.onNewLine(this.offset + nl2);
+            nl2 = this.source.indexOf("\n", nl2) + 1;
           }
         }
         return {
@@ -28441,26 +28441,26 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options = {}) {
+    function parseAllDocuments(source2, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
-      const docs = Array.from(composer$1.compose(parser$1.parse(source)));
+      const docs = Array.from(composer$1.compose(parser$1.parse(source2)));
       if (prettyErrors && lineCounter2)
         for (const doc of docs) {
-          doc.errors.forEach(errors.prettifyError(source, lineCounter2));
-          doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
+          doc.errors.forEach(errors.prettifyError(source2, lineCounter2));
+          doc.warnings.forEach(errors.prettifyError(source2, lineCounter2));
         }
       if (docs.length > 0)
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source, options = {}) {
+    function parseDocument2(source2, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
       let doc = null;
-      for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
+      for (const _doc of composer$1.compose(parser$1.parse(source2), true, source2.length)) {
         if (!doc)
           doc = _doc;
         else if (doc.options.logLevel !== "silent") {
@@ -28469,12 +28469,12 @@ var require_public_api = __commonJS({
         }
       }
       if (prettyErrors && lineCounter2) {
-        doc.errors.forEach(errors.prettifyError(source, lineCounter2));
-        doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
+        doc.errors.forEach(errors.prettifyError(source2, lineCounter2));
+        doc.warnings.forEach(errors.prettifyError(source2, lineCounter2));
       }
       return doc;
     }
-    function parse5(src, reviver, options) {
+    function parse6(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -28493,7 +28493,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify(value3, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -28506,16 +28506,16 @@ var require_public_api = __commonJS({
         const indent = Math.round(options);
         options = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
       }
-      if (value === void 0) {
+      if (value3 === void 0) {
         const { keepUndefined } = options ?? replacer ?? {};
         if (!keepUndefined)
           return void 0;
       }
-      if (identity.isDocument(value) && !_replacer)
-        return value.toString(options);
-      return new Document2.Document(value, _replacer, options).toString(options);
+      if (identity.isDocument(value3) && !_replacer)
+        return value3.toString(options);
+      return new Document2.Document(value3, _replacer, options).toString(options);
     }
-    exports.parse = parse5;
+    exports.parse = parse6;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
@@ -28888,7 +28888,7 @@ var require_ipaddr = __commonJS({
         throw new Error("ipaddr: string is not formatted like an IPv4 CIDR range");
       };
       ipaddr2.IPv4.parser = function(string4) {
-        let match, part, value;
+        let match, part, value3;
         if (match = string4.match(ipv4Regexes.fourOctet)) {
           return (function() {
             const ref = match.slice(1, 6);
@@ -28900,15 +28900,15 @@ var require_ipaddr = __commonJS({
             return results;
           })();
         } else if (match = string4.match(ipv4Regexes.longValue)) {
-          value = parseIntAuto(match[1]);
-          if (value > 4294967295 || value < 0) {
+          value3 = parseIntAuto(match[1]);
+          if (value3 > 4294967295 || value3 < 0) {
             throw new Error("ipaddr: address outside defined range");
           }
           return (function() {
             const results = [];
             let shift;
             for (shift = 0; shift <= 24; shift += 8) {
-              results.push(value >> shift & 255);
+              results.push(value3 >> shift & 255);
             }
             return results;
           })().reverse();
@@ -28916,28 +28916,28 @@ var require_ipaddr = __commonJS({
           return (function() {
             const ref = match.slice(1, 4);
             const results = [];
-            value = parseIntAuto(ref[1]);
-            if (value > 16777215 || value < 0) {
+            value3 = parseIntAuto(ref[1]);
+            if (value3 > 16777215 || value3 < 0) {
               throw new Error("ipaddr: address outside defined range");
             }
             results.push(parseIntAuto(ref[0]));
-            results.push(value >> 16 & 255);
-            results.push(value >> 8 & 255);
-            results.push(value & 255);
+            results.push(value3 >> 16 & 255);
+            results.push(value3 >> 8 & 255);
+            results.push(value3 & 255);
             return results;
           })();
         } else if (match = string4.match(ipv4Regexes.threeOctet)) {
           return (function() {
             const ref = match.slice(1, 5);
             const results = [];
-            value = parseIntAuto(ref[2]);
-            if (value > 65535 || value < 0) {
+            value3 = parseIntAuto(ref[2]);
+            if (value3 > 65535 || value3 < 0) {
               throw new Error("ipaddr: address outside defined range");
             }
             results.push(parseIntAuto(ref[0]));
             results.push(parseIntAuto(ref[1]));
-            results.push(value >> 8 & 255);
-            results.push(value & 255);
+            results.push(value3 >> 8 & 255);
+            results.push(value3 & 255);
             return results;
           })();
         } else {
@@ -29382,6 +29382,426 @@ var require_ipaddr = __commonJS({
         root.ipaddr = ipaddr2;
       }
     })(exports);
+  }
+});
+
+// node_modules/js-tokens/index.js
+var require_js_tokens = __commonJS({
+  "node_modules/js-tokens/index.js"(exports, module) {
+    var HashbangComment;
+    var Identifier;
+    var JSXIdentifier;
+    var JSXPunctuator;
+    var JSXString;
+    var JSXText;
+    var KeywordsWithExpressionAfter;
+    var KeywordsWithNoLineTerminatorAfter;
+    var LineTerminatorSequence;
+    var MultiLineComment;
+    var Newline;
+    var NumericLiteral;
+    var Punctuator;
+    var RegularExpressionLiteral;
+    var SingleLineComment;
+    var StringLiteral;
+    var Template;
+    var TokensNotPrecedingObjectLiteral;
+    var TokensPrecedingExpression;
+    var WhiteSpace;
+    var jsTokens2;
+    RegularExpressionLiteral = /\/(?![*\/])(?:\[(?:[^\]\\\n\r\u2028\u2029]+|\\.)*\]?|[^\/[\\\n\r\u2028\u2029]+|\\.)*(\/[$_\u200C\u200D\p{ID_Continue}]*|\\)?/yu;
+    Punctuator = /--|\+\+|=>|\.{3}|\??\.(?!\d)|(?:&&|\|\||\?\?|[+\-%&|^]|\*{1,2}|<{1,2}|>{1,3}|!=?|={1,2}|\/(?![\/*]))=?|[?~,:;[\](){}]/y;
+    Identifier = /(\x23?)(?=[$_\p{ID_Start}\\])(?:[$_\u200C\u200D\p{ID_Continue}]+|\\u[\da-fA-F]{4}|\\u\{[\da-fA-F]+\})+/yu;
+    StringLiteral = /(['"])(?:[^'"\\\n\r]+|(?!\1)['"]|\\(?:\r\n|[^]))*(\1)?/y;
+    NumericLiteral = /(?:0[xX][\da-fA-F](?:_?[\da-fA-F])*|0[oO][0-7](?:_?[0-7])*|0[bB][01](?:_?[01])*)n?|0n|[1-9](?:_?\d)*n|(?:(?:0(?!\d)|0\d*[89]\d*|[1-9](?:_?\d)*)(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?|0[0-7]+/y;
+    Template = /[`}](?:[^`\\$]+|\\[^]|\$(?!\{))*(`|\$\{)?/y;
+    WhiteSpace = /[\t\v\f\ufeff\p{Zs}]+/yu;
+    LineTerminatorSequence = /\r?\n|[\r\u2028\u2029]/y;
+    MultiLineComment = /\/\*(?:[^*]+|\*(?!\/))*(\*\/)?/y;
+    SingleLineComment = /\/\/.*/y;
+    HashbangComment = /^#!.*/;
+    JSXPunctuator = /[<>.:={}]|\/(?![\/*])/y;
+    JSXIdentifier = /[$_\p{ID_Start}][$_\u200C\u200D\p{ID_Continue}-]*/yu;
+    JSXString = /(['"])(?:[^'"]+|(?!\1)['"])*(\1)?/y;
+    JSXText = /[^<>{}]+/y;
+    TokensPrecedingExpression = /^(?:[\/+-]|\.{3}|\?(?:InterpolationIn(?:JSX|Template)|NoLineTerminatorHere|NonExpressionParenEnd|UnaryIncDec))?$|[{}([,;<>=*%&|^!~?:]$/;
+    TokensNotPrecedingObjectLiteral = /^(?:=>|[;\]){}]|else|\?(?:NoLineTerminatorHere|NonExpressionParenEnd))?$/;
+    KeywordsWithExpressionAfter = /^(?:await|case|default|delete|do|else|instanceof|new|return|throw|typeof|void|yield)$/;
+    KeywordsWithNoLineTerminatorAfter = /^(?:return|throw|yield)$/;
+    Newline = RegExp(LineTerminatorSequence.source);
+    module.exports = jsTokens2 = function* (input2, { jsx = false } = {}) {
+      var braces, firstCodePoint, isExpression, lastIndex, lastSignificantToken, length, match, mode, nextLastIndex, nextLastSignificantToken, parenNesting, postfixIncDec, punctuator, stack;
+      ({ length } = input2);
+      lastIndex = 0;
+      lastSignificantToken = "";
+      stack = [
+        { tag: "JS" }
+      ];
+      braces = [];
+      parenNesting = 0;
+      postfixIncDec = false;
+      if (match = HashbangComment.exec(input2)) {
+        yield {
+          type: "HashbangComment",
+          value: match[0]
+        };
+        lastIndex = match[0].length;
+      }
+      while (lastIndex < length) {
+        mode = stack[stack.length - 1];
+        switch (mode.tag) {
+          case "JS":
+          case "JSNonExpressionParen":
+          case "InterpolationInTemplate":
+          case "InterpolationInJSX":
+            if (input2[lastIndex] === "/" && (TokensPrecedingExpression.test(lastSignificantToken) || KeywordsWithExpressionAfter.test(lastSignificantToken))) {
+              RegularExpressionLiteral.lastIndex = lastIndex;
+              if (match = RegularExpressionLiteral.exec(input2)) {
+                lastIndex = RegularExpressionLiteral.lastIndex;
+                lastSignificantToken = match[0];
+                postfixIncDec = true;
+                yield {
+                  type: "RegularExpressionLiteral",
+                  value: match[0],
+                  closed: match[1] !== void 0 && match[1] !== "\\"
+                };
+                continue;
+              }
+            }
+            Punctuator.lastIndex = lastIndex;
+            if (match = Punctuator.exec(input2)) {
+              punctuator = match[0];
+              nextLastIndex = Punctuator.lastIndex;
+              nextLastSignificantToken = punctuator;
+              switch (punctuator) {
+                case "(":
+                  if (lastSignificantToken === "?NonExpressionParenKeyword") {
+                    stack.push({
+                      tag: "JSNonExpressionParen",
+                      nesting: parenNesting
+                    });
+                  }
+                  parenNesting++;
+                  postfixIncDec = false;
+                  break;
+                case ")":
+                  parenNesting--;
+                  postfixIncDec = true;
+                  if (mode.tag === "JSNonExpressionParen" && parenNesting === mode.nesting) {
+                    stack.pop();
+                    nextLastSignificantToken = "?NonExpressionParenEnd";
+                    postfixIncDec = false;
+                  }
+                  break;
+                case "{":
+                  Punctuator.lastIndex = 0;
+                  isExpression = !TokensNotPrecedingObjectLiteral.test(lastSignificantToken) && (TokensPrecedingExpression.test(lastSignificantToken) || KeywordsWithExpressionAfter.test(lastSignificantToken));
+                  braces.push(isExpression);
+                  postfixIncDec = false;
+                  break;
+                case "}":
+                  switch (mode.tag) {
+                    case "InterpolationInTemplate":
+                      if (braces.length === mode.nesting) {
+                        Template.lastIndex = lastIndex;
+                        match = Template.exec(input2);
+                        lastIndex = Template.lastIndex;
+                        lastSignificantToken = match[0];
+                        if (match[1] === "${") {
+                          lastSignificantToken = "?InterpolationInTemplate";
+                          postfixIncDec = false;
+                          yield {
+                            type: "TemplateMiddle",
+                            value: match[0]
+                          };
+                        } else {
+                          stack.pop();
+                          postfixIncDec = true;
+                          yield {
+                            type: "TemplateTail",
+                            value: match[0],
+                            closed: match[1] === "`"
+                          };
+                        }
+                        continue;
+                      }
+                      break;
+                    case "InterpolationInJSX":
+                      if (braces.length === mode.nesting) {
+                        stack.pop();
+                        lastIndex += 1;
+                        lastSignificantToken = "}";
+                        yield {
+                          type: "JSXPunctuator",
+                          value: "}"
+                        };
+                        continue;
+                      }
+                  }
+                  postfixIncDec = braces.pop();
+                  nextLastSignificantToken = postfixIncDec ? "?ExpressionBraceEnd" : "}";
+                  break;
+                case "]":
+                  postfixIncDec = true;
+                  break;
+                case "++":
+                case "--":
+                  nextLastSignificantToken = postfixIncDec ? "?PostfixIncDec" : "?UnaryIncDec";
+                  break;
+                case "<":
+                  if (jsx && (TokensPrecedingExpression.test(lastSignificantToken) || KeywordsWithExpressionAfter.test(lastSignificantToken))) {
+                    stack.push({ tag: "JSXTag" });
+                    lastIndex += 1;
+                    lastSignificantToken = "<";
+                    yield {
+                      type: "JSXPunctuator",
+                      value: punctuator
+                    };
+                    continue;
+                  }
+                  postfixIncDec = false;
+                  break;
+                default:
+                  postfixIncDec = false;
+              }
+              lastIndex = nextLastIndex;
+              lastSignificantToken = nextLastSignificantToken;
+              yield {
+                type: "Punctuator",
+                value: punctuator
+              };
+              continue;
+            }
+            Identifier.lastIndex = lastIndex;
+            if (match = Identifier.exec(input2)) {
+              lastIndex = Identifier.lastIndex;
+              nextLastSignificantToken = match[0];
+              switch (match[0]) {
+                case "for":
+                case "if":
+                case "while":
+                case "with":
+                  if (lastSignificantToken !== "." && lastSignificantToken !== "?.") {
+                    nextLastSignificantToken = "?NonExpressionParenKeyword";
+                  }
+              }
+              lastSignificantToken = nextLastSignificantToken;
+              postfixIncDec = !KeywordsWithExpressionAfter.test(match[0]);
+              yield {
+                type: match[1] === "#" ? "PrivateIdentifier" : "IdentifierName",
+                value: match[0]
+              };
+              continue;
+            }
+            StringLiteral.lastIndex = lastIndex;
+            if (match = StringLiteral.exec(input2)) {
+              lastIndex = StringLiteral.lastIndex;
+              lastSignificantToken = match[0];
+              postfixIncDec = true;
+              yield {
+                type: "StringLiteral",
+                value: match[0],
+                closed: match[2] !== void 0
+              };
+              continue;
+            }
+            NumericLiteral.lastIndex = lastIndex;
+            if (match = NumericLiteral.exec(input2)) {
+              lastIndex = NumericLiteral.lastIndex;
+              lastSignificantToken = match[0];
+              postfixIncDec = true;
+              yield {
+                type: "NumericLiteral",
+                value: match[0]
+              };
+              continue;
+            }
+            Template.lastIndex = lastIndex;
+            if (match = Template.exec(input2)) {
+              lastIndex = Template.lastIndex;
+              lastSignificantToken = match[0];
+              if (match[1] === "${") {
+                lastSignificantToken = "?InterpolationInTemplate";
+                stack.push({
+                  tag: "InterpolationInTemplate",
+                  nesting: braces.length
+                });
+                postfixIncDec = false;
+                yield {
+                  type: "TemplateHead",
+                  value: match[0]
+                };
+              } else {
+                postfixIncDec = true;
+                yield {
+                  type: "NoSubstitutionTemplate",
+                  value: match[0],
+                  closed: match[1] === "`"
+                };
+              }
+              continue;
+            }
+            break;
+          case "JSXTag":
+          case "JSXTagEnd":
+            JSXPunctuator.lastIndex = lastIndex;
+            if (match = JSXPunctuator.exec(input2)) {
+              lastIndex = JSXPunctuator.lastIndex;
+              nextLastSignificantToken = match[0];
+              switch (match[0]) {
+                case "<":
+                  stack.push({ tag: "JSXTag" });
+                  break;
+                case ">":
+                  stack.pop();
+                  if (lastSignificantToken === "/" || mode.tag === "JSXTagEnd") {
+                    nextLastSignificantToken = "?JSX";
+                    postfixIncDec = true;
+                  } else {
+                    stack.push({ tag: "JSXChildren" });
+                  }
+                  break;
+                case "{":
+                  stack.push({
+                    tag: "InterpolationInJSX",
+                    nesting: braces.length
+                  });
+                  nextLastSignificantToken = "?InterpolationInJSX";
+                  postfixIncDec = false;
+                  break;
+                case "/":
+                  if (lastSignificantToken === "<") {
+                    stack.pop();
+                    if (stack[stack.length - 1].tag === "JSXChildren") {
+                      stack.pop();
+                    }
+                    stack.push({ tag: "JSXTagEnd" });
+                  }
+              }
+              lastSignificantToken = nextLastSignificantToken;
+              yield {
+                type: "JSXPunctuator",
+                value: match[0]
+              };
+              continue;
+            }
+            JSXIdentifier.lastIndex = lastIndex;
+            if (match = JSXIdentifier.exec(input2)) {
+              lastIndex = JSXIdentifier.lastIndex;
+              lastSignificantToken = match[0];
+              yield {
+                type: "JSXIdentifier",
+                value: match[0]
+              };
+              continue;
+            }
+            JSXString.lastIndex = lastIndex;
+            if (match = JSXString.exec(input2)) {
+              lastIndex = JSXString.lastIndex;
+              lastSignificantToken = match[0];
+              yield {
+                type: "JSXString",
+                value: match[0],
+                closed: match[2] !== void 0
+              };
+              continue;
+            }
+            break;
+          case "JSXChildren":
+            JSXText.lastIndex = lastIndex;
+            if (match = JSXText.exec(input2)) {
+              lastIndex = JSXText.lastIndex;
+              lastSignificantToken = match[0];
+              yield {
+                type: "JSXText",
+                value: match[0]
+              };
+              continue;
+            }
+            switch (input2[lastIndex]) {
+              case "<":
+                stack.push({ tag: "JSXTag" });
+                lastIndex++;
+                lastSignificantToken = "<";
+                yield {
+                  type: "JSXPunctuator",
+                  value: "<"
+                };
+                continue;
+              case "{":
+                stack.push({
+                  tag: "InterpolationInJSX",
+                  nesting: braces.length
+                });
+                lastIndex++;
+                lastSignificantToken = "?InterpolationInJSX";
+                postfixIncDec = false;
+                yield {
+                  type: "JSXPunctuator",
+                  value: "{"
+                };
+                continue;
+            }
+        }
+        WhiteSpace.lastIndex = lastIndex;
+        if (match = WhiteSpace.exec(input2)) {
+          lastIndex = WhiteSpace.lastIndex;
+          yield {
+            type: "WhiteSpace",
+            value: match[0]
+          };
+          continue;
+        }
+        LineTerminatorSequence.lastIndex = lastIndex;
+        if (match = LineTerminatorSequence.exec(input2)) {
+          lastIndex = LineTerminatorSequence.lastIndex;
+          postfixIncDec = false;
+          if (KeywordsWithNoLineTerminatorAfter.test(lastSignificantToken)) {
+            lastSignificantToken = "?NoLineTerminatorHere";
+          }
+          yield {
+            type: "LineTerminatorSequence",
+            value: match[0]
+          };
+          continue;
+        }
+        MultiLineComment.lastIndex = lastIndex;
+        if (match = MultiLineComment.exec(input2)) {
+          lastIndex = MultiLineComment.lastIndex;
+          if (Newline.test(match[0])) {
+            postfixIncDec = false;
+            if (KeywordsWithNoLineTerminatorAfter.test(lastSignificantToken)) {
+              lastSignificantToken = "?NoLineTerminatorHere";
+            }
+          }
+          yield {
+            type: "MultiLineComment",
+            value: match[0],
+            closed: match[1] !== void 0
+          };
+          continue;
+        }
+        SingleLineComment.lastIndex = lastIndex;
+        if (match = SingleLineComment.exec(input2)) {
+          lastIndex = SingleLineComment.lastIndex;
+          postfixIncDec = false;
+          yield {
+            type: "SingleLineComment",
+            value: match[0]
+          };
+          continue;
+        }
+        firstCodePoint = String.fromCodePoint(input2.codePointAt(lastIndex));
+        lastIndex += firstCodePoint.length;
+        lastSignificantToken = firstCodePoint;
+        postfixIncDec = false;
+        yield {
+          type: mode.tag.startsWith("JSX") ? "JSXInvalid" : "Invalid",
+          value: firstCodePoint
+        };
+      }
+      return void 0;
+    };
   }
 });
 
@@ -29840,19 +30260,19 @@ var require_instrument = __commonJS({
       o["default"] = v;
     });
     var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
-      var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function(o2) {
+      var ownKeys2 = function(o) {
+        ownKeys2 = Object.getOwnPropertyNames || function(o2) {
           var ar = [];
           for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
           return ar;
         };
-        return ownKeys(o);
+        return ownKeys2(o);
       };
       return function(mod) {
         if (mod && mod.__esModule) return mod;
         var result = {};
         if (mod != null) {
-          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+          for (var k = ownKeys2(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
         }
         __setModuleDefault(result, mod);
         return result;
@@ -29901,19 +30321,19 @@ var require_IncomingWebhook = __commonJS({
       o["default"] = v;
     });
     var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
-      var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function(o2) {
+      var ownKeys2 = function(o) {
+        ownKeys2 = Object.getOwnPropertyNames || function(o2) {
           var ar = [];
           for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
           return ar;
         };
-        return ownKeys(o);
+        return ownKeys2(o);
       };
       return function(mod) {
         if (mod && mod.__esModule) return mod;
         var result = {};
         if (mod != null) {
-          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+          for (var k = ownKeys2(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
         }
         __setModuleDefault(result, mod);
         return result;
@@ -30067,19 +30487,19 @@ var require_WebhookTrigger = __commonJS({
       o["default"] = v;
     });
     var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
-      var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function(o2) {
+      var ownKeys2 = function(o) {
+        ownKeys2 = Object.getOwnPropertyNames || function(o2) {
           var ar = [];
           for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
           return ar;
         };
-        return ownKeys(o);
+        return ownKeys2(o);
       };
       return function(mod) {
         if (mod && mod.__esModule) return mod;
         var result = {};
         if (mod != null) {
-          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+          for (var k = ownKeys2(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
         }
         __setModuleDefault(result, mod);
         return result;
@@ -30307,9 +30727,9 @@ function issueFileCommand(command, message) {
     encoding: "utf8"
   });
 }
-function prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value3) {
   const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
-  const convertedValue = toCommandValue(value);
+  const convertedValue = toCommandValue(value3);
   if (key.includes(delimiter)) {
     throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
   }
@@ -30381,22 +30801,22 @@ var HttpResponseRetryCodes = [
 import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
-  function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+  function adopt(value3) {
+    return value3 instanceof P ? value3 : new P(function(resolve2) {
+      resolve2(value3);
     });
   }
   return new (P || (P = Promise))(function(resolve2, reject) {
-    function fulfilled(value) {
+    function fulfilled(value3) {
       try {
-        step(generator.next(value));
+        step(generator.next(value3));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value) {
+    function rejected(value3) {
       try {
-        step(generator["throw"](value));
+        step(generator["throw"](value3));
       } catch (e) {
         reject(e);
       }
@@ -30447,7 +30867,7 @@ var Summary = class {
    * @returns {string} content wrapped in HTML element
    */
   wrap(tag, content, attrs = {}) {
-    const htmlAttrs = Object.entries(attrs).map(([key, value]) => ` ${key}="${value}"`).join("");
+    const htmlAttrs = Object.entries(attrs).map(([key, value3]) => ` ${key}="${value3}"`).join("");
     if (!content) {
       return `<${tag}${htmlAttrs}>`;
     }
@@ -30532,9 +30952,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addCodeBlock(code, lang) {
+  addCodeBlock(code18, lang) {
     const attrs = Object.assign({}, lang && { lang });
-    const element = this.wrap("pre", this.wrap("code", code), attrs);
+    const element = this.wrap("pre", this.wrap("code", code18), attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -30697,13 +31117,13 @@ function getInput(name, options) {
   }
   return val.trim();
 }
-function setOutput(name, value) {
+function setOutput(name, value3) {
   const filePath = process.env["GITHUB_OUTPUT"] || "";
   if (filePath) {
-    return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value));
+    return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value3));
   }
   process.stdout.write(os4.EOL);
-  issueCommand("set-output", { name }, toCommandValue(value));
+  issueCommand("set-output", { name }, toCommandValue(value3));
 }
 function setFailed(message) {
   process.exitCode = ExitCode.Failure;
@@ -30771,22 +31191,22 @@ var Context = class {
 var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
-  function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+  function adopt(value3) {
+    return value3 instanceof P ? value3 : new P(function(resolve2) {
+      resolve2(value3);
     });
   }
   return new (P || (P = Promise))(function(resolve2, reject) {
-    function fulfilled(value) {
+    function fulfilled(value3) {
       try {
-        step(generator.next(value));
+        step(generator.next(value3));
       } catch (e) {
         reject(e);
       }
     }
-    function rejected(value) {
+    function rejected(value3) {
       try {
-        step(generator["throw"](value));
+        step(generator["throw"](value3));
       } catch (e) {
         reject(e);
       }
@@ -30977,13 +31397,13 @@ function lowercaseKeys(object2) {
     return newObj;
   }, {});
 }
-function isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
+function isPlainObject(value3) {
+  if (typeof value3 !== "object" || value3 === null) return false;
+  if (Object.prototype.toString.call(value3) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value3);
   if (proto === null) return true;
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value3);
 }
 function mergeDeep(defaults2, options) {
   const result = Object.assign({}, defaults2);
@@ -31072,57 +31492,57 @@ function encodeUnreserved(str2) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
-function encodeValue(operator, value, key) {
-  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+function encodeValue(operator, value3, key) {
+  value3 = operator === "+" || operator === "#" ? encodeReserved(value3) : encodeUnreserved(value3);
   if (key) {
-    return encodeUnreserved(key) + "=" + value;
+    return encodeUnreserved(key) + "=" + value3;
   } else {
-    return value;
+    return value3;
   }
 }
-function isDefined(value) {
-  return value !== void 0 && value !== null;
+function isDefined(value3) {
+  return value3 !== void 0 && value3 !== null;
 }
 function isKeyOperator(operator) {
   return operator === ";" || operator === "&" || operator === "?";
 }
 function getValues(context4, operator, key, modifier) {
-  var value = context4[key], result = [];
-  if (isDefined(value) && value !== "") {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      value = value.toString();
+  var value3 = context4[key], result = [];
+  if (isDefined(value3) && value3 !== "") {
+    if (typeof value3 === "string" || typeof value3 === "number" || typeof value3 === "bigint" || typeof value3 === "boolean") {
+      value3 = value3.toString();
       if (modifier && modifier !== "*") {
-        value = value.substring(0, parseInt(modifier, 10));
+        value3 = value3.substring(0, parseInt(modifier, 10));
       }
       result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+        encodeValue(operator, value3, isKeyOperator(operator) ? key : "")
       );
     } else {
       if (modifier === "*") {
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
+        if (Array.isArray(value3)) {
+          value3.filter(isDefined).forEach(function(value22) {
             result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+              encodeValue(operator, value22, isKeyOperator(operator) ? key : "")
             );
           });
         } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              result.push(encodeValue(operator, value[k], k));
+          Object.keys(value3).forEach(function(k) {
+            if (isDefined(value3[k])) {
+              result.push(encodeValue(operator, value3[k], k));
             }
           });
         }
       } else {
         const tmp = [];
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue(operator, value2));
+        if (Array.isArray(value3)) {
+          value3.filter(isDefined).forEach(function(value22) {
+            tmp.push(encodeValue(operator, value22));
           });
         } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
+          Object.keys(value3).forEach(function(k) {
+            if (isDefined(value3[k])) {
               tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value[k].toString()));
+              tmp.push(encodeValue(operator, value3[k].toString()));
             }
           });
         }
@@ -31135,12 +31555,12 @@ function getValues(context4, operator, key, modifier) {
     }
   } else {
     if (operator === ";") {
-      if (isDefined(value)) {
+      if (isDefined(value3)) {
         result.push(encodeUnreserved(key));
       }
-    } else if (value === "" && (operator === "&" || operator === "?")) {
+    } else if (value3 === "" && (operator === "&" || operator === "?")) {
       result.push(encodeUnreserved(key) + "=");
-    } else if (value === "") {
+    } else if (value3 === "") {
       result.push("");
     }
   }
@@ -31287,20 +31707,20 @@ CHAR_MAP[HTAB] |= OWS;
 CHAR_MAP[SP] |= OWS;
 CHAR_MAP[SEMI] |= SEMI_FLAG;
 CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 128; code <= 255; code++) {
-  CHAR_MAP[code] |= LOWER_CASE;
+for (let code18 = 128; code18 <= 255; code18++) {
+  CHAR_MAP[code18] |= LOWER_CASE;
 }
 for (const char of "!#$%&'*+-.^_`|~") {
   CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
 }
-for (let code = 48; code <= 57; code++) {
-  CHAR_MAP[code] |= TOKEN_FLAG;
+for (let code18 = 48; code18 <= 57; code18++) {
+  CHAR_MAP[code18] |= TOKEN_FLAG;
 }
-for (let code = 65; code <= 90; code++) {
-  CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+for (let code18 = 65; code18 <= 90; code18++) {
+  CHAR_MAP[code18] |= LOWER_CASE | TOKEN_FLAG;
 }
-for (let code = 97; code <= 122; code++) {
-  CHAR_MAP[code] |= TOKEN_FLAG;
+for (let code18 = 97; code18 <= 122; code18++) {
+  CHAR_MAP[code18] |= TOKEN_FLAG;
 }
 var NullObject = /* @__PURE__ */ (() => {
   const C = function() {
@@ -31320,8 +31740,8 @@ function parse2(header, options) {
   let whitespace = -1;
   let stop = options?.parameters === false ? COMMA_FLAG : 0;
   while (index < len) {
-    const code = header.charCodeAt(index);
-    const flags = CHAR_MAP[code];
+    const code18 = header.charCodeAt(index);
+    const flags = CHAR_MAP[code18];
     if ((flags & stopFlags) !== 0) {
       stop |= flags & COMMA_FLAG;
       break;
@@ -31332,12 +31752,12 @@ function parse2(header, options) {
     } else {
       whitespace = -1;
     }
-    typeFlags |= code & NON_ASCII | flags;
+    typeFlags |= code18 & NON_ASCII | flags;
     index++;
   }
   const valueEnd = whitespace === -1 ? index : whitespace;
-  const value = header.slice(valueStart, valueEnd);
-  const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+  const value3 = header.slice(valueStart, valueEnd);
+  const type = (typeFlags & CASE_FLAGS) === 0 ? value3 : value3.toLowerCase();
   if (index === len || stop !== 0) {
     return { type, index, parameters: new NullObject() };
   }
@@ -31354,17 +31774,17 @@ function parseParameters(header, type, index, len, stopFlags) {
     let keyFlags = 0;
     let keyWhitespace = -1;
     while (index < len) {
-      const code = header.charCodeAt(index);
-      const flags = CHAR_MAP[code];
+      const code18 = header.charCodeAt(index);
+      const flags = CHAR_MAP[code18];
       if ((flags & stopFlags) !== 0) {
         if ((flags & COMMA_FLAG) !== 0)
           break parameter;
         continue parameter;
       }
-      if (code === EQ) {
+      if (code18 === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-        const value = header.slice(keyStart, keyEnd);
-        const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+        const value3 = header.slice(keyStart, keyEnd);
+        const key = (keyFlags & CASE_FLAGS) === 0 ? value3 : value3.toLowerCase();
         index++;
         while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
           index++;
@@ -31373,16 +31793,16 @@ function parseParameters(header, type, index, len, stopFlags) {
           const quotedStart = ++index;
           let escaped = false;
           while (index < len) {
-            const code18 = header.charCodeAt(index);
-            if (code18 === DQUOTE) {
+            const code19 = header.charCodeAt(index);
+            if (code19 === DQUOTE) {
               if (parameters[key] === void 0) {
                 parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
               }
               index++;
               let stop2 = 0;
               while (index < len) {
-                const code19 = header.charCodeAt(index);
-                const flags2 = CHAR_MAP[code19];
+                const code20 = header.charCodeAt(index);
+                const flags2 = CHAR_MAP[code20];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
                   break;
@@ -31393,7 +31813,7 @@ function parseParameters(header, type, index, len, stopFlags) {
                 break parameter;
               continue parameter;
             }
-            if (code18 === BSLASH && index + 1 < len) {
+            if (code19 === BSLASH && index + 1 < len) {
               escaped = true;
               index += 2;
               continue;
@@ -31406,8 +31826,8 @@ function parseParameters(header, type, index, len, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index < len) {
-          const code18 = header.charCodeAt(index);
-          const flags2 = CHAR_MAP[code18];
+          const code19 = header.charCodeAt(index);
+          const flags2 = CHAR_MAP[code19];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
             break;
@@ -31434,7 +31854,7 @@ function parseParameters(header, type, index, len, stopFlags) {
       } else {
         keyWhitespace = -1;
       }
-      keyFlags |= code & NON_ASCII | flags;
+      keyFlags |= code18 & NON_ASCII | flags;
       index++;
     }
   }
@@ -31616,12 +32036,12 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   }
   return chunks.join("");
 };
-var JSONStringify = (value, replacer, space) => {
+var JSONStringify = (value3, replacer, space) => {
   try {
     const supportsRawJSON = "rawJSON" in JSON;
     if (supportsRawJSON) {
       return originalStringify(
-        value,
+        value3,
         (key, val) => {
           if (typeof val === "bigint") return JSON.rawJSON(val.toString());
           const hasFunctionReplacer = typeof replacer === "function";
@@ -31633,9 +32053,9 @@ var JSONStringify = (value, replacer, space) => {
         space
       );
     }
-    if (!value) return originalStringify(value, replacer, space);
+    if (!value3) return originalStringify(value3, replacer, space);
     const convertedToCustomJSON = originalStringify(
-      value,
+      value3,
       (key, val) => {
         const isNoise = typeof val === "string" && noiseValue.test(val);
         if (isNoise) return val.toString() + "n";
@@ -31656,7 +32076,7 @@ var JSONStringify = (value, replacer, space) => {
     return denoisedJSON;
   } catch (error63) {
     if (error63 instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value, replacer, space);
+      const convertedJSON = stringifyIteratively(value3, replacer, space);
       if (convertedJSON === void 0) return void 0;
       const supportsRawJSON = "rawJSON" in JSON;
       if (supportsRawJSON) return convertedJSON;
@@ -31684,26 +32104,26 @@ var isContextSourceSupported = () => {
     return false;
   }
 };
-var convertMarkedBigIntsReviver = (key, value, context4, userReviver) => {
-  const isCustomFormatBigInt = typeof value === "string" && customFormat.test(value);
-  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
-  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
-  if (isNoiseValue) return value.slice(0, -1);
+var convertMarkedBigIntsReviver = (key, value3, context4, userReviver) => {
+  const isCustomFormatBigInt = typeof value3 === "string" && customFormat.test(value3);
+  if (isCustomFormatBigInt) return BigInt(value3.slice(0, -1));
+  const isNoiseValue = typeof value3 === "string" && noiseValue.test(value3);
+  if (isNoiseValue) return value3.slice(0, -1);
   const hasUserReviver = typeof userReviver === "function";
-  if (!hasUserReviver) return value;
-  return userReviver(key, value, context4);
+  if (!hasUserReviver) return value3;
+  return userReviver(key, value3, context4);
 };
 var JSONParseV2 = (text2, reviver) => {
-  return JSON.parse(text2, (key, value, context4) => {
-    const isNumber2 = typeof value === "number";
-    const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+  return JSON.parse(text2, (key, value3, context4) => {
+    const isNumber2 = typeof value3 === "number";
+    const isOutOfBounds = value3 > Number.MAX_SAFE_INTEGER || value3 < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber2 && isOutOfBounds;
     const isInt = context4 && intRegex.test(context4.source);
     const isBigInt = isBigNumber && isInt;
     if (isBigInt) return BigInt(context4.source);
     const hasCustomReviver = typeof reviver === "function";
-    if (!hasCustomReviver) return value;
-    return reviver(key, value, context4);
+    if (!hasCustomReviver) return value3;
+    return reviver(key, value3, context4);
   });
 };
 var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
@@ -31717,35 +32137,35 @@ var applyReviverIteratively = (parsed, userReviver) => {
     const node2 = stack[stack.length - 1];
     if (!node2.visited) {
       node2.visited = true;
-      const value = node2.parent[node2.key];
-      const isComplexObject = value !== null && typeof value === "object";
+      const value3 = node2.parent[node2.key];
+      const isComplexObject = value3 !== null && typeof value3 === "object";
       if (isComplexObject) {
-        const keys = Object.keys(value);
+        const keys = Object.keys(value3);
         for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
+          stack.push({ parent: value3, key: keys[i], visited: false });
         }
       }
     } else {
       const { parent, key } = node2;
-      let value = parent[key];
-      if (typeof value === "string") {
-        const isCustomFormatBigInt = customFormat.test(value);
+      let value3 = parent[key];
+      if (typeof value3 === "string") {
+        const isCustomFormatBigInt = customFormat.test(value3);
         if (isCustomFormatBigInt) {
-          value = BigInt(value.slice(0, -1));
+          value3 = BigInt(value3.slice(0, -1));
         } else {
-          const isNoise = noiseValue.test(value);
-          if (isNoise) value = value.slice(0, -1);
+          const isNoise = noiseValue.test(value3);
+          if (isNoise) value3 = value3.slice(0, -1);
         }
       }
       const hasUserReviver = typeof userReviver === "function";
       if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
+        value3 = userReviver.call(parent, key, value3);
       }
-      const isDeleted = value === void 0;
+      const isDeleted = value3 === void 0;
       if (isDeleted) {
         delete parent[key];
       } else {
-        parent[key] = value;
+        parent[key] = value3;
       }
       stack.pop();
     }
@@ -31774,7 +32194,7 @@ var JSONParse = (text2, reviver) => {
     const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
-      (key, value, context4) => convertMarkedBigIntsReviver(key, value, context4, reviver)
+      (key, value3, context4) => convertMarkedBigIntsReviver(key, value3, context4, reviver)
     );
   } catch (error63) {
     if (error63 instanceof RangeError) {
@@ -31832,13 +32252,13 @@ var defaults_default = {
     "user-agent": `octokit-request.js/${VERSION2} ${getUserAgent()}`
   }
 };
-function isPlainObject2(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
+function isPlainObject2(value3) {
+  if (typeof value3 !== "object" || value3 === null) return false;
+  if (Object.prototype.toString.call(value3) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value3);
   if (proto === null) return true;
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value3);
 }
 var noop = () => "";
 async function fetchWrapper(requestOptions) {
@@ -31852,9 +32272,9 @@ async function fetchWrapper(requestOptions) {
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
   const body = isPlainObject2(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
+    Object.entries(requestOptions.headers).map(([name, value3]) => [
       name,
-      String(value)
+      String(value3)
     ])
   );
   let fetchResponse;
@@ -31894,8 +32314,8 @@ async function fetchWrapper(requestOptions) {
   const status = fetchResponse.status;
   const url2 = fetchResponse.url;
   const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
+  for (const [key, value3] of fetchResponse.headers) {
+    responseHeaders[key] = value3;
   }
   const octokitResponse = {
     url: url2,
@@ -34642,8 +35062,8 @@ var handler = {
   ownKeys({ scope }) {
     return [...endpointMethodsMap.get(scope).keys()];
   },
-  set(target, methodName, value) {
-    return target.cache[methodName] = value;
+  set(target, methodName, value3) {
+    return target.cache[methodName] = value3;
   },
   get({ octokit, scope, cache }, methodName) {
     if (cache[methodName]) {
@@ -35906,10 +36326,10 @@ function getEnumValues(entries) {
 function joinValues(array2, separator = "|") {
   return array2.map((val) => stringifyPrimitive(val)).join(separator);
 }
-function jsonStringifyReplacer(_, value) {
-  if (typeof value === "bigint")
-    return value.toString();
-  return value;
+function jsonStringifyReplacer(_, value3) {
+  if (typeof value3 === "bigint")
+    return value3.toString();
+  return value3;
 }
 var Cached = class {
   constructor(getter) {
@@ -35931,10 +36351,10 @@ function cached(getter) {
 function nullish(input2) {
   return input2 === null || input2 === void 0;
 }
-function cleanRegex(source) {
-  const start = source.startsWith("^") ? 1 : 0;
-  const end = source.endsWith("$") ? source.length - 1 : source.length;
-  return source.slice(start, end);
+function cleanRegex(source2) {
+  const start = source2.startsWith("^") ? 1 : 0;
+  const end = source2.endsWith("$") ? source2.length - 1 : source2.length;
+  return source2.slice(start, end);
 }
 function floatSafeRemainder(val, step) {
   const ratio = val / step;
@@ -35946,17 +36366,17 @@ function floatSafeRemainder(val, step) {
 }
 var EVALUATING = /* @__PURE__ */ Symbol("evaluating");
 function defineLazy(object2, key, getter) {
-  let value = void 0;
+  let value3 = void 0;
   Object.defineProperty(object2, key, {
     get() {
-      if (value === EVALUATING) {
+      if (value3 === EVALUATING) {
         return void 0;
       }
-      if (value === void 0) {
-        value = EVALUATING;
-        value = getter();
+      if (value3 === void 0) {
+        value3 = EVALUATING;
+        value3 = getter();
       }
-      return value;
+      return value3;
     },
     set(v) {
       Object.defineProperty(object2, key, {
@@ -35970,9 +36390,9 @@ function defineLazy(object2, key, getter) {
 function objectClone(obj) {
   return Object.create(Object.getPrototypeOf(obj), Object.getOwnPropertyDescriptors(obj));
 }
-function assignProp(target, prop, value) {
+function assignProp(target, prop, value3) {
   Object.defineProperty(target, prop, {
-    value,
+    value: value3,
     writable: true,
     enumerable: true,
     configurable: true
@@ -35988,42 +36408,42 @@ function sourceShape(schema) {
 function deferProp(target, key, getter) {
   Object.defineProperty(target, key, {
     get() {
-      const value = getter();
-      assignProp(this, key, value);
-      return value;
+      const value3 = getter();
+      assignProp(this, key, value3);
+      return value3;
     },
     enumerable: true,
     configurable: true
   });
 }
-function putProp(target, key, value) {
+function putProp(target, key, value3) {
   if (key in target)
-    assignProp(target, key, value);
+    assignProp(target, key, value3);
   else
-    target[key] = value;
+    target[key] = value3;
 }
-function mirrorShape(target, source, keys, wrap) {
-  const raw = sourceShape(source);
+function mirrorShape(target, source2, keys, wrap) {
+  const raw = sourceShape(source2);
   for (const key of keys) {
     const desc = Object.getOwnPropertyDescriptor(raw, key);
     if (!desc.enumerable)
       continue;
     if (desc.get) {
       deferProp(target, key, () => {
-        const value = source._zod.def.shape[key];
-        return wrap ? wrap(value, key) : value;
+        const value3 = source2._zod.def.shape[key];
+        return wrap ? wrap(value3, key) : value3;
       });
     } else
       putProp(target, key, wrap ? wrap(desc.value, key) : desc.value);
   }
 }
-function mirrorProps(target, source) {
-  for (const key of Reflect.ownKeys(source)) {
-    const desc = Object.getOwnPropertyDescriptor(source, key);
+function mirrorProps(target, source2) {
+  for (const key of Reflect.ownKeys(source2)) {
+    const desc = Object.getOwnPropertyDescriptor(source2, key);
     if (!desc.enumerable)
       continue;
     if (desc.get)
-      deferProp(target, key, () => source[key]);
+      deferProp(target, key, () => source2[key]);
     else
       putProp(target, key, desc.value);
   }
@@ -36210,9 +36630,9 @@ function createTransparentProxy(getter) {
       target ?? (target = getter());
       return Reflect.get(target, prop, receiver);
     },
-    set(_, prop, value, receiver) {
+    set(_, prop, value3, receiver) {
       target ?? (target = getter());
-      return Reflect.set(target, prop, value, receiver);
+      return Reflect.set(target, prop, value3, receiver);
     },
     has(_, prop) {
       target ?? (target = getter());
@@ -36236,12 +36656,12 @@ function createTransparentProxy(getter) {
     }
   });
 }
-function stringifyPrimitive(value) {
-  if (typeof value === "bigint")
-    return value.toString() + "n";
-  if (typeof value === "string")
-    return `"${value}"`;
-  return `${value}`;
+function stringifyPrimitive(value3) {
+  if (typeof value3 === "bigint")
+    return value3.toString() + "n";
+  if (typeof value3 === "string")
+    return `"${value3}"`;
+  return `${value3}`;
 }
 function optionalKeys(shape) {
   return Object.keys(shape).filter((k) => {
@@ -36350,15 +36770,15 @@ function partial(Class2, schema, mask, name = "partial") {
   }
   const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value, key) => selected && !selected.has(key) ? value : new Class2({ type: "optional", innerType: value })));
+  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value3, key) => selected && !selected.has(key) ? value3 : new Class2({ type: "optional", innerType: value3 })));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape, checks: [] }));
 }
 function required(Class2, schema, mask) {
   const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key) => (
+  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value3, key) => (
     // overwrite with non-optional
-    selected && !selected.has(key) ? value : new Class2({ type: "nonoptional", innerType: value })
+    selected && !selected.has(key) ? value3 : new Class2({ type: "nonoptional", innerType: value3 })
   ));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
 }
@@ -36553,12 +36973,12 @@ function members(proto, table) {
       defineBound(proto, key, desc.value);
   }
 }
-function own(inst, key, value, enumerable = true) {
-  Object.defineProperty(inst, key, { configurable: true, writable: true, enumerable, value });
-  return value;
+function own(inst, key, value3, enumerable = true) {
+  Object.defineProperty(inst, key, { configurable: true, writable: true, enumerable, value: value3 });
+  return value3;
 }
-function hide(inst, key, value) {
-  return own(inst, key, value, false);
+function hide(inst, key, value3) {
+  return own(inst, key, value3, false);
 }
 // @__NO_SIDE_EFFECTS__
 function derived(computes, table) {
@@ -36570,8 +36990,8 @@ function derived(computes, table) {
       get() {
         return own(this, key, compute(this));
       },
-      set(value) {
-        own(this, key, value);
+      set(value3) {
+        own(this, key, value3);
       }
     });
   }
@@ -36583,8 +37003,8 @@ function defineBound(proto, key, fn) {
     get() {
       return this == null ? fn : own(this, key, fn.bind(this));
     },
-    set(value) {
-      own(this, key, value);
+    set(value3) {
+      own(this, key, value3);
     }
   });
 }
@@ -36615,21 +37035,21 @@ function defineLazyInternal(inst, key, compute) {
       const outer = broke;
       broke = false;
       try {
-        const value = compute(this);
+        const value3 = compute(this);
         if (broke)
           delete this[key];
         else
-          Object.defineProperty(this, key, { configurable: true, writable: true, value });
+          Object.defineProperty(this, key, { configurable: true, writable: true, value: value3 });
         broke = broke || outer;
-        return value;
+        return value3;
       } catch (err) {
         delete this[key];
         broke = broke || outer;
         throw err;
       }
     },
-    set(value) {
-      Object.defineProperty(this, key, { configurable: true, writable: true, value });
+    set(value3) {
+      Object.defineProperty(this, key, { configurable: true, writable: true, value: value3 });
     }
   });
 }
@@ -36646,14 +37066,14 @@ function installLazyProp(inst, key, make, enumerable) {
       Object.defineProperty(this, key, desc);
       return desc.value;
     },
-    set(value) {
-      Object.defineProperty(this, key, { configurable: true, writable: true, enumerable, value });
+    set(value3) {
+      Object.defineProperty(this, key, { configurable: true, writable: true, enumerable, value: value3 });
     }
   });
 }
 var CONSTANT_CATCH = "~constantCatch";
-function constantCatch(value) {
-  const fn = () => value;
+function constantCatch(value3) {
+  const fn = () => value3;
   fn[CONSTANT_CATCH] = true;
   return fn;
 }
@@ -36786,8 +37206,8 @@ function _getMessage() {
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
   return internals.message;
 }
-function _setMessage(value) {
-  this._zod.message = value;
+function _setMessage(value3) {
+  this._zod.message = value3;
 }
 var _messageDesc = {
   get: _getMessage,
@@ -36810,12 +37230,12 @@ var initializer = (inst, def) => {
       configurable: true,
       enumerable: false,
       get() {
-        const value = () => this.message;
-        Object.defineProperty(this, "toString", { value, configurable: true, writable: true });
-        return value;
+        const value3 = () => this.message;
+        Object.defineProperty(this, "toString", { value: value3, configurable: true, writable: true });
+        return value3;
       },
-      set(value) {
-        Object.defineProperty(this, "toString", { value, configurable: true, writable: true });
+      set(value3) {
+        Object.defineProperty(this, "toString", { value: value3, configurable: true, writable: true });
       }
     });
   }
@@ -36977,9 +37397,9 @@ function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
 var _parse = (_Err) => {
-  const fn = (schema, value, _ctx, _params) => {
+  const fn = (schema, value3, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-    const result = schema._zod.run({ value, issues: [] }, ctx);
+    const result = schema._zod.run({ value: value3, issues: [] }, ctx);
     if (result instanceof Promise) {
       throw new $ZodAsyncError();
     }
@@ -36994,9 +37414,9 @@ var _parse = (_Err) => {
 };
 var parse3 = /* @__PURE__ */ _parse($ZodRealError);
 var _parseAsync = (_Err) => {
-  const fn = async (schema, value, _ctx, params) => {
+  const fn = async (schema, value3, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-    let result = schema._zod.run({ value, issues: [] }, ctx);
+    let result = schema._zod.run({ value: value3, issues: [] }, ctx);
     if (result instanceof Promise)
       result = await result;
     if (result.issues.length) {
@@ -37009,9 +37429,9 @@ var _parseAsync = (_Err) => {
   return fn;
 };
 var parseAsync = /* @__PURE__ */ _parseAsync($ZodRealError);
-var _safeParse = (_Err) => (schema, value, _ctx) => {
+var _safeParse = (_Err) => (schema, value3, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-  const result = schema._zod.run({ value, issues: [] }, ctx);
+  const result = schema._zod.run({ value: value3, issues: [] }, ctx);
   if (result instanceof Promise) {
     throw new $ZodAsyncError();
   }
@@ -37037,9 +37457,9 @@ function failure(Err, issues, ctx) {
     }
   };
 }
-var _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
+var _safeParseAsync = (_Err) => async (schema, value3, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-  let result = schema._zod.run({ value, issues: [] }, ctx);
+  let result = schema._zod.run({ value: value3, issues: [] }, ctx);
   if (result instanceof Promise)
     result = await result;
   return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
@@ -37047,88 +37467,88 @@ var _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
 var safeParseAsync = /* @__PURE__ */ _safeParseAsync($ZodRealError);
 var COMPILE_INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var COMPILE_FALLBACK = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
-var validate = ((schema, value, _ctx) => {
+var validate = ((schema, value3, _ctx) => {
   const validator = schema._zod.bag.validator;
   if (validator !== void 0) {
-    if (validator(value) !== COMPILE_INVALID)
+    if (validator(value3) !== COMPILE_INVALID)
       return true;
     if (validator.definite === true && _ctx === void 0)
       return false;
   }
-  return validateFallback(schema, value, _ctx);
+  return validateFallback(schema, value3, _ctx);
 });
-function validateFallback(schema, value, _ctx) {
+function validateFallback(schema, value3, _ctx) {
   const ctx = _ctx ? { ..._ctx, async: false, abortEarly: true } : { async: false, abortEarly: true };
   const fallbackRun = schema._zod.bag.fallbackRun;
   let result;
   if (fallbackRun) {
     ctx[COMPILE_FALLBACK] = true;
-    result = fallbackRun({ value, issues: [] }, ctx);
+    result = fallbackRun({ value: value3, issues: [] }, ctx);
   } else {
-    result = schema._zod.run({ value, issues: [] }, ctx);
+    result = schema._zod.run({ value: value3, issues: [] }, ctx);
   }
   if (result instanceof Promise) {
     throw new $ZodAsyncError();
   }
   return result.issues.length === 0;
 }
-var validateAsync = async (schema, value, _ctx) => {
+var validateAsync = async (schema, value3, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true, abortEarly: true } : { async: true, abortEarly: true };
-  let result = schema._zod.run({ value, issues: [] }, ctx);
+  let result = schema._zod.run({ value: value3, issues: [] }, ctx);
   if (result instanceof Promise)
     result = await result;
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse5 = _parse(_Err);
-  const fn = (schema, value, _ctx, _params) => {
+  const parse6 = _parse(_Err);
+  const fn = (schema, value3, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse5(schema, value, ctx, finalizeParams(fn, _params));
+    return parse6(schema, value3, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse5 = _parse(_Err);
-  const fn = (schema, value, _ctx, _params) => {
-    return parse5(schema, value, _ctx, finalizeParams(fn, _params));
+  const parse6 = _parse(_Err);
+  const fn = (schema, value3, _ctx, _params) => {
+    return parse6(schema, value3, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var decode = /* @__PURE__ */ _decode($ZodRealError);
 var _encodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
-  const fn = async (schema, value, _ctx, _params) => {
+  const fn = async (schema, value3, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return await parseAsync3(schema, value, ctx, finalizeParams(fn, _params));
+    return await parseAsync3(schema, value3, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encodeAsync = /* @__PURE__ */ _encodeAsync($ZodRealError);
 var _decodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
-  const fn = async (schema, value, _ctx, _params) => {
-    return await parseAsync3(schema, value, _ctx, finalizeParams(fn, _params));
+  const fn = async (schema, value3, _ctx, _params) => {
+    return await parseAsync3(schema, value3, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var decodeAsync = /* @__PURE__ */ _decodeAsync($ZodRealError);
-var _safeEncode = (_Err) => (schema, value, _ctx) => {
+var _safeEncode = (_Err) => (schema, value3, _ctx) => {
   const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-  return _safeParse(_Err)(schema, value, ctx);
+  return _safeParse(_Err)(schema, value3, ctx);
 };
 var safeEncode = /* @__PURE__ */ _safeEncode($ZodRealError);
-var _safeDecode = (_Err) => (schema, value, _ctx) => {
-  return _safeParse(_Err)(schema, value, _ctx);
+var _safeDecode = (_Err) => (schema, value3, _ctx) => {
+  return _safeParse(_Err)(schema, value3, _ctx);
 };
 var safeDecode = /* @__PURE__ */ _safeDecode($ZodRealError);
-var _safeEncodeAsync = (_Err) => async (schema, value, _ctx) => {
+var _safeEncodeAsync = (_Err) => async (schema, value3, _ctx) => {
   const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-  return _safeParseAsync(_Err)(schema, value, ctx);
+  return _safeParseAsync(_Err)(schema, value3, ctx);
 };
 var safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync($ZodRealError);
-var _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
-  return _safeParseAsync(_Err)(schema, value, _ctx);
+var _safeDecodeAsync = (_Err) => async (schema, value3, _ctx) => {
+  return _safeParseAsync(_Err)(schema, value3, _ctx);
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
@@ -37248,8 +37668,8 @@ var creditCard = /^\d(?:[ -]?\d){11,18}$/;
 var currencyCode = /^(?:AED|AFN|ALL|AMD|AOA|ARS|AUD|AWG|AZN|BAM|BBD|BDT|BHD|BIF|BMD|BND|BOB|BOV|BRL|BSD|BTN|BWP|BYN|BZD|CAD|CDF|CHE|CHF|CHW|CLF|CLP|CNY|COP|COU|CRC|CUP|CVE|CZK|DJF|DKK|DOP|DZD|EGP|ERN|ETB|EUR|FJD|FKP|GBP|GEL|GHS|GIP|GMD|GNF|GTQ|GYD|HKD|HNL|HTG|HUF|IDR|ILS|INR|IQD|IRR|ISK|JMD|JOD|JPY|KES|KGS|KHR|KMF|KPW|KRW|KWD|KYD|KZT|LAK|LBP|LKR|LRD|LSL|LYD|MAD|MDL|MGA|MKD|MMK|MNT|MOP|MRU|MUR|MVR|MWK|MXN|MXV|MYR|MZN|NAD|NGN|NIO|NOK|NPR|NZD|OMR|PAB|PEN|PGK|PHP|PKR|PLN|PYG|QAR|RON|RSD|RUB|RWF|SAR|SBD|SCR|SDG|SEK|SGD|SHP|SLE|SOS|SRD|SSP|STN|SVC|SYP|SZL|THB|TJS|TMT|TND|TOP|TRY|TTD|TWD|TZS|UAH|UGX|USD|USN|UYI|UYU|UYW|UZS|VED|VES|VND|VUV|WST|XAD|XAF|XAG|XAU|XBA|XBB|XBC|XBD|XCD|XCG|XDR|XOF|XPD|XPF|XPT|XSU|XTS|XUA|XXX|YER|ZAR|ZMW|ZWG)$/;
 var iban = /^[A-Z]{2}(?!00|01|99)\d{2}[A-Z0-9]{11,30}$/;
 var dateSource = `(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))`;
-function anchor(source) {
-  return new RegExp(`^${source}$`);
+function anchor(source2) {
+  return new RegExp(`^${source2}$`);
 }
 var date = /* @__PURE__ */ anchor(dateSource);
 function timeSource(args) {
@@ -37934,26 +38354,26 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   get "~standard"() {
     return hide(this, "~standard", standardProps(this));
   },
-  set "~standard"(value) {
-    own(this, "~standard", value);
+  set "~standard"(value3) {
+    own(this, "~standard", value3);
   }
 });
 var toStandardResult = (r, ctx) => r.issues.length ? { issues: r.issues.map((iss) => finalizeIssue(iss, ctx, config())) } : { value: r.value };
-async function validateAsync2(inst, value) {
+async function validateAsync2(inst, value3) {
   const ctx = { async: true };
-  return toStandardResult(await inst._zod.run({ value, issues: [] }, ctx), ctx);
+  return toStandardResult(await inst._zod.run({ value: value3, issues: [] }, ctx), ctx);
 }
 function standardProps(inst) {
   return {
-    validate: (value) => {
+    validate: (value3) => {
       const ctx = { async: false };
       try {
-        const r = inst._zod.run({ value, issues: [] }, ctx);
+        const r = inst._zod.run({ value: value3, issues: [] }, ctx);
         if (!(r instanceof Promise))
           return toStandardResult(r, ctx);
       } catch (_) {
       }
-      return validateAsync2(inst, value);
+      return validateAsync2(inst, value3);
     },
     vendor: "zod",
     version: 1
@@ -38045,8 +38465,8 @@ function parseURLObject(trimmed, def) {
   }
 }
 var asciiTabOrNewline = /[\t\n\r]/g;
-function stripTabAndNewline(value) {
-  return value.replace(asciiTabOrNewline, "");
+function stripTabAndNewline(value3) {
+  return value3.replace(asciiTabOrNewline, "");
 }
 function urlHostnameOk(url2, hostname3) {
   hostname3.lastIndex = 0;
@@ -38173,10 +38593,10 @@ var $ZodIPv4 = /* @__PURE__ */ $constructor("$ZodIPv4", (inst, def) => {
   $ZodStringFormat.init(inst, def);
 });
 var ipv6Alphabet = /^[0-9a-fA-F:.]+$/;
-function isValidIPv6(value) {
-  if (!ipv6Alphabet.test(value))
+function isValidIPv6(value3) {
+  if (!ipv6Alphabet.test(value3))
     return false;
-  return canParseURL(`http://[${value}]`);
+  return canParseURL(`http://[${value3}]`);
 }
 var $ZodIPv6 = /* @__PURE__ */ $constructor("$ZodIPv6", (inst, def) => {
   def.pattern ?? (def.pattern = ipv6);
@@ -38201,8 +38621,8 @@ var $ZodCIDRv4 = /* @__PURE__ */ $constructor("$ZodCIDRv4", (inst, def) => {
   def.pattern ?? (def.pattern = cidrv4);
   $ZodStringFormat.init(inst, def);
 });
-function isValidCIDRv6(value) {
-  const parts = value.split("/");
+function isValidCIDRv6(value3) {
+  const parts = value3.split("/");
   if (parts.length !== 2)
     return false;
   const [address, prefix] = parts;
@@ -38293,9 +38713,9 @@ function isLuhnAlgo(digits) {
   let bit = 1;
   let sum = 0;
   while (length) {
-    const value = digits.charCodeAt(--length) - 48;
+    const value3 = digits.charCodeAt(--length) - 48;
     bit ^= 1;
-    sum += bit ? [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][value] : value;
+    sum += bit ? [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][value3] : value3;
   }
   return sum % 10 === 0;
 }
@@ -38323,12 +38743,12 @@ function isIso7064Mod97(iban3) {
   let remainder = 0;
   const len = iban3.length;
   for (let i = 4; i < len; i++) {
-    const code = iban3.charCodeAt(i);
-    remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
+    const code18 = iban3.charCodeAt(i);
+    remainder = (code18 >= 65 ? remainder * 100 + (code18 - 55) : remainder * 10 + (code18 - 48)) % 97;
   }
   for (let i = 0; i < 4; i++) {
-    const code = iban3.charCodeAt(i);
-    remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
+    const code18 = iban3.charCodeAt(i);
+    remainder = (code18 >= 65 ? remainder * 100 + (code18 - 55) : remainder * 10 + (code18 - 48)) % 97;
   }
   return remainder === 1;
 }
@@ -38586,7 +39006,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse5 = inst._zod.parse;
+  const parse6 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -38600,7 +39020,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse5(payload, ctx);
+    return parse6(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -38786,11 +39206,11 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   });
   const isObject2 = isObject;
   const catchall = def.catchall;
-  let value;
+  let value3;
   const memo2 = globalConfig.memoizer;
   memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
-    value ?? (value = _normalized.value);
+    value3 ?? (value3 = _normalized.value);
     const input2 = payload.value;
     if (!isObject2(input2)) {
       payload.issues.push({
@@ -38803,10 +39223,10 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     }
     payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
     const proms = [];
-    const shape = value.shape;
+    const shape = value3.shape;
     const abortEarly = ctx?.abortEarly;
     let seen = payload.issues.length;
-    for (const key of value.allKeys) {
+    for (const key of value3.allKeys) {
       if (abortEarly && payload.issues.length !== seen) {
         if (aborted(payload, seen))
           break;
@@ -38933,9 +39353,9 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   const allowsEval2 = allowsEval;
   const fastEnabled = jit && allowsEval2.value;
   const catchall = def.catchall;
-  let value;
+  let value3;
   inst._zod.parse = (payload, ctx) => {
-    value ?? (value = _normalized.value);
+    value3 ?? (value3 = _normalized.value);
     const input2 = payload.value;
     if (!isObject2(input2)) {
       payload.issues.push({
@@ -38952,7 +39372,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       payload = fastpass(payload, ctx);
       if (!catchall)
         return payload;
-      return handleCatchall([], input2, payload, ctx, value, inst, ctx?.abortEarly === true);
+      return handleCatchall([], input2, payload, ctx, value3, inst, ctx?.abortEarly === true);
     }
     return superParse(payload, ctx);
   };
@@ -39080,16 +39500,16 @@ var $ZodXor = /* @__PURE__ */ $constructor("$ZodXor", (inst, def) => {
     });
   };
 });
-function getDiscriminatedOption(union2, value) {
+function getDiscriminatedOption(union2, value3) {
   const internals = union2._zod;
   let map2 = internals.bag.optionsMap;
   if (!map2) {
     map2 = discriminatorMap(internals.def);
     internals.bag.optionsMap = map2;
   }
-  const option = map2.get(value);
+  const option = map2.get(value3);
   if (option === null)
-    throw new Error(`Ambiguous discriminator value "${String(value)}"`);
+    throw new Error(`Ambiguous discriminator value "${String(value3)}"`);
   return option;
 }
 function discriminatorMap(def) {
@@ -39098,13 +39518,13 @@ function discriminatorMap(def) {
     const values = option._zod.propValues?.[def.discriminator];
     if (!values || values.size === 0)
       throw new Error(`Invalid discriminated union option at index "${def.options.indexOf(option)}"`);
-    for (const value of values) {
-      if (map2.has(value)) {
-        if (value !== void 0)
-          throw new Error(`Duplicate discriminator value "${String(value)}"`);
-        map2.set(value, null);
+    for (const value3 of values) {
+      if (map2.has(value3)) {
+        if (value3 !== void 0)
+          throw new Error(`Duplicate discriminator value "${String(value3)}"`);
+        map2.set(value3, null);
       } else {
-        map2.set(value, option);
+        map2.set(value3, option);
       }
     }
   }
@@ -39154,9 +39574,9 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
       });
       return payload;
     }
-    const value = input2?.[def.discriminator];
-    const opt = disc.value.get(value);
-    if (opt && (value !== void 0 || ctx.direction !== "backward")) {
+    const value3 = input2?.[def.discriminator];
+    const opt = disc.value.get(value3);
+    if (opt && (value3 !== void 0 || ctx.direction !== "backward")) {
       return opt._zod.run(payload, ctx);
     }
     if (def.unionFallback || ctx.direction === "backward") {
@@ -39167,7 +39587,7 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
       errors: [],
       note: "No matching discriminator",
       discriminator: def.discriminator,
-      options: Array.from(disc.value.keys()).filter((value2) => disc.value.get(value2) !== null),
+      options: Array.from(disc.value.keys()).filter((value4) => disc.value.get(value4) !== null),
       input: input2,
       path: [def.discriminator],
       inst
@@ -39586,14 +40006,14 @@ var $ZodMap = /* @__PURE__ */ $constructor("$ZodMap", (inst, def) => {
     payload.value = memo2 ? memo2.alloc(inst, payload, /* @__PURE__ */ new Map(), ctx) : /* @__PURE__ */ new Map();
     const abortEarly = ctx?.abortEarly;
     let seen = payload.issues.length;
-    for (const [key, value] of input2) {
+    for (const [key, value3] of input2) {
       if (abortEarly && payload.issues.length !== seen) {
         if (aborted(payload, seen))
           break;
         seen = payload.issues.length;
       }
       const keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
-      const valueResult = def.valueType._zod.run({ value, issues: [] }, ctx);
+      const valueResult = def.valueType._zod.run({ value: value3, issues: [] }, ctx);
       if (keyResult instanceof Promise || valueResult instanceof Promise) {
         proms.push(Promise.all([keyResult, valueResult]).then(([keyResult2, valueResult2]) => {
           handleMapResult(keyResult2, valueResult2, payload, key, input2, inst, ctx);
@@ -40006,23 +40426,23 @@ function handleCodecAResult(result, def, ctx) {
   if (direction === "forward") {
     const transformed = def.transform(result.value, result);
     if (transformed instanceof Promise) {
-      return transformed.then((value) => handleCodecTxResult(result, value, def.out, ctx));
+      return transformed.then((value3) => handleCodecTxResult(result, value3, def.out, ctx));
     }
     return handleCodecTxResult(result, transformed, def.out, ctx);
   } else {
     const transformed = def.reverseTransform(result.value, result);
     if (transformed instanceof Promise) {
-      return transformed.then((value) => handleCodecTxResult(result, value, def.in, ctx));
+      return transformed.then((value3) => handleCodecTxResult(result, value3, def.in, ctx));
     }
     return handleCodecTxResult(result, transformed, def.in, ctx);
   }
 }
-function handleCodecTxResult(left, value, nextSchema, ctx) {
+function handleCodecTxResult(left, value3, nextSchema, ctx) {
   if (left.issues.length) {
     left.aborted = true;
     return left;
   }
-  return nextSchema._zod.run({ value, issues: left.issues }, ctx);
+  return nextSchema._zod.run({ value: value3, issues: left.issues }, ctx);
 }
 var $ZodPreprocess = /* @__PURE__ */ $constructor("$ZodPreprocess", (inst, def) => {
   $ZodPipe.init(inst, def);
@@ -40100,11 +40520,11 @@ var $ZodTemplateLiteral = /* @__PURE__ */ $constructor("$ZodTemplateLiteral", (i
   const regexParts = [];
   for (const part of def.parts) {
     if (typeof part === "object" && part !== null) {
-      const source = partPattern(part);
-      if (!source) {
+      const source2 = partPattern(part);
+      if (!source2) {
         throw new Error(`Invalid template literal part, no pattern found: ${[...part._zod.traits].shift()}`);
       }
-      regexParts.push(cleanRegex(source));
+      regexParts.push(cleanRegex(source2));
     } else if (part === null || primitiveTypes.has(typeof part)) {
       regexParts.push(escapeRegex(`${part}`));
     } else {
@@ -40279,8 +40699,8 @@ var $ZodCyclicError = class extends Error {
 };
 var STATE = "~memo";
 var NO_ISSUES = [];
-function isRef(value) {
-  return value !== null && typeof value === "object";
+function isRef(value3) {
+  return value3 !== null && typeof value3 === "object";
 }
 function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
@@ -40407,13 +40827,13 @@ function isRecursive(inst, stack, resolve2) {
         const desc = Object.getOwnPropertyDescriptor(def, key);
         if (!desc || desc.get)
           continue;
-        const value = desc.value;
-        if (!value || typeof value !== "object")
+        const value3 = desc.value;
+        if (!value3 || typeof value3 !== "object")
           continue;
-        if (value._zod)
-          check3(value);
-        else if (Array.isArray(value))
-          for (const el of value)
+        if (value3._zod)
+          check3(value3);
+        else if (Array.isArray(value3))
+          for (const el of value3)
             check3(el);
       }
     }
@@ -40542,9 +40962,9 @@ var memo = {
 function memoizer() {
   return memo;
 }
-function isBackEdge(ctx, value) {
+function isBackEdge(ctx, value3) {
   const backEdges = ctx[STATE]?.backEdges;
-  return backEdges !== void 0 && isRef(value) && backEdges.has(value);
+  return backEdges !== void 0 && isRef(value3) && backEdges.has(value3);
 }
 
 // node_modules/zod/v4/locales/index.js
@@ -44575,8 +44995,8 @@ function ko_default() {
 var capitalizeFirstCharacter = (text2) => {
   return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
-function getUnitTypeFromNumber(number4) {
-  const abs = Math.abs(number4);
+function getUnitTypeFromNumber(number5) {
+  const abs = Math.abs(number5);
   const last = abs % 10;
   const last2 = abs % 100;
   if (last2 >= 11 && last2 <= 19 || last === 0)
@@ -48230,9 +48650,9 @@ function withParser(schema, parser) {
     installCompiledUserMethods(clone2, schema, parser);
   return clone2;
 }
-function installCompiledUserMethods(target, source, parser) {
+function installCompiledUserMethods(target, source2, parser) {
   const targetAny = target;
-  const sourceAny = source;
+  const sourceAny = source2;
   if (typeof sourceAny.safeParse === "function") {
     const originalSafeParse = sourceAny.safeParse;
     targetAny.safeParse = (data, params) => {
@@ -48274,12 +48694,12 @@ function compileFn(schema, options) {
   doc.write(outputAccessor === null ? `return true;` : `return ${outputAccessor};`);
   const constantNames = ["INVALID", ...ctx.constants.keys()];
   const constantValues = [INVALID, ...ctx.constants.values()];
-  const code = doc.content.join("\n");
+  const code18 = doc.content.join("\n");
   const fullCode = options?.debug ? constantNames.length > 0 ? `// Constants: ${constantNames.join(", ")}
-${code}` : code : "";
+${code18}` : code18 : "";
   const F = Function;
   const factoryCode = `return (input) => {
-${code}
+${code18}
 }`;
   let fn;
   try {
@@ -48294,13 +48714,13 @@ ${code}
   fn.definite = ctx.definite;
   return fn;
 }
-function addConstant(ctx, value) {
+function addConstant(ctx, value3) {
   for (const [name2, v] of ctx.constants) {
-    if (v === value)
+    if (v === value3)
       return name2;
   }
   const name = `c${ctx.constantCounter++}`;
-  ctx.constants.set(name, value);
+  ctx.constants.set(name, value3);
   return name;
 }
 function addUserConstant(ctx, fn) {
@@ -48310,8 +48730,8 @@ function addUserConstant(ctx, fn) {
 function newVar(ctx) {
   return `v${ctx.varCounter++}`;
 }
-function runtimeRun(schema, value) {
-  const result = schema._zod.run({ value, issues: [] }, {});
+function runtimeRun(schema, value3) {
+  const result = schema._zod.run({ value: value3, issues: [] }, {});
   if (result && typeof result.then === "function")
     return INVALID;
   const r = result;
@@ -48443,27 +48863,27 @@ function codePointLengthVar(doc, ctx, accessor, inDoubt) {
   doc.write(`const ${v} = typeof ${accessor} === "string" && ${inDoubt} ? ${cpLen}(${accessor}) : ${accessor}.length;`);
   return v;
 }
-function numericOperand(value, label) {
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new ZodCompileUnsupportedError(`${label} bound of type ${typeof value}`);
+function numericOperand(value3, label) {
+  if (typeof value3 !== "number" || !Number.isFinite(value3)) {
+    throw new ZodCompileUnsupportedError(`${label} bound of type ${typeof value3}`);
   }
-  return `${value}`;
+  return `${value3}`;
 }
-function comparisonOperand(ctx, value) {
-  if (typeof value === "bigint")
-    return `${value}n`;
-  if (typeof value === "number") {
-    if (Number.isNaN(value))
+function comparisonOperand(ctx, value3) {
+  if (typeof value3 === "bigint")
+    return `${value3}n`;
+  if (typeof value3 === "number") {
+    if (Number.isNaN(value3))
       throw new ZodCompileUnsupportedError("comparison check with NaN bound");
-    return `${value}`;
+    return `${value3}`;
   }
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) {
+  if (value3 instanceof Date) {
+    if (Number.isNaN(value3.getTime())) {
       throw new ZodCompileUnsupportedError("comparison check with Invalid Date bound");
     }
-    return addConstant(ctx, value);
+    return addConstant(ctx, value3);
   }
-  throw new ZodCompileUnsupportedError(`comparison check bound of type ${typeof value}`);
+  throw new ZodCompileUnsupportedError(`comparison check bound of type ${typeof value3}`);
 }
 function generateGreaterThanCheck(doc, ctx, def, accessor) {
   const op = def.inclusive ? "<" : "<=";
@@ -48584,8 +49004,8 @@ function generateCustomRefineCheck(doc, ctx, check3, accessor) {
       throw new ZodCompileAsyncError("z.compile: async .superRefine() / check functions are not supported");
     }
     const checkFn = check3._zod.check;
-    const helperFn = (value) => {
-      const fakePayload = { value, issues: [], addIssue: pushIssue };
+    const helperFn = (value3) => {
+      const fakePayload = { value: value3, issues: [], addIssue: pushIssue };
       const result = checkFn(fakePayload);
       if (result instanceof Promise)
         throwAsync();
@@ -49236,24 +49656,24 @@ function generateLiteralCheck(doc, ctx, schema, accessor) {
     doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
     return accessor;
   }
-  const value = values[0];
-  if (typeof value === "number" && Number.isNaN(value)) {
+  const value3 = values[0];
+  if (typeof value3 === "number" && Number.isNaN(value3)) {
     const literalSet = addConstant(ctx, new Set(values));
     doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (typeof value === "string") {
-    doc.write(`if (${accessor} !== ${esc(value)}) return INVALID;`);
-  } else if (typeof value === "number" || typeof value === "boolean") {
-    doc.write(`if (${accessor} !== ${value}) return INVALID;`);
-  } else if (value === null) {
+  if (typeof value3 === "string") {
+    doc.write(`if (${accessor} !== ${esc(value3)}) return INVALID;`);
+  } else if (typeof value3 === "number" || typeof value3 === "boolean") {
+    doc.write(`if (${accessor} !== ${value3}) return INVALID;`);
+  } else if (value3 === null) {
     doc.write(`if (${accessor} !== null) return INVALID;`);
-  } else if (value === void 0) {
+  } else if (value3 === void 0) {
     doc.write(`if (${accessor} !== undefined) return INVALID;`);
-  } else if (typeof value === "bigint") {
-    doc.write(`if (${accessor} !== ${value}n) return INVALID;`);
+  } else if (typeof value3 === "bigint") {
+    doc.write(`if (${accessor} !== ${value3}n) return INVALID;`);
   } else {
-    throw new ZodCompileUnsupportedError(`literal type ${typeof value}`);
+    throw new ZodCompileUnsupportedError(`literal type ${typeof value3}`);
   }
   return accessor;
 }
@@ -49453,13 +49873,13 @@ function generateDiscriminatedUnionCheck(doc, ctx, def, accessor) {
     if (!values || values.size === 0) {
       throw new ZodCompileUnsupportedError("discriminated union option without static discriminator values");
     }
-    for (const value of values) {
-      if (claimed.has(value)) {
-        throw new ZodCompileUnsupportedError(`duplicate discriminator value ${String(value)}`);
+    for (const value3 of values) {
+      if (claimed.has(value3)) {
+        throw new ZodCompileUnsupportedError(`duplicate discriminator value ${String(value3)}`);
       }
-      claimed.add(value);
+      claimed.add(value3);
     }
-    const conditions = Array.from(values, (value) => literalEquality(ctx, discVar, value));
+    const conditions = Array.from(values, (value3) => literalEquality(ctx, discVar, value3));
     const prefix = firstBranch ? "if" : "else if";
     doc.write(`${prefix} (${conditions.join(" || ")}) {`);
     doc.indented((d) => {
@@ -49472,27 +49892,27 @@ function generateDiscriminatedUnionCheck(doc, ctx, def, accessor) {
   doc.write(`else { return INVALID; }`);
   return outputVar;
 }
-function literalEquality(ctx, accessor, value) {
-  if (typeof value === "string")
-    return `${accessor} === ${esc(value)}`;
-  if (typeof value === "number") {
-    if (Number.isNaN(value))
+function literalEquality(ctx, accessor, value3) {
+  if (typeof value3 === "string")
+    return `${accessor} === ${esc(value3)}`;
+  if (typeof value3 === "number") {
+    if (Number.isNaN(value3))
       return `Number.isNaN(${accessor})`;
-    return `${accessor} === ${value}`;
+    return `${accessor} === ${value3}`;
   }
-  if (typeof value === "boolean")
-    return `${accessor} === ${value}`;
-  if (value === null)
+  if (typeof value3 === "boolean")
+    return `${accessor} === ${value3}`;
+  if (value3 === null)
     return `${accessor} === null`;
-  if (value === void 0)
+  if (value3 === void 0)
     return `${accessor} === undefined`;
-  if (typeof value === "bigint")
-    return `${accessor} === ${value}n`;
-  if (typeof value === "symbol") {
-    const symbolConst = addConstant(ctx, value);
+  if (typeof value3 === "bigint")
+    return `${accessor} === ${value3}n`;
+  if (typeof value3 === "symbol") {
+    const symbolConst = addConstant(ctx, value3);
     return `${accessor} === ${symbolConst}`;
   }
-  throw new ZodCompileUnsupportedError(`literal discriminator value ${String(value)}`);
+  throw new ZodCompileUnsupportedError(`literal discriminator value ${String(value3)}`);
 }
 function generateIntersectionCheck(doc, ctx, schema, accessor) {
   const def = schema._zod.def;
@@ -49683,9 +50103,9 @@ function generatePipeCheck(doc, ctx, schema, accessor) {
       throw new ZodCompileAsyncError("z.compile: async transforms in pipes are not supported");
     }
     const transformFn = def.transform;
-    const helperFn = (value) => {
-      const fakePayload = { value, issues: [], addIssue: pushIssue };
-      const result = transformFn(value, fakePayload);
+    const helperFn = (value3) => {
+      const fakePayload = { value: value3, issues: [], addIssue: pushIssue };
+      const result = transformFn(value3, fakePayload);
       if (result instanceof Promise)
         return INVALID;
       return fakePayload.issues.length === 0 ? result : INVALID;
@@ -49719,8 +50139,8 @@ function generateCustomCheck(doc, ctx, schema, accessor) {
   }
   return accessor;
 }
-function runtimeCatch(innerSchema, catchValue, value) {
-  const result = innerSchema._zod.run({ value, issues: [] }, {});
+function runtimeCatch(innerSchema, catchValue, value3) {
+  const result = innerSchema._zod.run({ value: value3, issues: [] }, {});
   if (result && typeof result.then === "function")
     return INVALID;
   const r = result;
@@ -49758,9 +50178,9 @@ function generateTransformCheck(doc, ctx, schema, accessor) {
       throw new ZodCompileAsyncError("z.compile: async transforms are not supported");
     }
     const transformFn = def.transform;
-    const helperFn = (value) => {
-      const fakePayload = { value, issues: [], addIssue: pushIssue };
-      const result = transformFn(value, fakePayload);
+    const helperFn = (value3) => {
+      const fakePayload = { value: value3, issues: [], addIssue: pushIssue };
+      const result = transformFn(value3, fakePayload);
       if (result instanceof Promise)
         return INVALID;
       return fakePayload.issues.length === 0 ? result : INVALID;
@@ -50266,38 +50686,38 @@ function _nan(Class2, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _lt(value, params) {
+function _lt(value3, params) {
   return new $ZodCheckLessThan({
     check: "less_than",
     ...normalizeParams(params),
-    value,
+    value: value3,
     inclusive: false
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _lte(value, params) {
+function _lte(value3, params) {
   return new $ZodCheckLessThan({
     check: "less_than",
     ...normalizeParams(params),
-    value,
+    value: value3,
     inclusive: true
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _gt(value, params) {
+function _gt(value3, params) {
   return new $ZodCheckGreaterThan({
     check: "greater_than",
     ...normalizeParams(params),
-    value,
+    value: value3,
     inclusive: false
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _gte(value, params) {
+function _gte(value3, params) {
   return new $ZodCheckGreaterThan({
     check: "greater_than",
     ...normalizeParams(params),
-    value,
+    value: value3,
     inclusive: true
   });
 }
@@ -50318,11 +50738,11 @@ function _nonnegative(params) {
   return /* @__PURE__ */ _gte(0, params);
 }
 // @__NO_SIDE_EFFECTS__
-function _multipleOf(value, params) {
+function _multipleOf(value3, params) {
   return new $ZodCheckMultipleOf({
     check: "multiple_of",
     ...normalizeParams(params),
-    value
+    value: value3
   });
 }
 // @__NO_SIDE_EFFECTS__
@@ -50578,10 +50998,10 @@ function _nativeEnum(Class2, entries, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _literal(Class2, value, params) {
+function _literal(Class2, value3, params) {
   return new Class2({
     type: "literal",
-    values: Array.isArray(value) ? value : [value],
+    values: Array.isArray(value3) ? value3 : [value3],
     ...normalizeParams(params)
   });
 }
@@ -50835,10 +51255,10 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
 
 // node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
-  for (const source of sources) {
-    for (const key of Reflect.ownKeys(source)) {
-      if (Object.prototype.propertyIsEnumerable.call(source, key)) {
-        assignProp(target, key, source[key]);
+  for (const source2 of sources) {
+    for (const key of Reflect.ownKeys(source2)) {
+      if (Object.prototype.propertyIsEnumerable.call(source2, key)) {
+        assignProp(target, key, source2[key]);
       }
     }
   }
@@ -51364,22 +51784,22 @@ var createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) =
 };
 
 // node_modules/zod/v4/core/json-schema-processors.js
-var narrowMin = (agg, key, value) => {
-  if (agg[key] === void 0 || value > agg[key])
-    agg[key] = value;
+var narrowMin = (agg, key, value3) => {
+  if (agg[key] === void 0 || value3 > agg[key])
+    agg[key] = value3;
 };
-var narrowMax = (agg, key, value) => {
-  if (agg[key] === void 0 || value < agg[key])
-    agg[key] = value;
+var narrowMax = (agg, key, value3) => {
+  if (agg[key] === void 0 || value3 < agg[key])
+    agg[key] = value3;
 };
-var narrowBoth = (agg, value) => {
-  narrowMin(agg, "minimum", value);
-  narrowMax(agg, "maximum", value);
+var narrowBoth = (agg, value3) => {
+  narrowMin(agg, "minimum", value3);
+  narrowMax(agg, "maximum", value3);
 };
-var addDivisor = (agg, value) => {
+var addDivisor = (agg, value3) => {
   agg.multipleOf ?? (agg.multipleOf = []);
-  if (!agg.multipleOf.includes(value))
-    agg.multipleOf.push(value);
+  if (!agg.multipleOf.includes(value3))
+    agg.multipleOf.push(value3);
 };
 var addPattern = (agg, pattern) => {
   agg.patterns ?? (agg.patterns = /* @__PURE__ */ new Set());
@@ -51955,9 +52375,9 @@ var nonoptionalProcessor = (schema, ctx, _json, params) => {
   seen.ref = def.innerType;
 };
 var UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
-function serializeDefaultValue(value, schema, ctx, json2, params) {
+function serializeDefaultValue(value3, schema, ctx, json2, params) {
   let unrepresentable = false;
-  const serialized = JSON.stringify(value, (_, val) => {
+  const serialized = JSON.stringify(value3, (_, val) => {
     if (typeof val !== "bigint")
       return val;
     unrepresentable = true;
@@ -51973,9 +52393,9 @@ var defaultProcessor = (schema, ctx, json2, params) => {
   processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def.innerType;
-  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
-  if (value !== UNREPRESENTABLE_DEFAULT)
-    json2.default = value;
+  const value3 = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
+  if (value3 !== UNREPRESENTABLE_DEFAULT)
+    json2.default = value3;
 };
 var prefaultProcessor = (schema, ctx, json2, params) => {
   const def = schema._zod.def;
@@ -51984,9 +52404,9 @@ var prefaultProcessor = (schema, ctx, json2, params) => {
   seen.ref = def.innerType;
   if (ctx.io !== "input")
     return;
-  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
-  if (value !== UNREPRESENTABLE_DEFAULT)
-    json2._prefault = value;
+  const value3 = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
+  if (value3 !== UNREPRESENTABLE_DEFAULT)
+    json2._prefault = value3;
 };
 var catchProcessor = (schema, ctx, json2, params) => {
   const def = schema._zod.def;
@@ -52138,8 +52558,8 @@ var JSONSchemaGenerator = class {
   get counter() {
     return this.ctx.counter;
   }
-  set counter(value) {
-    this.ctx.counter = value;
+  set counter(value3) {
+    this.ctx.counter = value3;
   }
   /** @deprecated Access via ctx instead */
   get seen() {
@@ -52415,12 +52835,12 @@ function _lazyMethod(proto, key, make) {
     configurable: true,
     enumerable: false,
     get() {
-      const value = make(this);
-      Object.defineProperty(this, key, { value, configurable: true, writable: true });
-      return value;
+      const value3 = make(this);
+      Object.defineProperty(this, key, { value: value3, configurable: true, writable: true });
+      return value3;
     },
-    set(value) {
-      Object.defineProperty(this, key, { value, configurable: true, writable: true });
+    set(value3) {
+      Object.defineProperty(this, key, { value: value3, configurable: true, writable: true });
     }
   });
 }
@@ -52588,8 +53008,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
       }
     });
   },
-  set "~standard"(value) {
-    util_exports.own(this, "~standard", value);
+  set "~standard"(value3) {
+    util_exports.own(this, "~standard", value3);
   },
   parse: function _parse2(data, params) {
     return parse4(this, data, params, { callee: _parse2 });
@@ -52607,8 +53027,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   get spa() {
     return this?.safeParseAsync;
   },
-  set spa(value) {
-    util_exports.own(this, "spa", value);
+  set spa(value3) {
+    util_exports.own(this, "spa", value3);
   },
   validate(data, params) {
     return validate(this, data, params);
@@ -53034,23 +53454,23 @@ var ZodNumber = /* @__PURE__ */ $constructor(
     },
     format: (inst) => aggregateChecks(inst).format ?? null
   }, {
-    gt(value, params) {
-      return this.check(_gt(value, params));
+    gt(value3, params) {
+      return this.check(_gt(value3, params));
     },
-    gte(value, params) {
-      return this.check(_gte(value, params));
+    gte(value3, params) {
+      return this.check(_gte(value3, params));
     },
-    min(value, params) {
-      return this.check(_gte(value, params));
+    min(value3, params) {
+      return this.check(_gte(value3, params));
     },
-    lt(value, params) {
-      return this.check(_lt(value, params));
+    lt(value3, params) {
+      return this.check(_lt(value3, params));
     },
-    lte(value, params) {
-      return this.check(_lte(value, params));
+    lte(value3, params) {
+      return this.check(_lte(value3, params));
     },
-    max(value, params) {
-      return this.check(_lte(value, params));
+    max(value3, params) {
+      return this.check(_lte(value3, params));
     },
     int(params) {
       return this.check(int(params));
@@ -53070,11 +53490,11 @@ var ZodNumber = /* @__PURE__ */ $constructor(
     nonpositive(params) {
       return this.check(_lte(0, params));
     },
-    multipleOf(value, params) {
-      return this.check(_multipleOf(value, params));
+    multipleOf(value3, params) {
+      return this.check(_multipleOf(value3, params));
     },
-    step(value, params) {
-      return this.check(_multipleOf(value, params));
+    step(value3, params) {
+      return this.check(_multipleOf(value3, params));
     },
     finite() {
       return this;
@@ -53123,23 +53543,23 @@ var ZodBigInt = /* @__PURE__ */ $constructor(
     maxValue: (inst) => aggregateChecks(inst).maximum ?? null,
     format: (inst) => aggregateChecks(inst).format ?? null
   }, {
-    gte(value, params) {
-      return this.check(_gte(value, params));
+    gte(value3, params) {
+      return this.check(_gte(value3, params));
     },
-    min(value, params) {
-      return this.check(_gte(value, params));
+    min(value3, params) {
+      return this.check(_gte(value3, params));
     },
-    gt(value, params) {
-      return this.check(_gt(value, params));
+    gt(value3, params) {
+      return this.check(_gt(value3, params));
     },
-    lt(value, params) {
-      return this.check(_lt(value, params));
+    lt(value3, params) {
+      return this.check(_lt(value3, params));
     },
-    lte(value, params) {
-      return this.check(_lte(value, params));
+    lte(value3, params) {
+      return this.check(_lte(value3, params));
     },
-    max(value, params) {
-      return this.check(_lte(value, params));
+    max(value3, params) {
+      return this.check(_lte(value3, params));
     },
     positive(params) {
       return this.check(_gt(BigInt(0), params));
@@ -53153,8 +53573,8 @@ var ZodBigInt = /* @__PURE__ */ $constructor(
     nonnegative(params) {
       return this.check(_gte(BigInt(0), params));
     },
-    multipleOf(value, params) {
-      return this.check(_multipleOf(value, params));
+    multipleOf(value3, params) {
+      return this.check(_multipleOf(value3, params));
     }
   })
 );
@@ -53233,8 +53653,8 @@ var ZodDate = /* @__PURE__ */ $constructor(
     $ZodDate.init(inst, def);
     ZodType.init(inst, def);
     inst._zod.processJSONSchema = (ctx, json2, params) => dateProcessor(inst, ctx, json2, params);
-    inst.min = (value, params) => inst.check(_gte(value, params));
-    inst.max = (value, params) => inst.check(_lte(value, params));
+    inst.min = (value3, params) => inst.check(_gte(value3, params));
+    inst.max = (value3, params) => inst.check(_lte(value3, params));
   },
   /* @__PURE__ */ util_exports.derived({
     minDate: (inst) => {
@@ -53526,11 +53946,11 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   const keys = new Set(Object.keys(def.entries));
   inst.extract = (values, params) => {
     const newEntries = {};
-    for (const value of values) {
-      if (keys.has(value)) {
-        newEntries[value] = def.entries[value];
+    for (const value3 of values) {
+      if (keys.has(value3)) {
+        newEntries[value3] = def.entries[value3];
       } else
-        throw new Error(`Key ${value} not found in enum`);
+        throw new Error(`Key ${value3} not found in enum`);
     }
     return new ZodEnum({
       ...def,
@@ -53541,11 +53961,11 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   };
   inst.exclude = (values, params) => {
     const newEntries = { ...def.entries };
-    for (const value of values) {
-      if (keys.has(value)) {
-        delete newEntries[value];
+    for (const value3 of values) {
+      if (keys.has(value3)) {
+        delete newEntries[value3];
       } else
-        throw new Error(`Key ${value} not found in enum`);
+        throw new Error(`Key ${value3} not found in enum`);
     }
     return new ZodEnum({
       ...def,
@@ -53584,10 +54004,10 @@ var ZodLiteral = /* @__PURE__ */ $constructor("ZodLiteral", (inst, def) => {
     }
   });
 });
-function literal(value, params) {
+function literal(value3, params) {
   return new ZodLiteral({
     type: "literal",
-    values: Array.isArray(value) ? value : [value],
+    values: Array.isArray(value3) ? value3 : [value3],
     ...util_exports.normalizeParams(params)
   });
 }
@@ -54099,11 +54519,11 @@ function resolveRef(ref, ctx) {
   throw new Error(`Reference not found: ${ref}`);
 }
 function checkObjectGuards(objectSchema, guards) {
-  const guard = z.transform((value) => value).check((payload) => {
-    const value = payload.value;
-    if (typeof value !== "object" || value === null || Array.isArray(value))
+  const guard = z.transform((value3) => value3).check((payload) => {
+    const value3 = payload.value;
+    if (typeof value3 !== "object" || value3 === null || Array.isArray(value3))
       return;
-    const keys = Object.getOwnPropertyNames(value);
+    const keys = Object.getOwnPropertyNames(value3);
     if (guards.minProperties !== void 0 && keys.length < guards.minProperties) {
       payload.issues.push({
         origin: "object",
@@ -54111,7 +54531,7 @@ function checkObjectGuards(objectSchema, guards) {
         minimum: guards.minProperties,
         inclusive: true,
         message: `Too small: expected object to have >=${guards.minProperties} properties`,
-        input: value,
+        input: value3,
         inst: objectSchema,
         continue: true
       });
@@ -54123,7 +54543,7 @@ function checkObjectGuards(objectSchema, guards) {
         maximum: guards.maxProperties,
         inclusive: true,
         message: `Too big: expected object to have <=${guards.maxProperties} properties`,
-        input: value,
+        input: value3,
         inst: objectSchema,
         continue: true
       });
@@ -54146,23 +54566,23 @@ function checkObjectGuards(objectSchema, guards) {
   });
   return guard.pipe(objectSchema);
 }
-function canonicalKey(value, seen) {
-  if (value === null)
+function canonicalKey(value3, seen) {
+  if (value3 === null)
     return "z";
-  const type = typeof value;
+  const type = typeof value3;
   if (type !== "object") {
-    if (type === "number" && Number.isNaN(value))
+    if (type === "number" && Number.isNaN(value3))
       return null;
-    const raw = String(value);
+    const raw = String(value3);
     return `${type[0]}${raw.length}:${raw}`;
   }
-  if (seen.has(value))
+  if (seen.has(value3))
     return null;
-  seen.add(value);
+  seen.add(value3);
   try {
-    if (Array.isArray(value)) {
+    if (Array.isArray(value3)) {
       const parts2 = [];
-      for (const item of value) {
+      for (const item of value3) {
         const key = canonicalKey(item, seen);
         if (key === null)
           return null;
@@ -54170,17 +54590,17 @@ function canonicalKey(value, seen) {
       }
       return `a${parts2.length}:[${parts2.join(",")}]`;
     }
-    const keys = Object.keys(value).sort();
+    const keys = Object.keys(value3).sort();
     const parts = [];
     for (const k of keys) {
-      const key = canonicalKey(value[k], seen);
+      const key = canonicalKey(value3[k], seen);
       if (key === null)
         return null;
       parts.push(`${k.length}:${k}=${key}`);
     }
     return `o${parts.length}:{${parts.join(",")}}`;
   } finally {
-    seen.delete(value);
+    seen.delete(value3);
   }
 }
 var SCHEMA_KEYWORDS = /* @__PURE__ */ new Set([
@@ -54209,14 +54629,14 @@ var SCHEMA_MAP_KEYWORDS = /* @__PURE__ */ new Set([
   "$defs",
   "definitions"
 ]);
-function containsRef(value) {
-  if (typeof value !== "object" || value === null)
+function containsRef(value3) {
+  if (typeof value3 !== "object" || value3 === null)
     return false;
-  if (Array.isArray(value))
-    return value.some(containsRef);
-  if (typeof value.$ref === "string")
+  if (Array.isArray(value3))
+    return value3.some(containsRef);
+  if (typeof value3.$ref === "string")
     return true;
-  return Object.entries(value).some(([key, sub]) => {
+  return Object.entries(value3).some(([key, sub]) => {
     if (SCHEMA_KEYWORDS.has(key))
       return containsRef(sub);
     if (!SCHEMA_MAP_KEYWORDS.has(key) || typeof sub !== "object" || sub === null)
@@ -54228,7 +54648,7 @@ function plural(n) {
   return n === 1 ? "element" : "elements";
 }
 function checkArrayGuards(arraySchema, guards) {
-  const guard = z.transform((value) => value).check((payload) => {
+  const guard = z.transform((value3) => value3).check((payload) => {
     const items = payload.value;
     if (!Array.isArray(items))
       return;
@@ -54725,7 +55145,7 @@ function visit(schema, fnOrHandlers) {
     return h ? h(node2, rewritten) : node2;
   };
   const cache = /* @__PURE__ */ new Map();
-  function run2(s) {
+  function run3(s) {
     const cached2 = cache.get(s);
     if (cached2 === RESOLVING) {
       return new $ZodLazy({
@@ -54751,21 +55171,21 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newShape = {};
         for (const k of keys) {
-          const mapped = run2(oldShape[k]);
+          const mapped = run3(oldShape[k]);
           if (mapped !== oldShape[k])
             changed = true;
           newShape[k] = mapped;
         }
         let newCatchall = def.catchall;
         if (def.catchall) {
-          newCatchall = run2(def.catchall);
+          newCatchall = run3(def.catchall);
           if (newCatchall !== def.catchall)
             changed = true;
         }
         return changed ? clone(s, { ...def, shape: newShape, catchall: newCatchall }) : s;
       }
       case "array": {
-        const mapped = run2(def.element);
+        const mapped = run3(def.element);
         return mapped === def.element ? s : clone(s, { ...def, element: mapped });
       }
       case "tuple": {
@@ -54773,14 +55193,14 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newItems = [];
         for (const item of oldItems) {
-          const mapped = run2(item);
+          const mapped = run3(item);
           if (mapped !== item)
             changed = true;
           newItems.push(mapped);
         }
         let newRest = def.rest;
         if (def.rest) {
-          newRest = run2(def.rest);
+          newRest = run3(def.rest);
           if (newRest !== def.rest)
             changed = true;
         }
@@ -54788,12 +55208,12 @@ function visit(schema, fnOrHandlers) {
       }
       case "record":
       case "map": {
-        const newKey = run2(def.keyType);
-        const newVal = run2(def.valueType);
+        const newKey = run3(def.keyType);
+        const newVal = run3(def.valueType);
         return newKey === def.keyType && newVal === def.valueType ? s : clone(s, { ...def, keyType: newKey, valueType: newVal });
       }
       case "set": {
-        const newVal = run2(def.valueType);
+        const newVal = run3(def.valueType);
         return newVal === def.valueType ? s : clone(s, { ...def, valueType: newVal });
       }
       case "union": {
@@ -54801,7 +55221,7 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newOptions = [];
         for (const opt of oldOptions) {
-          const mapped = run2(opt);
+          const mapped = run3(opt);
           if (mapped !== opt)
             changed = true;
           newOptions.push(mapped);
@@ -54809,8 +55229,8 @@ function visit(schema, fnOrHandlers) {
         return changed ? clone(s, { ...def, options: newOptions }) : s;
       }
       case "intersection": {
-        const newLeft = run2(def.left);
-        const newRight = run2(def.right);
+        const newLeft = run3(def.left);
+        const newRight = run3(def.right);
         return newLeft === def.left && newRight === def.right ? s : clone(s, { ...def, left: newLeft, right: newRight });
       }
       case "optional":
@@ -54822,23 +55242,23 @@ function visit(schema, fnOrHandlers) {
       case "nonoptional":
       case "promise":
       case "success": {
-        const newInner = run2(def.innerType);
+        const newInner = run3(def.innerType);
         return newInner === def.innerType ? s : clone(s, { ...def, innerType: newInner });
       }
       case "pipe": {
-        const newIn = run2(def.in);
-        const newOut = run2(def.out);
+        const newIn = run3(def.in);
+        const newOut = run3(def.out);
         return newIn === def.in && newOut === def.out ? s : clone(s, { ...def, in: newIn, out: newOut });
       }
       case "function": {
-        const newInput = run2(def.input);
-        const newOutput = run2(def.output);
+        const newInput = run3(def.input);
+        const newOutput = run3(def.output);
         return newInput === def.input && newOutput === def.output ? s : clone(s, { ...def, input: newInput, output: newOutput });
       }
       case "lazy": {
         const original = def.getter;
         const { _cachedInner, ...rest } = def;
-        return clone(s, { ...rest, getter: () => run2(original()) });
+        return clone(s, { ...rest, getter: () => run3(original()) });
       }
       // A leaf by choice: `parts` are regex fragments, not data positions.
       case "template_literal":
@@ -54869,7 +55289,7 @@ function visit(schema, fnOrHandlers) {
       }
     }
   }
-  return run2(schema);
+  return run3(schema);
 }
 
 // node_modules/zod/v4/classic/deep-partial.js
@@ -55161,6 +55581,11 @@ function qaIncidentMarker(tag) {
   const safe = tag.replace(/[^\w./+@-]/g, (c) => encodeURIComponent(c)).replace(/--/g, "-%2D");
   return `<!-- firebreak:qa-incident release=${safe} -->`;
 }
+var QA_MONITOR_MARKER = "<!-- firebreak:qa-monitor";
+function qaMonitorMarker(since) {
+  return `${QA_MONITOR_MARKER} since=${since.replace(/[^\w:.+-]/g, "")} -->`;
+}
+var QA_MONITOR_PASS_MARKER = "<!-- firebreak:qa-monitor-pass -->";
 var CONFIG_ERROR_MARKER = "<!-- firebreak:config-error -->";
 function configReportedMarker(fingerprints) {
   return `<!-- firebreak:config-reported ${Buffer.from(JSON.stringify(fingerprints)).toString("base64")} -->`;
@@ -55169,13 +55594,46 @@ function parseConfigReported(body) {
   const match = /<!-- firebreak:config-reported (\S*) -->/.exec(body);
   if (!match?.[1]) return [];
   try {
-    const value = JSON.parse(Buffer.from(match[1], "base64").toString("utf8"));
-    return Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
+    const value3 = JSON.parse(Buffer.from(match[1], "base64").toString("utf8"));
+    return Array.isArray(value3) ? value3.filter((v) => typeof v === "string") : [];
   } catch {
     return [];
   }
 }
 var DASHBOARD_MARKER = "<!-- firebreak:dashboard -->";
+var NUDGE_RE = /<!-- firebreak:nudge rule=([a-z]{1,20}) window=([\dTZ:.-]{1,30}) -->/g;
+function nudgeMarker(rule, window2) {
+  return `<!-- firebreak:nudge rule=${rule.replace(/[^a-z]/g, "")} window=${window2.replace(/[^\dTZ:.-]/g, "")} -->`;
+}
+function nudgeKeysIn(body) {
+  return [...body.matchAll(NUDGE_RE)].map((m) => nudgeKey(m[1], m[2]));
+}
+function nudgeKey(rule, window2) {
+  return `${rule}@${window2}`;
+}
+function markerWord(text2) {
+  return text2.replace(/[^\w.:/+@-]/g, (c) => encodeURIComponent(c)).replace(/--/g, "-%2D");
+}
+function detectionMarker(key) {
+  return `<!-- firebreak:detection channel=${markerWord(key.channel)} layer=${markerWord(key.layer)} since=${markerWord(key.since)} -->`;
+}
+function detectionClearedMarker(key) {
+  return `<!-- firebreak:detection-cleared channel=${markerWord(key.channel)} layer=${markerWord(key.layer)} since=${markerWord(key.since)} -->`;
+}
+var DETECTION_RE = /<!-- firebreak:detection(-cleared)? channel=(\S{1,300}) layer=(\S{1,40}) since=(\S{1,60}) -->/g;
+function unword(text2) {
+  try {
+    return decodeURIComponent(text2);
+  } catch {
+    return void 0;
+  }
+}
+function detectionMarksIn(text2) {
+  return [...text2.matchAll(DETECTION_RE)].flatMap((m) => {
+    const [channel, layer3, since] = [unword(m[2]), unword(m[3]), unword(m[4])];
+    return channel !== void 0 && layer3 !== void 0 && since !== void 0 ? [{ key: { channel, layer: layer3, since }, cleared: m[1] !== void 0 }] : [];
+  });
+}
 
 // src/core/text/scanner.ts
 function linesOf(body) {
@@ -55305,8 +55763,8 @@ function editDistance(a, b) {
 function nearestCommand(word) {
   let best;
   for (const name of COMMAND_NAMES) {
-    const distance = editDistance(word, name);
-    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
+    const distance2 = editDistance(word, name);
+    if (distance2 <= 2 && (!best || distance2 < best.distance)) best = { name, distance: distance2 };
   }
   return best && word.length >= 3 ? best.name : void 0;
 }
@@ -55380,7 +55838,7 @@ var releasePayload = external_exports.object({
 });
 var deploymentStatusPayload = external_exports.object({
   deployment_status: external_exports.object({ state: external_exports.string(), environment_url: external_exports.string().nullable().optional(), target_url: external_exports.string().nullable().optional() }),
-  deployment: external_exports.object({ id: external_exports.number(), environment: external_exports.string(), sha: external_exports.string(), url: external_exports.string() }),
+  deployment: external_exports.object({ id: external_exports.number(), environment: external_exports.string(), sha: external_exports.string(), url: external_exports.string(), production_environment: external_exports.boolean().optional() }),
   repository,
   sender
 });
@@ -55467,7 +55925,14 @@ function triggerFrom(name, payload, context4 = {}) {
     if (!parsed.success) return ignored("deployment_status payload without the fields Firebreak needs");
     const p = parsed.data;
     if (p.deployment_status.state !== "success") return ignored(`deployment ${p.deployment_status.state}`);
-    return { kind: "deployment", ref: repoOf(p.repository.full_name), deployment: p.deployment, sender: p.sender };
+    const environmentUrl = external_exports.url({ protocol: /^https?$/ }).safeParse(p.deployment_status.environment_url);
+    return {
+      kind: "deployment",
+      ref: repoOf(p.repository.full_name),
+      deployment: p.deployment,
+      ...environmentUrl.success ? { environmentUrl: environmentUrl.data } : {},
+      sender: p.sender
+    };
   }
   if (name === "push") {
     const parsed = pushPayload.safeParse(payload);
@@ -55703,14 +56168,14 @@ var B64_MAP = /* @__PURE__ */ new Uint8Array(256);
 for (let i = 0; i < 64; i++) B64_MAP[B64.charCodeAt(i)] = i;
 var decodeVLQ = (str2) => {
   const res = [];
-  let value = 0;
+  let value3 = 0;
   let shift = 0;
   for (let i = 0; i < str2.length; i++) {
     const digit = B64_MAP[str2.charCodeAt(i)];
-    value |= (digit & 31) << shift;
+    value3 |= (digit & 31) << shift;
     if ((digit & 32) === 0) {
-      res.push(value);
-      value = 0;
+      res.push(value3);
+      value3 = 0;
       shift = 0;
     } else shift += 5;
   }
@@ -56172,12 +56637,12 @@ var Utils = class Utils2 {
   static emptyInts() {
     return [];
   }
-  static isString(value) {
-    return typeof value === "string" || Object.prototype.toString.call(value) === "[object String]";
+  static isString(value3) {
+    return typeof value3 === "string" || Object.prototype.toString.call(value3) === "[object String]";
   }
-  static typeName(value) {
-    if (value === null || typeof value !== "object" && typeof value !== "function") return value === null ? "null" : typeof value;
-    return Object.prototype.toString.call(value).slice(8, -1);
+  static typeName(value3) {
+    if (value3 === null || typeof value3 !== "object" && typeof value3 !== "function") return value3 === null ? "null" : typeof value3;
+    return Object.prototype.toString.call(value3).slice(8, -1);
   }
   static checkPattern(pattern) {
     if (!Utils2.isString(pattern)) throw new TypeError(`The pattern must be a string, not ${Utils2.typeName(pattern)} (RE2JS.translateRegExp() converts a RegExp)`);
@@ -56575,23 +57040,23 @@ var MachineUTF8Input = class MachineUTF8Input2 extends MachineInputBase {
     const r2 = pos < this.end ? this.step(pos - this.start) >> 3 : -1;
     return Utils.emptyOpContext(r1, r2);
   }
-  indexOf(source, target, fromIndex = 0) {
+  indexOf(source2, target, fromIndex = 0) {
     let targetLength = target.length;
     if (targetLength === 0) return fromIndex <= this.end ? fromIndex : -1;
     const firstByte = target[0];
     let limit = this.end - targetLength;
-    const hasNativeIndexOf = typeof source.indexOf === "function";
+    const hasNativeIndexOf = typeof source2.indexOf === "function";
     let i = fromIndex;
     while (i <= limit) {
       if (hasNativeIndexOf) {
-        i = source.indexOf(firstByte, i);
+        i = source2.indexOf(firstByte, i);
         if (i === -1 || i > limit) return -1;
       } else {
-        while (i <= limit && source[i] !== firstByte) i++;
+        while (i <= limit && source2[i] !== firstByte) i++;
         if (i > limit) return -1;
       }
       let match = true;
-      for (let j = 1; j < targetLength; j++) if (source[i + j] !== target[j]) {
+      for (let j = 1; j < targetLength; j++) if (source2[i + j] !== target[j]) {
         match = false;
         break;
       }
@@ -61732,9 +62197,9 @@ var TranslateRegExpString = class TranslateRegExpString2 {
               continue;
             case "c":
               if (i + 2 < size) {
-                let code = data[i + 2].charCodeAt(0);
-                if (code >= 65 && code <= 90 || code >= 97 && code <= 122) {
-                  let val = code % 32;
+                let code18 = data[i + 2].charCodeAt(0);
+                if (code18 >= 65 && code18 <= 90 || code18 >= 97 && code18 <= 122) {
+                  let val = code18 % 32;
                   result += "\\x";
                   result += (val >> 4).toString(16).toUpperCase();
                   result += (val & 15).toString(16).toUpperCase();
@@ -62216,8 +62681,230 @@ var RE2JS = class RE2JS2 {
   }
 };
 
+// src/core/text/inert.ts
+var WORD_JOINER = "\u2060";
+var INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0]/g;
+function withoutInvisible(text2) {
+  return text2.replace(INVISIBLE, "");
+}
+function noMentions(text2) {
+  return text2.replace(/@(?=[A-Za-z0-9])/g, `@${WORD_JOINER}`);
+}
+function escapeHtml(text2) {
+  return text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+function noLinks(text2) {
+  return noAutolinks(text2.replace(/[[\]]/g, "\\$&")).replace(/#(?=\d)/g, `#${WORD_JOINER}`).replace(/\b(GH)-(?=\d)/gi, `$1${WORD_JOINER}-`);
+}
+function noAutolinks(text2) {
+  return text2.replace(/\b([a-z][a-z0-9+.-]{1,20})(?=:\/\/)/gi, `$1${WORD_JOINER}`).replace(/\b(www)\./gi, `$1${WORD_JOINER}.`).replace(/\b(mailto|xmpp)(?=:)/gi, `$1${WORD_JOINER}`);
+}
+function inline(text2, max = 300) {
+  if (!text2) return "";
+  const flat2 = withoutInvisible(text2).replace(/\s+/g, " ").trim();
+  const cut = flat2.length > max ? `${flat2.slice(0, max - 1)}\u2026` : flat2;
+  return noLinks(noMentions(escapeHtml(cut))).replace(/\|/g, "\\|").replace(/`/g, "'");
+}
+function mention(login2) {
+  return `@${login2.replace(/[^A-Za-z0-9/_.\-[\]]/g, "")}`;
+}
+function person(login2) {
+  const clean = login2 ? withoutInvisible(login2).replace(/[`\s]/g, "").slice(0, 60) : "";
+  return clean ? `\`${clean}\`` : "\u2014";
+}
+
+// src/core/time.ts
+var MINUTE = 6e4;
+var HOUR = 60 * MINUTE;
+var DAY = 24 * HOUR;
+var DURATION_UNITS = {
+  m: MINUTE,
+  min: MINUTE,
+  mins: MINUTE,
+  minute: MINUTE,
+  minutes: MINUTE,
+  h: HOUR,
+  hr: HOUR,
+  hrs: HOUR,
+  hour: HOUR,
+  hours: HOUR,
+  d: DAY,
+  day: DAY,
+  days: DAY,
+  w: 7 * DAY,
+  wk: 7 * DAY,
+  wks: 7 * DAY,
+  week: 7 * DAY,
+  weeks: 7 * DAY
+};
+function parseDuration(text2) {
+  if (typeof text2 !== "string" || text2.length > 64) return void 0;
+  const trimmed = text2.trim().toLowerCase();
+  if (!/^(?:\d{1,6}(?:\.\d{1,3})?\s*[a-z]+[\s,]*)+$/.test(trimmed)) return void 0;
+  let total = 0;
+  for (const part of trimmed.matchAll(/(\d{1,6}(?:\.\d{1,3})?)\s*([a-z]+)/g)) {
+    const unit = DURATION_UNITS[part[2] ?? ""];
+    if (unit === void 0) return void 0;
+    total += Number(part[1]) * unit;
+  }
+  total = Math.round(total);
+  return Number.isFinite(total) && total > 0 ? total : void 0;
+}
+var ZONE_OFFSETS = {
+  Z: 0,
+  UTC: 0,
+  GMT: 0,
+  WET: 0,
+  WEST: 60,
+  BST: 60,
+  CET: 60,
+  CEST: 120,
+  EET: 120,
+  EEST: 180,
+  EST: -300,
+  EDT: -240,
+  CDT: -300,
+  MST: -420,
+  MDT: -360,
+  PST: -480,
+  PDT: -420,
+  JST: 540,
+  AEST: 600,
+  AEDT: 660
+};
+var ZONE = String.raw`(?:(?:UTC|GMT)\s*[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}(?::?\d{2})?|Z|[A-Za-z]{3,4})`;
+var CLOCK = String.raw`(\d{1,2})(?:[:.](\d{2}))?(?::(\d{2})(?:[.,]\d+)?)?\s*([ap]\.?m\.?)?`;
+function zoneOffset(token) {
+  if (token === void 0 || token === "") return 0;
+  const t = token.replace(/\s+/g, "").toUpperCase();
+  const known = ZONE_OFFSETS[t];
+  if (known !== void 0) return known;
+  if (/^[A-Za-z]+$/.test(token) && token !== t) return 0;
+  const m = /^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(t);
+  if (!m) return void 0;
+  const hours2 = Number(m[2]);
+  const minutes2 = Number(m[3] ?? "0");
+  if (hours2 > 14 || minutes2 > 59) return void 0;
+  return (m[1] === "-" ? -1 : 1) * (hours2 * 60 + minutes2);
+}
+function toClock(h, mi, s, ampm) {
+  if (h === void 0) return void 0;
+  let hour = Number(h);
+  const minute = Number(mi ?? "0");
+  const second = Number(s ?? "0");
+  if (mi === void 0 && ampm === void 0) return void 0;
+  if (ampm !== void 0) {
+    if (hour < 1 || hour > 12) return void 0;
+    const pm = ampm.toLowerCase().startsWith("p");
+    hour = hour % 12 + (pm ? 12 : 0);
+  }
+  if (hour > 23 || minute > 59 || second > 59) return void 0;
+  return { hour, minute, second };
+}
+function instant(year, month, day, clock, offsetMinutes2) {
+  if (month < 1 || month > 12 || day < 1 || day > 31) return void 0;
+  const wall = Date.UTC(year, month - 1, day, clock.hour, clock.minute, clock.second);
+  const check3 = new Date(wall);
+  if (check3.getUTCFullYear() !== year || check3.getUTCMonth() !== month - 1 || check3.getUTCDate() !== day) return void 0;
+  const result = new Date(wall - offsetMinutes2 * MINUTE);
+  return Number.isNaN(result.getTime()) ? void 0 : result;
+}
+function zonedDate(reference, offsetMinutes2, daysBack) {
+  const local = new Date(reference.getTime() + offsetMinutes2 * MINUTE - daysBack * DAY);
+  return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
+}
+var ISO_LIKE = new RegExp(
+  String.raw`(?<![\d])(\d{4})-(\d{2})-(\d{2})(?:(?:T|\s+|,\s*)${CLOCK})?\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`,
+  "i"
+);
+var DOTTED_DMY = new RegExp(
+  String.raw`(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?\s+${CLOCK})?\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`,
+  "i"
+);
+var RELATIVE_FIRST = new RegExp(String.raw`\b(today|yesterday)(?:,?\s+at)?,?\s+${CLOCK}\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`, "i");
+var RELATIVE_LAST = new RegExp(String.raw`(?<![\w:.])${CLOCK}\s*(?:\(?(${ZONE})\)?)?,?\s+(today|yesterday)\b`, "i");
+var BARE_CLOCK = new RegExp(
+  String.raw`^(?:(?:since|from|at|around|about|approx\.?|approximately|~|ca\.?)\s*)*${CLOCK}\s*(?:\(?(${ZONE})\)?)?$`,
+  "i"
+);
+function parseLenientTime(text2, reference) {
+  if (typeof text2 !== "string" || !(reference instanceof Date) || Number.isNaN(reference.getTime())) return void 0;
+  const input2 = text2.slice(0, 300).normalize("NFKC").replace(/\s+/g, " ").trim();
+  if (input2 === "") return void 0;
+  const iso2 = ISO_LIKE.exec(input2);
+  if (iso2) {
+    const offset = zoneOffset(iso2[8]);
+    if (offset === void 0) return void 0;
+    const clock = iso2[4] === void 0 ? { hour: 0, minute: 0, second: 0 } : toClock(iso2[4], iso2[5], iso2[6], iso2[7]);
+    if (!clock) return void 0;
+    return instant(Number(iso2[1]), Number(iso2[2]), Number(iso2[3]), clock, offset);
+  }
+  const dmy = DOTTED_DMY.exec(input2);
+  if (dmy) {
+    const offset = zoneOffset(dmy[8]);
+    if (offset === void 0) return void 0;
+    const clock = dmy[4] === void 0 ? { hour: 0, minute: 0, second: 0 } : toClock(dmy[4], dmy[5], dmy[6], dmy[7]);
+    if (!clock) return void 0;
+    return instant(Number(dmy[3]), Number(dmy[2]), Number(dmy[1]), clock, offset);
+  }
+  const first = RELATIVE_FIRST.exec(input2);
+  const last = first ? null : RELATIVE_LAST.exec(input2);
+  if (first || last) {
+    const word = (first ? first[1] : last?.[6]) ?? "";
+    const parts = first ? first.slice(2, 7) : last?.slice(1, 6) ?? [];
+    const clock = toClock(parts[0], parts[1], parts[2], parts[3]);
+    const offset = zoneOffset(parts[4]);
+    if (!clock || offset === void 0) return void 0;
+    const date5 = zonedDate(reference, offset, word.toLowerCase() === "yesterday" ? 1 : 0);
+    return instant(date5.year, date5.month, date5.day, clock, offset);
+  }
+  const bare2 = BARE_CLOCK.exec(input2);
+  if (bare2) {
+    const clock = toClock(bare2[1], bare2[2], bare2[3], bare2[4]);
+    const offset = zoneOffset(bare2[5]);
+    if (!clock || offset === void 0) return void 0;
+    const today = zonedDate(reference, offset, 0);
+    const candidate = instant(today.year, today.month, today.day, clock, offset);
+    if (candidate && candidate.getTime() <= reference.getTime()) return candidate;
+    const yesterday = zonedDate(reference, offset, 1);
+    return instant(yesterday.year, yesterday.month, yesterday.day, clock, offset);
+  }
+  return void 0;
+}
+function pad2(n) {
+  return String(n).padStart(2, "0");
+}
+function isoMs(iso2) {
+  if (iso2 === void 0) return void 0;
+  const t = Date.parse(iso2);
+  return Number.isFinite(t) ? t : void 0;
+}
+function utcText(iso2) {
+  const t = isoMs(iso2);
+  if (t === void 0) return iso2 ? inline(iso2, 40) : "\u2014";
+  return formatUtc(new Date(t));
+}
+function elapsedBetween(from, to) {
+  const a = isoMs(from);
+  const b = isoMs(to);
+  return a === void 0 || b === void 0 ? void 0 : formatElapsed(b - a);
+}
+function formatUtc(date5) {
+  if (!(date5 instanceof Date) || Number.isNaN(date5.getTime())) return "unknown time";
+  return `${date5.getUTCFullYear()}-${pad2(date5.getUTCMonth() + 1)}-${pad2(date5.getUTCDate())} ${pad2(date5.getUTCHours())}:${pad2(date5.getUTCMinutes())} UTC`;
+}
+function formatElapsed(ms) {
+  if (typeof ms !== "number" || !Number.isFinite(ms)) return "unknown";
+  const sign = ms < 0 ? "-" : "";
+  const minutes2 = Math.floor(Math.abs(ms) / MINUTE);
+  if (minutes2 < 60) return `${sign}${minutes2}m`;
+  const hours2 = Math.floor(minutes2 / 60);
+  if (hours2 < 24) return `${sign}${hours2}h ${pad2(minutes2 % 60)}m`;
+  return `${sign}${Math.floor(hours2 / 24)}d ${hours2 % 24}h`;
+}
+
 // src/core/tracking-qa/config.ts
-var BUILTIN_TAGS = ["meta_pixel", "ga4", "gtm", "tiktok", "consent"];
+var BUILTIN_TAGS = ["meta_pixel", "ga4", "gtm", "tiktok", "consent", "consent_denied"];
 var HIT_TAGS = ["meta_pixel", "ga4", "gtm", "tiktok"];
 var EVENT_TAGS = ["meta_pixel", "ga4", "tiktok"];
 var TAG_LABELS = {
@@ -62225,7 +62912,8 @@ var TAG_LABELS = {
   ga4: "GA4",
   gtm: "Google Tag Manager",
   tiktok: "TikTok Pixel",
-  consent: "Consent-mode default"
+  consent: "Consent-mode default",
+  consent_denied: "No marketing beacon before consent"
 };
 function isBuiltinTag(name) {
   return BUILTIN_TAGS.includes(name);
@@ -62261,11 +62949,11 @@ function parseExpectation(raw, customNames) {
 }
 function tagId(pattern, shape) {
   return external_exports.preprocess(
-    (value, ctx) => {
-      if (typeof value !== "number") return value;
-      if (Number.isSafeInteger(value)) return String(value);
+    (value3, ctx) => {
+      if (typeof value3 !== "number") return value3;
+      if (Number.isSafeInteger(value3)) return String(value3);
       ctx.addIssue({ code: "custom", message: "this id is too long for a YAML number: quote it" });
-      return value;
+      return value3;
     },
     external_exports.string().trim().regex(pattern, { error: `expected ${shape}` })
   ).transform((id) => id.toUpperCase());
@@ -62302,10 +62990,26 @@ var customSpec = external_exports.string().min(1).refine(
   },
   { error: "not a valid /regex/flags" }
 );
+var selector = external_exports.string().trim().min(1, { error: "a selector is needed, e.g. #add-to-cart" });
+var actionSchema = external_exports.union(
+  [
+    external_exports.strictObject({ click: selector }),
+    external_exports.strictObject({
+      fill: external_exports.record(selector, external_exports.string()).refine((fields) => Object.keys(fields).length > 0, { error: "fill needs {selector: text}" })
+    }),
+    external_exports.strictObject({ goto: external_exports.string().trim().min(1, { error: "goto needs a path, e.g. /checkout" }) }),
+    external_exports.strictObject({ wait_for: selector })
+  ],
+  { error: "an action is one of click: selector, fill: {selector: text}, goto: path, wait_for: selector" }
+);
 var stepSchema = external_exports.object({
   path: external_exports.string().trim().min(1, { error: "a step needs a path, e.g. /checkout" }),
-  expect: external_exports.array(external_exports.string()).default([])
+  expect: external_exports.array(external_exports.string()).default([]),
+  actions: external_exports.array(actionSchema).max(20).optional()
 });
+function stepPaths(step) {
+  return [step.path, ...(step.actions ?? []).flatMap((a) => "goto" in a ? [a.goto] : [])];
+}
 var trackingQaSchema = external_exports.object({
   base_url: external_exports.url({ protocol: /^https?$/, error: "base_url must be an http(s) URL" }).optional().describe("Site the steps' paths are resolved against; tracking QA is off without it."),
   ids: external_exports.object({
@@ -62318,11 +63022,16 @@ var trackingQaSchema = external_exports.object({
     external_exports.string().regex(/^[a-z][a-z0-9_-]*$/i, { error: "custom tag names are letters, digits, _ and -" }),
     customSpec
   ).default({}).describe("Extra tags by name: text to find in the page, or /regex/flags."),
-  steps: external_exports.array(stepSchema).default([]).describe("Pages to check: path and expect (tag, or tag:event for the browser stage)."),
+  steps: external_exports.array(stepSchema).default([]).describe("Pages to check: path, expect (tag, or tag:event for the browser stage) and actions (click, fill, goto, wait_for: a journey, browser stage)."),
   browser: external_exports.boolean().default(false).describe("Also load each step in headless Chromium and record the tags' network hits."),
   timeout_ms: external_exports.number().int().min(500).max(12e4).default(1e4).describe("Per page and stage."),
   concurrency: external_exports.number().int().min(1).max(8).default(4).describe("Pages fetched at once (the browser stage caps at 4)."),
   severity: external_exports.literal(SEVERITIES, { error: "severity must be 1, 2 or 3" }).default(2).describe("Severity of the incident a failed run opens."),
+  monitor_every: external_exports.string().trim().regex(/^\d+[mhd]$/, "a duration such as 30m, 1h or 1d").refine((every) => (parseDuration(every) ?? 0) >= 15 * 6e4, { error: "monitor at most every 15 minutes" }).optional().describe("Also check production from the scheduled pass this often (e.g. 1h); a failure opens or updates the one open monitoring incident. Off when unset."),
+  production_environments: external_exports.array(external_exports.string().trim().min(1)).default(["production"]).describe(
+    "Deployment environments that are production. A successful deployment elsewhere (and not marked production by GitHub) runs the pre-merge gate: a check run, no incident."
+  ),
+  meta_event_id: external_exports.boolean().default(false).describe("Require Meta browser events to carry an event id (eid), for deduplication with the Conversions API (browser stage)."),
   // A deployment can report success before the CDN serves the new pages.
   delay_seconds: external_exports.number().int().min(0).max(480).default(0).describe("Wait after a successful deployment_status before checking (at most 8 minutes).")
 }).superRefine((qa, ctx) => {
@@ -62337,9 +63046,16 @@ var trackingQaSchema = external_exports.object({
       const parsed = parseExpectation(raw, customNames);
       if (!parsed.ok) ctx.addIssue({ code: "custom", path: ["steps", i, "expect", j], message: parsed.message });
     });
-    if (qa.base_url !== void 0 && !URL.canParse(step.path, qa.base_url)) {
+    if (qa.base_url === void 0) return;
+    const base = qa.base_url;
+    if (!URL.canParse(step.path, base)) {
       ctx.addIssue({ code: "custom", path: ["steps", i, "path"], message: `cannot resolve "${step.path}" against base_url` });
     }
+    (step.actions ?? []).forEach((action, j) => {
+      if ("goto" in action && !URL.canParse(action.goto, base)) {
+        ctx.addIssue({ code: "custom", path: ["steps", i, "actions", j, "goto"], message: `cannot resolve "${action.goto}" against base_url` });
+      }
+    });
   });
 });
 function stepExpectations(step, config2) {
@@ -62353,6 +63069,9 @@ function stepExpectations(step, config2) {
 }
 function configuredId(tag, config2) {
   return isHitTag(tag) ? config2.ids[tag] : void 0;
+}
+function isProductionDeployment(deployment, config2) {
+  return deployment.production_environment === true || config2.production_environments.includes(deployment.environment);
 }
 
 // src/core/relay/config.ts
@@ -62370,12 +63089,40 @@ function destinationName(d) {
   return `${d.kind} (${d.url_env})`;
 }
 
+// src/core/detection/config.ts
+var source = external_exports.union([
+  external_exports.strictObject({ path: external_exports.string().trim().min(1).max(500).describe("a file on the default branch") }),
+  external_exports.strictObject({
+    url: external_exports.url({ protocol: /^https$/, error: "an https:// URL" }).max(2e3).describe("an HTTPS URL"),
+    auth_env: external_exports.string().regex(/^[A-Z_][A-Z0-9_]{0,99}$/, "an environment variable name such as FIREBREAK_KPI_SHEET").optional().describe('an environment variable holding one "Header-Name: value" sent with the request')
+  })
+]);
+function isTimeZone(zone) {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+var SENSITIVITIES = ["low", "normal", "high"];
+var detectionSchema = external_exports.object({
+  sources: external_exports.array(source).max(20).default([]).describe("KPI files on the default branch (path) or HTTPS URLs (url, optional auth_env)"),
+  timezone: external_exports.string().max(100).refine(isTimeZone, "an IANA time zone such as Europe/Berlin").default("UTC").describe("IANA time zone of the hour-of-week and weekday baselines (DST-safe); also how timestamps without an offset are read"),
+  lag_hours: external_exports.number().int().min(0).max(72).default(3).describe("the newest hours are provisional (platform reporting lag) and not judged"),
+  min_history_days: external_exports.number().int().min(7).max(365).default(14).describe("a series needs this much history before it can raise a signal"),
+  sensitivity: external_exports.enum(SENSITIVITIES).default("normal").describe("low: fewer, larger breaks \xB7 normal \xB7 high: smaller, shorter breaks"),
+  severity: external_exports.literal(SEVERITIES).default(2).describe("severity of the incidents detection opens"),
+  channels: external_exports.record(external_exports.string().trim().min(1).max(100), external_exports.string().trim().min(1).max(100)).default({ meta: "Meta", google: "Google", tiktok: "TikTok", email: "Email/SMS" }).describe("KPI channel -> the incident form's scope option")
+});
+
 // src/core/config.ts
 var labelName = external_exports.string().trim().min(1).max(50);
 var login = external_exports.string().trim().regex(/^@?[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?(\/[A-Za-z0-9._-]+)?$/, "a GitHub login or org/team").transform((s) => s.replace(/^@/, ""));
 var severityLevel = external_exports.object({
   name: external_exports.string().describe("what the severity is called on the card"),
-  update_every: external_exports.string().regex(/^\d+[mhd]$/, "a duration such as 60m, 4h or 1d").describe("how often the incident needs an update")
+  update_every: external_exports.string().regex(/^\d+[mhd]$/, "a duration such as 60m, 4h or 1d").describe("how often the incident needs an update"),
+  owner_within: external_exports.string().regex(/^\d+[mhd]$/, "a duration such as 15m, 1h or 1d").describe("how soon after declaration the incident needs an owner; then the notify list (else the detector) is reminded")
 });
 var configSchema = external_exports.object({
   labels: external_exports.object({
@@ -62402,9 +63149,9 @@ var configSchema = external_exports.object({
     }).prefault({})
   }).prefault({}).describe("names of the labels Firebreak owns"),
   severities: external_exports.object({
-    1: severityLevel.default({ name: "critical", update_every: "60m" }),
-    2: severityLevel.default({ name: "major", update_every: "4h" }),
-    3: severityLevel.default({ name: "minor", update_every: "24h" })
+    1: severityLevel.default({ name: "critical", update_every: "60m", owner_within: "15m" }),
+    2: severityLevel.default({ name: "major", update_every: "4h", owner_within: "1h" }),
+    3: severityLevel.default({ name: "minor", update_every: "24h", owner_within: "1d" })
   }).prefault({}).describe("what each severity is called and how often it needs an update"),
   max_parallel_interventions: external_exports.number().int().min(1).max(20).default(2).describe("active /change interventions before Firebreak warns that stacked changes blur which one worked"),
   responders: external_exports.array(login).default([]).describe("logins or org/team slugs allowed to command besides people with triage permission"),
@@ -62422,7 +63169,9 @@ var configSchema = external_exports.object({
   schedule: external_exports.object({
     max_calls: external_exports.number().int().min(10).max(5e3).default(200).describe("GitHub API calls one scheduled pass may spend in this repository; the next pass continues where it stopped")
   }).prefault({}).describe("the scheduled pass (reconcile; the Action's schedule run, the App's scheduler, `firebreak reconcile`)"),
-  relay: relaySchema.default([]).describe("destinations outside GitHub (Slack, Teams, Google Chat, JSON webhooks) that hear about incidents")
+  relay: relaySchema.default([]).describe("destinations outside GitHub (Slack, Teams, Google Chat, JSON webhooks) that hear about incidents"),
+  nudges: external_exports.boolean().default(true).describe("remind whoever owes the next move (an overdue update, owner, check or postmortem) from the scheduled pass; false turns reminders off"),
+  detection: detectionSchema.prefault({}).describe("early detection from KPI series (SPEC \xA714): sources, time zone, reporting lag, sensitivity")
 });
 var DEFAULT_CONFIG = configSchema.parse({});
 function objectShape(schema) {
@@ -62447,25 +63196,25 @@ function arrayElement(schema) {
     return void 0;
   }
 }
-function isPlainObject4(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+function isPlainObject4(value3) {
+  return typeof value3 === "object" && value3 !== null && !Array.isArray(value3);
 }
 function describeIssue(issue3) {
   return issue3.message;
 }
-function lenient(schema, value, path, errors, fallback) {
+function lenient(schema, value3, path, errors, fallback) {
   const shape = objectShape(schema);
-  if (shape && isPlainObject4(value)) {
+  if (shape && isPlainObject4(value3)) {
     const own3 = schema.safeParse(void 0);
     const defaults2 = own3.success && isPlainObject4(own3.data) ? own3.data : isPlainObject4(fallback) ? fallback : {};
     const out = {};
-    for (const key of Object.keys(value)) {
+    for (const key of Object.keys(value3)) {
       if (!(key in shape)) errors.push({ key: [...path, key].join("."), reason: "unknown key (ignored)" });
     }
     for (const [key, child] of Object.entries(shape)) {
-      out[key] = lenient(child, value[key], [...path, key], errors, defaults2[key]);
+      out[key] = lenient(child, value3[key], [...path, key], errors, defaults2[key]);
     }
-    for (let round = 0; round < 3; round++) {
+    for (let round2 = 0; round2 < 3; round2++) {
       const checked = schema.safeParse(out);
       if (checked.success) return out;
       for (const issue3 of checked.error.issues) {
@@ -62478,12 +63227,12 @@ function lenient(schema, value, path, errors, fallback) {
     }
     return own3.success ? own3.data : fallback;
   }
-  if (value === void 0 && fallback !== void 0) return fallback;
-  const result = schema.safeParse(value);
+  if (value3 === void 0 && fallback !== void 0) return fallback;
+  const result = schema.safeParse(value3);
   if (result.success) return result.data;
   const element = arrayElement(schema);
-  if (element && Array.isArray(value)) {
-    const kept = value.flatMap((item, i) => {
+  if (element && Array.isArray(value3)) {
+    const kept = value3.flatMap((item, i) => {
       const parsed = element.safeParse(item);
       if (parsed.success) return [parsed.data];
       errors.push({ key: [...path, String(i)].join("."), reason: `${describeIssue(parsed.error.issues[0])} \u2014 this item is left out` });
@@ -62520,7 +63269,7 @@ function parseConfigYaml(text2) {
 function mergeConfig(base, override) {
   if (isPlainObject4(base) && isPlainObject4(override)) {
     const out = { ...base };
-    for (const [key, value] of Object.entries(override)) out[key] = mergeConfig(base[key], value);
+    for (const [key, value3] of Object.entries(override)) out[key] = mergeConfig(base[key], value3);
     return out;
   }
   return override === void 0 ? base : override;
@@ -62759,42 +63508,10 @@ var Permissions = class {
 var retryTwice = (_retryAfter, _options, _octokit, retryCount) => retryCount < 2;
 var RATE_LIMITS = { onRateLimit: retryTwice, onSecondaryRateLimit: retryTwice };
 
-// src/core/text/inert.ts
-var WORD_JOINER = "\u2060";
-var INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0]/g;
-function withoutInvisible(text2) {
-  return text2.replace(INVISIBLE, "");
-}
-function noMentions(text2) {
-  return text2.replace(/@(?=[A-Za-z0-9])/g, `@${WORD_JOINER}`);
-}
-function escapeHtml(text2) {
-  return text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-function noLinks(text2) {
-  return noAutolinks(text2.replace(/[[\]]/g, "\\$&")).replace(/#(?=\d)/g, `#${WORD_JOINER}`).replace(/\b(GH)-(?=\d)/gi, `$1${WORD_JOINER}-`);
-}
-function noAutolinks(text2) {
-  return text2.replace(/\b([a-z][a-z0-9+.-]{1,20})(?=:\/\/)/gi, `$1${WORD_JOINER}`).replace(/\b(www)\./gi, `$1${WORD_JOINER}.`).replace(/\b(mailto|xmpp)(?=:)/gi, `$1${WORD_JOINER}`);
-}
-function inline(text2, max = 300) {
-  if (!text2) return "";
-  const flat2 = withoutInvisible(text2).replace(/\s+/g, " ").trim();
-  const cut = flat2.length > max ? `${flat2.slice(0, max - 1)}\u2026` : flat2;
-  return noLinks(noMentions(escapeHtml(cut))).replace(/\|/g, "\\|").replace(/`/g, "'");
-}
-function mention(login2) {
-  return `@${login2.replace(/[^A-Za-z0-9/_.\-[\]]/g, "")}`;
-}
-function person(login2) {
-  const clean = login2 ? withoutInvisible(login2).replace(/[`\s]/g, "").slice(0, 60) : "";
-  return clean ? `\`${clean}\`` : "\u2014";
-}
-
 // src/github/issues.ts
 var PAGE = 100;
-async function getIssue(gh, ref, number4) {
-  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: number4 });
+async function getIssue(gh, ref, number5) {
+  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: number5 });
   return issueViewSchema.parse(data);
 }
 var MAX_LOG_PAGES = 500;
@@ -62808,8 +63525,8 @@ function lastPageOf(link) {
   }
   return void 0;
 }
-async function listCommentsNewestFirst(gh, ref, number4, enough) {
-  const read = (page) => gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: number4, per_page: PAGE, page });
+async function listCommentsNewestFirst(gh, ref, number5, enough) {
+  const read = (page) => gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: number5, per_page: PAGE, page });
   const first = await read(1);
   const firstRows = external_exports.array(commentViewSchema).parse(first.data);
   const last = lastPageOf(first.headers?.link);
@@ -63090,6 +63807,7 @@ var ICONS = {
   ok: "\u2705",
   missing: "\u274C",
   "wrong-id": "\u274C",
+  duplicate: "\u274C",
   error: "\u274C",
   "needs-browser": "\u26A0\uFE0F"
 };
@@ -63131,6 +63849,7 @@ var CHANNEL_OF = {
   ga4: "Google",
   gtm: "Google",
   consent: "Google",
+  consent_denied: "Google",
   tiktok: "TikTok"
 };
 function channelsOf(failures) {
@@ -63147,21 +63866,28 @@ function tagWords(expectation) {
   return event2 === void 0 ? name : `${name} ${event2}`;
 }
 var MAX_LISTED = 40;
+var FAILURE_WORDS = {
+  missing: "missing",
+  "wrong-id": "has the wrong id",
+  duplicate: "fires twice",
+  error: "could not be checked"
+};
 function qaIncidentDraft(results, release, severity3, formTemplate, opts = {}) {
   const { failures } = qaSummary(results);
-  const marker = qaIncidentMarker(release.tag);
+  const monitoring = opts.monitoring === true;
+  const marker = monitoring ? qaMonitorMarker(opts.checkedAt ?? release.tag) : qaIncidentMarker(release.tag);
   const releaseName = release.name && release.name !== release.tag ? `${release.tag} (${release.name})` : release.tag;
   const pages = unique(failures.map((f) => f.path));
   const first = failures[0];
-  const headline = failures.length === 1 && first ? `${tagWords(first.expectation)} ${first.status === "wrong-id" ? "has the wrong id" : first.status === "error" ? "could not be checked" : "missing"} on ${first.path}` : `${failures.length} tracking checks failed on ${pages.length} page${pages.length === 1 ? "" : "s"}`;
-  const title = shorten(`Tracking QA: ${headline} after release ${release.tag}`.replace(/[\r\n]+/g, " "), 240);
+  const headline2 = failures.length === 1 && first ? `${tagWords(first.expectation)} ${FAILURE_WORDS[first.status]} on ${first.path}` : `${failures.length} tracking checks failed on ${pages.length} page${pages.length === 1 ? "" : "s"}`;
+  const title = shorten((monitoring ? `Tracking QA monitoring: ${headline2} in production` : `Tracking QA: ${headline2} after release ${release.tag}`).replace(/[\r\n]+/g, " "), 240);
   const listed = failures.slice(0, MAX_LISTED).map((f) => {
     const what = f.expectation === "page" ? "page" : `\`${cell(f.expectation)}\``;
     return `- \`${cell(f.path)}\` \u2014 ${what} ${f.status}: ${cell(shorten(f.seen, 200))}`;
   });
   if (failures.length > MAX_LISTED) listed.push(`- \u2026 and ${failures.length - MAX_LISTED} more`);
   const symptom = [
-    `Tracking QA after release ${cell(releaseName)} found ${failures.length === 1 ? "a problem" : `${failures.length} problems`}: measurement may be under-counting from this release on.`,
+    monitoring ? `Scheduled tracking QA monitoring of production found ${failures.length === 1 ? "a problem" : `${failures.length} problems`}: measurement may be under-counting since the last passing check.` : `Tracking QA after release ${cell(releaseName)} found ${failures.length === 1 ? "a problem" : `${failures.length} problems`}: measurement may be under-counting from this release on.`,
     "",
     ...listed
   ].join("\n");
@@ -63182,13 +63908,13 @@ function qaIncidentDraft(results, release, severity3, formTemplate, opts = {}) {
   const published = release.publishedAt ? ` (published ${cell(release.publishedAt)})` : "";
   const answers = {
     symptom,
-    started: release.publishedAt ?? `At or after release ${cell(release.tag)}`,
+    started: release.publishedAt ?? (monitoring ? `Before ${cell(opts.checkedAt ?? release.tag)} (since the last passing monitoring check)` : `At or after release ${cell(release.tag)}`),
     ...opts.checkedAt ? { detected: opts.checkedAt } : {},
     scope: channels,
     ...pages.length > 0 ? { "scope-detail": `Pages: ${pages.slice(0, MAX_LISTED).map((p) => `\`${cell(p)}\``).join(", ")}` } : {},
     // Caught before the numbers move: reporting is what is at risk.
     outcomes: "Not sure",
-    "what-changed": `Release [${cell(releaseName)}](${release.url.replace(/[\s()<>]/g, encodeURIComponent)})${published}.`,
+    "what-changed": monitoring ? `No release: found by scheduled monitoring ([the run](${release.url.replace(/[\s()<>]/g, encodeURIComponent)})).` : `Release [${cell(releaseName)}](${release.url.replace(/[\s()<>]/g, encodeURIComponent)})${published}.`,
     layer: "Measurement",
     severity: `SEV${severity3}`,
     threshold
@@ -63389,7 +64115,9 @@ function classifyHit(url2, postBody) {
   if (hostIs(host, "facebook.com") && (path === "/tr" || path === "/tr/")) {
     const fields = postBody ? formFields2(postBody) : new URLSearchParams();
     const get = (k) => fields.get(k) ?? u.searchParams.get(k);
-    return [withEvent(withId({ tag: "meta_pixel", kind: "beacon", url: url2 }, get("id")), get("ev"))];
+    const hit = withEvent(withId({ tag: "meta_pixel", kind: "beacon", url: url2 }, get("id")), get("ev"));
+    const eventId = get("eid");
+    return [eventId ? { ...hit, eventId } : hit];
   }
   if (hostIs(host, "connect.facebook.net")) {
     const config2 = /^\/signals\/config\/(\d+)/.exec(path);
@@ -63489,10 +64217,10 @@ function replaceCodePointXML(codePoint) {
 // node_modules/entities/dist/internal/decode-shared.js
 var BASE91_INVERSE = /* @__PURE__ */ (() => {
   const table = new Uint8Array(127);
-  let code = 0;
+  let code18 = 0;
   for (let char = 33; char <= 126; char++) {
     if (char !== 34 && char !== 36 && char !== 92) {
-      table[char] = code++;
+      table[char] = code18++;
     }
   }
   return table;
@@ -63518,11 +64246,11 @@ function decodeTrieDict(input2, resultLength, atomCount, dict1AtomCount, ngramCo
     let slot = off;
     const end = off + count;
     while (slot < end) {
-      const code = BASE91_INVERSE[input2.charCodeAt(pos++)];
-      if (code < 89) {
-        previous += code;
+      const code18 = BASE91_INVERSE[input2.charCodeAt(pos++)];
+      if (code18 < 89) {
+        previous += code18;
         single[slot++] = previous;
-      } else if (code === 89) {
+      } else if (code18 === 89) {
         let runLength = BASE91_INVERSE[input2.charCodeAt(pos++)] + 2;
         while (runLength--)
           single[slot++] = ++previous;
@@ -63559,15 +64287,15 @@ function decodeTrieDict(input2, resultLength, atomCount, dict1AtomCount, ngramCo
   let write2 = 0;
   for (let index = 0; index < ngramIndex; index++) {
     for (let half = 0; half < 2; half++) {
-      const source = references[index * 2 + half];
-      const value = single[source];
-      if (value < 0) {
-        let read = start[source];
-        const readEnd = read + length[source];
+      const source2 = references[index * 2 + half];
+      const value3 = single[source2];
+      if (value3 < 0) {
+        let read = start[source2];
+        const readEnd = read + length[source2];
         while (read < readEnd)
           pool[write2++] = pool[read++];
       } else {
-        pool[write2++] = value;
+        pool[write2++] = value3;
       }
     }
   }
@@ -63578,14 +64306,14 @@ function decodeTrieDict(input2, resultLength, atomCount, dict1AtomCount, ngramCo
     if (slot >= dictSize) {
       slot = slot * base - twoCharBias + BASE91_INVERSE[input2.charCodeAt(pos++)];
     }
-    const value = single[slot];
-    if (value < 0) {
+    const value3 = single[slot];
+    if (value3 < 0) {
       let read = start[slot];
       const readEnd = read + length[slot];
       while (read < readEnd)
         out[outIndex++] = pool[read++];
     } else {
-      out[outIndex++] = value;
+      out[outIndex++] = value3;
     }
   }
   return out;
@@ -63645,17 +64373,17 @@ var CharCodes;
   CharCodes3[CharCodes3["LOWER_X"] = 120] = "LOWER_X";
 })(CharCodes || (CharCodes = {}));
 var TO_LOWER_BIT = 32;
-function isNumber(code) {
-  return code - CharCodes.ZERO >>> 0 <= 9;
+function isNumber(code18) {
+  return code18 - CharCodes.ZERO >>> 0 <= 9;
 }
-function isHexadecimalCharacter(code) {
-  return (code | TO_LOWER_BIT) - CharCodes.LOWER_A >>> 0 <= 5;
+function isHexadecimalCharacter(code18) {
+  return (code18 | TO_LOWER_BIT) - CharCodes.LOWER_A >>> 0 <= 5;
 }
-function isAlpha(code) {
-  return (code | TO_LOWER_BIT) - CharCodes.LOWER_A >>> 0 <= 25;
+function isAlpha(code18) {
+  return (code18 | TO_LOWER_BIT) - CharCodes.LOWER_A >>> 0 <= 25;
 }
-function isEntityInAttributeInvalidEnd(code) {
-  return code === CharCodes.EQUALS || isAlpha(code) || isNumber(code);
+function isEntityInAttributeInvalidEnd(code18) {
+  return code18 === CharCodes.EQUALS || isAlpha(code18) || isNumber(code18);
 }
 var EntityDecoderState;
 (function(EntityDecoderState2) {
@@ -65440,9 +66168,9 @@ var Parser3 = class {
     }
     this.attribvalue = "";
   }
-  getInstructionName(value) {
-    const index = value.search(reNameEnd);
-    let name = index < 0 ? value : value.substr(0, index);
+  getInstructionName(value3) {
+    const index = value3.search(reNameEnd);
+    let name = index < 0 ? value3 : value3.substr(0, index);
     if (this.lowerCaseTagNames) {
       name = name.toLowerCase();
     }
@@ -65455,10 +66183,10 @@ var Parser3 = class {
    */
   ondeclaration(start, endIndex) {
     this.endIndex = endIndex;
-    const value = this.getSlice(start, endIndex);
+    const value3 = this.getSlice(start, endIndex);
     if (this.cbs.onprocessinginstruction) {
-      const name = this.htmlMode ? this.lowerCaseTagNames ? DOCUMENT_TYPE : value.slice(0, DOCUMENT_TYPE.length) : this.getInstructionName(value);
-      this.cbs.onprocessinginstruction(`!${name}`, `!${value}`);
+      const name = this.htmlMode ? this.lowerCaseTagNames ? DOCUMENT_TYPE : value3.slice(0, DOCUMENT_TYPE.length) : this.getInstructionName(value3);
+      this.cbs.onprocessinginstruction(`!${name}`, `!${value3}`);
     }
     this.startIndex = endIndex + 1;
   }
@@ -65469,10 +66197,10 @@ var Parser3 = class {
    */
   onprocessinginstruction(start, endIndex) {
     this.endIndex = endIndex;
-    const value = this.getSlice(start, endIndex);
+    const value3 = this.getSlice(start, endIndex);
     if (this.cbs.onprocessinginstruction) {
-      const name = this.getInstructionName(value);
-      this.cbs.onprocessinginstruction(`?${name}`, `?${value}`);
+      const name = this.getInstructionName(value3);
+      this.cbs.onprocessinginstruction(`?${name}`, `?${value3}`);
     }
     this.startIndex = endIndex + 1;
   }
@@ -65496,15 +66224,15 @@ var Parser3 = class {
    */
   oncdata(start, endIndex, offset) {
     this.endIndex = endIndex;
-    const value = this.getSlice(start, endIndex - offset);
+    const value3 = this.getSlice(start, endIndex - offset);
     if (!this.htmlMode || this.options.recognizeCDATA) {
       this.cbs.oncdatastart?.();
-      this.cbs.ontext?.(value);
+      this.cbs.ontext?.(value3);
       this.cbs.oncdataend?.();
     } else if (this.isInForeignContext()) {
-      this.cbs.ontext?.(value);
+      this.cbs.ontext?.(value3);
     } else {
-      this.cbs.oncomment?.(`[CDATA[${value}]]`);
+      this.cbs.oncomment?.(`[CDATA[${value3}]]`);
       this.cbs.oncommentend?.();
     }
     this.startIndex = endIndex + 1;
@@ -66195,19 +66923,19 @@ var Checks = {
     return (element) => isText(element) && element.data === data;
   }
 };
-function getAttribCheck(attrib, value) {
-  if (typeof value === "function") {
-    return (element) => isTag2(element) && value(element.attribs[attrib]);
+function getAttribCheck(attrib, value3) {
+  if (typeof value3 === "function") {
+    return (element) => isTag2(element) && value3(element.attribs[attrib]);
   }
-  return (element) => isTag2(element) && element.attribs[attrib] === value;
+  return (element) => isTag2(element) && element.attribs[attrib] === value3;
 }
 function combineFuncs(a, b) {
   return (element) => a(element) || b(element);
 }
 function compileTest(options) {
   const funcs = Object.keys(options).map((key) => {
-    const value = options[key];
-    return Object.hasOwn(Checks, key) ? Checks[key](value) : getAttribCheck(key, value);
+    const value3 = options[key];
+    return Object.hasOwn(Checks, key) ? Checks[key](value3) : getAttribCheck(key, value3);
   });
   return funcs.length === 0 ? null : funcs.reduce(combineFuncs);
 }
@@ -66240,8 +66968,8 @@ function getEscape(char) {
 }
 var XML_BITSET_VALUE = 1342177476;
 var xmlEncodeRegex = /["&'<>\u0080-\uFFFF]/g;
-function isXmlEscapable(code) {
-  return code >= 128 || code >= 32 && code < 64 && (XML_BITSET_VALUE >>> code & 1) === 1;
+function isXmlEscapable(code18) {
+  return code18 >= 128 || code18 >= 32 && code18 < 64 && (XML_BITSET_VALUE >>> code18 & 1) === 1;
 }
 function encodeXML(input2) {
   const { length } = input2;
@@ -66410,8 +67138,8 @@ function renderTag(element, options, xmlMode) {
   }
   return tag;
 }
-function replaceQuotes(value) {
-  return value.replaceAll('"', "&quot;");
+function replaceQuotes(value3) {
+  return value3.replaceAll('"', "&quot;");
 }
 function formatAttributes(attributes, options, xmlMode) {
   if (!attributes)
@@ -66423,9 +67151,9 @@ function formatAttributes(attributes, options, xmlMode) {
   for (const key in attributes) {
     if (!Object.hasOwn(attributes, key))
       continue;
-    const value = attributes[key];
+    const value3 = attributes[key];
     const k = isForeign ? attributeNames.get(key) ?? key : key;
-    result += !showEmpty && (value == null || value === "") ? ` ${k}` : ` ${k}="${encode3(value == null ? "" : String(value))}"`;
+    result += !showEmpty && (value3 == null || value3 === "") ? ` ${k}` : ` ${k}="${encode3(value3 == null ? "" : String(value3))}"`;
   }
   return result;
 }
@@ -66581,12 +67309,12 @@ function fetch3(tagName, where, recurse = false) {
   return textContent(getElementsByTagName(tagName, where, recurse, 1)).trim();
 }
 function addConditionally(object2, property, tagName, where, recurse = false) {
-  const value = fetch3(tagName, where, recurse);
-  if (value)
-    object2[property] = value;
+  const value3 = fetch3(tagName, where, recurse);
+  if (value3)
+    object2[property] = value3;
 }
-function isValidFeed(value) {
-  return value === "rss" || value === "feed" || value === "rdf:RDF";
+function isValidFeed(value3) {
+  return value3 === "rss" || value3 === "feed" || value3 === "rdf:RDF";
 }
 
 // node_modules/domutils/dist/helpers.js
@@ -66819,24 +67547,71 @@ function parseDocument(data, options) {
 }
 
 // src/core/tracking-qa/tags.ts
-function sourcesOf(html) {
-  const doc = parseDocument(html, { withStartIndices: true });
+var import_js_tokens = __toESM(require_js_tokens(), 1);
+var CONSENT_HOLD_ATTRIBUTES = [
+  ["data-cookieconsent", "Cookiebot"],
+  ["data-usercentrics", "Usercentrics"],
+  ["data-cookieyes", "CookieYes"],
+  ["data-iub-purposes", "iubenda"],
+  ["data-borlabs-cookie-script-blocker-id", "Borlabs Cookie"],
+  ["data-cookiecategory", "cookie consent"],
+  ["data-category", "cookie consent"],
+  ["data-service", "cookie consent"],
+  ["data-consent", "cookie consent"]
+];
+var CONSENT_HOLD_CLASSES = [
+  ["optanon-category-", "OneTrust"],
+  ["cmplz-", "Complianz"],
+  ["_iub_cs_activate", "iubenda"]
+];
+function consentHold(attribs) {
+  for (const [attribute, manager] of CONSENT_HOLD_ATTRIBUTES) {
+    const value3 = attribs[attribute];
+    if (value3 !== void 0 && value3.toLowerCase() !== "ignore") return value3 === "" ? manager : `${manager}: ${shorten(value3, 40)}`;
+  }
+  const classes = (attribs["class"] ?? "").split(/\s+/);
+  for (const [prefix, manager] of CONSENT_HOLD_CLASSES) {
+    const held = classes.find((c) => c.startsWith(prefix));
+    if (held !== void 0) return `${manager}: ${shorten(held, 40)}`;
+  }
+  return void 0;
+}
+function scriptRole(attribs) {
+  const type = (attribs["type"] ?? "").trim().toLowerCase();
+  if (type === "" || type.includes("javascript") || type.includes("ecmascript") || type === "module") return { role: "code" };
+  if (type === "text/partytown") return { role: "code", partytown: true };
+  if (type === "text/plain" || type === "text/template") {
+    const hold = consentHold(attribs);
+    if (hold !== void 0) return { role: "blocked", hold };
+  }
+  return { role: "data" };
+}
+function withoutComments2(code18) {
+  let out = "";
+  for (const token of (0, import_js_tokens.default)(code18)) {
+    out += token.type === "MultiLineComment" || token.type === "SingleLineComment" || token.type === "HashbangComment" ? token.value.replace(/[^\n]/g, " ") : token.value;
+  }
+  return out;
+}
+function sourcesOf(doc) {
   const sources = [];
   for (const el of dist_exports2.getElementsByTagName(() => true, doc, true)) {
     const at = el.startIndex ?? 0;
+    const attribs = el.attribs;
     if (el.name === "script") {
-      const src = el.attribs["src"];
-      if (src) sources.push({ at, kind: "script-src", text: src });
-      const type = (el.attribs["type"] ?? "").toLowerCase();
-      const isCode = type === "" || type.includes("javascript") || type === "module" || type === "text/plain";
-      const code = dist_exports2.textContent(el);
-      if (isCode && code.trim() !== "") sources.push({ at, kind: "script", text: code });
+      const { role, hold, partytown } = scriptRole(attribs);
+      if (role === "data") continue;
+      const extra = { ...hold !== void 0 ? { hold } : {}, ...partytown ? { partytown } : {}, attribs };
+      const src = attribs["src"] ?? (role === "blocked" ? attribs["data-src"] : void 0);
+      if (src) sources.push({ at, kind: "script-src", text: src, ...extra });
+      const code18 = dist_exports2.textContent(el);
+      if (code18.trim() !== "") sources.push({ at, kind: "script", text: withoutComments2(code18), ...extra });
     } else if (el.name === "img" && insideNoscript(el)) {
-      const src = el.attribs["src"];
-      if (src) sources.push({ at, kind: "noscript-img", text: src });
+      const src = attribs["src"];
+      if (src) sources.push({ at, kind: "noscript-img", text: src, attribs });
     } else if (el.name === "iframe") {
-      const src = el.attribs["src"];
-      if (src) sources.push({ at, kind: "iframe", text: src });
+      const src = attribs["src"];
+      if (src) sources.push({ at, kind: "iframe", text: src, attribs });
     }
   }
   return sources;
@@ -66847,6 +67622,7 @@ function insideNoscript(el) {
   }
   return false;
 }
+var CONSENT_V2_KEYS = ["ad_storage", "analytics_storage", "ad_user_data", "ad_personalization"];
 var Q = `['"\`]`;
 var re = {
   fbqInit: new RegExp(`\\bfbq\\s*\\(\\s*${Q}init${Q}\\s*,\\s*${Q}?(\\d+)`, "g"),
@@ -66857,13 +67633,14 @@ var re = {
   gtagConfig: new RegExp(`\\bgtag\\s*\\(\\s*${Q}config${Q}\\s*,\\s*${Q}(G-[A-Z0-9]+)${Q}`, "gi"),
   gtagFires: new RegExp(`\\bgtag\\s*\\(\\s*${Q}(?:config|event)${Q}`, "g"),
   gtmJsUrl: /\/gtm\.js\?(?:[^"'\s]*&)?id=(GTM-[A-Z0-9]+)/gi,
-  gtmSnippet: /\/gtm\.js\?id=/,
+  /** The GTM snippet's first push; standard and server-side custom loaders alike. */
+  gtmStart: new RegExp(`${Q}gtm\\.start${Q}`),
   gtmId: new RegExp(`${Q}(GTM-[A-Z0-9]+)${Q}`, "gi"),
   gtmNoscript: /\/ns\.html\?(?:[^"'\s]*&)?id=(GTM-[A-Z0-9]+)/gi,
   ttqLoad: new RegExp(`\\bttq\\.load\\s*\\(\\s*${Q}([A-Z0-9]+)${Q}`, "gi"),
   ttqFires: /\bttq\.(?:page|track)\s*\(/g,
-  ttqLoader: /analytics\.tiktok\.com\/i18n\/pixel\/events\.js/g,
-  ttqSdkid: /\/i18n\/pixel\/events\.js\?(?:[^"'\s]*&)?sdkid=([A-Z0-9]+)/gi,
+  ttqLoader: /analytics\.tiktok\.com\/i18n\/pixel\/(?:events|sdk)\.js/g,
+  ttqSdkid: /\/i18n\/pixel\/(?:events|sdk)\.js\?(?:[^"'\s]*&)?sdkid=([A-Z0-9]+)/gi,
   consentDefault: new RegExp(`\\bgtag\\s*\\(\\s*${Q}consent${Q}\\s*,\\s*${Q}default${Q}`, "g"),
   cookiebot: /consent\.cookiebot\.(?:com|eu)\/uc\.js/
 };
@@ -66871,23 +67648,43 @@ function* matches(pattern, text2) {
   const global2 = new RegExp(pattern.source, pattern.flags.includes("g") ? pattern.flags : pattern.flags + "g");
   for (let m = global2.exec(text2); m !== null; m = global2.exec(text2)) yield m;
 }
+function consentKeys(code18, from) {
+  const end = code18.indexOf(")", from);
+  const args = code18.slice(from, end === -1 ? from + 2e3 : end);
+  if (!args.includes("{") || args.includes("...")) return void 0;
+  return CONSENT_V2_KEYS.filter((key) => args.includes(key));
+}
 function sightingsOf(sources) {
-  const out = { meta_pixel: [], ga4: [], gtm: [], tiktok: [], consent: [], firing: [] };
+  const tags = { meta_pixel: [], ga4: [], gtm: [], tiktok: [], firing: [] };
+  const consent = [];
+  const otherGoogle = [];
   for (const s of sources) {
     const { text: text2, kind } = s;
-    const add = (tag, m, what, fires, id) => {
-      out[tag].push({ at: s.at + m.index, what, fires, ...id !== void 0 ? { id: id.toUpperCase() } : {} });
+    const held = s.hold === void 0 ? "" : ` (blocked until consent: ${s.hold})`;
+    const where = s.partytown ? " (Partytown)" : "";
+    const add = (tag, m, what, fires, id, idHidden) => {
+      tags[tag].push({
+        at: s.at + m.index,
+        what: `${what}${where}${held}`,
+        // A held script fires only after consent, so it never fires before the default.
+        fires: fires && s.hold === void 0,
+        ...id !== void 0 ? { id: id.toUpperCase() } : {},
+        ...s.hold !== void 0 ? { hold: s.hold } : {},
+        ...idHidden ? { idHidden } : {}
+      });
     };
     if (kind === "script" || kind === "script-src") {
       for (const m of matches(re.fbevents, text2)) add("meta_pixel", m, "fbevents.js loader", false);
       for (const m of matches(re.gtagJs, text2)) {
         const id = m[1] ?? "";
-        add("ga4", m, `gtag/js?id=${id}`, false, /^G-/i.test(id) ? id : void 0);
+        if (/^G-/i.test(id)) add("ga4", m, `gtag/js?id=${id}`, false, id);
+        else otherGoogle.push(id.toUpperCase());
       }
       for (const m of matches(re.gtmJsUrl, text2)) add("gtm", m, `gtm.js?id=${m[1] ?? ""}`, true, m[1]);
-      for (const m of matches(re.ttqSdkid, text2)) add("tiktok", m, `events.js?sdkid=${m[1] ?? ""}`, false, m[1]);
-      if (kind === "script-src") {
-        if (re.cookiebot.test(text2)) out.consent.push({ at: s.at, what: "Cookiebot (uc.js)", fires: false });
+      for (const m of matches(re.ttqSdkid, text2)) add("tiktok", m, `TikTok loader sdkid=${m[1] ?? ""}`, false, m[1]);
+      if (kind === "script-src" && re.cookiebot.test(text2)) {
+        const off = s.attribs["data-consentmode"] === "disabled" || s.attribs["data-consentmode-defaults"] === "disabled";
+        if (!off) consent.push({ at: s.at, what: "Cookiebot (uc.js)" });
       }
     }
     if (kind === "script") {
@@ -66895,15 +67692,21 @@ function sightingsOf(sources) {
       for (const m of matches(re.fbqTrack, text2)) add("meta_pixel", m, "fbq('track')", true);
       for (const m of matches(re.gtagConfig, text2)) add("ga4", m, `gtag('config', '${m[1] ?? ""}')`, true, m[1]);
       for (const m of matches(re.gtagFires, text2)) add("firing", m, "gtag('config'/'event')", true);
-      const snippet = re.gtmSnippet.exec(text2);
+      const snippet = re.gtmStart.exec(text2);
       if (snippet) {
-        add("gtm", snippet, "GTM snippet", true);
-        for (const m of matches(re.gtmId, text2)) add("gtm", m, `GTM snippet ${m[1] ?? ""}`, true, m[1]);
+        const ids = [...matches(re.gtmId, text2)];
+        if (ids.length === 0) add("gtm", snippet, "GTM snippet (custom loader, no container id in the page)", true, void 0, true);
+        for (const m of ids) add("gtm", m, `GTM snippet ${m[1] ?? ""}`, true, m[1]);
       }
-      for (const m of matches(re.ttqLoader, text2)) add("tiktok", m, "TikTok events.js loader", false);
+      for (const m of matches(re.ttqLoader, text2)) add("tiktok", m, "TikTok loader", false);
       for (const m of matches(re.ttqLoad, text2)) add("tiktok", m, `ttq.load('${m[1] ?? ""}')`, false, m[1]);
       for (const m of matches(re.ttqFires, text2)) add("tiktok", m, "ttq.page()", true);
-      for (const m of matches(re.consentDefault, text2)) out.consent.push({ at: s.at + m.index, what: "gtag('consent', 'default')", fires: false });
+      if (s.hold === void 0) {
+        for (const m of matches(re.consentDefault, text2)) {
+          const keys = consentKeys(text2, m.index + m[0].length);
+          consent.push({ at: s.at + m.index, what: "gtag('consent', 'default')", ...keys !== void 0 ? { keys } : {} });
+        }
+      }
     }
     if (kind === "noscript-img") {
       for (const m of matches(re.metaImg, text2)) add("meta_pixel", m, `noscript /tr?id=${m[1] ?? ""}`, false, m[1]);
@@ -66912,42 +67715,59 @@ function sightingsOf(sources) {
       for (const m of matches(re.gtmNoscript, text2)) add("gtm", m, `ns.html?id=${m[1] ?? ""}`, false, m[1]);
     }
   }
-  return out;
+  return { tags, consent, otherGoogle: unique(otherGoogle) };
 }
 function tagDetection(sightings, expectedId, emptyWhat) {
   const ids = unique(sightings.flatMap((s) => s.id === void 0 ? [] : [s.id]));
   const found = sightings.length > 0;
   const what = unique(sightings.map((s) => s.what)).slice(0, 4).join(", ");
+  const idHidden = ids.length === 0 && sightings.some((s) => s.idHidden === true);
   return {
     found,
     ids,
     hasConfiguredId: expectedId === void 0 ? void 0 : ids.includes(expectedId),
+    ...idHidden ? { idHidden } : {},
     evidence: found ? what : emptyWhat
   };
 }
+function uncommentedHtml(doc) {
+  const comments = dist_exports2.filter((node2) => node2.type === "comment", doc, true);
+  for (const node2 of comments) dist_exports2.removeElement(node2);
+  for (const script of dist_exports2.getElementsByTagName("script", doc, true)) {
+    const text2 = script.children[0];
+    if (script.children.length === 1 && text2 !== void 0 && "data" in text2) text2.data = withoutComments2(text2.data);
+  }
+  return dist_exports2.getOuterHTML(doc, { encodeEntities: false, decodeEntities: false });
+}
 function detectTags(html, config2) {
-  const sightings = sightingsOf(sourcesOf(html));
+  const doc = parseDocument(html, { withStartIndices: true });
+  const s = sightingsOf(sourcesOf(doc));
+  const notGa4 = s.otherGoogle.length > 0 ? ` (gtag/js loads ${s.otherGoogle.slice(0, 4).join(", ")}: not GA4)` : "";
   const tags = {
-    meta_pixel: tagDetection(sightings.meta_pixel, config2.ids.meta_pixel, "no fbq('init') or fbevents.js"),
-    ga4: tagDetection(sightings.ga4, config2.ids.ga4, "no gtag/js or gtag('config', 'G-\u2026')"),
-    gtm: tagDetection(sightings.gtm, config2.ids.gtm, "no gtm.js snippet"),
-    tiktok: tagDetection(sightings.tiktok, config2.ids.tiktok, "no ttq.load() or TikTok events.js"),
-    consent: consentDetection(sightings)
+    meta_pixel: tagDetection(s.tags.meta_pixel, config2.ids.meta_pixel, "no fbq('init') or fbevents.js"),
+    ga4: tagDetection(s.tags.ga4, config2.ids.ga4, `no gtag/js?id=G-\u2026 or gtag('config', 'G-\u2026')${notGa4}`),
+    gtm: tagDetection(s.tags.gtm, config2.ids.gtm, "no GTM snippet or gtm.js"),
+    tiktok: tagDetection(s.tags.tiktok, config2.ids.tiktok, "no ttq.load() or TikTok loader"),
+    consent: consentDetection(s)
   };
-  for (const [name, spec] of Object.entries(config2.custom)) {
-    const hit = customMatcher(spec).test(html);
-    tags[name] = {
-      found: hit !== void 0,
-      ids: [],
-      hasConfiguredId: void 0,
-      evidence: hit !== void 0 ? `matched "${shorten(hit, 60)}"` : `no match for ${spec}`
-    };
+  const customs = Object.entries(config2.custom);
+  if (customs.length > 0) {
+    const text2 = uncommentedHtml(doc);
+    for (const [name, spec] of customs) {
+      const hit = customMatcher(spec).test(text2);
+      tags[name] = {
+        found: hit !== void 0,
+        ids: [],
+        hasConfiguredId: void 0,
+        evidence: hit !== void 0 ? `matched "${shorten(hit, 60)}"` : `no match for ${spec}`
+      };
+    }
   }
   return { tags };
 }
 function consentDetection(s) {
   const firstDefault = s.consent[0];
-  const firings = [...s.meta_pixel, ...s.ga4, ...s.gtm, ...s.tiktok, ...s.firing].filter((x) => x.fires).sort((a, b) => a.at - b.at);
+  const firings = [...s.tags.meta_pixel, ...s.tags.ga4, ...s.tags.gtm, ...s.tags.tiktok, ...s.tags.firing].filter((x) => x.fires).sort((a, b) => a.at - b.at);
   const firstFiring = firings[0];
   const none = { ids: [], hasConfiguredId: void 0 };
   if (firstDefault === void 0) {
@@ -66955,6 +67775,10 @@ function consentDetection(s) {
   }
   if (firstFiring !== void 0 && firstFiring.at < firstDefault.at) {
     return { ...none, found: false, evidence: `${firstDefault.what} comes after ${firstFiring.what} fires` };
+  }
+  const lacking = firstDefault.keys === void 0 ? [] : CONSENT_V2_KEYS.filter((key) => !firstDefault.keys?.includes(key));
+  if (lacking.length > 0) {
+    return { ...none, found: false, evidence: `${firstDefault.what} does not set ${lacking.join(", ")} (Consent Mode v2 needs all four)` };
   }
   const before = firstFiring === void 0 ? "(no tag fires)" : `before ${firstFiring.what}`;
   return { ...none, found: true, evidence: `${firstDefault.what} ${before}` };
@@ -66976,6 +67800,7 @@ function staticRow(e, obs, config2) {
   const row = (status, seen) => ({ expectation: e.raw, status, seen, stage: "static" });
   const failure2 = obs.error ?? pageError(obs.httpStatus);
   if (failure2 !== void 0 || obs.detection === void 0) return row("error", failure2 ?? "page not checked");
+  if (e.tag === "consent_denied") return row("needs-browser", "what is sent before consent is only visible in the browser stage (tracking_qa.browser: true)");
   const d = obs.detection.tags[e.tag];
   if (e.event !== void 0) {
     const present = d?.found ? `tag present (${d.ids.length > 0 ? idWords(d.ids) : d.evidence}); ` : "";
@@ -66986,6 +67811,7 @@ function staticRow(e, obs, config2) {
   if (expected === void 0 || d.hasConfiguredId === true) {
     return row("ok", d.ids.length > 0 ? `${idWords(d.ids)} (${d.evidence})` : d.evidence);
   }
+  if (d.idHidden === true) return row("needs-browser", `${d.evidence}; which container it loads shows in the browser stage (tracking_qa.browser: true)`);
   if (d.ids.length === 0) return row("missing", `${d.evidence}, but no id (expected ${expected})`);
   return row("wrong-id", `wrong id: saw ${quoted(d.ids)}, expected ${expected}`);
 }
@@ -67007,14 +67833,13 @@ function browserRow(e, obs, config2) {
   if (failure2 !== void 0) return row("error", obs.attempts > 1 ? `${failure2} (after ${obs.attempts} attempts)` : failure2);
   const rendered = obs.renderedHtml === void 0 ? void 0 : detectTags(obs.renderedHtml, config2);
   if (e.tag === "consent") {
-    const ga4 = obs.hits.filter((h) => h.tag === "ga4" && h.kind === "beacon");
-    if (ga4.length > 0) {
-      const without = ga4.filter((h) => h.consent === void 0);
-      if (without.length === 0) return row("ok", `GA4 hits carry consent state (${unique(ga4.map((h) => h.consent ?? "")).join(", ")})`);
-      return row("missing", `GA4 hit without consent state (no gcs/gcd): ${hitWords(without) || without[0]?.url || ""}`);
-    }
-    const d2 = rendered?.tags["consent"];
-    return d2 === void 0 ? void 0 : row(d2.found ? "ok" : "missing", `${d2.evidence} (rendered page)`);
+    const verdict = consentVerdict(obs);
+    return verdict === void 0 ? void 0 : row(verdict.ok ? "ok" : "missing", verdict.seen);
+  }
+  if (e.tag === "consent_denied") {
+    const granted = beaconsWithStorage(obs.hits);
+    if (granted.length === 0) return row("ok", "no marketing beacon with storage granted before consent");
+    return row("missing", `sent before consent with storage granted: ${granted.slice(0, 4).join("; ")}`);
   }
   if (e.custom) {
     const spec = config2.custom[e.tag];
@@ -67033,7 +67858,13 @@ function browserRow(e, obs, config2) {
   const all = obs.hits.filter((h) => h.tag === tag && h.kind === kind);
   const relevant = e.event === void 0 ? all : all.filter((h) => h.event === e.event);
   const matching = expected === void 0 ? relevant : relevant.filter((h) => h.id === expected);
-  if (matching.length > 0) return row("ok", hitWords(matching) || HIT_NAMES[tag]);
+  if (matching.length > 0) {
+    const noEventId = tag === "meta_pixel" && config2.meta_event_id ? matching.filter((h) => h.eventId === void 0 && !isNoscriptPixel(h)) : [];
+    if (noEventId.length > 0) {
+      return row("missing", `Meta events without an event id (eid): ${quoted(unique(noEventId.map((h) => h.event ?? "?")))} (tracking_qa.meta_event_id)`);
+    }
+    return row("ok", hitWords(matching) || HIT_NAMES[tag]);
+  }
   if (relevant.length > 0) {
     const ids = unique(relevant.flatMap((h) => h.id ? [h.id] : []));
     return row("wrong-id", `wrong id: saw ${ids.length > 0 ? quoted(ids) : "no id"}, expected ${expected ?? ""}`);
@@ -67049,6 +67880,87 @@ function browserRow(e, obs, config2) {
   if (d?.found && clues.length === 0) clues.push(`snippet in page: ${d.evidence}`);
   return row("missing", clues.length > 0 ? `${what}; ${clues.join("; ")}` : what);
 }
+function isNoscriptPixel(hit) {
+  return /[?&]noscript=1(?:&|$)/.test(hit.url);
+}
+var MARKETING_BEACON_TAGS = EVENT_TAGS;
+function firstBeacon(hits) {
+  let first;
+  for (const h of hits) {
+    if (h.kind !== "beacon" || !MARKETING_BEACON_TAGS.includes(h.tag) || h.at === void 0) continue;
+    if (first?.at === void 0 || h.at < first.at) first = h;
+  }
+  return first;
+}
+function beaconWords(hit) {
+  return `${HIT_NAMES[hit.tag]}${hit.event ? ` ${hit.event}` : ""}${hit.id ? ` (${hit.id})` : ""}`;
+}
+function consentVerdict(obs) {
+  const first = firstBeacon(obs.hits);
+  const firstDefault = obs.consent?.find((c) => c.command === "default");
+  if (firstDefault !== void 0) {
+    if (first?.at !== void 0 && first.at < firstDefault.at) {
+      return { ok: false, seen: `${beaconWords(first)} was sent ${Math.round(firstDefault.at - first.at)} ms before gtag('consent', 'default')` };
+    }
+    const unconsented = obs.hits.find((h) => h.tag === "ga4" && h.kind === "beacon" && h.view === first?.view && h.consent === void 0);
+    if (unconsented !== void 0) return { ok: false, seen: `${beaconWords(unconsented)} was sent without consent state (no gcs/gcd): its config ran before the default` };
+    const lacking = CONSENT_V2_KEYS.filter((key) => firstDefault.settings[key] === void 0);
+    if (lacking.length > 0) return { ok: false, seen: `the consent default does not set ${lacking.join(", ")} (Consent Mode v2 needs all four)` };
+    const before = first === void 0 ? "no tag hit followed" : `before the first tag hit (${beaconWords(first)})`;
+    return { ok: true, seen: `consent default (${CONSENT_V2_KEYS.map((k) => `${k}=${firstDefault.settings[k] ?? ""}`).join(", ")}) ${before}` };
+  }
+  const ga4 = obs.hits.filter((h) => h.tag === "ga4" && h.kind === "beacon");
+  if (ga4.length > 0) {
+    const without = ga4.filter((h) => h.consent === void 0);
+    if (without.length === 0) return { ok: true, seen: `GA4 hits carry consent state (${unique(ga4.map((h) => h.consent ?? "")).join(", ")})` };
+    return { ok: false, seen: `GA4 hit without consent state (no gcs/gcd): ${hitWords(without) || without[0]?.url || ""}` };
+  }
+  if (obs.consent === void 0) return void 0;
+  return { ok: false, seen: "no consent default reached the dataLayer (gtag('consent', 'default', \u2026))" };
+}
+var GCD_GRANTED = /* @__PURE__ */ new Set(["n", "r", "t", "v"]);
+function ga4StorageGranted(consent) {
+  if (consent === void 0) return false;
+  const gcs = /^gcs=G1([01])([01])/.exec(consent);
+  if (gcs) return gcs[1] === "1" || gcs[2] === "1";
+  const gcd = /^gcd=\d\d(\w)\d(\w)/.exec(consent);
+  return gcd !== null && (GCD_GRANTED.has(gcd[1] ?? "") || GCD_GRANTED.has(gcd[2] ?? ""));
+}
+function beaconsWithStorage(hits) {
+  const out = [];
+  for (const h of hits) {
+    if (h.kind !== "beacon") continue;
+    if (h.tag === "ga4" && !ga4StorageGranted(h.consent)) continue;
+    if (h.tag === "gtm") continue;
+    out.push(h.tag === "ga4" ? `${beaconWords(h)} with ${h.consent ?? "no consent state"}` : beaconWords(h));
+  }
+  return unique(out);
+}
+function duplicatesOf(hits) {
+  const found = /* @__PURE__ */ new Map();
+  const note = (tag, text2) => found.set(tag, unique([...found.get(tag) ?? [], text2]));
+  const views = /* @__PURE__ */ new Map();
+  for (const h of hits) {
+    if (h.kind !== "beacon" || isNoscriptPixel(h)) continue;
+    views.set(h.view ?? 0, [...views.get(h.view ?? 0) ?? [], h]);
+  }
+  for (const [view, viewHits] of views) {
+    const where = views.size > 1 ? ` on page view ${view + 1}` : "";
+    for (const tag of EVENT_TAGS) {
+      const mine = viewHits.filter((h) => h.tag === tag);
+      const ids = unique(mine.flatMap((h) => h.id ? [h.id] : []));
+      if (ids.length > 1) note(tag, `two ids ${quoted(ids)}${where}`);
+      const counts = /* @__PURE__ */ new Map();
+      for (const h of mine) {
+        if (h.event === void 0 || h.event === "user_engagement") continue;
+        const key = `${h.event} (${h.id ?? "no id"})`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      for (const [key, n] of counts) if (n > 1) note(tag, `${key} sent ${n} times${where}`);
+    }
+  }
+  return found;
+}
 function hitsSatisfy(step, hits, config2) {
   const obs = { stage: "browser", url: "", hits: [...hits], requestUrls: [], beaconsAnswered: [], failedRequests: [], attempts: 1 };
   return stepExpectations(step, config2).filter((e) => isHitTag(e.tag)).every((e) => browserRow(e, obs, config2)?.status === "ok");
@@ -67056,6 +67968,15 @@ function hitsSatisfy(step, hits, config2) {
 function needsRenderedPage(step, config2) {
   const exps = stepExpectations(step, config2);
   return exps.length === 0 || exps.some((e) => !isHitTag(e.tag));
+}
+function markDuplicates(rows, duplicates) {
+  for (const [tag, what] of duplicates) {
+    const seen = `duplicate: ${what.slice(0, 4).join("; ")}`;
+    const i = rows.findIndex((r) => r.expectation.split(":")[0] === tag);
+    const existing = rows[i];
+    if (existing === void 0) rows.push({ expectation: tag, status: "duplicate", seen, stage: "browser" });
+    else if (existing.status === "ok") rows[i] = { ...existing, status: "duplicate", seen: `${seen} (${existing.seen})` };
+  }
 }
 var RUNTIME_NOTE = "injected at run time (not in the served HTML)";
 function evaluateStep(step, observations, config2) {
@@ -67071,6 +67992,7 @@ function evaluateStep(step, observations, config2) {
     }
     return b;
   });
+  if (observations.browser !== void 0 && observations.browser.error === void 0) markDuplicates(rows, duplicatesOf(observations.browser.hits));
   const failed = rows.some((r) => r.status !== "ok" && r.status !== "needs-browser");
   const result = {
     path: step.path,
@@ -67101,7 +68023,7 @@ function splitHostPort(authority, defaultPort) {
 async function startGuardProxy(guard = {}) {
   const refused = /* @__PURE__ */ new Map();
   const sockets = /* @__PURE__ */ new Set();
-  const judge = async (host) => {
+  const judge3 = async (host) => {
     try {
       const [first] = await resolvePublic(host, guard);
       return first?.address;
@@ -67123,7 +68045,7 @@ async function startGuardProxy(guard = {}) {
       return;
     }
     const host = target.hostname.replace(/^\[|\]$/g, "");
-    void judge(host).then((address) => {
+    void judge3(host).then((address) => {
       if (address === void 0) {
         res.writeHead(403, { "content-type": "text/plain" }).end("refused by Firebreak's address guard");
         return;
@@ -67146,7 +68068,7 @@ async function startGuardProxy(guard = {}) {
     client.on("close", () => sockets.delete(client));
     client.on("error", () => client.destroy());
     const { host, port: port2 } = splitHostPort(req.url ?? "", 443);
-    void judge(host).then((address) => {
+    void judge3(host).then((address) => {
       if (address === void 0) {
         client.end("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n");
         return;
@@ -67207,10 +68129,10 @@ async function readCapped(response, maxBytes) {
   let size = 0;
   try {
     while (size < maxBytes) {
-      const { done, value } = await reader.read();
+      const { done, value: value3 } = await reader.read();
       if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
+      chunks.push(value3);
+      size += value3.byteLength;
     }
   } finally {
     if (size >= maxBytes) await reader.cancel().catch(() => void 0);
@@ -67290,6 +68212,74 @@ var CONSENT_GRACE_MS = 1e3;
 var LOAD_WAIT_MS = 3e3;
 var MAX_BROWSER_PAGES = 4;
 var MAX_RECORDED_REQUESTS = 2e3;
+var PAGE_RECORDER = `(() => {
+  const KEY = "__firebreakQaConsent";
+  if (Object.prototype.hasOwnProperty.call(window, KEY)) return;
+  const log = [];
+  Object.defineProperty(window, KEY, { value: log });
+  try { performance.setResourceTimingBufferSize(2000); } catch (e) {}
+  const hooked = new WeakSet();
+  const inspect = (item) => {
+    try {
+      if (log.length >= 50 || !item || typeof item !== "object" || item[0] !== "consent") return;
+      if (item[1] !== "default" && item[1] !== "update") return;
+      const settings = {};
+      const given = item[2];
+      if (given && typeof given === "object") {
+        for (const key of Object.keys(given).slice(0, 20)) if (typeof given[key] === "string") settings[key] = given[key].slice(0, 40);
+      }
+      log.push({ command: item[1], at: performance.timeOrigin + performance.now(), settings });
+    } catch (e) {}
+  };
+  const hook = (layer) => {
+    if (!Array.isArray(layer) || hooked.has(layer)) return;
+    hooked.add(layer);
+    layer.forEach(inspect);
+    const push = layer.push;
+    layer.push = function () {
+      for (let i = 0; i < arguments.length; i++) inspect(arguments[i]);
+      return push.apply(this, arguments);
+    };
+  };
+  let current = window.dataLayer;
+  hook(current);
+  Object.defineProperty(window, "dataLayer", {
+    configurable: true,
+    enumerable: true,
+    get() { return current; },
+    set(value) { current = value; hook(value); },
+  });
+})();`;
+var pageEvidenceSchema = external_exports.object({
+  consent: external_exports.array(external_exports.object({ command: external_exports.enum(["default", "update"]), at: external_exports.number(), settings: external_exports.record(external_exports.string(), external_exports.string()) })).max(50),
+  /** Beacon URL → start times (page clock, ms since the epoch) of its resource timings. */
+  times: external_exports.record(external_exports.string(), external_exports.array(external_exports.number()).max(50))
+});
+async function readPageEvidence(page, beaconUrls) {
+  const read = page.evaluate((urls) => {
+    const wanted = new Set(urls);
+    const times = {};
+    for (const entry of performance.getEntriesByType("resource")) {
+      if (wanted.has(entry.name)) (times[entry.name] ??= []).push(performance.timeOrigin + entry.startTime);
+    }
+    const consent = window["__firebreakQaConsent"];
+    return { consent, times };
+  }, [...new Set(beaconUrls)]).then((raw) => pageEvidenceSchema.safeParse(raw)).catch(() => void 0);
+  const parsed = await Promise.race([read, new Promise((resolve2) => setTimeout(resolve2, 2e3))]);
+  return parsed?.success ? parsed.data : void 0;
+}
+function dateBeacons(hits, view, times) {
+  const used = /* @__PURE__ */ new Map();
+  for (const hit of hits) {
+    if (hit.kind !== "beacon" || hit.view !== view) continue;
+    const n = used.get(hit.url) ?? 0;
+    const at = times[hit.url]?.[n];
+    if (at !== void 0) {
+      hit.at = at;
+      used.set(hit.url, n + 1);
+    }
+  }
+}
 var GIF = Buffer.from("R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw==", "base64");
 function chromiumPath(env = process.env) {
   return env["FIREBREAK_CHROMIUM"] ?? DEFAULT_CHROMIUM;
@@ -67345,6 +68335,7 @@ var QaTab = class _QaTab {
   static async open(browser, proxyUrl) {
     const context4 = await browser.newContext({ serviceWorkers: "block", ...proxyUrl ? { proxy: { server: proxyUrl } } : {} });
     try {
+      await context4.addInitScript(PAGE_RECORDER);
       const page = await context4.newPage();
       const tab = new _QaTab(context4, page, await context4.newCDPSession(page));
       await context4.route("**/*", (route) => tab.onRoute(route));
@@ -67381,12 +68372,20 @@ var QaTab = class _QaTab {
     if (rec) {
       if (rec.requestUrls.length < MAX_RECORDED_REQUESTS) rec.requestUrls.push(url2);
       if (beacon) rec.beaconsAnswered.push(url2);
-      classified = classifyHit(url2, request2.postData() ?? void 0);
-      rec.hits.push(...classified);
       try {
-        if (request2.isNavigationRequest() && request2.frame() === this.page.mainFrame()) this.origins.add(new URL(url2).origin);
+        if (request2.isNavigationRequest() && request2.frame() === this.page.mainFrame()) {
+          this.origins.add(new URL(url2).origin);
+          if (request2.redirectedFrom() === null) {
+            rec.views += 1;
+            rec.domLoadedAt = void 0;
+            rec.loadedAt = void 0;
+          }
+        }
       } catch {
       }
+      const view = Math.max(0, rec.views - 1);
+      classified = classifyHit(url2, request2.postData() ?? void 0).map((hit) => ({ ...hit, view }));
+      rec.hits.push(...classified);
       if (classified.length > 0) rec.wake();
     }
     try {
@@ -67415,6 +68414,17 @@ var QaTab = class _QaTab {
     await this.context.close().catch(() => void 0);
   }
 };
+async function runAction(page, action, config2, timeout) {
+  if ("click" in action) await page.click(action.click, { timeout });
+  else if ("fill" in action) for (const [selector2, text2] of Object.entries(action.fill)) await page.fill(selector2, text2, { timeout });
+  else if ("goto" in action) await page.goto(new URL(action.goto, config2.base_url).href, { waitUntil: "commit", timeout });
+  else await page.waitForSelector(action.wait_for, { timeout });
+}
+function actionWords(action) {
+  if ("fill" in action) return `fill ${Object.keys(action.fill).join(", ")}`;
+  const [key, value3] = Object.entries(action)[0] ?? ["action", ""];
+  return `${key} ${String(value3)}`;
+}
 async function attemptStep(tab, url2, step, config2) {
   const timeoutMs = config2.timeout_ms;
   const rec = {
@@ -67424,6 +68434,7 @@ async function attemptStep(tab, url2, step, config2) {
     failedRequests: [],
     domLoadedAt: void 0,
     loadedAt: void 0,
+    views: 0,
     wake: () => void 0
   };
   tab.recorder = rec;
@@ -67443,34 +68454,53 @@ async function attemptStep(tab, url2, step, config2) {
       rec.wake();
     }
   );
-  const mustRender = needsRenderedPage(step, config2);
-  const wantsConsent = stepExpectations(step, config2).some((e) => e.tag === "consent");
-  const deadline = performance.now() + timeoutMs;
+  const actions = step.actions ?? [];
+  const wantsConsent = stepExpectations(step, config2).some((e) => e.tag === "consent" || e.tag === "consent_denied");
   const renderedBy = () => {
-    if (!mustRender) return 0;
     const settledAt = rec.loadedAt ?? (rec.domLoadedAt === void 0 ? Infinity : rec.domLoadedAt + LOAD_WAIT_MS);
     if (!wantsConsent || rec.hits.some((h) => h.tag === "ga4" && h.kind === "beacon")) return settledAt;
     return settledAt + CONSENT_GRACE_MS;
   };
-  let timedOut = false;
-  for (; ; ) {
-    if (navError !== void 0) break;
-    if (httpStatus !== void 0 && httpStatus >= 400) break;
-    const now = performance.now();
-    const readyAt = renderedBy();
-    if (httpStatus !== void 0 && now >= readyAt && hitsSatisfy(step, rec.hits, config2)) break;
-    if (now >= deadline) {
-      timedOut = true;
-      break;
+  const settle2 = async (deadline, done) => {
+    for (; ; ) {
+      if (navError !== void 0) return false;
+      if (httpStatus !== void 0 && httpStatus >= 400) return false;
+      const now = performance.now();
+      const readyAt = renderedBy();
+      if (httpStatus !== void 0 && now >= readyAt && done()) return false;
+      if (now >= deadline) return true;
+      const wakeAt = readyAt > now ? Math.min(deadline, readyAt) : deadline;
+      await new Promise((resolve2) => {
+        const timer = setTimeout(resolve2, Math.max(0, wakeAt - now));
+        rec.wake = () => {
+          clearTimeout(timer);
+          resolve2();
+        };
+      });
     }
-    const wakeAt = readyAt > now ? Math.min(deadline, readyAt) : deadline;
-    await new Promise((resolve2) => {
-      const timer = setTimeout(resolve2, Math.max(0, wakeAt - now));
-      rec.wake = () => {
-        clearTimeout(timer);
-        resolve2();
-      };
-    });
+  };
+  const allSeen = () => hitsSatisfy(step, rec.hits, config2);
+  let timedOut = await settle2(performance.now() + timeoutMs, actions.length > 0 ? () => true : allSeen);
+  const loaded = navError === void 0 && httpStatus !== void 0 && httpStatus < 400 && !(timedOut && rec.domLoadedAt === void 0);
+  let consent;
+  if (loaded && wantsConsent) {
+    const evidence3 = await readPageEvidence(page, rec.hits.filter((h) => h.kind === "beacon").map((h) => h.url));
+    if (evidence3) {
+      consent = evidence3.consent;
+      dateBeacons(rec.hits, 0, evidence3.times);
+    }
+  }
+  let actionError;
+  if (loaded && actions.length > 0) {
+    for (const [i, action] of actions.entries()) {
+      try {
+        await runAction(page, action, config2, timeoutMs);
+      } catch (error63) {
+        actionError = `action ${i + 1} (${shorten(actionWords(action), 80)}) failed: ${shorten(firstLine(error63), 200)}`;
+        break;
+      }
+    }
+    if (actionError === void 0) timedOut = await settle2(performance.now() + timeoutMs, allSeen);
   }
   settled = true;
   rec.wake = () => void 0;
@@ -67480,14 +68510,16 @@ async function attemptStep(tab, url2, step, config2) {
     hits: rec.hits,
     requestUrls: rec.requestUrls,
     failedRequests: rec.failedRequests,
-    beaconsAnswered: rec.beaconsAnswered
+    beaconsAnswered: rec.beaconsAnswered,
+    ...consent !== void 0 ? { consent } : {}
   };
   if (navError !== void 0) return { observation: { ...base, error: navError }, retry: true };
-  if (httpStatus === void 0 || timedOut && rec.domLoadedAt === void 0 && !hitsSatisfy(step, rec.hits, config2)) {
+  if (httpStatus === void 0 || timedOut && rec.domLoadedAt === void 0 && !allSeen()) {
     return { observation: { ...base, error: `timed out after ${timeoutMs} ms before the page loaded` }, retry: true };
   }
   if (httpStatus >= 400) return { observation: { ...base, httpStatus }, retry: httpStatus >= 500 };
-  if (!mustRender && !timedOut) return { observation: { ...base, httpStatus }, retry: false };
+  if (actionError !== void 0) return { observation: { ...base, httpStatus, error: actionError }, retry: true };
+  if (!needsRenderedPage(step, config2) && !timedOut) return { observation: { ...base, httpStatus }, retry: false };
   const renderedHtml = await Promise.race([
     page.content().catch(() => void 0),
     new Promise((resolve2) => setTimeout(resolve2, 2e3))
@@ -67575,7 +68607,7 @@ async function runTrackingQa(config2, opts = {}) {
   if (config2.steps.length === 0) return done({ skipped: "tracking_qa.steps is empty", stages: [], steps: [] });
   const guard = { ...opts.lookup ? { lookup: opts.lookup } : {}, ...opts.rangeOf ? { rangeOf: opts.rangeOf } : {} };
   if (opts.allowPrivate === false) {
-    const refused = await privateStepHost(config2.base_url, config2.steps.map((step) => step.path), opts.lookup, opts.rangeOf);
+    const refused = await privateStepHost(config2.base_url, config2.steps.flatMap(stepPaths), opts.lookup, opts.rangeOf);
     if (refused) return done({ refused, stages: [], steps: [] });
   }
   if (opts.settleMs !== void 0 && opts.settleMs > 0) await sleep(opts.settleMs);
@@ -67623,459 +68655,26 @@ async function runTrackingQa(config2, opts = {}) {
 // src/core/card.ts
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 
-// src/core/time.ts
-var MINUTE = 6e4;
-var HOUR = 60 * MINUTE;
-var DAY = 24 * HOUR;
-var DURATION_UNITS = {
-  m: MINUTE,
-  min: MINUTE,
-  mins: MINUTE,
-  minute: MINUTE,
-  minutes: MINUTE,
-  h: HOUR,
-  hr: HOUR,
-  hrs: HOUR,
-  hour: HOUR,
-  hours: HOUR,
-  d: DAY,
-  day: DAY,
-  days: DAY,
-  w: 7 * DAY,
-  wk: 7 * DAY,
-  wks: 7 * DAY,
-  week: 7 * DAY,
-  weeks: 7 * DAY
-};
-function parseDuration(text2) {
-  if (typeof text2 !== "string" || text2.length > 64) return void 0;
-  const trimmed = text2.trim().toLowerCase();
-  if (!/^(?:\d{1,6}(?:\.\d{1,3})?\s*[a-z]+[\s,]*)+$/.test(trimmed)) return void 0;
-  let total = 0;
-  for (const part of trimmed.matchAll(/(\d{1,6}(?:\.\d{1,3})?)\s*([a-z]+)/g)) {
-    const unit = DURATION_UNITS[part[2] ?? ""];
-    if (unit === void 0) return void 0;
-    total += Number(part[1]) * unit;
-  }
-  total = Math.round(total);
-  return Number.isFinite(total) && total > 0 ? total : void 0;
+// src/core/model/status.ts
+var OPEN_STATUSES = ["triage", "investigating", "contained", "resolved"];
+var CLOSED_STATUSES = ["closed", "postmortem-complete", "dismissed"];
+function isClosedIncident(status) {
+  return status === "closed" || status === "postmortem-complete";
 }
-var ZONE_OFFSETS = {
-  Z: 0,
-  UTC: 0,
-  GMT: 0,
-  WET: 0,
-  WEST: 60,
-  BST: 60,
-  CET: 60,
-  CEST: 120,
-  EET: 120,
-  EEST: 180,
-  EST: -300,
-  EDT: -240,
-  CDT: -300,
-  MST: -420,
-  MDT: -360,
-  PST: -480,
-  PDT: -420,
-  JST: 540,
-  AEST: 600,
-  AEDT: 660
-};
-var ZONE = String.raw`(?:(?:UTC|GMT)\s*[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}(?::?\d{2})?|Z|[A-Za-z]{3,4})`;
-var CLOCK = String.raw`(\d{1,2})(?:[:.](\d{2}))?(?::(\d{2})(?:[.,]\d+)?)?\s*([ap]\.?m\.?)?`;
-function zoneOffset(token) {
-  if (token === void 0 || token === "") return 0;
-  const t = token.replace(/\s+/g, "").toUpperCase();
-  const known = ZONE_OFFSETS[t];
-  if (known !== void 0) return known;
-  if (/^[A-Za-z]+$/.test(token) && token !== t) return 0;
-  const m = /^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(t);
-  if (!m) return void 0;
-  const hours2 = Number(m[2]);
-  const minutes2 = Number(m[3] ?? "0");
-  if (hours2 > 14 || minutes2 > 59) return void 0;
-  return (m[1] === "-" ? -1 : 1) * (hours2 * 60 + minutes2);
+function isOpenStatus(status) {
+  return OPEN_STATUSES.includes(status);
 }
-function toClock(h, mi, s, ampm) {
-  if (h === void 0) return void 0;
-  let hour = Number(h);
-  const minute = Number(mi ?? "0");
-  const second = Number(s ?? "0");
-  if (mi === void 0 && ampm === void 0) return void 0;
-  if (ampm !== void 0) {
-    if (hour < 1 || hour > 12) return void 0;
-    const pm = ampm.toLowerCase().startsWith("p");
-    hour = hour % 12 + (pm ? 12 : 0);
-  }
-  if (hour > 23 || minute > 59 || second > 59) return void 0;
-  return { hour, minute, second };
+function isClosedStatus(status) {
+  return CLOSED_STATUSES.includes(status);
 }
-function instant(year, month, day, clock, offsetMinutes) {
-  if (month < 1 || month > 12 || day < 1 || day > 31) return void 0;
-  const wall = Date.UTC(year, month - 1, day, clock.hour, clock.minute, clock.second);
-  const check3 = new Date(wall);
-  if (check3.getUTCFullYear() !== year || check3.getUTCMonth() !== month - 1 || check3.getUTCDate() !== day) return void 0;
-  const result = new Date(wall - offsetMinutes * MINUTE);
-  return Number.isNaN(result.getTime()) ? void 0 : result;
+function isOpenBefore(status, milestone) {
+  return isOpenStatus(status) && OPEN_STATUSES.indexOf(status) < OPEN_STATUSES.indexOf(milestone);
 }
-function zonedDate(reference, offsetMinutes, daysBack) {
-  const local = new Date(reference.getTime() + offsetMinutes * MINUTE - daysBack * DAY);
-  return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
+function isDismissedOrVariance(status) {
+  return status === "dismissed" || status === "routine-variance";
 }
-var ISO_LIKE = new RegExp(
-  String.raw`(?<![\d])(\d{4})-(\d{2})-(\d{2})(?:(?:T|\s+|,\s*)${CLOCK})?\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`,
-  "i"
-);
-var DOTTED_DMY = new RegExp(
-  String.raw`(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?\s+${CLOCK})?\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`,
-  "i"
-);
-var RELATIVE_FIRST = new RegExp(String.raw`\b(today|yesterday)(?:,?\s+at)?,?\s+${CLOCK}\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`, "i");
-var RELATIVE_LAST = new RegExp(String.raw`(?<![\w:.])${CLOCK}\s*(?:\(?(${ZONE})\)?)?,?\s+(today|yesterday)\b`, "i");
-var BARE_CLOCK = new RegExp(
-  String.raw`^(?:(?:since|from|at|around|about|approx\.?|approximately|~|ca\.?)\s*)*${CLOCK}\s*(?:\(?(${ZONE})\)?)?$`,
-  "i"
-);
-function parseLenientTime(text2, reference) {
-  if (typeof text2 !== "string" || !(reference instanceof Date) || Number.isNaN(reference.getTime())) return void 0;
-  const input2 = text2.slice(0, 300).normalize("NFKC").replace(/\s+/g, " ").trim();
-  if (input2 === "") return void 0;
-  const iso2 = ISO_LIKE.exec(input2);
-  if (iso2) {
-    const offset = zoneOffset(iso2[8]);
-    if (offset === void 0) return void 0;
-    const clock = iso2[4] === void 0 ? { hour: 0, minute: 0, second: 0 } : toClock(iso2[4], iso2[5], iso2[6], iso2[7]);
-    if (!clock) return void 0;
-    return instant(Number(iso2[1]), Number(iso2[2]), Number(iso2[3]), clock, offset);
-  }
-  const dmy = DOTTED_DMY.exec(input2);
-  if (dmy) {
-    const offset = zoneOffset(dmy[8]);
-    if (offset === void 0) return void 0;
-    const clock = dmy[4] === void 0 ? { hour: 0, minute: 0, second: 0 } : toClock(dmy[4], dmy[5], dmy[6], dmy[7]);
-    if (!clock) return void 0;
-    return instant(Number(dmy[3]), Number(dmy[2]), Number(dmy[1]), clock, offset);
-  }
-  const first = RELATIVE_FIRST.exec(input2);
-  const last = first ? null : RELATIVE_LAST.exec(input2);
-  if (first || last) {
-    const word = (first ? first[1] : last?.[6]) ?? "";
-    const parts = first ? first.slice(2, 7) : last?.slice(1, 6) ?? [];
-    const clock = toClock(parts[0], parts[1], parts[2], parts[3]);
-    const offset = zoneOffset(parts[4]);
-    if (!clock || offset === void 0) return void 0;
-    const date5 = zonedDate(reference, offset, word.toLowerCase() === "yesterday" ? 1 : 0);
-    return instant(date5.year, date5.month, date5.day, clock, offset);
-  }
-  const bare2 = BARE_CLOCK.exec(input2);
-  if (bare2) {
-    const clock = toClock(bare2[1], bare2[2], bare2[3], bare2[4]);
-    const offset = zoneOffset(bare2[5]);
-    if (!clock || offset === void 0) return void 0;
-    const today = zonedDate(reference, offset, 0);
-    const candidate = instant(today.year, today.month, today.day, clock, offset);
-    if (candidate && candidate.getTime() <= reference.getTime()) return candidate;
-    const yesterday = zonedDate(reference, offset, 1);
-    return instant(yesterday.year, yesterday.month, yesterday.day, clock, offset);
-  }
-  return void 0;
-}
-function pad2(n) {
-  return String(n).padStart(2, "0");
-}
-function isoMs(iso2) {
-  if (iso2 === void 0) return void 0;
-  const t = Date.parse(iso2);
-  return Number.isFinite(t) ? t : void 0;
-}
-function utcText(iso2) {
-  const t = isoMs(iso2);
-  if (t === void 0) return iso2 ? inline(iso2, 40) : "\u2014";
-  return formatUtc(new Date(t));
-}
-function elapsedBetween(from, to) {
-  const a = isoMs(from);
-  const b = isoMs(to);
-  return a === void 0 || b === void 0 ? void 0 : formatElapsed(b - a);
-}
-function formatUtc(date5) {
-  if (!(date5 instanceof Date) || Number.isNaN(date5.getTime())) return "unknown time";
-  return `${date5.getUTCFullYear()}-${pad2(date5.getUTCMonth() + 1)}-${pad2(date5.getUTCDate())} ${pad2(date5.getUTCHours())}:${pad2(date5.getUTCMinutes())} UTC`;
-}
-function formatElapsed(ms) {
-  if (typeof ms !== "number" || !Number.isFinite(ms)) return "unknown";
-  const sign = ms < 0 ? "-" : "";
-  const minutes2 = Math.floor(Math.abs(ms) / MINUTE);
-  if (minutes2 < 60) return `${sign}${minutes2}m`;
-  const hours2 = Math.floor(minutes2 / 60);
-  if (hours2 < 24) return `${sign}${hours2}h ${pad2(minutes2 % 60)}m`;
-  return `${sign}${Math.floor(hours2 / 24)}d ${hours2 % 24}h`;
-}
-
-// src/core/card.ts
-var SEPARATOR = "\n\n";
-var CARD_LIMIT = 16e3;
-var BODY_LIMIT = 65536;
-var SHOWN_TIMELINE = 25;
-function encodeState(state) {
-  return deflateRawSync(Buffer.from(JSON.stringify(state), "utf8")).toString("base64");
-}
-var MAX_ENCODED = 65536;
-var MAX_RECORD_BYTES = 1 << 20;
-function decodeState(encoded) {
-  if (encoded.length > MAX_ENCODED) return void 0;
-  try {
-    const json2 = JSON.parse(inflateRawSync(Buffer.from(encoded, "base64"), { maxOutputLength: MAX_RECORD_BYTES }).toString("utf8"));
-    const parsed = incidentStateSchema.safeParse(json2);
-    return parsed.success ? parsed.data : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function parseBody(body) {
-  const text2 = body ?? "";
-  if (!text2.startsWith(CARD_START)) return { userText: text2, hasCard: false };
-  const end = text2.indexOf(CARD_END);
-  if (end < 0) return { userText: text2, hasCard: false };
-  const section2 = text2.slice(0, end);
-  const encoded = encodedStateIn(section2);
-  const state = encoded === void 0 ? void 0 : decodeState(encoded);
-  if (!state) return { userText: text2, hasCard: false };
-  let rest = text2.slice(end + CARD_END.length);
-  if (rest.startsWith(SEPARATOR)) rest = rest.slice(SEPARATOR.length);
-  return { state, userText: rest, hasCard: true };
-}
-function cardSection(body) {
-  const text2 = body ?? "";
-  if (!text2.startsWith(CARD_START)) return void 0;
-  const end = text2.indexOf(CARD_END);
-  return end < 0 ? void 0 : text2.slice(0, end);
-}
-var STATUS_TEXT = {
-  triage: "\u{1F7E0} Triage",
-  investigating: "\u{1F50E} Investigating",
-  contained: "\u{1F6E1}\uFE0F Contained",
-  resolved: "\u2705 Resolved",
-  closed: "\u{1F4D5} Closed \u2014 postmortem open",
-  "postmortem-complete": "\u{1F3C1} Closed \u2014 postmortem complete",
-  dismissed: "\u26AA Dismissed",
-  "routine-variance": "\u26AA Routine variance \u2014 not an incident"
-};
-function activeInterventions(state) {
-  return state.interventions.filter((i) => !i.doneAt);
-}
-function elapsed(from, to) {
-  if (!from || !to) return "\u2014";
-  const ms = Date.parse(to) - Date.parse(from);
-  return Number.isFinite(ms) && ms >= 0 ? formatElapsed(ms) : "\u2014";
-}
-function tick(done) {
-  return done ? "\u2705" : "\u2B1C";
-}
-function estimatedCost(state, now) {
-  const cost = state.declaration.cost;
-  const amount = costAmount(state, now);
-  if (!cost || amount === void 0) return void 0;
-  const from = state.declaration.startedAt ?? state.declaredAt;
-  const to = state.times.resolved ?? now;
-  return `\u2248 ${money(amount, costCurrency(cost.text))} (at ${inline(cost.text, 60)}, over ${formatElapsed(Date.parse(to) - Date.parse(from))})`;
-}
-function costAmount(state, now) {
-  const cost = state.declaration.cost;
-  if (!cost) return void 0;
-  const hours2 = (Date.parse(state.times.resolved ?? now) - Date.parse(state.declaration.startedAt ?? state.declaredAt)) / 36e5;
-  if (!Number.isFinite(hours2) || hours2 < 0) return void 0;
-  return cost.amount * (cost.per === "hour" ? hours2 : hours2 / 24);
-}
-function costCurrency(text2) {
-  return /[$€£¥]/.exec(text2)?.[0] ?? /\b(USD|EUR|GBP|CHF|SEK|NOK|DKK|AUD|CAD|JPY)\b/i.exec(text2)?.[1]?.toUpperCase();
-}
-function money(amount, currency) {
-  const figure = Math.round(amount).toLocaleString("en-US");
-  return currency ? currency.length === 1 ? `${currency}${figure}` : `${figure} ${currency}` : figure;
-}
-function containedOnForm(answer3) {
-  return answer3 !== void 0 && !/^\s*(?:nothing|none|no|not yet|n\/a|-+)(?:\s+(?:yet|so far))?[\s.!]*$/i.test(answer3);
-}
-function triageItems(state) {
-  return [
-    { item: "scope", done: state.declaration.scope.length > 0 },
-    { item: "likely layer", done: Boolean(state.layer.likely) },
-    { item: "containment", done: state.containment.length > 0 || containedOnForm(state.declaration.containment) },
-    { item: "next check", done: Boolean(state.check) }
-  ];
-}
-function layerLine(state) {
-  const l = state.layer;
-  if (!l.likely && !l.confirmed) return "unknown";
-  const parts = [];
-  if (l.likely) {
-    const tag = l.source === "suggested" ? " _(suggested)_" : "";
-    parts.push(`likely **${l.likely}**${l.confidence ? ` (${l.confidence} confidence)` : ""}${tag}`);
-  }
-  if (l.confirmed) parts.push(`confirmed **${l.confirmed}**`);
-  return parts.join(" \xB7 ");
-}
-function timelineRows(entries, limit, dropped) {
-  const shown = entries.slice(-limit);
-  const rows = shown.map((e) => `| ${formatUtc(new Date(e.at))} | ${inline(e.text, 200)} | ${person(e.by)} |`);
-  const earlier = entries.length - shown.length + dropped;
-  if (earlier > 0) rows.unshift(`| \u2026 | ${earlier} earlier entries live in the comments below | |`);
-  return rows;
-}
-function renderSections(state, ctx, timelineLimit, summaryOnly) {
-  const sev = ctx.config.severities[state.severity];
-  const lines = [];
-  lines.push(`### Incident status: ${STATUS_TEXT[state.status]}`);
-  lines.push("");
-  lines.push(`**Severity** SEV${state.severity} (${inline(sev.name, 40)}, update every ${sev.update_every}) \xB7 **Layer** ${layerLine(state)}`);
-  if (state.layer.source === "suggested" && state.layer.reason) lines.push(`> Suggested layer: ${inline(state.layer.reason, 300)}`);
-  lines.push("");
-  const r = state.roles;
-  const responders = r.responders.map((x) => `${person(x.login)}${x.layer ? ` (${x.layer})` : ""}`).join(", ") || "\u2014";
-  lines.push(`**Roles** detector ${person(r.detector)} \xB7 owner ${person(r.owner)} \xB7 responders ${responders} \xB7 comms ${person(r.comms)}`);
-  if (r.ownerNote) lines.push(`> ${inline(r.ownerNote, 300)}`);
-  if (state.postmortem) {
-    lines.push(`**Postmortem** #${state.postmortem.issue} \u2014 ${state.postmortem.complete ? "complete" : "open"}`);
-  }
-  for (const f of state.relay?.failing ?? []) lines.push(`> \u26A0\uFE0F Relay to ${inline(f.destination, 120)} failing since ${formatUtc(new Date(f.since))}: ${inline(f.reason, 200)}`);
-  if (state.repeatOf) {
-    const fix = state.repeatOf.fix ? `; its process fix: ${inline(state.repeatOf.fix, 200)}` : "";
-    const pm = state.repeatOf.postmortem ? ` (postmortem #${state.repeatOf.postmortem})` : "";
-    lines.push(`**Repeat** of #${state.repeatOf.issue}${pm}${fix}`);
-  }
-  if (summaryOnly) {
-    lines.push("", "_The card is shortened to its summary: the issue body has no room for more. The comments hold the full log._");
-    return lines.join("\n");
-  }
-  lines.push("");
-  lines.push(`**Triage** ${triageItems(state).map((t) => `${tick(t.done)} ${t.item}`).join(" \xB7 ")}`);
-  if (state.declaration.missing.length > 0) {
-    lines.push(`> The declaration lacks: ${state.declaration.missing.map((m) => inline(m, 60)).join(", ")}.`);
-  }
-  const check3 = state.check;
-  lines.push(
-    check3 ? `**Next check** ${inline(check3.text, 300)} \u2014 runs it: ${person(check3.assignee ?? check3.by)}${check3.due ? ` \xB7 due ${formatUtc(new Date(check3.due))}` : ""}` : "**Next check** \u2014 none set (`/check <what> [@who] [in 30m]`)"
-  );
-  const active = activeInterventions(state);
-  lines.push(`**Active interventions** ${active.length} of ${ctx.config.max_parallel_interventions} allowed in parallel`);
-  for (const i of active) lines.push(`- #${i.n} ${inline(i.text, 200)} (${person(i.by)}, ${formatUtc(new Date(i.at))})`);
-  const latest2 = state.updates.at(-1);
-  if (latest2) {
-    const f = latest2.fields;
-    const fields = ["symptom", "scope", "layer", "confidence", "owner", "next"].map((k) => `${k}: ${f[k] ? inline(f[k], 160) : "_missing_"}`).join(" \xB7 ");
-    lines.push(`**Latest update** ${formatUtc(new Date(latest2.at))} by ${person(latest2.by)} \u2014 ${fields}`);
-  }
-  if (state.resolution) {
-    const res = state.resolution;
-    lines.push(
-      `**Resolution** cause: ${inline(res.cause, 300)} \xB7 evidence: ${inline(res.evidence, 300)}${res.fix ? ` \xB7 fix: ${inline(res.fix, 300)}` : ""}`
-    );
-  }
-  const whatChanged = state.declaration.whatChanged;
-  if (whatChanged || state.releases.length > 0) {
-    lines.push("");
-    lines.push(`**What changed just before** reporter: ${whatChanged ? inline(whatChanged, 300) : "\u2014"}`);
-    for (const rel of state.releases) {
-      lines.push(`- release [${inline(rel.name ?? rel.tag, 80)}](${encodeURI(rel.url)}) published ${formatUtc(new Date(rel.at))}`);
-    }
-  }
-  lines.push("");
-  const start = state.declaration.startedAt;
-  const detected = state.declaration.detectedAt ?? state.declaredAt;
-  lines.push(
-    `**Elapsed** start \u2192 detection ${elapsed(start, detected)} \xB7 declaration \u2192 owner ${elapsed(state.declaredAt, state.times.owner)} \xB7 \u2192 containment ${elapsed(state.declaredAt, state.times.contained)} \xB7 \u2192 resolution ${elapsed(state.declaredAt, state.times.resolved)}`
-  );
-  const cost = estimatedCost(state, ctx.now);
-  if (cost) lines.push(`**Estimated cost so far** ${cost}`);
-  lines.push("");
-  lines.push("<details><summary>Timeline (UTC)</summary>");
-  lines.push("");
-  lines.push("| when | what | who |", "|---|---|---|", ...timelineRows(state.timeline, timelineLimit, state.earlier ?? 0));
-  lines.push("", "</details>");
-  return lines.join("\n");
-}
-function section(state, ctx, timelineLimit, summaryOnly) {
-  return [
-    CARD_START,
-    renderSections(state, ctx, timelineLimit, summaryOnly),
-    "",
-    "<sub>Firebreak status card \xB7 commands: `/help`</sub>",
-    stateMarker(encodeState(state)),
-    CARD_END
-  ].join("\n");
-}
-var KEEP_APPLIED = 300;
-function compactState(state, keepTimeline) {
-  let next = state;
-  if (next.timeline.length > keepTimeline) {
-    const dropped = next.timeline.length - keepTimeline;
-    next = { ...next, timeline: next.timeline.slice(dropped), earlier: (next.earlier ?? 0) + dropped };
-  }
-  if (next.applied.length > KEEP_APPLIED) {
-    const sorted = [...next.applied].sort((a, b) => a - b);
-    const cut = sorted.length - KEEP_APPLIED;
-    next = { ...next, applied: sorted.slice(cut), appliedThrough: Math.max(next.appliedThrough ?? 0, sorted[cut - 1]) };
-  }
-  return {
-    ...next,
-    interventions: next.interventions.slice(-200),
-    updates: next.updates.slice(-100),
-    replied: next.replied.slice(-200)
-  };
-}
-function renderBody(state, userText, ctx) {
-  const room = BODY_LIMIT - userText.length - SEPARATOR.length;
-  const limit = Math.min(CARD_LIMIT, room);
-  for (const keep of [150, 60, 20]) {
-    const kept = compactState(state, keep);
-    for (const timeline2 of [SHOWN_TIMELINE, 10, 3]) {
-      const s = section(kept, ctx, timeline2, false);
-      if (s.length <= limit) return s + SEPARATOR + userText;
-    }
-  }
-  for (const max of [void 0, 1e3, 300, 100, 40]) {
-    const summary2 = section(max === void 0 ? compactState(state, 5) : slimState(state, max), ctx, 0, true);
-    if (summary2.length <= limit) return summary2 + SEPARATOR + userText;
-  }
-  return void 0;
-}
-function slimState(state, max) {
-  const cut = (value) => {
-    if (typeof value === "string") return value.length > max ? `${value.slice(0, max - 1)}\u2026` : value;
-    if (Array.isArray(value)) return value.map(cut);
-    if (typeof value !== "object" || value === null) return value;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "url" ? v : cut(v)]));
-  };
-  const kept = compactState(state, 5);
-  const interventions = kept.interventions.filter((i, n, all) => !i.doneAt || n >= all.length - 10);
-  return cut({ ...kept, interventions, updates: kept.updates.slice(-3), containment: kept.containment.slice(-3) });
-}
-
-// src/core/decide/issue-update.ts
-function issueUpdate(input2, before, state, userText, reopen = false) {
-  const { issue: issue3, config: config2 } = input2;
-  const update2 = {};
-  const record2 = incidentStateSchema.safeParse(compactState(state, 150));
-  const body = record2.success ? renderBody(record2.data, userText, { config: config2, now: lastRecorded(state) ?? input2.event.at, issueUrl: issue3.html_url }) : void 0;
-  if (body !== void 0 && body !== issue3.body) update2.body = body;
-  const labels = desiredLabels(state, issue3.labels, config2);
-  if (!sameSet(labels, issue3.labels)) update2.labels = labels;
-  const assignees = desiredAssignees(issue3.assignees, before?.roles.owner, state.roles.ownerNote ? void 0 : state.roles.owner);
-  if (!sameSet(assignees, issue3.assignees)) update2.assignees = assignees;
-  if (reopen && issue3.state === "closed") {
-    update2.state = "open";
-    update2.state_reason = "reopened";
-  }
-  return Object.keys(update2).length > 0 ? update2 : void 0;
-}
-function lastRecorded(state) {
-  let latest2;
-  for (const at of [state.declaredAt, ...state.timeline.map((e) => e.at)]) {
-    if (Number.isFinite(Date.parse(at)) && (latest2 === void 0 || Date.parse(at) > Date.parse(latest2))) latest2 = at;
-  }
-  return latest2;
+function isIncidentStatus(status) {
+  return !isDismissedOrVariance(status);
 }
 
 // src/core/postmortem/gate.ts
@@ -68292,6 +68891,358 @@ ${missingBoxes.join("\n")}
 `;
 }
 
+// src/core/nudges/rules.ts
+var DAY2 = 864e5;
+var WEEK = 7 * DAY2;
+var periodOf = (duration3) => parseDuration(duration3) ?? DAY2;
+function incidentDeadlines(state, config2) {
+  if (!isOpenBefore(state.status, "resolved")) return [];
+  const level = config2.severities[state.severity];
+  const declared = isoMs(state.declaredAt);
+  if (declared === void 0) return [];
+  const out = [];
+  const owner2 = state.roles.owner;
+  if (owner2 === void 0) {
+    const period = periodOf(level.owner_within);
+    const notify2 = config2.notify[state.severity];
+    out.push({ rule: "owner", since: declared, dueAt: declared + period, period, to: notify2.length > 0 ? [...notify2] : [state.roles.detector] });
+  } else {
+    const period = periodOf(level.update_every);
+    const last = isoMs(state.updates.at(-1)?.at) ?? declared;
+    out.push({ rule: "update", since: last, dueAt: last + period, period, to: [owner2] });
+  }
+  const check3 = state.check;
+  const due = isoMs(check3?.due);
+  const setAt = isoMs(check3?.at);
+  if (check3 && due !== void 0 && setAt !== void 0 && !state.updates.some((u) => (isoMs(u.at) ?? 0) > setAt)) {
+    out.push({ rule: "check", since: setAt, dueAt: due, period: periodOf(level.update_every), to: [check3.assignee ?? check3.by], subject: check3.text });
+  }
+  return out;
+}
+function postmortemDeadline(body, owners) {
+  const due = postmortemDue(body);
+  const day = due === void 0 ? void 0 : isoMs(`${due}T00:00:00Z`);
+  if (day === void 0) return void 0;
+  return { rule: "postmortem", since: day, dueAt: day + DAY2, period: WEEK, to: [...owners] };
+}
+function overdueAt(deadline, at) {
+  const now = isoMs(at);
+  if (now === void 0 || now < deadline.dueAt) return void 0;
+  const start = deadline.dueAt + Math.floor((now - deadline.dueAt) / deadline.period) * deadline.period;
+  const window2 = new Date(start).toISOString();
+  return { ...deadline, window: window2, key: nudgeKey(deadline.rule, window2) };
+}
+function incidentOverdue(state, config2, at) {
+  return incidentDeadlines(state, config2).flatMap((d) => overdueAt(d, at) ?? []).sort((a, b) => a.dueAt - b.dueAt);
+}
+var time3 = (ms) => formatUtc(new Date(ms));
+var SUBJECT = {
+  owner: "owner",
+  update: "update",
+  check: "check answer",
+  postmortem: "postmortem"
+};
+function deadlinesLine(state, config2, now) {
+  const deadlines = incidentDeadlines(state, config2);
+  if (deadlines.length === 0) return void 0;
+  const items = deadlines.map((d) => {
+    const late = overdueAt(d, now) !== void 0;
+    return `${SUBJECT[d.rule]} ${late ? `\u26A0\uFE0F **overdue** since ${time3(d.dueAt)}` : `by ${time3(d.dueAt)}`} (${d.to.map(person).join(", ")})`;
+  });
+  return `**Due** ${items.join(" \xB7 ")}`;
+}
+function nudgeText(overdue2, state, config2) {
+  const ask = (text2) => overdue2.to.length > 0 ? `${overdue2.to.map(mention).join(" ")} \u2014 ${text2}` : `${text2.charAt(0).toUpperCase()}${text2.slice(1)}`;
+  const again = `Firebreak reminds again at ${time3(Date.parse(overdue2.window) + overdue2.period)} while it stays overdue.`;
+  const sev = state ? `SEV${state.severity}` : "";
+  const level = state ? config2.severities[state.severity] : void 0;
+  switch (overdue2.rule) {
+    case "owner":
+      return `\u23F0 **No owner yet.** ${sev} asks for an owner within ${level?.owner_within ?? ""} of declaration (${time3(overdue2.since)}). ${ask("who takes it? `/owner @login`")}
+
+${again}`;
+    case "update":
+      return `\u23F0 **Update overdue.** ${sev} asks for an update every ${level?.update_every ?? ""}; the last was at ${time3(overdue2.since)}. ${ask("please post an `/update` with what is known now (symptom, scope, layer, confidence, owner, next).")}
+
+${again}`;
+    case "check":
+      return `\u23F0 **Next check overdue.** "${inline(overdue2.subject, 200)}" was due at ${time3(overdue2.dueAt)}. ${ask("post its answer with `/update`, or set the next `/check`.")}
+
+${again}`;
+    case "postmortem":
+      return `\u23F0 **Postmortem overdue.** It was due on ${new Date(overdue2.since).toISOString().slice(0, 10)}. ${overdue2.to.length > 0 ? ask("please answer its questions and tick its checklist.") : "Nobody is assigned: assign an owner, then answer its questions and tick its checklist."}
+
+${again}`;
+  }
+}
+
+// src/core/card.ts
+var SEPARATOR = "\n\n";
+var CARD_LIMIT = 16e3;
+var BODY_LIMIT = 65536;
+var SHOWN_TIMELINE = 25;
+function encodeState(state) {
+  return deflateRawSync(Buffer.from(JSON.stringify(state), "utf8")).toString("base64");
+}
+var MAX_ENCODED = 65536;
+var MAX_RECORD_BYTES = 1 << 20;
+function decodeState(encoded) {
+  if (encoded.length > MAX_ENCODED) return void 0;
+  try {
+    const json2 = JSON.parse(inflateRawSync(Buffer.from(encoded, "base64"), { maxOutputLength: MAX_RECORD_BYTES }).toString("utf8"));
+    const parsed = incidentStateSchema.safeParse(json2);
+    return parsed.success ? parsed.data : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function parseBody(body) {
+  const text2 = body ?? "";
+  if (!text2.startsWith(CARD_START)) return { userText: text2, hasCard: false };
+  const end = text2.indexOf(CARD_END);
+  if (end < 0) return { userText: text2, hasCard: false };
+  const section2 = text2.slice(0, end);
+  const encoded = encodedStateIn(section2);
+  const state = encoded === void 0 ? void 0 : decodeState(encoded);
+  if (!state) return { userText: text2, hasCard: false };
+  let rest = text2.slice(end + CARD_END.length);
+  if (rest.startsWith(SEPARATOR)) rest = rest.slice(SEPARATOR.length);
+  return { state, userText: rest, hasCard: true };
+}
+function cardSection(body) {
+  const text2 = body ?? "";
+  if (!text2.startsWith(CARD_START)) return void 0;
+  const end = text2.indexOf(CARD_END);
+  return end < 0 ? void 0 : text2.slice(0, end);
+}
+var STATUS_TEXT = {
+  triage: "\u{1F7E0} Triage",
+  investigating: "\u{1F50E} Investigating",
+  contained: "\u{1F6E1}\uFE0F Contained",
+  resolved: "\u2705 Resolved",
+  closed: "\u{1F4D5} Closed \u2014 postmortem open",
+  "postmortem-complete": "\u{1F3C1} Closed \u2014 postmortem complete",
+  dismissed: "\u26AA Dismissed",
+  "routine-variance": "\u26AA Routine variance \u2014 not an incident"
+};
+function activeInterventions(state) {
+  return state.interventions.filter((i) => !i.doneAt);
+}
+function elapsed(from, to) {
+  if (!from || !to) return "\u2014";
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isFinite(ms) && ms >= 0 ? formatElapsed(ms) : "\u2014";
+}
+function tick(done) {
+  return done ? "\u2705" : "\u2B1C";
+}
+function estimatedCost(state, now) {
+  const cost = state.declaration.cost;
+  const amount = costAmount(state, now);
+  if (!cost || amount === void 0) return void 0;
+  const from = state.declaration.startedAt ?? state.declaredAt;
+  const to = state.times.resolved ?? now;
+  return `\u2248 ${money(amount, costCurrency(cost.text))} (at ${inline(cost.text, 60)}, over ${formatElapsed(Date.parse(to) - Date.parse(from))})`;
+}
+function costAmount(state, now) {
+  const cost = state.declaration.cost;
+  if (!cost) return void 0;
+  const hours2 = (Date.parse(state.times.resolved ?? now) - Date.parse(state.declaration.startedAt ?? state.declaredAt)) / 36e5;
+  if (!Number.isFinite(hours2) || hours2 < 0) return void 0;
+  return cost.amount * (cost.per === "hour" ? hours2 : hours2 / 24);
+}
+function costCurrency(text2) {
+  return /[$€£¥]/.exec(text2)?.[0] ?? /\b(USD|EUR|GBP|CHF|SEK|NOK|DKK|AUD|CAD|JPY)\b/i.exec(text2)?.[1]?.toUpperCase();
+}
+function money(amount, currency) {
+  const figure = Math.round(amount).toLocaleString("en-US");
+  return currency ? currency.length === 1 ? `${currency}${figure}` : `${figure} ${currency}` : figure;
+}
+function containedOnForm(answer3) {
+  return answer3 !== void 0 && !/^\s*(?:nothing|none|no|not yet|n\/a|-+)(?:\s+(?:yet|so far))?[\s.!]*$/i.test(answer3);
+}
+function triageItems(state) {
+  return [
+    { item: "scope", done: state.declaration.scope.length > 0 },
+    { item: "likely layer", done: Boolean(state.layer.likely) },
+    { item: "containment", done: state.containment.length > 0 || containedOnForm(state.declaration.containment) },
+    { item: "next check", done: Boolean(state.check) }
+  ];
+}
+function layerLine(state) {
+  const l = state.layer;
+  if (!l.likely && !l.confirmed) return "unknown";
+  const parts = [];
+  if (l.likely) {
+    const tag = l.source === "suggested" ? " _(suggested)_" : "";
+    parts.push(`likely **${l.likely}**${l.confidence ? ` (${l.confidence} confidence)` : ""}${tag}`);
+  }
+  if (l.confirmed) parts.push(`confirmed **${l.confirmed}**`);
+  return parts.join(" \xB7 ");
+}
+function timelineRows(entries, limit, dropped) {
+  const shown = entries.slice(-limit);
+  const rows = shown.map((e) => `| ${formatUtc(new Date(e.at))} | ${inline(e.text, 200)} | ${person(e.by)} |`);
+  const earlier = entries.length - shown.length + dropped;
+  if (earlier > 0) rows.unshift(`| \u2026 | ${earlier} earlier entries live in the comments below | |`);
+  return rows;
+}
+function renderSections(state, ctx, timelineLimit, summaryOnly) {
+  const sev = ctx.config.severities[state.severity];
+  const lines = [];
+  lines.push(`### Incident status: ${STATUS_TEXT[state.status]}`);
+  lines.push("");
+  lines.push(`**Severity** SEV${state.severity} (${inline(sev.name, 40)}, update every ${sev.update_every}) \xB7 **Layer** ${layerLine(state)}`);
+  if (state.layer.source === "suggested" && state.layer.reason) lines.push(`> Suggested layer: ${inline(state.layer.reason, 300)}`);
+  lines.push("");
+  const r = state.roles;
+  const responders = r.responders.map((x) => `${person(x.login)}${x.layer ? ` (${x.layer})` : ""}`).join(", ") || "\u2014";
+  lines.push(`**Roles** detector ${person(r.detector)} \xB7 owner ${person(r.owner)} \xB7 responders ${responders} \xB7 comms ${person(r.comms)}`);
+  if (r.ownerNote) lines.push(`> ${inline(r.ownerNote, 300)}`);
+  if (state.postmortem) {
+    lines.push(`**Postmortem** #${state.postmortem.issue} \u2014 ${state.postmortem.complete ? "complete" : "open"}`);
+  }
+  for (const f of state.relay?.failing ?? []) lines.push(`> \u26A0\uFE0F Relay to ${inline(f.destination, 120)} failing since ${formatUtc(new Date(f.since))}: ${inline(f.reason, 200)}`);
+  if (state.repeatOf) {
+    const fix = state.repeatOf.fix ? `; its process fix: ${inline(state.repeatOf.fix, 200)}` : "";
+    const pm = state.repeatOf.postmortem ? ` (postmortem #${state.repeatOf.postmortem})` : "";
+    lines.push(`**Repeat** of #${state.repeatOf.issue}${pm}${fix}`);
+  }
+  if (summaryOnly) {
+    lines.push("", "_The card is shortened to its summary: the issue body has no room for more. The comments hold the full log._");
+    return lines.join("\n");
+  }
+  lines.push("");
+  lines.push(`**Triage** ${triageItems(state).map((t) => `${tick(t.done)} ${t.item}`).join(" \xB7 ")}`);
+  if (state.declaration.missing.length > 0) {
+    lines.push(`> The declaration lacks: ${state.declaration.missing.map((m) => inline(m, 60)).join(", ")}.`);
+  }
+  const check3 = state.check;
+  lines.push(
+    check3 ? `**Next check** ${inline(check3.text, 300)} \u2014 runs it: ${person(check3.assignee ?? check3.by)}${check3.due ? ` \xB7 due ${formatUtc(new Date(check3.due))}` : ""}` : "**Next check** \u2014 none set (`/check <what> [@who] [in 30m]`)"
+  );
+  const deadlines = deadlinesLine(state, ctx.config, ctx.now);
+  if (deadlines) lines.push(deadlines);
+  const active = activeInterventions(state);
+  lines.push(`**Active interventions** ${active.length} of ${ctx.config.max_parallel_interventions} allowed in parallel`);
+  for (const i of active) lines.push(`- #${i.n} ${inline(i.text, 200)} (${person(i.by)}, ${formatUtc(new Date(i.at))})`);
+  const latest2 = state.updates.at(-1);
+  if (latest2) {
+    const f = latest2.fields;
+    const fields = ["symptom", "scope", "layer", "confidence", "owner", "next"].map((k) => `${k}: ${f[k] ? inline(f[k], 160) : "_missing_"}`).join(" \xB7 ");
+    lines.push(`**Latest update** ${formatUtc(new Date(latest2.at))} by ${person(latest2.by)} \u2014 ${fields}`);
+  }
+  if (state.resolution) {
+    const res = state.resolution;
+    lines.push(
+      `**Resolution** cause: ${inline(res.cause, 300)} \xB7 evidence: ${inline(res.evidence, 300)}${res.fix ? ` \xB7 fix: ${inline(res.fix, 300)}` : ""}`
+    );
+  }
+  const whatChanged2 = state.declaration.whatChanged;
+  if (whatChanged2 || state.releases.length > 0) {
+    lines.push("");
+    lines.push(`**What changed just before** reporter: ${whatChanged2 ? inline(whatChanged2, 300) : "\u2014"}`);
+    for (const rel of state.releases) {
+      lines.push(`- release [${inline(rel.name ?? rel.tag, 80)}](${encodeURI(rel.url)}) published ${formatUtc(new Date(rel.at))}`);
+    }
+  }
+  lines.push("");
+  const start = state.declaration.startedAt;
+  const detected = state.declaration.detectedAt ?? state.declaredAt;
+  lines.push(
+    `**Elapsed** start \u2192 detection ${elapsed(start, detected)} \xB7 declaration \u2192 owner ${elapsed(state.declaredAt, state.times.owner)} \xB7 \u2192 containment ${elapsed(state.declaredAt, state.times.contained)} \xB7 \u2192 resolution ${elapsed(state.declaredAt, state.times.resolved)}`
+  );
+  const cost = estimatedCost(state, ctx.now);
+  if (cost) lines.push(`**Estimated cost so far** ${cost}`);
+  lines.push("");
+  lines.push("<details><summary>Timeline (UTC)</summary>");
+  lines.push("");
+  lines.push("| when | what | who |", "|---|---|---|", ...timelineRows(state.timeline, timelineLimit, state.earlier ?? 0));
+  lines.push("", "</details>");
+  return lines.join("\n");
+}
+function section(state, ctx, timelineLimit, summaryOnly) {
+  return [
+    CARD_START,
+    renderSections(state, ctx, timelineLimit, summaryOnly),
+    "",
+    "<sub>Firebreak status card \xB7 commands: `/help`</sub>",
+    stateMarker(encodeState(state)),
+    CARD_END
+  ].join("\n");
+}
+var KEEP_APPLIED = 300;
+function compactState(state, keepTimeline) {
+  let next = state;
+  if (next.timeline.length > keepTimeline) {
+    const dropped = next.timeline.length - keepTimeline;
+    next = { ...next, timeline: next.timeline.slice(dropped), earlier: (next.earlier ?? 0) + dropped };
+  }
+  if (next.applied.length > KEEP_APPLIED) {
+    const sorted = [...next.applied].sort((a, b) => a - b);
+    const cut = sorted.length - KEEP_APPLIED;
+    next = { ...next, applied: sorted.slice(cut), appliedThrough: Math.max(next.appliedThrough ?? 0, sorted[cut - 1]) };
+  }
+  return {
+    ...next,
+    interventions: next.interventions.slice(-200),
+    updates: next.updates.slice(-100),
+    replied: next.replied.slice(-200)
+  };
+}
+function renderBody(state, userText, ctx) {
+  const room = BODY_LIMIT - userText.length - SEPARATOR.length;
+  const limit = Math.min(CARD_LIMIT, room);
+  for (const keep of [150, 60, 20]) {
+    const kept = compactState(state, keep);
+    for (const timeline2 of [SHOWN_TIMELINE, 10, 3]) {
+      const s = section(kept, ctx, timeline2, false);
+      if (s.length <= limit) return s + SEPARATOR + userText;
+    }
+  }
+  for (const max of [void 0, 1e3, 300, 100, 40]) {
+    const summary2 = section(max === void 0 ? compactState(state, 5) : slimState(state, max), ctx, 0, true);
+    if (summary2.length <= limit) return summary2 + SEPARATOR + userText;
+  }
+  return void 0;
+}
+function slimState(state, max) {
+  const cut = (value3) => {
+    if (typeof value3 === "string") return value3.length > max ? `${value3.slice(0, max - 1)}\u2026` : value3;
+    if (Array.isArray(value3)) return value3.map(cut);
+    if (typeof value3 !== "object" || value3 === null) return value3;
+    return Object.fromEntries(Object.entries(value3).map(([k, v]) => [k, k === "url" ? v : cut(v)]));
+  };
+  const kept = compactState(state, 5);
+  const interventions = kept.interventions.filter((i, n, all) => !i.doneAt || n >= all.length - 10);
+  return cut({ ...kept, interventions, updates: kept.updates.slice(-3), containment: kept.containment.slice(-3) });
+}
+
+// src/core/decide/issue-update.ts
+function issueUpdate(input2, before, state, userText, reopen = false) {
+  const { issue: issue3, config: config2 } = input2;
+  const update2 = {};
+  const record2 = incidentStateSchema.safeParse(compactState(state, 150));
+  const body = record2.success ? renderBody(record2.data, userText, { config: config2, now: lastRecorded(state) ?? input2.event.at, issueUrl: issue3.html_url }) : void 0;
+  if (body !== void 0 && body !== issue3.body) update2.body = body;
+  const labels = desiredLabels(state, issue3.labels, config2);
+  if (!sameSet(labels, issue3.labels)) update2.labels = labels;
+  const assignees = desiredAssignees(issue3.assignees, before?.roles.owner, state.roles.ownerNote ? void 0 : state.roles.owner);
+  if (!sameSet(assignees, issue3.assignees)) update2.assignees = assignees;
+  if (reopen && issue3.state === "closed") {
+    update2.state = "open";
+    update2.state_reason = "reopened";
+  }
+  return Object.keys(update2).length > 0 ? update2 : void 0;
+}
+function lastRecorded(state) {
+  let latest2;
+  for (const at of [state.declaredAt, ...state.timeline.map((e) => e.at)]) {
+    if (Number.isFinite(Date.parse(at)) && (latest2 === void 0 || Date.parse(at) > Date.parse(latest2))) latest2 = at;
+  }
+  return latest2;
+}
+
 // src/core/decide/postmortem-closed.ts
 function postmortemClosed(postmortem2, incident, at) {
   const plan = emptyPlan(postmortem2.number);
@@ -68387,6 +69338,8 @@ function readsFor(route, issue3, comment, recordTrusted = true) {
     reads.log = true;
   }
   if (!recordTrusted) {
+    reads.releases = true;
+    reads.closedIncidents = true;
     reads.logins.push({ login: issue3.user?.login ?? "ghost", ...issue3.author_association ? { association: issue3.author_association } : {} });
   }
   if (event2.kind === "label" || event2.kind === "assignee" || event2.kind === "reopened") {
@@ -68830,8 +69783,8 @@ function multiValues(text2, options) {
       const newline = text2.indexOf("\n", i);
       end = Math.min(comma < 0 ? text2.length : comma, newline < 0 ? text2.length : newline);
     }
-    const value = text2.slice(i, end).replace(/^[-*+]\s+/, "").trim();
-    if (value !== "") out.push(value);
+    const value3 = text2.slice(i, end).replace(/^[-*+]\s+/, "").trim();
+    if (value3 !== "") out.push(value3);
     i = end;
   }
   return out;
@@ -68868,43 +69821,43 @@ function headOf(text2) {
   const m = /[(—–:]| - /.exec(text2);
   return m ? text2.slice(0, m.index) : text2;
 }
-function canonicalChannel(value) {
-  const key = headingKey(value);
+function canonicalChannel(value3) {
+  const key = headingKey(value3);
   for (const channel of CHANNELS) if (headingKey(channel) === key) return channel;
   const alias = CHANNEL_ALIASES[key];
   if (alias) return alias;
   const head = headingKey(headOf(key));
   for (const channel of CHANNELS) if (headingKey(channel) === head) return channel;
-  return CHANNEL_ALIASES[head] ?? value;
+  return CHANNEL_ALIASES[head] ?? value3;
 }
-function optionIndex(value, field) {
-  const key = headingKey(value);
+function optionIndex(value3, field) {
+  const key = headingKey(value3);
   return field.options.findIndex((o) => headingKey(o) === key);
 }
-function toOutcomes(value, field) {
-  const v = headingKey(value);
+function toOutcomes(value3, field) {
+  const v = headingKey(value3);
   if (/^(not sure|unsure|unknown|don'?t know|do not know|unclear|tbd)\b/.test(v)) return "not-sure";
   if (/^yes\b/.test(v)) return "business";
   if (/^no\b/.test(v)) return "reporting-only";
   const only = /\b(?:only|just)\b/.exec(v);
   if (only && /\breport/.test(v.slice(only.index)) || /\breporting only\b/.test(v)) return "reporting-only";
   if (/\b(orders|revenue|sales)\b/.test(v)) return "business";
-  const index = optionIndex(value, field);
+  const index = optionIndex(value3, field);
   return index >= 0 && index < OUTCOMES.length ? OUTCOMES[index] : void 0;
 }
-function toSeverity(value, field) {
-  const m = /\bsev(?:erity)?\s*(?:[-:]\s*)?([123])\b/i.exec(value) ?? /^\s*([123])\b/.exec(value);
+function toSeverity(value3, field) {
+  const m = /\bsev(?:erity)?\s*(?:[-:]\s*)?([123])\b/i.exec(value3) ?? /^\s*([123])\b/.exec(value3);
   if (m) return Number(m[1]);
-  const index = optionIndex(value, field);
+  const index = optionIndex(value3, field);
   if (index >= 0 && index < SEVERITIES.length) return SEVERITIES[index];
-  const v = value.toLowerCase();
+  const v = value3.toLowerCase();
   if (/\bcritical\b/.test(v)) return 1;
   if (/\bmajor\b/.test(v)) return 2;
   if (/\bminor\b/.test(v)) return 3;
   return void 0;
 }
-function toLayerAnswer(value) {
-  const v = headingKey(value);
+function toLayerAnswer(value3) {
+  const v = headingKey(value3);
   if (/^(not sure|unsure|unknown|don'?t know|n\/a|none)\b/.test(v)) return void 0;
   const direct = toLayer(v) ?? toLayer(headOf(v).trimEnd());
   if (direct) return direct;
@@ -68985,28 +69938,6 @@ function isFormSubmission(body, templateYaml) {
   if (!fields || fields.length === 0) return false;
   const found = sections(body.length > MAX_BODY ? body.slice(0, MAX_BODY) : body, headingMap(templateYaml, fields));
   return fields.every((f) => found.has(f.id ?? `label:${f.label}`));
-}
-
-// src/core/model/status.ts
-var OPEN_STATUSES = ["triage", "investigating", "contained", "resolved"];
-var CLOSED_STATUSES = ["closed", "postmortem-complete", "dismissed"];
-function isClosedIncident(status) {
-  return status === "closed" || status === "postmortem-complete";
-}
-function isOpenStatus(status) {
-  return OPEN_STATUSES.includes(status);
-}
-function isClosedStatus(status) {
-  return CLOSED_STATUSES.includes(status);
-}
-function isOpenBefore(status, milestone) {
-  return isOpenStatus(status) && OPEN_STATUSES.indexOf(status) < OPEN_STATUSES.indexOf(milestone);
-}
-function isDismissedOrVariance(status) {
-  return status === "dismissed" || status === "routine-variance";
-}
-function isIncidentStatus(status) {
-  return !isDismissedOrVariance(status);
 }
 
 // src/core/decide/types.ts
@@ -69206,10 +70137,10 @@ function helpCommand(all) {
 }
 
 // src/core/commands/layer.ts
-function setLikelyLayer(state, layer3, confidence, source, at, by) {
+function setLikelyLayer(state, layer3, confidence, source2, at, by) {
   const same3 = state.layer.likely === layer3 && (confidence === void 0 || state.layer.confidence === confidence);
   if (same3 && state.layer.source !== "suggested") return state;
-  const next = { ...state.layer, likely: layer3, confidence: confidence ?? state.layer.confidence, source, reason: void 0 };
+  const next = { ...state.layer, likely: layer3, confidence: confidence ?? state.layer.confidence, source: source2, reason: void 0 };
   const text2 = `Likely layer: ${layer3}${next.confidence ? ` (${next.confidence})` : ""}`;
   return { ...state, layer: next, timeline: [...state.timeline, { at, by, text: text2 }] };
 }
@@ -69286,15 +70217,15 @@ var resolve = defineCommand({
     if (!isIncident(state)) return notAnIncident("resolve");
     const previous = state.resolution;
     const cause = args.cause ?? previous?.cause;
-    const evidence2 = args.evidence ?? previous?.evidence;
-    const missing = [!cause && "`cause:`", !evidence2 && "`evidence:`"].filter(Boolean);
-    if (!cause || !evidence2) {
+    const evidence3 = args.evidence ?? previous?.evidence;
+    const missing = [!cause && "`cause:`", !evidence3 && "`evidence:`"].filter(Boolean);
+    if (!cause || !evidence3) {
       return { error: `\`/resolve\` needs ${missing.join(" and ")} \u2014 what broke and what proved it. Nothing was changed.` };
     }
     const confirmed = args.layer ?? previous?.layer ?? state.layer.confirmed;
     const resolution = {
       cause,
-      evidence: evidence2,
+      evidence: evidence3,
       ...confirmed ? { layer: confirmed } : {},
       ...args.fix ?? previous?.fix ? { fix: args.fix ?? previous?.fix } : {},
       at: previous?.at ?? ctx.at,
@@ -69387,8 +70318,8 @@ var update = defineCommand({
   parse(line) {
     const args = {};
     for (const field of UPDATE_FIELDS) {
-      const value = line.fields[field]?.trim();
-      if (value) args[field] = value.slice(0, 1e3);
+      const value3 = line.fields[field]?.trim();
+      if (value3) args[field] = value3.slice(0, 1e3);
     }
     if (!args.symptom && line.args.trim()) args.symptom = line.args.trim().slice(0, 1e3);
     if (args.layer && !toLayer(args.layer)) return { ok: false, error: `"${inline(args.layer, 40)}" is not a layer.` };
@@ -70243,7 +71174,7 @@ function evidence(state) {
     ["Owner", u.owner ?? state.roles.owner],
     ["Next check", u.next ?? state.check?.text]
   ];
-  return rows.map(([label, value]) => ({ label, value: value?.trim() ? value : "unknown" }));
+  return rows.map(([label, value3]) => ({ label, value: value3?.trim() ? value3 : "unknown" }));
 }
 function relayMessage(event2, state, incident, config2) {
   const sev = `SEV${state.severity}`;
@@ -70411,7 +71342,7 @@ var import_webhook = __toESM(require_dist2(), 1);
 
 // node_modules/is-network-error/index.js
 var objectToString = Object.prototype.toString;
-var isError = (value) => objectToString.call(value) === "[object Error]";
+var isError = (value3) => objectToString.call(value3) === "[object Error]";
 var errorMessages = /* @__PURE__ */ new Set([
   "network error",
   // Chrome
@@ -70461,17 +71392,17 @@ function validateRetries(retries) {
     throw new TypeError("Expected `retries` to be a number or Infinity.");
   }
 }
-function validateNumberOption(name, value, { min = 0, allowInfinity = false } = {}) {
-  if (value === void 0) {
+function validateNumberOption(name, value3, { min = 0, allowInfinity = false } = {}) {
+  if (value3 === void 0) {
     return;
   }
-  if (typeof value !== "number" || Number.isNaN(value)) {
+  if (typeof value3 !== "number" || Number.isNaN(value3)) {
     throw new TypeError(`Expected \`${name}\` to be a number${allowInfinity ? " or Infinity" : ""}.`);
   }
-  if (!allowInfinity && !Number.isFinite(value)) {
+  if (!allowInfinity && !Number.isFinite(value3)) {
     throw new TypeError(`Expected \`${name}\` to be a finite number.`);
   }
-  if (value < min) {
+  if (value3 < min) {
     throw new TypeError(`Expected \`${name}\` to be \u2265 ${min}.`);
   }
 }
@@ -70616,11 +71547,11 @@ var RelaySetupError = class extends Error {
 };
 function destinationUrl(d, deps) {
   if (deps.hosted && !d.url_env.startsWith(HOSTED_RELAY_ENV_PREFIX)) throw new RelaySetupError(`the hosted App reads only ${HOSTED_RELAY_ENV_PREFIX}\u2026 variables, not ${d.url_env}`);
-  const value = deps.env[d.url_env]?.trim();
-  if (!value) throw new RelaySetupError(`${d.url_env} is not set`);
+  const value3 = deps.env[d.url_env]?.trim();
+  if (!value3) throw new RelaySetupError(`${d.url_env} is not set`);
   let url2;
   try {
-    url2 = new URL(value);
+    url2 = new URL(value3);
   } catch {
     throw new RelaySetupError(`${d.url_env} does not hold a URL`);
   }
@@ -70862,11 +71793,19 @@ function closeUnhandled(issue3) {
   const status = parseBody(issue3.body).state?.status;
   return status === "triage" || status === "investigating" || status === "contained" || status === "resolved";
 }
-async function declareCreatedIssue(gh, ref, number4, config2, deps) {
-  const issue3 = await getIssue(gh, ref, number4);
+async function declareCreatedIssue(gh, ref, number5, config2, deps) {
+  const issue3 = await getIssue(gh, ref, number5);
   const event2 = { kind: "declare", at: issue3.created_at, actor: deps.botLogin };
   const trigger = { kind: "issue", ref, issue: issue3, sender: { login: deps.botLogin, type: "Bot" }, deliveryAt: issue3.created_at, event: event2 };
   return runIncidentEvent(gh, trigger, { kind: "incident", declaring: true, event: event2 }, config2, { ...deps, issueFromPayload: true });
+}
+async function openMarkedIncident(gh, ref, draft, config2, deps) {
+  const created = await createIssueOnce(gh, ref, { ...draft, labels: [config2.labels.incident], findLabel: config2.labels.incident });
+  if (!created.created) return created;
+  const kept = await closeDuplicates(gh, ref, { label: config2.labels.incident, marker: draft.marker });
+  if (kept !== void 0 && kept !== created.number) return { number: kept, created: false };
+  await declareCreatedIssue(gh, ref, created.number, config2, deps);
+  return created;
 }
 
 // src/github/shell/release-qa.ts
@@ -70880,6 +71819,41 @@ async function releaseSha(gh, trigger) {
   } catch {
     return void 0;
   }
+}
+var QA_CHECK_NAME = "Firebreak tracking QA";
+async function writeQaCheckRun(gh, ref, sha, report, table, notes) {
+  const passed = report.summary.passed;
+  try {
+    await gh.request("POST /repos/{owner}/{repo}/check-runs", {
+      ...ref,
+      name: QA_CHECK_NAME,
+      head_sha: sha,
+      status: "completed",
+      conclusion: passed ? "success" : "failure",
+      output: { title: passed ? "Tracking fires on every checked page" : "Tracking is missing or wrong", summary: notes[0] ?? "", text: table.slice(0, 6e4) }
+    });
+  } catch (error63) {
+    notes.push(`could not write the check run: ${safeMessage(error63)}`);
+  }
+}
+async function runDeploymentGate(gh, trigger, config2, deps) {
+  const qa = config2.tracking_qa;
+  const name = `${trigger.deployment.environment} deployment ${trigger.deployment.sha.slice(0, 7)}`;
+  if (qa.steps.length === 0) return { action: "ignored", notes: ["tracking QA is off: set tracking_qa.steps"] };
+  if (trigger.environmentUrl === void 0) return { action: "ignored", notes: [`${name} has no http(s) environment_url to check`] };
+  if (!deps.checkRuns) return { action: "ignored", notes: [`the pre-merge gate reports as a check run, which this runtime cannot write`] };
+  const report = await runTrackingQa(
+    { ...qa, base_url: trigger.environmentUrl },
+    { allowPrivate: deps.allowPrivateQaHosts === true, settleMs: qa.delay_seconds * 1e3 }
+  );
+  if (report.refused) {
+    return { action: "ignored", notes: [`tracking QA refused: ${report.refused.host} is a private or loopback address (set FIREBREAK_QA_ALLOW_PRIVATE=1 where that is intended)`] };
+  }
+  const table = renderQaTable(report.steps);
+  const passed = report.summary.passed;
+  const notes = [`pre-merge tracking QA ${passed ? "passed" : "failed"} for ${name} at ${trigger.environmentUrl} (${report.steps.length} steps, ${report.durationMs} ms)`];
+  await writeQaCheckRun(gh, trigger.ref, trigger.deployment.sha, report, table, notes);
+  return { action: passed ? "qa-passed" : "qa-failed", notes, report, table };
 }
 async function runReleaseQa(gh, trigger, config2, deps) {
   const qa = config2.tracking_qa;
@@ -70905,35 +71879,14 @@ async function runReleaseQa(gh, trigger, config2, deps) {
   if (deps.checkRuns) {
     const sha = trigger.kind === "deployment" ? trigger.deployment.sha : await releaseSha(gh, trigger);
     if (sha) {
-      try {
-        await gh.request("POST /repos/{owner}/{repo}/check-runs", {
-          ...trigger.ref,
-          name: "Firebreak tracking QA",
-          head_sha: sha,
-          status: "completed",
-          conclusion: passed ? "success" : "failure",
-          output: { title: passed ? "Tracking fires on every checked page" : "Tracking is missing or wrong", summary: notes[0], text: table.slice(0, 6e4) }
-        });
-      } catch (error63) {
-        notes.push(`could not write the check run: ${safeMessage(error63)}`);
-      }
+      await writeQaCheckRun(gh, trigger.ref, sha, report, table, notes);
     } else {
       notes.push("no commit to attach a check run to: results are in the incident and the log");
     }
   }
   if (passed) return { action: "qa-passed", notes, report, table };
   const draft = qaIncidentDraft(report.steps, release, qa.severity, deps.templates.form);
-  const created = await createIssueOnce(gh, trigger.ref, {
-    marker: draft.marker,
-    title: draft.title,
-    body: draft.body,
-    labels: [config2.labels.incident],
-    findLabel: config2.labels.incident
-  });
-  if (created.created) {
-    await closeDuplicates(gh, trigger.ref, { label: config2.labels.incident, marker: draft.marker });
-    await declareCreatedIssue(gh, trigger.ref, created.number, config2, deps);
-  }
+  const created = await openMarkedIncident(gh, trigger.ref, draft, config2, deps);
   notes.push(created.created ? `opened measurement incident #${created.number}` : `measurement incident #${created.number} already open for this release`);
   return { action: "qa-failed", incident: created.number, notes, report, table };
 }
@@ -70963,6 +71916,3010 @@ var CallBudget = class {
     return { request: Object.assign(request2, gh.request) };
   }
 };
+
+// node_modules/csv-parse/lib/api/CsvError.js
+var CsvError = class _CsvError extends Error {
+  constructor(code18, message, options, ...contexts) {
+    if (Array.isArray(message)) message = message.join(" ").trim();
+    super(message);
+    if (Error.captureStackTrace !== void 0) {
+      Error.captureStackTrace(this, _CsvError);
+    }
+    this.code = code18;
+    for (const context4 of contexts) {
+      for (const key in context4) {
+        const value3 = context4[key];
+        this[key] = Buffer.isBuffer(value3) ? value3.toString(options.encoding) : value3 == null ? value3 : JSON.parse(JSON.stringify(value3));
+      }
+    }
+  }
+};
+
+// node_modules/csv-parse/lib/utils/is_object.js
+var is_object = function(obj) {
+  return typeof obj === "object" && obj !== null && !Array.isArray(obj);
+};
+
+// node_modules/csv-parse/lib/api/normalize_columns_array.js
+var normalize_columns_array = function(columns) {
+  const normalizedColumns = [];
+  for (let i = 0, l = columns.length; i < l; i++) {
+    const column = columns[i];
+    if (column === void 0 || column === null || column === false) {
+      normalizedColumns[i] = { disabled: true };
+    } else if (typeof column === "string" || typeof column === "number") {
+      normalizedColumns[i] = { name: `${column}` };
+    } else if (is_object(column)) {
+      if (typeof column.name !== "string") {
+        throw new CsvError("CSV_OPTION_COLUMNS_MISSING_NAME", [
+          "Option columns missing name:",
+          `property "name" is required at position ${i}`,
+          "when column is an object literal"
+        ]);
+      }
+      normalizedColumns[i] = column;
+    } else {
+      throw new CsvError("CSV_INVALID_COLUMN_DEFINITION", [
+        "Invalid column definition:",
+        "expect a string or a literal object,",
+        `got ${JSON.stringify(column)} at position ${i}`
+      ]);
+    }
+  }
+  return normalizedColumns;
+};
+
+// node_modules/csv-parse/lib/utils/ResizeableBuffer.js
+var ResizeableBuffer = class {
+  constructor(size = 100) {
+    this.size = size;
+    this.length = 0;
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  prepend(val) {
+    if (Buffer.isBuffer(val)) {
+      const length = this.length + val.length;
+      if (length >= this.size) {
+        this.resize();
+        if (length >= this.size) {
+          throw Error("INVALID_BUFFER_STATE");
+        }
+      }
+      const buf = this.buf;
+      this.buf = Buffer.allocUnsafe(this.size);
+      val.copy(this.buf, 0);
+      buf.copy(this.buf, val.length);
+      this.length += val.length;
+    } else {
+      const length = this.length++;
+      if (length === this.size) {
+        this.resize();
+      }
+      const buf = this.clone();
+      this.buf[0] = val;
+      buf.copy(this.buf, 1, 0, length);
+    }
+  }
+  append(val) {
+    const length = this.length++;
+    if (length === this.size) {
+      this.resize();
+    }
+    this.buf[length] = val;
+  }
+  clone() {
+    return Buffer.from(this.buf.slice(0, this.length));
+  }
+  resize() {
+    const length = this.length;
+    this.size = this.size * 2;
+    const buf = Buffer.allocUnsafe(this.size);
+    this.buf.copy(buf, 0, 0, length);
+    this.buf = buf;
+  }
+  toString(encoding) {
+    if (encoding) {
+      return this.buf.toString(encoding, 0, this.length);
+    } else {
+      return Uint8Array.prototype.slice.call(this.buf.slice(0, this.length));
+    }
+  }
+  toJSON() {
+    return this.toString("utf8");
+  }
+  reset() {
+    this.length = 0;
+  }
+};
+var ResizeableBuffer_default = ResizeableBuffer;
+
+// node_modules/csv-parse/lib/api/init_state.js
+var init_state = function(options) {
+  const timchars = [
+    // Basic Latin
+    32,
+    // [Space](https://www.fileformat.info/info/unicode/char/0020/index.htm)
+    9,
+    // [CHARACTER TABULATION (HT)](https://www.fileformat.info/info/unicode/char/0009/index.htm)
+    10,
+    // [LINE FEED (LF)](https://www.fileformat.info/info/unicode/char/000a/index.htm)
+    13,
+    // [CARRIAGE RETURN (CR)](https://www.fileformat.info/info/unicode/char/000d/index.htm)
+    12,
+    // [FORM FEED (FF)](https://www.fileformat.info/info/unicode/char/000c/index.htm)
+    11,
+    // [LINE TABULATION (VT)](https://www.fileformat.info/info/unicode/char/000b/index.htm)
+    // Latin-1 Supplement
+    160,
+    // [NO-BREAK SPACE (NBSP)](https://www.fileformat.info/info/unicode/char/00a0/index.htm)
+    // Ogham
+    5760,
+    // [OGHAM SPACE MARK](https://www.fileformat.info/info/unicode/char/1680/index.htm)
+    // General Punctuation
+    8192,
+    // [EN QUAD](https://www.fileformat.info/info/unicode/char/2000/index.htm)
+    8193,
+    // [EM QUAD](https://www.fileformat.info/info/unicode/char/2001/index.htm)
+    8194,
+    // [EN SPACE](https://www.fileformat.info/info/unicode/char/2002/index.htm)
+    8195,
+    // [EM SPACE](https://www.fileformat.info/info/unicode/char/2003/index.htm)
+    8196,
+    // [THREE-PER-EM SPACE](https://www.fileformat.info/info/unicode/char/2004/index.htm)
+    8197,
+    // [FOUR-PER-EM SPACE](https://www.fileformat.info/info/unicode/char/2005/index.htm)
+    8198,
+    // [SIX-PER-EM SPACE](https://www.fileformat.info/info/unicode/char/2006/index.htm)
+    8199,
+    // [FIGURE SPACE](https://www.fileformat.info/info/unicode/char/2007/index.htm)
+    8200,
+    // [PUNCTUATION SPACE](https://www.fileformat.info/info/unicode/char/2008/index.htm)
+    8201,
+    // [THIN SPACE](https://www.fileformat.info/info/unicode/char/2009/index.htm)
+    8202,
+    // [HAIR SPACE](https://www.fileformat.info/info/unicode/char/200a/index.htm)
+    8232,
+    // [LINE SEPARATOR](https://www.fileformat.info/info/unicode/char/2028/index.htm)
+    8233,
+    // [PARAGRAPH SEPARATOR](https://www.fileformat.info/info/unicode/char/2029/index.htm)
+    8239,
+    // [NARROW NO-BREAK SPACE (NNBSP)](https://www.fileformat.info/info/unicode/char/202f/index.htm)
+    8287,
+    // [MEDIUM MATHEMATICAL SPACE (MMSP)](https://www.fileformat.info/info/unicode/char/205f/index.htm)
+    12288,
+    // [IDEOGRAPHIC SPACE](https://www.fileformat.info/info/unicode/char/3000/index.htm)
+    65279
+    // [ZERO WIDTH NO-BREAK SPACE (BOM)](https://www.fileformat.info/info/unicode/char/feff/index.htm)
+  ].reduce((acc, codepoint) => {
+    const encoded = Buffer.from(
+      String.fromCharCode(codepoint),
+      options.encoding
+    );
+    if (codepoint !== 63 && encoded.length === 1 && encoded[0] === 63) {
+      return acc;
+    }
+    acc.push(encoded);
+    return acc;
+  }, []);
+  const timcharFirstBytes = new Uint8Array(256);
+  for (const t of timchars) timcharFirstBytes[t[0]] = 1;
+  return {
+    bomSkipped: false,
+    bufBytesStart: 0,
+    castField: options.cast_function,
+    commenting: false,
+    delimiterBufPrevious: void 0,
+    delimiterDiscovered: false,
+    // Current error encountered by a record
+    error: void 0,
+    enabled: options.from_line === 1,
+    escaping: false,
+    escapeIsQuote: Buffer.isBuffer(options.escape) && Buffer.isBuffer(options.quote) && Buffer.compare(options.escape, options.quote) === 0,
+    // columns can be `false`, `true`, `Array`
+    expectedRecordLength: Array.isArray(options.columns) ? options.columns.length : void 0,
+    field: new ResizeableBuffer_default(20),
+    firstLineToHeaders: options.cast_first_line_to_header,
+    needMoreDataSize: Math.max(
+      // Skip if the remaining buffer smaller than comment
+      options.comment !== null ? options.comment.length : 0,
+      ...options.delimiter ? options.delimiter.map((delimiter) => delimiter.length) : [],
+      // Auto discovery of delimiter is limited to 1 character
+      options.delimiter_auto ? 1 : 0,
+      // Skip if the remaining buffer can be escape sequence
+      options.quote !== null ? options.quote.length : 0,
+      ...timchars.map((t) => t.length)
+    ),
+    previousBuf: void 0,
+    quoting: false,
+    stop: false,
+    rawBuffer: new ResizeableBuffer_default(100),
+    record: [],
+    recordHasError: false,
+    record_length: 0,
+    recordDelimiterMaxLength: options.record_delimiter.length === 0 ? 0 : Math.max(...options.record_delimiter.map((v) => v.length)),
+    trimChars: [
+      Buffer.from(" ", options.encoding)[0],
+      Buffer.from("	", options.encoding)[0]
+    ],
+    wasQuoting: false,
+    wasRowDelimiter: false,
+    timchars,
+    timcharFirstBytes
+  };
+};
+
+// node_modules/csv-parse/lib/utils/underscore.js
+var underscore = function(str2) {
+  return str2.replace(/([A-Z])/g, function(_, match) {
+    return "_" + match.toLowerCase();
+  });
+};
+
+// node_modules/csv-parse/lib/api/normalize_options.js
+var normalize_options = function(opts) {
+  const options = {};
+  for (const opt in opts) {
+    options[underscore(opt)] = opts[opt];
+  }
+  if (options.encoding === void 0 || options.encoding === true) {
+    options.encoding = "utf8";
+  } else if (options.encoding === null || options.encoding === false) {
+    options.encoding = null;
+  } else if (typeof options.encoding !== "string" && options.encoding !== null) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_ENCODING",
+      [
+        "Invalid option encoding:",
+        "encoding must be a string or null to return a buffer,",
+        `got ${JSON.stringify(options.encoding)}`
+      ],
+      options
+    );
+  }
+  if (options.bom === void 0 || options.bom === null || options.bom === false) {
+    options.bom = false;
+  } else if (options.bom !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_BOM",
+      [
+        "Invalid option bom:",
+        "bom must be true,",
+        `got ${JSON.stringify(options.bom)}`
+      ],
+      options
+    );
+  }
+  options.cast_function = null;
+  if (options.cast === void 0 || options.cast === null || options.cast === false || options.cast === "") {
+    options.cast = void 0;
+  } else if (typeof options.cast === "function") {
+    options.cast_function = options.cast;
+    options.cast = true;
+  } else if (options.cast !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_CAST",
+      [
+        "Invalid option cast:",
+        "cast must be true or a function,",
+        `got ${JSON.stringify(options.cast)}`
+      ],
+      options
+    );
+  }
+  if (options.cast_date === void 0 || options.cast_date === null || options.cast_date === false || options.cast_date === "") {
+    options.cast_date = false;
+  } else if (options.cast_date === true) {
+    options.cast_date = function(value3) {
+      const date5 = Date.parse(value3);
+      return !isNaN(date5) ? new Date(date5) : value3;
+    };
+  } else if (typeof options.cast_date !== "function") {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_CAST_DATE",
+      [
+        "Invalid option cast_date:",
+        "cast_date must be true or a function,",
+        `got ${JSON.stringify(options.cast_date)}`
+      ],
+      options
+    );
+  }
+  options.cast_first_line_to_header = void 0;
+  if (options.columns === true) {
+    options.cast_first_line_to_header = void 0;
+  } else if (typeof options.columns === "function") {
+    options.cast_first_line_to_header = options.columns;
+    options.columns = true;
+  } else if (Array.isArray(options.columns)) {
+    options.columns = normalize_columns_array(options.columns);
+  } else if (options.columns === void 0 || options.columns === null || options.columns === false) {
+    options.columns = false;
+  } else {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_COLUMNS",
+      [
+        "Invalid option columns:",
+        "expect an array, a function or true,",
+        `got ${JSON.stringify(options.columns)}`
+      ],
+      options
+    );
+  }
+  if (options.group_columns_by_name === void 0 || options.group_columns_by_name === null || options.group_columns_by_name === false) {
+    options.group_columns_by_name = false;
+  } else if (options.group_columns_by_name !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_GROUP_COLUMNS_BY_NAME",
+      [
+        "Invalid option group_columns_by_name:",
+        "expect an boolean,",
+        `got ${JSON.stringify(options.group_columns_by_name)}`
+      ],
+      options
+    );
+  } else if (options.columns === false) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_GROUP_COLUMNS_BY_NAME",
+      [
+        "Invalid option group_columns_by_name:",
+        "the `columns` mode must be activated."
+      ],
+      options
+    );
+  }
+  if (options.comment === void 0 || options.comment === null || options.comment === false || options.comment === "") {
+    options.comment = null;
+  } else {
+    if (typeof options.comment === "string") {
+      options.comment = Buffer.from(options.comment, options.encoding);
+    }
+    if (!Buffer.isBuffer(options.comment)) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_COMMENT",
+        [
+          "Invalid option comment:",
+          "comment must be a buffer or a string,",
+          `got ${JSON.stringify(options.comment)}`
+        ],
+        options
+      );
+    }
+  }
+  if (options.comment_no_infix === void 0 || options.comment_no_infix === null || options.comment_no_infix === false) {
+    options.comment_no_infix = false;
+  } else if (options.comment_no_infix !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_COMMENT",
+      [
+        "Invalid option comment_no_infix:",
+        "value must be a boolean,",
+        `got ${JSON.stringify(options.comment_no_infix)}`
+      ],
+      options
+    );
+  }
+  if (options.delimiter_auto === void 0 || options.delimiter_auto === null || options.delimiter_auto === false) {
+    options.delimiter_auto = false;
+  } else if (options.delimiter_auto === true) {
+    options.delimiter_auto = {};
+  } else if (!is_object(options.delimiter_auto)) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_DELIMITER_AUTO",
+      [
+        "Invalid option delimiter_auto:",
+        "delimiter_auto must be a boolean or a configuration object,",
+        `got ${JSON.stringify(options.delimiter_auto)}`
+      ],
+      options
+    );
+  }
+  if (options.delimiter_auto) {
+    if (options.delimiter_auto.preferred === void 0)
+      options.delimiter_auto.preferred = {
+        [",".charCodeAt(0)]: 1.8,
+        ["	".charCodeAt(0)]: 1.8,
+        [";".charCodeAt(0)]: 1.6,
+        [" ".charCodeAt(0)]: 1.6,
+        [":".charCodeAt(0)]: 1.5,
+        [".".charCodeAt(0)]: 1.4,
+        ["/".charCodeAt(0)]: 1.4
+      };
+    else if (!is_object(options.delimiter_auto.preferred)) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_DELIMITER_AUTO",
+        [
+          "Invalid option delimiter_auto:",
+          "preferred must be an object,",
+          `got ${JSON.stringify(options.delimiter_auto.preferred)}`
+        ],
+        options
+      );
+    }
+    if (options.delimiter_auto.score === void 0)
+      options.delimiter_auto.score = (info2, options2) => {
+        return (info2.total - info2.std) * (options2.preferred[info2.char_code] || 1);
+      };
+    else if (typeof options.delimiter_auto.score !== "function") {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_DELIMITER_AUTO",
+        [
+          "Invalid option delimiter_auto:",
+          "score must be a function,",
+          `got ${JSON.stringify(options.delimiter_auto.score)}`
+        ],
+        options
+      );
+    }
+    if (options.delimiter_auto.size === void 0)
+      options.delimiter_auto.size = 2048;
+    else if (typeof options.delimiter_auto.size !== "number") {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_DELIMITER_AUTO",
+        [
+          "Invalid option delimiter_auto:",
+          "size must be a number,",
+          `got ${JSON.stringify(options.delimiter_auto.size)}`
+        ],
+        options
+      );
+    }
+  }
+  const delimiter_json = JSON.stringify(options.delimiter);
+  if (options.delimiter_auto !== false) {
+    options.delimiter = [];
+  }
+  if (!Array.isArray(options.delimiter)) {
+    if (options.delimiter === void 0 || options.delimiter === null || options.delimiter === false) {
+      options.delimiter = Buffer.from(",", options.encoding);
+    }
+    options.delimiter = [options.delimiter];
+  }
+  options.delimiter = options.delimiter.map(function(delimiter) {
+    if (typeof delimiter === "string") {
+      delimiter = Buffer.from(delimiter, options.encoding);
+    }
+    if (!Buffer.isBuffer(delimiter) || delimiter.length === 0) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_DELIMITER",
+        [
+          "Invalid option delimiter:",
+          "delimiter must be a non empty string or buffer or array of string|buffer,",
+          `got ${delimiter_json}`
+        ],
+        options
+      );
+    }
+    return delimiter;
+  });
+  if (options.escape === void 0 || options.escape === true) {
+    options.escape = Buffer.from('"', options.encoding);
+  } else if (typeof options.escape === "string") {
+    options.escape = Buffer.from(options.escape, options.encoding);
+  } else if (options.escape === null || options.escape === false) {
+    options.escape = null;
+  }
+  if (options.escape !== null) {
+    if (!Buffer.isBuffer(options.escape)) {
+      throw new Error(
+        `Invalid Option: escape must be a buffer, a string or a boolean, got ${JSON.stringify(options.escape)}`
+      );
+    }
+  }
+  if (options.from === void 0 || options.from === null) {
+    options.from = 1;
+  } else {
+    if (typeof options.from === "string" && /\d+/.test(options.from)) {
+      options.from = parseInt(options.from);
+    }
+    if (Number.isInteger(options.from)) {
+      if (options.from < 0) {
+        throw new Error(
+          `Invalid Option: from must be a positive integer, got ${JSON.stringify(opts.from)}`
+        );
+      }
+    } else {
+      throw new Error(
+        `Invalid Option: from must be an integer, got ${JSON.stringify(options.from)}`
+      );
+    }
+  }
+  if (options.from_line === void 0 || options.from_line === null) {
+    options.from_line = 1;
+  } else {
+    if (typeof options.from_line === "string" && /\d+/.test(options.from_line)) {
+      options.from_line = parseInt(options.from_line);
+    }
+    if (Number.isInteger(options.from_line)) {
+      if (options.from_line <= 0) {
+        throw new Error(
+          `Invalid Option: from_line must be a positive integer greater than 0, got ${JSON.stringify(opts.from_line)}`
+        );
+      }
+    } else {
+      throw new Error(
+        `Invalid Option: from_line must be an integer, got ${JSON.stringify(opts.from_line)}`
+      );
+    }
+  }
+  if (options.ignore_last_delimiters === void 0 || options.ignore_last_delimiters === null) {
+    options.ignore_last_delimiters = false;
+  } else if (typeof options.ignore_last_delimiters === "number") {
+    options.ignore_last_delimiters = Math.floor(options.ignore_last_delimiters);
+    if (options.ignore_last_delimiters === 0) {
+      options.ignore_last_delimiters = false;
+    }
+  } else if (typeof options.ignore_last_delimiters !== "boolean") {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_IGNORE_LAST_DELIMITERS",
+      [
+        "Invalid option `ignore_last_delimiters`:",
+        "the value must be a boolean value or an integer,",
+        `got ${JSON.stringify(options.ignore_last_delimiters)}`
+      ],
+      options
+    );
+  }
+  if (options.ignore_last_delimiters === true && options.columns === false) {
+    throw new CsvError(
+      "CSV_IGNORE_LAST_DELIMITERS_REQUIRES_COLUMNS",
+      [
+        "The option `ignore_last_delimiters`",
+        "requires the activation of the `columns` option"
+      ],
+      options
+    );
+  }
+  if (options.info === void 0 || options.info === null || options.info === false) {
+    options.info = false;
+  } else if (options.info !== true) {
+    throw new Error(
+      `Invalid Option: info must be true, got ${JSON.stringify(options.info)}`
+    );
+  }
+  if (options.max_record_size === void 0 || options.max_record_size === null || options.max_record_size === false) {
+    options.max_record_size = 0;
+  } else if (Number.isInteger(options.max_record_size) && options.max_record_size >= 0) {
+  } else if (typeof options.max_record_size === "string" && /\d+/.test(options.max_record_size)) {
+    options.max_record_size = parseInt(options.max_record_size);
+  } else {
+    throw new Error(
+      `Invalid Option: max_record_size must be a positive integer, got ${JSON.stringify(options.max_record_size)}`
+    );
+  }
+  if (options.objname === void 0 || options.objname === null || options.objname === false) {
+    options.objname = void 0;
+  } else if (Buffer.isBuffer(options.objname)) {
+    if (options.objname.length === 0) {
+      throw new Error(`Invalid Option: objname must be a non empty buffer`);
+    }
+    if (options.encoding === null) {
+    } else {
+      options.objname = options.objname.toString(options.encoding);
+    }
+  } else if (typeof options.objname === "string") {
+    if (options.objname.length === 0) {
+      throw new Error(`Invalid Option: objname must be a non empty string`);
+    }
+  } else if (typeof options.objname === "number") {
+  } else {
+    throw new Error(
+      `Invalid Option: objname must be a string or a buffer, got ${options.objname}`
+    );
+  }
+  if (options.objname !== void 0) {
+    if (typeof options.objname === "number") {
+      if (options.columns !== false) {
+        throw Error(
+          "Invalid Option: objname index cannot be combined with columns or be defined as a field"
+        );
+      }
+    } else {
+      if (options.columns === false) {
+        throw Error(
+          "Invalid Option: objname field must be combined with columns or be defined as an index"
+        );
+      }
+    }
+  }
+  if (options.on_record === void 0 || options.on_record === null) {
+    options.on_record = void 0;
+  } else if (typeof options.on_record !== "function") {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_ON_RECORD",
+      [
+        "Invalid option `on_record`:",
+        "expect a function,",
+        `got ${JSON.stringify(options.on_record)}`
+      ],
+      options
+    );
+  }
+  if (options.on_skip !== void 0 && options.on_skip !== null && typeof options.on_skip !== "function") {
+    throw new Error(
+      `Invalid Option: on_skip must be a function, got ${JSON.stringify(options.on_skip)}`
+    );
+  }
+  if (options.quote === null || options.quote === false || options.quote === "") {
+    options.quote = null;
+  } else {
+    if (options.quote === void 0 || options.quote === true) {
+      options.quote = Buffer.from('"', options.encoding);
+    } else if (typeof options.quote === "string") {
+      options.quote = Buffer.from(options.quote, options.encoding);
+    }
+    if (!Buffer.isBuffer(options.quote)) {
+      throw new Error(
+        `Invalid Option: quote must be a buffer or a string, got ${JSON.stringify(options.quote)}`
+      );
+    }
+  }
+  if (options.raw === void 0 || options.raw === null || options.raw === false) {
+    options.raw = false;
+  } else if (options.raw !== true) {
+    throw new Error(
+      `Invalid Option: raw must be true, got ${JSON.stringify(options.raw)}`
+    );
+  }
+  if (options.record_delimiter === void 0) {
+    options.record_delimiter = [];
+  } else if (typeof options.record_delimiter === "string" || Buffer.isBuffer(options.record_delimiter)) {
+    if (options.record_delimiter.length === 0) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_RECORD_DELIMITER",
+        [
+          "Invalid option `record_delimiter`:",
+          "value must be a non empty string or buffer,",
+          `got ${JSON.stringify(options.record_delimiter)}`
+        ],
+        options
+      );
+    }
+    options.record_delimiter = [options.record_delimiter];
+  } else if (!Array.isArray(options.record_delimiter)) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_RECORD_DELIMITER",
+      [
+        "Invalid option `record_delimiter`:",
+        "value must be a string, a buffer or array of string|buffer,",
+        `got ${JSON.stringify(options.record_delimiter)}`
+      ],
+      options
+    );
+  }
+  options.record_delimiter = options.record_delimiter.map(function(rd, i) {
+    if (typeof rd !== "string" && !Buffer.isBuffer(rd)) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_RECORD_DELIMITER",
+        [
+          "Invalid option `record_delimiter`:",
+          "value must be a string, a buffer or array of string|buffer",
+          `at index ${i},`,
+          `got ${JSON.stringify(rd)}`
+        ],
+        options
+      );
+    } else if (rd.length === 0) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_RECORD_DELIMITER",
+        [
+          "Invalid option `record_delimiter`:",
+          "value must be a non empty string or buffer",
+          `at index ${i},`,
+          `got ${JSON.stringify(rd)}`
+        ],
+        options
+      );
+    }
+    if (typeof rd === "string") {
+      rd = Buffer.from(rd, options.encoding);
+    }
+    return rd;
+  });
+  if (typeof options.relax_column_count === "boolean") {
+  } else if (options.relax_column_count === void 0 || options.relax_column_count === null) {
+    options.relax_column_count = false;
+  } else {
+    throw new Error(
+      `Invalid Option: relax_column_count must be a boolean, got ${JSON.stringify(options.relax_column_count)}`
+    );
+  }
+  if (typeof options.relax_column_count_less === "boolean") {
+  } else if (options.relax_column_count_less === void 0 || options.relax_column_count_less === null) {
+    options.relax_column_count_less = false;
+  } else {
+    throw new Error(
+      `Invalid Option: relax_column_count_less must be a boolean, got ${JSON.stringify(options.relax_column_count_less)}`
+    );
+  }
+  if (typeof options.relax_column_count_more === "boolean") {
+  } else if (options.relax_column_count_more === void 0 || options.relax_column_count_more === null) {
+    options.relax_column_count_more = false;
+  } else {
+    throw new Error(
+      `Invalid Option: relax_column_count_more must be a boolean, got ${JSON.stringify(options.relax_column_count_more)}`
+    );
+  }
+  if (typeof options.relax_quotes === "boolean") {
+  } else if (options.relax_quotes === void 0 || options.relax_quotes === null) {
+    options.relax_quotes = false;
+  } else {
+    throw new Error(
+      `Invalid Option: relax_quotes must be a boolean, got ${JSON.stringify(options.relax_quotes)}`
+    );
+  }
+  if (typeof options.skip_empty_lines === "boolean") {
+  } else if (options.skip_empty_lines === void 0 || options.skip_empty_lines === null) {
+    options.skip_empty_lines = false;
+  } else {
+    throw new Error(
+      `Invalid Option: skip_empty_lines must be a boolean, got ${JSON.stringify(options.skip_empty_lines)}`
+    );
+  }
+  if (typeof options.skip_records_with_empty_values === "boolean") {
+  } else if (options.skip_records_with_empty_values === void 0 || options.skip_records_with_empty_values === null) {
+    options.skip_records_with_empty_values = false;
+  } else {
+    throw new Error(
+      `Invalid Option: skip_records_with_empty_values must be a boolean, got ${JSON.stringify(options.skip_records_with_empty_values)}`
+    );
+  }
+  if (typeof options.skip_records_with_error === "boolean") {
+  } else if (options.skip_records_with_error === void 0 || options.skip_records_with_error === null) {
+    options.skip_records_with_error = false;
+  } else {
+    throw new Error(
+      `Invalid Option: skip_records_with_error must be a boolean, got ${JSON.stringify(options.skip_records_with_error)}`
+    );
+  }
+  if (options.rtrim === void 0 || options.rtrim === null || options.rtrim === false) {
+    options.rtrim = false;
+  } else if (options.rtrim !== true) {
+    throw new Error(
+      `Invalid Option: rtrim must be a boolean, got ${JSON.stringify(options.rtrim)}`
+    );
+  }
+  if (options.ltrim === void 0 || options.ltrim === null || options.ltrim === false) {
+    options.ltrim = false;
+  } else if (options.ltrim !== true) {
+    throw new Error(
+      `Invalid Option: ltrim must be a boolean, got ${JSON.stringify(options.ltrim)}`
+    );
+  }
+  if (options.trim === void 0 || options.trim === null || options.trim === false) {
+    options.trim = false;
+  } else if (options.trim !== true) {
+    throw new Error(
+      `Invalid Option: trim must be a boolean, got ${JSON.stringify(options.trim)}`
+    );
+  }
+  if (options.trim === true && opts.ltrim !== false) {
+    options.ltrim = true;
+  } else if (options.ltrim !== true) {
+    options.ltrim = false;
+  }
+  if (options.trim === true && opts.rtrim !== false) {
+    options.rtrim = true;
+  } else if (options.rtrim !== true) {
+    options.rtrim = false;
+  }
+  if (options.to === void 0 || options.to === null) {
+    options.to = -1;
+  } else if (options.to !== -1) {
+    if (typeof options.to === "string" && /\d+/.test(options.to)) {
+      options.to = parseInt(options.to);
+    }
+    if (Number.isInteger(options.to)) {
+      if (options.to <= 0) {
+        throw new Error(
+          `Invalid Option: to must be a positive integer greater than 0, got ${JSON.stringify(opts.to)}`
+        );
+      }
+    } else {
+      throw new Error(
+        `Invalid Option: to must be an integer, got ${JSON.stringify(opts.to)}`
+      );
+    }
+  }
+  if (options.to_line === void 0 || options.to_line === null) {
+    options.to_line = -1;
+  } else if (options.to_line !== -1) {
+    if (typeof options.to_line === "string" && /\d+/.test(options.to_line)) {
+      options.to_line = parseInt(options.to_line);
+    }
+    if (Number.isInteger(options.to_line)) {
+      if (options.to_line <= 0) {
+        throw new Error(
+          `Invalid Option: to_line must be a positive integer greater than 0, got ${JSON.stringify(opts.to_line)}`
+        );
+      }
+    } else {
+      throw new Error(
+        `Invalid Option: to_line must be an integer, got ${JSON.stringify(opts.to_line)}`
+      );
+    }
+  }
+  return options;
+};
+
+// node_modules/csv-parse/lib/utils/delimiter_discover.js
+var delimiter_discover = function(records2, options) {
+  if (!options) {
+    ({ delimiter_auto: options } = normalize_options({ delimiter_auto: true }));
+  }
+  if (typeof records2 === "string") {
+    records2 = Buffer.from(records2);
+  }
+  if (Buffer.isBuffer(records2)) {
+    records2 = ((data) => {
+      const records3 = [];
+      const parser = transform2({ delimiter: [] });
+      const push = (record2) => records3.push(record2);
+      const close2 = () => {
+      };
+      const error63 = parser.parse(data, true, push, close2);
+      if (error63 !== void 0) throw error63;
+      return records3;
+    })(records2);
+  }
+  const info2 = Array(127).fill().map(() => ({ lines: [] }));
+  records2.map(([record2], line) => {
+    for (let i = 0, l = record2.length; i < l; i++) {
+      const code18 = record2.charCodeAt(i);
+      if (info2[code18].lines[line] === void 0) info2[code18].lines[line] = 0;
+      info2[code18].lines[line]++;
+    }
+  });
+  info2.map((info3, i) => {
+    info3.char_code = i;
+    info3.std = std(info3.lines);
+    info3.total = info3.lines.reduce((acc, val) => acc + val, 0);
+    info3.preferred = !!options.preferred[i];
+    info3.score = options.score(info3, options);
+  });
+  const result = info2.reduce(
+    (acc, info3) => acc.score > info3.score ? acc : info3,
+    {}
+  );
+  return String.fromCharCode(result.char_code);
+};
+var std = function(array2) {
+  const n = array2.length;
+  if (n === 0) return 0;
+  const mean = array2.reduce((a, b) => a + b) / n;
+  return Math.sqrt(
+    array2.map((x) => Math.pow(x - mean, 2)).reduce((a, b) => a + b) / n
+  );
+};
+
+// node_modules/csv-parse/lib/api/index.js
+var isRecordEmpty = function(record2) {
+  return record2.every(
+    (field) => field == null || field.toString && field.toString().trim() === ""
+  );
+};
+var cr = 13;
+var nl = 10;
+var boms = {
+  // Note, the following are equals:
+  // Buffer.from("\ufeff")
+  // Buffer.from([239, 187, 191])
+  // Buffer.from('EFBBBF', 'hex')
+  utf8: Buffer.from([239, 187, 191]),
+  // Note, the following are equals:
+  // Buffer.from "\ufeff", 'utf16le
+  // Buffer.from([255, 254])
+  utf16le: Buffer.from([255, 254])
+};
+var transform2 = function(original_options = {}) {
+  const info2 = {
+    bytes: 0,
+    bytes_records: 0,
+    comment_lines: 0,
+    empty_lines: 0,
+    invalid_field_length: 0,
+    lines: 1,
+    records: 0
+  };
+  const options = normalize_options(original_options);
+  return {
+    info: info2,
+    original_options,
+    options,
+    state: init_state(options),
+    __needMoreData: function(i, bufLen, end) {
+      if (end) return false;
+      const { encoding, escape: escape2, quote: quote2 } = this.options;
+      const { quoting, needMoreDataSize, recordDelimiterMaxLength } = this.state;
+      const numOfCharLeft = bufLen - i - 1;
+      const requiredLength = Math.max(
+        needMoreDataSize,
+        // Skip if the remaining buffer smaller than record delimiter
+        // If "record_delimiter" is yet to be discovered:
+        // 1. It is equals to `[]` and "recordDelimiterMaxLength" equals `0`
+        // 2. We set the length to windows line ending in the current encoding
+        // Note, that encoding is known from user or bom discovery at that point
+        // recordDelimiterMaxLength,
+        recordDelimiterMaxLength === 0 ? Buffer.from("\r\n", encoding).length : recordDelimiterMaxLength,
+        // Skip if remaining buffer can be an escaped quote
+        quoting ? (escape2 === null ? 0 : escape2.length) + quote2.length : 0,
+        // Skip if remaining buffer can be record delimiter following the closing quote
+        quoting ? quote2.length + recordDelimiterMaxLength : 0
+      );
+      return numOfCharLeft < requiredLength;
+    },
+    // Central parser implementation
+    parse: function(nextBuf, end, push, close2) {
+      const {
+        bom,
+        comment_no_infix,
+        delimiter_auto,
+        encoding,
+        from_line,
+        ltrim,
+        max_record_size,
+        raw,
+        relax_quotes,
+        rtrim,
+        skip_empty_lines,
+        to,
+        to_line
+      } = this.options;
+      let { comment, escape: escape2, quote: quote2, record_delimiter } = this.options;
+      const {
+        bomSkipped,
+        delimiterDiscovered,
+        delimiterBufPrevious,
+        rawBuffer,
+        escapeIsQuote
+      } = this.state;
+      if (!delimiterDiscovered && delimiter_auto) {
+        let delimiterBuf;
+        if (delimiterBufPrevious === void 0) {
+          delimiterBuf = nextBuf;
+        } else if (delimiterBufPrevious !== void 0 && nextBuf === void 0) {
+          delimiterBuf = delimiterBufPrevious;
+        } else {
+          delimiterBuf = Buffer.concat([delimiterBufPrevious, nextBuf]);
+        }
+        nextBuf = void 0;
+        if (end || delimiterBuf.length > delimiter_auto.size) {
+          this.options.delimiter = [
+            Buffer.from(
+              delimiter_discover(delimiterBuf, this.options.delimiter_auto)
+            )
+          ];
+          this.state.previousBuf = delimiterBuf;
+          this.state.delimiterBufPrevious = void 0;
+          this.state.delimiterDiscovered = true;
+        } else {
+          this.state.delimiterBufPrevious = delimiterBuf;
+          return;
+        }
+      }
+      const { previousBuf } = this.state;
+      let buf;
+      if (previousBuf === void 0) {
+        if (nextBuf === void 0) {
+          close2();
+          return;
+        } else {
+          buf = nextBuf;
+        }
+      } else if (previousBuf !== void 0 && nextBuf === void 0) {
+        buf = previousBuf;
+      } else {
+        buf = Buffer.concat([previousBuf, nextBuf]);
+      }
+      if (bomSkipped === false) {
+        if (bom === false) {
+          this.state.bomSkipped = true;
+        } else if (buf.length < 3) {
+          if (end === false) {
+            this.state.previousBuf = buf;
+            return;
+          }
+        } else {
+          for (const encoding2 in boms) {
+            if (boms[encoding2].compare(buf, 0, boms[encoding2].length) === 0) {
+              const bomLength = boms[encoding2].length;
+              this.state.bufBytesStart += bomLength;
+              buf = buf.slice(bomLength);
+              const options2 = normalize_options({
+                ...this.original_options,
+                encoding: encoding2
+              });
+              for (const key in options2) {
+                this.options[key] = options2[key];
+              }
+              ({ comment, escape: escape2, quote: quote2 } = this.options);
+              break;
+            }
+          }
+          this.state.bomSkipped = true;
+        }
+      }
+      const bufLen = buf.length;
+      let pos;
+      for (pos = 0; pos < bufLen; pos++) {
+        if (this.__needMoreData(pos, bufLen, end)) {
+          break;
+        }
+        if (this.state.wasRowDelimiter === true) {
+          this.info.lines++;
+          this.state.wasRowDelimiter = false;
+        }
+        if (to_line !== -1 && this.info.lines > to_line) {
+          this.state.stop = true;
+          close2();
+          return;
+        }
+        if (this.state.quoting === false && record_delimiter.length === 0) {
+          const record_delimiterCount = this.__autoDiscoverRecordDelimiter(
+            buf,
+            pos
+          );
+          if (record_delimiterCount) {
+            record_delimiter = this.options.record_delimiter;
+          }
+        }
+        const chr = buf[pos];
+        if (raw === true) {
+          rawBuffer.append(chr);
+        }
+        if ((chr === cr || chr === nl) && this.state.wasRowDelimiter === false) {
+          this.state.wasRowDelimiter = true;
+        }
+        if (this.state.escaping === true) {
+          this.state.escaping = false;
+        } else {
+          if (escape2 !== null && this.state.quoting === true && this.__isEscape(buf, pos, chr) && pos + escape2.length < bufLen) {
+            if (escapeIsQuote) {
+              if (this.__isQuote(buf, pos + escape2.length)) {
+                this.state.escaping = true;
+                pos += escape2.length - 1;
+                continue;
+              }
+            } else {
+              this.state.escaping = true;
+              pos += escape2.length - 1;
+              continue;
+            }
+          }
+          if (this.state.commenting === false && this.__isQuote(buf, pos)) {
+            if (this.state.quoting === true) {
+              const nextChr = buf[pos + quote2.length];
+              const isNextChrTrimable = rtrim && this.__isCharTrimable(buf, pos + quote2.length);
+              const isNextChrComment = comment !== null && this.__compareBytes(comment, buf, pos + quote2.length, nextChr);
+              const isNextChrDelimiter = this.__isDelimiter(
+                buf,
+                pos + quote2.length,
+                nextChr
+              );
+              const isNextChrRecordDelimiter = record_delimiter.length === 0 ? this.__autoDiscoverRecordDelimiter(buf, pos + quote2.length) : this.__isRecordDelimiter(nextChr, buf, pos + quote2.length);
+              if (escape2 !== null && this.__isEscape(buf, pos, chr) && this.__isQuote(buf, pos + escape2.length)) {
+                pos += escape2.length - 1;
+              } else if (!nextChr || isNextChrDelimiter || isNextChrRecordDelimiter || isNextChrComment || isNextChrTrimable) {
+                this.state.quoting = false;
+                this.state.wasQuoting = true;
+                pos += quote2.length - 1;
+                continue;
+              } else if (relax_quotes === false) {
+                const err = this.__error(
+                  new CsvError(
+                    "CSV_INVALID_CLOSING_QUOTE",
+                    [
+                      "Invalid Closing Quote:",
+                      `got "${String.fromCharCode(nextChr)}"`,
+                      `at line ${this.info.lines}`,
+                      "instead of delimiter, record delimiter, trimable character",
+                      "(if activated) or comment"
+                    ],
+                    this.options,
+                    this.__infoField()
+                  )
+                );
+                if (err !== void 0) return err;
+              } else {
+                this.state.quoting = false;
+                this.state.wasQuoting = true;
+                this.state.field.prepend(quote2);
+                pos += quote2.length - 1;
+              }
+            } else {
+              if (this.state.field.length !== 0) {
+                if (relax_quotes === false) {
+                  const info3 = this.__infoField();
+                  const bom2 = Object.keys(boms).map(
+                    (b) => boms[b].equals(this.state.field.toString()) ? b : false
+                  ).filter(Boolean)[0];
+                  const err = this.__error(
+                    new CsvError(
+                      "INVALID_OPENING_QUOTE",
+                      [
+                        "Invalid Opening Quote:",
+                        `a quote is found on field ${JSON.stringify(info3.column)} at line ${info3.lines}, value is ${JSON.stringify(this.state.field.toString(encoding))}`,
+                        bom2 ? `(${bom2} bom)` : void 0
+                      ],
+                      this.options,
+                      info3,
+                      {
+                        field: this.state.field
+                      }
+                    )
+                  );
+                  if (err !== void 0) return err;
+                }
+              } else {
+                this.state.quoting = true;
+                pos += quote2.length - 1;
+                continue;
+              }
+            }
+          }
+          if (this.state.quoting === false) {
+            const recordDelimiterLength = this.__isRecordDelimiter(
+              chr,
+              buf,
+              pos
+            );
+            if (recordDelimiterLength !== 0) {
+              const skipCommentLine = this.state.commenting && this.state.wasQuoting === false && this.state.record.length === 0 && this.state.field.length === 0;
+              if (skipCommentLine) {
+                this.info.comment_lines++;
+              } else {
+                if (this.state.enabled === false && this.info.lines + (this.state.wasRowDelimiter === true ? 1 : 0) >= from_line) {
+                  this.state.enabled = true;
+                  this.__resetField();
+                  this.__resetRecord();
+                  pos += recordDelimiterLength - 1;
+                  continue;
+                }
+                if (skip_empty_lines === true && this.state.wasQuoting === false && this.state.record.length === 0 && this.state.field.length === 0) {
+                  this.info.empty_lines++;
+                  pos += recordDelimiterLength - 1;
+                  continue;
+                }
+                this.info.bytes = this.state.bufBytesStart + pos;
+                const errField = this.__onField();
+                if (errField !== void 0) return errField;
+                this.info.bytes = this.state.bufBytesStart + pos + recordDelimiterLength;
+                const errRecord = this.__onRecord(push);
+                if (errRecord !== void 0) return errRecord;
+                if (to !== -1 && this.info.records >= to) {
+                  this.state.stop = true;
+                  close2();
+                  return;
+                }
+              }
+              this.state.commenting = false;
+              pos += recordDelimiterLength - 1;
+              continue;
+            }
+            if (this.state.commenting) {
+              continue;
+            }
+            if (comment !== null && (comment_no_infix === false || this.state.record.length === 0 && this.state.field.length === 0)) {
+              const commentCount = this.__compareBytes(comment, buf, pos, chr);
+              if (commentCount !== 0) {
+                this.state.commenting = true;
+                continue;
+              }
+            }
+            const delimiterLength = this.__isDelimiter(buf, pos, chr);
+            if (delimiterLength !== 0) {
+              this.info.bytes = this.state.bufBytesStart + pos;
+              const errField = this.__onField();
+              if (errField !== void 0) return errField;
+              pos += delimiterLength - 1;
+              continue;
+            }
+          }
+        }
+        if (this.state.commenting === false) {
+          if (max_record_size !== 0 && this.state.record_length + this.state.field.length > max_record_size) {
+            return this.__error(
+              new CsvError(
+                "CSV_MAX_RECORD_SIZE",
+                [
+                  "Max Record Size:",
+                  "record exceed the maximum number of tolerated bytes",
+                  `of ${max_record_size}`,
+                  `at line ${this.info.lines}`
+                ],
+                this.options,
+                this.__infoField()
+              )
+            );
+          }
+        }
+        const lappend = ltrim === false || this.state.quoting === true || this.state.field.length !== 0 || !this.__isCharTrimable(buf, pos);
+        const rappend = rtrim === false || this.state.wasQuoting === false;
+        if (lappend === true && rappend === true) {
+          this.state.field.append(chr);
+        } else if (rtrim === true && !this.__isCharTrimable(buf, pos)) {
+          return this.__error(
+            new CsvError(
+              "CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE",
+              [
+                "Invalid Closing Quote:",
+                "found non trimable byte after quote",
+                `at line ${this.info.lines}`
+              ],
+              this.options,
+              this.__infoField()
+            )
+          );
+        } else {
+          if (lappend === false) {
+            pos += this.__isCharTrimable(buf, pos) - 1;
+          }
+          continue;
+        }
+      }
+      if (end === true) {
+        if (this.state.quoting === true) {
+          const err = this.__error(
+            new CsvError(
+              "CSV_QUOTE_NOT_CLOSED",
+              [
+                "Quote Not Closed:",
+                `the parsing is finished with an opening quote at line ${this.info.lines}`
+              ],
+              this.options,
+              this.__infoField()
+            )
+          );
+          if (err !== void 0) return err;
+        } else {
+          if (this.state.wasQuoting === true || this.state.record.length !== 0 || this.state.field.length !== 0) {
+            this.info.bytes = this.state.bufBytesStart + pos;
+            const errField = this.__onField();
+            if (errField !== void 0) return errField;
+            const errRecord = this.__onRecord(push);
+            if (errRecord !== void 0) return errRecord;
+          } else if (this.state.wasRowDelimiter === true) {
+            this.info.empty_lines++;
+          } else if (this.state.commenting === true) {
+            this.info.comment_lines++;
+          }
+        }
+      } else {
+        this.state.bufBytesStart += pos;
+        this.state.previousBuf = buf.slice(pos);
+      }
+      if (this.state.wasRowDelimiter === true) {
+        this.info.lines++;
+        this.state.wasRowDelimiter = false;
+      }
+    },
+    __onRecord: function(push) {
+      const {
+        columns,
+        group_columns_by_name,
+        encoding,
+        info: info3,
+        from,
+        relax_column_count,
+        relax_column_count_less,
+        relax_column_count_more,
+        raw,
+        skip_records_with_empty_values
+      } = this.options;
+      const { enabled, record: record2 } = this.state;
+      if (enabled === false) {
+        return this.__resetRecord();
+      }
+      const recordLength = record2.length;
+      if (columns === true) {
+        if (skip_records_with_empty_values === true && isRecordEmpty(record2)) {
+          this.__resetRecord();
+          return;
+        }
+        return this.__firstLineToColumns(record2);
+      }
+      if (columns === false && this.info.records === 0) {
+        this.state.expectedRecordLength = recordLength;
+      }
+      if (recordLength !== this.state.expectedRecordLength) {
+        const err = columns === false ? new CsvError(
+          "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH",
+          [
+            "Invalid Record Length:",
+            `expect ${this.state.expectedRecordLength},`,
+            `got ${recordLength} on line ${this.info.lines}`
+          ],
+          this.options,
+          this.__infoField(),
+          {
+            record: record2
+          }
+        ) : new CsvError(
+          "CSV_RECORD_INCONSISTENT_COLUMNS",
+          [
+            "Invalid Record Length:",
+            `columns length is ${columns.length},`,
+            // rename columns
+            `got ${recordLength} on line ${this.info.lines}`
+          ],
+          this.options,
+          this.__infoField(),
+          {
+            record: record2
+          }
+        );
+        if (relax_column_count === true || relax_column_count_less === true && recordLength < this.state.expectedRecordLength || relax_column_count_more === true && recordLength > this.state.expectedRecordLength) {
+          this.info.invalid_field_length++;
+          this.state.error = err;
+        } else {
+          const finalErr = this.__error(err);
+          if (finalErr) return finalErr;
+        }
+      }
+      if (skip_records_with_empty_values === true && isRecordEmpty(record2)) {
+        this.__resetRecord();
+        return;
+      }
+      if (this.state.recordHasError === true) {
+        this.__resetRecord();
+        this.state.recordHasError = false;
+        return;
+      }
+      this.info.records++;
+      if (from === 1 || this.info.records >= from) {
+        const { objname } = this.options;
+        if (columns !== false) {
+          const obj = {};
+          for (let i = 0, l = record2.length; i < l; i++) {
+            if (columns[i] === void 0 || columns[i].disabled) continue;
+            if (group_columns_by_name === true && Object.hasOwn(obj, columns[i].name)) {
+              if (Array.isArray(obj[columns[i].name])) {
+                obj[columns[i].name] = obj[columns[i].name].concat(record2[i]);
+              } else {
+                obj[columns[i].name] = [obj[columns[i].name], record2[i]];
+              }
+            } else {
+              Object.defineProperty(obj, columns[i].name, {
+                value: record2[i],
+                enumerable: true,
+                writable: true,
+                configurable: true
+              });
+            }
+          }
+          if (raw === true || info3 === true) {
+            const extRecord = Object.assign(
+              { record: obj },
+              raw === true ? { raw: this.state.rawBuffer.toString(encoding) } : {},
+              info3 === true ? { info: this.__infoRecord() } : {}
+            );
+            const err = this.__push(
+              objname === void 0 ? extRecord : [obj[objname], extRecord],
+              push
+            );
+            if (err) {
+              return err;
+            }
+          } else {
+            const err = this.__push(
+              objname === void 0 ? obj : [obj[objname], obj],
+              push
+            );
+            if (err) {
+              return err;
+            }
+          }
+        } else {
+          if (raw === true || info3 === true) {
+            const extRecord = Object.assign(
+              { record: record2 },
+              raw === true ? { raw: this.state.rawBuffer.toString(encoding) } : {},
+              info3 === true ? { info: this.__infoRecord() } : {}
+            );
+            const err = this.__push(
+              objname === void 0 ? extRecord : [record2[objname], extRecord],
+              push
+            );
+            if (err) {
+              return err;
+            }
+          } else {
+            const err = this.__push(
+              objname === void 0 ? record2 : [record2[objname], record2],
+              push
+            );
+            if (err) {
+              return err;
+            }
+          }
+        }
+      }
+      this.__resetRecord();
+    },
+    __firstLineToColumns: function(record2) {
+      const { firstLineToHeaders } = this.state;
+      try {
+        const headers = firstLineToHeaders === void 0 ? record2 : firstLineToHeaders.call(null, record2);
+        if (!Array.isArray(headers)) {
+          return this.__error(
+            new CsvError(
+              "CSV_INVALID_COLUMN_MAPPING",
+              [
+                "Invalid Column Mapping:",
+                "expect an array from column function,",
+                `got ${JSON.stringify(headers)}`
+              ],
+              this.options,
+              this.__infoField(),
+              {
+                headers
+              }
+            )
+          );
+        }
+        const normalizedHeaders = normalize_columns_array(headers);
+        this.state.expectedRecordLength = normalizedHeaders.length;
+        this.options.columns = normalizedHeaders;
+        this.__resetRecord();
+        return;
+      } catch (err) {
+        return err;
+      }
+    },
+    __resetRecord: function() {
+      if (this.options.raw === true) {
+        this.state.rawBuffer.reset();
+      }
+      this.state.error = void 0;
+      this.state.record = [];
+      this.state.record_length = 0;
+    },
+    __onField: function() {
+      const { cast, encoding, rtrim, max_record_size } = this.options;
+      const { enabled, wasQuoting } = this.state;
+      if (enabled === false) {
+        return this.__resetField();
+      }
+      let field = this.state.field.toString(encoding);
+      if (rtrim === true && wasQuoting === false) {
+        field = field.trimRight();
+      }
+      if (cast === true) {
+        const [err, f] = this.__cast(field);
+        if (err !== void 0) return err;
+        field = f;
+      }
+      this.state.record.push(field);
+      if (max_record_size !== 0 && typeof field === "string") {
+        this.state.record_length += field.length;
+      }
+      this.__resetField();
+    },
+    __resetField: function() {
+      this.state.field.reset();
+      this.state.wasQuoting = false;
+    },
+    __push: function(record2, push) {
+      const { on_record } = this.options;
+      if (on_record !== void 0) {
+        const info3 = this.__infoRecord();
+        try {
+          record2 = on_record.call(null, record2, info3);
+        } catch (err) {
+          return err;
+        }
+        if (record2 === void 0 || record2 === null) {
+          return;
+        }
+      }
+      this.info.bytes_records += this.info.bytes;
+      push(record2);
+    },
+    // Return a tuple with the error and the casted value
+    __cast: function(field) {
+      const { columns, relax_column_count } = this.options;
+      const isColumns = Array.isArray(columns);
+      if (isColumns === true && relax_column_count && this.options.columns.length <= this.state.record.length) {
+        return [void 0, void 0];
+      }
+      if (this.state.castField !== null) {
+        try {
+          const info3 = this.__infoField();
+          return [void 0, this.state.castField.call(null, field, info3)];
+        } catch (err) {
+          return [err];
+        }
+      }
+      if (this.__isFloat(field)) {
+        return [void 0, parseFloat(field)];
+      } else if (this.options.cast_date !== false) {
+        const info3 = this.__infoField();
+        return [void 0, this.options.cast_date.call(null, field, info3)];
+      }
+      return [void 0, field];
+    },
+    __compareBytes: function(sourceBuf, targetBuf, targetPos, firstByte) {
+      if (sourceBuf[0] !== firstByte) return 0;
+      const sourceLength = sourceBuf.length;
+      for (let i = 1; i < sourceLength; i++) {
+        if (sourceBuf[i] !== targetBuf[targetPos + i]) return 0;
+      }
+      return sourceLength;
+    },
+    // Helper to test if a character is trimable
+    __isCharTrimable: function(buf, pos) {
+      const { timchars, timcharFirstBytes } = this.state;
+      const first = buf[pos];
+      if (first === void 0 || timcharFirstBytes[first] === 0) return 0;
+      loop1: for (let i = 0; i < timchars.length; i++) {
+        const timchar = timchars[i];
+        for (let j = 0; j < timchar.length; j++) {
+          if (timchar[j] !== buf[pos + j]) continue loop1;
+        }
+        return timchar.length;
+      }
+      return 0;
+    },
+    __isDelimiter: function(buf, pos, chr) {
+      const { delimiter, ignore_last_delimiters } = this.options;
+      if (ignore_last_delimiters === true && this.state.record.length === this.options.columns.length - 1) {
+        return 0;
+      } else if (ignore_last_delimiters !== false && typeof ignore_last_delimiters === "number" && this.state.record.length === ignore_last_delimiters - 1) {
+        return 0;
+      }
+      loop1: for (let i = 0; i < delimiter.length; i++) {
+        const del = delimiter[i];
+        if (del[0] === chr) {
+          for (let j = 1; j < del.length; j++) {
+            if (del[j] !== buf[pos + j]) continue loop1;
+          }
+          return del.length;
+        }
+      }
+      return 0;
+    },
+    __isEscape: function(buf, pos, chr) {
+      const { escape: escape2 } = this.options;
+      if (escape2 === null) return false;
+      const l = escape2.length;
+      if (escape2[0] === chr) {
+        for (let i = 0; i < l; i++) {
+          if (escape2[i] !== buf[pos + i]) {
+            return false;
+          }
+        }
+        return true;
+      }
+      return false;
+    },
+    __isFloat: function(value3) {
+      return value3 - parseFloat(value3) + 1 >= 0;
+    },
+    // Keep it in case we implement the `cast_int` option
+    // __isInt(value){
+    //   // return Number.isInteger(parseInt(value))
+    //   // return !isNaN( parseInt( obj ) );
+    //   return /^(\-|\+)?[1-9][0-9]*$/.test(value)
+    // }
+    __isQuote: function(buf, pos) {
+      const { quote: quote2 } = this.options;
+      if (quote2 === null) return false;
+      const l = quote2.length;
+      for (let i = 0; i < l; i++) {
+        if (quote2[i] !== buf[pos + i]) {
+          return false;
+        }
+      }
+      return true;
+    },
+    __isRecordDelimiter: function(chr, buf, pos) {
+      const { record_delimiter } = this.options;
+      const recordDelimiterLength = record_delimiter.length;
+      loop1: for (let i = 0; i < recordDelimiterLength; i++) {
+        const rd = record_delimiter[i];
+        const rdLength = rd.length;
+        if (rd[0] !== chr) {
+          continue;
+        }
+        for (let j = 1; j < rdLength; j++) {
+          if (rd[j] !== buf[pos + j]) {
+            continue loop1;
+          }
+        }
+        return rd.length;
+      }
+      return 0;
+    },
+    __autoDiscoverRecordDelimiter: function(buf, pos) {
+      const { encoding } = this.options;
+      const rds = [
+        // Important, the windows line ending must be before mac os 9
+        Buffer.from("\r\n", encoding),
+        Buffer.from("\n", encoding),
+        Buffer.from("\r", encoding)
+      ];
+      loop: for (let i = 0; i < rds.length; i++) {
+        const l = rds[i].length;
+        for (let j = 0; j < l; j++) {
+          if (rds[i][j] !== buf[pos + j]) {
+            continue loop;
+          }
+        }
+        this.options.record_delimiter.push(rds[i]);
+        this.state.recordDelimiterMaxLength = rds[i].length;
+        return rds[i].length;
+      }
+      return 0;
+    },
+    __error: function(msg) {
+      const { encoding, raw, skip_records_with_error } = this.options;
+      const err = typeof msg === "string" ? new Error(msg) : msg;
+      if (skip_records_with_error) {
+        this.state.recordHasError = true;
+        if (this.options.on_skip !== void 0) {
+          try {
+            this.options.on_skip(
+              err,
+              raw ? this.state.rawBuffer.toString(encoding) : void 0
+            );
+          } catch (err2) {
+            return err2;
+          }
+        }
+        return void 0;
+      } else {
+        return err;
+      }
+    },
+    __infoDataSet: function() {
+      return {
+        ...this.info,
+        columns: this.options.columns
+      };
+    },
+    __infoRecord: function() {
+      const { columns, raw, encoding } = this.options;
+      return {
+        ...this.__infoDataSet(),
+        bytes_records: this.info.bytes,
+        error: this.state.error,
+        header: columns === true,
+        index: this.state.record.length,
+        raw: raw ? this.state.rawBuffer.toString(encoding) : void 0
+      };
+    },
+    __infoField: function() {
+      const { columns } = this.options;
+      const isColumns = Array.isArray(columns);
+      const bytes_records = this.info.bytes_records;
+      return {
+        ...this.__infoRecord(),
+        bytes_records,
+        column: isColumns === true ? columns.length > this.state.record.length ? columns[this.state.record.length].name : null : this.state.record.length,
+        quoting: this.state.wasQuoting
+      };
+    }
+  };
+};
+
+// node_modules/csv-parse/lib/sync.js
+var parse5 = function(data, opts = {}) {
+  if (typeof data === "string") {
+    data = Buffer.from(data);
+  }
+  const records2 = opts && opts.objname ? /* @__PURE__ */ Object.create(null) : [];
+  const parser = transform2(opts);
+  const push = (record2) => {
+    if (parser.options.objname === void 0) records2.push(record2);
+    else {
+      records2[record2[0]] = record2[1];
+    }
+  };
+  const close2 = () => {
+  };
+  const error63 = parser.parse(data, true, push, close2);
+  if (error63 !== void 0) throw error63;
+  return records2;
+};
+
+// src/core/detection/time.ts
+var HOUR_MS = 36e5;
+var DAY_MS2 = 864e5;
+var PERIOD2 = { hour: 168, day: 7 };
+var formatters = /* @__PURE__ */ new Map();
+function formatter(zone) {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric"
+    });
+    formatters.set(zone, f);
+  }
+  return f;
+}
+function wallAsUtc(ms, zone) {
+  const parts = {};
+  for (const p of formatter(zone).formatToParts(ms)) if (p.type !== "literal") parts[p.type] = Number(p.value);
+  return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
+}
+function offsetMinutes(ms, zone) {
+  const floored = Math.floor(ms / 6e4) * 6e4;
+  return (wallAsUtc(floored, zone) - floored) / 6e4;
+}
+function wallToInstant(wallMs, zone) {
+  const before = wallMs - offsetMinutes(wallMs - DAY_MS2 / 2, zone) * 6e4;
+  const after = wallMs - offsetMinutes(wallMs + DAY_MS2 / 2, zone) * 6e4;
+  for (const candidate of before <= after ? [before, after] : [after, before]) {
+    if (candidate + offsetMinutes(candidate, zone) * 6e4 === wallMs) return candidate;
+  }
+  return void 0;
+}
+function seasonalSlots(step, start, length, zone) {
+  const slots = new Uint16Array(length);
+  for (let i = 0; i < length; i += 1) {
+    if (step === "day") {
+      slots[i] = ((start + i) % 7 + 10) % 7;
+      continue;
+    }
+    const local = start + i * HOUR_MS + offsetMinutes(start + i * HOUR_MS, zone) * 6e4;
+    const day = Math.floor(local / DAY_MS2);
+    slots[i] = ((day + 3) % 7 + 7) % 7 * 24 + Math.floor((local - day * DAY_MS2) / HOUR_MS);
+  }
+  return slots;
+}
+function gridLabel(step, start, index) {
+  if (step === "day") return new Date((start + index) * DAY_MS2).toISOString().slice(0, 10);
+  return new Date(start + index * HOUR_MS).toISOString().replace(".000Z", "Z");
+}
+var WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+function slotName(step, slot) {
+  if (step === "day") return WEEKDAYS[slot];
+  return `${WEEKDAYS[Math.floor(slot / 24)]} ${String(slot % 24).padStart(2, "0")}:00`;
+}
+
+// src/core/detection/parse.ts
+var MAX_GRID_POINTS = 6e4;
+var MAX_SERIES = 250;
+var MAX_NAME = 100;
+var InputError = class extends Error {
+  constructor(line, column, message) {
+    super(message);
+    this.line = line;
+    this.column = column;
+  }
+  line;
+  column;
+};
+var TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+function parseStamp(text2, zone) {
+  const m = TIMESTAMP.exec(text2.trim());
+  if (!m) return `"${clip(text2)}" is not an ISO 8601 timestamp or YYYY-MM-DD date`;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date5 = Date.UTC(year, month - 1, day);
+  const check3 = new Date(date5);
+  if (check3.getUTCFullYear() !== year || check3.getUTCMonth() !== month - 1 || check3.getUTCDate() !== day) return `"${clip(text2)}" is not a calendar date`;
+  if (m[4] === void 0) return { step: "day", value: date5 / DAY_MS2 };
+  const [hour, minute, second] = [Number(m[4]), Number(m[5]), Number(m[6] ?? 0)];
+  if (hour > 23 || minute > 59 || second > 59) return `"${clip(text2)}" is not a time of day`;
+  const wall = date5 + hour * HOUR_MS + minute * 6e4 + second * 1e3;
+  const zoneText = m[7];
+  if (zoneText === void 0) {
+    const instant2 = wallToInstant(wall, zone);
+    return instant2 === void 0 ? `${clip(text2)} does not exist in ${zone} (the clocks skip it)` : { step: "hour", value: instant2 };
+  }
+  if (zoneText === "Z") return { step: "hour", value: wall };
+  const digits = zoneText.replace(":", "");
+  const offset = (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5))) * (digits.startsWith("-") ? -1 : 1);
+  return { step: "hour", value: wall - offset * 6e4 };
+}
+function clip(text2) {
+  return inline(text2, 40);
+}
+var NAME = /^[\p{L}\p{N}_. &/-]+$/u;
+function parseValue(text2) {
+  const trimmed = text2.trim();
+  if (trimmed === "" || trimmed.toLowerCase() === "null" || trimmed.toLowerCase() === "na") return void 0;
+  const value3 = /^[-+0-9.eE]+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  return Number.isFinite(value3) ? value3 : `"${clip(text2)}" is not a number`;
+}
+function channelName(text2) {
+  const name = text2.trim().toLowerCase();
+  if (name === "") return "all";
+  if (name.length > MAX_NAME) return { error: `channel name longer than ${MAX_NAME} characters` };
+  const colon = name.indexOf(":");
+  if (colon !== -1) {
+    const kind = name.slice(0, colon);
+    if (kind !== "line" && kind !== "market" || !NAME.test(name.slice(colon + 1))) return { error: `"${clip(text2)}": a store slice is line:<name> or market:<name>` };
+  } else if (!NAME.test(name)) {
+    return { error: `"${clip(text2)}": a channel name is letters, digits, spaces and _ . & / -` };
+  }
+  return name;
+}
+function metricName(text2) {
+  const name = text2.trim().toLowerCase();
+  if (name === "") return { error: "empty metric name" };
+  if (name.length > MAX_NAME) return { error: `metric name longer than ${MAX_NAME} characters` };
+  if (!NAME.test(name)) return { error: `"${clip(text2)}": a metric name is letters, digits, spaces and _ . & / -` };
+  if (["timestamp", "date", "channel", "metric", "value"].includes(name)) return { error: `"${name}" cannot be a metric` };
+  return name;
+}
+var Collector = class {
+  constructor(zone) {
+    this.zone = zone;
+  }
+  zone;
+  step;
+  /** Hourly grids are aligned to the first timestamp's minute within the hour. */
+  phase = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+  byKey = /* @__PURE__ */ new Map();
+  stamp(text2, line, column) {
+    const stamp2 = parseStamp(text2, this.zone);
+    if (typeof stamp2 === "string") throw new InputError(line, column, stamp2);
+    if (this.step === void 0) {
+      this.step = stamp2.step;
+      this.phase = (stamp2.value % HOUR_MS + HOUR_MS) % HOUR_MS;
+    } else if (this.step !== stamp2.step) {
+      throw new InputError(line, column, `mixes dates and times: the file is ${this.step === "day" ? "daily (YYYY-MM-DD)" : "hourly (timestamps with a time)"}`);
+    }
+    const index = stamp2.step === "day" ? stamp2.value : Math.floor((stamp2.value - this.phase) / HOUR_MS);
+    const min = Math.min(this.min, index);
+    const max = Math.max(this.max, index);
+    if (max - min + 1 > MAX_GRID_POINTS) throw new InputError(line, column, `the data would span more than ${MAX_GRID_POINTS} ${stamp2.step === "day" ? "days" : "hours"}`);
+    this.min = min;
+    this.max = max;
+    return index;
+  }
+  add(channel, metric, index, value3, line, column) {
+    const key = `${channel}\0${metric}`;
+    let pending = this.byKey.get(key);
+    if (!pending) {
+      if (this.byKey.size >= MAX_SERIES) throw new InputError(line, column, `more than ${MAX_SERIES} (channel, metric) series`);
+      pending = { channel, metric, at: [], values: [], lines: [], columns: [] };
+      this.byKey.set(key, pending);
+    }
+    pending.at.push(index);
+    pending.values.push(value3 ?? Number.NaN);
+    pending.lines.push(line);
+    pending.columns.push(column);
+  }
+  finish() {
+    const step = this.step ?? "hour";
+    if (this.step === void 0) return { step, start: 0, length: 0, timezone: this.zone, slots: new Uint16Array(0), series: [] };
+    const length = this.max - this.min + 1;
+    const start = step === "day" ? this.min : this.min * HOUR_MS + this.phase;
+    const series = [];
+    for (const p of this.byKey.values()) {
+      const values = new Float64Array(length).fill(Number.NaN);
+      const seen = new Uint8Array(length);
+      for (let k = 0; k < p.at.length; k += 1) {
+        const i = p.at[k] - this.min;
+        if (seen[i] === 1) throw new InputError(p.lines[k], p.columns[k], `a second value for ${p.channel} ${p.metric} at the same ${step}`);
+        seen[i] = 1;
+        values[i] = p.values[k];
+      }
+      series.push({ channel: p.channel, metric: p.metric, values });
+    }
+    series.sort((a, b) => a.channel === b.channel ? a.metric < b.metric ? -1 : 1 : a.channel < b.channel ? -1 : 1);
+    return { step, start, length, timezone: this.zone, slots: seasonalSlots(step, start, length, this.zone), series };
+  }
+};
+function must(result, line, column) {
+  if (typeof result === "object" && result !== null && "error" in result) throw new InputError(line, column, result.error);
+  return result;
+}
+function value(text2, line, column) {
+  const parsed = parseValue(text2);
+  if (typeof parsed === "string") throw new InputError(line, column, parsed);
+  return parsed;
+}
+function layout(header, line, columnOf) {
+  const names = header.map((h) => h.trim().toLowerCase().replace(/^\ufeff/, ""));
+  const find2 = (name) => {
+    const i = names.indexOf(name);
+    return i === -1 ? void 0 : i;
+  };
+  const timestamp = find2("timestamp") ?? find2("date");
+  if (timestamp === void 0) throw new InputError(line, 1, "no timestamp column (a header naming timestamp or date)");
+  const channel = find2("channel");
+  const metric = find2("metric");
+  const valueColumn = find2("value");
+  const used = /* @__PURE__ */ new Set([timestamp, channel, metric, valueColumn]);
+  const rest = names.flatMap((name, i) => used.has(i) ? [] : [{ column: i, name }]);
+  if (metric !== void 0 && valueColumn !== void 0) {
+    if (rest.length > 0) throw new InputError(line, columnOf(rest[0].column), `a long file has timestamp, channel, metric and value only; "${clip(rest[0].name)}" is extra`);
+    return { timestamp, channel, long: { metric, value: valueColumn }, metrics: [] };
+  }
+  if (metric !== void 0 || valueColumn !== void 0) throw new InputError(line, columnOf(metric ?? valueColumn), "a long file needs both a metric and a value column");
+  const seen = /* @__PURE__ */ new Set();
+  const metrics = rest.map((r) => {
+    const name = must(metricName(r.name), line, columnOf(r.column));
+    if (seen.has(name)) throw new InputError(line, columnOf(r.column), `metric "${clip(name)}" appears twice in the header`);
+    seen.add(name);
+    return { column: r.column, name };
+  });
+  if (metrics.length === 0) throw new InputError(line, 1, "no metric columns (wide: timestamp,channel,<metric>\u2026; long: timestamp,channel,metric,value)");
+  return { timestamp, channel, long: void 0, metrics };
+}
+function readRow(rows, shape, line, cell2, columnOf) {
+  const index = rows.stamp(cell2(shape.timestamp), line, columnOf(shape.timestamp));
+  const channel = shape.channel === void 0 ? "all" : must(channelName(cell2(shape.channel)), line, columnOf(shape.channel));
+  if (shape.long) {
+    const metric = must(metricName(cell2(shape.long.metric)), line, columnOf(shape.long.metric));
+    rows.add(channel, metric, index, value(cell2(shape.long.value), line, columnOf(shape.long.value)), line, columnOf(shape.long.value));
+    return;
+  }
+  for (const m of shape.metrics) rows.add(channel, m.name, index, value(cell2(m.column), line, columnOf(m.column)), line, columnOf(m.column));
+}
+function parseCsvText(text2, zone) {
+  let records2;
+  try {
+    records2 = parse5(text2, { info: true, bom: true, skip_empty_lines: true, relax_column_count: false });
+  } catch (error63) {
+    const e = error63;
+    const line = typeof e.lines === "number" ? e.lines : 1;
+    const expectedFields = e.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH" ? /expect (\d+)/.exec(error63 instanceof Error ? error63.message : "") : null;
+    const column = expectedFields ? Number(expectedFields[1]) + 1 : typeof e.column === "number" ? e.column + 1 : 1;
+    const reason2 = e.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH" ? "a different number of fields than the header" : e.code === "CSV_QUOTE_NOT_CLOSED" ? "a quote that is never closed" : "malformed CSV";
+    throw new InputError(line, column, reason2);
+  }
+  const rows = new Collector(zone);
+  if (records2.length === 0) return rows.finish();
+  const field = (i) => i + 1;
+  const shape = layout(records2[0].record, records2[0].info.lines, field);
+  for (let r = 1; r < records2.length; r += 1) {
+    const { record: record2, info: info2 } = records2[r];
+    readRow(rows, shape, info2.lines, (i) => record2[i] ?? "", field);
+  }
+  return rows.finish();
+}
+var jsonRow = external_exports.record(external_exports.string(), external_exports.union([external_exports.number(), external_exports.string(), external_exports.null()]));
+function parseJsonLines(text2, zone) {
+  const rows = new Collector(zone);
+  let lineNumber = 0;
+  for (const raw of text2.split("\n")) {
+    lineNumber += 1;
+    const line = raw.replace(/\r$/, "").replace(/^\ufeff/, "");
+    if (line.trim() === "") continue;
+    let parsed;
+    try {
+      parsed = JSON.parse(line);
+    } catch (error63) {
+      const message = error63 instanceof Error ? error63.message : "";
+      const position = /position (\d+)/.exec(message);
+      const column = position ? Number(position[1]) + 1 : message.includes("end of JSON") ? line.length + 1 : 1;
+      throw new InputError(lineNumber, column, "not valid JSON");
+    }
+    const row = jsonRow.safeParse(parsed);
+    if (!row.success) throw new InputError(lineNumber, 1, "each line is one JSON object of numbers, strings or nulls");
+    const entries = Object.entries(row.data);
+    const columnOf = (i) => keyColumn(line, entries[i][0]);
+    const shape = layout(
+      entries.map(([key]) => key),
+      lineNumber,
+      columnOf
+    );
+    readRow(rows, shape, lineNumber, (i) => entries[i][1] === null ? "" : String(entries[i][1]), columnOf);
+  }
+  return rows.finish();
+}
+function keyColumn(line, key) {
+  const at = line.indexOf(JSON.stringify(key));
+  return at === -1 ? 1 : at + 1;
+}
+function parseKpi(text2, opts = {}) {
+  const zone = opts.timezone ?? "UTC";
+  const format = opts.format ?? (text2.trimStart().startsWith("{") ? "jsonl" : "csv");
+  try {
+    return { ok: true, data: format === "jsonl" ? parseJsonLines(text2, zone) : parseCsvText(text2, zone) };
+  } catch (error63) {
+    if (error63 instanceof InputError) return { ok: false, error: { line: error63.line, column: error63.column, message: error63.message } };
+    throw error63;
+  }
+}
+
+// src/core/detection/baseline.ts
+var SEASON_WEEKS = 6;
+var LEVEL_BLOCKS = { hour: 7, day: 9 };
+var BLOCK = { hour: 24, day: 1 };
+var LEVEL_STEP_DOWN = 0.8;
+var LEVEL_STEP_UP = 1.25;
+var MAD_SCALE = 1.4826;
+var RELATIVE_FLOOR = 0.04;
+var MEAN_ABS_NORMAL = 0.798;
+var CALIBRATION_CLIP = 6;
+var CALIBRATION_RATE = { hour: 1 / 336, day: 1 / 14 };
+var CURRENCY = /* @__PURE__ */ new Set(["spend", "revenue", "platform_revenue"]);
+function median(buffer, n) {
+  for (let i = 1; i < n; i += 1) {
+    const x = buffer[i];
+    let j = i - 1;
+    while (j >= 0 && buffer[j] > x) {
+      buffer[j + 1] = buffer[j];
+      j -= 1;
+    }
+    buffer[j + 1] = x;
+  }
+  return n % 2 === 1 ? buffer[n - 1 >> 1] : (buffer[n / 2 - 1] + buffer[n / 2]) / 2;
+}
+function trimmedMean(buffer, n) {
+  median(buffer, n);
+  const cut = n >= 4 ? 1 : 0;
+  let sum = 0;
+  for (let i = cut; i < n - cut; i += 1) sum += buffer[i];
+  return sum / (n - 2 * cut);
+}
+function computeBaseline(values, step, metric, minHistoryDays) {
+  const n = values.length;
+  const expected = new Float64Array(n).fill(Number.NaN);
+  const sigma = new Float64Array(n).fill(Number.NaN);
+  const period = PERIOD2[step];
+  const block = BLOCK[step];
+  const levelBlocks = LEVEL_BLOCKS[step];
+  const minHistory = minHistoryDays * (step === "hour" ? 24 : 1);
+  const poisson = !CURRENCY.has(metric);
+  let first = 0;
+  while (first < n && Number.isNaN(values[first])) first += 1;
+  const week = new Float64Array(SEASON_WEEKS);
+  const deviation = new Float64Array(SEASON_WEEKS);
+  const seasonal = new Float64Array(n).fill(Number.NaN);
+  const ratios = [];
+  const ratioBuffer = new Float64Array(levelBlocks);
+  let level = 1;
+  let calibration = MEAN_ABS_NORMAL;
+  let blockObserved = 0;
+  let blockSeasonal = 0;
+  for (let i = first; i < n; i += 1) {
+    if (i > first && i % block === 0) {
+      if (blockSeasonal > 0) {
+        ratios.push(Math.min(Math.max(blockObserved / blockSeasonal, level * LEVEL_STEP_DOWN), level * LEVEL_STEP_UP));
+        if (ratios.length > levelBlocks) ratios.shift();
+        for (let r = 0; r < ratios.length; r += 1) ratioBuffer[r] = ratios[r];
+        level = median(ratioBuffer, ratios.length);
+      }
+      blockObserved = 0;
+      blockSeasonal = 0;
+    }
+    let count = 0;
+    for (let w = 1; w <= SEASON_WEEKS; w += 1) {
+      const v = values[i - w * period];
+      if (v !== void 0 && !Number.isNaN(v)) week[count++] = v;
+    }
+    if (count >= 2) {
+      const m = trimmedMean(week, count);
+      for (let c = 0; c < count; c += 1) deviation[c] = Math.abs(week[c] - m);
+      const mad = median(deviation, count);
+      seasonal[i] = m;
+      const e = m * level;
+      const raw = Math.max(MAD_SCALE * mad * level, RELATIVE_FLOOR * Math.abs(e), poisson ? Math.sqrt(Math.abs(e) + 1) : 0, Number.MIN_VALUE);
+      const v = values[i];
+      if (i - first >= minHistory) {
+        expected[i] = e;
+        sigma[i] = raw * Math.max(1, calibration / MEAN_ABS_NORMAL) * Math.sqrt(1 + 1 / (count - (count >= 4 ? 2 : 0)));
+      }
+      if (!Number.isNaN(v)) calibration += CALIBRATION_RATE[step] * (Math.min(Math.abs(v - e) / raw, CALIBRATION_CLIP) - calibration);
+      if (!Number.isNaN(v)) {
+        blockObserved += v;
+        blockSeasonal += m;
+      }
+    }
+  }
+  return { expected, sigma };
+}
+
+// src/core/detection/engine.ts
+var KNOWN_METRICS = /* @__PURE__ */ new Set(["spend", "impressions", "clicks", "platform_conversions", "platform_revenue", "sessions", "checkout_starts", "orders", "revenue"]);
+var STORE = "all";
+var LONGER_WINDOW_Z = 0.25;
+function thresholds(sensitivity, step) {
+  const base = step === "hour" ? 3 : 2;
+  const scale = { low: 1.25, normal: 1, high: 0.8 }[sensitivity];
+  const points = base + { low: 1, normal: 0, high: -1 }[sensitivity];
+  return {
+    points,
+    windows: (step === "hour" ? [1, 2, 4, 8] : [1, 2, 4]).map((m) => m * points),
+    z: { low: 4, normal: 3, high: 2.5 }[sensitivity],
+    drop: {
+      delivery: 0.5 * scale,
+      measurement: 0.4 * scale,
+      conversion: 0.3 * scale,
+      economics: 0.4 * scale,
+      operations: 0.4 * scale,
+      unknown: 0.5 * scale
+    },
+    hold: 0.2
+  };
+}
+function watch(series, baseline) {
+  const n = series.values.length;
+  const sums = { observed: new Float64Array(n + 1), expected: new Float64Array(n + 1), variance: new Float64Array(n + 1), gaps: new Int32Array(n + 1) };
+  for (let i = 0; i < n; i += 1) {
+    const v = series.values[i];
+    const e = baseline.expected[i];
+    const gap = Number.isNaN(v) || Number.isNaN(e);
+    sums.observed[i + 1] = sums.observed[i] + (gap ? 0 : v);
+    sums.expected[i + 1] = sums.expected[i] + (gap ? 0 : e);
+    sums.variance[i + 1] = sums.variance[i] + (gap ? 0 : baseline.sigma[i] ** 2);
+    sums.gaps[i + 1] = sums.gaps[i] + (gap ? 1 : 0);
+  }
+  return { series, baseline, sums };
+}
+function windowOf(w, from, to) {
+  if (!w || from < 0) return void 0;
+  const s = w.sums;
+  if (s.gaps[to + 1] - s.gaps[from] > 0) return void 0;
+  return { observed: s.observed[to + 1] - s.observed[from], expected: s.expected[to + 1] - s.expected[from], variance: s.variance[to + 1] - s.variance[from] };
+}
+function reading(num2, den) {
+  const scale = den ? den.expected > 0 ? den.observed / den.expected : Number.NaN : 1;
+  if (!Number.isFinite(scale) || num2.expected <= 0) return void 0;
+  const expected = num2.expected * scale;
+  const sigma = Math.sqrt(num2.variance) * Math.max(scale, 1e-9);
+  const ratio = expected > 0 ? num2.observed / expected : 1;
+  return { observed: num2.observed, expected, sigma, ratio, z: sigma > 0 ? (num2.observed - expected) / sigma : 0 };
+}
+function down(r, drop, z2) {
+  return r !== void 0 && r.ratio <= 1 - drop && r.z <= -z2;
+}
+function holds(w, t) {
+  const r = w && reading(w);
+  return r !== void 0 && r.ratio >= 1 - t.hold;
+}
+var prepared = /* @__PURE__ */ new WeakMap();
+function prepare(data, config2) {
+  const key = JSON.stringify([config2.timezone, config2.lag_hours, config2.min_history_days, config2.sensitivity, config2.severity, config2.channels]);
+  let byConfig = prepared.get(data);
+  const cached2 = byConfig?.get(key);
+  if (cached2) return cached2;
+  const watched = data.series.map((series) => watch(series, computeBaseline(series.values, data.step, series.metric, config2.min_history_days)));
+  const index = /* @__PURE__ */ new Map();
+  for (const w of watched) {
+    let metrics = index.get(w.series.channel);
+    if (!metrics) index.set(w.series.channel, metrics = /* @__PURE__ */ new Map());
+    metrics.set(w.series.metric, w);
+  }
+  const channels = [...new Set(data.series.map((s) => s.channel))];
+  const p = {
+    data,
+    config: config2,
+    t: thresholds(config2.sensitivity, data.step),
+    slots: config2.timezone === data.timezone ? data.slots : seasonalSlots(data.step, data.start, data.length, config2.timezone),
+    lagPoints: data.step === "hour" ? config2.lag_hours : Math.ceil(config2.lag_hours / 24),
+    get: (channel, metric) => index.get(channel)?.get(metric),
+    adChannels: channels.filter((c) => c !== STORE && !c.includes(":")),
+    slices: channels.filter((c) => c.includes(":")),
+    unknown: watched.filter((w) => !KNOWN_METRICS.has(w.series.metric)),
+    watched
+  };
+  if (!byConfig) {
+    byConfig = /* @__PURE__ */ new Map();
+    prepared.set(data, byConfig);
+  }
+  byConfig.set(key, p);
+  return p;
+}
+function pct(ratio) {
+  return `${Math.round(Math.abs(1 - ratio) * 100)}%`;
+}
+function change2(r) {
+  if (!r) return "no data";
+  const p = Math.round((r.ratio - 1) * 100);
+  return `${p >= 0 ? "+" : "\u2212"}${Math.abs(p)}%`;
+}
+function restOfStore(p, slice, metric, from, to) {
+  const store = windowOf(p.get(STORE, metric), from, to);
+  const own2 = windowOf(p.get(slice, metric), from, to);
+  if (store && own2) return { observed: store.observed - own2.observed, expected: store.expected - own2.expected, variance: store.variance };
+  const kind = slice.slice(0, slice.indexOf(":") + 1);
+  let sum;
+  for (const other of p.slices) {
+    if (other === slice || !other.startsWith(kind)) continue;
+    const w = windowOf(p.get(other, metric), from, to);
+    if (!w) continue;
+    sum = sum ? { observed: sum.observed + w.observed, expected: sum.expected + w.expected, variance: sum.variance + w.variance } : w;
+  }
+  return sum;
+}
+function findings(p, from, to, t) {
+  const out = [];
+  const w = (channel, metric) => windowOf(p.get(channel, metric), from, to);
+  for (const slice of p.slices) {
+    const orders = p.get(slice, "orders");
+    const ordersWindow2 = windowOf(orders, from, to);
+    const r = ordersWindow2 && reading(ordersWindow2);
+    if (!orders || !down(r, t.drop.operations, t.z)) continue;
+    const sessions = w(slice, "sessions");
+    const rest = restOfStore(p, slice, "orders", from, to);
+    if (sessions && !holds(sessions, t) || !holds(rest, t)) continue;
+    out.push({ channel: slice, layer: "operations", metric: "orders", reading: r, primary: orders, context: `while its sessions (${change2(sessions && reading(sessions))}) and the rest of the store's orders (${change2(rest && reading(rest))}) hold` });
+  }
+  const storeOrders = p.get(STORE, "orders");
+  const storeSessions = p.get(STORE, "sessions");
+  const sessionsWindow = w(STORE, "sessions");
+  const ordersWindow = w(STORE, "orders");
+  const perSession = ordersWindow && sessionsWindow ? reading(ordersWindow, sessionsWindow) : void 0;
+  const conversionBroke = down(perSession, t.drop.conversion, t.z);
+  const checkouts = w(STORE, "checkout_starts");
+  if (conversionBroke && holds(sessionsWindow, t) && (!checkouts || holds(checkouts, t)) && out.length === 0) {
+    out.push({
+      channel: STORE,
+      layer: "conversion",
+      metric: "orders",
+      reading: perSession,
+      primary: storeOrders,
+      denominator: storeSessions,
+      context: `per session while sessions (${change2(reading(sessionsWindow))})${checkouts ? ` and checkout starts (${change2(reading(checkouts))})` : ""} hold`
+    });
+  }
+  const storeHolds = holds(ordersWindow, t);
+  const conversionHolds = perSession === void 0 || perSession.ratio >= 1 - t.hold;
+  for (const channel of p.adChannels) {
+    const spend = p.get(channel, "spend");
+    const spendWindow = windowOf(spend, from, to);
+    const spendReading = spendWindow && reading(spendWindow);
+    if (spend && down(spendReading, t.drop.delivery, t.z)) {
+      const alongside = ["impressions", "clicks"].flatMap((m) => {
+        const r = readingOf(p, channel, m, from, to);
+        return r ? [`${m} ${change2(r)}`] : [];
+      });
+      out.push({ channel, layer: "delivery", metric: "spend", reading: spendReading, primary: spend, context: alongside.length > 0 ? `(${alongside.join(", ")})` : "" });
+      continue;
+    }
+    const conversions = p.get(channel, "platform_conversions");
+    const conversionsWindow = windowOf(conversions, from, to);
+    const conversionsReading = conversionsWindow && reading(conversionsWindow);
+    const clicks = w(channel, "clicks");
+    if (conversions && down(conversionsReading, t.drop.measurement, t.z) && storeHolds && (!clicks || holds(clicks, t))) {
+      out.push({ channel, layer: "measurement", metric: "platform_conversions", reading: conversionsReading, primary: conversions, context: `while store orders (${change2(ordersWindow && reading(ordersWindow))})${clicks ? ` and clicks (${change2(reading(clicks))})` : ""} hold` });
+      continue;
+    }
+    if (!spendWindow || !conversionHolds) continue;
+    const economics = economicsFinding(p, t, channel, spend, spendWindow, from, to);
+    if (economics) out.push(economics);
+  }
+  for (const u of p.unknown) {
+    const uw = windowOf(u, from, to);
+    const r = uw && reading(uw);
+    if (!r) continue;
+    if (down(r, t.drop.unknown, t.z)) out.push({ channel: u.series.channel, layer: "unknown", metric: u.series.metric, reading: r, primary: u, context: "" });
+  }
+  return out;
+}
+function readingOf(p, channel, metric, from, to) {
+  const w = windowOf(p.get(channel, metric), from, to);
+  return w && reading(w);
+}
+function economicsFinding(p, t, channel, spend, spendWindow, from, to) {
+  const conversions = p.get(channel, "platform_conversions");
+  for (const [metric, numerator] of conversions ? [["cpa", "platform_conversions"]] : [["roas", "platform_revenue"]]) {
+    const series = p.get(channel, numerator);
+    const num2 = windowOf(series, from, to);
+    const r = num2 && reading(num2, spendWindow);
+    if (!series || !r || !down(r, t.drop.economics, t.z)) continue;
+    const spent = spendWindow.observed;
+    const perUnit = (value3) => metric === "cpa" ? spent / Math.max(value3, 1e-9) : value3 / Math.max(spent, 1e-9);
+    const low = Math.max(r.expected - t.z * r.sigma, 0);
+    const high = r.expected + t.z * r.sigma;
+    const shown = metric === "cpa" ? [perUnit(r.observed), perUnit(r.expected), perUnit(high), low > 0 ? perUnit(low) : perUnit(r.expected) * 10] : [perUnit(r.observed), perUnit(r.expected), perUnit(low), perUnit(high)];
+    return { channel, layer: "economics", metric, reading: r, shown, primary: series, denominator: spend, context: `while spend (${change2(reading(spendWindow))}) and the store's orders per session hold` };
+  }
+  return void 0;
+}
+var round = (x) => Math.round(x * 100) / 100;
+var METRIC_WORDS = {
+  spend: "spend",
+  platform_conversions: "platform conversions",
+  orders: "orders",
+  cpa: "cost per conversion",
+  roas: "return on ad spend"
+};
+function channelWords(p, channel) {
+  if (channel === STORE) return "Store";
+  if (channel.startsWith("line:")) return `Product line ${channel.slice(5)}:`;
+  if (channel.startsWith("market:")) return `Market ${channel.slice(7)}:`;
+  return p.config.channels[channel] ?? channel;
+}
+function windowWords(p, from, to) {
+  const step = p.data.step;
+  const first = slotName(step, p.slots[from]);
+  if (step === "day") {
+    if (from === to) return first;
+    return to - from + 1 >= 7 ? `the ${to - from + 1} days to ${slotName("day", p.slots[to])}` : `${first}\u2013${slotName("day", p.slots[to])}`;
+  }
+  const end = (p.slots[to] + 1) % PERIOD_POINTS.hour;
+  const sameDay = Math.floor(p.slots[from] / 24) === Math.floor(p.slots[to] / 24) && end % 24 !== 0;
+  return sameDay ? `${first}\u2013${String(end % 24).padStart(2, "0")}:00` : `${first}\u2013${slotName("hour", end)}`;
+}
+function toSignal(p, f, at, since) {
+  const { from, to } = f;
+  const r = f.reading;
+  const low = Math.max(r.expected - p.t.z * r.sigma, 0);
+  const high = r.expected + p.t.z * r.sigma;
+  const [observed, expected, lo, hi] = f.shown ?? [r.observed, r.expected, low, high];
+  const direction = f.metric === "cpa" ? observed >= expected ? "above" : "below" : r.ratio < 1 ? "below" : "above";
+  const size = f.metric === "cpa" ? pct(observed / Math.max(expected, 1e-9)) : pct(r.ratio);
+  const what = f.layer === "unknown" ? f.metric : METRIC_WORDS[f.metric] ?? f.metric;
+  const reason2 = `${channelWords(p, f.channel)} ${what} ${size} ${direction} the usual for ${windowWords(p, from, to)}${f.context ? ` ${f.context}` : ""}.`;
+  return {
+    at: gridLabel(p.data.step, p.data.start, at),
+    since: gridLabel(p.data.step, p.data.start, since),
+    channel: f.channel,
+    layer: f.layer,
+    metric: f.metric,
+    observed: round(observed),
+    expected: round(expected),
+    low: round(lo),
+    high: round(hi),
+    score: round(Math.abs(r.z)),
+    severity: p.config.severity,
+    reason: reason2
+  };
+}
+function inside(p, f, i) {
+  const num2 = windowOf(f.primary, i, i);
+  const den = f.denominator ? windowOf(f.denominator, i, i) : void 0;
+  const r = num2 && (f.denominator ? den && reading(num2, den) : reading(num2));
+  if (!r) return false;
+  const below = r.ratio < 1;
+  return below ? r.z > -p.t.z || r.ratio > 1 - p.t.drop[f.layer] : r.z < p.t.z || r.ratio < 1 + p.t.drop[f.layer];
+}
+function breakStart(p, f) {
+  const { from, to } = f;
+  let since = from;
+  while (since < to && inside(p, f, since)) since += 1;
+  const limit = Math.max(0, from - PERIOD_POINTS[p.data.step]);
+  while (since - 1 >= limit && !inside(p, f, since - 1)) since -= 1;
+  return since;
+}
+var PERIOD_POINTS = { hour: 168, day: 7 };
+function judge(p, judged) {
+  const byChannel = /* @__PURE__ */ new Map();
+  for (const [n, size] of p.t.windows.entries()) {
+    const from = judged - size + 1;
+    if (from < 0) break;
+    const t = n === 0 ? p.t : { ...p.t, z: p.t.z + LONGER_WINDOW_Z * n };
+    for (const f of findings(p, from, judged, t)) {
+      const key = f.layer === "unknown" ? `${f.channel}\0${f.metric}` : f.channel;
+      if (!byChannel.has(key)) byChannel.set(key, { ...f, from, to: judged });
+    }
+  }
+  const out = [...byChannel.values()];
+  return out.some((f) => f.layer === "operations") ? out.filter((f) => f.layer !== "conversion") : out;
+}
+function run(p, last, raised) {
+  const active = /* @__PURE__ */ new Map();
+  for (let now = 0; now <= last; now += 1) {
+    const judged = now - p.lagPoints;
+    if (judged - p.t.points + 1 < 0) continue;
+    for (const [key, a] of active) {
+      a.insideRun = inside(p, a.finding, judged) ? a.insideRun + 1 : 0;
+      if (a.insideRun >= a.finding.to - a.finding.from + 1) active.delete(key);
+    }
+    for (const f of judge(p, judged)) {
+      const key = `${f.channel}\0${f.layer}\0${f.metric}`;
+      const current = active.get(key);
+      if (!current && f.layer !== "unknown" && [...active.values()].some((a) => a.finding.channel === f.channel && a.finding.layer !== "unknown")) continue;
+      const signal = toSignal(p, f, now, current ? 0 : breakStart(p, f));
+      if (current) {
+        current.signal = { ...signal, since: current.signal.since };
+        current.finding = { ...f, from: current.finding.from, to: current.finding.to };
+        current.insideRun = 0;
+        continue;
+      }
+      active.set(key, { finding: f, signal, insideRun: 0 });
+      raised(signal);
+    }
+  }
+  return active;
+}
+function newestAt(data) {
+  return data.length === 0 ? void 0 : gridLabel(data.step, data.start, data.length - 1);
+}
+function indexAt(data, at) {
+  if (data.length === 0) return void 0;
+  if (at === void 0) return data.length - 1;
+  const ms = Date.parse(at.length === 10 ? `${at}T00:00:00Z` : at);
+  if (Number.isNaN(ms)) return void 0;
+  const i = data.step === "day" ? Math.floor(ms / DAY_MS2) - data.start : Math.floor((ms - data.start) / HOUR_MS);
+  return i < 0 ? void 0 : Math.min(i, data.length - 1);
+}
+function detect(data, config2, opts = {}) {
+  const last = indexAt(data, opts.at);
+  if (last === void 0) return [];
+  const p = prepare(data, config2);
+  return [...run(p, last, () => void 0).values()].map((a) => a.signal);
+}
+function replay(data, config2) {
+  const out = [];
+  if (data.length === 0) return out;
+  run(prepare(data, config2), data.length - 1, (s) => out.push(s));
+  return out;
+}
+function band(data, config2, key, opts) {
+  const last = indexAt(data, opts.at);
+  if (last === void 0) return [];
+  const p = prepare(data, config2);
+  const w = p.get(key.channel.toLowerCase(), key.metric.toLowerCase());
+  if (!w) return [];
+  const out = [];
+  const final = last - p.lagPoints;
+  for (let i = Math.max(0, final - Math.max(0, Math.floor(opts.points)) + 1); i <= final; i += 1) {
+    const v = w.series.values[i];
+    const e = w.baseline.expected[i];
+    if (Number.isNaN(v) || Number.isNaN(e)) continue;
+    const s = w.baseline.sigma[i];
+    out.push({ at: gridLabel(data.step, data.start, i), observed: round(v), expected: round(e), low: round(Math.max(e - p.t.z * s, 0)), high: round(e + p.t.z * s) });
+  }
+  return out;
+}
+
+// src/core/detection-incident/chart.ts
+var CHART_POINTS = 48;
+function value2(n) {
+  return Number.isFinite(n) ? String(Number(n.toPrecision(4))) : "0";
+}
+function axisLabels(points) {
+  const daily = points.every((p) => p.at.length <= 10 || /T00:00(:00(\.0+)?)?(Z|[+-]00:?00)?$/.test(p.at));
+  return points.map((p) => {
+    const t = Date.parse(p.at);
+    if (!Number.isFinite(t)) return "?";
+    const iso2 = new Date(t).toISOString();
+    return daily ? iso2.slice(5, 10) : `${iso2.slice(5, 10)} ${iso2.slice(11, 13)}h`;
+  });
+}
+function bandChart(points, title, unit) {
+  const shown = points.slice(-CHART_POINTS);
+  if (shown.length === 0) return "";
+  const all = shown.flatMap((p) => [p.observed, p.expected, p.low, p.high]).filter(Number.isFinite);
+  const top = Math.max(...all);
+  const bottom = Math.min(0, ...all);
+  const series = (pick2) => `[${shown.map((p) => value2(pick2(p))).join(", ")}]`;
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `    title "${mermaidLabel(title, 80)}"`,
+    `    x-axis [${axisLabels(shown).map((l) => `"${l}"`).join(", ")}]`,
+    `    y-axis "${mermaidLabel(unit, 40) || "value"}" ${value2(bottom)} --> ${value2(top > bottom ? top : bottom + 1)}`,
+    `    line ${series((p) => p.observed)}`,
+    `    line ${series((p) => p.expected)}`,
+    `    line ${series((p) => p.low)}`,
+    `    line ${series((p) => p.high)}`,
+    "```",
+    `<sub>Lines: observed, expected, and the band's low and high edges; the last ${shown.length} final points up to ${utcText(shown[shown.length - 1].at)} (newer points are still provisional).</sub>`
+  ].join("\n");
+}
+
+// src/core/detection-incident/signals.ts
+function groupSignals(signals) {
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const s of signals) {
+    const id = JSON.stringify([s.channel, s.layer]);
+    groups2.set(id, [...groups2.get(id) ?? [], s]);
+  }
+  return [...groups2.values()].map((group) => {
+    const sorted = [...group].sort((a, b) => b.score - a.score || a.metric.localeCompare(b.metric));
+    const lead = sorted[0];
+    const since = sorted.map((s) => s.since).sort()[0];
+    return { key: { channel: lead.channel, layer: lead.layer, since }, lead, signals: sorted };
+  });
+}
+function scopeOf(channel, channels) {
+  const mapped = Object.entries(channels).find(([kpi]) => kpi.toLowerCase() === channel.toLowerCase())?.[1];
+  if (mapped) return canonicalChannel(mapped);
+  return channel === "all" || channel.startsWith("line:") || channel.startsWith("market:") ? "Whole site" : "Other";
+}
+function isLayer(layer3) {
+  return LAYERS.includes(layer3);
+}
+function matchesIncident(incident, key, config2) {
+  if (!isLayer(key.layer)) return false;
+  const label = config2.labels.layer[key.layer].toLowerCase();
+  if (!incident.labels.some((l) => l.toLowerCase() === label)) return false;
+  const scope = scopeOf(key.channel, config2.detection.channels).toLowerCase();
+  return incident.declaration.scope.some((s) => s.toLowerCase() === scope);
+}
+function openedFor(incident, key) {
+  return detectionMarksIn(incident.body).some((m) => !m.cleared && m.key.channel === key.channel && m.key.layer === key.layer);
+}
+function incidentFor(open4, key, config2) {
+  const byNumber = [...open4].sort((a, b) => a.number - b.number);
+  return byNumber.find((i) => openedFor(i, key)) ?? byNumber.find((i) => matchesIncident(i, key, config2));
+}
+function ongoingOn(texts, key) {
+  let last;
+  for (const text2 of texts) {
+    for (const mark of detectionMarksIn(text2)) if (mark.key.channel === key.channel && mark.key.layer === key.layer) last = mark;
+  }
+  return last && !last.cleared ? last.key : void 0;
+}
+
+// src/core/detection-incident/draft.ts
+var MAX_ROWS = 20;
+var number4 = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 4 });
+function num(n) {
+  return Number.isFinite(n) ? number4.format(n) : "\u2014";
+}
+function distance(s) {
+  const edge = s.observed < s.expected ? s.low : s.high;
+  const width = Math.abs(s.expected - edge);
+  return width > 0 ? Math.abs(s.observed - s.expected) / width : Infinity;
+}
+function confidenceOf(s) {
+  if (s.layer === "unknown") return "low";
+  const d = distance(s);
+  return d >= 3 ? "high" : d >= 1.5 ? "medium" : "low";
+}
+function change3(s) {
+  if (s.expected === 0) return s.observed > 0 ? "up from nothing" : "flat";
+  const pct2 = Math.round((s.observed - s.expected) / Math.abs(s.expected) * 100);
+  return pct2 < 0 ? `${-pct2}% below expected` : `${pct2}% above expected`;
+}
+var code = (text2, max = 80) => `\`${inline(text2, max)}\``;
+function headline(s) {
+  return `${code(s.metric)} of ${code(s.channel)} was ${num(s.observed)} at ${utcText(s.at)}, ${change3(s)} (expected ${num(s.expected)}, band ${num(s.low)}\u2013${num(s.high)}), since ${utcText(s.since)}`;
+}
+function evidenceTable(signals) {
+  const rows = signals.slice(0, MAX_ROWS).map((s) => `| ${code(s.metric)} | ${s.layer} | ${num(s.observed)} | ${num(s.expected)} | ${num(s.low)}\u2013${num(s.high)} | ${num(s.score)} | ${utcText(s.since)} | ${inline(s.reason, 200)} |`);
+  if (signals.length > MAX_ROWS) rows.push(`| \u2026 ${signals.length - MAX_ROWS} more | | | | | | | |`);
+  return ["| metric | layer | observed | expected | band | score | since | why |", "|---|---|---|---|---|---|---|---|", ...rows].join("\n");
+}
+function evidence2(group, chart) {
+  const lead = group.lead;
+  return [
+    `**${lead.layer === "unknown" ? "A KPI break" : `A likely ${lead.layer} break`} on ${code(lead.channel)}**: ${headline(lead)}.`,
+    "",
+    `Likely layer: **${lead.layer}** (confidence ${confidenceOf(lead)}) \u2014 ${inline(lead.reason, 300)}`,
+    "",
+    evidenceTable(group.signals),
+    ...chart ? ["", chart] : []
+  ].join("\n");
+}
+var LAYER_OPTION = {
+  economics: "Economics",
+  measurement: "Measurement",
+  conversion: "Conversion",
+  delivery: "Delivery",
+  operations: "Business operations",
+  unknown: "Not sure"
+};
+var OUTCOMES2 = {
+  // Platform conversions fell while store orders held: only reporting changed.
+  measurement: "No \u2014",
+  conversion: "Yes",
+  operations: "Yes",
+  economics: "Not sure",
+  delivery: "Not sure",
+  unknown: "Not sure"
+};
+function whatChanged(group, ctx) {
+  const from = isoMs(group.key.since) ?? isoMs(group.lead.at) ?? 0;
+  const to = isoMs(group.lead.at) ?? from;
+  const hours2 = ctx.lookbackHours + Math.max(0, (to - from) / 36e5);
+  const listed = releasesBefore(ctx.releases, new Date(to).toISOString(), hours2);
+  if (listed.length === 0) return `No release was published in the ${ctx.lookbackHours} h before the break or since (checked by Firebreak).`;
+  return [
+    `Releases in the ${ctx.lookbackHours} h before the break or since:`,
+    ...listed.map((r) => `- ${code(r.tag)}${r.name && r.name !== r.tag ? ` (${inline(r.name, 100)})` : ""}, published ${utcText(r.publishedAt)}`)
+  ].join("\n");
+}
+function detectionIncidentDraft(group, ctx) {
+  const lead = group.lead;
+  const marker = detectionMarker(group.key);
+  const title = shorten(`Detected: ${inline(lead.metric, 60)} of ${inline(lead.channel, 60)} ${change3(lead)} (${lead.layer})`.replace(/\\/g, ""), 240);
+  const severe = lead.severity <= 2;
+  const threshold = [
+    "Waiting costs materially more",
+    // a break the data shows is already costing every hour
+    ...severe ? ["It changes near-term decisions"] : [],
+    ...lead.severity === 1 ? ["It needs a coordinated response"] : []
+  ];
+  const answers = {
+    symptom: [`${headline(lead)}.`, ...group.signals.slice(1, MAX_ROWS).map((s) => `- ${headline(s)}`)].join("\n"),
+    started: group.key.since,
+    detected: lead.at,
+    scope: [scopeOf(lead.channel, ctx.channels)],
+    "scope-detail": `KPI channel ${code(lead.channel)}; metrics ${group.signals.slice(0, MAX_ROWS).map((s) => code(s.metric, 40)).join(", ")}`,
+    outcomes: OUTCOMES2[lead.layer],
+    "what-changed": whatChanged(group, ctx),
+    layer: LAYER_OPTION[lead.layer],
+    severity: `SEV${lead.severity}`,
+    threshold
+  };
+  const body = [
+    marker,
+    "",
+    "> [!NOTE]",
+    "> Opened by Firebreak from the team's KPI data (`detection` in the Firebreak config). The answers below are its first reading; change them with commands.",
+    "",
+    evidence2(group, ctx.chart),
+    "",
+    renderFormBody(answers, ctx.formTemplate),
+    ""
+  ].join("\n");
+  return { title, body, marker };
+}
+function detectionUpdateComment(group, chart) {
+  return [detectionMarker(group.key), "**Firebreak detected a matching break in the KPI data.**", "", evidence2(group, chart), ""].join("\n");
+}
+function detectionClearedNote(key, metric, latest2, chart) {
+  const where = latest2 ? `: ${code(metric)} was ${num(latest2.observed)} at ${utcText(latest2.at)}, inside its band (expected ${num(latest2.expected)}, band ${num(latest2.low)}\u2013${num(latest2.high)})` : "";
+  return [
+    detectionClearedMarker(key),
+    `**The ${key.layer} break on ${code(key.channel)} (since ${utcText(key.since)}) has cleared in the KPI data**${where}.`,
+    "",
+    "Recorded as evidence; Firebreak does not close the incident \u2014 the cause and the fix are still for people to record (`/resolve`).",
+    ...chart ? ["", chart] : [],
+    ""
+  ].join("\n");
+}
+
+// src/github/shell/kpi-sources.ts
+var KPI_ENV_PREFIX = "FIREBREAK_KPI_";
+var MAX_BYTES = 20 * 1024 * 1024;
+var FETCH_TIMEOUT_MS = 2e4;
+var MAX_REDIRECTS = 5;
+var authHeader = external_exports.string().transform((s) => {
+  const colon = s.indexOf(":");
+  return colon < 0 ? void 0 : { name: s.slice(0, colon).trim(), value: s.slice(colon + 1).trim() };
+}).pipe(external_exports.object({ name: external_exports.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/), value: external_exports.string().min(1).max(8192).regex(/^[^\r\n]*$/) }));
+function formatOf(name) {
+  const lower = name.toLowerCase().split(/[?#]/)[0] ?? "";
+  return lower.endsWith(".jsonl") || lower.endsWith(".ndjson") ? "jsonl" : lower.endsWith(".csv") ? "csv" : void 0;
+}
+var SourceError = class extends Error {
+};
+async function readUrl(source2, deps) {
+  const kpi = deps.kpi;
+  if (!kpi) throw new SourceError("URL sources are read by the App and the Action's scheduled pass, not here");
+  let url2;
+  try {
+    url2 = new URL(source2.url);
+  } catch {
+    throw new SourceError("is not a URL");
+  }
+  if (url2.protocol !== "https:") throw new SourceError("must be an https:// URL");
+  if (url2.username || url2.password) throw new SourceError("must not carry a user name or password; name an environment variable in auth_env instead");
+  let header;
+  if (source2.auth_env !== void 0) {
+    if (kpi.hosted && !source2.auth_env.startsWith(KPI_ENV_PREFIX)) {
+      throw new SourceError(`auth_env ${source2.auth_env} is refused: the hosted App reads only environment variables starting with ${KPI_ENV_PREFIX}`);
+    }
+    const raw = kpi.env[source2.auth_env];
+    if (raw === void 0 || raw === "") throw new SourceError(`auth_env ${source2.auth_env} is not set on the ${kpi.hosted ? "App's server" : "runner"}`);
+    const parsed = authHeader.safeParse(raw);
+    if (!parsed.success) throw new SourceError(`auth_env ${source2.auth_env} must hold "Header-Name: value"`);
+    header = parsed.data;
+  }
+  const guarded = kpi.hosted && deps.allowPrivateQaHosts !== true ? guardedFetch() : void 0;
+  const get = kpi.fetch ?? guarded?.fetch ?? fetch;
+  try {
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const headers = header && url2.host === new URL(source2.url).host ? { [header.name]: header.value } : void 0;
+      let response;
+      try {
+        response = await get(url2, { redirect: "manual", signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), ...headers ? { headers } : {} });
+      } catch (error63) {
+        const cause = error63 instanceof Error && error63.cause instanceof Error ? error63.cause : error63;
+        const message = cause instanceof Error && /^refused: /.test(cause.message) ? cause.message.replace(/ \(tracking QA[^)]*\)/, " (the hosted App reads KPI URLs only on the public internet)") : "could not be fetched";
+        throw new SourceError(message);
+      }
+      if (response.status >= 300 && response.status < 400 && response.headers.get("location")) {
+        url2 = new URL(response.headers.get("location"), url2);
+        if (url2.protocol !== "https:") throw new SourceError("redirects to a URL that is not https://");
+        await response.body?.cancel();
+        continue;
+      }
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new SourceError(`answered HTTP ${response.status}`);
+      }
+      return await cappedText(response);
+    }
+    throw new SourceError(`redirects more than ${MAX_REDIRECTS} times`);
+  } finally {
+    await guarded?.close();
+  }
+}
+async function cappedText(response) {
+  const parts = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.byteLength;
+    if (size > MAX_BYTES) {
+      await response.body?.cancel().catch(() => void 0);
+      throw new SourceError(`is larger than ${MAX_BYTES / 1024 / 1024} MB`);
+    }
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts).toString("utf8");
+}
+function urlName(raw) {
+  try {
+    const url2 = new URL(raw);
+    return `${url2.origin}${url2.pathname}`;
+  } catch {
+    return "the URL";
+  }
+}
+var parsedSources = /* @__PURE__ */ new Map();
+var MAX_PARSED = 200;
+function parseOnce(key, text2, name, timezone) {
+  const known = parsedSources.get(key);
+  if (known && known.text === text2 && known.timezone === timezone) return known.parsed;
+  const format = formatOf(name);
+  const parsed = parseKpi(text2, { ...format ? { format } : {}, timezone });
+  parsedSources.delete(key);
+  parsedSources.set(key, { text: text2, timezone, parsed });
+  if (parsedSources.size > MAX_PARSED) parsedSources.delete(parsedSources.keys().next().value);
+  return parsed;
+}
+async function readKpiSources(gh, ref, detection, deps) {
+  const read = { sources: [], errors: [] };
+  for (const [index, source2] of detection.sources.entries()) {
+    const key = `detection.sources.${index}`;
+    const name = "path" in source2 && typeof source2.path === "string" ? source2.path : urlName(source2.url);
+    let text2;
+    try {
+      if ("path" in source2 && typeof source2.path === "string") {
+        text2 = await deps.files.read(gh, ref, source2.path);
+        if (text2 === void 0) throw new SourceError("was not found on the default branch");
+      } else {
+        text2 = await readUrl(source2, deps);
+      }
+    } catch (error63) {
+      if (!(error63 instanceof SourceError)) throw error63;
+      read.errors.push({ key, reason: `${name} ${error63.message}` });
+      continue;
+    }
+    const parsed = parseOnce(`${ref.owner}/${ref.repo}#${index}:${name}`, text2, name, detection.timezone);
+    if (!parsed.ok) {
+      read.errors.push({ key, reason: `${name} line ${parsed.error.line}, column ${parsed.error.column}: ${parsed.error.message}` });
+      continue;
+    }
+    read.sources.push({ name, data: parsed.data });
+  }
+  return read;
+}
+
+// src/github/shell/detection.ts
+var CLEARING_WINDOW_MS = 14 * 864e5;
+function once(make) {
+  let made;
+  return () => made ??= make();
+}
+function chartOf(sourced, config2, at) {
+  const { channel, metric } = sourced.signal;
+  const points = band(sourced.data, config2.detection, { channel, metric }, { at, points: CHART_POINTS });
+  const latest2 = points[points.length - 1];
+  return { chart: bandChart(points, `${metric} of ${channel}`, metric), ...latest2 ? { latest: latest2 } : {} };
+}
+function ownTexts(pass, issue3) {
+  let texts = pass.texts.get(issue3.number);
+  if (!texts) {
+    const own2 = (login2) => (login2 ?? "").toLowerCase() === pass.writer;
+    texts = listCommentsNewestFirst(pass.gh, pass.ref, issue3.number, () => true).then(({ comments }) => [
+      ...own2(issue3.user?.login) ? [issue3.body] : [],
+      ...comments.filter((c) => own2(c.user?.login)).map((c) => c.body)
+    ]);
+    pass.texts.set(issue3.number, texts);
+  }
+  return texts;
+}
+async function openIncidents(gh, ref, config2) {
+  const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", { ...ref, state: "open", labels: config2.labels.incident, sort: "created", direction: "asc", per_page: 100 });
+  return data.map((d) => issueViewSchema.parse(d)).filter((i) => i.pull_request === void 0);
+}
+function exclusive(pass, incident, work) {
+  return pass.deps.exclusive ? pass.deps.exclusive(pass.ref, incident, work) : work();
+}
+async function handleBreak(pass, group, sourced) {
+  const { gh, ref, config: config2, deps } = pass;
+  const at = group.lead.at;
+  if (pass.listed.some((i) => ongoingOn([i.body], group.key)?.since === group.key.since)) return void 0;
+  const target = incidentFor(await pass.open(), group.key, config2);
+  if (target) {
+    return exclusive(pass, target.number, async () => {
+      if (ongoingOn(await ownTexts(pass, target.issue), group.key)) return void 0;
+      const { chart: chart2 } = chartOf(sourced, config2, at);
+      await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: target.number, body: detectionUpdateComment(group, chart2) });
+      return { action: "detected", incident: target.number, notes: [`told #${target.number} of the ${group.key.layer} break on ${group.key.channel}`] };
+    });
+  }
+  const { chart } = chartOf(sourced, config2, at);
+  const draft = detectionIncidentDraft(group, {
+    formTemplate: await pass.form(),
+    channels: config2.detection.channels,
+    releases: await listReleases(gh, ref),
+    lookbackHours: config2.lookback_hours,
+    chart
+  });
+  const opened = await openMarkedIncident(gh, ref, draft, config2, deps);
+  return opened.created ? { action: "detected", incident: opened.number, notes: [`opened #${opened.number} for the ${group.key.layer} break on ${group.key.channel}`] } : { action: "ignored", incident: opened.number, notes: [`#${opened.number} was already opened for the ${group.key.layer} break on ${group.key.channel}`] };
+}
+async function recordClearing(pass, incident, key, sourced, at) {
+  return exclusive(pass, incident.number, async () => {
+    const ongoing = ongoingOn(await ownTexts(pass, incident.issue), key);
+    if (!ongoing) return void 0;
+    const { chart, latest: latest2 } = chartOf(sourced, pass.config, at);
+    await pass.gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...pass.ref,
+      issue_number: incident.number,
+      body: detectionClearedNote(ongoing, sourced.signal.metric, latest2, chart)
+    });
+    return { action: "detected", incident: incident.number, notes: [`recorded on #${incident.number} that the ${key.layer} break on ${key.channel} cleared`] };
+  });
+}
+var judgements = /* @__PURE__ */ new WeakMap();
+function judge2(data, detection) {
+  const config2 = JSON.stringify(detection);
+  const known = judgements.get(data);
+  if (known?.config === config2) return known;
+  const at = newestAt(data);
+  const from = at === void 0 ? 0 : Date.parse(at) - CLEARING_WINDOW_MS;
+  const judged = {
+    config: config2,
+    active: at === void 0 ? [] : detect(data, detection, { at }),
+    raised: at === void 0 ? [] : replay(data, detection).filter((s) => Date.parse(s.at) >= from)
+  };
+  judgements.set(data, judged);
+  return judged;
+}
+async function detectBreaks(gh, ref, config2, deps, budget) {
+  const detection = config2.detection;
+  if (detection.sources.length === 0) return { results: [] };
+  const read = await readKpiSources(gh, ref, detection, deps);
+  const active = [];
+  const raised = [];
+  for (const { data } of read.sources) {
+    const judged = judge2(data, detection);
+    active.push(...judged.active.map((signal) => ({ signal, data })));
+    raised.push(...judged.raised.map((signal) => ({ signal, data })));
+  }
+  const errors = read.errors.length > 0 ? { configErrors: read.errors } : {};
+  const sameBreak = (a, b) => a.channel === b.channel && a.layer === b.layer;
+  const cleared = raised.filter((r) => !active.some((a) => sameBreak(a.signal, r.signal)));
+  if (active.length === 0 && cleared.length === 0) return { results: [], ...errors };
+  const writer = (deps.writerLogin ?? deps.botLogin).toLowerCase();
+  const listed = (await openIncidents(gh, ref, config2)).map((issue3) => ({
+    issue: issue3,
+    number: issue3.number,
+    labels: issue3.labels,
+    // An incident body Firebreak did not write carries no marker of Firebreak's.
+    body: (issue3.user?.login ?? "").toLowerCase() === writer ? issue3.body : ""
+  }));
+  const form = once(async () => await deps.files.read(gh, ref, deps.formPath ?? DEFAULT_FORM_PATH) ?? deps.templates.form);
+  const open4 = once(async () => {
+    const template = await form();
+    return listed.map((i) => ({ ...i, declaration: parseDeclaration(i.issue.body, template, deps.templates.form) }));
+  });
+  const pass = { gh, ref, config: config2, deps, writer, listed, form, open: open4, texts: /* @__PURE__ */ new Map() };
+  const results = [];
+  const attempt = async (what, work) => {
+    if (budget.exhausted) return;
+    try {
+      const outcome = await work();
+      if (outcome) results.push(outcome);
+    } catch (error63) {
+      results.push({ action: "ignored", notes: [`failed: ${what}: ${safeMessage(error63)}`] });
+    }
+  };
+  for (const group of groupSignals(active.map((a) => a.signal))) {
+    const sourced = active.find((a) => a.signal === group.lead);
+    await attempt(`the ${group.key.layer} break on ${group.key.channel}`, () => handleBreak(pass, group, sourced));
+  }
+  const seen = /* @__PURE__ */ new Set();
+  for (const sourced of cleared) {
+    const key = { channel: sourced.signal.channel, layer: sourced.signal.layer };
+    const id = JSON.stringify(key);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const at = newestAt(sourced.data);
+    for (const incident of (await open4()).filter((i) => openedFor(i, key) || matchesIncident(i, key, config2))) {
+      await attempt(`the clearing on #${incident.number}`, () => recordClearing(pass, incident, key, sourced, at));
+    }
+  }
+  return { results, ...errors };
+}
+
+// src/github/shell/qa-monitor.ts
+import { createHash } from "node:crypto";
+var QA_MONITOR_CHECK = "Firebreak tracking QA monitoring";
+var checkRunsSchema = external_exports.object({
+  check_runs: external_exports.array(
+    external_exports.object({
+      head_sha: external_exports.string(),
+      conclusion: external_exports.string().nullable(),
+      external_id: external_exports.string().nullable().optional(),
+      started_at: external_exports.string().nullable().optional(),
+      completed_at: external_exports.string().nullable().optional()
+    })
+  )
+});
+function failureFingerprint(summary2) {
+  const failures = summary2.failures.map((f) => `${f.path}|${f.expectation}|${f.status}`).sort();
+  return createHash("sha256").update(failures.join("\n")).digest("hex").slice(0, 20);
+}
+async function monitorTrackingQa(gh, ref, config2, deps, _budget, at) {
+  const qa = config2.tracking_qa;
+  const every = qa.monitor_every === void 0 ? void 0 : parseDuration(qa.monitor_every);
+  if (every === void 0 || !qa.base_url || qa.steps.length === 0 || !deps.checkRuns) return { results: [] };
+  const { data: repo } = await gh.request("GET /repos/{owner}/{repo}", { ...ref });
+  const branch = external_exports.object({ default_branch: external_exports.string() }).parse(repo).default_branch;
+  const { data: listed } = await gh.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { ...ref, ref: branch, check_name: QA_MONITOR_CHECK, per_page: 10 });
+  const runs = checkRunsSchema.parse(listed).check_runs.map((run3) => ({ ...run3, when: run3.completed_at ?? run3.started_at ?? "" })).sort((a, b) => b.when.localeCompare(a.when));
+  const previous = runs[0];
+  if (previous !== void 0 && Date.parse(at) - Date.parse(previous.when) < every) return { results: [] };
+  const report = await runTrackingQa(qa, { allowPrivate: deps.allowPrivateQaHosts === true });
+  if (report.refused) {
+    return { results: [{ action: "ignored", notes: [`tracking QA monitoring refused: ${report.refused.host} is a private or loopback address`] }] };
+  }
+  const table = renderQaTable(report.steps);
+  const passed = report.summary.passed;
+  const fingerprint = failureFingerprint(report.summary);
+  const notes = [`tracking QA monitoring ${passed ? "passed" : "failed"} (${report.steps.length} steps, ${report.durationMs} ms)`];
+  const sha = previous?.head_sha ?? external_exports.object({ sha: external_exports.string() }).parse((await gh.request("GET /repos/{owner}/{repo}/commits/{ref}", { ...ref, ref: branch })).data).sha;
+  const { data: created } = await gh.request("POST /repos/{owner}/{repo}/check-runs", {
+    ...ref,
+    name: QA_MONITOR_CHECK,
+    head_sha: sha,
+    status: "completed",
+    conclusion: passed ? "success" : "failure",
+    external_id: fingerprint,
+    output: { title: passed ? "Tracking fires on every checked page" : "Tracking is missing or wrong", summary: notes[0] ?? "", text: table.slice(0, 6e4) }
+  });
+  const runUrl = external_exports.object({ html_url: external_exports.string() }).parse(created).html_url;
+  const author = deps.writerLogin ?? deps.botLogin;
+  const [incident] = (await findMarkedIssues(gh, ref, { label: config2.labels.incident, state: "open", marker: QA_MONITOR_MARKER, author })).sort(
+    (a, b) => a.number - b.number
+  );
+  if (passed) {
+    if (incident === void 0) return { results: [{ action: "qa-passed", notes }] };
+    const { comments } = await listCommentsNewestFirst(gh, ref, incident.number, () => true);
+    const newestOwn = comments.find((c) => (c.user?.login ?? "").toLowerCase() === author.toLowerCase());
+    if (newestOwn?.body.includes(QA_MONITOR_PASS_MARKER) !== true) {
+      await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+        ...ref,
+        issue_number: incident.number,
+        body: `${QA_MONITOR_PASS_MARKER}
+Tracking QA monitoring: checks pass again at ${at} ([the run](${runUrl})). The incident stays open until a person resolves it.
+
+${table}`
+      });
+      notes.push(`noted on #${incident.number} that checks pass again`);
+    }
+    return { results: [{ action: "qa-passed", incident: incident.number, notes }] };
+  }
+  if (incident !== void 0) {
+    if (previous?.conclusion !== "failure" || previous.external_id !== fingerprint) {
+      await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+        ...ref,
+        issue_number: incident.number,
+        body: `Tracking QA monitoring at ${at}: checks fail ([the run](${runUrl})).
+
+${table}`
+      });
+      notes.push(`updated monitoring incident #${incident.number}`);
+    }
+    return { results: [{ action: "qa-failed", incident: incident.number, notes }] };
+  }
+  const draft = qaIncidentDraft(report.steps, { tag: "monitoring", name: "production monitoring", url: runUrl }, qa.severity, deps.templates.form, {
+    checkedAt: at,
+    monitoring: true
+  });
+  const opened = await createIssueOnce(gh, ref, { marker: draft.marker, title: draft.title, body: draft.body, labels: [config2.labels.incident], findLabel: config2.labels.incident });
+  if (opened.created) {
+    await closeDuplicates(gh, ref, { label: config2.labels.incident, marker: draft.marker });
+    await declareCreatedIssue(gh, ref, opened.number, config2, deps);
+  }
+  notes.push(`opened monitoring incident #${opened.number}`);
+  return { results: [{ action: "qa-failed", incident: opened.number, notes }] };
+}
 
 // src/github/shell/reconcile.ts
 var CLOSED_LOOKBACK_MS = 7 * 864e5;
@@ -71046,6 +75003,94 @@ async function listIssues(gh, ref, query, pages = 10) {
   return out;
 }
 
+// src/github/shell/nudges.ts
+var MAX_PAGES = 10;
+async function nudgeIncidents(gh, ref, config2, deps, budget, at, resumeAfter) {
+  if (!config2.nudges) return { results: [] };
+  const incidents = await listIssues(gh, ref, { state: "open", labels: config2.labels.incident });
+  const postmortems = await listIssues(gh, ref, { state: "open", labels: config2.labels.postmortem });
+  const self2 = selfLogins(deps);
+  const owed = [...incidents.flatMap((i) => incidentOwes(i, config2, at, deps, ref, self2)), ...postmortems.flatMap((p) => postmortemOwes(p, at, self2))].sort(
+    (a, b) => a.overdue[0].dueAt - b.overdue[0].dueAt || a.issue.number - b.issue.number
+  );
+  const from = resumeAfter === void 0 ? 0 : owed.findIndex((o) => o.issue.number === resumeAfter) + 1;
+  const results = [];
+  let last = resumeAfter;
+  for (const item of owed.slice(from)) {
+    if (budget.exhausted) return { results, ...last !== void 0 ? { resumeAfter: last } : {} };
+    last = item.issue.number;
+    try {
+      const remind = async () => {
+        const current = item.state ? incidentOwes(item.issue, config2, at, deps, ref, self2)[0] : item;
+        return current ? remindIssue(gh, ref, current, config2, deps, self2) : ["nothing overdue any more"];
+      };
+      const notes = await (deps.exclusive ? deps.exclusive(ref, item.issue.number, remind) : remind());
+      results.push({ action: "reconciled", incident: item.issue.number, notes });
+    } catch (error63) {
+      results.push({ action: "ignored", incident: item.issue.number, notes: [`failed: ${safeMessage(error63)}`] });
+    }
+  }
+  return { results };
+}
+function incidentOwes(listed, config2, at, deps, ref, self2) {
+  if (listed.pull_request !== void 0) return [];
+  const issue3 = deps.memory ? deps.memory.freshest(ref, listed) : listed;
+  const state = parseBody(issue3.body).state;
+  const overdue2 = state && issue3.state === "open" ? incidentOverdue(state, config2, at).map((o) => ({ ...o, to: o.to.filter((l) => !self2(l)) })) : [];
+  return overdue2.length > 0 && state ? [{ issue: issue3, state, overdue: overdue2 }] : [];
+}
+function postmortemOwes(issue3, at, self2) {
+  if (!self2(issue3.user?.login ?? "") || parsePostmortemMarker(issue3.body) === void 0) return [];
+  const deadline = postmortemDeadline(issue3.body, issue3.assignees);
+  const overdue2 = deadline && overdueAt(deadline, at);
+  return overdue2 ? [{ issue: issue3, overdue: [overdue2] }] : [];
+}
+function selfLogins(deps) {
+  const own2 = new Set([deps.botLogin, deps.writerLogin].flatMap((l) => l ? [l.toLowerCase()] : []));
+  return (login2) => own2.has(login2.toLowerCase());
+}
+async function remindIssue(gh, ref, owed, config2, deps, self2) {
+  const since = new Date(Math.min(...owed.overdue.map((o) => o.since))).toISOString();
+  const sent = ownKeys(await commentsSince(gh, ref, owed.issue.number, since), self2);
+  const due = owed.overdue.filter((o) => !sent.has(o.key));
+  const notes = owed.overdue.filter((o) => sent.has(o.key)).map((o) => `${o.rule}: already reminded for the window from ${o.window}`);
+  if (due.length === 0) return notes;
+  if (owed.state && !(await recordTrust(gh, ref, owed.issue, deps)).trusted) return [...notes, "its record is not Firebreak's: no reminder until reconcile rebuilds it"];
+  const written = /* @__PURE__ */ new Map();
+  for (const overdue2 of due) {
+    const body = `${fitReply(nudgeText(overdue2, owed.state, config2))}
+
+${nudgeMarker(overdue2.rule, overdue2.window)}`;
+    const { data } = await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: owed.issue.number, body });
+    written.set(overdue2.key, commentViewSchema.parse(data).id);
+  }
+  const after = await commentsSince(gh, ref, owed.issue.number, since);
+  for (const overdue2 of due) {
+    const mine = written.get(overdue2.key);
+    const oldest = Math.min(...after.filter((c) => self2(c.user?.login ?? "") && nudgeKeysIn(c.body).includes(overdue2.key)).map((c) => c.id), mine);
+    if (oldest === mine) {
+      notes.push(`${overdue2.rule}: reminded ${overdue2.to.join(", ") || "the issue"} (window from ${overdue2.window})`);
+      continue;
+    }
+    await gh.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...ref, comment_id: mine });
+    notes.push(`${overdue2.rule}: another run reminded first; the duplicate was removed`);
+  }
+  return notes;
+}
+async function commentsSince(gh, ref, issue3, since) {
+  const out = [];
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const { data } = await gh.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: issue3, since, per_page: 100, page });
+    const rows = external_exports.array(commentViewSchema).parse(data);
+    out.push(...rows);
+    if (rows.length < 100) break;
+  }
+  return out;
+}
+function ownKeys(comments, self2) {
+  return new Set(comments.filter((c) => self2(c.user?.login ?? "")).flatMap((c) => nudgeKeysIn(c.body)));
+}
+
 // src/core/report/metrics.ts
 var REPORT_TIMES = ["detect", "own", "contain", "resolve"];
 var MINUTE2 = 6e4;
@@ -71055,9 +75100,9 @@ function nearestRank(values, p) {
   return sorted[Math.max(1, Math.ceil(p * sorted.length)) - 1];
 }
 function spread(values) {
-  const median = nearestRank(values, 0.5);
+  const median2 = nearestRank(values, 0.5);
   const p90 = nearestRank(values, 0.9);
-  return { count: values.length, ...median === void 0 ? {} : { median }, ...p90 === void 0 ? {} : { p90 } };
+  return { count: values.length, ...median2 === void 0 ? {} : { median: median2 }, ...p90 === void 0 ? {} : { p90 } };
 }
 function minutesBetween(from, to) {
   if (!from || !to) return void 0;
@@ -71277,10 +75322,10 @@ function renderDashboard(input2, config2) {
 
 // src/github/report-data.ts
 var PAGE2 = 100;
-var MAX_PAGES = 20;
+var MAX_PAGES2 = 20;
 async function listLabelled(gh, ref, label, since) {
   const issues = [];
-  for (let page = 1; page <= MAX_PAGES; page++) {
+  for (let page = 1; page <= MAX_PAGES2; page++) {
     const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
       ...ref,
       labels: label,
@@ -71380,6 +75425,9 @@ async function write(gh, ref, issue3, body) {
 // src/github/shell/scheduled-pass.ts
 var SCHEDULED_JOBS = [
   { name: "reconcile", run: reconcileIncidents },
+  { name: "detection", run: detectBreaks },
+  { name: "qa-monitor", run: monitorTrackingQa },
+  { name: "nudges", run: nudgeIncidents },
   { name: "dashboard", run: updateDashboard }
 ];
 async function runScheduledPass(gh, ref, config2, deps, at, cursor) {
@@ -71388,28 +75436,30 @@ async function runScheduledPass(gh, ref, config2, deps, at, cursor) {
   const resume = cursor?.get(ref);
   const start = Math.max(0, SCHEDULED_JOBS.findIndex((job) => job.name === resume?.job));
   const results = [];
+  const configErrors = [];
   for (const job of [...SCHEDULED_JOBS.slice(start), ...SCHEDULED_JOBS.slice(0, start)]) {
     const stop = (after) => ({ job: job.name, ...after !== void 0 ? { after } : {} });
     if (budget.exhausted) {
       cursor?.set(ref, stop());
-      return { results, calls: budget.spent, stoppedAt: stop() };
+      return { results, calls: budget.spent, stoppedAt: stop(), configErrors };
     }
-    const run2 = await job.run(metered, ref, config2, deps, budget, at, job.name === resume?.job ? resume.after : void 0);
-    results.push(...run2.results);
-    if (run2.resumeAfter !== void 0) {
-      cursor?.set(ref, stop(run2.resumeAfter));
-      return { results, calls: budget.spent, stoppedAt: stop(run2.resumeAfter) };
+    const run3 = await job.run(metered, ref, config2, deps, budget, at, job.name === resume?.job ? resume.after : void 0);
+    results.push(...run3.results);
+    configErrors.push(...run3.configErrors ?? []);
+    if (run3.resumeAfter !== void 0) {
+      cursor?.set(ref, stop(run3.resumeAfter));
+      return { results, calls: budget.spent, stoppedAt: stop(run3.resumeAfter), configErrors };
     }
   }
   cursor?.set(ref, void 0);
-  return { results, calls: budget.spent };
+  return { results, calls: budget.spent, configErrors };
 }
 
 // src/github/shell/handle.ts
 async function handle(gh, trigger, deps, cursor) {
   if (trigger.kind === "ignored") return { results: [{ action: "ignored", notes: [trigger.reason], configErrors: [] }] };
   if ("sender" in trigger && causedBySelf(trigger.sender, deps.botLogin)) return { results: [{ action: "ignored", notes: ["an event Firebreak caused itself"], configErrors: [] }] };
-  const loaded = await loadConfig(gh, trigger.ref, trigger.kind === "scheduled" || trigger.kind === "config-check" ? { ...deps, reportFixedConfig: true } : deps);
+  const loaded = await loadConfig(gh, trigger.ref, trigger.kind === "config-check" ? { ...deps, reportFixedConfig: true } : deps, trigger.kind !== "scheduled");
   const { config: config2 } = loaded;
   const withErrors = (r) => ({ ...r, configErrors: loaded.errors });
   switch (trigger.kind) {
@@ -71438,6 +75488,9 @@ async function handle(gh, trigger, deps, cursor) {
     case "deployment": {
       const ignored3 = senderIgnored(trigger.sender, config2);
       if (ignored3) return { results: [withErrors({ action: "ignored", notes: [ignored3] })] };
+      if (trigger.kind === "deployment" && !isProductionDeployment(trigger.deployment, config2.tracking_qa)) {
+        return { results: [withErrors(await runDeploymentGate(gh, trigger, config2, deps))] };
+      }
       return { results: [withErrors(await runReleaseQa(gh, trigger, config2, deps))] };
     }
     case "config-check":
@@ -71451,23 +75504,28 @@ async function handle(gh, trigger, deps, cursor) {
       };
     case "scheduled": {
       const pass = await runScheduledPass(gh, trigger.ref, config2, deps, trigger.at, cursor);
-      const results = pass.results.map(withErrors);
+      const errors = [...loaded.errors, ...pass.configErrors];
+      if (loaded.changed || pass.configErrors.length > 0) await reportErrors(gh, trigger.ref, { ...loaded, errors }, { ...deps, reportFixedConfig: true });
+      const results = pass.results.map((r) => ({ ...r, configErrors: errors }));
+      if (results.length === 0 && errors.length > 0) results.push({ action: "reconciled", notes: [`${errors.length} configuration error(s), reported in the configuration-error issue`], configErrors: errors });
       if (trigger.qa) results.push(withErrors(await runReleaseQa(gh, { kind: "release", ref: trigger.ref, release: trigger.qa, sender: { login: "scheduled", type: "User" } }, config2, deps)));
       return { results, calls: pass.calls, ...pass.stoppedAt ? { stoppedAt: pass.stoppedAt } : {} };
     }
   }
 }
-async function loadConfig(gh, ref, deps) {
+async function loadConfig(gh, ref, deps, report = true) {
   const loaded = await loadRepoConfig(gh, deps.files, ref, deps.configPath);
-  if (loaded.changed && (loaded.errors.length > 0 || deps.reportFixedConfig === true)) {
-    try {
-      const outcome = await reportConfigErrors(gh, ref, loaded);
-      if (outcome !== "unchanged") deps.log?.(`configuration-error issue ${outcome}`);
-    } catch (error63) {
-      deps.log?.(`could not report configuration errors: ${safeMessage(error63)}`);
-    }
-  }
+  if (report && loaded.changed) await reportErrors(gh, ref, loaded, deps);
   return loaded;
+}
+async function reportErrors(gh, ref, loaded, deps) {
+  if (loaded.errors.length === 0 && deps.reportFixedConfig !== true) return;
+  try {
+    const outcome = await reportConfigErrors(gh, ref, loaded);
+    if (outcome !== "unchanged") deps.log?.(`configuration-error issue ${outcome}`);
+  } catch (error63) {
+    deps.log?.(`could not report configuration errors: ${safeMessage(error63)}`);
+  }
 }
 
 // src/templates.ts
@@ -71520,7 +75578,7 @@ async function writeSummary(markdown) {
   if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(markdown).write();
   else info(markdown);
 }
-async function run() {
+async function run2() {
   try {
     const inputs = readInputs();
     setSecret(inputs["github-token"]);
@@ -71547,6 +75605,8 @@ async function run() {
       allowPrivateQaHosts: true,
       // Relay URLs are the workflow's secrets, passed as environment variables.
       relay: { env: process.env, hosted: false },
+      // KPI URLs may use any variable of the workflow's own environment for their auth header.
+      kpi: { env: process.env, hosted: false },
       log: (line) => info(line)
     };
     const trigger = triggerFrom(eventName, context2.payload, { repoFallback: process.env.GITHUB_REPOSITORY, at: (/* @__PURE__ */ new Date()).toISOString() });
@@ -71557,7 +75617,8 @@ async function run() {
     const handled = await handle(octokit, trigger, deps);
     const results = handled.results;
     const qa = trigger.kind === "scheduled" ? results.find((r) => r.action === "qa-passed" || r.action === "qa-failed") : void 0;
-    const outcome = trigger.kind === "scheduled" ? qa ?? reconciled(results.filter((r) => r !== qa)) : void 0;
+    const detected = trigger.kind === "scheduled" ? results.find((r) => r.action === "detected") : void 0;
+    const outcome = trigger.kind === "scheduled" ? qa ?? detected ?? reconciled(results.filter((r) => r !== qa)) : void 0;
     const failed = results.flatMap((r) => r.notes.filter((n) => n.startsWith("failed:")));
     const configErrors = new Set(results.flatMap((r) => r.configErrors.map((e) => `${e.key}: ${e.reason}`)));
     for (const error63 of configErrors) error(error63, { file: inputs["config-path"], title: "Firebreak configuration" });
@@ -71578,5 +75639,5 @@ async function run() {
 }
 
 // src/action/index.ts
-await run();
+await run2();
 /*! For license information please see index.js.LEGAL.txt */

@@ -71,7 +71,7 @@ describe("200 incidents", () => {
     expect(markdown).toContain("**200 incident(s)** · 10 routine variance · triage accuracy 50% (25 of 50) · peak parallel interventions 6 (#6) · estimated cost ≈ €29,333 over 10 incident(s) with a cost rate");
     expect(markdown).toContain("| start → detection | 200 | 1h 40m | 3h 00m |");
     const charts = mermaidBlocks(markdown);
-    expect(charts).toEqual(reportCharts(report).map((c) => c.replace(/^```mermaid\n|```$/g, "")));
+    expect(charts).toEqual(reportCharts(report).map((c) => c.replace(/^```mermaid\n|\n```$/g, "")));
     expect(await Promise.all(charts.map(parseMermaid))).toEqual(["pie", "xychart", "xychart"]);
   });
 });

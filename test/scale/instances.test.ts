@@ -3,7 +3,7 @@
 // as in production. Each scenario has its own GitHub, Redis and instances; they run one after
 // another (the machine is small and every scenario waits on paced writes).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { replyKeyOf } from "../../src/core/model/markers.js";
+import { nudgeKeysIn, replyKeyOf } from "../../src/core/model/markers.js";
 import { ensureBuild } from "../e2e/build.global.js";
 import { readFileSync } from "node:fs";
 import { cardOf, type Cluster, comment, REPO, send, settle, startCluster, waitFor } from "../../src/dev/cluster.js";
@@ -88,7 +88,11 @@ async function expectBurstApplied(c: Cluster, incident: number, { ids }: Burst):
   expect(state.roles.responders.map((r) => r.login).sort()).toEqual([...LOGINS].sort());
   const reactions = botReactions(c, incident);
   for (const id of ids) expect(reactions.get(id)).toEqual(["+1"]);
-  const replies = c.gh.comments(REPO, incident).filter((x) => x.author === "firebreak[bot]");
+  const own = c.gh.comments(REPO, incident).filter((x) => x.author === "firebreak[bot]");
+  // The scheduled pass may also remind about the missing owner (the emulator's clock starts in the
+  // past): once at most, across instances; the replies to the burst are the rest.
+  expect(own.filter((x) => nudgeKeysIn(x.body).length > 0).length).toBeLessThanOrEqual(1);
+  const replies = own.filter((x) => nudgeKeysIn(x.body).length === 0);
   const keys = replies.map((r) => replyKeyOf(r.body));
   expect(new Set(keys).size).toBe(keys.length);
   expect(replies).toHaveLength(LOGINS.filter((_, i) => withReply(i)).length);

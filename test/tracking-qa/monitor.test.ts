@@ -36,7 +36,8 @@ function configure(path: string): void {
   gh.putFile(
     REPO,
     ".github/firebreak.yml",
-    ["tracking_qa:", `  base_url: ${site.url}`, "  monitor_every: 1h", `  ids: { meta_pixel: "${FIXTURE_IDS.meta_pixel}" }`, "  steps:", `    - { path: "${path}", expect: [meta_pixel] }`].join("\n"),
+    // Reminders (test/nudges) are off: these tests count the monitoring incident's own comments.
+    ["nudges: false", "tracking_qa:", `  base_url: ${site.url}`, "  monitor_every: 1h", `  ids: { meta_pixel: "${FIXTURE_IDS.meta_pixel}" }`, "  steps:", `    - { path: "${path}", expect: [meta_pixel] }`].join("\n"),
   );
 }
 
