@@ -63582,10 +63582,10 @@ async function findMarkedIssues(gh, ref, query) {
     direction: "desc",
     per_page: PAGE
   });
-  return external_exports.array(issueViewSchema).parse(data).filter((i) => i.body.includes(query.marker)).filter((i) => query.author === void 0 || (i.user?.login ?? "").toLowerCase() === query.author.toLowerCase());
+  return external_exports.array(issueViewSchema).parse(data).filter((i) => i.body.includes(query.marker)).filter((i) => (i.user?.login ?? "").toLowerCase() === query.author.toLowerCase());
 }
 async function createIssueOnce(gh, ref, draft) {
-  const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker, ...draft.author ? { author: draft.author } : {} });
+  const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker, author: draft.author });
   if (before[0]) return { number: before[0].number, created: false };
   const body = draft.body.includes(draft.marker) ? draft.body : `${draft.marker}
 ${draft.body}`;
@@ -63654,9 +63654,9 @@ function configIssueBody(path, errors) {
     configReportedMarker(errors.map(configErrorFingerprint))
   ].join("\n");
 }
-async function reportConfigErrors(gh, ref, loaded) {
+async function reportConfigErrors(gh, ref, loaded, writer) {
   const label = loaded.config.labels.config_error;
-  const marked = await findMarkedIssues(gh, ref, { label, state: "all", marker: CONFIG_ERROR_MARKER });
+  const marked = await findMarkedIssues(gh, ref, { label, state: "all", marker: CONFIG_ERROR_MARKER, author: writer });
   const existing = marked.find((i) => i.state === "open");
   if (loaded.errors.length === 0) {
     if (!existing) return "unchanged";
@@ -63687,7 +63687,8 @@ ${errorTable(loaded.path, loaded.errors)}`
       title: "Firebreak configuration error",
       body,
       labels: [label],
-      findLabel: label
+      findLabel: label,
+      author: writer
     });
     return "opened";
   }
@@ -71112,6 +71113,12 @@ function unassignableOwner(input2, result, written) {
   return { action: result.action, state, plan, notes: [`owner ${owner2} could not be assigned`] };
 }
 
+// src/github/shell/deps.ts
+var DEFAULT_FORM_PATH = ".github/ISSUE_TEMPLATE/marketing-incident.yml";
+function writerOf(deps) {
+  return deps.writerLogin ?? deps.botLogin;
+}
+
 // src/core/relay/events.ts
 function stamp(at) {
   return new Date(at).toISOString().replace(/[-:]|\.\d+/g, "");
@@ -71632,7 +71639,7 @@ async function applyPlan(gh, ref, input2, decided, deps) {
   let postmortem2;
   if (result.plan.postmortem) {
     const draft = result.plan.postmortem;
-    const created = await createIssueOnce(gh, ref, { ...draft, findLabel: input2.config.labels.postmortem, author: deps.botLogin });
+    const created = await createIssueOnce(gh, ref, { ...draft, findLabel: input2.config.labels.postmortem, author: writerOf(deps) });
     postmortem2 = created.number;
     result = withPostmortem(input2, result, postmortem2);
   }
@@ -71713,15 +71720,12 @@ async function recordTrust(gh, ref, issue3, deps) {
   try {
     const { data } = await gh.request("POST /graphql", { query: EDITOR_QUERY, variables: { owner: ref.owner, name: ref.repo, number: issue3.number } });
     const found = answer2.safeParse(data).data?.data.repository?.issue;
-    if (found) trusted = wroteLast(found, issue3.user?.login, deps.writerLogin ?? deps.botLogin);
+    if (found) trusted = wroteLast(found, issue3.user?.login, writerOf(deps));
   } catch (error63) {
     deps.log?.(`#${issue3.number}: could not ask who last edited the body, so its record is rebuilt (${safeMessage(error63)})`);
   }
   return { trusted, ...lastWritten ? { lastWritten } : {} };
 }
-
-// src/github/shell/deps.ts
-var DEFAULT_FORM_PATH = ".github/ISSUE_TEMPLATE/marketing-incident.yml";
 
 // src/github/shell/incident.ts
 async function runIncidentEvent(gh, trigger, route, config2, deps) {
@@ -71800,9 +71804,10 @@ async function declareCreatedIssue(gh, ref, number5, config2, deps) {
   return runIncidentEvent(gh, trigger, { kind: "incident", declaring: true, event: event2 }, config2, { ...deps, issueFromPayload: true });
 }
 async function openMarkedIncident(gh, ref, draft, config2, deps) {
-  const created = await createIssueOnce(gh, ref, { ...draft, labels: [config2.labels.incident], findLabel: config2.labels.incident });
+  const author = writerOf(deps);
+  const created = await createIssueOnce(gh, ref, { ...draft, labels: [config2.labels.incident], findLabel: config2.labels.incident, author });
   if (!created.created) return created;
-  const kept = await closeDuplicates(gh, ref, { label: config2.labels.incident, marker: draft.marker });
+  const kept = await closeDuplicates(gh, ref, { label: config2.labels.incident, marker: draft.marker, author });
   if (kept !== void 0 && kept !== created.number) return { number: kept, created: false };
   await declareCreatedIssue(gh, ref, created.number, config2, deps);
   return created;
@@ -74785,7 +74790,7 @@ async function detectBreaks(gh, ref, config2, deps, budget) {
   const sameBreak = (a, b) => a.channel === b.channel && a.layer === b.layer;
   const cleared = raised.filter((r) => !active.some((a) => sameBreak(a.signal, r.signal)));
   if (active.length === 0 && cleared.length === 0) return { results: [], ...errors };
-  const writer = (deps.writerLogin ?? deps.botLogin).toLowerCase();
+  const writer = writerOf(deps).toLowerCase();
   const listed = (await openIncidents(gh, ref, config2)).map((issue3) => ({
     issue: issue3,
     number: issue3.number,
@@ -74874,7 +74879,7 @@ async function monitorTrackingQa(gh, ref, config2, deps, _budget, at) {
     output: { title: passed ? "Tracking fires on every checked page" : "Tracking is missing or wrong", summary: notes[0] ?? "", text: table.slice(0, 6e4) }
   });
   const runUrl = external_exports.object({ html_url: external_exports.string() }).parse(created).html_url;
-  const author = deps.writerLogin ?? deps.botLogin;
+  const author = writerOf(deps);
   const [incident] = (await findMarkedIssues(gh, ref, { label: config2.labels.incident, state: "open", marker: QA_MONITOR_MARKER, author })).sort(
     (a, b) => a.number - b.number
   );
@@ -74912,9 +74917,9 @@ ${table}`
     checkedAt: at,
     monitoring: true
   });
-  const opened = await createIssueOnce(gh, ref, { marker: draft.marker, title: draft.title, body: draft.body, labels: [config2.labels.incident], findLabel: config2.labels.incident });
+  const opened = await createIssueOnce(gh, ref, { marker: draft.marker, title: draft.title, body: draft.body, labels: [config2.labels.incident], findLabel: config2.labels.incident, author });
   if (opened.created) {
-    await closeDuplicates(gh, ref, { label: config2.labels.incident, marker: draft.marker });
+    await closeDuplicates(gh, ref, { label: config2.labels.incident, marker: draft.marker, author });
     await declareCreatedIssue(gh, ref, opened.number, config2, deps);
   }
   notes.push(`opened monitoring incident #${opened.number}`);
@@ -74930,7 +74935,7 @@ async function reconcileIncidents(gh, ref, config2, deps, budget, at, resumeAfte
   const recentlyClosed = await listIssues(gh, ref, { state: "closed", labels: label, since }, 1);
   const results = [];
   if (resumeAfter === void 0) {
-    await closeDuplicatePostmortems(gh, ref, config2);
+    await closeDuplicatePostmortems(gh, ref, config2, writerOf(deps));
     results.push(...await recordCompletedPostmortems(gh, ref, recentlyClosed, config2, deps));
   }
   const work = [...open4, ...recentlyClosed.filter(closeUnhandled)].filter((i) => i.pull_request === void 0 && (resumeAfter === void 0 || i.number > resumeAfter)).sort((a, b) => a.number - b.number);
@@ -74980,7 +74985,7 @@ async function recordCompletedPostmortems(gh, ref, recentlyClosed, config2, deps
   }
   return results;
 }
-async function closeDuplicatePostmortems(gh, ref, config2) {
+async function closeDuplicatePostmortems(gh, ref, config2, author) {
   const postmortems = await listIssues(gh, ref, { state: "open", labels: config2.labels.postmortem }, 1);
   const counts = /* @__PURE__ */ new Map();
   for (const issue3 of postmortems) {
@@ -74989,7 +74994,7 @@ async function closeDuplicatePostmortems(gh, ref, config2) {
   }
   for (const [incident, count] of counts) {
     if (count < 2) continue;
-    await closeDuplicates(gh, ref, { label: config2.labels.postmortem, marker: `${postmortemMarker(incident).replace(/ -->$/, "")} ` });
+    await closeDuplicates(gh, ref, { label: config2.labels.postmortem, marker: `${postmortemMarker(incident).replace(/ -->$/, "")} `, author });
   }
 }
 async function listIssues(gh, ref, query, pages = 10) {
@@ -75394,7 +75399,7 @@ function unique2(issues) {
 var MIN_CALLS = 8;
 async function updateDashboard(gh, ref, config2, deps, budget, at) {
   if (budget.max - budget.spent < MIN_CALLS) return { results: [], resumeAfter: 0 };
-  const writer = deps.writerLogin ?? deps.botLogin;
+  const writer = writerOf(deps);
   try {
     const period = { from: new Date(Date.parse(at) - DASHBOARD_DAYS * 864e5).toISOString(), to: at };
     const input2 = await readReportInput(gh, ref, config2, period, writer, true);
@@ -75521,7 +75526,7 @@ async function loadConfig(gh, ref, deps, report = true) {
 async function reportErrors(gh, ref, loaded, deps) {
   if (loaded.errors.length === 0 && deps.reportFixedConfig !== true) return;
   try {
-    const outcome = await reportConfigErrors(gh, ref, loaded);
+    const outcome = await reportConfigErrors(gh, ref, loaded, writerOf(deps));
     if (outcome !== "unchanged") deps.log?.(`configuration-error issue ${outcome}`);
   } catch (error63) {
     deps.log?.(`could not report configuration errors: ${safeMessage(error63)}`);

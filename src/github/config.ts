@@ -68,9 +68,9 @@ function configIssueBody(path: string, errors: readonly ConfigError[]): string {
  * error, updated (with one comment naming what is new) when new errors appear, closed when the
  * file is valid again. Writes nothing while the reported set is unchanged.
  */
-export async function reportConfigErrors(gh: GitHubClient, ref: RepoRef, loaded: RepoConfig): Promise<"opened" | "updated" | "closed" | "unchanged"> {
+export async function reportConfigErrors(gh: GitHubClient, ref: RepoRef, loaded: RepoConfig, writer: string): Promise<"opened" | "updated" | "closed" | "unchanged"> {
   const label = loaded.config.labels.config_error;
-  const marked = await findMarkedIssues(gh, ref, { label, state: "all", marker: CONFIG_ERROR_MARKER });
+  const marked = await findMarkedIssues(gh, ref, { label, state: "all", marker: CONFIG_ERROR_MARKER, author: writer });
   const existing = marked.find((i) => i.state === "open");
   if (loaded.errors.length === 0) {
     if (!existing) return "unchanged";
@@ -101,6 +101,7 @@ export async function reportConfigErrors(gh: GitHubClient, ref: RepoRef, loaded:
       body,
       labels: [label],
       findLabel: label,
+      author: writer,
     });
     return "opened";
   }

@@ -98,7 +98,7 @@ export async function listClosedSince(gh: GitHubClient, ref: RepoRef, since: str
 export async function findMarkedIssues(
   gh: GitHubClient,
   ref: RepoRef,
-  query: { label: string; state: "open" | "all"; marker: string; author?: string },
+  query: { label: string; state: "open" | "all"; marker: string; author: string },
 ): Promise<IssueView[]> {
   const { data } = await gh.request("GET /repos/{owner}/{repo}/issues", {
     ...ref,
@@ -114,7 +114,7 @@ export async function findMarkedIssues(
     .parse(data)
     .filter((i) => i.body.includes(query.marker))
     // A marker copied into someone else's issue is not Firebreak's issue (SPEC §13).
-    .filter((i) => query.author === undefined || (i.user?.login ?? "").toLowerCase() === query.author.toLowerCase());
+    .filter((i) => (i.user?.login ?? "").toLowerCase() === query.author.toLowerCase());
 }
 
 /**
@@ -124,9 +124,9 @@ export async function findMarkedIssues(
 export async function createIssueOnce(
   gh: GitHubClient,
   ref: RepoRef,
-  draft: { marker: string; title: string; body: string; labels: string[]; assignees?: string[]; findLabel: string; author?: string },
+  draft: { marker: string; title: string; body: string; labels: string[]; assignees?: string[]; findLabel: string; author: string },
 ): Promise<{ number: number; created: boolean }> {
-  const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker, ...(draft.author ? { author: draft.author } : {}) });
+  const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker, author: draft.author });
   if (before[0]) return { number: before[0].number, created: false };
   const body = draft.body.includes(draft.marker) ? draft.body : `${draft.marker}\n${draft.body}`;
   const { data } = await gh.request("POST /repos/{owner}/{repo}/issues", {
@@ -141,7 +141,7 @@ export async function createIssueOnce(
 }
 
 /** Closes later duplicates of a marked issue (a lost creation race), keeping the oldest; returns the one kept. */
-export async function closeDuplicates(gh: GitHubClient, ref: RepoRef, query: { label: string; marker: string; author?: string }): Promise<number | undefined> {
+export async function closeDuplicates(gh: GitHubClient, ref: RepoRef, query: { label: string; marker: string; author: string }): Promise<number | undefined> {
   const all = await findMarkedIssues(gh, ref, { ...query, state: "all" });
   const [first, ...later] = all.sort((a, b) => a.number - b.number);
   if (!first) return undefined;

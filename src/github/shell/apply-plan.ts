@@ -17,6 +17,7 @@ import type { GitHubClient, RepoRef } from "../client.js";
 import { safeMessage } from "../client.js";
 import { createIssueOnce } from "../issues.js";
 import type { ShellDeps } from "./deps.js";
+import { writerOf } from "./deps.js";
 import type { IncidentState } from "../../core/model/incident.js";
 import { recordBefore, relayNews } from "../../relay/index.js";
 import type { RelayDeps } from "../../relay/send.js";
@@ -28,7 +29,7 @@ export async function applyPlan(gh: GitHubClient, ref: RepoRef, input: PlanInput
   let postmortem: number | undefined;
   if (result.plan.postmortem) {
     const draft = result.plan.postmortem;
-    const created = await createIssueOnce(gh, ref, { ...draft, findLabel: input.config.labels.postmortem, author: deps.botLogin });
+    const created = await createIssueOnce(gh, ref, { ...draft, findLabel: input.config.labels.postmortem, author: writerOf(deps) });
     // A lost creation race (two processes) can still make two: reconcile closes the later one.
     postmortem = created.number;
     result = withPostmortem(input, result, postmortem);

@@ -13,6 +13,7 @@ import { closeDuplicates, createIssueOnce, findMarkedIssues } from "../issues.js
 import { readReportInput } from "../report-data.js";
 import type { CallBudget } from "./budget.js";
 import type { ShellDeps } from "./deps.js";
+import { writerOf } from "./deps.js";
 import type { JobRun } from "./reconcile.js";
 
 /** Calls a dashboard update needs at least (lists, one trust query, find, write): below it, the next pass does it. */
@@ -20,7 +21,7 @@ const MIN_CALLS = 8;
 
 export async function updateDashboard(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, budget: CallBudget, at: string): Promise<JobRun> {
   if (budget.max - budget.spent < MIN_CALLS) return { results: [], resumeAfter: 0 };
-  const writer = deps.writerLogin ?? deps.botLogin;
+  const writer = writerOf(deps);
   try {
     const period = { from: new Date(Date.parse(at) - DASHBOARD_DAYS * 86_400_000).toISOString(), to: at };
     const input = await readReportInput(gh, ref, config, period, writer, true);

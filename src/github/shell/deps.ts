@@ -76,3 +76,8 @@ export interface RunResult {
 }
 
 export const DEFAULT_FORM_PATH = ".github/ISSUE_TEMPLATE/marketing-incident.yml";
+
+/** Who Firebreak's issues and comments are written by: a marker counts only on theirs (SPEC §13). */
+export function writerOf(deps: Pick<ShellDeps, "botLogin" | "writerLogin">): string {
+  return deps.writerLogin ?? deps.botLogin;
+}

@@ -18,7 +18,7 @@ import { safeMessage } from "../client.js";
 import { listCommentsNewestFirst, listReleases } from "../issues.js";
 import type { CallBudget } from "./budget.js";
 import type { RunResult, ShellDeps } from "./deps.js";
-import { DEFAULT_FORM_PATH } from "./deps.js";
+import { DEFAULT_FORM_PATH, writerOf } from "./deps.js";
 import { openMarkedIncident } from "./incident.js";
 import { readKpiSources } from "./kpi-sources.js";
 import type { JobRun } from "./reconcile.js";
@@ -168,7 +168,7 @@ export async function detectBreaks(gh: GitHubClient, ref: RepoRef, config: Fireb
   // Nothing active and nothing that could have cleared: no GitHub call at all.
   if (active.length === 0 && cleared.length === 0) return { results: [], ...errors };
 
-  const writer = (deps.writerLogin ?? deps.botLogin).toLowerCase();
+  const writer = writerOf(deps).toLowerCase();
   const listed: Listed[] = (await openIncidents(gh, ref, config)).map((issue) => ({
     issue,
     number: issue.number,

@@ -10,7 +10,7 @@ import { runDeploymentGate, runReleaseQa } from "./release-qa.js";
 import { isProductionDeployment } from "../../core/tracking-qa/config.js";
 import { causedBySelf, routeIssueEvent, senderIgnored } from "../../core/decide/needs.js";
 import { isFormSubmission } from "../../core/declaration/form.js";
-import { DEFAULT_FORM_PATH } from "./deps.js";
+import { DEFAULT_FORM_PATH, writerOf } from "./deps.js";
 import type { RunResult, ShellDeps } from "./deps.js";
 import { runIncidentEvent, runPostmortemClosed } from "./incident.js";
 import type { PassCursor } from "./scheduled-pass.js";
@@ -103,7 +103,7 @@ async function reportErrors(gh: GitHubClient, ref: RepoRef, loaded: RepoConfig, 
   // file changed; an Action run starts cold every time, so it leaves that to the scheduled pass.
   if (loaded.errors.length === 0 && deps.reportFixedConfig !== true) return;
   try {
-    const outcome = await reportConfigErrors(gh, ref, loaded);
+    const outcome = await reportConfigErrors(gh, ref, loaded, writerOf(deps));
     if (outcome !== "unchanged") deps.log?.(`configuration-error issue ${outcome}`);
   } catch (error) {
     deps.log?.(`could not report configuration errors: ${safeMessage(error)}`);

@@ -16,7 +16,7 @@ import { Permissions } from "../permissions.js";
 import { applyPlan } from "./apply-plan.js";
 import { recordTrust } from "./trust.js";
 import type { RunResult, ShellDeps } from "./deps.js";
-import { DEFAULT_FORM_PATH } from "./deps.js";
+import { DEFAULT_FORM_PATH, writerOf } from "./deps.js";
 
 type IssueTrigger = Extract<Trigger, { kind: "issue" }>;
 type Outcome = Omit<RunResult, "configErrors">;
@@ -122,9 +122,10 @@ export async function openMarkedIncident(
   config: FirebreakConfig,
   deps: ShellDeps,
 ): Promise<{ number: number; created: boolean }> {
-  const created = await createIssueOnce(gh, ref, { ...draft, labels: [config.labels.incident], findLabel: config.labels.incident });
+  const author = writerOf(deps);
+  const created = await createIssueOnce(gh, ref, { ...draft, labels: [config.labels.incident], findLabel: config.labels.incident, author });
   if (!created.created) return created;
-  const kept = await closeDuplicates(gh, ref, { label: config.labels.incident, marker: draft.marker });
+  const kept = await closeDuplicates(gh, ref, { label: config.labels.incident, marker: draft.marker, author });
   if (kept !== undefined && kept !== created.number) return { number: kept, created: false };
   await declareCreatedIssue(gh, ref, created.number, config, deps);
   return created;

@@ -15,6 +15,7 @@ import type { GitHubClient, RepoRef } from "../client.js";
 import { closeDuplicates, createIssueOnce, findMarkedIssues, listCommentsNewestFirst } from "../issues.js";
 import type { CallBudget } from "./budget.js";
 import type { ShellDeps } from "./deps.js";
+import { writerOf } from "./deps.js";
 import { declareCreatedIssue } from "./incident.js";
 import type { JobRun } from "./reconcile.js";
 
@@ -75,7 +76,7 @@ export async function monitorTrackingQa(gh: GitHubClient, ref: RepoRef, config: 
   });
   const runUrl = z.object({ html_url: z.string() }).parse(created).html_url;
 
-  const author = deps.writerLogin ?? deps.botLogin;
+  const author = writerOf(deps);
   const [incident] = (await findMarkedIssues(gh, ref, { label: config.labels.incident, state: "open", marker: QA_MONITOR_MARKER, author })).sort(
     (a, b) => a.number - b.number,
   );
@@ -110,9 +111,9 @@ export async function monitorTrackingQa(gh: GitHubClient, ref: RepoRef, config: 
     checkedAt: at,
     monitoring: true,
   });
-  const opened = await createIssueOnce(gh, ref, { marker: draft.marker, title: draft.title, body: draft.body, labels: [config.labels.incident], findLabel: config.labels.incident });
+  const opened = await createIssueOnce(gh, ref, { marker: draft.marker, title: draft.title, body: draft.body, labels: [config.labels.incident], findLabel: config.labels.incident, author });
   if (opened.created) {
-    await closeDuplicates(gh, ref, { label: config.labels.incident, marker: draft.marker });
+    await closeDuplicates(gh, ref, { label: config.labels.incident, marker: draft.marker, author });
     await declareCreatedIssue(gh, ref, opened.number, config, deps);
   }
   notes.push(`opened monitoring incident #${opened.number}`);

@@ -13,6 +13,7 @@ import type { Trigger } from "../events.js";
 import { closeDuplicates, getIssue } from "../issues.js";
 import type { CallBudget } from "./budget.js";
 import type { RunResult, ShellDeps } from "./deps.js";
+import { writerOf } from "./deps.js";
 import { closeUnhandled, runIncidentEvent, runPostmortemClosed } from "./incident.js";
 
 type Outcome = Omit<RunResult, "configErrors">;
@@ -35,7 +36,7 @@ export async function reconcileIncidents(gh: GitHubClient, ref: RepoRef, config:
   const recentlyClosed = await listIssues(gh, ref, { state: "closed", labels: label, since }, 1);
   const results: Outcome[] = [];
   if (resumeAfter === undefined) {
-    await closeDuplicatePostmortems(gh, ref, config);
+    await closeDuplicatePostmortems(gh, ref, config, writerOf(deps));
     results.push(...(await recordCompletedPostmortems(gh, ref, recentlyClosed, config, deps)));
   }
   const work = [...open, ...recentlyClosed.filter(closeUnhandled)]
@@ -98,7 +99,7 @@ async function recordCompletedPostmortems(gh: GitHubClient, ref: RepoRef, recent
 }
 
 /** Two processes racing to open one postmortem can make two: the later ones are closed as duplicates. */
-async function closeDuplicatePostmortems(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig): Promise<void> {
+async function closeDuplicatePostmortems(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, author: string): Promise<void> {
   const postmortems = await listIssues(gh, ref, { state: "open", labels: config.labels.postmortem }, 1);
   const counts = new Map<number, number>();
   for (const issue of postmortems) {
@@ -108,7 +109,7 @@ async function closeDuplicatePostmortems(gh: GitHubClient, ref: RepoRef, config:
   for (const [incident, count] of counts) {
     if (count < 2) continue;
     // The marker up to the incident number: a repeat's marker carries more after it.
-    await closeDuplicates(gh, ref, { label: config.labels.postmortem, marker: `${postmortemMarker(incident).replace(/ -->$/, "")} ` });
+    await closeDuplicates(gh, ref, { label: config.labels.postmortem, marker: `${postmortemMarker(incident).replace(/ -->$/, "")} `, author });
   }
 }
 

@@ -7,6 +7,7 @@ import type { IncidentState, IssueView } from "../../core/model/incident.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import { safeMessage } from "../client.js";
 import type { ShellDeps } from "./deps.js";
+import { writerOf } from "./deps.js";
 
 export interface RecordTrust {
   /** The body's record may be used as it is. */
@@ -42,7 +43,7 @@ export async function recordTrust(gh: GitHubClient, ref: RepoRef, issue: IssueVi
   try {
     const { data } = await gh.request("POST /graphql", { query: EDITOR_QUERY, variables: { owner: ref.owner, name: ref.repo, number: issue.number } });
     const found = answer.safeParse(data).data?.data.repository?.issue;
-    if (found) trusted = wroteLast(found, issue.user?.login, deps.writerLogin ?? deps.botLogin);
+    if (found) trusted = wroteLast(found, issue.user?.login, writerOf(deps));
   } catch (error) {
     deps.log?.(`#${issue.number}: could not ask who last edited the body, so its record is rebuilt (${safeMessage(error)})`);
   }
