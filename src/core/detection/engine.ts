@@ -3,68 +3,13 @@
 // and `detect` at a time is the same pass stopped there, so both always agree.
 import type { Baseline } from "./baseline.js";
 import { computeBaseline } from "./baseline.js";
-import type { DetectionConfig, Sensitivity } from "./config.js";
+import type { DetectionConfig } from "./config.js";
 import type { KpiSeries, KpiSeriesSet } from "./parse.js";
 import type { Step } from "./time.js";
 import { DAY_MS, HOUR_MS, gridLabel, seasonalSlots, slotName } from "./time.js";
-
-export type Layer = "economics" | "measurement" | "conversion" | "delivery" | "operations" | "unknown";
-
-export interface Signal {
-  at: string;
-  since: string;
-  channel: string;
-  layer: Layer;
-  metric: string;
-  observed: number;
-  expected: number;
-  low: number;
-  high: number;
-  score: number;
-  severity: 1 | 2 | 3;
-  reason: string;
-}
-
-/** The metrics §14 names; any other numeric column is watched on its own (layer `unknown`). */
-export const KNOWN_METRICS = new Set(["spend", "impressions", "clicks", "platform_conversions", "platform_revenue", "sessions", "checkout_starts", "orders", "revenue"]);
-const STORE = "all";
-
-/**
- * How large and how long a break must be. `points`: consecutive final points (the window);
- * `z`: robust standard deviations of the window total; `drop`: the material relative change per layer.
- */
-export interface Thresholds {
-  points: number;
-  /** Window lengths tried, shortest first. */
-  windows: number[];
-  z: number;
-  drop: Record<Layer, number>;
-  /** A related series "holds" while it is down by less than this (or not significantly down). */
-  hold: number;
-}
-
-/** Extra standard deviations per doubling of the window. */
-const LONGER_WINDOW_Z = 0.25;
-
-export function thresholds(sensitivity: Sensitivity, step: Step): Thresholds {
-  const base = step === "hour" ? 3 : 2;
-  const scale = { low: 1.25, normal: 1, high: 0.8 }[sensitivity];
-  const points = base + { low: 1, normal: 0, high: -1 }[sensitivity];
-  return {
-    points,
-    windows: (step === "hour" ? [1, 2, 4, 8] : [1, 2, 4]).map((m) => m * points),
-    z: { low: 4, normal: 3, high: 2.5 }[sensitivity],
-    drop: {
-      delivery: 0.5 * scale,
-      measurement: 0.4 * scale,
-      conversion: 0.3 * scale,
-      economics: 0.4 * scale,
-      operations: 0.4 * scale,
-      unknown: 0.5 * scale,
-    },
-    hold: 0.2,
-  };
-}
+import type { Layer, Signal, Thresholds } from "./thresholds.js";
+import { KNOWN_METRICS, LONGER_WINDOW_Z, thresholds } from "./thresholds.js";
+import { change, channelWords, METRIC_WORDS, pct, round, STORE } from "./words.js";
 
 /** Sums of a series over a window of final points: observed, expected and the variance. */
 interface Window {
@@ -199,16 +144,6 @@ function prepare(data: KpiSeriesSet, config: DetectionConfig): Prepared {
   return p;
 }
 
-function pct(ratio: number): string {
-  return `${Math.round(Math.abs(1 - ratio) * 100)}%`;
-}
-
-function change(r: Reading | undefined): string {
-  if (!r) return "no data";
-  const p = Math.round((r.ratio - 1) * 100);
-  return `${p >= 0 ? "+" : "−"}${Math.abs(p)}%`;
-}
-
 /** The store total of a metric (`all`), or the sum of the other slices of a slice's kind. */
 function restOfStore(p: Prepared, slice: string, metric: string, from: number, to: number): Window | undefined {
   const store = windowOf(p.get(STORE, metric), from, to);
@@ -327,23 +262,6 @@ function economicsFinding(p: Prepared, t: Thresholds, channel: string, spend: Wa
   return undefined;
 }
 
-const round = (x: number) => Math.round(x * 100) / 100;
-
-const METRIC_WORDS: Record<string, string> = {
-  spend: "spend",
-  platform_conversions: "platform conversions",
-  orders: "orders",
-  cpa: "cost per conversion",
-  roas: "return on ad spend",
-};
-
-function channelWords(p: Prepared, channel: string): string {
-  if (channel === STORE) return "Store";
-  if (channel.startsWith("line:")) return `Product line ${channel.slice(5)}:`;
-  if (channel.startsWith("market:")) return `Market ${channel.slice(7)}:`;
-  return p.config.channels[channel] ?? channel;
-}
-
 /** "Tuesday 10:00–13:00", "Tuesday 22:00–Wednesday 04:00", "Tuesday–Wednesday" or "the 8 days to Friday". */
 function windowWords(p: Prepared, from: number, to: number): string {
   const step = p.data.step;
@@ -366,7 +284,7 @@ function toSignal(p: Prepared, f: Finding, at: number, since: number): Signal {
   const direction = f.metric === "cpa" ? (observed >= expected ? "above" : "below") : r.ratio < 1 ? "below" : "above";
   const size = f.metric === "cpa" ? pct(observed / Math.max(expected, 1e-9)) : pct(r.ratio);
   const what = f.layer === "unknown" ? f.metric : (METRIC_WORDS[f.metric] ?? f.metric);
-  const reason = `${channelWords(p, f.channel)} ${what} ${size} ${direction} the usual for ${windowWords(p, from, to)}${f.context ? ` ${f.context}` : ""}.`;
+  const reason = `${channelWords(p.config.channels, f.channel)} ${what} ${size} ${direction} the usual for ${windowWords(p, from, to)}${f.context ? ` ${f.context}` : ""}.`;
   return {
     at: gridLabel(p.data.step, p.data.start, at),
     since: gridLabel(p.data.step, p.data.start, since),

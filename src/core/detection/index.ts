@@ -3,5 +3,6 @@ export type { DetectionConfig, Sensitivity } from "./config.js";
 export { detectionSchema, SENSITIVITIES } from "./config.js";
 export type { KpiInputError, KpiParse, KpiSeries, KpiSeriesSet, ParseOptions } from "./parse.js";
 export { MAX_GRID_POINTS, MAX_SERIES, parseKpi } from "./parse.js";
-export type { Layer, Signal, Thresholds } from "./engine.js";
-export { band, detect, KNOWN_METRICS, newestAt, replay, thresholds } from "./engine.js";
+export type { Layer, Signal, Thresholds } from "./thresholds.js";
+export { KNOWN_METRICS, thresholds } from "./thresholds.js";
+export { band, detect, newestAt, replay } from "./engine.js";

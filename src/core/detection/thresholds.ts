@@ -1,0 +1,61 @@
+// What a signal is and how large and long a break must be to raise one (SPEC §14): the
+// thresholds per sensitivity and grain, chosen on the tuning seeds of the evaluation set.
+import type { Sensitivity } from "./config.js";
+import type { Step } from "./time.js";
+
+export type Layer = "economics" | "measurement" | "conversion" | "delivery" | "operations" | "unknown";
+
+export interface Signal {
+  at: string;
+  since: string;
+  channel: string;
+  layer: Layer;
+  metric: string;
+  observed: number;
+  expected: number;
+  low: number;
+  high: number;
+  score: number;
+  severity: 1 | 2 | 3;
+  reason: string;
+}
+
+/** The metrics §14 names; any other numeric column is watched on its own (layer `unknown`). */
+export const KNOWN_METRICS = new Set(["spend", "impressions", "clicks", "platform_conversions", "platform_revenue", "sessions", "checkout_starts", "orders", "revenue"]);
+
+/**
+ * How large and how long a break must be. `points`: consecutive final points (the window);
+ * `z`: robust standard deviations of the window total; `drop`: the material relative change per layer.
+ */
+export interface Thresholds {
+  points: number;
+  /** Window lengths tried, shortest first. */
+  windows: number[];
+  z: number;
+  drop: Record<Layer, number>;
+  /** A related series "holds" while it is down by less than this (or not significantly down). */
+  hold: number;
+}
+
+/** Extra standard deviations per doubling of the window. */
+export const LONGER_WINDOW_Z = 0.25;
+
+export function thresholds(sensitivity: Sensitivity, step: Step): Thresholds {
+  const base = step === "hour" ? 3 : 2;
+  const scale = { low: 1.25, normal: 1, high: 0.8 }[sensitivity];
+  const points = base + { low: 1, normal: 0, high: -1 }[sensitivity];
+  return {
+    points,
+    windows: (step === "hour" ? [1, 2, 4, 8] : [1, 2, 4]).map((m) => m * points),
+    z: { low: 4, normal: 3, high: 2.5 }[sensitivity],
+    drop: {
+      delivery: 0.5 * scale,
+      measurement: 0.4 * scale,
+      conversion: 0.3 * scale,
+      economics: 0.4 * scale,
+      operations: 0.4 * scale,
+      unknown: 0.5 * scale,
+    },
+    hold: 0.2,
+  };
+}
