@@ -73929,6 +73929,29 @@ function parseKpi(text2, opts = {}) {
   }
 }
 
+// src/core/detection/thresholds.ts
+var KNOWN_METRICS = /* @__PURE__ */ new Set(["spend", "impressions", "clicks", "platform_conversions", "platform_revenue", "sessions", "checkout_starts", "orders", "revenue"]);
+var LONGER_WINDOW_Z = 0.25;
+function thresholds(sensitivity, step) {
+  const base = step === "hour" ? 3 : 2;
+  const scale = { low: 1.25, normal: 1, high: 0.8 }[sensitivity];
+  const points = base + { low: 1, normal: 0, high: -1 }[sensitivity];
+  return {
+    points,
+    windows: (step === "hour" ? [1, 2, 4, 8] : [1, 2, 4]).map((m) => m * points),
+    z: { low: 4, normal: 3, high: 2.5 }[sensitivity],
+    drop: {
+      delivery: 0.5 * scale,
+      measurement: 0.4 * scale,
+      conversion: 0.3 * scale,
+      economics: 0.4 * scale,
+      operations: 0.4 * scale,
+      unknown: 0.5 * scale
+    },
+    hold: 0.2
+  };
+}
+
 // src/core/detection/baseline.ts
 var SEASON_WEEKS = 6;
 var LEVEL_BLOCKS = { hour: 7, day: 9 };
@@ -74018,29 +74041,32 @@ function computeBaseline(values, step, metric, minHistoryDays) {
   return { expected, sigma };
 }
 
-// src/core/detection/engine.ts
-var KNOWN_METRICS = /* @__PURE__ */ new Set(["spend", "impressions", "clicks", "platform_conversions", "platform_revenue", "sessions", "checkout_starts", "orders", "revenue"]);
+// src/core/detection/words.ts
 var STORE = "all";
-var LONGER_WINDOW_Z = 0.25;
-function thresholds(sensitivity, step) {
-  const base = step === "hour" ? 3 : 2;
-  const scale = { low: 1.25, normal: 1, high: 0.8 }[sensitivity];
-  const points = base + { low: 1, normal: 0, high: -1 }[sensitivity];
-  return {
-    points,
-    windows: (step === "hour" ? [1, 2, 4, 8] : [1, 2, 4]).map((m) => m * points),
-    z: { low: 4, normal: 3, high: 2.5 }[sensitivity],
-    drop: {
-      delivery: 0.5 * scale,
-      measurement: 0.4 * scale,
-      conversion: 0.3 * scale,
-      economics: 0.4 * scale,
-      operations: 0.4 * scale,
-      unknown: 0.5 * scale
-    },
-    hold: 0.2
-  };
+var round = (x) => Math.round(x * 100) / 100;
+function pct(ratio) {
+  return `${Math.round(Math.abs(1 - ratio) * 100)}%`;
 }
+function change2(r) {
+  if (!r) return "no data";
+  const p = Math.round((r.ratio - 1) * 100);
+  return `${p >= 0 ? "+" : "\u2212"}${Math.abs(p)}%`;
+}
+var METRIC_WORDS = {
+  spend: "spend",
+  platform_conversions: "platform conversions",
+  orders: "orders",
+  cpa: "cost per conversion",
+  roas: "return on ad spend"
+};
+function channelWords(channels, channel) {
+  if (channel === STORE) return "Store";
+  if (channel.startsWith("line:")) return `Product line ${channel.slice(5)}:`;
+  if (channel.startsWith("market:")) return `Market ${channel.slice(7)}:`;
+  return channels[channel] ?? channel;
+}
+
+// src/core/detection/engine.ts
 function watch(series, baseline) {
   const n = series.values.length;
   const sums = { observed: new Float64Array(n + 1), expected: new Float64Array(n + 1), variance: new Float64Array(n + 1), gaps: new Int32Array(n + 1) };
@@ -74108,14 +74134,6 @@ function prepare(data, config2) {
   }
   byConfig.set(key, p);
   return p;
-}
-function pct(ratio) {
-  return `${Math.round(Math.abs(1 - ratio) * 100)}%`;
-}
-function change2(r) {
-  if (!r) return "no data";
-  const p = Math.round((r.ratio - 1) * 100);
-  return `${p >= 0 ? "+" : "\u2212"}${Math.abs(p)}%`;
 }
 function restOfStore(p, slice, metric, from, to) {
   const store = windowOf(p.get(STORE, metric), from, to);
@@ -74216,20 +74234,6 @@ function economicsFinding(p, t, channel, spend, spendWindow, from, to) {
   }
   return void 0;
 }
-var round = (x) => Math.round(x * 100) / 100;
-var METRIC_WORDS = {
-  spend: "spend",
-  platform_conversions: "platform conversions",
-  orders: "orders",
-  cpa: "cost per conversion",
-  roas: "return on ad spend"
-};
-function channelWords(p, channel) {
-  if (channel === STORE) return "Store";
-  if (channel.startsWith("line:")) return `Product line ${channel.slice(5)}:`;
-  if (channel.startsWith("market:")) return `Market ${channel.slice(7)}:`;
-  return p.config.channels[channel] ?? channel;
-}
 function windowWords(p, from, to) {
   const step = p.data.step;
   const first = slotName(step, p.slots[from]);
@@ -74250,7 +74254,7 @@ function toSignal(p, f, at, since) {
   const direction = f.metric === "cpa" ? observed >= expected ? "above" : "below" : r.ratio < 1 ? "below" : "above";
   const size = f.metric === "cpa" ? pct(observed / Math.max(expected, 1e-9)) : pct(r.ratio);
   const what = f.layer === "unknown" ? f.metric : METRIC_WORDS[f.metric] ?? f.metric;
-  const reason2 = `${channelWords(p, f.channel)} ${what} ${size} ${direction} the usual for ${windowWords(p, from, to)}${f.context ? ` ${f.context}` : ""}.`;
+  const reason2 = `${channelWords(p.config.channels, f.channel)} ${what} ${size} ${direction} the usual for ${windowWords(p, from, to)}${f.context ? ` ${f.context}` : ""}.`;
   return {
     at: gridLabel(p.data.step, p.data.start, at),
     since: gridLabel(p.data.step, p.data.start, since),
