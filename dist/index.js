@@ -68210,6 +68210,7 @@ var CHROMIUM_ARGS = [
   "--disable-sync"
 ];
 var CONSENT_GRACE_MS = 1e3;
+var FIRST_HIT_WAIT_MS = 3e3;
 var LOAD_WAIT_MS = 3e3;
 var MAX_BROWSER_PAGES = 4;
 var MAX_RECORDED_REQUESTS = 2e3;
@@ -68460,7 +68461,7 @@ async function attemptStep(tab, url2, step, config2) {
   const renderedBy = () => {
     const settledAt = rec.loadedAt ?? (rec.domLoadedAt === void 0 ? Infinity : rec.domLoadedAt + LOAD_WAIT_MS);
     if (!wantsConsent || rec.hits.some((h) => h.tag === "ga4" && h.kind === "beacon")) return settledAt;
-    return settledAt + CONSENT_GRACE_MS;
+    return settledAt + (rec.hits.some((h) => h.kind === "beacon") ? CONSENT_GRACE_MS : FIRST_HIT_WAIT_MS);
   };
   const settle2 = async (deadline, done) => {
     for (; ; ) {

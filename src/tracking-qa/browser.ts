@@ -34,6 +34,12 @@ export const CHROMIUM_ARGS = [
 /** How long after the load event consent waits for a GA4 hit to show its consent state. */
 const CONSENT_GRACE_MS = 1000;
 
+/**
+ * How long after the load event consent waits for a first tag hit at all: the default is judged
+ * against it, and on a busy runner a pixel's beacon can follow the load event by more than the grace.
+ */
+const FIRST_HIT_WAIT_MS = 3000;
+
 /** A page whose load event never comes (a stalled image, a long poll) is judged this long after DOMContentLoaded. */
 const LOAD_WAIT_MS = 3000;
 
@@ -423,7 +429,7 @@ async function attemptStep(tab: QaTab, url: string, step: TrackingQaStep, config
   const renderedBy = (): number => {
     const settledAt = rec.loadedAt ?? (rec.domLoadedAt === undefined ? Infinity : rec.domLoadedAt + LOAD_WAIT_MS);
     if (!wantsConsent || rec.hits.some((h) => h.tag === "ga4" && h.kind === "beacon")) return settledAt;
-    return settledAt + CONSENT_GRACE_MS;
+    return settledAt + (rec.hits.some((h) => h.kind === "beacon") ? CONSENT_GRACE_MS : FIRST_HIT_WAIT_MS);
   };
   /** Waits until `done` holds, the page fails, or the deadline; true when the deadline came first. */
   const settle = async (deadline: number, done: () => boolean): Promise<boolean> => {
