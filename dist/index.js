@@ -71150,6 +71150,9 @@ function relayEvents(before, after, at) {
   if (after.postmortem?.complete && !before.postmortem?.complete) events.push(event("postmortem-complete", at));
   return events.filter((e) => Number.isFinite(Date.parse(e.at)));
 }
+function nudgeEvent(window2) {
+  return event("nudge", window2);
+}
 function deliveryKey(event2, destination) {
   return `${event2.key}>${destination.url_env}`;
 }
@@ -71605,12 +71608,12 @@ function failureReason(error63, url2) {
   const text2 = parts.join(": ") || String(error63);
   return (url2 ? text2.split(url2).join("<url>") : text2).replace(/https?:\/\/\S+/g, "<url>").slice(0, 300);
 }
-async function relayNews(ref, input2, before, after, deps, log) {
+async function relayNews(ref, input2, before, after, deps, log, extra = []) {
   const destinations = input2.config.relay;
   if (!after || destinations.length === 0) return void 0;
   const incident = { number: input2.issue.number, title: input2.issue.title, url: input2.issue.html_url, repository: `${ref.owner}/${ref.repo}` };
   const outcome = { sent: [], failed: [], reached: [] };
-  for (const { event: event2, destination: d } of dueDeliveries(relayEvents(before, after, input2.event.at), after, destinations)) {
+  for (const { event: event2, destination: d } of dueDeliveries([...relayEvents(before, after, input2.event.at), ...extra], after, destinations)) {
     const name = destinationName(d);
     let url2;
     try {
@@ -71663,9 +71666,9 @@ async function applyPlan(gh, ref, input2, decided, deps) {
   if (deps.relay) await relayAfter(gh, ref, { ...input2, issue: issue3 }, recordBefore(input2), result.state, deps, deps.relay);
   return { plan, ...postmortem2 ? { postmortem: postmortem2 } : {} };
 }
-async function relayAfter(gh, ref, input2, before, after, deps, relay) {
+async function relayAfter(gh, ref, input2, before, after, deps, relay, extra = []) {
   try {
-    const record2 = await relayNews(ref, input2, before, after, relay, deps.log);
+    const record2 = await relayNews(ref, input2, before, after, relay, deps.log, extra);
     if (record2) await patchIssue(gh, ref, input2.issue.number, record2, input2.config, deps);
   } catch (error63) {
     deps.log?.(`#${input2.issue.number}: could not record what was relayed: ${safeMessage(error63)}`);
@@ -75032,7 +75035,7 @@ async function nudgeIncidents(gh, ref, config2, deps, budget, at, resumeAfter) {
     try {
       const remind = async () => {
         const current = item.state ? incidentOwes(item.issue, config2, at, deps, ref, self2)[0] : item;
-        return current ? remindIssue(gh, ref, current, config2, deps, self2) : ["nothing overdue any more"];
+        return current ? remindIssue(gh, ref, current, config2, deps, self2, at) : ["nothing overdue any more"];
       };
       const notes = await (deps.exclusive ? deps.exclusive(ref, item.issue.number, remind) : remind());
       results.push({ action: "reconciled", incident: item.issue.number, notes });
@@ -75059,7 +75062,7 @@ function selfLogins(deps) {
   const own2 = new Set([deps.botLogin, deps.writerLogin].flatMap((l) => l ? [l.toLowerCase()] : []));
   return (login2) => own2.has(login2.toLowerCase());
 }
-async function remindIssue(gh, ref, owed, config2, deps, self2) {
+async function remindIssue(gh, ref, owed, config2, deps, self2, at) {
   const since = new Date(Math.min(...owed.overdue.map((o) => o.since))).toISOString();
   const sent = ownKeys(await commentsSince(gh, ref, owed.issue.number, since), self2);
   const due = owed.overdue.filter((o) => !sent.has(o.key));
@@ -75075,15 +75078,20 @@ ${nudgeMarker(overdue2.rule, overdue2.window)}`;
     written.set(overdue2.key, commentViewSchema.parse(data).id);
   }
   const after = await commentsSince(gh, ref, owed.issue.number, since);
+  const kept = [];
   for (const overdue2 of due) {
     const mine = written.get(overdue2.key);
     const oldest = Math.min(...after.filter((c) => self2(c.user?.login ?? "") && nudgeKeysIn(c.body).includes(overdue2.key)).map((c) => c.id), mine);
     if (oldest === mine) {
       notes.push(`${overdue2.rule}: reminded ${overdue2.to.join(", ") || "the issue"} (window from ${overdue2.window})`);
+      kept.push(overdue2);
       continue;
     }
     await gh.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...ref, comment_id: mine });
     notes.push(`${overdue2.rule}: another run reminded first; the duplicate was removed`);
+  }
+  if (deps.relay && owed.state && kept.length > 0) {
+    await relayAfter(gh, ref, { config: config2, issue: owed.issue, event: { kind: "commands", at } }, owed.state, owed.state, deps, deps.relay, kept.map((o) => nudgeEvent(o.window)));
   }
   return notes;
 }

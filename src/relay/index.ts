@@ -8,6 +8,7 @@ import type { EngineInput } from "../core/decide/types.js";
 import type { IncidentState } from "../core/model/incident.js";
 import type { IssueUpdate } from "../core/model/plan.js";
 import { destinationName } from "../core/relay/config.js";
+import type { RelayEvent } from "../core/relay/events.js";
 import { deliveryKey, dueDeliveries, relayEvents } from "../core/relay/events.js";
 import { relayMessage } from "../core/relay/message.js";
 import { payloadFor } from "../core/relay/platforms.js";
@@ -30,14 +31,23 @@ export function failureReason(error: unknown, url: string | undefined): string {
 /**
  * Sends what the event made news and returns the issue update that records it (undefined when
  * there is nothing to record). `issue` is the issue as written by the plan; `before` its record
- * before this event (undefined when it had none that Firebreak wrote).
+ * before this event (undefined when it had none that Firebreak wrote); `extra`, news the record
+ * does not show (a reminder the nudge job sent).
  */
-export async function relayNews(ref: RepoRef, input: RelayInput, before: IncidentState | undefined, after: IncidentState | undefined, deps: RelayDeps, log?: (line: string) => void): Promise<IssueUpdate | undefined> {
+export async function relayNews(
+  ref: RepoRef,
+  input: RelayInput,
+  before: IncidentState | undefined,
+  after: IncidentState | undefined,
+  deps: RelayDeps,
+  log?: (line: string) => void,
+  extra: readonly RelayEvent[] = [],
+): Promise<IssueUpdate | undefined> {
   const destinations = input.config.relay;
   if (!after || destinations.length === 0) return undefined;
   const incident = { number: input.issue.number, title: input.issue.title, url: input.issue.html_url, repository: `${ref.owner}/${ref.repo}` };
   const outcome: RelayOutcome = { sent: [], failed: [], reached: [] };
-  for (const { event, destination: d } of dueDeliveries(relayEvents(before, after, input.event.at), after, destinations)) {
+  for (const { event, destination: d } of dueDeliveries([...relayEvents(before, after, input.event.at), ...extra], after, destinations)) {
     const name = destinationName(d);
     let url: string | undefined;
     try {

@@ -17,6 +17,7 @@ import { nudgeIncidents } from "../../src/github/shell/nudges.js";
 import { MemoryCursor } from "../../src/github/shell/scheduled-pass.js";
 import { shippedTemplates } from "../../src/templates.js";
 import { declaredIncident } from "../support/incident-factory.js";
+import { startSink } from "../../src/dev/relay-sink.js";
 
 const REPO = "acme/shop";
 const ref = { owner: "acme", repo: "shop" };
@@ -44,7 +45,7 @@ afterEach(async () => {
   world = undefined;
 });
 
-async function start(config: string): Promise<World> {
+async function start(config: string, extra: Partial<ShellDeps> = {}): Promise<World> {
   let now = START;
   const gh = new LocalGitHub({ clock: () => new Date(now), rateLimit: 100_000 });
   world = gh;
@@ -55,7 +56,7 @@ async function start(config: string): Promise<World> {
   gh.createLabel(REPO, "postmortem", "5319e7", "A postmortem");
   gh.putFile(REPO, ".github/firebreak.yml", config);
   const client = new Octokit({ baseUrl: url, auth: gh.tokenFor(BOT) });
-  const deps: ShellDeps = { files: new FileCache(), labels: new LabelStyler(), botLogin: BOT, templates: shippedTemplates(), issueFromPayload: true };
+  const deps: ShellDeps = { files: new FileCache(), labels: new LabelStyler(), botLogin: BOT, templates: shippedTemplates(), issueFromPayload: true, ...extra };
   const pass = (cursor?: MemoryCursor) => handle(client, { kind: "scheduled", ref, at: new Date(now).toISOString() }, deps, cursor);
   return {
     gh,
@@ -111,6 +112,26 @@ describe("nudges in the scheduled pass", () => {
     expect(w.reminders(1)).toEqual(["update@2026-11-30T10:00:00.000Z"]);
     await w.passAt(156);
     expect(w.reminders(1)).toEqual(["update@2026-11-30T10:00:00.000Z", "update@2026-11-30T11:35:00.000Z"]);
+  }, 60_000);
+
+  it("relays a reminder once to the chat destinations that want nudges, recorded as sent", async () => {
+    const slack = await startSink();
+    try {
+      const config = "notify:\n  2: [devon]\nrelay:\n  - kind: slack\n    url_env: FIREBREAK_RELAY_SLACK\n    events: [nudge]\n";
+      const w = await start(config, { relay: { env: { FIREBREAK_RELAY_SLACK: slack.url }, hosted: false } });
+      await w.declare("Spend stopped");
+      expect(slack.bodies).toEqual([]);
+      await w.passAt(61);
+      expect(w.reminders(1)).toEqual(["owner@2026-11-30T10:00:00.000Z"]);
+      expect(slack.bodies.map((b) => (b as { text: string }).text)).toEqual(["SEV2 incident is overdue: #1 Spend stopped"]);
+      expect(parseBody(w.gh.issue(REPO, 1)?.body).state?.relay?.sent).toEqual(["nudge@20261130T100000Z>FIREBREAK_RELAY_SLACK"]);
+      // A repeated pass in the same window sends nothing more.
+      await w.pass();
+      await w.passAt(90);
+      expect(slack.bodies).toHaveLength(1);
+    } finally {
+      await slack.close();
+    }
   }, 60_000);
 
   it("overlapping passes converge on one reminder", async () => {

@@ -54,6 +54,11 @@ export function relayEvents(before: IncidentState | undefined, after: IncidentSt
   return events.filter((e) => Number.isFinite(Date.parse(e.at)));
 }
 
+/** A reminder the nudge job sent (SPEC §15), keyed by the start of its window. */
+export function nudgeEvent(window: string): RelayEvent {
+  return event("nudge", window);
+}
+
 /** What the record keeps for one event and one destination. */
 export function deliveryKey(event: RelayEvent, destination: Pick<RelayDestination, "url_env">): string {
   return `${event.key}>${destination.url_env}`;

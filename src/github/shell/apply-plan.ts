@@ -21,6 +21,7 @@ import { writerOf } from "./deps.js";
 import type { IncidentState } from "../../core/model/incident.js";
 import { recordBefore, relayNews } from "../../relay/index.js";
 import type { RelayDeps } from "../../relay/send.js";
+import type { RelayEvent } from "../../core/relay/events.js";
 
 type PlanInput = Pick<EngineInput, "config" | "issue" | "event" | "log" | "recordTrusted">;
 
@@ -54,10 +55,19 @@ export async function applyPlan(gh: GitHubClient, ref: RepoRef, input: PlanInput
   return { plan, ...(postmortem ? { postmortem } : {}) };
 }
 
-/** Relays the news of this plan and records it; never fails the event (SPEC §16). */
-async function relayAfter(gh: GitHubClient, ref: RepoRef, input: PlanInput, before: IncidentState | undefined, after: IncidentState | undefined, deps: ShellDeps, relay: RelayDeps): Promise<void> {
+/** Relays the news of this plan (and `extra` news) and records it; never fails the event (SPEC §16). */
+export async function relayAfter(
+  gh: GitHubClient,
+  ref: RepoRef,
+  input: PlanInput,
+  before: IncidentState | undefined,
+  after: IncidentState | undefined,
+  deps: ShellDeps,
+  relay: RelayDeps,
+  extra: readonly RelayEvent[] = [],
+): Promise<void> {
   try {
-    const record = await relayNews(ref, input, before, after, relay, deps.log);
+    const record = await relayNews(ref, input, before, after, relay, deps.log, extra);
     if (record) await patchIssue(gh, ref, input.issue.number, record, input.config, deps);
   } catch (error) {
     deps.log?.(`#${input.issue.number}: could not record what was relayed: ${safeMessage(error)}`);

@@ -22,6 +22,8 @@ import type { RunResult, ShellDeps } from "./deps.js";
 import type { JobRun } from "./reconcile.js";
 import { listIssues } from "./reconcile.js";
 import { recordTrust } from "./trust.js";
+import { relayAfter } from "./apply-plan.js";
+import { nudgeEvent } from "../../core/relay/events.js";
 
 type Outcome = Omit<RunResult, "configErrors">;
 
@@ -56,7 +58,7 @@ export async function nudgeIncidents(gh: GitHubClient, ref: RepoRef, config: Fir
       // Its turn may come after a webhook on it (the App's queue): judged again from what this process wrote since.
       const remind = async () => {
         const current = item.state ? incidentOwes(item.issue, config, at, deps, ref, self)[0] : item;
-        return current ? remindIssue(gh, ref, current, config, deps, self) : ["nothing overdue any more"];
+        return current ? remindIssue(gh, ref, current, config, deps, self, at) : ["nothing overdue any more"];
       };
       const notes = await (deps.exclusive ? deps.exclusive(ref, item.issue.number, remind) : remind());
       results.push({ action: "reconciled", incident: item.issue.number, notes });
@@ -90,7 +92,7 @@ function selfLogins(deps: ShellDeps): (login: string) => boolean {
   return (login) => own.has(login.toLowerCase());
 }
 
-async function remindIssue(gh: GitHubClient, ref: RepoRef, owed: Owed, config: FirebreakConfig, deps: ShellDeps, self: (login: string) => boolean): Promise<string[]> {
+async function remindIssue(gh: GitHubClient, ref: RepoRef, owed: Owed, config: FirebreakConfig, deps: ShellDeps, self: (login: string) => boolean, at: string): Promise<string[]> {
   // Read from the event that last satisfied a rule: GitHub's clock on both sides, never the pass's.
   const since = new Date(Math.min(...owed.overdue.map((o) => o.since))).toISOString();
   const sent = ownKeys(await commentsSince(gh, ref, owed.issue.number, since), self);
@@ -107,15 +109,21 @@ async function remindIssue(gh: GitHubClient, ref: RepoRef, owed: Owed, config: F
   }
   // Create, then verify: of two reminders for one key, the oldest stays and the later one goes.
   const after = await commentsSince(gh, ref, owed.issue.number, since);
+  const kept: Overdue[] = [];
   for (const overdue of due) {
     const mine = written.get(overdue.key)!;
     const oldest = Math.min(...after.filter((c) => self(c.user?.login ?? "") && nudgeKeysIn(c.body).includes(overdue.key)).map((c) => c.id), mine);
     if (oldest === mine) {
       notes.push(`${overdue.rule}: reminded ${overdue.to.join(", ") || "the issue"} (window from ${overdue.window})`);
+      kept.push(overdue);
       continue;
     }
     await gh.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...ref, comment_id: mine });
     notes.push(`${overdue.rule}: another run reminded first; the duplicate was removed`);
+  }
+  // Only the run whose reminder stayed relays it; the record keeps it as sent (SPEC §16 `nudge`).
+  if (deps.relay && owed.state && kept.length > 0) {
+    await relayAfter(gh, ref, { config, issue: owed.issue, event: { kind: "commands", at } }, owed.state, owed.state, deps, deps.relay, kept.map((o) => nudgeEvent(o.window)));
   }
   return notes;
 }
