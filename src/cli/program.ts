@@ -93,7 +93,8 @@ reads is refused with the fields named; an invalid config file is exit 2.${EXIT_
     .command("reconcile")
     .description("Bring every open incident's card in line with its comment log and acknowledge unanswered commands (the Action's schedule run).")
     .requiredOption("--repo <owner/repo>", "the repository")
-    .option("--bot-login <login>", "the login whose comments are Firebreak's own", "github-actions[bot]")
+    // No default login: a personal token writes as its owner, whose records and issues are then Firebreak's (SPEC §13).
+    .option("--bot-login <login>", "the login whose comments are Firebreak's own (default: the token's owner, and github-actions[bot])")
     .option("--config-path <path>", "the config file in the repository", ".github/firebreak.yml")
     .option("--json", "print the results as JSON")
     .addHelpText("after", `${TOKEN_HELP}\nExits 1 when an incident could not be reconciled.${EXIT_CODES}`)

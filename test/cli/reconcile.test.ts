@@ -2,6 +2,7 @@
 // its card, and a command no run answered is applied and acknowledged; a second run writes nothing.
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { memoryIo } from "../../src/cli/common.js";
+import { main } from "../../src/cli/program.js";
 import { runReconcile } from "../../src/cli/reconcile.js";
 import { parseBody } from "../../src/core/card.js";
 import { emulator, writesOf } from "./helpers.js";
@@ -65,4 +66,17 @@ it("catches up a close whose run never came: the resolved incident gets its post
   expect(card?.postmortem?.issue).toBe(3);
   expect(world.gh.issue("acme/shop", 3)?.labels).toContain("postmortem");
   expect(world.gh.issue("acme/shop", 1)?.state).toBe("closed");
+});
+
+it("through the command line with a personal token, Firebreak's records and issues are the token owner's: a second run writes nothing", async () => {
+  world.gh.openIssue("acme/shop", "devon", { title: "Checkout broken on iOS", body: "Orders from iOS stopped at 10:00.", labels: ["incident"] });
+  const io = memoryIo(world.env);
+  expect(await main(["reconcile", "--repo", "acme/shop"], io)).toBe(0);
+  const dashboards = () => world.gh.issues("acme/shop").filter((i) => i.labels.includes("firebreak-dashboard"));
+  expect(dashboards().map((d) => d.author)).toEqual(["acme"]);
+  world.gh.resetRequests();
+  expect(await main(["reconcile", "--repo", "acme/shop"], memoryIo(world.env))).toBe(0);
+  // The card is trusted (the token's owner wrote it) and the dashboard found: nothing rebuilt, nothing opened twice.
+  expect(writesOf(world.gh)).toEqual([]);
+  expect(dashboards()).toHaveLength(1);
 });
