@@ -35639,7 +35639,7 @@ function statusOf(error63) {
 }
 function safeMessage(error63) {
   const raw = error63 instanceof Error ? error63.message : String(error63);
-  return raw.replace(/(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, "[token]").replace(/(authorization|token|bearer)\s*[:=]?\s*[A-Za-z0-9._-]{16,}/gi, "$1 [redacted]").replace(/-----BEGIN[^-]+PRIVATE KEY-----[\s\S]*?-----END[^-]+PRIVATE KEY-----/g, "[private key]").slice(0, 500);
+  return raw.replace(/(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, "[token]").replace(/(authorization|token|bearer)\s*(?:[:=]\s*)?[A-Za-z0-9._-]{16,}/gi, "$1 [redacted]").replace(/-----BEGIN[^-]{1,40}PRIVATE KEY-----[\s\S]*?(?:-----END[^-]{1,40}PRIVATE KEY-----|$)/g, "[private key]").slice(0, 500);
 }
 
 // node_modules/zod/v4/classic/external.js
@@ -55639,7 +55639,7 @@ function detectionMarksIn(text2) {
 function linesOf(body) {
   return body.replace(/\r\n?/g, "\n").split("\n");
 }
-var FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+var FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
 var FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
 var COMMENT_OPEN = /^ {0,3}<!--/;
 var QUOTE = /^ {0,3}>/;
@@ -55691,7 +55691,7 @@ function lineKinds(lines, options) {
     }
     const open4 = FENCE_OPEN.exec(line);
     const fence2 = open4?.[1];
-    if (fence2 && !(fence2[0] === "`" && (open4[2] ?? "").includes("`"))) {
+    if (fence2 && !(fence2[0] === "`" && line.slice(open4[0].length).includes("`"))) {
       const char = fence2[0] ?? "`";
       if (fence2.length < (unclosable[char] ?? Infinity)) {
         const list2 = closers[char] ?? [];
@@ -55723,6 +55723,11 @@ function lineKinds(lines, options) {
 }
 function withoutComments(text2) {
   return text2.replace(/<!--[\s\S]*?(?:-->|$)/g, (comment) => comment.replace(/[^\n]/g, ""));
+}
+function trimEndOf(text2, chars) {
+  let end = text2.length;
+  while (end > 0 && chars.includes(text2[end - 1])) end--;
+  return text2.slice(0, end);
 }
 
 // src/core/commands/grammar.ts
@@ -55768,7 +55773,7 @@ function nearestCommand(word) {
   }
   return best && word.length >= 3 ? best.name : void 0;
 }
-var FIELD = /^\s*([A-Za-z][A-Za-z-]{0,30})\s*:\s*(.*)$/;
+var FIELD = /^\s*([A-Za-z][A-Za-z-]{0,30})\s*:(.*)$/;
 var SLASH_WORD = /^\/([A-Za-z][A-Za-z-]*)(?=\s|$)(.*)$/;
 function parseComment(body) {
   const lines = linesOf(body).slice(0, MAX_LINES);
@@ -62772,8 +62777,8 @@ var ZONE_OFFSETS = {
   AEST: 600,
   AEDT: 660
 };
-var ZONE = String.raw`(?:(?:UTC|GMT)\s*[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}(?::?\d{2})?|Z|[A-Za-z]{3,4})`;
-var CLOCK = String.raw`(\d{1,2})(?:[:.](\d{2}))?(?::(\d{2})(?:[.,]\d+)?)?\s*([ap]\.?m\.?)?`;
+var ZONE = String.raw`(?:(?:UTC|GMT) ?[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}(?::?\d{2})?|Z|[A-Za-z]{3,4})`;
+var CLOCK = String.raw`(\d{1,2})(?:[:.](\d{2}))?(?::(\d{2})(?:[.,]\d+)?)? ?([ap]\.?m\.?)?`;
 function zoneOffset(token) {
   if (token === void 0 || token === "") return 0;
   const t = token.replace(/\s+/g, "").toUpperCase();
@@ -62814,17 +62819,17 @@ function zonedDate(reference, offsetMinutes2, daysBack) {
   return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
 }
 var ISO_LIKE = new RegExp(
-  String.raw`(?<![\d])(\d{4})-(\d{2})-(\d{2})(?:(?:T|\s+|,\s*)${CLOCK})?\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`,
+  String.raw`(?<![\d])(\d{4})-(\d{2})-(\d{2})(?:(?:T| |, ?)${CLOCK})? ?(?:\(?(${ZONE})\)?)?(?![\w+-])`,
   "i"
 );
 var DOTTED_DMY = new RegExp(
-  String.raw`(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?\s+${CLOCK})?\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`,
+  String.raw`(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,? ${CLOCK})? ?(?:\(?(${ZONE})\)?)?(?![\w+-])`,
   "i"
 );
-var RELATIVE_FIRST = new RegExp(String.raw`\b(today|yesterday)(?:,?\s+at)?,?\s+${CLOCK}\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`, "i");
-var RELATIVE_LAST = new RegExp(String.raw`(?<![\w:.])${CLOCK}\s*(?:\(?(${ZONE})\)?)?,?\s+(today|yesterday)\b`, "i");
+var RELATIVE_FIRST = new RegExp(String.raw`\b(today|yesterday)(?:,? at)?,? ${CLOCK} ?(?:\(?(${ZONE})\)?)?(?![\w+-])`, "i");
+var RELATIVE_LAST = new RegExp(String.raw`(?<![\w:.])${CLOCK} ?(?:\(?(${ZONE})\)?)?,? (today|yesterday)\b`, "i");
 var BARE_CLOCK = new RegExp(
-  String.raw`^(?:(?:since|from|at|around|about|approx\.?|approximately|~|ca\.?)\s*)*${CLOCK}\s*(?:\(?(${ZONE})\)?)?$`,
+  String.raw`^(?:(?:since|from|at|around|about|approx\.?|approximately|~|ca\.?) ?)*${CLOCK} ?(?:\(?(${ZONE})\)?)?$`,
   "i"
 );
 function parseLenientTime(text2, reference) {
@@ -63258,7 +63263,11 @@ function resolveConfig(raw) {
   const config2 = lenient(configSchema, rest, [], errors);
   return { config: config2, errors };
 }
+var MAX_CONFIG_CHARS = 32768;
 function parseConfigYaml(text2) {
+  if (text2.length > MAX_CONFIG_CHARS) {
+    return { value: void 0, errors: [{ key: "(file)", reason: `the file is ${text2.length.toLocaleString("en-US")} characters; Firebreak reads at most ${MAX_CONFIG_CHARS.toLocaleString("en-US")} \u2014 defaults are used` }] };
+  }
   try {
     return { value: (0, import_yaml.parse)(text2, { maxAliasCount: 100 }), errors: [] };
   } catch (error63) {
@@ -63519,7 +63528,7 @@ function lastPageOf(link) {
   if (typeof link !== "string") return void 0;
   for (const part of link.split(",")) {
     if (!/rel="last"/.test(part)) continue;
-    const url2 = /<([^>]*)>/.exec(part)?.[1];
+    const url2 = /<([^<>]*)>/.exec(part)?.[1];
     const page = url2 ? Number(new URL(url2, "https://api.github.com").searchParams.get("page")) : NaN;
     if (Number.isInteger(page) && page > 0) return page;
   }
@@ -64048,8 +64057,16 @@ function hostIs(host, domain2) {
 function formFields2(body) {
   if (/^--/.test(body) || /Content-Disposition:\s*form-data/i.test(body)) {
     const fields = new URLSearchParams();
-    for (const m of body.matchAll(/name="([^"]+)"\r?\n(?:[^\r\n]+\r?\n)*\r?\n([^\r\n]*)/gi)) {
-      fields.append(m[1] ?? "", m[2] ?? "");
+    const lines = body.split(/\r?\n/);
+    let name;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      if (name === void 0) name = /name="([^"]+)"$/i.exec(line)?.[1];
+      else if (line === "") {
+        fields.append(name, lines[i + 1] ?? "");
+        name = void 0;
+        i++;
+      }
     }
     return fields;
   }
@@ -67629,25 +67646,40 @@ var re = {
   fbqInit: new RegExp(`\\bfbq\\s*\\(\\s*${Q}init${Q}\\s*,\\s*${Q}?(\\d+)`, "g"),
   fbqTrack: new RegExp(`\\bfbq\\s*\\(\\s*${Q}track(?:Custom|Single|SingleCustom)?${Q}`, "g"),
   fbevents: /connect\.facebook\.net\/[\w-]+\/fbevents\.js/g,
-  metaImg: /facebook\.com\/tr\/?\?(?:[^"'\s]*&)?id=(\d+)/g,
-  gtagJs: /\/gtag\/js\?(?:[^"'\s]*&)?id=([A-Z]{1,3}-[A-Z0-9]+)/gi,
   gtagConfig: new RegExp(`\\bgtag\\s*\\(\\s*${Q}config${Q}\\s*,\\s*${Q}(G-[A-Z0-9]+)${Q}`, "gi"),
   gtagFires: new RegExp(`\\bgtag\\s*\\(\\s*${Q}(?:config|event)${Q}`, "g"),
-  gtmJsUrl: /\/gtm\.js\?(?:[^"'\s]*&)?id=(GTM-[A-Z0-9]+)/gi,
   /** The GTM snippet's first push; standard and server-side custom loaders alike. */
   gtmStart: new RegExp(`${Q}gtm\\.start${Q}`),
   gtmId: new RegExp(`${Q}(GTM-[A-Z0-9]+)${Q}`, "gi"),
-  gtmNoscript: /\/ns\.html\?(?:[^"'\s]*&)?id=(GTM-[A-Z0-9]+)/gi,
   ttqLoad: new RegExp(`\\bttq\\.load\\s*\\(\\s*${Q}([A-Z0-9]+)${Q}`, "gi"),
   ttqFires: /\bttq\.(?:page|track)\s*\(/g,
   ttqLoader: /analytics\.tiktok\.com\/i18n\/pixel\/(?:events|sdk)\.js/g,
-  ttqSdkid: /\/i18n\/pixel\/(?:events|sdk)\.js\?(?:[^"'\s]*&)?sdkid=([A-Z0-9]+)/gi,
   consentDefault: new RegExp(`\\bgtag\\s*\\(\\s*${Q}consent${Q}\\s*,\\s*${Q}default${Q}`, "g"),
   cookiebot: /consent\.cookiebot\.(?:com|eu)\/uc\.js/
 };
 function* matches(pattern, text2) {
   const global2 = new RegExp(pattern.source, pattern.flags.includes("g") ? pattern.flags : pattern.flags + "g");
   for (let m = global2.exec(text2); m !== null; m = global2.exec(text2)) yield m;
+}
+var idUrls = {
+  metaImg: { url: /facebook\.com\/tr\/?\?([^"'\s]*)/g, param: "id", id: /^\d+/ },
+  gtagJs: { url: /\/gtag\/js\?([^"'\s]*)/gi, param: "id", id: /^[A-Z]{1,3}-[A-Z0-9]+/i },
+  gtmJs: { url: /\/gtm\.js\?([^"'\s]*)/gi, param: "id", id: /^GTM-[A-Z0-9]+/i },
+  gtmNoscript: { url: /\/ns\.html\?([^"'\s]*)/gi, param: "id", id: /^GTM-[A-Z0-9]+/i },
+  ttqSdk: { url: /\/i18n\/pixel\/(?:events|sdk)\.js\?([^"'\s]*)/gi, param: "sdkid", id: /^[A-Z0-9]+/i }
+};
+function* idsIn(kind, text2) {
+  for (const m of matches(kind.url, text2)) {
+    for (const pair of (m[1] ?? "").split("&")) {
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq).replace(/^amp;/, "").toLowerCase();
+      const id = eq < 0 || name !== kind.param ? void 0 : kind.id.exec(pair.slice(eq + 1))?.[0];
+      if (id) {
+        yield { m, id };
+        break;
+      }
+    }
+  }
 }
 function consentKeys(code18, from) {
   const end = code18.indexOf(")", from);
@@ -67676,13 +67708,12 @@ function sightingsOf(sources) {
     };
     if (kind === "script" || kind === "script-src") {
       for (const m of matches(re.fbevents, text2)) add("meta_pixel", m, "fbevents.js loader", false);
-      for (const m of matches(re.gtagJs, text2)) {
-        const id = m[1] ?? "";
+      for (const { m, id } of idsIn(idUrls.gtagJs, text2)) {
         if (/^G-/i.test(id)) add("ga4", m, `gtag/js?id=${id}`, false, id);
         else otherGoogle.push(id.toUpperCase());
       }
-      for (const m of matches(re.gtmJsUrl, text2)) add("gtm", m, `gtm.js?id=${m[1] ?? ""}`, true, m[1]);
-      for (const m of matches(re.ttqSdkid, text2)) add("tiktok", m, `TikTok loader sdkid=${m[1] ?? ""}`, false, m[1]);
+      for (const { m, id } of idsIn(idUrls.gtmJs, text2)) add("gtm", m, `gtm.js?id=${id}`, true, id);
+      for (const { m, id } of idsIn(idUrls.ttqSdk, text2)) add("tiktok", m, `TikTok loader sdkid=${id}`, false, id);
       if (kind === "script-src" && re.cookiebot.test(text2)) {
         const off = s.attribs["data-consentmode"] === "disabled" || s.attribs["data-consentmode-defaults"] === "disabled";
         if (!off) consent.push({ at: s.at, what: "Cookiebot (uc.js)" });
@@ -67710,10 +67741,10 @@ function sightingsOf(sources) {
       }
     }
     if (kind === "noscript-img") {
-      for (const m of matches(re.metaImg, text2)) add("meta_pixel", m, `noscript /tr?id=${m[1] ?? ""}`, false, m[1]);
+      for (const { m, id } of idsIn(idUrls.metaImg, text2)) add("meta_pixel", m, `noscript /tr?id=${id}`, false, id);
     }
     if (kind === "iframe") {
-      for (const m of matches(re.gtmNoscript, text2)) add("gtm", m, `ns.html?id=${m[1] ?? ""}`, false, m[1]);
+      for (const { m, id } of idsIn(idUrls.gtmNoscript, text2)) add("gtm", m, `ns.html?id=${id}`, false, id);
     }
   }
   return { tags, consent, otherGoogle: unique(otherGoogle) };
@@ -68712,8 +68743,8 @@ var CLOSING_CHECKLIST = [
 function postmortemDue(body) {
   return /^[ \t]*(?:\*\*)?Due:(?:\*\*)?[ \t]*(\d{4}-\d{2}-\d{2})\b/m.exec(body)?.[1];
 }
-var HEADING_RE = /^ {0,3}(#{1,6})(?:[ \t]+(.*))?$/;
-var BOX_RE = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\](?:[ \t]+(.*))?$/;
+var HEADING_RE = /^ {0,3}(#{1,6})(?:[ \t](.*))?$/;
+var BOX_RE = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\](?:[ \t](.*))?$/;
 function outline(body) {
   const lines = linesOf(withoutComments(body));
   const fenced = lineKinds(lines, { unclosed: "rest" }).map((kind) => kind === "code");
@@ -68792,7 +68823,7 @@ function checklistSection(o) {
 function boxesFor(o, item) {
   return o.boxes.filter((b) => normalize(b.text).includes(item.key));
 }
-var MD_LINK_RE = /\[[^[\]\n]*\]\(\s*<?(https?:\/\/[^\s)>]+)>?(?:\s+"[^"]*")?\s*\)/i;
+var MD_LINK_RE = /\[[^[\]\n]*\]\(\s*<?(https?:\/\/[^\s()<>[\]]+)>?(?:\s+"[^"]*")?\s*\)/i;
 var URL_RE = /https?:\/\/[^\s<>()[\]"'`]+/i;
 var REF_RE = /(?:^|[^\w&#/.-])((?:[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_.-]+)?#\d{1,9})\b/;
 function linkIn(long) {
@@ -68800,7 +68831,7 @@ function linkIn(long) {
   const md = MD_LINK_RE.exec(text2)?.[1];
   if (md) return md;
   const url2 = URL_RE.exec(text2)?.[0];
-  if (url2) return url2.replace(/[.,;:!?]+$/, "");
+  if (url2) return trimEndOf(url2, ".,;:!?");
   return REF_RE.exec(text2)?.[1];
 }
 function processFixLink(body) {
@@ -68808,7 +68839,8 @@ function processFixLink(body) {
   const boxes = boxesFor(o, CLOSING_CHECKLIST[2]).sort((a, b) => Number(b.checked) - Number(a.checked));
   for (const box of boxes) {
     const all = [box.text, ...box.more].join("\n");
-    const after = /\blink\s*:([\s\S]*)$/i.exec(all)?.[1];
+    const label = /\blink\s*:/i.exec(all);
+    const after = label ? all.slice(label.index + label[0].length) : void 0;
     const found = (after !== void 0 ? linkIn(after) : void 0) ?? linkIn(all);
     if (found) return found;
   }
@@ -69648,7 +69680,7 @@ function initialState(input2) {
 }
 
 // src/core/declaration/cost.ts
-var NUMBER = String.raw`(\d{1,3}(?:[,.'’]\d{3})+|\d+)(?:[.,](\d+))?\s*(k|thousand|tsd|m|mn|mio|million|bn)?\b`;
+var NUMBER = String.raw`(?<!\d)(\d{1,3}(?:[,.'’]\d{3})+|\d+)(?:[.,](\d+))?\s*(k|thousand|tsd|m|mn|mio|million|bn)?\b`;
 var PERIOD = /(?:\/|\bper\b|\ban?\b|\beach\b|\bevery\b)\s*(hours?|hrs?|h|days?|d|24\s*h(?:ours?|rs?)?)\b|\b(hourly|daily)\b/i;
 var SCALES = { k: 1e3, thousand: 1e3, tsd: 1e3, m: 1e6, mn: 1e6, mio: 1e6, million: 1e6, bn: 1e9 };
 function baseOf(m) {
@@ -69762,7 +69794,7 @@ function ticked(text2) {
   const out = [];
   let any2 = false;
   for (const line of text2.split("\n")) {
-    const m = /^\s*[-*+]\s+\[([ xX])\]\s*(.*)$/.exec(line);
+    const m = /^\s*[-*+]\s+\[([ xX])\](.*)$/.exec(line);
     if (!m) continue;
     any2 = true;
     const label = (m[2] ?? "").trim();
@@ -74619,7 +74651,7 @@ async function readUrl(source2, deps) {
         response = await get(url2, { redirect: "manual", signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), ...headers ? { headers } : {} });
       } catch (error63) {
         const cause = error63 instanceof Error && error63.cause instanceof Error ? error63.cause : error63;
-        const message = cause instanceof Error && /^refused: /.test(cause.message) ? cause.message.replace(/ \(tracking QA[^)]*\)/, " (the hosted App reads KPI URLs only on the public internet)") : "could not be fetched";
+        const message = cause instanceof Error && /^refused: /.test(cause.message) ? cause.message.replace(/ \(tracking QA[^()]*\)/, " (the hosted App reads KPI URLs only on the public internet)") : "could not be fetched";
         throw new SourceError(message);
       }
       if (response.status >= 300 && response.status < 400 && response.headers.get("location")) {

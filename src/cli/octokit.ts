@@ -5,6 +5,7 @@ import { paginateRest } from "@octokit/plugin-paginate-rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { RATE_LIMITS } from "../github/octokit.js";
+import { trimEndOf } from "../core/text/scanner.js";
 import { CliError, unreachableCode } from "./common.js";
 
 /**
@@ -36,7 +37,7 @@ export interface CliOctokitOptions {
 export function cliOctokit(env: Record<string, string | undefined>, options: CliOctokitOptions = {}): CliOctokit {
   const token = env.GITHUB_TOKEN?.trim();
   if (!token) throw new CliError("GITHUB_TOKEN is not set: export a token that can write issues in the repository.");
-  const baseUrl = (env.GITHUB_API_URL?.trim() || DEFAULT_API_URL).replace(/\/+$/, "");
+  const baseUrl = trimEndOf(env.GITHUB_API_URL?.trim() || DEFAULT_API_URL, "/");
   if (!URL.canParse(baseUrl)) throw new CliError(`GITHUB_API_URL is not a URL: ${JSON.stringify(baseUrl)}`);
   return new CliOctokit({
     auth: token,

@@ -250,7 +250,17 @@ export function resolveConfig(raw: unknown): LoadedConfig {
 }
 
 /** Parses YAML text; a syntax error is reported, never thrown. */
+/**
+ * The longest config file read (4× the fully commented example). The `yaml` parser's work grows
+ * faster than linearly on some malformed files (long runs of flow indicators in a broken
+ * multi-line scalar), so a bound on the file bounds the work.
+ */
+export const MAX_CONFIG_CHARS = 32_768;
+
 export function parseConfigYaml(text: string): { value: unknown; errors: ConfigError[] } {
+  if (text.length > MAX_CONFIG_CHARS) {
+    return { value: undefined, errors: [{ key: "(file)", reason: `the file is ${text.length.toLocaleString("en-US")} characters; Firebreak reads at most ${MAX_CONFIG_CHARS.toLocaleString("en-US")} — defaults are used` }] };
+  }
   try {
     return { value: parseYaml(text, { maxAliasCount: 100 }) as unknown, errors: [] };
   } catch (error) {

@@ -76,9 +76,9 @@ const ZONE_OFFSETS: Record<string, number> = {
 };
 
 // A zone after a time: "Z", "UTC", "CEST", "+02:00", "+0200", "-05", "UTC+2", "GMT-05:30".
-const ZONE = String.raw`(?:(?:UTC|GMT)\s*[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}(?::?\d{2})?|Z|[A-Za-z]{3,4})`;
+const ZONE = String.raw`(?:(?:UTC|GMT) ?[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}(?::?\d{2})?|Z|[A-Za-z]{3,4})`;
 // A clock time: "10:15", "10:15:30", "10.15", "9am", "9:30 pm".
-const CLOCK = String.raw`(\d{1,2})(?:[:.](\d{2}))?(?::(\d{2})(?:[.,]\d+)?)?\s*([ap]\.?m\.?)?`;
+const CLOCK = String.raw`(\d{1,2})(?:[:.](\d{2}))?(?::(\d{2})(?:[.,]\d+)?)? ?([ap]\.?m\.?)?`;
 
 /**
  * Minutes east of UTC for the token after a time. No token, or a lowercase word that is
@@ -138,18 +138,20 @@ function zonedDate(reference: Date, offsetMinutes: number, daysBack: number): { 
   return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
 }
 
+// The patterns read text whose whitespace is collapsed to single spaces (parseLenientTime), so
+// they name one optional space where `\s*` would let neighbouring runs trade characters.
 const ISO_LIKE = new RegExp(
-  String.raw`(?<![\d])(\d{4})-(\d{2})-(\d{2})(?:(?:T|\s+|,\s*)${CLOCK})?\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`,
+  String.raw`(?<![\d])(\d{4})-(\d{2})-(\d{2})(?:(?:T| |, ?)${CLOCK})? ?(?:\(?(${ZONE})\)?)?(?![\w+-])`,
   "i",
 );
 const DOTTED_DMY = new RegExp(
-  String.raw`(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?\s+${CLOCK})?\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`,
+  String.raw`(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,? ${CLOCK})? ?(?:\(?(${ZONE})\)?)?(?![\w+-])`,
   "i",
 );
-const RELATIVE_FIRST = new RegExp(String.raw`\b(today|yesterday)(?:,?\s+at)?,?\s+${CLOCK}\s*(?:\(?(${ZONE})\)?)?(?![\w+-])`, "i");
-const RELATIVE_LAST = new RegExp(String.raw`(?<![\w:.])${CLOCK}\s*(?:\(?(${ZONE})\)?)?,?\s+(today|yesterday)\b`, "i");
+const RELATIVE_FIRST = new RegExp(String.raw`\b(today|yesterday)(?:,? at)?,? ${CLOCK} ?(?:\(?(${ZONE})\)?)?(?![\w+-])`, "i");
+const RELATIVE_LAST = new RegExp(String.raw`(?<![\w:.])${CLOCK} ?(?:\(?(${ZONE})\)?)?,? (today|yesterday)\b`, "i");
 const BARE_CLOCK = new RegExp(
-  String.raw`^(?:(?:since|from|at|around|about|approx\.?|approximately|~|ca\.?)\s*)*${CLOCK}\s*(?:\(?(${ZONE})\)?)?$`,
+  String.raw`^(?:(?:since|from|at|around|about|approx\.?|approximately|~|ca\.?) ?)*${CLOCK} ?(?:\(?(${ZONE})\)?)?$`,
   "i",
 );
 

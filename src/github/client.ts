@@ -27,7 +27,7 @@ export function safeMessage(error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
   return raw
     .replace(/(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, "[token]")
-    .replace(/(authorization|token|bearer)\s*[:=]?\s*[A-Za-z0-9._-]{16,}/gi, "$1 [redacted]")
-    .replace(/-----BEGIN[^-]+PRIVATE KEY-----[\s\S]*?-----END[^-]+PRIVATE KEY-----/g, "[private key]")
+    .replace(/(authorization|token|bearer)\s*(?:[:=]\s*)?[A-Za-z0-9._-]{16,}/gi, "$1 [redacted]")
+    .replace(/-----BEGIN[^-]{1,40}PRIVATE KEY-----[\s\S]*?(?:-----END[^-]{1,40}PRIVATE KEY-----|$)/g, "[private key]")
     .slice(0, 500);
 }

@@ -20,7 +20,7 @@ function lastPageOf(link: unknown): number | undefined {
   if (typeof link !== "string") return undefined;
   for (const part of link.split(",")) {
     if (!/rel="last"/.test(part)) continue;
-    const url = /<([^>]*)>/.exec(part)?.[1];
+    const url = /<([^<>]*)>/.exec(part)?.[1];
     const page = url ? Number(new URL(url, "https://api.github.com").searchParams.get("page")) : NaN;
     if (Number.isInteger(page) && page > 0) return page;
   }

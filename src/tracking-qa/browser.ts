@@ -217,7 +217,7 @@ export async function checkChromiumVersionPair(executablePath: string = chromium
   } catch (error) {
     throw new Error(`cannot run ${executablePath} --version (${(error as Error).message}): ${CHROMIUM_MISSING_HINT}`);
   }
-  const installed = /(\d+)\.\d+\.\d+\.\d+/.exec(stdout);
+  const installed = /\b(\d+)\.\d+\.\d+\.\d+/.exec(stdout);
   if (!installed) throw new Error(`unexpected output from ${executablePath} --version: ${stdout.trim()}`);
   const expectedMajor = Number(expected.split(".")[0]);
   const installedMajor = Number(installed[1]);

@@ -177,6 +177,22 @@ describe("detectTags", () => {
     expect(d.tags["gtm"]?.ids).toEqual(["GTM-NS1"]);
   });
 
+  it("reads a tag's id from any query parameter of its URL, `&amp;`-separated or not, and only from that parameter", () => {
+    const d = detectTags(
+      [
+        `<script async src="https://www.googletagmanager.com/gtag/js?l=dataLayer&amp;id=G-LATER1"></script>`,
+        `<script src="https://analytics.tiktok.com/i18n/pixel/events.js?lang=en&sdkid=C4LATER&lib=ttq"></script>`,
+        `<body><noscript><img src="https://www.facebook.com/tr?ev=PageView&id=777&noscript=1"></noscript>`,
+        `<noscript><iframe src="https://www.googletagmanager.com/ns.html?xid=GTM-NOPE&gtm_auth=1"></iframe></noscript></body>`,
+      ].join(""),
+      qa,
+    );
+    expect(d.tags["ga4"]?.ids).toEqual(["G-LATER1"]);
+    expect(d.tags["tiktok"]?.ids).toEqual(["C4LATER"]);
+    expect(d.tags["meta_pixel"]?.ids).toEqual(["777"]);
+    expect(d.tags["gtm"]?.found).toBe(false);
+  });
+
   it("does not take a pixel-shaped image outside noscript, or JSON-LD, for a tag", () => {
     const d = detectTags(
       `<img src="https://www.facebook.com/tr?id=555&ev=PageView"><script type="application/ld+json">{"x":"fbq('init', '1')"}</script>`,

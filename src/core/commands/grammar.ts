@@ -71,7 +71,7 @@ function nearestCommand(word: string): CommandName | undefined {
   return best && word.length >= 3 ? best.name : undefined;
 }
 
-const FIELD = /^\s*([A-Za-z][A-Za-z-]{0,30})\s*:\s*(.*)$/;
+const FIELD = /^\s*([A-Za-z][A-Za-z-]{0,30})\s*:(.*)$/;
 const SLASH_WORD = /^\/([A-Za-z][A-Za-z-]*)(?=\s|$)(.*)$/;
 
 export function parseComment(body: string): ParsedComment {

@@ -8,7 +8,8 @@ export interface CostRate {
   text: string;
 }
 
-const NUMBER = String.raw`(\d{1,3}(?:[,.'’]\d{3})+|\d+)(?:[.,](\d+))?\s*(k|thousand|tsd|m|mn|mio|million|bn)?\b`;
+// A number starts where a run of digits starts: tried from inside a run, it would rescan the rest.
+const NUMBER = String.raw`(?<!\d)(\d{1,3}(?:[,.'’]\d{3})+|\d+)(?:[.,](\d+))?\s*(k|thousand|tsd|m|mn|mio|million|bn)?\b`;
 const PERIOD =
   /(?:\/|\bper\b|\ban?\b|\beach\b|\bevery\b)\s*(hours?|hrs?|h|days?|d|24\s*h(?:ours?|rs?)?)\b|\b(hourly|daily)\b/i;
 

@@ -153,7 +153,7 @@ function ticked(text: string): { ticked: string[]; any: boolean } {
   const out: string[] = [];
   let any = false;
   for (const line of text.split("\n")) {
-    const m = /^\s*[-*+]\s+\[([ xX])\]\s*(.*)$/.exec(line);
+    const m = /^\s*[-*+]\s+\[([ xX])\](.*)$/.exec(line);
     if (!m) continue;
     any = true;
     const label = (m[2] ?? "").trim();

@@ -42,7 +42,7 @@ export function encodedStateIn(section: string): string | undefined {
 
 /** A card section without its record, for showing the card as people see it. */
 export function withoutStateMarkers(text: string): string {
-  return text.replace(/<!-- firebreak:state:v1 [^>]*-->/g, "");
+  return text.replace(/<!-- firebreak:state:v1 [^<>]*-->/g, "");
 }
 
 // ---------------------------------------------------------------------------------------

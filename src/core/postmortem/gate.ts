@@ -2,7 +2,7 @@
 // postmortem body as GitHub renders it, and what is still missing before it may close.
 import { withoutPostmortemMarker, parsePostmortemMeta } from "../model/markers.js";
 import { inline } from "../text/inert.js";
-import { lineKinds, linesOf, withoutComments } from "../text/scanner.js";
+import { lineKinds, linesOf, trimEndOf, withoutComments } from "../text/scanner.js";
 
 // ---------------------------------------------------------------------------------------
 // The questions and the checklist: the gate's vocabulary, shared by the draft and the gaps.
@@ -83,8 +83,8 @@ interface Outline {
   boxes: Box[];
 }
 
-const HEADING_RE = /^ {0,3}(#{1,6})(?:[ \t]+(.*))?$/;
-const BOX_RE = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\](?:[ \t]+(.*))?$/;
+const HEADING_RE = /^ {0,3}(#{1,6})(?:[ \t](.*))?$/;
+const BOX_RE = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\](?:[ \t](.*))?$/;
 function outline(body: string): Outline {
   const lines = linesOf(withoutComments(body));
   const fenced = lineKinds(lines, { unclosed: "rest" }).map((kind) => kind === "code");
@@ -192,8 +192,9 @@ function boxesFor(o: Outline, item: ChecklistItem): Box[] {
 // ---------------------------------------------------------------------------------------
 // The process fix's link.
 
-// Link text holds no `[`: a run of `[[[[` then costs one pass, not one pass per bracket.
-const MD_LINK_RE = /\[[^[\]\n]*\]\(\s*<?(https?:\/\/[^\s)>]+)>?(?:\s+"[^"]*")?\s*\)/i;
+// Neither the link text nor the URL holds a bracket or parenthesis, so a failed try stops at
+// the next one instead of rescanning the rest of the text.
+const MD_LINK_RE = /\[[^[\]\n]*\]\(\s*<?(https?:\/\/[^\s()<>[\]]+)>?(?:\s+"[^"]*")?\s*\)/i;
 const URL_RE = /https?:\/\/[^\s<>()[\]"'`]+/i;
 const REF_RE = /(?:^|[^\w&#/.-])((?:[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_.-]+)?#\d{1,9})\b/;
 
@@ -203,7 +204,7 @@ function linkIn(long: string): string | undefined {
   const md = MD_LINK_RE.exec(text)?.[1];
   if (md) return md;
   const url = URL_RE.exec(text)?.[0];
-  if (url) return url.replace(/[.,;:!?]+$/, "");
+  if (url) return trimEndOf(url, ".,;:!?");
   return REF_RE.exec(text)?.[1];
 }
 
@@ -214,7 +215,8 @@ export function processFixLink(body: string): string | undefined {
   for (const box of boxes) {
     const all = [box.text, ...box.more].join("\n");
     // What follows "link:" is the answer; the rest of the line may cite other issues.
-    const after = /\blink\s*:([\s\S]*)$/i.exec(all)?.[1];
+    const label = /\blink\s*:/i.exec(all);
+    const after = label ? all.slice(label.index + label[0].length) : undefined;
     const found = (after !== undefined ? linkIn(after) : undefined) ?? linkIn(all);
     if (found) return found;
   }

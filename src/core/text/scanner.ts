@@ -24,7 +24,7 @@ export function linesOf(body: string): string[] {
   return body.replace(/\r\n?/g, "\n").split("\n");
 }
 
-const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
 const FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
 const COMMENT_OPEN = /^ {0,3}<!--/;
 const QUOTE = /^ {0,3}>/;
@@ -84,7 +84,7 @@ export function lineKinds(lines: readonly string[], options: ScanOptions): LineK
     const open = FENCE_OPEN.exec(line);
     const fence = open?.[1];
     // A backtick fence's info string may not hold a backtick (that is inline code).
-    if (fence && !(fence[0] === "`" && (open[2] ?? "").includes("`"))) {
+    if (fence && !(fence[0] === "`" && line.slice(open[0].length).includes("`"))) {
       const char = fence[0] ?? "`";
       // A fence that found no closer rules out every later fence as long or longer.
       if (fence.length < (unclosable[char] ?? Infinity)) {
@@ -122,4 +122,11 @@ export function lineKinds(lines: readonly string[], options: ScanOptions): LineK
  */
 export function withoutComments(text: string): string {
   return text.replace(/<!--[\s\S]*?(?:-->|$)/g, (comment) => comment.replace(/[^\n]/g, ""));
+}
+
+/** `text` without the run of `chars` at its end. A loop, because `/[…]+$/` rescans a long run from each of its characters. */
+export function trimEndOf(text: string, chars: string): string {
+  let end = text.length;
+  while (end > 0 && chars.includes(text[end - 1]!)) end--;
+  return text.slice(0, end);
 }

@@ -28,9 +28,18 @@ function hostIs(host: string, domain: string): boolean {
 function formFields(body: string): URLSearchParams {
   // fbevents.js posts either urlencoded or multipart form data.
   if (/^--/.test(body) || /Content-Disposition:\s*form-data/i.test(body)) {
+    // Line by line: a part's header names the field, its value is the line after the blank one.
     const fields = new URLSearchParams();
-    for (const m of body.matchAll(/name="([^"]+)"\r?\n(?:[^\r\n]+\r?\n)*\r?\n([^\r\n]*)/gi)) {
-      fields.append(m[1] ?? "", m[2] ?? "");
+    const lines = body.split(/\r?\n/);
+    let name: string | undefined;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (name === undefined) name = /name="([^"]+)"$/i.exec(line)?.[1];
+      else if (line === "") {
+        fields.append(name, lines[i + 1] ?? "");
+        name = undefined;
+        i++;
+      }
     }
     return fields;
   }

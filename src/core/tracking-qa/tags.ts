@@ -172,19 +172,14 @@ const re = {
   fbqInit: new RegExp(`\\bfbq\\s*\\(\\s*${Q}init${Q}\\s*,\\s*${Q}?(\\d+)`, "g"),
   fbqTrack: new RegExp(`\\bfbq\\s*\\(\\s*${Q}track(?:Custom|Single|SingleCustom)?${Q}`, "g"),
   fbevents: /connect\.facebook\.net\/[\w-]+\/fbevents\.js/g,
-  metaImg: /facebook\.com\/tr\/?\?(?:[^"'\s]*&)?id=(\d+)/g,
-  gtagJs: /\/gtag\/js\?(?:[^"'\s]*&)?id=([A-Z]{1,3}-[A-Z0-9]+)/gi,
   gtagConfig: new RegExp(`\\bgtag\\s*\\(\\s*${Q}config${Q}\\s*,\\s*${Q}(G-[A-Z0-9]+)${Q}`, "gi"),
   gtagFires: new RegExp(`\\bgtag\\s*\\(\\s*${Q}(?:config|event)${Q}`, "g"),
-  gtmJsUrl: /\/gtm\.js\?(?:[^"'\s]*&)?id=(GTM-[A-Z0-9]+)/gi,
   /** The GTM snippet's first push; standard and server-side custom loaders alike. */
   gtmStart: new RegExp(`${Q}gtm\\.start${Q}`),
   gtmId: new RegExp(`${Q}(GTM-[A-Z0-9]+)${Q}`, "gi"),
-  gtmNoscript: /\/ns\.html\?(?:[^"'\s]*&)?id=(GTM-[A-Z0-9]+)/gi,
   ttqLoad: new RegExp(`\\bttq\\.load\\s*\\(\\s*${Q}([A-Z0-9]+)${Q}`, "gi"),
   ttqFires: /\bttq\.(?:page|track)\s*\(/g,
   ttqLoader: /analytics\.tiktok\.com\/i18n\/pixel\/(?:events|sdk)\.js/g,
-  ttqSdkid: /\/i18n\/pixel\/(?:events|sdk)\.js\?(?:[^"'\s]*&)?sdkid=([A-Z0-9]+)/gi,
   consentDefault: new RegExp(`\\bgtag\\s*\\(\\s*${Q}consent${Q}\\s*,\\s*${Q}default${Q}`, "g"),
   cookiebot: /consent\.cookiebot\.(?:com|eu)\/uc\.js/,
 };
@@ -192,6 +187,34 @@ const re = {
 function* matches(pattern: RegExp, text: string): Generator<RegExpExecArray> {
   const global = new RegExp(pattern.source, pattern.flags.includes("g") ? pattern.flags : pattern.flags + "g");
   for (let m = global.exec(text); m !== null; m = global.exec(text)) yield m;
+}
+
+/**
+ * Tag URLs whose id is a query parameter. The pattern takes the whole query and the id is read
+ * from its parameter: a pattern that looked for `&id=` itself would rescan the rest of the page
+ * from every `?` that lacks one (quadratic on hostile pages).
+ */
+const idUrls = {
+  metaImg: { url: /facebook\.com\/tr\/?\?([^"'\s]*)/g, param: "id", id: /^\d+/ },
+  gtagJs: { url: /\/gtag\/js\?([^"'\s]*)/gi, param: "id", id: /^[A-Z]{1,3}-[A-Z0-9]+/i },
+  gtmJs: { url: /\/gtm\.js\?([^"'\s]*)/gi, param: "id", id: /^GTM-[A-Z0-9]+/i },
+  gtmNoscript: { url: /\/ns\.html\?([^"'\s]*)/gi, param: "id", id: /^GTM-[A-Z0-9]+/i },
+  ttqSdk: { url: /\/i18n\/pixel\/(?:events|sdk)\.js\?([^"'\s]*)/gi, param: "sdkid", id: /^[A-Z0-9]+/i },
+};
+
+function* idsIn(kind: (typeof idUrls)[keyof typeof idUrls], text: string): Generator<{ m: RegExpExecArray; id: string }> {
+  for (const m of matches(kind.url, text)) {
+    for (const pair of (m[1] ?? "").split("&")) {
+      const eq = pair.indexOf("=");
+      // `&amp;` is how the parameter separator reads in HTML source.
+      const name = pair.slice(0, eq).replace(/^amp;/, "").toLowerCase();
+      const id = eq < 0 || name !== kind.param ? undefined : kind.id.exec(pair.slice(eq + 1))?.[0];
+      if (id) {
+        yield { m, id };
+        break;
+      }
+    }
+  }
 }
 
 /**
@@ -234,14 +257,13 @@ function sightingsOf(sources: readonly Source[]): Sightings {
     };
     if (kind === "script" || kind === "script-src") {
       for (const m of matches(re.fbevents, text)) add("meta_pixel", m, "fbevents.js loader", false);
-      for (const m of matches(re.gtagJs, text)) {
-        const id = m[1] ?? "";
+      for (const { m, id } of idsIn(idUrls.gtagJs, text)) {
         // gtag/js also loads Ads (AW-), Google tags (GT-) and Floodlight (DC-): only G- ids are GA4.
         if (/^G-/i.test(id)) add("ga4", m, `gtag/js?id=${id}`, false, id);
         else otherGoogle.push(id.toUpperCase());
       }
-      for (const m of matches(re.gtmJsUrl, text)) add("gtm", m, `gtm.js?id=${m[1] ?? ""}`, true, m[1]);
-      for (const m of matches(re.ttqSdkid, text)) add("tiktok", m, `TikTok loader sdkid=${m[1] ?? ""}`, false, m[1]);
+      for (const { m, id } of idsIn(idUrls.gtmJs, text)) add("gtm", m, `gtm.js?id=${id}`, true, id);
+      for (const { m, id } of idsIn(idUrls.ttqSdk, text)) add("tiktok", m, `TikTok loader sdkid=${id}`, false, id);
       if (kind === "script-src" && re.cookiebot.test(text)) {
         // Cookiebot sets Consent Mode defaults itself unless told not to.
         const off = s.attribs["data-consentmode"] === "disabled" || s.attribs["data-consentmode-defaults"] === "disabled";
@@ -273,10 +295,10 @@ function sightingsOf(sources: readonly Source[]): Sightings {
       }
     }
     if (kind === "noscript-img") {
-      for (const m of matches(re.metaImg, text)) add("meta_pixel", m, `noscript /tr?id=${m[1] ?? ""}`, false, m[1]);
+      for (const { m, id } of idsIn(idUrls.metaImg, text)) add("meta_pixel", m, `noscript /tr?id=${id}`, false, id);
     }
     if (kind === "iframe") {
-      for (const m of matches(re.gtmNoscript, text)) add("gtm", m, `ns.html?id=${m[1] ?? ""}`, false, m[1]);
+      for (const { m, id } of idsIn(idUrls.gtmNoscript, text)) add("gtm", m, `ns.html?id=${id}`, false, id);
     }
   }
   return { tags, consent, otherGoogle: unique(otherGoogle) };

@@ -81,7 +81,7 @@ async function readUrl(source: { url: string; auth_env?: string | undefined }, d
         response = await get(url, { redirect: "manual", signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), ...(headers ? { headers } : {}) });
       } catch (error) {
         const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-        const message = cause instanceof Error && /^refused: /.test(cause.message) ? cause.message.replace(/ \(tracking QA[^)]*\)/, " (the hosted App reads KPI URLs only on the public internet)") : "could not be fetched";
+        const message = cause instanceof Error && /^refused: /.test(cause.message) ? cause.message.replace(/ \(tracking QA[^()]*\)/, " (the hosted App reads KPI URLs only on the public internet)") : "could not be fetched";
         throw new SourceError(message);
       }
       if (response.status >= 300 && response.status < 400 && response.headers.get("location")) {
