@@ -125,9 +125,9 @@ export async function createIssueOnce(
   gh: GitHubClient,
   ref: RepoRef,
   draft: { marker: string; title: string; body: string; labels: string[]; assignees?: string[]; findLabel: string; author: string },
-): Promise<{ number: number; created: boolean }> {
+): Promise<{ number: number; created: boolean; existing?: IssueView }> {
   const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker, author: draft.author });
-  if (before[0]) return { number: before[0].number, created: false };
+  if (before[0]) return { number: before[0].number, created: false, existing: before[0] };
   const body = draft.body.includes(draft.marker) ? draft.body : `${draft.marker}\n${draft.body}`;
   const { data } = await gh.request("POST /repos/{owner}/{repo}/issues", {
     ...ref,

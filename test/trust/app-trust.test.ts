@@ -278,3 +278,43 @@ describe("a forged record cannot hide commands from the rebuild (item 3, log win
     }
   }, 120_000);
 });
+
+describe("a rebuilt record keeps what GitHub still shows (item 3, rebuild)", () => {
+  it("a forged record on a closed incident is rebuilt with its complete postmortem and the process fix a repeat will quote", async () => {
+    const w = await start();
+    const n = await declared(w, "mallory"); // an outsider's declaration: the author may edit its body
+    w.gh.comment(REPO, n, "dana", "/escalate");
+    await w.settle();
+    w.gh.comment(REPO, n, "dana", "/resolve\ncause: consent banner blocked the pixel\nlayer: measurement\nevidence: test order\nfix: banner config");
+    await w.settle();
+    w.gh.closeIssue(REPO, n, "dana");
+    await w.settle();
+    const pm = stateOf(w, n)?.postmortem?.issue;
+    expect(pm).toBeDefined();
+    const done = (w.gh.issue(REPO, pm!)!.body ?? "")
+      .replace(/_Answer here\._/g, "Answered in the review.")
+      .replace(/- \[ \] (Process fix[^\n]*)/, "- [x] $1 https://github.com/acme/shop/pull/9")
+      .replace(/- \[ \]/g, "- [x]");
+    w.gh.editIssue(REPO, pm!, "olga", { body: done });
+    w.gh.closeIssue(REPO, pm!, "olga");
+    await w.settle();
+    expect(stateOf(w, n)).toMatchObject({ status: "postmortem-complete", postmortem: { issue: pm, complete: true, fix: "https://github.com/acme/shop/pull/9" } });
+
+    // A cold instance receives the author's edit: a record that forgets the postmortem.
+    const coldApp = firebreakApp({ appSlug: "firebreak" });
+    const cold = await startAppServer({ appFn: coldApp, baseUrl: w.gh.url, throttle: false });
+    try {
+      w.gh.setWebhook({ url: cold.webhookUrl, secret: cold.secret });
+      const parsed = parseBody(w.gh.issue(REPO, n)!.body);
+      const { postmortem: _forgotten, ...rest } = parsed.state!;
+      const forgedState: IncidentState = { ...rest, status: "closed" };
+      w.gh.editIssue(REPO, n, "mallory", { body: renderBody(forgedState, parsed.userText, { config: DEFAULT_CONFIG, now: forgedState.declaredAt })! });
+      await settle(w.gh, () => coldApp.idle());
+      expect(stateOf(w, n)).toMatchObject({ status: "postmortem-complete", postmortem: { issue: pm, complete: true, fix: "https://github.com/acme/shop/pull/9" } });
+      // The postmortem Firebreak wrote is found again, not opened a second time.
+      expect(w.gh.issues(REPO).filter((i) => i.labels.includes("postmortem"))).toHaveLength(1);
+    } finally {
+      await cold.stop();
+    }
+  }, 120_000);
+});

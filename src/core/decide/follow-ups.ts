@@ -6,13 +6,21 @@ import { issueUpdate } from "./issue-update.js";
 import type { IssueView } from "../model/incident.js";
 import { person } from "../text/inert.js";
 import { emptyPlan } from "../model/plan.js";
+import { postmortemRecord } from "./postmortem-closed.js";
 
-/** After the GitHub layer opened (or found) the postmortem: link it from the card. */
-export function withPostmortem(input: Pick<EngineInput, "issue" | "config" | "event">, result: EngineResult, postmortemNumber: number): EngineResult {
+/**
+ * After the GitHub layer opened the postmortem, or found the one Firebreak already wrote for this
+ * incident (`found`): link it from the card. A found postmortem that was closed complete counts
+ * as complete, so a record rebuilt from the log keeps its postmortem and its process fix.
+ */
+export function withPostmortem(input: Pick<EngineInput, "issue" | "config" | "event">, result: EngineResult, postmortemNumber: number, found?: IssueView): EngineResult {
   if (!result.state) return result;
   const parsed = parseBody(input.issue.body);
   const at = input.event.at;
-  const state = { ...result.state, postmortem: { issue: postmortemNumber, complete: false }, timeline: [...result.state.timeline, { at, text: `Postmortem #${postmortemNumber} opened` }] };
+  const postmortem = found ? postmortemRecord(found) : { issue: postmortemNumber, complete: false };
+  const status = postmortem.complete && result.state.status === "closed" ? ("postmortem-complete" as const) : result.state.status;
+  const text = postmortem.complete ? `Postmortem #${postmortemNumber} complete` : `Postmortem #${postmortemNumber} opened`;
+  const state = { ...result.state, status, postmortem, timeline: [...result.state.timeline, { at, text }] };
   const update = issueUpdate(input, parsed.state, state, parsed.userText, result.plan.update?.state === "open");
   return { ...result, state, plan: { ...result.plan, postmortem: undefined, update } };
 }

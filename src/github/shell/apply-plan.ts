@@ -33,7 +33,7 @@ export async function applyPlan(gh: GitHubClient, ref: RepoRef, input: PlanInput
     const created = await createIssueOnce(gh, ref, { ...draft, findLabel: input.config.labels.postmortem, author: writerOf(deps) });
     // A lost creation race (two processes) can still make two: reconcile closes the later one.
     postmortem = created.number;
-    result = withPostmortem(input, result, postmortem);
+    result = withPostmortem(input, result, postmortem, created.existing);
   }
   const plan = result.plan;
   const self = (login: string) => login.toLowerCase() === deps.botLogin.toLowerCase();
