@@ -251,21 +251,28 @@ export function resolveConfig(raw: unknown): LoadedConfig {
 
 /** Parses YAML text; a syntax error is reported, never thrown. */
 /**
- * The longest config file read (4× the fully commented example). The `yaml` parser's work grows
- * faster than linearly on some malformed files (long runs of flow indicators in a broken
- * multi-line scalar), so a bound on the file bounds the work.
+ * The longest config file read (twice the fully commented example). A malformed file can make
+ * the `yaml` parser report an error every other character (a broken quoted scalar followed by
+ * `- [ ] - [ ] …`), about 16,000 errors on 32 K characters: the bound keeps such a file near
+ * 100 ms, parsed once per change of the file (src/github/config.ts).
  */
-export const MAX_CONFIG_CHARS = 32_768;
+export const MAX_CONFIG_CHARS = 16_384;
 
 export function parseConfigYaml(text: string): { value: unknown; errors: ConfigError[] } {
   if (text.length > MAX_CONFIG_CHARS) {
     return { value: undefined, errors: [{ key: "(file)", reason: `the file is ${text.length.toLocaleString("en-US")} characters; Firebreak reads at most ${MAX_CONFIG_CHARS.toLocaleString("en-US")} — defaults are used` }] };
   }
+  // Only the first line of the first error is shown, so no error is prettified, and none needs
+  // a stack trace: capturing one for each of thousands of errors was most of the parser's work.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
-    return { value: parseYaml(text, { maxAliasCount: 100 }) as unknown, errors: [] };
+    return { value: parseYaml(text, { maxAliasCount: 100, prettyErrors: false }) as unknown, errors: [] };
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] ?? "invalid YAML" : "invalid YAML";
     return { value: undefined, errors: [{ key: "(file)", reason: `not valid YAML: ${reason} — defaults are used` }] };
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
 }
 
@@ -323,8 +330,7 @@ function setIn(raw: unknown, key: string): boolean {
  * repository, possibly private) are reported by the schema's top-level key only, never with a
  * value, an unknown key's name or a parser message from that file (SPEC §13).
  */
-export function resolveInherited(own: unknown, inheritedText: string): LoadedConfig {
-  const inherited = parseConfigYaml(inheritedText);
+export function resolveInherited(own: unknown, inherited: ReturnType<typeof parseConfigYaml>): LoadedConfig {
   if (inherited.errors.length > 0 || (inherited.value !== undefined && inherited.value !== null && !isPlainObject(inherited.value))) {
     const resolved = resolveConfig(own);
     return { config: resolved.config, errors: [{ key: "_extends", reason: "the inherited file is not a valid YAML mapping — nothing inherited" }, ...resolved.errors] };

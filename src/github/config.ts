@@ -10,6 +10,24 @@ import { createIssueOnce, findMarkedIssues } from "./issues.js";
 
 export const DEFAULT_CONFIG_PATH = ".github/firebreak.yml";
 
+/**
+ * Files parsed lately, by text: an event whose config did not change reuses the parse. YAML is
+ * the slowest parser Firebreak runs (about 0.1 s on a hostile file at its size cap), so it runs
+ * once per change of a file, not once per event. Kept oldest-out, a few files per installation.
+ */
+const parsedTexts = new Map<string, ReturnType<typeof parseConfigYaml>>();
+const PARSED_KEPT = 64;
+
+function parseOnce(text: string): ReturnType<typeof parseConfigYaml> {
+  const kept = parsedTexts.get(text);
+  if (kept) return kept;
+  const parsed = parseConfigYaml(text);
+  parsedTexts.set(text, parsed);
+  const oldest = parsedTexts.keys().next().value;
+  if (parsedTexts.size > PARSED_KEPT && oldest !== undefined) parsedTexts.delete(oldest);
+  return parsed;
+}
+
 export interface RepoConfig extends LoadedConfig {
   path: string;
   /** The file changed since this process last read it: time to reconcile the error issue. */
@@ -20,7 +38,7 @@ export async function loadRepoConfig(gh: GitHubClient, files: FileCache, ref: Re
   const own = await files.readTracked(gh, ref, path);
   // No file: defaults, and nothing to report (a configuration-error issue is closed when a file is fixed, not deleted).
   if (own.text === undefined) return { config: DEFAULT_CONFIG, errors: [], path, changed: false };
-  const parsed = parseConfigYaml(own.text);
+  const parsed = parseOnce(own.text);
   let changed = own.changed;
   const target = extendsTarget(parsed.value, ref.owner);
   if (target === undefined) {
@@ -39,7 +57,7 @@ export async function loadRepoConfig(gh: GitHubClient, files: FileCache, ref: Re
     const errors = [...parsed.errors, { key: "_extends", reason: `${target.repo}:${target.path ?? path} was not found — nothing inherited` }, ...resolved.errors];
     return { config: resolved.config, errors, path, changed };
   }
-  const resolved = resolveInherited(parsed.value, base.text);
+  const resolved = resolveInherited(parsed.value, parseOnce(base.text));
   return { config: resolved.config, errors: [...parsed.errors, ...resolved.errors], path, changed };
 }
 

@@ -346,7 +346,7 @@ describe("_extends cannot read other owners' repositories or leak an inherited f
       `responders: ["${SECRET} !"]`,
       "lookback_hours: 6",
     ].join("\n");
-    const { config, errors } = resolveInherited({ _extends: ".github", gate_incident_close: "nope" }, inherited);
+    const { config, errors } = resolveInherited({ _extends: ".github", gate_incident_close: "nope" }, parseConfigYaml(inherited));
     expect(config.lookback_hours).toBe(6);
     const text = JSON.stringify(errors);
     expect(text).not.toContain(SECRET);
@@ -362,7 +362,7 @@ describe("_extends cannot read other owners' repositories or leak an inherited f
   });
 
   it("_extends parser-message echo: an inherited file that is not YAML is reported without its text", () => {
-    const { errors } = resolveInherited({ _extends: ".github" }, `key: [${SECRET}\n  : : :`);
+    const { errors } = resolveInherited({ _extends: ".github" }, parseConfigYaml(`key: [${SECRET}\n  : : :`));
     expect(errors).toEqual([{ key: "_extends", reason: "the inherited file is not a valid YAML mapping — nothing inherited" }]);
   });
 });

@@ -42,7 +42,7 @@ describe("what the linear rewrites read", () => {
     const big = `lookback_hours: 2\n# ${"x".repeat(MAX_CONFIG_CHARS)}\n`;
     expect(parseConfigYaml(big)).toEqual({
       value: undefined,
-      errors: [{ key: "(file)", reason: `the file is ${big.length.toLocaleString("en-US")} characters; Firebreak reads at most 32,768 — defaults are used` }],
+      errors: [{ key: "(file)", reason: `the file is ${big.length.toLocaleString("en-US")} characters; Firebreak reads at most 16,384 — defaults are used` }],
     });
     expect(parseConfigYaml("lookback_hours: 2\n")).toEqual({ value: { lookback_hours: 2 }, errors: [] });
   });
