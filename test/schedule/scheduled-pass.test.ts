@@ -92,6 +92,27 @@ describe("a pass over many incidents", () => {
     expect(passes.reduce((n, p) => n + p.declared, 0)).toBe(25);
     for (let i = 1; i <= 25; i++) expect(parseBody(gh.issue(REPO, i)?.body).state?.status).toBe("triage");
   }, 60_000);
+
+  it("without a cursor (the Action's cold runs), reconciling more incidents than one pass can still leaves the later jobs their share", async () => {
+    gh = new LocalGitHub();
+    const { url } = await gh.start();
+    gh.addRepo(REPO);
+    gh.addCollaborator(REPO, "devon", "write");
+    gh.createLabel(REPO, "incident", "b60205", "A marketing incident");
+    gh.putFile(REPO, ".github/firebreak.yml", "schedule:\n  max_calls: 60\nnudges: false\n");
+    for (let i = 1; i <= 25; i++) gh.openIssue(REPO, "devon", { title: `Incident ${i}`, body: "Orders from iOS stopped at 10:00.", labels: ["incident"] });
+    const client = new Octokit({ baseUrl: url, auth: gh.tokenFor("acme") });
+    const deps: ShellDeps = { files: new FileCache(), labels: new LabelStyler(), botLogin: "acme", templates: shippedTemplates(), issueFromPayload: true };
+    const handled = await handle(client, { kind: "scheduled", ref, at: "2026-11-30T12:00:00Z" }, deps);
+    // Reconcile stopped short of the 25 incidents, and the pass says where the next one starts…
+    const declared = handled.results.filter((r) => r.action === "declared").length;
+    expect(declared).toBeGreaterThan(0);
+    expect(declared).toBeLessThan(25);
+    expect(handled.stoppedAt?.job).toBe("reconcile");
+    // …yet the dashboard, the last job, ran: it opened its issue within the same budget.
+    expect(gh.issues(REPO).filter((i) => i.labels.includes("firebreak-dashboard"))).toHaveLength(1);
+    expect(handled.calls).toBeLessThanOrEqual(60);
+  }, 60_000);
 });
 
 describe("the App's scheduled pass", () => {

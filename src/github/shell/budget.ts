@@ -5,10 +5,30 @@ import { statusOf } from "../client.js";
 
 export class CallBudget {
   spent = 0;
-  constructor(readonly max: number) {}
+  /** Where the running job stops: the pass keeps the rest of the budget for the jobs after it. */
+  private ceiling: number;
+  constructor(readonly max: number) {
+    this.ceiling = max;
+  }
 
+  /** The running job's share is spent (the job stops and the pass goes on to the next). */
   get exhausted(): boolean {
+    return this.spent >= this.ceiling;
+  }
+
+  /** The whole budget is spent: the pass stops. */
+  get spentOut(): boolean {
     return this.spent >= this.max;
+  }
+
+  /** Calls the running job may still make. */
+  get left(): number {
+    return Math.max(0, this.ceiling - this.spent);
+  }
+
+  /** The next job may spend all but `keep` calls of the budget. */
+  keepFor(keep: number): void {
+    this.ceiling = Math.max(0, this.max - keep);
   }
 
   /** The same client, counting each call it makes against this budget. */

@@ -20,7 +20,7 @@ import type { JobRun } from "./reconcile.js";
 const MIN_CALLS = 8;
 
 export async function updateDashboard(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, budget: CallBudget, at: string): Promise<JobRun> {
-  if (budget.max - budget.spent < MIN_CALLS) return { results: [], resumeAfter: 0 };
+  if (budget.left < MIN_CALLS) return { results: [], resumeAfter: 0 };
   const writer = writerOf(deps);
   try {
     const period = { from: new Date(Date.parse(at) - DASHBOARD_DAYS * 86_400_000).toISOString(), to: at };

@@ -53,27 +53,38 @@ export interface PassResult {
   configErrors: ConfigError[];
 }
 
+/**
+ * Calls each job after the running one is sure of: a job may spend the budget but this much per
+ * later job, so reconciling many incidents cannot starve detection, nudges and the dashboard
+ * (which matters most in the Action, whose cold runs keep no cursor). What a job leaves unspent
+ * goes to the next.
+ */
+export function reservedPerJob(maxCalls: number): number {
+  return Math.floor(maxCalls / (2 * SCHEDULED_JOBS.length));
+}
+
 export async function runScheduledPass(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, at: string, cursor?: PassCursor): Promise<PassResult> {
   const budget = new CallBudget(config.schedule.max_calls);
   const metered = budget.meter(gh);
   const resume = cursor?.get(ref);
   const start = Math.max(0, SCHEDULED_JOBS.findIndex((job) => job.name === resume?.job));
+  const order = [...SCHEDULED_JOBS.slice(start), ...SCHEDULED_JOBS.slice(0, start)];
   const results: PassResult["results"] = [];
   const configErrors: ConfigError[] = [];
-  for (const job of [...SCHEDULED_JOBS.slice(start), ...SCHEDULED_JOBS.slice(0, start)]) {
+  // The first job that stopped short is where the next pass starts.
+  let stoppedAt: PassResult["stoppedAt"];
+  for (const [i, job] of order.entries()) {
     const stop = (after?: number) => ({ job: job.name, ...(after !== undefined ? { after } : {}) });
-    if (budget.exhausted) {
-      cursor?.set(ref, stop());
-      return { results, calls: budget.spent, stoppedAt: stop(), configErrors };
+    if (budget.spentOut) {
+      stoppedAt ??= stop();
+      break;
     }
+    budget.keepFor(reservedPerJob(budget.max) * (order.length - i - 1));
     const run = await job.run(metered, ref, config, deps, budget, at, job.name === resume?.job ? resume.after : undefined);
     results.push(...run.results);
     configErrors.push(...(run.configErrors ?? []));
-    if (run.resumeAfter !== undefined) {
-      cursor?.set(ref, stop(run.resumeAfter));
-      return { results, calls: budget.spent, stoppedAt: stop(run.resumeAfter), configErrors };
-    }
+    if (run.resumeAfter !== undefined) stoppedAt ??= stop(run.resumeAfter);
   }
-  cursor?.set(ref, undefined);
-  return { results, calls: budget.spent, configErrors };
+  cursor?.set(ref, stoppedAt);
+  return { results, calls: budget.spent, ...(stoppedAt ? { stoppedAt } : {}), configErrors };
 }
