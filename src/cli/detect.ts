@@ -7,7 +7,7 @@ import type { FirebreakConfig } from "../core/config.js";
 import { DEFAULT_CONFIG } from "../core/config.js";
 import type { Signal } from "../core/detection/index.js";
 import { detect, parseKpi, replay } from "../core/detection/index.js";
-import { guardedFetch } from "../tracking-qa/address-guard.js";
+import { fetchKpiText, formatOf, SourceError, urlName } from "../github/shell/kpi-sources.js";
 import type { ExitCode, Io } from "./common.js";
 import { CliError, configFailure, EXIT } from "./common.js";
 import { readLocalConfig } from "./labels.js";
@@ -22,7 +22,6 @@ export interface DetectOptions {
 
 /** A KPI export bigger than this is refused rather than read partly. */
 export const MAX_KPI_BYTES = 50 * 1024 * 1024;
-const FETCH_TIMEOUT_MS = 30_000;
 const LOCAL_DEFAULT = ".github/firebreak.yml";
 
 function loadConfig(options: DetectOptions, io: Io): FirebreakConfig {
@@ -45,21 +44,13 @@ async function readStream(chunks: AsyncIterable<Uint8Array | string>, what: stri
   return Buffer.concat(parts).toString("utf8");
 }
 
-/** An HTTPS export through the guarded fetch: public addresses only, one deadline, a size cap. */
+/** An HTTPS export, read as the App and the Action read `detection.sources` URLs: public addresses only. */
 async function readUrl(url: string): Promise<string> {
-  if (!url.startsWith("https://")) throw new CliError(`--kpi ${url}: only https:// URLs are read`);
-  const guarded = guardedFetch();
   try {
-    const response = await guarded.fetch(url, { redirect: "follow", signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new CliError(`--kpi ${new URL(url).origin}: answered ${response.status}`);
-    }
-    return response.body ? await readStream(response.body as unknown as AsyncIterable<Uint8Array>, "the KPI download") : "";
+    return await fetchKpiText({ url }, { env: {}, hosted: false, guard: true });
   } catch (error) {
-    if (error instanceof CliError) throw error;
-    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-    throw new CliError(`--kpi ${new URL(url).origin}: ${error instanceof Error ? error.message : String(error)}${cause}`);
+    if (error instanceof SourceError) throw new CliError(`--kpi ${urlName(url)}: ${error.message}`);
+    throw error;
   }
 }
 
@@ -72,12 +63,6 @@ async function readKpi(source: string, io: Io, stdin: () => AsyncIterable<Uint8A
   } catch {
     throw new CliError(`cannot read the KPI file ${source}`);
   }
-}
-
-function formatOf(source: string): "csv" | "jsonl" | undefined {
-  if (/\.(jsonl|ndjson)$/i.test(source)) return "jsonl";
-  if (/\.csv$/i.test(source)) return "csv";
-  return undefined;
 }
 
 function line(s: Signal): string {

@@ -75,7 +75,7 @@ it("reads standard input with -, and the detection block of --config", async () 
 });
 
 it("reads only https URLs, and never a private address", async () => {
-  expect(await detect(["--kpi", "http://example.com/kpi.csv"])).toMatchObject({ code: 2, err: "firebreak: --kpi http://example.com/kpi.csv: only https:// URLs are read" });
+  expect(await detect(["--kpi", "http://example.com/kpi.csv"])).toMatchObject({ code: 2, err: "firebreak: --kpi http://example.com/kpi.csv: must be an https:// URL" });
   const local = await detect(["--kpi", "https://127.0.0.1:8443/kpi.csv"]);
   expect(local.code).toBe(2);
   expect(local.err).toMatch(/refused: 127\.0\.0\.1 is a loopback address/);

@@ -41,16 +41,39 @@ const authHeader = z
   })
   .pipe(z.object({ name: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/), value: z.string().min(1).max(8192).regex(/^[^\r\n]*$/) }));
 
-function formatOf(name: string): "csv" | "jsonl" | undefined {
+/** The format a KPI file's or URL's name says (its query and fragment aside); undefined: sniffed. */
+export function formatOf(name: string): "csv" | "jsonl" | undefined {
   const lower = name.toLowerCase().split(/[?#]/)[0] ?? "";
   return lower.endsWith(".jsonl") || lower.endsWith(".ndjson") ? "jsonl" : lower.endsWith(".csv") ? "csv" : undefined;
 }
 
-class SourceError extends Error {}
+/** A source that cannot be read: one sentence, said after the source's name. */
+export class SourceError extends Error {}
 
-async function readUrl(source: { url: string; auth_env?: string | undefined }, deps: ShellDeps): Promise<string> {
+/** How one process reads KPI URLs: the App's and the Action's scheduled pass, and `firebreak detect`. */
+export interface UrlReader {
+  /** The variables `auth_env` may name. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The hosted App: only `FIREBREAK_KPI_…` variables may be named. */
+  hosted: boolean;
+  /** Public addresses only (the tracking QA address guard). */
+  guard: boolean;
+  /** The fetch to use (tests); absent, Node's own (through the guard when `guard`). */
+  fetch?: typeof fetch | undefined;
+}
+
+function readUrl(source: { url: string; auth_env?: string | undefined }, deps: ShellDeps): Promise<string> {
   const kpi = deps.kpi;
   if (!kpi) throw new SourceError("URL sources are read by the App and the Action's scheduled pass, not here");
+  return fetchKpiText(source, { ...kpi, guard: kpi.hosted && deps.allowPrivateQaHosts !== true });
+}
+
+/**
+ * The text of an HTTPS KPI export: the auth header only to the configured host, redirects
+ * followed by hand (at most MAX_REDIRECTS, https only), one deadline per request, a size cap.
+ * Throws a SourceError for anything the source or the configuration got wrong.
+ */
+export async function fetchKpiText(source: { url: string; auth_env?: string | undefined }, kpi: UrlReader): Promise<string> {
   let url: URL;
   try {
     url = new URL(source.url);
@@ -70,8 +93,9 @@ async function readUrl(source: { url: string; auth_env?: string | undefined }, d
     if (!parsed.success) throw new SourceError(`auth_env ${source.auth_env} must hold "Header-Name: value"`);
     header = parsed.data;
   }
-  const guarded = kpi.hosted && deps.allowPrivateQaHosts !== true ? guardedFetch() : undefined;
+  const guarded = kpi.guard ? guardedFetch() : undefined;
   const get = kpi.fetch ?? guarded?.fetch ?? fetch;
+  const publicOnly = kpi.hosted ? " (the hosted App reads KPI URLs only on the public internet)" : " (KPI URLs are read only on the public internet)";
   try {
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       // The header belongs to the configured host: a redirect elsewhere goes without it.
@@ -81,7 +105,7 @@ async function readUrl(source: { url: string; auth_env?: string | undefined }, d
         response = await get(url, { redirect: "manual", signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), ...(headers ? { headers } : {}) });
       } catch (error) {
         const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-        const message = cause instanceof Error && /^refused: /.test(cause.message) ? cause.message.replace(/ \(tracking QA[^()]*\)/, " (the hosted App reads KPI URLs only on the public internet)") : "could not be fetched";
+        const message = cause instanceof Error && /^refused: /.test(cause.message) ? cause.message.replace(/ \(tracking QA[^()]*\)/, publicOnly) : "could not be fetched";
         throw new SourceError(message);
       }
       if (response.status >= 300 && response.status < 400 && response.headers.get("location")) {
@@ -118,7 +142,7 @@ async function cappedText(response: Response): Promise<string> {
 }
 
 /** Where a URL source is, for messages: never its query (which may hold a key). */
-function urlName(raw: string): string {
+export function urlName(raw: string): string {
   try {
     const url = new URL(raw);
     return `${url.origin}${url.pathname}`;
