@@ -63263,16 +63263,20 @@ function resolveConfig(raw) {
   const config2 = lenient(configSchema, rest, [], errors);
   return { config: config2, errors };
 }
-var MAX_CONFIG_CHARS = 32768;
+var MAX_CONFIG_CHARS = 16384;
 function parseConfigYaml(text2) {
   if (text2.length > MAX_CONFIG_CHARS) {
     return { value: void 0, errors: [{ key: "(file)", reason: `the file is ${text2.length.toLocaleString("en-US")} characters; Firebreak reads at most ${MAX_CONFIG_CHARS.toLocaleString("en-US")} \u2014 defaults are used` }] };
   }
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
-    return { value: (0, import_yaml.parse)(text2, { maxAliasCount: 100 }), errors: [] };
+    return { value: (0, import_yaml.parse)(text2, { maxAliasCount: 100, prettyErrors: false }), errors: [] };
   } catch (error63) {
     const reason2 = error63 instanceof Error ? error63.message.split("\n")[0] ?? "invalid YAML" : "invalid YAML";
     return { value: void 0, errors: [{ key: "(file)", reason: `not valid YAML: ${reason2} \u2014 defaults are used` }] };
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
 }
 function mergeConfig(base, override) {
@@ -63303,8 +63307,7 @@ function setIn(raw, key) {
   }
   return true;
 }
-function resolveInherited(own2, inheritedText) {
-  const inherited = parseConfigYaml(inheritedText);
+function resolveInherited(own2, inherited) {
   if (inherited.errors.length > 0 || inherited.value !== void 0 && inherited.value !== null && !isPlainObject4(inherited.value)) {
     const resolved2 = resolveConfig(own2);
     return { config: resolved2.config, errors: [{ key: "_extends", reason: "the inherited file is not a valid YAML mapping \u2014 nothing inherited" }, ...resolved2.errors] };
@@ -63595,7 +63598,7 @@ async function findMarkedIssues(gh, ref, query) {
 }
 async function createIssueOnce(gh, ref, draft) {
   const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker, author: draft.author });
-  if (before[0]) return { number: before[0].number, created: false };
+  if (before[0]) return { number: before[0].number, created: false, existing: before[0] };
   const body = draft.body.includes(draft.marker) ? draft.body : `${draft.marker}
 ${draft.body}`;
   const { data } = await gh.request("POST /repos/{owner}/{repo}/issues", {
@@ -63621,10 +63624,21 @@ async function closeDuplicates(gh, ref, query) {
 
 // src/github/config.ts
 var DEFAULT_CONFIG_PATH = ".github/firebreak.yml";
+var parsedTexts = /* @__PURE__ */ new Map();
+var PARSED_KEPT = 64;
+function parseOnce(text2) {
+  const kept = parsedTexts.get(text2);
+  if (kept) return kept;
+  const parsed = parseConfigYaml(text2);
+  parsedTexts.set(text2, parsed);
+  const oldest = parsedTexts.keys().next().value;
+  if (parsedTexts.size > PARSED_KEPT && oldest !== void 0) parsedTexts.delete(oldest);
+  return parsed;
+}
 async function loadRepoConfig(gh, files, ref, path = DEFAULT_CONFIG_PATH) {
   const own2 = await files.readTracked(gh, ref, path);
   if (own2.text === void 0) return { config: DEFAULT_CONFIG, errors: [], path, changed: false };
-  const parsed = parseConfigYaml(own2.text);
+  const parsed = parseOnce(own2.text);
   let changed = own2.changed;
   const target = extendsTarget(parsed.value, ref.owner);
   if (target === void 0) {
@@ -63642,7 +63656,7 @@ async function loadRepoConfig(gh, files, ref, path = DEFAULT_CONFIG_PATH) {
     const errors = [...parsed.errors, { key: "_extends", reason: `${target.repo}:${target.path ?? path} was not found \u2014 nothing inherited` }, ...resolved2.errors];
     return { config: resolved2.config, errors, path, changed };
   }
-  const resolved = resolveInherited(parsed.value, base.text);
+  const resolved = resolveInherited(parsed.value, parseOnce(base.text));
   return { config: resolved.config, errors: [...parsed.errors, ...resolved.errors], path, changed };
 }
 function errorTable(path, errors) {
@@ -68055,7 +68069,7 @@ function splitHostPort(authority, defaultPort) {
 async function startGuardProxy(guard = {}) {
   const refused = /* @__PURE__ */ new Map();
   const sockets = /* @__PURE__ */ new Set();
-  const judge3 = async (host) => {
+  const judge2 = async (host) => {
     try {
       const [first] = await resolvePublic(host, guard);
       return first?.address;
@@ -68077,7 +68091,7 @@ async function startGuardProxy(guard = {}) {
       return;
     }
     const host = target.hostname.replace(/^\[|\]$/g, "");
-    void judge3(host).then((address) => {
+    void judge2(host).then((address) => {
       if (address === void 0) {
         res.writeHead(403, { "content-type": "text/plain" }).end("refused by Firebreak's address guard");
         return;
@@ -68100,7 +68114,7 @@ async function startGuardProxy(guard = {}) {
     client.on("close", () => sockets.delete(client));
     client.on("error", () => client.destroy());
     const { host, port: port2 } = splitHostPort(req.url ?? "", 443);
-    void judge3(host).then((address) => {
+    void judge2(host).then((address) => {
       if (address === void 0) {
         client.end("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n");
         return;
@@ -69294,17 +69308,21 @@ Answer each question under its heading and tick each box, then close it again.`
   });
   return { action: "reopened", plan, notes: [`postmortem #${postmortem2.number} of #${incident} closed with ${gaps.length} gaps: reopened`], complete: false };
 }
+function postmortemRecord(postmortem2) {
+  const complete = postmortem2.state === "closed" && postmortemGaps(postmortem2.body).length === 0;
+  const fix = complete ? processFixLink(postmortem2.body) : void 0;
+  return { issue: postmortem2.number, complete, ...fix ? { fix: fix.slice(0, 500) } : {} };
+}
 function recordPostmortemComplete(incident, postmortem2, config2, at) {
   const plan = emptyPlan(incident.number);
   const parsed = parseBody(incident.body);
   if (!parsed.state) return { action: "ignored", plan, notes: ["the incident has no card"] };
   if (parsed.state.postmortem?.issue !== postmortem2.number) return { action: "ignored", plan, notes: [`#${postmortem2.number} is not the postmortem recorded on #${incident.number}`] };
   if (parsed.state.postmortem.complete) return { action: "ignored", plan, notes: ["already recorded as complete"] };
-  const fix = processFixLink(postmortem2.body);
   const state = {
     ...parsed.state,
     status: parsed.state.status === "closed" ? "postmortem-complete" : parsed.state.status,
-    postmortem: { issue: postmortem2.number, complete: true, ...fix ? { fix: fix.slice(0, 500) } : {} },
+    postmortem: postmortemRecord(postmortem2),
     timeline: [...parsed.state.timeline, { at, text: `Postmortem #${postmortem2.number} complete` }]
   };
   plan.update = issueUpdate({ issue: incident, config: config2, event: { kind: "commands", at } }, parsed.state, state, parsed.userText);
@@ -71121,11 +71139,14 @@ function logWindowSatisfied(window2, oldestId, seen) {
 }
 
 // src/core/decide/follow-ups.ts
-function withPostmortem(input2, result, postmortemNumber) {
+function withPostmortem(input2, result, postmortemNumber, found) {
   if (!result.state) return result;
   const parsed = parseBody(input2.issue.body);
   const at = input2.event.at;
-  const state = { ...result.state, postmortem: { issue: postmortemNumber, complete: false }, timeline: [...result.state.timeline, { at, text: `Postmortem #${postmortemNumber} opened` }] };
+  const postmortem2 = found ? postmortemRecord(found) : { issue: postmortemNumber, complete: false };
+  const status = postmortem2.complete && result.state.status === "closed" ? "postmortem-complete" : result.state.status;
+  const text2 = postmortem2.complete ? `Postmortem #${postmortemNumber} complete` : `Postmortem #${postmortemNumber} opened`;
+  const state = { ...result.state, status, postmortem: postmortem2, timeline: [...result.state.timeline, { at, text: text2 }] };
   const update2 = issueUpdate(input2, parsed.state, state, parsed.userText, result.plan.update?.state === "open");
   return { ...result, state, plan: { ...result.plan, postmortem: void 0, update: update2 } };
 }
@@ -71677,7 +71698,7 @@ async function applyPlan(gh, ref, input2, decided, deps) {
     const draft = result.plan.postmortem;
     const created = await createIssueOnce(gh, ref, { ...draft, findLabel: input2.config.labels.postmortem, author: writerOf(deps) });
     postmortem2 = created.number;
-    result = withPostmortem(input2, result, postmortem2);
+    result = withPostmortem(input2, result, postmortem2, created.existing);
   }
   const plan = result.plan;
   const self2 = (login2) => login2.toLowerCase() === deps.botLogin.toLowerCase();
@@ -71749,9 +71770,9 @@ function wroteLast(found, author, writer) {
 async function recordTrust(gh, ref, issue3, deps) {
   const section2 = cardSection(issue3.body);
   if (section2 === void 0 || !parseBody(issue3.body).state) return { trusted: true };
-  const remembered = deps.memory?.lastBody(ref, issue3.number);
-  const lastWritten = remembered === void 0 ? void 0 : parseBody(remembered).state;
-  if (remembered !== void 0 && cardSection(remembered) === section2) return { trusted: true, ...lastWritten ? { lastWritten } : {} };
+  const remembered2 = deps.memory?.lastBody(ref, issue3.number);
+  const lastWritten = remembered2 === void 0 ? void 0 : parseBody(remembered2).state;
+  if (remembered2 !== void 0 && cardSection(remembered2) === section2) return { trusted: true, ...lastWritten ? { lastWritten } : {} };
   let trusted = false;
   try {
     const { data } = await gh.request("POST /graphql", { query: EDITOR_QUERY, variables: { owner: ref.owner, name: ref.repo, number: issue3.number } });
@@ -71936,11 +71957,27 @@ async function runReleaseQa(gh, trigger, config2, deps) {
 var CallBudget = class {
   constructor(max) {
     this.max = max;
+    this.ceiling = max;
   }
   max;
   spent = 0;
+  /** Where the running job stops: the pass keeps the rest of the budget for the jobs after it. */
+  ceiling;
+  /** The running job's share is spent (the job stops and the pass goes on to the next). */
   get exhausted() {
+    return this.spent >= this.ceiling;
+  }
+  /** The whole budget is spent: the pass stops. */
+  get spentOut() {
     return this.spent >= this.max;
+  }
+  /** Calls the running job may still make. */
+  get left() {
+    return Math.max(0, this.ceiling - this.spent);
+  }
+  /** The next job may spend all but `keep` calls of the budget. */
+  keepFor(keep) {
+    this.ceiling = Math.max(0, this.max - keep);
   }
   /** The same client, counting each call it makes against this budget. */
   meter(gh) {
@@ -74440,6 +74477,30 @@ function bandChart(points, title, unit) {
   ].join("\n");
 }
 
+// src/core/detection-incident/analysis.ts
+var CLEARING_WINDOW_MS = 14 * 864e5;
+function bandKey(series, at) {
+  return JSON.stringify([series.channel, series.metric, at]);
+}
+function analyseKpi(text2, options, detection) {
+  const parsed = parseKpi(text2, options);
+  if (!parsed.ok) return parsed;
+  const data = parsed.data;
+  const newest = newestAt(data);
+  if (newest === void 0) return { ok: true, analysis: { active: [], raised: [], bands: {} } };
+  const from = Date.parse(newest) - CLEARING_WINDOW_MS;
+  const active = detect(data, detection, { at: newest });
+  const raised = replay(data, detection).filter((s) => Date.parse(s.at) >= from);
+  const bands = {};
+  const chart = (signal, at) => {
+    const key = bandKey(signal, at);
+    bands[key] ??= band(data, detection, signal, { at, points: CHART_POINTS });
+  };
+  for (const signal of active) chart(signal, signal.at);
+  for (const signal of raised) chart(signal, newest);
+  return { ok: true, analysis: { newestAt: newest, active, raised, bands } };
+}
+
 // src/core/detection-incident/signals.ts
 function groupSignals(signals) {
   const groups2 = /* @__PURE__ */ new Map();
@@ -74604,6 +74665,24 @@ function detectionClearedNote(key, metric, latest2, chart) {
   ].join("\n");
 }
 
+// src/github/shell/kpi-analyst.ts
+var analyseHere = (request2) => Promise.resolve(analyseKpi(request2.text, request2.options, request2.detection));
+function rememberAnalyses(analyst, kept = 200) {
+  const known = /* @__PURE__ */ new Map();
+  return (source2, request2) => {
+    const options = JSON.stringify([request2.options, request2.detection]);
+    const last = known.get(source2);
+    if (last && last.text === request2.text && last.options === options) return last.result;
+    const result = analyst(request2);
+    known.delete(source2);
+    known.set(source2, { text: request2.text, options, result });
+    result.catch(() => known.delete(source2));
+    const oldest = known.keys().next().value;
+    if (known.size > kept && oldest !== void 0) known.delete(oldest);
+    return result;
+  };
+}
+
 // src/github/shell/kpi-sources.ts
 var KPI_ENV_PREFIX = "FIREBREAK_KPI_";
 var MAX_BYTES = 20 * 1024 * 1024;
@@ -74619,9 +74698,12 @@ function formatOf(name) {
 }
 var SourceError = class extends Error {
 };
-async function readUrl(source2, deps) {
+function readUrl(source2, deps) {
   const kpi = deps.kpi;
   if (!kpi) throw new SourceError("URL sources are read by the App and the Action's scheduled pass, not here");
+  return fetchKpiText(source2, { ...kpi, guard: kpi.hosted && deps.allowPrivateQaHosts !== true });
+}
+async function fetchKpiText(source2, kpi) {
   let url2;
   try {
     url2 = new URL(source2.url);
@@ -74641,8 +74723,9 @@ async function readUrl(source2, deps) {
     if (!parsed.success) throw new SourceError(`auth_env ${source2.auth_env} must hold "Header-Name: value"`);
     header = parsed.data;
   }
-  const guarded = kpi.hosted && deps.allowPrivateQaHosts !== true ? guardedFetch() : void 0;
+  const guarded = kpi.guard ? guardedFetch() : void 0;
   const get = kpi.fetch ?? guarded?.fetch ?? fetch;
+  const publicOnly = kpi.hosted ? " (the hosted App reads KPI URLs only on the public internet)" : " (KPI URLs are read only on the public internet)";
   try {
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const headers = header && url2.host === new URL(source2.url).host ? { [header.name]: header.value } : void 0;
@@ -74651,7 +74734,7 @@ async function readUrl(source2, deps) {
         response = await get(url2, { redirect: "manual", signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), ...headers ? { headers } : {} });
       } catch (error63) {
         const cause = error63 instanceof Error && error63.cause instanceof Error ? error63.cause : error63;
-        const message = cause instanceof Error && /^refused: /.test(cause.message) ? cause.message.replace(/ \(tracking QA[^()]*\)/, " (the hosted App reads KPI URLs only on the public internet)") : "could not be fetched";
+        const message = cause instanceof Error && /^refused: /.test(cause.message) ? cause.message.replace(/ \(tracking QA[^()]*\)/, publicOnly) : "could not be fetched";
         throw new SourceError(message);
       }
       if (response.status >= 300 && response.status < 400 && response.headers.get("location")) {
@@ -74692,18 +74775,6 @@ function urlName(raw) {
     return "the URL";
   }
 }
-var parsedSources = /* @__PURE__ */ new Map();
-var MAX_PARSED = 200;
-function parseOnce(key, text2, name, timezone) {
-  const known = parsedSources.get(key);
-  if (known && known.text === text2 && known.timezone === timezone) return known.parsed;
-  const format = formatOf(name);
-  const parsed = parseKpi(text2, { ...format ? { format } : {}, timezone });
-  parsedSources.delete(key);
-  parsedSources.set(key, { text: text2, timezone, parsed });
-  if (parsedSources.size > MAX_PARSED) parsedSources.delete(parsedSources.keys().next().value);
-  return parsed;
-}
 async function readKpiSources(gh, ref, detection, deps) {
   const read = { sources: [], errors: [] };
   for (const [index, source2] of detection.sources.entries()) {
@@ -74722,25 +74793,20 @@ async function readKpiSources(gh, ref, detection, deps) {
       read.errors.push({ key, reason: `${name} ${error63.message}` });
       continue;
     }
-    const parsed = parseOnce(`${ref.owner}/${ref.repo}#${index}:${name}`, text2, name, detection.timezone);
-    if (!parsed.ok) {
-      read.errors.push({ key, reason: `${name} line ${parsed.error.line}, column ${parsed.error.column}: ${parsed.error.message}` });
-      continue;
-    }
-    read.sources.push({ name, data: parsed.data });
+    const format = formatOf(name);
+    read.sources.push({ key, name, text: text2, ...format ? { format } : {} });
   }
   return read;
 }
 
 // src/github/shell/detection.ts
-var CLEARING_WINDOW_MS = 14 * 864e5;
 function once(make) {
   let made;
   return () => made ??= make();
 }
-function chartOf(sourced, config2, at) {
+function chartOf(sourced, at) {
   const { channel, metric } = sourced.signal;
-  const points = band(sourced.data, config2.detection, { channel, metric }, { at, points: CHART_POINTS });
+  const points = sourced.analysis.bands[bandKey(sourced.signal, at)] ?? [];
   const latest2 = points[points.length - 1];
   return { chart: bandChart(points, `${metric} of ${channel}`, metric), ...latest2 ? { latest: latest2 } : {} };
 }
@@ -74771,12 +74837,12 @@ async function handleBreak(pass, group, sourced) {
   if (target) {
     return exclusive(pass, target.number, async () => {
       if (ongoingOn(await ownTexts(pass, target.issue), group.key)) return void 0;
-      const { chart: chart2 } = chartOf(sourced, config2, at);
+      const { chart: chart2 } = chartOf(sourced, at);
       await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: target.number, body: detectionUpdateComment(group, chart2) });
       return { action: "detected", incident: target.number, notes: [`told #${target.number} of the ${group.key.layer} break on ${group.key.channel}`] };
     });
   }
-  const { chart } = chartOf(sourced, config2, at);
+  const { chart } = chartOf(sourced, at);
   const draft = detectionIncidentDraft(group, {
     formTemplate: await pass.form(),
     channels: config2.detection.channels,
@@ -74791,7 +74857,7 @@ async function recordClearing(pass, incident, key, sourced, at) {
   return exclusive(pass, incident.number, async () => {
     const ongoing = ongoingOn(await ownTexts(pass, incident.issue), key);
     if (!ongoing) return void 0;
-    const { chart, latest: latest2 } = chartOf(sourced, pass.config, at);
+    const { chart, latest: latest2 } = chartOf(sourced, at);
     await pass.gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
       ...pass.ref,
       issue_number: incident.number,
@@ -74800,36 +74866,43 @@ async function recordClearing(pass, incident, key, sourced, at) {
     return { action: "detected", incident: incident.number, notes: [`recorded on #${incident.number} that the ${key.layer} break on ${key.channel} cleared`] };
   });
 }
-var judgements = /* @__PURE__ */ new WeakMap();
-function judge2(data, detection) {
-  const config2 = JSON.stringify(detection);
-  const known = judgements.get(data);
-  if (known?.config === config2) return known;
-  const at = newestAt(data);
-  const from = at === void 0 ? 0 : Date.parse(at) - CLEARING_WINDOW_MS;
-  const judged = {
-    config: config2,
-    active: at === void 0 ? [] : detect(data, detection, { at }),
-    raised: at === void 0 ? [] : replay(data, detection).filter((s) => Date.parse(s.at) >= from)
-  };
-  judgements.set(data, judged);
-  return judged;
+var remembered = /* @__PURE__ */ new WeakMap();
+function analystOf(deps) {
+  const analyst = deps.kpiAnalyst ?? analyseHere;
+  let analyse = remembered.get(analyst);
+  if (!analyse) remembered.set(analyst, analyse = rememberAnalyses(analyst));
+  return analyse;
 }
 async function detectBreaks(gh, ref, config2, deps, budget) {
   const detection = config2.detection;
   if (detection.sources.length === 0) return { results: [] };
   const read = await readKpiSources(gh, ref, detection, deps);
+  const analyse = analystOf(deps);
   const active = [];
   const raised = [];
-  for (const { data } of read.sources) {
-    const judged = judge2(data, detection);
-    active.push(...judged.active.map((signal) => ({ signal, data })));
-    raised.push(...judged.raised.map((signal) => ({ signal, data })));
+  const configErrors = [...read.errors];
+  const failures = [];
+  for (const source2 of read.sources) {
+    const request2 = { text: source2.text, options: { ...source2.format ? { format: source2.format } : {}, timezone: detection.timezone }, detection };
+    let analysed;
+    try {
+      analysed = await analyse(`${ref.owner}/${ref.repo}#${source2.key}:${source2.name}`, request2);
+    } catch (error63) {
+      failures.push({ action: "ignored", notes: [`failed: analysing ${source2.name}: ${safeMessage(error63)}`] });
+      continue;
+    }
+    if (!analysed.ok) {
+      configErrors.push({ key: source2.key, reason: `${source2.name} line ${analysed.error.line}, column ${analysed.error.column}: ${analysed.error.message}` });
+      continue;
+    }
+    const { analysis } = analysed;
+    active.push(...analysis.active.map((signal) => ({ signal, analysis })));
+    raised.push(...analysis.raised.map((signal) => ({ signal, analysis })));
   }
-  const errors = read.errors.length > 0 ? { configErrors: read.errors } : {};
+  const errors = configErrors.length > 0 ? { configErrors } : {};
   const sameBreak = (a, b) => a.channel === b.channel && a.layer === b.layer;
   const cleared = raised.filter((r) => !active.some((a) => sameBreak(a.signal, r.signal)));
-  if (active.length === 0 && cleared.length === 0) return { results: [], ...errors };
+  if (active.length === 0 && cleared.length === 0) return { results: failures, ...errors };
   const writer = writerOf(deps).toLowerCase();
   const listed = (await openIncidents(gh, ref, config2)).map((issue3) => ({
     issue: issue3,
@@ -74844,7 +74917,7 @@ async function detectBreaks(gh, ref, config2, deps, budget) {
     return listed.map((i) => ({ ...i, declaration: parseDeclaration(i.issue.body, template, deps.templates.form) }));
   });
   const pass = { gh, ref, config: config2, deps, writer, listed, form, open: open4, texts: /* @__PURE__ */ new Map() };
-  const results = [];
+  const results = [...failures];
   const attempt = async (what, work) => {
     if (budget.exhausted) return;
     try {
@@ -74864,7 +74937,7 @@ async function detectBreaks(gh, ref, config2, deps, budget) {
     const id = JSON.stringify(key);
     if (seen.has(id)) continue;
     seen.add(id);
-    const at = newestAt(sourced.data);
+    const at = sourced.analysis.newestAt;
     for (const incident of (await open4()).filter((i) => openedFor(i, key) || matchesIncident(i, key, config2))) {
       await attempt(`the clearing on #${incident.number}`, () => recordClearing(pass, incident, key, sourced, at));
     }
@@ -75443,7 +75516,7 @@ function unique2(issues) {
 // src/github/shell/dashboard.ts
 var MIN_CALLS = 8;
 async function updateDashboard(gh, ref, config2, deps, budget, at) {
-  if (budget.max - budget.spent < MIN_CALLS) return { results: [], resumeAfter: 0 };
+  if (budget.left < MIN_CALLS) return { results: [], resumeAfter: 0 };
   const writer = writerOf(deps);
   try {
     const period = { from: new Date(Date.parse(at) - DASHBOARD_DAYS * 864e5).toISOString(), to: at };
@@ -75480,29 +75553,32 @@ var SCHEDULED_JOBS = [
   { name: "nudges", run: nudgeIncidents },
   { name: "dashboard", run: updateDashboard }
 ];
+function reservedPerJob(maxCalls) {
+  return Math.floor(maxCalls / (2 * SCHEDULED_JOBS.length));
+}
 async function runScheduledPass(gh, ref, config2, deps, at, cursor) {
   const budget = new CallBudget(config2.schedule.max_calls);
   const metered = budget.meter(gh);
   const resume = cursor?.get(ref);
   const start = Math.max(0, SCHEDULED_JOBS.findIndex((job) => job.name === resume?.job));
+  const order = [...SCHEDULED_JOBS.slice(start), ...SCHEDULED_JOBS.slice(0, start)];
   const results = [];
   const configErrors = [];
-  for (const job of [...SCHEDULED_JOBS.slice(start), ...SCHEDULED_JOBS.slice(0, start)]) {
+  let stoppedAt;
+  for (const [i, job] of order.entries()) {
     const stop = (after) => ({ job: job.name, ...after !== void 0 ? { after } : {} });
-    if (budget.exhausted) {
-      cursor?.set(ref, stop());
-      return { results, calls: budget.spent, stoppedAt: stop(), configErrors };
+    if (budget.spentOut) {
+      stoppedAt ??= stop();
+      break;
     }
+    budget.keepFor(reservedPerJob(budget.max) * (order.length - i - 1));
     const run3 = await job.run(metered, ref, config2, deps, budget, at, job.name === resume?.job ? resume.after : void 0);
     results.push(...run3.results);
     configErrors.push(...run3.configErrors ?? []);
-    if (run3.resumeAfter !== void 0) {
-      cursor?.set(ref, stop(run3.resumeAfter));
-      return { results, calls: budget.spent, stoppedAt: stop(run3.resumeAfter), configErrors };
-    }
+    if (run3.resumeAfter !== void 0) stoppedAt ??= stop(run3.resumeAfter);
   }
-  cursor?.set(ref, void 0);
-  return { results, calls: budget.spent, configErrors };
+  cursor?.set(ref, stoppedAt);
+  return { results, calls: budget.spent, ...stoppedAt ? { stoppedAt } : {}, configErrors };
 }
 
 // src/github/shell/handle.ts

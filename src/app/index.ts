@@ -20,6 +20,7 @@ import { inProcessScheduler } from "../schedule/index.js";
 import { KeyedQueue } from "./queue.js";
 import { appScheduledPass } from "./scheduled.js";
 import { oneLinePerBadSignature } from "./signature-log.js";
+import type { KpiAnalyst } from "../github/shell/kpi-analyst.js";
 
 export interface FirebreakApp {
   (app: Probot): void;
@@ -49,6 +50,8 @@ export interface FirebreakAppOptions {
   scheduleEverySeconds?: number;
   /** Several instances (REDIS_URL): incidents, deliveries and the scheduled pass coordinated across them. Absent: one process. */
   coordination?: Coordination;
+  /** Where KPI sources are analysed: `npm start` passes a worker thread's; absent, in the event loop's thread. */
+  kpiAnalyst?: KpiAnalyst;
 }
 
 const KEPT_RESULTS = 1000;
@@ -79,6 +82,7 @@ export function firebreakApp(options: FirebreakAppOptions = {}): FirebreakApp {
     kpi: { env: options.env ?? process.env, hosted: true },
     relay: { env: options.env ?? process.env, hosted: true, allowPrivate: options.allowPrivateQaHosts === true },
     exclusive: (ref, incident, work) => exclusive(ref, incidentKey(ref, incident), [incident], () => work()),
+    ...(options.kpiAnalyst ? { kpiAnalyst: options.kpiAnalyst } : {}),
   };
   const keep = (kept: readonly RunResult[]) => {
     results.push(...kept);

@@ -4,6 +4,7 @@ import { ProbotOctokit, run } from "probot";
 import { RATE_LIMITS } from "../github/octokit.js";
 import { parseEvery } from "../schedule/index.js";
 import type { Coordination } from "../scale/coordination.js";
+import { analyseOnWorker } from "../github/shell/kpi-analyst.js";
 import { firebreakApp } from "./index.js";
 
 // APP_SLUG names the App's bot login (`<slug>[bot]`), whose own events Firebreak ignores.
@@ -43,6 +44,8 @@ const app = firebreakApp({
   allowPrivateQaHosts: process.env.FIREBREAK_QA_ALLOW_PRIVATE === "1",
   scheduleEverySeconds,
   ...(coordination ? { coordination } : {}),
+  // Parsing and judging months of hourly KPI rows takes up to a few seconds: off the thread that answers webhooks.
+  kpiAnalyst: analyseOnWorker(new URL("../github/shell/kpi-worker.js", import.meta.url)),
 });
 await run(app, { Octokit });
 

@@ -7,7 +7,11 @@ import { detectionSchema, parseKpi } from "../../src/core/detection/index.js";
 import { FileCache } from "../../src/github/files.js";
 import { LabelStyler } from "../../src/github/labels.js";
 import type { ShellDeps } from "../../src/github/shell/deps.js";
+import type { AnalysisRequest } from "../../src/github/shell/kpi-analyst.js";
+import { analyseHere, rememberAnalyses } from "../../src/github/shell/kpi-analyst.js";
 import { readKpiSources } from "../../src/github/shell/kpi-sources.js";
+import { bandKey } from "../../src/core/detection-incident/analysis.js";
+import { hourlyKpi } from "./kpi.js";
 import { readTemplate, shippedTemplates } from "../../src/templates.js";
 import type { GitHubClient } from "../../src/github/client.js";
 
@@ -86,9 +90,10 @@ describe("KPI URL sources", () => {
       "https://kpi.example.com/gone.csv answered HTTP 404",
       "https://kpi.example.com/a.csv auth_env FIREBREAK_KPI_UNSET is not set on the App's server",
       'https://kpi.example.com/b.csv auth_env FIREBREAK_KPI_BAD must hold "Header-Name: value"',
-      expect.stringMatching(/^https:\/\/kpi\.example\.com\/bad\.csv line 2, column 1: /),
     ]);
     expect(JSON.stringify(read.errors)).not.toContain("hunter2");
+    // A source that was read is the analysis's to judge: its bad line is reported from there.
+    expect(read.sources.map((s) => [s.key, s.name, s.format])).toEqual([["detection.sources.3", "https://kpi.example.com/bad.csv", "csv"]]);
   });
 
   it("is refused outside the App and the Action, and a file source without GitHub's answer is not a configuration error", async () => {
@@ -99,19 +104,36 @@ describe("KPI URL sources", () => {
   });
 });
 
-describe("KPI file sources", () => {
-  it("are parsed once while their text stays the same, so a pass on an unchanged file redoes no work", async () => {
-    let text = CSV;
-    const gh = {
-      request: () => Promise.resolve({ data: { type: "file", encoding: "base64", content: Buffer.from(text).toString("base64") }, headers: {} }),
-    } as unknown as GitHubClient;
-    const config = sources({ path: "data/kpi/hourly.csv" });
-    const first = await readKpiSources(gh, { owner: "acme", repo: "parsed-once" }, config, deps(undefined));
-    const again = await readKpiSources(gh, { owner: "acme", repo: "parsed-once" }, config, deps(undefined));
-    expect(again.sources[0]!.data).toBe(first.sources[0]!.data);
-    text = `${CSV}2026-11-28T02:00:00Z,meta,13\n`;
-    const changed = await readKpiSources(gh, { owner: "acme", repo: "parsed-once" }, config, deps(undefined));
-    expect(changed.sources[0]!.data).not.toBe(first.sources[0]!.data);
+describe("KPI analysis", () => {
+  it("a source is analysed once while its text and the config stay the same, so a pass on an unchanged file redoes no work", async () => {
+    const requests: AnalysisRequest[] = [];
+    const analyse = rememberAnalyses((request) => {
+      requests.push(request);
+      return analyseHere(request);
+    });
+    const detection = sources({ path: "data/kpi/hourly.csv" });
+    const request = (text: string, timezone = "UTC") => ({ text, options: { timezone }, detection });
+    const first = await analyse("acme/shop#0", request(CSV));
+    expect(await analyse("acme/shop#0", request(CSV))).toBe(first);
+    expect(requests).toHaveLength(1);
+    await analyse("acme/shop#0", request(`${CSV}2026-11-28T02:00:00Z,meta,13\n`));
+    await analyse("acme/shop#0", request(`${CSV}2026-11-28T02:00:00Z,meta,13\n`, "Europe/Berlin"));
+    await analyse("acme/other#0", request(CSV));
+    expect(requests).toHaveLength(4);
+  });
+
+  it("reports bad input by line and column, and charts every signal it reports", async () => {
+    expect(await analyseHere({ text: "timestamp,channel,spend\n2026-11-28T01:00:00Z,meta,twelve\n", options: {}, detection: DEFAULT_CONFIG.detection })).toMatchObject({
+      ok: false,
+      error: { line: 2, column: 3 },
+    });
+    const text = hourlyKpi({ end: "2026-11-28T12:00:00Z", breaks: [{ channel: "meta", metric: "spend", from: "2026-11-28T02:00:00Z", factor: 0.05 }] });
+    const analysed = await analyseHere({ text, options: { format: "csv" }, detection: DEFAULT_CONFIG.detection });
+    if (!analysed.ok) throw new Error(analysed.error.message);
+    const { analysis } = analysed;
+    expect(analysis.active.map((s) => [s.channel, s.layer])).toContainEqual(["meta", "delivery"]);
+    for (const s of analysis.active) expect(analysis.bands[bandKey(s, s.at)]?.length).toBeGreaterThan(0);
+    for (const s of analysis.raised) expect(analysis.bands[bandKey(s, analysis.newestAt!)]?.length).toBeGreaterThan(0);
   });
 });
 

@@ -17,6 +17,7 @@ import type { RequestLogEntry } from "../../src/dev/local-github/index.js";
 import type { IncidentState } from "../../src/core/model/incident.js";
 import { labelStyles } from "../../src/core/model/labels.js";
 import { CARD_START, replyKeyOf } from "../../src/core/model/markers.js";
+import { hourlyKpi } from "../detection-faces/kpi.js";
 import { ensureBuild } from "./build.global.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -446,6 +447,19 @@ describe.concurrent("Firebreak as a GitHub App (npm start) against an emulated G
     });
     expect(state).toMatchObject({ status: "investigating", roles: { detector: "dana", owner: "olga" } });
     expect(gh.issue(REPO, opened.number)?.assignees).toEqual(["olga"]);
+  });
+
+  it("detects a KPI break on its own scheduled pass, analysing the source on its worker thread", { timeout: TEST_MS }, async ({ expect }) => {
+    const world = await startWorld({ env: { FIREBREAK_SCHEDULE_EVERY: "10s" } });
+    const { gh } = world;
+    gh.putFile(REPO, ".github/firebreak.yml", "nudges: false\ndetection:\n  sources:\n    - path: data/kpi/hourly.csv\n  channels: { meta: Meta }\n");
+    gh.putFile(REPO, "data/kpi/hourly.csv", hourlyKpi({ end: "2026-11-28T12:00:00Z", breaks: [{ channel: "meta", metric: "spend", from: "2026-11-28T02:00:00Z", factor: 0.05 }] }));
+    // `npm start` analyses KPI sources only on its worker: an incident appears only if that thread worked.
+    const opened = await waitFor(world, "the scheduled pass to open a detection incident", () =>
+      gh.issues(REPO).find((i) => i.author === "firebreak[bot]" && i.labels.includes("incident") && (i.body ?? "").includes("firebreak:detection")),
+    );
+    expect(opened.body).toContain("meta");
+    expect(world.logs.join("")).not.toContain("failed: analysing");
   });
 
   it("refuses to start with a FIREBREAK_SCHEDULE_EVERY below 10 seconds, saying why", { timeout: TEST_MS }, async ({ expect }) => {

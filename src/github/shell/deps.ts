@@ -7,6 +7,7 @@ import type { LabelStyler } from "../labels.js";
 import type { PermissionCache } from "../permissions.js";
 import type { IssueMemory } from "./memory.js";
 import type { RelayDeps } from "../../relay/send.js";
+import type { KpiAnalyst } from "./kpi-analyst.js";
 
 export interface ShippedTemplates {
   form: string;
@@ -57,6 +58,8 @@ export interface ShellDeps {
     /** The fetch to use (tests); absent, Node's own, through the address guard when hosted. */
     fetch?: typeof fetch;
   };
+  /** Where KPI sources are analysed (the App: a worker thread); absent, in this thread. */
+  kpiAnalyst?: KpiAnalyst;
   /**
    * Runs work on one incident exclusively, in line with its webhook events (the App's queue per
    * incident). The scheduled pass touches each incident through it; absent, work runs at once.

@@ -4,9 +4,11 @@
 // A quiet pass costs the source reads only (a 304 costs nothing).
 import type { FirebreakConfig } from "../../core/config.js";
 import { parseDeclaration } from "../../core/declaration/form.js";
-import type { KpiSeriesSet, Signal } from "../../core/detection/index.js";
-import { band, detect, newestAt, replay } from "../../core/detection/index.js";
-import { bandChart, CHART_POINTS } from "../../core/detection-incident/chart.js";
+import type { Signal } from "../../core/detection/index.js";
+import type { KpiAnalysis } from "../../core/detection-incident/analysis.js";
+import { bandKey } from "../../core/detection-incident/analysis.js";
+import type { BandPoint } from "../../core/detection-incident/chart.js";
+import { bandChart } from "../../core/detection-incident/chart.js";
 import { detectionClearedNote, detectionIncidentDraft, detectionUpdateComment } from "../../core/detection-incident/draft.js";
 import type { OpenIncident, SignalGroup } from "../../core/detection-incident/signals.js";
 import { groupSignals, incidentFor, matchesIncident, ongoingOn, openedFor } from "../../core/detection-incident/signals.js";
@@ -20,18 +22,17 @@ import type { CallBudget } from "./budget.js";
 import type { RunResult, ShellDeps } from "./deps.js";
 import { DEFAULT_FORM_PATH, writerOf } from "./deps.js";
 import { openMarkedIncident } from "./incident.js";
+import type { KpiAnalyst } from "./kpi-analyst.js";
+import { analyseHere, rememberAnalyses } from "./kpi-analyst.js";
 import { readKpiSources } from "./kpi-sources.js";
 import type { JobRun } from "./reconcile.js";
 
 type Outcome = Omit<RunResult, "configErrors">;
 
-/** A break raised this long before the newest point may have cleared since: its incident is checked. */
-const CLEARING_WINDOW_MS = 14 * 86_400_000;
-
-/** A signal with the series it came from, for its chart. */
+/** A signal with the analysis of the source it came from, for its chart. */
 interface Sourced {
   signal: Signal;
-  data: KpiSeriesSet;
+  analysis: KpiAnalysis;
 }
 
 /** An open incident as listed; `body` is empty unless Firebreak wrote it (only its own markers count). */
@@ -58,9 +59,9 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
   return () => (made ??= make());
 }
 
-function chartOf(sourced: Sourced, config: FirebreakConfig, at: string): { chart: string; latest?: ReturnType<typeof band>[number] } {
+function chartOf(sourced: Sourced, at: string): { chart: string; latest?: BandPoint } {
   const { channel, metric } = sourced.signal;
-  const points = band(sourced.data, config.detection, { channel, metric }, { at, points: CHART_POINTS });
+  const points = sourced.analysis.bands[bandKey(sourced.signal, at)] ?? [];
   const latest = points[points.length - 1];
   return { chart: bandChart(points, `${metric} of ${channel}`, metric), ...(latest ? { latest } : {}) };
 }
@@ -98,12 +99,12 @@ async function handleBreak(pass: Pass, group: SignalGroup, sourced: Sourced): Pr
   if (target) {
     return exclusive(pass, target.number, async () => {
       if (ongoingOn(await ownTexts(pass, target.issue), group.key)) return undefined;
-      const { chart } = chartOf(sourced, config, at);
+      const { chart } = chartOf(sourced, at);
       await gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, issue_number: target.number, body: detectionUpdateComment(group, chart) });
       return { action: "detected", incident: target.number, notes: [`told #${target.number} of the ${group.key.layer} break on ${group.key.channel}`] };
     });
   }
-  const { chart } = chartOf(sourced, config, at);
+  const { chart } = chartOf(sourced, at);
   const draft = detectionIncidentDraft(group, {
     formTemplate: await pass.form(),
     channels: config.detection.channels,
@@ -122,7 +123,7 @@ async function recordClearing(pass: Pass, incident: Open, key: Pick<DetectionKey
   return exclusive(pass, incident.number, async () => {
     const ongoing = ongoingOn(await ownTexts(pass, incident.issue), key);
     if (!ongoing) return undefined;
-    const { chart, latest } = chartOf(sourced, pass.config, at);
+    const { chart, latest } = chartOf(sourced, at);
     await pass.gh.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
       ...pass.ref,
       issue_number: incident.number,
@@ -132,41 +133,48 @@ async function recordClearing(pass: Pass, incident: Open, key: Pick<DetectionKey
   });
 }
 
-/** The engine's judgement of parsed series, kept while they are the same (an unchanged source parses to the same object). */
-const judgements = new WeakMap<KpiSeriesSet, { config: string; active: Signal[]; raised: Signal[] }>();
+/** Each analyst with its memory of the sources it analysed, across passes. */
+const remembered = new WeakMap<KpiAnalyst, ReturnType<typeof rememberAnalyses>>();
 
-/** Signals active at the newest point, and those raised recently enough that they may have cleared since. */
-function judge(data: KpiSeriesSet, detection: FirebreakConfig["detection"]): { active: Signal[]; raised: Signal[] } {
-  const config = JSON.stringify(detection);
-  const known = judgements.get(data);
-  if (known?.config === config) return known;
-  const at = newestAt(data);
-  const from = at === undefined ? 0 : Date.parse(at) - CLEARING_WINDOW_MS;
-  const judged = {
-    config,
-    active: at === undefined ? [] : detect(data, detection, { at }),
-    raised: at === undefined ? [] : replay(data, detection).filter((s) => Date.parse(s.at) >= from),
-  };
-  judgements.set(data, judged);
-  return judged;
+function analystOf(deps: ShellDeps): ReturnType<typeof rememberAnalyses> {
+  const analyst = deps.kpiAnalyst ?? analyseHere;
+  let analyse = remembered.get(analyst);
+  if (!analyse) remembered.set(analyst, (analyse = rememberAnalyses(analyst)));
+  return analyse;
 }
 
 export async function detectBreaks(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, budget: CallBudget): Promise<JobRun> {
   const detection = config.detection;
   if (detection.sources.length === 0) return { results: [] };
   const read = await readKpiSources(gh, ref, detection, deps);
+  const analyse = analystOf(deps);
   const active: Sourced[] = [];
   const raised: Sourced[] = [];
-  for (const { data } of read.sources) {
-    const judged = judge(data, detection);
-    active.push(...judged.active.map((signal) => ({ signal, data })));
-    raised.push(...judged.raised.map((signal) => ({ signal, data })));
+  const configErrors = [...read.errors];
+  const failures: Outcome[] = [];
+  for (const source of read.sources) {
+    const request = { text: source.text, options: { ...(source.format ? { format: source.format } : {}), timezone: detection.timezone }, detection };
+    let analysed;
+    try {
+      analysed = await analyse(`${ref.owner}/${ref.repo}#${source.key}:${source.name}`, request);
+    } catch (error) {
+      // The analysis itself failed (its worker died): said in the pass's results, tried again next pass.
+      failures.push({ action: "ignored", notes: [`failed: analysing ${source.name}: ${safeMessage(error)}`] });
+      continue;
+    }
+    if (!analysed.ok) {
+      configErrors.push({ key: source.key, reason: `${source.name} line ${analysed.error.line}, column ${analysed.error.column}: ${analysed.error.message}` });
+      continue;
+    }
+    const { analysis } = analysed;
+    active.push(...analysis.active.map((signal) => ({ signal, analysis })));
+    raised.push(...analysis.raised.map((signal) => ({ signal, analysis })));
   }
-  const errors = read.errors.length > 0 ? { configErrors: read.errors } : {};
+  const errors = configErrors.length > 0 ? { configErrors } : {};
   const sameBreak = (a: Signal, b: Signal) => a.channel === b.channel && a.layer === b.layer;
   const cleared = raised.filter((r) => !active.some((a) => sameBreak(a.signal, r.signal)));
   // Nothing active and nothing that could have cleared: no GitHub call at all.
-  if (active.length === 0 && cleared.length === 0) return { results: [], ...errors };
+  if (active.length === 0 && cleared.length === 0) return { results: failures, ...errors };
 
   const writer = writerOf(deps).toLowerCase();
   const listed: Listed[] = (await openIncidents(gh, ref, config)).map((issue) => ({
@@ -182,7 +190,7 @@ export async function detectBreaks(gh: GitHubClient, ref: RepoRef, config: Fireb
     return listed.map((i) => ({ ...i, declaration: parseDeclaration(i.issue.body, template, deps.templates.form) }));
   });
   const pass: Pass = { gh, ref, config, deps, writer, listed, form, open, texts: new Map() };
-  const results: Outcome[] = [];
+  const results: Outcome[] = [...failures];
   const attempt = async (what: string, work: () => Promise<Outcome | undefined>) => {
     if (budget.exhausted) return;
     try {
@@ -202,7 +210,7 @@ export async function detectBreaks(gh: GitHubClient, ref: RepoRef, config: Fireb
     const id = JSON.stringify(key);
     if (seen.has(id)) continue;
     seen.add(id);
-    const at = newestAt(sourced.data)!;
+    const at = sourced.analysis.newestAt!;
     for (const incident of (await open()).filter((i) => openedFor(i, key) || matchesIncident(i, key, config))) {
       await attempt(`the clearing on #${incident.number}`, () => recordClearing(pass, incident, key, sourced, at));
     }

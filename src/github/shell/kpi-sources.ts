@@ -6,8 +6,7 @@
 // configuration-error issue; nothing here throws on bad input.
 import { z } from "zod";
 import type { ConfigError } from "../../core/config.js";
-import type { DetectionConfig, KpiParse, KpiSeriesSet } from "../../core/detection/index.js";
-import { parseKpi } from "../../core/detection/index.js";
+import type { DetectionConfig } from "../../core/detection/index.js";
 import { guardedFetch } from "../../tracking-qa/address-guard.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import type { ShellDeps } from "./deps.js";
@@ -22,9 +21,13 @@ const MAX_REDIRECTS = 5;
 type Source = DetectionConfig["sources"][number];
 
 export interface KpiSource {
+  /** Its config key (`detection.sources.N`), under which its errors are reported. */
+  key: string;
   /** How the config names it, for messages: the path or the URL's origin and path. */
   name: string;
-  data: KpiSeriesSet;
+  text: string;
+  /** The format its name says; undefined: sniffed from the text. */
+  format?: "csv" | "jsonl";
 }
 
 export interface KpiRead {
@@ -151,31 +154,11 @@ export function urlName(raw: string): string {
   }
 }
 
-/** Parsed sources by repository and source, while their text stays the same. */
-const parsedSources = new Map<string, { text: string; timezone: string; parsed: KpiParse }>();
-const MAX_PARSED = 200;
-
 /**
- * Parses a source unless this process already parsed the same text: the App's passes every few
- * minutes mostly see an unchanged file (a 304), and the same parsed series (the same object)
- * lets the detection job reuse its judgement of them.
- */
-function parseOnce(key: string, text: string, name: string, timezone: string): KpiParse {
-  const known = parsedSources.get(key);
-  if (known && known.text === text && known.timezone === timezone) return known.parsed;
-  const format = formatOf(name);
-  const parsed = parseKpi(text, { ...(format ? { format } : {}), timezone });
-  parsedSources.delete(key);
-  parsedSources.set(key, { text, timezone, parsed });
-  if (parsedSources.size > MAX_PARSED) parsedSources.delete(parsedSources.keys().next().value!);
-  return parsed;
-}
-
-/**
- * Reads and parses every source; each one that fails becomes one configuration error naming
- * the source and why (a missing file, an HTTP answer, a refused address or variable, the line
- * and column of bad input), so a broken source never stops the others or the pass. GitHub
- * failing to answer is thrown: that is no configuration error.
+ * Reads every source; each one that cannot be read becomes one configuration error naming the
+ * source and why (a missing file, an HTTP answer, a refused address or variable), so a broken
+ * source never stops the others or the pass. GitHub failing to answer is thrown: that is no
+ * configuration error. Parsing is the analysis's (core/detection-incident/analysis.ts).
  */
 export async function readKpiSources(gh: GitHubClient, ref: RepoRef, detection: DetectionConfig, deps: ShellDeps): Promise<KpiRead> {
   const read: KpiRead = { sources: [], errors: [] };
@@ -196,12 +179,8 @@ export async function readKpiSources(gh: GitHubClient, ref: RepoRef, detection: 
       read.errors.push({ key, reason: `${name} ${error.message}` });
       continue;
     }
-    const parsed = parseOnce(`${ref.owner}/${ref.repo}#${index}:${name}`, text, name, detection.timezone);
-    if (!parsed.ok) {
-      read.errors.push({ key, reason: `${name} line ${parsed.error.line}, column ${parsed.error.column}: ${parsed.error.message}` });
-      continue;
-    }
-    read.sources.push({ name, data: parsed.data });
+    const format = formatOf(name);
+    read.sources.push({ key, name, text, ...(format ? { format } : {}) });
   }
   return read;
 }
