@@ -62,25 +62,31 @@ describe("a pass over many incidents", () => {
     gh = undefined;
   });
 
-  it("stays within schedule.max_calls per pass and finishes in later passes, each incident once", async () => {
-    gh = new LocalGitHub();
-    const { url } = await gh.start();
-    gh.addRepo(REPO);
-    gh.addCollaborator(REPO, "devon", "write");
-    gh.createLabel(REPO, "incident", "b60205", "A marketing incident");
+  /** 25 incidents labelled by hand while no run listened: each needs its card from the pass. */
+  async function unreconciled(maxCalls: number): Promise<{ gh: LocalGitHub; client: Octokit; deps: ShellDeps }> {
+    const local = new LocalGitHub();
+    gh = local;
+    const { url } = await local.start();
+    local.addRepo(REPO);
+    local.addCollaborator(REPO, "devon", "write");
+    local.createLabel(REPO, "incident", "b60205", "A marketing incident");
     // Reminders have a test of their own (test/nudges): here the pass's reconcile is measured.
-    gh.putFile(REPO, ".github/firebreak.yml", "schedule:\n  max_calls: 40\nnudges: false\n");
-    // Labelled by hand while no run listened: each needs its card from the pass.
-    for (let i = 1; i <= 25; i++) gh.openIssue(REPO, "devon", { title: `Incident ${i}`, body: "Orders from iOS stopped at 10:00.", labels: ["incident"] });
-    const client = new Octokit({ baseUrl: url, auth: gh.tokenFor("acme") });
+    local.putFile(REPO, ".github/firebreak.yml", `schedule:\n  max_calls: ${maxCalls}\nnudges: false\n`);
+    for (let i = 1; i <= 25; i++) local.openIssue(REPO, "devon", { title: `Incident ${i}`, body: "Orders from iOS stopped at 10:00.", labels: ["incident"] });
+    const client = new Octokit({ baseUrl: url, auth: local.tokenFor("acme") });
     const deps: ShellDeps = { files: new FileCache(), labels: new LabelStyler(), botLogin: "acme", templates: shippedTemplates(), issueFromPayload: true };
+    return { gh: local, client, deps };
+  }
+
+  it("stays within schedule.max_calls per pass and finishes in later passes, each incident once", async () => {
+    const { client, deps, gh: local } = await unreconciled(40);
     const cursor = new MemoryCursor();
     const passes: { calls: number; declared: number; stopped: boolean }[] = [];
     for (let pass = 0; pass < 20; pass++) {
-      gh.resetRequests();
+      local.resetRequests();
       const handled = await handle(client, { kind: "scheduled", ref, at: "2026-11-30T12:00:00Z" }, deps, cursor);
       // Every request counts here but the config read (answered 304 once cached) and the error-issue lookup before the budget.
-      const counted = gh.requests.filter((r) => r.status !== 304 && !r.path.includes("/contents/")).length;
+      const counted = local.requests.filter((r) => r.status !== 304 && !r.path.includes("/contents/")).length;
       passes.push({ calls: counted, declared: handled.results.filter((r) => r.action === "declared").length, stopped: handled.stoppedAt !== undefined });
       if (!handled.stoppedAt) break;
     }
@@ -90,19 +96,11 @@ describe("a pass over many incidents", () => {
     const perIncident = Math.max(...passes.map((p) => (p.declared > 0 ? p.calls / p.declared : 0)));
     for (const p of passes) expect(p.calls).toBeLessThanOrEqual(40 + Math.ceil(perIncident));
     expect(passes.reduce((n, p) => n + p.declared, 0)).toBe(25);
-    for (let i = 1; i <= 25; i++) expect(parseBody(gh.issue(REPO, i)?.body).state?.status).toBe("triage");
+    for (let i = 1; i <= 25; i++) expect(parseBody(local.issue(REPO, i)?.body).state?.status).toBe("triage");
   }, 60_000);
 
   it("without a cursor (the Action's cold runs), reconciling more incidents than one pass can still leaves the later jobs their share", async () => {
-    gh = new LocalGitHub();
-    const { url } = await gh.start();
-    gh.addRepo(REPO);
-    gh.addCollaborator(REPO, "devon", "write");
-    gh.createLabel(REPO, "incident", "b60205", "A marketing incident");
-    gh.putFile(REPO, ".github/firebreak.yml", "schedule:\n  max_calls: 60\nnudges: false\n");
-    for (let i = 1; i <= 25; i++) gh.openIssue(REPO, "devon", { title: `Incident ${i}`, body: "Orders from iOS stopped at 10:00.", labels: ["incident"] });
-    const client = new Octokit({ baseUrl: url, auth: gh.tokenFor("acme") });
-    const deps: ShellDeps = { files: new FileCache(), labels: new LabelStyler(), botLogin: "acme", templates: shippedTemplates(), issueFromPayload: true };
+    const { client, deps, gh: local } = await unreconciled(60);
     const handled = await handle(client, { kind: "scheduled", ref, at: "2026-11-30T12:00:00Z" }, deps);
     // Reconcile stopped short of the 25 incidents, and the pass says where the next one starts…
     const declared = handled.results.filter((r) => r.action === "declared").length;
@@ -110,7 +108,7 @@ describe("a pass over many incidents", () => {
     expect(declared).toBeLessThan(25);
     expect(handled.stoppedAt?.job).toBe("reconcile");
     // …yet the dashboard, the last job, ran: it opened its issue within the same budget.
-    expect(gh.issues(REPO).filter((i) => i.labels.includes("firebreak-dashboard"))).toHaveLength(1);
+    expect(local.issues(REPO).filter((i) => i.labels.includes("firebreak-dashboard"))).toHaveLength(1);
     expect(handled.calls).toBeLessThanOrEqual(60);
   }, 60_000);
 });

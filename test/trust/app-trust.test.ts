@@ -41,6 +41,51 @@ async function declared(w: AppWorld, by = "dana"): Promise<number> {
   return issue.number;
 }
 
+/** Resolved and closed by a responder: returns the postmortem Firebreak opened. */
+async function closedWithPostmortem(w: AppWorld, n: number): Promise<number> {
+  w.gh.comment(REPO, n, "dana", "/resolve\ncause: consent banner blocked the pixel\nlayer: measurement\nevidence: test order\nfix: banner config");
+  await w.settle();
+  w.gh.closeIssue(REPO, n, "dana");
+  await w.settle();
+  const pm = stateOf(w, n)?.postmortem?.issue;
+  expect(pm).toBeDefined();
+  return pm!;
+}
+
+/** A postmortem body with every question answered and every box ticked, `fix` as the process fix's link. */
+function completed(body: string, answer: string, fix: string): string {
+  return body
+    .replace(/_Answer here\._/g, answer)
+    .replace(/- \[ \] (Process fix[^\n]*)/, `- [x] $1 ${fix}`)
+    .replace(/- \[ \]/g, "- [x]");
+}
+
+/** An outsider's declaration a responder escalated: the outsider, its author, may still edit its body. */
+async function escalatedByOutsider(w: AppWorld): Promise<number> {
+  const n = await declared(w, "mallory");
+  w.gh.comment(REPO, n, "dana", "/escalate");
+  await w.settle();
+  return n;
+}
+
+/**
+ * A cold instance (no memory of what Firebreak wrote) receives the outsider's edit of the body:
+ * the record `forge` makes of the current one.
+ */
+async function forgedOnColdApp(w: AppWorld, n: number, forge: (state: IncidentState) => IncidentState): Promise<void> {
+  const coldApp = firebreakApp({ appSlug: "firebreak" });
+  const cold = await startAppServer({ appFn: coldApp, baseUrl: w.gh.url, throttle: false });
+  try {
+    w.gh.setWebhook({ url: cold.webhookUrl, secret: cold.secret });
+    const parsed = parseBody(w.gh.issue(REPO, n)!.body);
+    const forgedState = forge(parsed.state!);
+    w.gh.editIssue(REPO, n, "mallory", { body: renderBody(forgedState, parsed.userText, { config: DEFAULT_CONFIG, now: forgedState.declaredAt })! });
+    await settle(w.gh, () => coldApp.idle());
+  } finally {
+    await cold.stop();
+  }
+}
+
 describe("reply keys (item 4)", () => {
   it("an outsider comment carrying a copied reply key does not suppress the SEV1 notification", async () => {
     const w = await start("notify:\n  1: [oncall]\n");
@@ -151,18 +196,9 @@ describe("forged postmortem (item 1)", () => {
   it("an outsider's issue with a copied postmortem marker, closed complete, does not complete the incident's postmortem", async () => {
     const w = await start();
     const n = await declared(w);
-    w.gh.comment(REPO, n, "dana", "/resolve\ncause: consent banner blocked the pixel\nlayer: measurement\nevidence: test order\nfix: banner config");
-    await w.settle();
-    w.gh.closeIssue(REPO, n, "dana");
-    await w.settle();
-    const pm = stateOf(w, n)?.postmortem?.issue;
-    expect(pm).toBeDefined();
+    const pm = await closedWithPostmortem(w, n);
     // The outsider copies Firebreak's postmortem, answers everything, ticks every box with a phishing "fix".
-    const real = w.gh.issue(REPO, pm!)!.body ?? "";
-    const forged = real
-      .replace(/_Answer here\._/g, "All good.")
-      .replace(/- \[ \] (Process fix[^\n]*)/, "- [x] $1 https://evil.example/login")
-      .replace(/- \[ \]/g, "- [x]");
+    const forged = completed(w.gh.issue(REPO, pm)!.body ?? "", "All good.", "https://evil.example/login");
     const fake = w.gh.openIssue(REPO, "mallory", { title: "Postmortem", body: forged });
     await w.settle();
     w.gh.closeIssue(REPO, fake.number, "mallory");
@@ -243,9 +279,7 @@ describe("two quick edits keep a forged card (item 3)", () => {
 describe("a forged record cannot hide commands from the rebuild (item 3, log window)", () => {
   it("a cold App that cannot trust the record reads every page of the log, so a command deep in it still counts", async () => {
     const w = await start();
-    const n = await declared(w, "mallory"); // an outsider's declaration: the author may edit its body
-    w.gh.comment(REPO, n, "dana", "/escalate");
-    await w.settle();
+    const n = await escalatedByOutsider(w);
     const chatter = (count: number) => {
       w.gh.setWebhook(undefined); // chatter without commands costs the App nothing; skip its deliveries
       for (let i = 0; i < count; i++) w.gh.comment(REPO, n, "growth-guru-42", `me too ${i}`);
@@ -257,64 +291,31 @@ describe("a forged record cannot hide commands from the rebuild (item 3, log win
     expect(stateOf(w, n)?.severity).toBe(1);
     chatter(250);
 
-    // A cold instance (no memory of what Firebreak wrote) receives the outsider's forged record,
-    // which claims every comment up to the newest is applied already.
-    const coldApp = firebreakApp({ appSlug: "firebreak" });
-    const cold = await startAppServer({ appFn: coldApp, baseUrl: w.gh.url, throttle: false });
-    try {
-      w.gh.setWebhook({ url: cold.webhookUrl, secret: cold.secret });
-      const parsed = parseBody(w.gh.issue(REPO, n)!.body);
-      const newest = Math.max(...w.gh.comments(REPO, n).map((c) => c.id));
-      const forgedState = { ...parsed.state!, severity: 3 as const, applied: [newest], appliedThrough: newest };
-      const from = w.gh.requests.length;
-      w.gh.editIssue(REPO, n, "mallory", { body: renderBody(forgedState, parsed.userText, { config: DEFAULT_CONFIG, now: forgedState.declaredAt })! });
-      await settle(w.gh, () => coldApp.idle());
-      const logPages = w.gh.requests.slice(from).filter((r) => r.method === "GET" && /\/issues\/\d+\/comments$/.test(r.path)).length;
-      // 371 comments: page 1 for the Link header, then pages 4, 3 and 2 — the forged floor stops nothing.
-      expect(logPages).toBe(4);
-      expect(stateOf(w, n)?.severity).toBe(1);
-    } finally {
-      await cold.stop();
-    }
+    // The forged record claims every comment up to the newest is applied already.
+    const newest = Math.max(...w.gh.comments(REPO, n).map((c) => c.id));
+    const from = w.gh.requests.length;
+    await forgedOnColdApp(w, n, (state) => ({ ...state, severity: 3, applied: [newest], appliedThrough: newest }));
+    const logPages = w.gh.requests.slice(from).filter((r) => r.method === "GET" && /\/issues\/\d+\/comments$/.test(r.path)).length;
+    // 371 comments: page 1 for the Link header, then pages 4, 3 and 2 — the forged floor stops nothing.
+    expect(logPages).toBe(4);
+    expect(stateOf(w, n)?.severity).toBe(1);
   }, 120_000);
 });
 
 describe("a rebuilt record keeps what GitHub still shows (item 3, rebuild)", () => {
   it("a forged record on a closed incident is rebuilt with its complete postmortem and the process fix a repeat will quote", async () => {
     const w = await start();
-    const n = await declared(w, "mallory"); // an outsider's declaration: the author may edit its body
-    w.gh.comment(REPO, n, "dana", "/escalate");
-    await w.settle();
-    w.gh.comment(REPO, n, "dana", "/resolve\ncause: consent banner blocked the pixel\nlayer: measurement\nevidence: test order\nfix: banner config");
-    await w.settle();
-    w.gh.closeIssue(REPO, n, "dana");
-    await w.settle();
-    const pm = stateOf(w, n)?.postmortem?.issue;
-    expect(pm).toBeDefined();
-    const done = (w.gh.issue(REPO, pm!)!.body ?? "")
-      .replace(/_Answer here\._/g, "Answered in the review.")
-      .replace(/- \[ \] (Process fix[^\n]*)/, "- [x] $1 https://github.com/acme/shop/pull/9")
-      .replace(/- \[ \]/g, "- [x]");
-    w.gh.editIssue(REPO, pm!, "olga", { body: done });
-    w.gh.closeIssue(REPO, pm!, "olga");
+    const n = await escalatedByOutsider(w);
+    const pm = await closedWithPostmortem(w, n);
+    w.gh.editIssue(REPO, pm, "olga", { body: completed(w.gh.issue(REPO, pm)!.body ?? "", "Answered in the review.", "https://github.com/acme/shop/pull/9") });
+    w.gh.closeIssue(REPO, pm, "olga");
     await w.settle();
     expect(stateOf(w, n)).toMatchObject({ status: "postmortem-complete", postmortem: { issue: pm, complete: true, fix: "https://github.com/acme/shop/pull/9" } });
 
-    // A cold instance receives the author's edit: a record that forgets the postmortem.
-    const coldApp = firebreakApp({ appSlug: "firebreak" });
-    const cold = await startAppServer({ appFn: coldApp, baseUrl: w.gh.url, throttle: false });
-    try {
-      w.gh.setWebhook({ url: cold.webhookUrl, secret: cold.secret });
-      const parsed = parseBody(w.gh.issue(REPO, n)!.body);
-      const { postmortem: _forgotten, ...rest } = parsed.state!;
-      const forgedState: IncidentState = { ...rest, status: "closed" };
-      w.gh.editIssue(REPO, n, "mallory", { body: renderBody(forgedState, parsed.userText, { config: DEFAULT_CONFIG, now: forgedState.declaredAt })! });
-      await settle(w.gh, () => coldApp.idle());
-      expect(stateOf(w, n)).toMatchObject({ status: "postmortem-complete", postmortem: { issue: pm, complete: true, fix: "https://github.com/acme/shop/pull/9" } });
-      // The postmortem Firebreak wrote is found again, not opened a second time.
-      expect(w.gh.issues(REPO).filter((i) => i.labels.includes("postmortem"))).toHaveLength(1);
-    } finally {
-      await cold.stop();
-    }
+    // The author's edit: a record that forgets the postmortem.
+    await forgedOnColdApp(w, n, ({ postmortem: _forgotten, ...rest }) => ({ ...rest, status: "closed" }));
+    expect(stateOf(w, n)).toMatchObject({ status: "postmortem-complete", postmortem: { issue: pm, complete: true, fix: "https://github.com/acme/shop/pull/9" } });
+    // The postmortem Firebreak wrote is found again, not opened a second time.
+    expect(w.gh.issues(REPO).filter((i) => i.labels.includes("postmortem"))).toHaveLength(1);
   }, 120_000);
 });
