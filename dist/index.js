@@ -74676,7 +74676,9 @@ function rememberAnalyses(analyst, kept = 200) {
     const result = analyst(request2);
     known.delete(source2);
     known.set(source2, { text: request2.text, options, result });
-    result.catch(() => known.delete(source2));
+    result.catch(() => {
+      if (known.get(source2)?.result === result) known.delete(source2);
+    });
     const oldest = known.keys().next().value;
     if (known.size > kept && oldest !== void 0) known.delete(oldest);
     return result;

@@ -1,7 +1,7 @@
 // The schema of .github/firebreak.yml: the single source of its keys, their defaults,
 // the shipped JSON Schema and the README's configuration reference.
 import { z } from "zod";
-import { parse as parseYaml } from "yaml";
+import { LineCounter, parse as parseYaml, YAMLError } from "yaml";
 import { trackingQaSchema } from "./tracking-qa/config.js";
 import { relaySchema } from "./relay/config.js";
 import { detectionSchema } from "./detection/config.js";
@@ -249,7 +249,6 @@ export function resolveConfig(raw: unknown): LoadedConfig {
   return { config, errors };
 }
 
-/** Parses YAML text; a syntax error is reported, never thrown. */
 /**
  * The longest config file read (twice the fully commented example). A malformed file can make
  * the `yaml` parser report an error every other character (a broken quoted scalar followed by
@@ -258,19 +257,24 @@ export function resolveConfig(raw: unknown): LoadedConfig {
  */
 export const MAX_CONFIG_CHARS = 16_384;
 
+/** Parses YAML text; a syntax error is reported with its line and column, never thrown. */
 export function parseConfigYaml(text: string): { value: unknown; errors: ConfigError[] } {
   if (text.length > MAX_CONFIG_CHARS) {
     return { value: undefined, errors: [{ key: "(file)", reason: `the file is ${text.length.toLocaleString("en-US")} characters; Firebreak reads at most ${MAX_CONFIG_CHARS.toLocaleString("en-US")} — defaults are used` }] };
   }
-  // Only the first line of the first error is shown, so no error is prettified, and none needs
-  // a stack trace: capturing one for each of thousands of errors was most of the parser's work.
+  // Only the first error is shown, with its place from the line counter, so no error is
+  // prettified, and none needs a stack trace: capturing one for each of thousands of errors was
+  // most of the parser's work.
+  const lines = new LineCounter();
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return { value: parseYaml(text, { maxAliasCount: 100, prettyErrors: false }) as unknown, errors: [] };
+    return { value: parseYaml(text, { maxAliasCount: 100, prettyErrors: false, lineCounter: lines }) as unknown, errors: [] };
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] ?? "invalid YAML" : "invalid YAML";
-    return { value: undefined, errors: [{ key: "(file)", reason: `not valid YAML: ${reason} — defaults are used` }] };
+    const place = error instanceof YAMLError ? lines.linePos(error.pos[0]) : undefined;
+    const at = place ? ` at line ${place.line}, column ${place.col}` : "";
+    return { value: undefined, errors: [{ key: "(file)", reason: `not valid YAML: ${reason}${at} — defaults are used` }] };
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }

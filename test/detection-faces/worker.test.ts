@@ -1,6 +1,8 @@
 // The App's KPI analysis thread (SPEC §13: no event holds the event loop for long parsing): the
 // built worker `npm start` uses gives the same analysis as this thread, and a worker that dies
-// fails what it held without taking the pass with it, then starts again.
+// fails what it held without taking the pass with it, then starts again; it never keeps the
+// process alive.
+import { spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,25 +37,61 @@ describe("the KPI analysis worker", () => {
     expect(await analyse(bad)).toEqual(await analyseHere(bad));
   });
 
-  it("a worker that dies fails what it held, and the next request starts a new one", async () => {
-    // A worker entry that dies on its first message, then (second start) analyses like the real one.
-    const dir = tmpdir();
-    const flag = join(dir, `firebreak-worker-died-${process.pid}`);
-    const entry = join(dir, `firebreak-flaky-worker-${process.pid}.mjs`);
+  /** A worker whose first start does `misbehave` on its first message; later starts are the real one. */
+  function flakyWorker(name: string, misbehave: string): URL {
+    const flag = join(tmpdir(), `firebreak-worker-${name}-${process.pid}`);
+    const entry = join(tmpdir(), `firebreak-worker-${name}-${process.pid}.mjs`);
     rmSync(flag, { force: true });
     writeFileSync(
       entry,
       [
         `import { existsSync, writeFileSync } from "node:fs";`,
         `if (!existsSync(${JSON.stringify(flag)})) {`,
+        `  writeFileSync(${JSON.stringify(flag)}, "");`,
         `  const { parentPort } = await import("node:worker_threads");`,
-        `  parentPort.on("message", () => { writeFileSync(${JSON.stringify(flag)}, ""); process.exit(3); });`,
+        `  parentPort.on("message", () => { ${misbehave} });`,
         `} else await import(${JSON.stringify(BUILT_WORKER.href)});`,
       ].join("\n"),
     );
-    const analyse = analyseOnWorker(pathToFileURL(entry));
+    return pathToFileURL(entry);
+  }
+
+  it("a worker that exits fails what it held, and the next request starts a new one", async () => {
+    const analyse = analyseOnWorker(flakyWorker("exits", "process.exit(3);"));
     workers.push(analyse);
     await expect(analyse(request)).rejects.toThrow("the KPI analysis worker stopped (exit 3)");
     expect(await analyse(request)).toEqual(await analyseHere(request));
+  });
+
+  it("a worker that throws (an error, then its exit) fails only its own request, not the next worker's", async () => {
+    const analyse = analyseOnWorker(flakyWorker("throws", `throw new Error("out of memory, say");`));
+    workers.push(analyse);
+    const crashed = analyse(request);
+    // Asked while the first worker is still dying: runs on the next one and must not be failed by the first's exit.
+    await expect(crashed).rejects.toThrow("out of memory, say");
+    const after = analyse(request);
+    expect(await after).toEqual(await analyseHere(request));
+  });
+
+  it("a worker that never answers is stopped after the timeout, and the next request starts a new one", async () => {
+    const analyse = analyseOnWorker(flakyWorker("hangs", ""), 5_000);
+    workers.push(analyse);
+    await expect(analyse(request)).rejects.toThrow("the KPI analysis took longer than 5 s");
+    expect(await analyse(request)).toEqual(await analyseHere(request));
+  });
+
+  it("never keeps the process alive: a process that asked once and never closed it exits by itself", () => {
+    const script = [
+      `const { analyseOnWorker } = await import(${JSON.stringify(new URL("../../build/github/shell/kpi-analyst.js", import.meta.url).href)});`,
+      `const analyse = analyseOnWorker(new URL(${JSON.stringify(BUILT_WORKER.href)}));`,
+      `const result = await analyse({ text: "timestamp,channel,spend\\n2026-11-28T01:00:00Z,meta,1\\n", options: {}, detection: ${JSON.stringify(DEFAULT_CONFIG.detection)} });`,
+      `console.log(result.ok ? "analysed" : "refused");`,
+    ].join("\n");
+    const file = join(tmpdir(), `firebreak-asks-once-${process.pid}.mjs`);
+    writeFileSync(file, script);
+    const run = spawnSync(process.execPath, [file], { encoding: "utf8", timeout: 60_000 });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("analysed");
+    expect(run.status).toBe(0);
   });
 });

@@ -254,6 +254,10 @@ describe("parseConfigYaml", () => {
       expect(parsed.errors[0]?.reason).not.toContain("\n");
     });
   }
+
+  it("says where a syntax error is: its line and column", () => {
+    expect(parseConfigYaml("lookback_hours: 2\nlabels: [incident, sev:1\nnudges: false\n").errors[0]?.reason).toMatch(/ at line 3, column 1 — defaults are used$/);
+  });
 });
 
 describe("mergeConfig (`_extends`)", () => {

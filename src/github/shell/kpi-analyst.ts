@@ -23,45 +23,79 @@ export interface WorkerRequest {
 }
 export type WorkerReply = { id: number; result: KpiAnalysisResult } | { id: number; failed: string };
 
+/** An analysis that takes longer than this means the worker is stuck: it is stopped, and started again next time. */
+const ANALYSIS_TIMEOUT_MS = 120_000;
+
 /**
- * Analyses on one long-lived worker thread running `entry` (the built kpi-worker.js). The worker
- * never keeps the process alive; one that dies fails what it held and is started again on the
- * next request.
+ * Analyses on one long-lived worker thread running `entry` (the built kpi-worker.js). An idle
+ * worker never keeps the process alive (one with work does, until it answers); one that dies or
+ * hangs fails what it held and is started again on the next request.
  */
-export function analyseOnWorker(entry: URL): KpiAnalyst & { close(): Promise<void> } {
-  let worker: Worker | undefined;
+export function analyseOnWorker(entry: URL, timeoutMs = ANALYSIS_TIMEOUT_MS): KpiAnalyst & { close(): Promise<void> } {
+  type Waiting = { resolve: (result: KpiAnalysisResult) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
+  type Running = { worker: Worker; pending: Map<number, Waiting>; busy: () => void };
+  let current: Running | undefined;
   let next = 0;
-  const pending = new Map<number, { resolve: (result: KpiAnalysisResult) => void; reject: (error: Error) => void }>();
-  const failAll = (error: Error) => {
-    for (const waiting of pending.values()) waiting.reject(error);
-    pending.clear();
-    worker = undefined;
-  };
-  const start = (): Worker => {
-    const started = new Worker(entry);
-    started.unref();
-    started.on("message", (reply: WorkerReply) => {
-      const waiting = pending.get(reply.id);
-      pending.delete(reply.id);
-      if ("failed" in reply) waiting?.reject(new Error(reply.failed));
-      else waiting?.resolve(reply.result);
+  const start = () => {
+    const worker = new Worker(entry);
+    const own: Running = { worker, pending: new Map<number, Waiting>(), busy: () => undefined };
+    // Referenced while it holds work, so a process waiting only for its answer is not left to exit.
+    own.busy = () => (own.pending.size > 0 ? worker.ref() : worker.unref());
+    // Each worker fails only what it held, once: a crash reports `error` and then `exit`, and by
+    // then the next request may run on a new worker.
+    const fail = (error: Error) => {
+      for (const waiting of own.pending.values()) {
+        clearTimeout(waiting.timer);
+        waiting.reject(error);
+      }
+      own.pending.clear();
+      own.busy();
+      if (current === own) current = undefined;
+    };
+    worker.on("message", (reply: WorkerReply) => {
+      const waiting = own.pending.get(reply.id);
+      if (!waiting) return;
+      own.pending.delete(reply.id);
+      own.busy();
+      clearTimeout(waiting.timer);
+      if ("failed" in reply) waiting.reject(new Error(reply.failed));
+      else waiting.resolve(reply.result);
     });
-    started.on("error", (error) => failAll(error));
-    started.on("exit", (code) => failAll(new Error(`the KPI analysis worker stopped (exit ${code})`)));
-    return started;
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(`the KPI analysis worker stopped (exit ${code})`)));
+    // After the listeners, which would otherwise keep the process alive again.
+    own.busy();
+    return own;
   };
   const analyst = (request: AnalysisRequest) =>
     new Promise<KpiAnalysisResult>((resolve, reject) => {
       const id = ++next;
-      pending.set(id, { resolve, reject });
-      worker ??= start();
-      worker.postMessage({ id, request } satisfies WorkerRequest);
+      const own = (current ??= start());
+      const timer = setTimeout(() => {
+        own.pending.get(id)?.reject(new Error(`the KPI analysis took longer than ${timeoutMs / 1000} s`));
+        own.pending.delete(id);
+        own.busy();
+        // Stopping it fails whatever else it held (its exit) and the next request starts a new one.
+        if (current === own) current = undefined;
+        void own.worker.terminate();
+      }, timeoutMs);
+      timer.unref();
+      own.pending.set(id, { resolve, reject, timer });
+      own.busy();
+      try {
+        own.worker.postMessage({ id, request } satisfies WorkerRequest);
+      } catch (error) {
+        own.pending.delete(id);
+        own.busy();
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
     });
   return Object.assign(analyst, {
     async close() {
-      const running = worker;
-      worker = undefined;
-      await running?.terminate();
+      const running = current;
+      current = undefined;
+      await running?.worker.terminate();
     },
   });
 }
@@ -79,8 +113,10 @@ export function rememberAnalyses(analyst: KpiAnalyst, kept = 200): (source: stri
     const result = analyst(request);
     known.delete(source);
     known.set(source, { text: request.text, options, result });
-    // A failed analysis (a worker that died) is tried again next time.
-    result.catch(() => known.delete(source));
+    // A failed analysis (a worker that died) is tried again next time, unless a newer one replaced it.
+    result.catch(() => {
+      if (known.get(source)?.result === result) known.delete(source);
+    });
     const oldest = known.keys().next().value;
     if (known.size > kept && oldest !== undefined) known.delete(oldest);
     return result;
