@@ -24917,7 +24917,7 @@ var require_Document = __commonJS({
 var require_errors2 = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
-    var YAMLError = class extends Error {
+    var YAMLError2 = class extends Error {
       constructor(name, pos, code18, message) {
         super();
         this.name = name;
@@ -24926,12 +24926,12 @@ var require_errors2 = __commonJS({
         this.pos = pos;
       }
     };
-    var YAMLParseError = class extends YAMLError {
+    var YAMLParseError = class extends YAMLError2 {
       constructor(pos, code18, message) {
         super("YAMLParseError", pos, code18, message);
       }
     };
-    var YAMLWarning = class extends YAMLError {
+    var YAMLWarning = class extends YAMLError2 {
       constructor(pos, code18, message) {
         super("YAMLWarning", pos, code18, message);
       }
@@ -24971,7 +24971,7 @@ ${pointer}
 `;
       }
     };
-    exports.YAMLError = YAMLError;
+    exports.YAMLError = YAMLError2;
     exports.YAMLParseError = YAMLParseError;
     exports.YAMLWarning = YAMLWarning;
     exports.prettifyError = prettifyError2;
@@ -27524,7 +27524,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter = class {
+    var LineCounter2 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -27547,7 +27547,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter;
+    exports.LineCounter = LineCounter2;
   }
 });
 
@@ -63268,13 +63268,16 @@ function parseConfigYaml(text2) {
   if (text2.length > MAX_CONFIG_CHARS) {
     return { value: void 0, errors: [{ key: "(file)", reason: `the file is ${text2.length.toLocaleString("en-US")} characters; Firebreak reads at most ${MAX_CONFIG_CHARS.toLocaleString("en-US")} \u2014 defaults are used` }] };
   }
+  const lines = new import_yaml.LineCounter();
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return { value: (0, import_yaml.parse)(text2, { maxAliasCount: 100, prettyErrors: false }), errors: [] };
+    return { value: (0, import_yaml.parse)(text2, { maxAliasCount: 100, prettyErrors: false, lineCounter: lines }), errors: [] };
   } catch (error63) {
     const reason2 = error63 instanceof Error ? error63.message.split("\n")[0] ?? "invalid YAML" : "invalid YAML";
-    return { value: void 0, errors: [{ key: "(file)", reason: `not valid YAML: ${reason2} \u2014 defaults are used` }] };
+    const place = error63 instanceof import_yaml.YAMLError ? lines.linePos(error63.pos[0]) : void 0;
+    const at = place ? ` at line ${place.line}, column ${place.col}` : "";
+    return { value: void 0, errors: [{ key: "(file)", reason: `not valid YAML: ${reason2}${at} \u2014 defaults are used` }] };
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
@@ -63598,7 +63601,8 @@ async function findMarkedIssues(gh, ref, query) {
 }
 async function createIssueOnce(gh, ref, draft) {
   const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker, author: draft.author });
-  if (before[0]) return { number: before[0].number, created: false, existing: before[0] };
+  const oldest = before.reduce((a, b) => a === void 0 || b.number < a.number ? b : a, void 0);
+  if (oldest) return { number: oldest.number, created: false, existing: oldest };
   const body = draft.body.includes(draft.marker) ? draft.body : `${draft.marker}
 ${draft.body}`;
   const { data } = await gh.request("POST /repos/{owner}/{repo}/issues", {
@@ -64076,7 +64080,7 @@ function formFields2(body) {
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
       if (name === void 0) name = /name="([^"]+)"$/i.exec(line)?.[1];
-      else if (line === "") {
+      else if (line === "" && i + 1 < lines.length) {
         fields.append(name, lines[i + 1] ?? "");
         name = void 0;
         i++;
@@ -68837,7 +68841,7 @@ function checklistSection(o) {
 function boxesFor(o, item) {
   return o.boxes.filter((b) => normalize(b.text).includes(item.key));
 }
-var MD_LINK_RE = /\[[^[\]\n]*\]\(\s*<?(https?:\/\/[^\s()<>[\]]+)>?(?:\s+"[^"]*")?\s*\)/i;
+var MD_LINK_RE = /\[[^[\]\n]*\]\(\s*<?(https?:\/\/(?:[^\s()<>[\]]|\([^\s()<>[\]]*\))+)/i;
 var URL_RE = /https?:\/\/[^\s<>()[\]"'`]+/i;
 var REF_RE = /(?:^|[^\w&#/.-])((?:[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_.-]+)?#\d{1,9})\b/;
 function linkIn(long) {
@@ -71143,7 +71147,8 @@ function withPostmortem(input2, result, postmortemNumber, found) {
   if (!result.state) return result;
   const parsed = parseBody(input2.issue.body);
   const at = input2.event.at;
-  const postmortem2 = found ? postmortemRecord(found) : { issue: postmortemNumber, complete: false };
+  const own2 = found !== void 0 && parsePostmortemMarker(found.body) === input2.issue.number;
+  const postmortem2 = own2 ? postmortemRecord(found) : { issue: postmortemNumber, complete: false };
   const status = postmortem2.complete && result.state.status === "closed" ? "postmortem-complete" : result.state.status;
   const text2 = postmortem2.complete ? `Postmortem #${postmortemNumber} complete` : `Postmortem #${postmortemNumber} opened`;
   const state = { ...result.state, status, postmortem: postmortem2, timeline: [...result.state.timeline, { at, text: text2 }] };
@@ -75550,9 +75555,9 @@ async function write(gh, ref, issue3, body) {
 // src/github/shell/scheduled-pass.ts
 var SCHEDULED_JOBS = [
   { name: "reconcile", run: reconcileIncidents },
-  { name: "detection", run: detectBreaks },
-  { name: "qa-monitor", run: monitorTrackingQa },
-  { name: "nudges", run: nudgeIncidents },
+  { name: "detection", off: (config2) => config2.detection.sources.length === 0, run: detectBreaks },
+  { name: "qa-monitor", off: (config2) => config2.tracking_qa.monitor_every === void 0, run: monitorTrackingQa },
+  { name: "nudges", off: (config2) => !config2.nudges, run: nudgeIncidents },
   { name: "dashboard", run: updateDashboard }
 ];
 function reservedPerJob(maxCalls) {
@@ -75573,7 +75578,7 @@ async function runScheduledPass(gh, ref, config2, deps, at, cursor) {
       stoppedAt ??= stop();
       break;
     }
-    budget.keepFor(reservedPerJob(budget.max) * (order.length - i - 1));
+    budget.keepFor(reservedPerJob(budget.max) * order.slice(i + 1).filter((later) => !later.off?.(config2)).length);
     const run3 = await job.run(metered, ref, config2, deps, budget, at, job.name === resume?.job ? resume.after : void 0);
     results.push(...run3.results);
     configErrors.push(...run3.configErrors ?? []);
@@ -75695,7 +75700,7 @@ function summarize(eventName, results, stoppedAt) {
     if (r.table) lines.push("", r.table, "");
   }
   if (results.length === 0) lines.push("Nothing to do.");
-  if (stoppedAt) lines.push("", `The scheduled pass spent its call budget (\`schedule.max_calls\`) during ${stoppedAt.job}${stoppedAt.after !== void 0 ? ` after #${stoppedAt.after}` : ""}; the next run goes on from the start.`);
+  if (stoppedAt) lines.push("", `The scheduled pass's ${stoppedAt.job} stopped${stoppedAt.after !== void 0 ? ` after #${stoppedAt.after}` : ""}, at its share of the call budget (\`schedule.max_calls\`); an Action run keeps no cursor, so the next run starts it over.`);
   return lines.join("\n");
 }
 function reconciled(results) {

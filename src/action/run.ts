@@ -38,7 +38,7 @@ function summarize(eventName: string, results: readonly RunResult[], stoppedAt?:
     if (r.table) lines.push("", r.table, "");
   }
   if (results.length === 0) lines.push("Nothing to do.");
-  if (stoppedAt) lines.push("", `The scheduled pass spent its call budget (\`schedule.max_calls\`) during ${stoppedAt.job}${stoppedAt.after !== undefined ? ` after #${stoppedAt.after}` : ""}; the next run goes on from the start.`);
+  if (stoppedAt) lines.push("", `The scheduled pass's ${stoppedAt.job} stopped${stoppedAt.after !== undefined ? ` after #${stoppedAt.after}` : ""}, at its share of the call budget (\`schedule.max_calls\`); an Action run keeps no cursor, so the next run starts it over.`);
   return lines.join("\n");
 }
 

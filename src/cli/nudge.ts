@@ -30,7 +30,7 @@ export async function runNudge(options: ReconcileOptions, io: Io, octokitOptions
   }
   const budget = new CallBudget(config.schedule.max_calls);
   const run = await nudgeIncidents(budget.meter(gh), ref, config, deps, budget, new Date().toISOString());
-  if (run.resumeAfter !== undefined) io.err(`note: the pass spent its budget of ${budget.spent} calls (schedule.max_calls) after #${run.resumeAfter}; run it again to go on`);
+  if (run.resumeAfter !== undefined) io.err(`note: the pass spent its budget of ${budget.spent} calls (schedule.max_calls) after #${run.resumeAfter}; run it again for the rest (incidents already reminded in this window are skipped)`);
   io.out(options.json ? JSON.stringify(run.results, null, 2) : renderNudges(`${ref.owner}/${ref.repo}`, run.results));
   return run.results.some((r) => r.notes.some((n) => n.startsWith("failed:"))) ? EXIT.failure : EXIT.ok;
 }

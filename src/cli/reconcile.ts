@@ -40,7 +40,7 @@ export async function runReconcile(options: ReconcileOptions, io: Io, octokitOpt
   const gh = cliOctokit(io.env, octokitOptions);
   const deps = await scheduledDeps(gh, options, io);
   const { results, stoppedAt, calls } = await handle(gh, { kind: "scheduled", ref, at: new Date().toISOString() }, deps);
-  if (stoppedAt) io.err(`note: the pass spent its budget of ${calls} calls (schedule.max_calls); run it again to go on from #${stoppedAt.after ?? "the start"}`);
+  if (stoppedAt) io.err(`note: the pass's ${stoppedAt.job} stopped${stoppedAt.after !== undefined ? ` after #${stoppedAt.after}` : ""} at its share of the call budget (schedule.max_calls; ${calls} calls spent); a run from the terminal keeps no cursor, so the next one starts it over`);
   const errors = results[0]?.configErrors ?? [];
   for (const e of errors) io.err(`warning: ${options.configPath ?? ".github/firebreak.yml"}: ${e.key}: ${e.reason}`);
   io.out(options.json ? JSON.stringify(results, null, 2) : renderReconcile(`${ref.owner}/${ref.repo}`, results));

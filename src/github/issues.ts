@@ -127,7 +127,9 @@ export async function createIssueOnce(
   draft: { marker: string; title: string; body: string; labels: string[]; assignees?: string[]; findLabel: string; author: string },
 ): Promise<{ number: number; created: boolean; existing?: IssueView }> {
   const before = await findMarkedIssues(gh, ref, { label: draft.findLabel, state: "all", marker: draft.marker, author: draft.author });
-  if (before[0]) return { number: before[0].number, created: false, existing: before[0] };
+  // The oldest is the one: a lost creation race's later copy is closed as its duplicate.
+  const oldest = before.reduce<IssueView | undefined>((a, b) => (a === undefined || b.number < a.number ? b : a), undefined);
+  if (oldest) return { number: oldest.number, created: false, existing: oldest };
   const body = draft.body.includes(draft.marker) ? draft.body : `${draft.marker}\n${draft.body}`;
   const { data } = await gh.request("POST /repos/{owner}/{repo}/issues", {
     ...ref,

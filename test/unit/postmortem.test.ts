@@ -517,6 +517,8 @@ describe("processFixLink", () => {
     { rest: "https://example.com/monitors/42.", link: "https://example.com/monitors/42" },
     { rest: "[iOS checkout monitor](https://grafana.example.com/d/abc?x=1)", link: "https://grafana.example.com/d/abc?x=1" },
     { rest: "<https://example.com/runbook>", link: "https://example.com/runbook" },
+    { rest: "[guardrail](https://en.wikipedia.org/wiki/Canary_(release))", link: "https://en.wikipedia.org/wiki/Canary_(release)" },
+    { rest: '[monitor](<https://example.com/m/1> "the monitor")', link: "https://example.com/m/1" },
     { rest: "#77", link: "#77" },
     { rest: "acme/guardrails#12", link: "acme/guardrails#12" },
     { rest: "", link: undefined },

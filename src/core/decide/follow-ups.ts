@@ -7,6 +7,7 @@ import type { IssueView } from "../model/incident.js";
 import { person } from "../text/inert.js";
 import { emptyPlan } from "../model/plan.js";
 import { postmortemRecord } from "./postmortem-closed.js";
+import { parsePostmortemMarker } from "../model/markers.js";
 
 /**
  * After the GitHub layer opened the postmortem, or found the one Firebreak already wrote for this
@@ -17,7 +18,9 @@ export function withPostmortem(input: Pick<EngineInput, "issue" | "config" | "ev
   if (!result.state) return result;
   const parsed = parseBody(input.issue.body);
   const at = input.event.at;
-  const postmortem = found ? postmortemRecord(found) : { issue: postmortemNumber, complete: false };
+  // Only a postmortem whose own (first) marker names this incident counts as its record.
+  const own = found !== undefined && parsePostmortemMarker(found.body) === input.issue.number;
+  const postmortem = own ? postmortemRecord(found) : { issue: postmortemNumber, complete: false };
   const status = postmortem.complete && result.state.status === "closed" ? ("postmortem-complete" as const) : result.state.status;
   const text = postmortem.complete ? `Postmortem #${postmortemNumber} complete` : `Postmortem #${postmortemNumber} opened`;
   const state = { ...result.state, status, postmortem, timeline: [...result.state.timeline, { at, text }] };

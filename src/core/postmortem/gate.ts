@@ -192,9 +192,10 @@ function boxesFor(o: Outline, item: ChecklistItem): Box[] {
 // ---------------------------------------------------------------------------------------
 // The process fix's link.
 
-// Neither the link text nor the URL holds a bracket or parenthesis, so a failed try stops at
-// the next one instead of rescanning the rest of the text.
-const MD_LINK_RE = /\[[^[\]\n]*\]\(\s*<?(https?:\/\/[^\s()<>[\]]+)>?(?:\s+"[^"]*")?\s*\)/i;
+// A Markdown link's URL, up to where it ends (a space before a title, `>`, the closing `)`).
+// The link text holds no bracket and the URL only balanced parentheses (`…/Foo_(bar)`), one
+// level deep, so a failed try stops at the next bracket instead of rescanning the rest.
+const MD_LINK_RE = /\[[^[\]\n]*\]\(\s*<?(https?:\/\/(?:[^\s()<>[\]]|\([^\s()<>[\]]*\))+)/i;
 const URL_RE = /https?:\/\/[^\s<>()[\]"'`]+/i;
 const REF_RE = /(?:^|[^\w&#/.-])((?:[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_.-]+)?#\d{1,9})\b/;
 

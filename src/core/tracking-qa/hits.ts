@@ -35,7 +35,7 @@ function formFields(body: string): URLSearchParams {
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
       if (name === undefined) name = /name="([^"]+)"$/i.exec(line)?.[1];
-      else if (line === "") {
+      else if (line === "" && i + 1 < lines.length) {
         fields.append(name, lines[i + 1] ?? "");
         name = undefined;
         i++;

@@ -16,14 +16,16 @@ import { updateDashboard } from "./dashboard.js";
 
 export interface ScheduledJob {
   name: string;
+  /** The job has nothing to do under this config: no share of the budget is kept for it. */
+  off?(config: FirebreakConfig): boolean;
   run(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, budget: CallBudget, at: string, resumeAfter?: number): Promise<JobRun>;
 }
 
 export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   { name: "reconcile", run: reconcileIncidents },
-  { name: "detection", run: detectBreaks },
-  { name: "qa-monitor", run: monitorTrackingQa },
-  { name: "nudges", run: nudgeIncidents },
+  { name: "detection", off: (config) => config.detection.sources.length === 0, run: detectBreaks },
+  { name: "qa-monitor", off: (config) => config.tracking_qa.monitor_every === undefined, run: monitorTrackingQa },
+  { name: "nudges", off: (config) => !config.nudges, run: nudgeIncidents },
   { name: "dashboard", run: updateDashboard },
 ];
 
@@ -55,9 +57,9 @@ export interface PassResult {
 
 /**
  * Calls each job after the running one is sure of: a job may spend the budget but this much per
- * later job, so reconciling many incidents cannot starve detection, nudges and the dashboard
- * (which matters most in the Action, whose cold runs keep no cursor). What a job leaves unspent
- * goes to the next.
+ * later job that is on, so reconciling many incidents cannot starve detection, nudges and the
+ * dashboard (which matters most in the Action, whose cold runs keep no cursor). What a job
+ * leaves unspent goes to the next.
  */
 export function reservedPerJob(maxCalls: number): number {
   return Math.floor(maxCalls / (2 * SCHEDULED_JOBS.length));
@@ -79,7 +81,7 @@ export async function runScheduledPass(gh: GitHubClient, ref: RepoRef, config: F
       stoppedAt ??= stop();
       break;
     }
-    budget.keepFor(reservedPerJob(budget.max) * (order.length - i - 1));
+    budget.keepFor(reservedPerJob(budget.max) * order.slice(i + 1).filter((later) => !later.off?.(config)).length);
     const run = await job.run(metered, ref, config, deps, budget, at, job.name === resume?.job ? resume.after : undefined);
     results.push(...run.results);
     configErrors.push(...(run.configErrors ?? []));
