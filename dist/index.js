@@ -55601,6 +55601,20 @@ function parseConfigReported(body) {
   }
 }
 var DASHBOARD_MARKER = "<!-- firebreak:dashboard -->";
+var PASS_CURSOR_RE = /<!-- firebreak:pass-cursor job=([a-z-]{1,30})(?: after=(\d{1,12}))? -->/;
+function passCursorMarker(stop) {
+  return `<!-- firebreak:pass-cursor job=${stop.job.replace(/[^a-z-]/g, "")}${stop.after !== void 0 ? ` after=${Math.trunc(stop.after)}` : ""} -->`;
+}
+function withPassCursor(body, stop) {
+  const rest = body.replace(PASS_CURSOR_RE, "").replace(/^\n/, "");
+  return stop ? `${passCursorMarker(stop)}
+${rest}` : rest;
+}
+function parsePassCursor(body) {
+  const m = PASS_CURSOR_RE.exec(body);
+  if (!m) return void 0;
+  return m[2] === void 0 ? { job: m[1] } : { job: m[1], after: Number(m[2]) };
+}
 var NUDGE_RE = /<!-- firebreak:nudge rule=([a-z]{1,20}) window=([\dTZ:.-]{1,30}) -->/g;
 function nudgeMarker(rule, window2) {
   return `<!-- firebreak:nudge rule=${rule.replace(/[^a-z]/g, "")} window=${window2.replace(/[^\dTZ:.-]/g, "")} -->`;
@@ -75522,14 +75536,18 @@ function unique2(issues) {
 
 // src/github/shell/dashboard.ts
 var MIN_CALLS = 8;
-async function updateDashboard(gh, ref, config2, deps, budget, at) {
-  if (budget.left < MIN_CALLS) return { results: [], resumeAfter: 0 };
+async function updateDashboard(gh, ref, config2, deps, budget, at, _resumeAfter, stopped) {
   const writer = writerOf(deps);
+  if (budget.left < MIN_CALLS) {
+    if (deps.cursorOnDashboard && stopped && budget.left >= 2) await keepStop(gh, ref, config2, writer, stopped);
+    return { results: [], resumeAfter: 0 };
+  }
   try {
     const period = { from: new Date(Date.parse(at) - DASHBOARD_DAYS * 864e5).toISOString(), to: at };
     const input2 = await readReportInput(gh, ref, config2, period, writer, true);
     if (input2.issues.length === 0 && input2.postmortems.length === 0) return { results: [] };
-    const body = fitReply(renderDashboard({ at, incidents: input2.issues, postmortems: input2.postmortems, report: buildReport(input2) }, config2));
+    const rendered = fitReply(renderDashboard({ at, incidents: input2.issues, postmortems: input2.postmortems, report: buildReport(input2) }, config2));
+    const body = deps.cursorOnDashboard ? withPassCursor(rendered, stopped) : rendered;
     const label = config2.labels.dashboard;
     const dashboards = (await findMarkedIssues(gh, ref, { label, state: "all", marker: DASHBOARD_MARKER, author: writer })).sort((a, b) => a.number - b.number);
     const existing = dashboards[0];
@@ -75548,6 +75566,12 @@ async function updateDashboard(gh, ref, config2, deps, budget, at) {
     return { results: [{ action: "reconciled", notes: [`failed: dashboard not updated (${safeMessage(error63)})`] }] };
   }
 }
+async function keepStop(gh, ref, config2, writer, stopped) {
+  const dashboards = await findMarkedIssues(gh, ref, { label: config2.labels.dashboard, state: "all", marker: DASHBOARD_MARKER, author: writer });
+  const oldest = dashboards.sort((a, b) => a.number - b.number)[0];
+  const body = oldest ? withPassCursor(oldest.body, stopped) : void 0;
+  if (oldest && body !== void 0 && body !== oldest.body) await write(gh, ref, oldest.number, body);
+}
 async function write(gh, ref, issue3, body) {
   await gh.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, issue_number: issue3, body });
 }
@@ -75560,12 +75584,30 @@ var SCHEDULED_JOBS = [
   { name: "nudges", off: (config2) => !config2.nudges, run: nudgeIncidents },
   { name: "dashboard", run: updateDashboard }
 ];
+var MemoryCursor = class {
+  stops = /* @__PURE__ */ new Map();
+  get(ref) {
+    return this.stops.get(`${ref.owner}/${ref.repo}`);
+  }
+  set(ref, at) {
+    if (at) this.stops.set(`${ref.owner}/${ref.repo}`, at);
+    else this.stops.delete(`${ref.owner}/${ref.repo}`);
+  }
+};
 function reservedPerJob(maxCalls) {
   return Math.floor(maxCalls / (2 * SCHEDULED_JOBS.length));
 }
-async function runScheduledPass(gh, ref, config2, deps, at, cursor) {
+async function dashboardCursor(gh, ref, config2, deps) {
+  const dashboards = await findMarkedIssues(gh, ref, { label: config2.labels.dashboard, state: "all", marker: DASHBOARD_MARKER, author: writerOf(deps) });
+  const oldest = dashboards.sort((a, b) => a.number - b.number)[0];
+  const cursor = new MemoryCursor();
+  cursor.set(ref, oldest ? parsePassCursor(oldest.body) : void 0);
+  return cursor;
+}
+async function runScheduledPass(gh, ref, config2, deps, at, given) {
   const budget = new CallBudget(config2.schedule.max_calls);
   const metered = budget.meter(gh);
+  const cursor = given ?? (deps.cursorOnDashboard ? await dashboardCursor(metered, ref, config2, deps) : void 0);
   const resume = cursor?.get(ref);
   const start = Math.max(0, SCHEDULED_JOBS.findIndex((job) => job.name === resume?.job));
   const order = [...SCHEDULED_JOBS.slice(start), ...SCHEDULED_JOBS.slice(0, start)];
@@ -75579,7 +75621,7 @@ async function runScheduledPass(gh, ref, config2, deps, at, cursor) {
       break;
     }
     budget.keepFor(reservedPerJob(budget.max) * order.slice(i + 1).filter((later) => !later.off?.(config2)).length);
-    const run3 = await job.run(metered, ref, config2, deps, budget, at, job.name === resume?.job ? resume.after : void 0);
+    const run3 = await job.run(metered, ref, config2, deps, budget, at, job.name === resume?.job ? resume.after : void 0, stoppedAt);
     results.push(...run3.results);
     configErrors.push(...run3.configErrors ?? []);
     if (run3.resumeAfter !== void 0) stoppedAt ??= stop(run3.resumeAfter);
@@ -75700,7 +75742,7 @@ function summarize(eventName, results, stoppedAt) {
     if (r.table) lines.push("", r.table, "");
   }
   if (results.length === 0) lines.push("Nothing to do.");
-  if (stoppedAt) lines.push("", `The scheduled pass's ${stoppedAt.job} stopped${stoppedAt.after !== void 0 ? ` after #${stoppedAt.after}` : ""}, at its share of the call budget (\`schedule.max_calls\`); an Action run keeps no cursor, so the next run starts it over.`);
+  if (stoppedAt) lines.push("", `The scheduled pass's ${stoppedAt.job} stopped${stoppedAt.after !== void 0 ? ` after #${stoppedAt.after}` : ""}, at its share of the call budget (\`schedule.max_calls\`); the next run goes on from there (kept on the dashboard issue).`);
   return lines.join("\n");
 }
 function reconciled(results) {
@@ -75740,6 +75782,8 @@ async function run2() {
       relay: { env: process.env, hosted: false },
       // KPI URLs may use any variable of the workflow's own environment for their auth header.
       kpi: { env: process.env, hosted: false },
+      // No memory between runs: where a scheduled pass stopped is kept on the dashboard issue.
+      cursorOnDashboard: true,
       log: (line) => info(line)
     };
     const trigger = triggerFrom(eventName, context2.payload, { repoFallback: process.env.GITHUB_REPOSITORY, at: (/* @__PURE__ */ new Date()).toISOString() });

@@ -38,7 +38,7 @@ function summarize(eventName: string, results: readonly RunResult[], stoppedAt?:
     if (r.table) lines.push("", r.table, "");
   }
   if (results.length === 0) lines.push("Nothing to do.");
-  if (stoppedAt) lines.push("", `The scheduled pass's ${stoppedAt.job} stopped${stoppedAt.after !== undefined ? ` after #${stoppedAt.after}` : ""}, at its share of the call budget (\`schedule.max_calls\`); an Action run keeps no cursor, so the next run starts it over.`);
+  if (stoppedAt) lines.push("", `The scheduled pass's ${stoppedAt.job} stopped${stoppedAt.after !== undefined ? ` after #${stoppedAt.after}` : ""}, at its share of the call budget (\`schedule.max_calls\`); the next run goes on from there (kept on the dashboard issue).`);
   return lines.join("\n");
 }
 
@@ -88,6 +88,8 @@ export async function run(): Promise<void> {
       relay: { env: process.env, hosted: false },
       // KPI URLs may use any variable of the workflow's own environment for their auth header.
       kpi: { env: process.env, hosted: false },
+      // No memory between runs: where a scheduled pass stopped is kept on the dashboard issue.
+      cursorOnDashboard: true,
       log: (line) => core.info(line),
     };
     const trigger = triggerFrom(eventName, github.context.payload, { repoFallback: process.env.GITHUB_REPOSITORY, at: new Date().toISOString() });

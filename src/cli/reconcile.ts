@@ -40,7 +40,7 @@ export async function runReconcile(options: ReconcileOptions, io: Io, octokitOpt
   const gh = cliOctokit(io.env, octokitOptions);
   const deps = await scheduledDeps(gh, options, io);
   const { results, stoppedAt, calls } = await handle(gh, { kind: "scheduled", ref, at: new Date().toISOString() }, deps);
-  if (stoppedAt) io.err(`note: the pass's ${stoppedAt.job} stopped${stoppedAt.after !== undefined ? ` after #${stoppedAt.after}` : ""} at its share of the call budget (schedule.max_calls; ${calls} calls spent); a run from the terminal keeps no cursor, so the next one starts it over`);
+  if (stoppedAt) io.err(`note: the pass's ${stoppedAt.job} stopped${stoppedAt.after !== undefined ? ` after #${stoppedAt.after}` : ""} at its share of the call budget (schedule.max_calls; ${calls} calls spent); run it again to go on from there (kept on the dashboard issue)`);
   const errors = results[0]?.configErrors ?? [];
   for (const e of errors) io.err(`warning: ${options.configPath ?? ".github/firebreak.yml"}: ${e.key}: ${e.reason}`);
   io.out(options.json ? JSON.stringify(results, null, 2) : renderReconcile(`${ref.owner}/${ref.repo}`, results));
@@ -60,6 +60,8 @@ export async function scheduledDeps(gh: ReturnType<typeof cliOctokit>, options: 
     issueFromPayload: true,
     relay: { env: io.env, hosted: false },
     kpi: { env: io.env, hosted: false },
+    // Each run is a new process: where a pass stopped is kept on the dashboard issue.
+    cursorOnDashboard: true,
     ...(options.botLogin ? {} : await tokenOwner(gh)),
   };
 }

@@ -138,6 +138,25 @@ export function parseConfigReported(body: string): string[] {
 
 export const DASHBOARD_MARKER = "<!-- firebreak:dashboard -->";
 
+const PASS_CURSOR_RE = /<!-- firebreak:pass-cursor job=([a-z-]{1,30})(?: after=(\d{1,12}))? -->/;
+
+/** Where the scheduled pass stopped, kept on the dashboard by runs that keep no memory (the Action). */
+export function passCursorMarker(stop: { job: string; after?: number }): string {
+  return `<!-- firebreak:pass-cursor job=${stop.job.replace(/[^a-z-]/g, "")}${stop.after !== undefined ? ` after=${Math.trunc(stop.after)}` : ""} -->`;
+}
+
+/** A dashboard body with its stop replaced (or removed, with none). */
+export function withPassCursor(body: string, stop: { job: string; after?: number } | undefined): string {
+  const rest = body.replace(PASS_CURSOR_RE, "").replace(/^\n/, "");
+  return stop ? `${passCursorMarker(stop)}\n${rest}` : rest;
+}
+
+export function parsePassCursor(body: string): { job: string; after?: number } | undefined {
+  const m = PASS_CURSOR_RE.exec(body);
+  if (!m) return undefined;
+  return m[2] === undefined ? { job: m[1]! } : { job: m[1]!, after: Number(m[2]) };
+}
+
 // ---------------------------------------------------------------------------------------
 // Nudges: the reminder already sent for a rule in a window (SPEC §15), one per window.
 

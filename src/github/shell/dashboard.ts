@@ -3,7 +3,7 @@
 // issues Firebreak wrote; a creation race (two instances, two runs) converges to the oldest.
 // Its results are log lines: the pass's results are per incident. Only a failure is one.
 import type { FirebreakConfig } from "../../core/config.js";
-import { DASHBOARD_MARKER } from "../../core/model/markers.js";
+import { DASHBOARD_MARKER, withPassCursor } from "../../core/model/markers.js";
 import { DASHBOARD_DAYS, DASHBOARD_TITLE, renderDashboard } from "../../core/report/dashboard.js";
 import { buildReport } from "../../core/report/metrics.js";
 import { fitReply } from "../../core/model/plan.js";
@@ -15,20 +15,27 @@ import type { CallBudget } from "./budget.js";
 import type { ShellDeps } from "./deps.js";
 import { writerOf } from "./deps.js";
 import type { JobRun } from "./reconcile.js";
+import type { PassStop } from "./scheduled-pass.js";
 
 /** Calls a dashboard update needs at least (lists, one trust query, find, write): below it, the next pass does it. */
 const MIN_CALLS = 8;
 
-export async function updateDashboard(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, budget: CallBudget, at: string): Promise<JobRun> {
-  if (budget.left < MIN_CALLS) return { results: [], resumeAfter: 0 };
+export async function updateDashboard(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, budget: CallBudget, at: string, _resumeAfter?: number, stopped?: PassStop): Promise<JobRun> {
   const writer = writerOf(deps);
+  if (budget.left < MIN_CALLS) {
+    // Too few calls to rebuild it; a run without memory still leaves where its pass stopped (2 calls).
+    if (deps.cursorOnDashboard && stopped && budget.left >= 2) await keepStop(gh, ref, config, writer, stopped);
+    return { results: [], resumeAfter: 0 };
+  }
   try {
     const period = { from: new Date(Date.parse(at) - DASHBOARD_DAYS * 86_400_000).toISOString(), to: at };
     const input = await readReportInput(gh, ref, config, period, writer, true);
     // A repository that never had an incident gets no dashboard: an App installed on every
     // repository of an organisation must not open an empty issue in each.
     if (input.issues.length === 0 && input.postmortems.length === 0) return { results: [] };
-    const body = fitReply(renderDashboard({ at, incidents: input.issues, postmortems: input.postmortems, report: buildReport(input) }, config));
+    // A run without memory leaves where its pass stopped here, for the next run (no marker: it finished).
+    const rendered = fitReply(renderDashboard({ at, incidents: input.issues, postmortems: input.postmortems, report: buildReport(input) }, config));
+    const body = deps.cursorOnDashboard ? withPassCursor(rendered, stopped) : rendered;
     const label = config.labels.dashboard;
     // The oldest of Firebreak's dashboards is the one: a lost creation race leaves a later one, closed below.
     const dashboards = (await findMarkedIssues(gh, ref, { label, state: "all", marker: DASHBOARD_MARKER, author: writer })).sort((a, b) => a.number - b.number);
@@ -47,6 +54,13 @@ export async function updateDashboard(gh: GitHubClient, ref: RepoRef, config: Fi
     deps.log?.(`dashboard: ${safeMessage(error)}`);
     return { results: [{ action: "reconciled", notes: [`failed: dashboard not updated (${safeMessage(error)})`] }] };
   }
+}
+
+async function keepStop(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, writer: string, stopped: PassStop): Promise<void> {
+  const dashboards = await findMarkedIssues(gh, ref, { label: config.labels.dashboard, state: "all", marker: DASHBOARD_MARKER, author: writer });
+  const oldest = dashboards.sort((a, b) => a.number - b.number)[0];
+  const body = oldest ? withPassCursor(oldest.body, stopped) : undefined;
+  if (oldest && body !== undefined && body !== oldest.body) await write(gh, ref, oldest.number, body);
 }
 
 async function write(gh: GitHubClient, ref: RepoRef, issue: number, body: string): Promise<void> {

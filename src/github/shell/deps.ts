@@ -58,6 +58,8 @@ export interface ShellDeps {
     /** The fetch to use (tests); absent, Node's own, through the address guard when hosted. */
     fetch?: typeof fetch;
   };
+  /** A run that keeps no memory between passes (the Action, the CLI): the pass's cursor is kept on the dashboard issue. */
+  cursorOnDashboard?: boolean;
   /** Where KPI sources are analysed (the App: a worker thread); absent, in this thread. */
   kpiAnalyst?: KpiAnalyst;
   /**

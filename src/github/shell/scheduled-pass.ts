@@ -13,12 +13,22 @@ import type { JobRun } from "./reconcile.js";
 import { reconcileIncidents } from "./reconcile.js";
 import { nudgeIncidents } from "./nudges.js";
 import { updateDashboard } from "./dashboard.js";
+import { DASHBOARD_MARKER, parsePassCursor } from "../../core/model/markers.js";
+import { findMarkedIssues } from "../issues.js";
+import { writerOf } from "./deps.js";
+
+/** Where a pass stopped: the job, and the last issue it finished. */
+export interface PassStop {
+  job: string;
+  after?: number;
+}
 
 export interface ScheduledJob {
   name: string;
   /** The job has nothing to do under this config: no share of the budget is kept for it. */
   off?(config: FirebreakConfig): boolean;
-  run(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, budget: CallBudget, at: string, resumeAfter?: number): Promise<JobRun>;
+  /** `stopped`: where this pass stopped short so far (the dashboard keeps it for runs without memory). */
+  run(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, budget: CallBudget, at: string, resumeAfter?: number, stopped?: PassStop): Promise<JobRun>;
 }
 
 export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
@@ -29,18 +39,21 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   { name: "dashboard", run: updateDashboard },
 ];
 
-/** Where each repository's pass stopped. The App keeps it in memory; a cold Action run starts over. */
+/**
+ * Where each repository's pass stopped. The App keeps it in memory (or Redis); runs without
+ * memory (the Action, `firebreak reconcile`) keep it on the dashboard issue (`dashboardCursor`).
+ */
 export interface PassCursor {
-  get(ref: RepoRef): { job: string; after?: number } | undefined;
-  set(ref: RepoRef, at: { job: string; after?: number } | undefined): void;
+  get(ref: RepoRef): PassStop | undefined;
+  set(ref: RepoRef, at: PassStop | undefined): void;
 }
 
 export class MemoryCursor implements PassCursor {
-  private readonly stops = new Map<string, { job: string; after?: number }>();
+  private readonly stops = new Map<string, PassStop>();
   get(ref: RepoRef) {
     return this.stops.get(`${ref.owner}/${ref.repo}`);
   }
-  set(ref: RepoRef, at: { job: string; after?: number } | undefined): void {
+  set(ref: RepoRef, at: PassStop | undefined): void {
     if (at) this.stops.set(`${ref.owner}/${ref.repo}`, at);
     else this.stops.delete(`${ref.owner}/${ref.repo}`);
   }
@@ -50,7 +63,7 @@ export interface PassResult {
   results: Omit<RunResult, "configErrors">[];
   calls: number;
   /** The job and incident the pass stopped after, when the budget ran out. */
-  stoppedAt?: { job: string; after?: number };
+  stoppedAt?: PassStop;
   /** What the jobs found wrong in what the config points at (KPI sources). */
   configErrors: ConfigError[];
 }
@@ -65,9 +78,22 @@ export function reservedPerJob(maxCalls: number): number {
   return Math.floor(maxCalls / (2 * SCHEDULED_JOBS.length));
 }
 
-export async function runScheduledPass(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, at: string, cursor?: PassCursor): Promise<PassResult> {
+/**
+ * The cursor a run without memory left on the dashboard issue (one call). It is written back by
+ * the dashboard job, in the same update as the dashboard, so keeping it costs no write of its own.
+ */
+export async function dashboardCursor(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps): Promise<PassCursor> {
+  const dashboards = await findMarkedIssues(gh, ref, { label: config.labels.dashboard, state: "all", marker: DASHBOARD_MARKER, author: writerOf(deps) });
+  const oldest = dashboards.sort((a, b) => a.number - b.number)[0];
+  const cursor = new MemoryCursor();
+  cursor.set(ref, oldest ? parsePassCursor(oldest.body) : undefined);
+  return cursor;
+}
+
+export async function runScheduledPass(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, at: string, given?: PassCursor): Promise<PassResult> {
   const budget = new CallBudget(config.schedule.max_calls);
   const metered = budget.meter(gh);
+  const cursor = given ?? (deps.cursorOnDashboard ? await dashboardCursor(metered, ref, config, deps) : undefined);
   const resume = cursor?.get(ref);
   const start = Math.max(0, SCHEDULED_JOBS.findIndex((job) => job.name === resume?.job));
   const order = [...SCHEDULED_JOBS.slice(start), ...SCHEDULED_JOBS.slice(0, start)];
@@ -82,7 +108,7 @@ export async function runScheduledPass(gh: GitHubClient, ref: RepoRef, config: F
       break;
     }
     budget.keepFor(reservedPerJob(budget.max) * order.slice(i + 1).filter((later) => !later.off?.(config)).length);
-    const run = await job.run(metered, ref, config, deps, budget, at, job.name === resume?.job ? resume.after : undefined);
+    const run = await job.run(metered, ref, config, deps, budget, at, job.name === resume?.job ? resume.after : undefined, stoppedAt);
     results.push(...run.results);
     configErrors.push(...(run.configErrors ?? []));
     if (run.resumeAfter !== undefined) stoppedAt ??= stop(run.resumeAfter);
