@@ -1,6 +1,7 @@
 // Where a KPI source is analysed: in this thread (the Action, the CLI, tests) or on a worker
 // thread (the App, whose event loop must stay free for webhooks: SPEC §13). Either way an
 // unchanged source under an unchanged config is analysed once (`rememberAnalyses`).
+import { createHash } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type { DetectionConfig, ParseOptions } from "../../core/detection/index.js";
 import type { KpiAnalysisResult } from "../../core/detection-incident/analysis.js";
@@ -102,17 +103,18 @@ export function analyseOnWorker(entry: URL, timeoutMs = ANALYSIS_TIMEOUT_MS): Kp
 
 /**
  * The same analyst, remembering the last analysis of each source: the App's passes every few
- * minutes mostly see an unchanged file (a 304), which then costs no analysis at all.
+ * minutes mostly see an unchanged file (a 304), which then costs no analysis at all. A source is
+ * known by a digest of its text and options, not the text (exports of up to 20 MB, many repositories).
  */
 export function rememberAnalyses(analyst: KpiAnalyst, kept = 200): (source: string, request: AnalysisRequest) => Promise<KpiAnalysisResult> {
-  const known = new Map<string, { text: string; options: string; result: Promise<KpiAnalysisResult> }>();
+  const known = new Map<string, { digest: string; result: Promise<KpiAnalysisResult> }>();
   return (source, request) => {
-    const options = JSON.stringify([request.options, request.detection]);
+    const digest = createHash("sha256").update(request.text).update("\0").update(JSON.stringify([request.options, request.detection])).digest("hex");
     const last = known.get(source);
-    if (last && last.text === request.text && last.options === options) return last.result;
+    if (last?.digest === digest) return last.result;
     const result = analyst(request);
     known.delete(source);
-    known.set(source, { text: request.text, options, result });
+    known.set(source, { digest, result });
     // A failed analysis (a worker that died) is tried again next time, unless a newer one replaced it.
     result.catch(() => {
       if (known.get(source)?.result === result) known.delete(source);
