@@ -71,8 +71,7 @@ export interface PassResult {
 /**
  * Calls each job after the running one is sure of: a job may spend the budget but this much per
  * later job that is on, so reconciling many incidents cannot starve detection, nudges and the
- * dashboard (which matters most in the Action, whose cold runs keep no cursor). What a job
- * leaves unspent goes to the next.
+ * dashboard. What a job leaves unspent goes to the next.
  */
 export function reservedPerJob(maxCalls: number): number {
   return Math.floor(maxCalls / (2 * SCHEDULED_JOBS.length));
@@ -80,7 +79,9 @@ export function reservedPerJob(maxCalls: number): number {
 
 /**
  * The cursor a run without memory left on the dashboard issue (one call). It is written back by
- * the dashboard job, in the same update as the dashboard, so keeping it costs no write of its own.
+ * the dashboard job, in the same update as the dashboard, so keeping it costs no write of its own;
+ * a stop made after the dashboard's turn in a pass that began past it is not kept (that pass's
+ * next run starts over from reconcile).
  */
 export async function dashboardCursor(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps): Promise<PassCursor> {
   const dashboards = await findMarkedIssues(gh, ref, { label: config.labels.dashboard, state: "all", marker: DASHBOARD_MARKER, author: writerOf(deps) });
