@@ -135,8 +135,10 @@ export function computeBaseline(values: Float64Array, step: Step, metric: string
   const shared = new Float64Array(n).fill(Number.NaN);
   const count = !CURRENCY.has(metric);
   const hours = step === "hour" ? 24 : 1;
-  const weekdayOf = (i: number) => (step === "hour" ? Math.floor(slots[i]! / 24) : slots[i]!);
-  const hourOf = (i: number) => (step === "hour" ? slots[i]! % 24 : 0);
+  const hourly = step === "hour";
+  const weekdayOf = (i: number) => (hourly ? (slots[i]! / 24) | 0 : slots[i]!);
+  const calibrationUp = 1 + CALIBRATION_STEP[step];
+  const calibrationDown = 1 - CALIBRATION_STEP[step];
   const minHistory = minHistoryDays * hours;
   let first = 0;
   while (first < n && Number.isNaN(values[first]!)) first += 1;
@@ -162,7 +164,8 @@ export function computeBaseline(values: Float64Array, step: Step, metric: string
   // The usual total of the day being read (NaN while its weekday has too little history), and the
   // relative spread of the weekday's totals around it (robust: a promotion week does not count).
   let usualTotal = Number.NaN;
-  let weekSpread = 0;
+  // Hourly: the day's relative error, shared by its hours; daily: the day's own relative variance.
+  let dayError = 0;
   const startDay = (wd: number) => {
     weekday = wd;
     const ring = totals[wd]!;
@@ -171,8 +174,17 @@ export function computeBaseline(values: Float64Array, step: Step, metric: string
     for (let k = 0; k < ring.size; k += 1) buffer[k] = ring.values[k]!;
     usualTotal = trimmedMean(buffer, ring.size);
     for (let k = 0; k < ring.size; k += 1) buffer[k] = Math.abs(ring.values[k]! - usualTotal);
-    weekSpread = (MAD_SCALE * median(buffer, ring.size)) / Math.max(usualTotal, Number.MIN_VALUE);
+    const weekSpread = (MAD_SCALE * median(buffer, ring.size)) / Math.max(usualTotal, Number.MIN_VALUE);
+    const weeks = ring.size;
+    dayError = hourly
+      ? // The day's expectation is known to LEVEL_ERROR, and its usual total, a mean of a few weeks'
+        // counts, to their Poisson error: errors all hours of the day share, so they do not average
+        // out over a window of hours.
+        Math.sqrt(LEVEL_ERROR * LEVEL_ERROR * (1 + 1 / weeks) + (count ? 1 / Math.max(weeks * usualTotal, 1) : 0))
+      : // A daily point is a day: it wanders as its weekday's totals do, around a mean of a few weeks.
+        weekSpread * weekSpread * (1 + 1 / weeks) + LEVEL_ERROR * LEVEL_ERROR;
   };
+
   const endDay = () => {
     let total = 0;
     for (let h = 0; h < hours; h += 1) total += day[h]!;
@@ -203,7 +215,7 @@ export function computeBaseline(values: Float64Array, step: Step, metric: string
       startDay(wd);
     }
     const v = values[i]!;
-    const h = hourOf(i);
+    const h = hourly ? slots[i]! % 24 : 0;
     if (Number.isNaN(v)) dayComplete = false;
     else {
       day[h] = day[h]! + v;
@@ -211,7 +223,8 @@ export function computeBaseline(values: Float64Array, step: Step, metric: string
     }
     const kind = shares[wd >= 5 ? 1 : 0]!;
     if (Number.isNaN(usualTotal) || kind.total <= 0 || kind.days < 2) continue;
-    const m = (usualTotal * kind.byHour[h]!) / kind.total;
+    const atHour = kind.byHour[h]!;
+    const m = (usualTotal * atHour) / kind.total;
     const e = m * level;
     const own = (count ? e : 0) + (RELATIVE_FLOOR * e) ** 2;
     const raw = Math.sqrt(own) || Number.MIN_VALUE;
@@ -219,25 +232,14 @@ export function computeBaseline(values: Float64Array, step: Step, metric: string
       expected[i] = e;
       const widen = Math.max(1, calibration / MEDIAN_ABS_NORMAL);
       // The hour's share is estimated from the counts seen at that hour: few counts, a loose share.
-      const own2 = own * widen * widen + (count ? (e * e) / Math.max(kind.byHour[h]!, 1) : 0);
-      const weeks = totals[wd]!.size;
-      if (step === "hour") {
-        // The day's expectation is known to LEVEL_ERROR, and its usual total, a mean of a few
-        // weeks' counts, to their Poisson error: errors every hour of the day shares, so they do
-        // not average out over a window of hours.
-        variance[i] = own2;
-        shared[i] = e * Math.sqrt(LEVEL_ERROR * LEVEL_ERROR * (1 + 1 / weeks) + (count ? 1 / Math.max(weeks * usualTotal, 1) : 0));
-      } else {
-        // A daily point is a day: it wanders as its weekday's totals do, and their mean is an
-        // estimate from a few weeks.
-        variance[i] = own2 + e * e * (weekSpread * weekSpread * (1 + 1 / weeks) + LEVEL_ERROR * LEVEL_ERROR);
-        shared[i] = 0;
-      }
+      const own2 = own * widen * widen + (count ? (e * e) / Math.max(atHour, 1) : 0);
+      variance[i] = hourly ? own2 : own2 + e * e * dayError;
+      shared[i] = hourly ? dayError * e : 0;
     }
     if (!Number.isNaN(v)) {
       // Counts move in whole units: half a count of a residual is rounding, not noise.
       const residual = Math.max(Math.abs(v - e) - (count ? 0.5 : 0), 0) / raw;
-      calibration *= residual > calibration ? 1 + CALIBRATION_STEP[step] : 1 - CALIBRATION_STEP[step];
+      calibration *= residual > calibration ? calibrationUp : calibrationDown;
       dayObserved += v;
       daySeasonal += m;
     }

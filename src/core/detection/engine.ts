@@ -60,7 +60,8 @@ function prepare(data: KpiSeriesSet, config: DetectionConfig): Prepared {
   const cached = byConfig?.get(key);
   if (cached) return cached;
   const slots = config.timezone === data.timezone ? data.slots : seasonalSlots(data.step, data.start, data.length, config.timezone);
-  const watched = data.series.map((series) => watch(series, computeBaseline(series.values, data.step, series.metric, config.min_history_days, slots)));
+  // A series with no value at all (a wide file's column on another channel's rows) is never judged.
+  const watched = data.series.filter((series) => series.values.some((v) => !Number.isNaN(v))).map((series) => watch(series, computeBaseline(series.values, data.step, series.metric, config.min_history_days, slots)));
   // Nested maps: the rules look series up thousands of times per replay, without building keys.
   const index = new Map<string, Map<string, Watched>>();
   for (const w of watched) {

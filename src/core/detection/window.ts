@@ -20,17 +20,31 @@ export interface Watched {
 }
 
 export function watch(series: KpiSeries, baseline: Baseline): Watched {
-  const n = series.values.length;
+  const { values } = series;
+  const { expected, variance, shared } = baseline;
+  const n = values.length;
   const sums = { observed: new Float64Array(n + 1), expected: new Float64Array(n + 1), variance: new Float64Array(n + 1), shared: new Float64Array(n + 1), gaps: new Int32Array(n + 1) };
+  const { observed: so, expected: se, variance: sv, shared: ss, gaps: sg } = sums;
+  let o = 0;
+  let x = 0;
+  let vr = 0;
+  let sh = 0;
+  let g = 0;
   for (let i = 0; i < n; i += 1) {
-    const v = series.values[i]!;
-    const e = baseline.expected[i]!;
-    const gap = Number.isNaN(v) || Number.isNaN(e);
-    sums.observed[i + 1] = sums.observed[i]! + (gap ? 0 : v);
-    sums.expected[i + 1] = sums.expected[i]! + (gap ? 0 : e);
-    sums.variance[i + 1] = sums.variance[i]! + (gap ? 0 : baseline.variance[i]!);
-    sums.shared[i + 1] = sums.shared[i]! + (gap ? 0 : baseline.shared[i]!);
-    sums.gaps[i + 1] = sums.gaps[i]! + (gap ? 1 : 0);
+    const v = values[i]!;
+    const e = expected[i]!;
+    if (Number.isNaN(v) || Number.isNaN(e)) g += 1;
+    else {
+      o += v;
+      x += e;
+      vr += variance[i]!;
+      sh += shared[i]!;
+    }
+    so[i + 1] = o;
+    se[i + 1] = x;
+    sv[i + 1] = vr;
+    ss[i + 1] = sh;
+    sg[i + 1] = g;
   }
   return { series, baseline, sums };
 }
