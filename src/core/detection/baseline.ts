@@ -1,43 +1,58 @@
-// The robust seasonal baseline of one series (SPEC §14): for every grid point, the trimmed mean
-// of the same hour of week (or weekday) over the previous weeks, scaled by the series' recent level,
-// with the median absolute deviation of those weeks as the spread. Trimming makes one promotion
-// week or one holiday in the history irrelevant; the level (a median of recent daily ratios)
-// follows trends without being pulled by a few unusual days. Each point's expectation uses
-// only earlier points, so judging a point never looks ahead.
+// The robust seasonal baseline of one series (SPEC §14). A point's expectation is
+//
+//     level × (usual total of its weekday) × (its hour's usual share of the day)
+//
+// - the weekday's usual total: the trimmed mean of the same weekday's daily totals over the
+//   previous weeks (one promotion week or one holiday drops out);
+// - the hour's share: the ratio of sums of that local hour over the days of the same kind
+//   (Monday–Friday, or the weekend) in the previous weeks. Pooling the days gives a small, zero-heavy
+//   channel 20–30 days of counts per hour instead of 6 same-hour-of-week values, so its expectation
+//   is not the noise of a handful of 0, 1 and 2 counts; daily data has one "hour", its share is 1;
+// - the level: the median ratio of the last days' totals to their usual totals, which follows
+//   a trend without being pulled by a few unusual days.
+//
+// The spread has two parts. Each point's own noise — Poisson for counted things, plus the extra
+// noise the series shows (a running median of its standardised residuals widens the band to
+// match) — is independent from point to point. On hourly data the error of the day's expectation
+// (its level, and its usual total as a mean of a few weeks' counts) is shared by the hours of the
+// day, so it does not average out over a window of hours. A daily point is a day: its spread is
+// how its weekday's totals wander. Each expectation uses only earlier points: no look-ahead.
 import type { Step } from "./time.js";
-import { PERIOD } from "./time.js";
 
 export interface Baseline {
   /** Expected value per point; NaN where the history is too short to say. */
   expected: Float64Array;
-  /** Robust standard deviation of the point around its expectation. */
-  sigma: Float64Array;
+  /** Variance of the point's own noise around its expectation (independent between points). */
+  variance: Float64Array;
+  /** Standard deviation of the day-level error, shared by the points of one day (hourly data). */
+  shared: Float64Array;
+  /** A counted thing (orders, sessions…): at least Poisson-noisy, judged by a count test. */
+  count: boolean;
 }
 
-/** Weeks of history the seasonal median looks back over. */
+/** Weeks of history the weekday totals and the hour shares look back over. */
 export const SEASON_WEEKS = 6;
-/** Level: median ratio of the last LEVEL_BLOCKS blocks (days for hourly data, points for daily). */
-const LEVEL_BLOCKS: Record<Step, number> = { hour: 7, day: 9 };
-const BLOCK: Record<Step, number> = { hour: 24, day: 1 };
+/** Level: median ratio of the last LEVEL_DAYS completed days (points for daily data). */
+const LEVEL_DAYS: Record<Step, number> = { hour: 7, day: 9 };
 const LEVEL_STEP_DOWN = 0.8;
 const LEVEL_STEP_UP = 1.25;
 /** MAD → standard deviation for normal noise. */
 const MAD_SCALE = 1.4826;
-/** Never claim more precision than 4% of the expectation. */
+/** Never claim more precision than 4% of the expectation per point. */
 const RELATIVE_FLOOR = 0.04;
+/** The day's level (the median of recent days) is known to about 5%. */
+const LEVEL_ERROR = 0.05;
 
-/** E|z| of a standard normal: a well-described series keeps its calibration near this. */
-const MEAN_ABS_NORMAL = 0.798;
-/** Residuals are clipped so an incident in the history cannot widen the band much. */
-const CALIBRATION_CLIP = 6;
-/** About two weeks of points. */
-const CALIBRATION_RATE: Record<Step, number> = { hour: 1 / 336, day: 1 / 14 };
+/** The median |z| of a standard normal: a well-described series keeps its calibration near this. */
+const MEDIAN_ABS_NORMAL = 0.6745;
+/** Each point moves the running median of |z| by this fraction: a memory of about two weeks. */
+const CALIBRATION_STEP: Record<Step, number> = { hour: 0.01, day: 0.05 };
 
-/** Counted things (orders, sessions…) are at least Poisson-noisy; money is not a count. */
+/** Money is not a count; everything else the KPI files carry is counted. */
 const CURRENCY = new Set(["spend", "revenue", "platform_revenue"]);
 
+/** Sorts the first n values in place and returns their median (n is a handful of days). */
 function median(buffer: Float64Array, n: number): number {
-  // Insertion sort: n is at most a handful of weeks or days.
   for (let i = 1; i < n; i += 1) {
     const x = buffer[i]!;
     let j = i - 1;
@@ -51,9 +66,8 @@ function median(buffer: Float64Array, n: number): number {
 }
 
 /**
- * Location of the same slot over the weeks: the mean once the highest and lowest week are left
- * out (from four weeks on). As resistant to one promotion or holiday week as a median, and far
- * less jumpy on small counts, where a median of 0, 1 and 2 orders swings between them.
+ * The mean once the highest and lowest value are left out (from four values on): as resistant to
+ * one promotion or holiday as a median, and far less jumpy on small counts.
  */
 function trimmedMean(buffer: Float64Array, n: number): number {
   median(buffer, n); // sorts
@@ -63,69 +77,172 @@ function trimmedMean(buffer: Float64Array, n: number): number {
   return sum / (n - 2 * cut);
 }
 
-export function computeBaseline(values: Float64Array, step: Step, metric: string, minHistoryDays: number): Baseline {
+/** The last `capacity` values pushed, oldest dropped first. */
+class Ring {
+  readonly values: Float64Array;
+  size = 0;
+  private next = 0;
+  constructor(readonly capacity: number) {
+    this.values = new Float64Array(capacity);
+  }
+  /** Adds a value; returns the one it replaced (NaN while not full). */
+  push(x: number): number {
+    const old = this.size === this.capacity ? this.values[this.next]! : Number.NaN;
+    this.values[this.next] = x;
+    this.next = (this.next + 1) % this.capacity;
+    this.size = Math.min(this.size + 1, this.capacity);
+    return old;
+  }
+}
+
+/** Hour shares of one kind of day: per-hour sums over its last days, and the sum of their totals. */
+class Shares {
+  readonly byHour: Float64Array;
+  total = 0;
+  days = 0;
+  private readonly history: Float64Array[] = [];
+  constructor(
+    readonly hours: number,
+    private readonly capacity: number,
+  ) {
+    this.byHour = new Float64Array(hours);
+  }
+  add(day: Float64Array, total: number): void {
+    this.history.push(day);
+    for (let h = 0; h < this.hours; h += 1) this.byHour[h] = this.byHour[h]! + day[h]!;
+    this.total += total;
+    if (this.history.length > this.capacity) {
+      const old = this.history.shift()!;
+      let oldTotal = 0;
+      for (let h = 0; h < this.hours; h += 1) {
+        this.byHour[h] = this.byHour[h]! - old[h]!;
+        oldTotal += old[h]!;
+      }
+      this.total -= oldTotal;
+    }
+    this.days = this.history.length;
+  }
+}
+
+/**
+ * `slots`: the local hour of week (hourly) or weekday (daily) of every point, in the configured
+ * zone, so days, weekdays and hours are the team's own (DST-safe).
+ */
+export function computeBaseline(values: Float64Array, step: Step, metric: string, minHistoryDays: number, slots: Uint16Array): Baseline {
   const n = values.length;
   const expected = new Float64Array(n).fill(Number.NaN);
-  const sigma = new Float64Array(n).fill(Number.NaN);
-  const period = PERIOD[step];
-  const block = BLOCK[step];
-  const levelBlocks = LEVEL_BLOCKS[step];
-  const minHistory = minHistoryDays * (step === "hour" ? 24 : 1);
-  const poisson = !CURRENCY.has(metric);
+  const variance = new Float64Array(n).fill(Number.NaN);
+  const shared = new Float64Array(n).fill(Number.NaN);
+  const count = !CURRENCY.has(metric);
+  const hours = step === "hour" ? 24 : 1;
+  const hourly = step === "hour";
+  const weekdayOf = (i: number) => (hourly ? (slots[i]! / 24) | 0 : slots[i]!);
+  const calibrationUp = 1 + CALIBRATION_STEP[step];
+  const calibrationDown = 1 - CALIBRATION_STEP[step];
+  const minHistory = minHistoryDays * hours;
   let first = 0;
   while (first < n && Number.isNaN(values[first]!)) first += 1;
 
-  const week = new Float64Array(SEASON_WEEKS);
-  const deviation = new Float64Array(SEASON_WEEKS);
-  const seasonal = new Float64Array(n).fill(Number.NaN);
-  // Ratios of completed blocks (observed / seasonal median), newest last.
-  const ratios: number[] = [];
-  const ratioBuffer = new Float64Array(levelBlocks);
+  // Daily totals per weekday; hour shares per kind of day (0: Monday–Friday, 1: weekend).
+  const totals = Array.from({ length: 7 }, () => new Ring(SEASON_WEEKS));
+  const shares = [new Shares(hours, SEASON_WEEKS * 5), new Shares(hours, SEASON_WEEKS * 2)];
+  const buffer = new Float64Array(Math.max(SEASON_WEEKS, LEVEL_DAYS[step]));
+  const ratios = new Ring(LEVEL_DAYS[step]);
   let level = 1;
-  // Mean absolute standardised residual so far: where a series is noisier than its weeks' spread
-  // says (lumpy money, zero-heavy channels), its band widens to match.
-  let calibration = MEAN_ABS_NORMAL;
-  let blockObserved = 0;
-  let blockSeasonal = 0;
+  // Running median of the absolute standardised residuals: where a series is noisier than its
+  // model says (lumpy money), its band widens to match. A median, so the promotion days and the
+  // incidents in the history do not widen it.
+  let calibration = MEDIAN_ABS_NORMAL;
+
+  // The day being read: its points by hour, and whether every one of them arrived.
+  let day = new Float64Array(hours);
+  let dayPoints = 0;
+  let dayComplete = true;
+  let dayObserved = 0;
+  let daySeasonal = 0;
+  let weekday = first < n ? weekdayOf(first) : 0;
+  // The usual total of the day being read (NaN while its weekday has too little history), and the
+  // relative spread of the weekday's totals around it (robust: a promotion week does not count).
+  let usualTotal = Number.NaN;
+  // Hourly: the day's relative error, shared by its hours; daily: the day's own relative variance.
+  let dayError = 0;
+  const startDay = (wd: number) => {
+    weekday = wd;
+    const ring = totals[wd]!;
+    usualTotal = Number.NaN;
+    if (ring.size < 2) return;
+    for (let k = 0; k < ring.size; k += 1) buffer[k] = ring.values[k]!;
+    usualTotal = trimmedMean(buffer, ring.size);
+    for (let k = 0; k < ring.size; k += 1) buffer[k] = Math.abs(ring.values[k]! - usualTotal);
+    const weekSpread = (MAD_SCALE * median(buffer, ring.size)) / Math.max(usualTotal, Number.MIN_VALUE);
+    const weeks = ring.size;
+    dayError = hourly
+      ? // The day's expectation is known to LEVEL_ERROR, and its usual total, a mean of a few weeks'
+        // counts, to their Poisson error: errors all hours of the day share, so they do not average
+        // out over a window of hours.
+        Math.sqrt(LEVEL_ERROR * LEVEL_ERROR * (1 + 1 / weeks) + (count ? 1 / Math.max(weeks * usualTotal, 1) : 0))
+      : // A daily point is a day: it wanders as its weekday's totals do, around a mean of a few weeks.
+        weekSpread * weekSpread * (1 + 1 / weeks) + LEVEL_ERROR * LEVEL_ERROR;
+  };
+
+  const endDay = () => {
+    let total = 0;
+    for (let h = 0; h < hours; h += 1) total += day[h]!;
+    // A day with a missing point (or the partial first day) teaches nothing about usual days.
+    if (dayComplete && dayPoints >= hours - 1) {
+      totals[weekday]!.push(total);
+      shares[weekday >= 5 ? 1 : 0]!.add(day, total);
+    }
+    if (daySeasonal > 0) {
+      // A day far off the level (an incident, a promotion) moves it only step by step, so a few
+      // broken days cannot become the new normal; a lasting shift is still adopted.
+      ratios.push(Math.min(Math.max(dayObserved / daySeasonal, level * LEVEL_STEP_DOWN), level * LEVEL_STEP_UP));
+      for (let k = 0; k < ratios.size; k += 1) buffer[k] = ratios.values[k]!;
+      level = median(buffer, ratios.size);
+    }
+    day = new Float64Array(hours);
+    dayPoints = 0;
+    dayComplete = true;
+    dayObserved = 0;
+    daySeasonal = 0;
+  };
+  if (first < n) startDay(weekday);
 
   for (let i = first; i < n; i += 1) {
-    if (i > first && i % block === 0) {
-      // A block just completed: its ratio joins the level's window.
-      if (blockSeasonal > 0) {
-        // A block far off the level (an incident, a promotion) moves it only step by step, so
-        // a few broken days cannot become the new normal; a lasting shift is still adopted.
-        ratios.push(Math.min(Math.max(blockObserved / blockSeasonal, level * LEVEL_STEP_DOWN), level * LEVEL_STEP_UP));
-        if (ratios.length > levelBlocks) ratios.shift();
-        for (let r = 0; r < ratios.length; r += 1) ratioBuffer[r] = ratios[r]!;
-        level = median(ratioBuffer, ratios.length);
-      }
-      blockObserved = 0;
-      blockSeasonal = 0;
+    const wd = weekdayOf(i);
+    if (i > first && (step === "day" || wd !== weekday)) {
+      endDay();
+      startDay(wd);
     }
-    let count = 0;
-    for (let w = 1; w <= SEASON_WEEKS; w += 1) {
-      const v = values[i - w * period];
-      if (v !== undefined && !Number.isNaN(v)) week[count++] = v;
+    const v = values[i]!;
+    const h = hourly ? slots[i]! % 24 : 0;
+    if (Number.isNaN(v)) dayComplete = false;
+    else {
+      day[h] = day[h]! + v;
+      dayPoints += 1;
     }
-    if (count >= 2) {
-      const m = trimmedMean(week, count);
-      for (let c = 0; c < count; c += 1) deviation[c] = Math.abs(week[c]! - m);
-      const mad = median(deviation, count);
-      seasonal[i] = m;
-      const e = m * level;
-      const raw = Math.max(MAD_SCALE * mad * level, RELATIVE_FLOOR * Math.abs(e), poisson ? Math.sqrt(Math.abs(e) + 1) : 0, Number.MIN_VALUE);
-      const v = values[i]!;
-      if (i - first >= minHistory) {
-        expected[i] = e;
-        // The expectation itself is an estimate from `count` weeks: its error widens the band.
-        sigma[i] = raw * Math.max(1, calibration / MEAN_ABS_NORMAL) * Math.sqrt(1 + 1 / (count - (count >= 4 ? 2 : 0)));
-      }
-      if (!Number.isNaN(v)) calibration += CALIBRATION_RATE[step] * (Math.min(Math.abs(v - e) / raw, CALIBRATION_CLIP) - calibration);
-      if (!Number.isNaN(v)) {
-        blockObserved += v;
-        blockSeasonal += m;
-      }
+    const kind = shares[wd >= 5 ? 1 : 0]!;
+    if (Number.isNaN(usualTotal) || kind.total <= 0 || kind.days < 2) continue;
+    const atHour = kind.byHour[h]!;
+    const m = (usualTotal * atHour) / kind.total;
+    const e = m * level;
+    const own = (count ? e : 0) + (RELATIVE_FLOOR * e) ** 2;
+    const raw = Math.sqrt(own) || Number.MIN_VALUE;
+    if (i - first >= minHistory) {
+      expected[i] = e;
+      const widen = Math.max(1, calibration / MEDIAN_ABS_NORMAL);
+      // The hour's share is estimated from the counts seen at that hour: few counts, a loose share.
+      const own2 = own * widen * widen + (count ? (e * e) / Math.max(atHour, 1) : 0);
+      variance[i] = hourly ? own2 : own2 + e * e * dayError;
+      shared[i] = hourly ? dayError * e : 0;
+    }
+    if (!Number.isNaN(v)) {
+      // Counts move in whole units: half a count of a residual is rounding, not noise.
+      const residual = Math.max(Math.abs(v - e) - (count ? 0.5 : 0), 0) / raw;
+      calibration *= residual > calibration ? calibrationUp : calibrationDown;
+      dayObserved += v;
+      daySeasonal += m;
     }
   }
-  return { expected, sigma };
+  return { expected, variance, shared, count };
 }

@@ -1,72 +1,16 @@
 // Reading the series as layers (SPEC §14) and the life of a signal. Every grid point is judged
 // once, in time order, from points that were final at that moment: `replay` is one linear pass,
 // and `detect` at a time is the same pass stopped there, so both always agree.
-import type { Baseline } from "./baseline.js";
 import { computeBaseline } from "./baseline.js";
 import type { DetectionConfig } from "./config.js";
-import type { KpiSeries, KpiSeriesSet } from "./parse.js";
+import type { KpiSeriesSet } from "./parse.js";
 import type { Step } from "./time.js";
 import { DAY_MS, HOUR_MS, gridLabel, seasonalSlots, slotName } from "./time.js";
 import type { Layer, Signal, Thresholds } from "./thresholds.js";
 import { KNOWN_METRICS, LONGER_WINDOW_Z, thresholds } from "./thresholds.js";
+import type { Reading, Watched, Window } from "./window.js";
+import { reading, watch, windowOf } from "./window.js";
 import { change, channelWords, METRIC_WORDS, pct, round, STORE } from "./words.js";
-
-/** Sums of a series over a window of final points: observed, expected and the variance. */
-interface Window {
-  observed: number;
-  expected: number;
-  variance: number;
-}
-
-interface Watched {
-  series: KpiSeries;
-  baseline: Baseline;
-  /** Prefix sums, so any window costs O(1): observed, expected, variance, and unjudgeable points. */
-  sums: { observed: Float64Array; expected: Float64Array; variance: Float64Array; gaps: Int32Array };
-}
-
-function watch(series: KpiSeries, baseline: Baseline): Watched {
-  const n = series.values.length;
-  const sums = { observed: new Float64Array(n + 1), expected: new Float64Array(n + 1), variance: new Float64Array(n + 1), gaps: new Int32Array(n + 1) };
-  for (let i = 0; i < n; i += 1) {
-    const v = series.values[i]!;
-    const e = baseline.expected[i]!;
-    const gap = Number.isNaN(v) || Number.isNaN(e);
-    sums.observed[i + 1] = sums.observed[i]! + (gap ? 0 : v);
-    sums.expected[i + 1] = sums.expected[i]! + (gap ? 0 : e);
-    sums.variance[i + 1] = sums.variance[i]! + (gap ? 0 : baseline.sigma[i]! ** 2);
-    sums.gaps[i + 1] = sums.gaps[i]! + (gap ? 1 : 0);
-  }
-  return { series, baseline, sums };
-}
-
-/** A window with a missing point or no expectation yet is not judged. */
-function windowOf(w: Watched | undefined, from: number, to: number): Window | undefined {
-  if (!w || from < 0) return undefined;
-  const s = w.sums;
-  if (s.gaps[to + 1]! - s.gaps[from]! > 0) return undefined;
-  return { observed: s.observed[to + 1]! - s.observed[from]!, expected: s.expected[to + 1]! - s.expected[from]!, variance: s.variance[to + 1]! - s.variance[from]! };
-}
-
-/** A numerator judged against its expectation, optionally adjusted by how a denominator moved. */
-interface Reading {
-  observed: number;
-  expected: number;
-  sigma: number;
-  /** observed / expected (adjusted). */
-  ratio: number;
-  /** Standard deviations from the expectation (negative: below). */
-  z: number;
-}
-
-function reading(num: Window, den?: Window): Reading | undefined {
-  const scale = den ? (den.expected > 0 ? den.observed / den.expected : Number.NaN) : 1;
-  if (!Number.isFinite(scale) || num.expected <= 0) return undefined;
-  const expected = num.expected * scale;
-  const sigma = Math.sqrt(num.variance) * Math.max(scale, 1e-9);
-  const ratio = expected > 0 ? num.observed / expected : 1;
-  return { observed: num.observed, expected, sigma, ratio, z: sigma > 0 ? (num.observed - expected) / sigma : 0 };
-}
 
 function down(r: Reading | undefined, drop: number, z: number): boolean {
   return r !== undefined && r.ratio <= 1 - drop && r.z <= -z;
@@ -115,7 +59,9 @@ function prepare(data: KpiSeriesSet, config: DetectionConfig): Prepared {
   let byConfig = prepared.get(data);
   const cached = byConfig?.get(key);
   if (cached) return cached;
-  const watched = data.series.map((series) => watch(series, computeBaseline(series.values, data.step, series.metric, config.min_history_days)));
+  const slots = config.timezone === data.timezone ? data.slots : seasonalSlots(data.step, data.start, data.length, config.timezone);
+  // A series with no value at all (a wide file's column on another channel's rows) is never judged.
+  const watched = data.series.filter((series) => series.values.some((v) => !Number.isNaN(v))).map((series) => watch(series, computeBaseline(series.values, data.step, series.metric, config.min_history_days, slots)));
   // Nested maps: the rules look series up thousands of times per replay, without building keys.
   const index = new Map<string, Map<string, Watched>>();
   for (const w of watched) {
@@ -128,7 +74,7 @@ function prepare(data: KpiSeriesSet, config: DetectionConfig): Prepared {
     data,
     config,
     t: thresholds(config.sensitivity, data.step),
-    slots: config.timezone === data.timezone ? data.slots : seasonalSlots(data.step, data.start, data.length, config.timezone),
+    slots,
     lagPoints: data.step === "hour" ? config.lag_hours : Math.ceil(config.lag_hours / 24),
     get: (channel, metric) => index.get(channel)?.get(metric),
     adChannels: channels.filter((c) => c !== STORE && !c.includes(":")),
@@ -148,14 +94,14 @@ function prepare(data: KpiSeriesSet, config: DetectionConfig): Prepared {
 function restOfStore(p: Prepared, slice: string, metric: string, from: number, to: number): Window | undefined {
   const store = windowOf(p.get(STORE, metric), from, to);
   const own = windowOf(p.get(slice, metric), from, to);
-  if (store && own) return { observed: store.observed - own.observed, expected: store.expected - own.expected, variance: store.variance };
+  if (store && own) return { ...store, observed: store.observed - own.observed, expected: store.expected - own.expected };
   const kind = slice.slice(0, slice.indexOf(":") + 1);
   let sum: Window | undefined;
   for (const other of p.slices) {
     if (other === slice || !other.startsWith(kind)) continue;
     const w = windowOf(p.get(other, metric), from, to);
     if (!w) continue;
-    sum = sum ? { observed: sum.observed + w.observed, expected: sum.expected + w.expected, variance: sum.variance + w.variance } : w;
+    sum = sum ? { ...sum, observed: sum.observed + w.observed, expected: sum.expected + w.expected, variance: sum.variance + w.variance } : w;
   }
   return sum;
 }
@@ -424,7 +370,7 @@ export function band(data: KpiSeriesSet, config: DetectionConfig, key: { channel
     const v = w.series.values[i]!;
     const e = w.baseline.expected[i]!;
     if (Number.isNaN(v) || Number.isNaN(e)) continue;
-    const s = w.baseline.sigma[i]!;
+    const s = Math.sqrt(w.baseline.variance[i]! + w.baseline.shared[i]! ** 2);
     out.push({ at: gridLabel(data.step, data.start, i), observed: round(v), expected: round(e), low: round(Math.max(e - p.t.z * s, 0)), high: round(e + p.t.z * s) });
   }
   return out;

@@ -1,0 +1,98 @@
+// A series judged over a window of final points (SPEC §14): sums in O(1) from prefix sums, and a
+// reading of how far the observed total is from the expected one, in standard deviations.
+import type { Baseline } from "./baseline.js";
+import type { KpiSeries } from "./parse.js";
+
+/** Sums of a series over a window of final points: observed, expected and the variance. */
+export interface Window {
+  observed: number;
+  expected: number;
+  variance: number;
+  /** Counted things are judged by a Poisson test; money by a normal one. */
+  count: boolean;
+}
+
+export interface Watched {
+  series: KpiSeries;
+  baseline: Baseline;
+  /** Prefix sums, so any window costs O(1): observed, expected, own variance, shared spread, and unjudgeable points. */
+  sums: { observed: Float64Array; expected: Float64Array; variance: Float64Array; shared: Float64Array; gaps: Int32Array };
+}
+
+export function watch(series: KpiSeries, baseline: Baseline): Watched {
+  const { values } = series;
+  const { expected, variance, shared } = baseline;
+  const n = values.length;
+  const sums = { observed: new Float64Array(n + 1), expected: new Float64Array(n + 1), variance: new Float64Array(n + 1), shared: new Float64Array(n + 1), gaps: new Int32Array(n + 1) };
+  const { observed: so, expected: se, variance: sv, shared: ss, gaps: sg } = sums;
+  let o = 0;
+  let x = 0;
+  let vr = 0;
+  let sh = 0;
+  let g = 0;
+  for (let i = 0; i < n; i += 1) {
+    const v = values[i]!;
+    const e = expected[i]!;
+    if (Number.isNaN(v) || Number.isNaN(e)) g += 1;
+    else {
+      o += v;
+      x += e;
+      vr += variance[i]!;
+      sh += shared[i]!;
+    }
+    so[i + 1] = o;
+    se[i + 1] = x;
+    sv[i + 1] = vr;
+    ss[i + 1] = sh;
+    sg[i + 1] = g;
+  }
+  return { series, baseline, sums };
+}
+
+/**
+ * A window with a missing point or no expectation yet is not judged. Its variance is the points'
+ * own noise summed plus the day-level error, which the points share and so does not average out.
+ */
+export function windowOf(w: Watched | undefined, from: number, to: number): Window | undefined {
+  if (!w || from < 0) return undefined;
+  const s = w.sums;
+  if (s.gaps[to + 1]! - s.gaps[from]! > 0) return undefined;
+  const shared = s.shared[to + 1]! - s.shared[from]!;
+  return { observed: s.observed[to + 1]! - s.observed[from]!, expected: s.expected[to + 1]! - s.expected[from]!, variance: s.variance[to + 1]! - s.variance[from]! + shared * shared, count: w.baseline.count };
+}
+
+/** A numerator judged against its expectation, optionally adjusted by how a denominator moved. */
+export interface Reading {
+  observed: number;
+  expected: number;
+  sigma: number;
+  /** observed / expected (adjusted). */
+  ratio: number;
+  /** Standard deviations from the expectation (negative: below). */
+  z: number;
+}
+
+/**
+ * How far a count is from its expectation, in standard deviations: the signed root of the Poisson
+ * deviance (exact enough where a handful of orders fall to none, where the normal approximation
+ * understates the evidence), scaled down by the share of the variance that is Poisson noise.
+ */
+function countScore(observed: number, expected: number, variance: number): number {
+  const o = Math.max(observed, 0);
+  const deviance = 2 * ((o > 0 ? o * Math.log(o / expected) : 0) - (o - expected));
+  const poissonShare = Math.min(expected / variance, 1);
+  return Math.sign(o - expected) * Math.sqrt(Math.max(deviance, 0) * poissonShare);
+}
+
+export function reading(num: Window, den?: Window): Reading | undefined {
+  const scale = den ? (den.expected > 0 ? den.observed / den.expected : Number.NaN) : 1;
+  if (!Number.isFinite(scale) || num.expected <= 0) return undefined;
+  const expected = num.expected * scale;
+  // The Poisson part of a count's variance follows its expectation; the rest scales with it squared.
+  const poisson = num.count ? num.expected : 0;
+  const variance = Math.max((num.variance - poisson) * scale * scale + poisson * scale, Number.MIN_VALUE);
+  const sigma = Math.sqrt(variance);
+  const ratio = expected > 0 ? num.observed / expected : 1;
+  const z = num.count && expected > 0 ? countScore(num.observed, expected, variance) : sigma > 0 ? (num.observed - expected) / sigma : 0;
+  return { observed: num.observed, expected, sigma, ratio, z };
+}
