@@ -73721,7 +73721,6 @@ var parse5 = function(data, opts = {}) {
 // src/core/detection/time.ts
 var HOUR_MS = 36e5;
 var DAY_MS2 = 864e5;
-var PERIOD2 = { hour: 168, day: 7 };
 var formatters = /* @__PURE__ */ new Map();
 function formatter(zone) {
   let f = formatters.get(zone);
@@ -74023,6 +74022,7 @@ function parseKpi(text2, opts = {}) {
 
 // src/core/detection/thresholds.ts
 var KNOWN_METRICS = /* @__PURE__ */ new Set(["spend", "impressions", "clicks", "platform_conversions", "platform_revenue", "sessions", "checkout_starts", "orders", "revenue"]);
+var GRAIN_Z = { hour: 1.5, day: 0.5 };
 var LONGER_WINDOW_Z = 0.25;
 function thresholds(sensitivity, step) {
   const base = step === "hour" ? 3 : 2;
@@ -74031,7 +74031,7 @@ function thresholds(sensitivity, step) {
   return {
     points,
     windows: (step === "hour" ? [1, 2, 4, 8] : [1, 2, 4]).map((m) => m * points),
-    z: { low: 4, normal: 3, high: 2.5 }[sensitivity],
+    z: { low: 4, normal: 3, high: 2.5 }[sensitivity] + GRAIN_Z[step],
     drop: {
       delivery: 0.5 * scale,
       measurement: 0.4 * scale,
@@ -74046,15 +74046,14 @@ function thresholds(sensitivity, step) {
 
 // src/core/detection/baseline.ts
 var SEASON_WEEKS = 6;
-var LEVEL_BLOCKS = { hour: 7, day: 9 };
-var BLOCK = { hour: 24, day: 1 };
+var LEVEL_DAYS = { hour: 7, day: 9 };
 var LEVEL_STEP_DOWN = 0.8;
 var LEVEL_STEP_UP = 1.25;
 var MAD_SCALE = 1.4826;
 var RELATIVE_FLOOR = 0.04;
-var MEAN_ABS_NORMAL = 0.798;
-var CALIBRATION_CLIP = 6;
-var CALIBRATION_RATE = { hour: 1 / 336, day: 1 / 14 };
+var LEVEL_ERROR = 0.05;
+var MEDIAN_ABS_NORMAL = 0.6745;
+var CALIBRATION_STEP = { hour: 0.01, day: 0.05 };
 var CURRENCY = /* @__PURE__ */ new Set(["spend", "revenue", "platform_revenue"]);
 function median(buffer, n) {
   for (let i = 1; i < n; i += 1) {
@@ -74075,62 +74074,209 @@ function trimmedMean(buffer, n) {
   for (let i = cut; i < n - cut; i += 1) sum += buffer[i];
   return sum / (n - 2 * cut);
 }
-function computeBaseline(values, step, metric, minHistoryDays) {
+var Ring = class {
+  constructor(capacity) {
+    this.capacity = capacity;
+    this.values = new Float64Array(capacity);
+  }
+  capacity;
+  values;
+  size = 0;
+  next = 0;
+  /** Adds a value; returns the one it replaced (NaN while not full). */
+  push(x) {
+    const old = this.size === this.capacity ? this.values[this.next] : Number.NaN;
+    this.values[this.next] = x;
+    this.next = (this.next + 1) % this.capacity;
+    this.size = Math.min(this.size + 1, this.capacity);
+    return old;
+  }
+};
+var Shares = class {
+  constructor(hours2, capacity) {
+    this.hours = hours2;
+    this.capacity = capacity;
+    this.byHour = new Float64Array(hours2);
+  }
+  hours;
+  capacity;
+  byHour;
+  total = 0;
+  days = 0;
+  history = [];
+  add(day, total) {
+    this.history.push(day);
+    for (let h = 0; h < this.hours; h += 1) this.byHour[h] = this.byHour[h] + day[h];
+    this.total += total;
+    if (this.history.length > this.capacity) {
+      const old = this.history.shift();
+      let oldTotal = 0;
+      for (let h = 0; h < this.hours; h += 1) {
+        this.byHour[h] = this.byHour[h] - old[h];
+        oldTotal += old[h];
+      }
+      this.total -= oldTotal;
+    }
+    this.days = this.history.length;
+  }
+};
+function computeBaseline(values, step, metric, minHistoryDays, slots) {
   const n = values.length;
   const expected = new Float64Array(n).fill(Number.NaN);
-  const sigma = new Float64Array(n).fill(Number.NaN);
-  const period = PERIOD2[step];
-  const block = BLOCK[step];
-  const levelBlocks = LEVEL_BLOCKS[step];
-  const minHistory = minHistoryDays * (step === "hour" ? 24 : 1);
-  const poisson = !CURRENCY.has(metric);
+  const variance = new Float64Array(n).fill(Number.NaN);
+  const shared = new Float64Array(n).fill(Number.NaN);
+  const count = !CURRENCY.has(metric);
+  const hours2 = step === "hour" ? 24 : 1;
+  const hourly = step === "hour";
+  const weekdayOf = (i) => hourly ? slots[i] / 24 | 0 : slots[i];
+  const calibrationUp = 1 + CALIBRATION_STEP[step];
+  const calibrationDown = 1 - CALIBRATION_STEP[step];
+  const minHistory = minHistoryDays * hours2;
   let first = 0;
   while (first < n && Number.isNaN(values[first])) first += 1;
-  const week = new Float64Array(SEASON_WEEKS);
-  const deviation = new Float64Array(SEASON_WEEKS);
-  const seasonal = new Float64Array(n).fill(Number.NaN);
-  const ratios = [];
-  const ratioBuffer = new Float64Array(levelBlocks);
+  const totals = Array.from({ length: 7 }, () => new Ring(SEASON_WEEKS));
+  const shares = [new Shares(hours2, SEASON_WEEKS * 5), new Shares(hours2, SEASON_WEEKS * 2)];
+  const buffer = new Float64Array(Math.max(SEASON_WEEKS, LEVEL_DAYS[step]));
+  const ratios = new Ring(LEVEL_DAYS[step]);
   let level = 1;
-  let calibration = MEAN_ABS_NORMAL;
-  let blockObserved = 0;
-  let blockSeasonal = 0;
+  let calibration = MEDIAN_ABS_NORMAL;
+  let day = new Float64Array(hours2);
+  let dayPoints = 0;
+  let dayComplete = true;
+  let dayObserved = 0;
+  let daySeasonal = 0;
+  let weekday = first < n ? weekdayOf(first) : 0;
+  let usualTotal = Number.NaN;
+  let dayError = 0;
+  const startDay = (wd) => {
+    weekday = wd;
+    const ring = totals[wd];
+    usualTotal = Number.NaN;
+    if (ring.size < 2) return;
+    for (let k = 0; k < ring.size; k += 1) buffer[k] = ring.values[k];
+    usualTotal = trimmedMean(buffer, ring.size);
+    for (let k = 0; k < ring.size; k += 1) buffer[k] = Math.abs(ring.values[k] - usualTotal);
+    const weekSpread = MAD_SCALE * median(buffer, ring.size) / Math.max(usualTotal, Number.MIN_VALUE);
+    const weeks = ring.size;
+    dayError = hourly ? (
+      // The day's expectation is known to LEVEL_ERROR, and its usual total, a mean of a few weeks'
+      // counts, to their Poisson error: errors all hours of the day share, so they do not average
+      // out over a window of hours.
+      Math.sqrt(LEVEL_ERROR * LEVEL_ERROR * (1 + 1 / weeks) + (count ? 1 / Math.max(weeks * usualTotal, 1) : 0))
+    ) : (
+      // A daily point is a day: it wanders as its weekday's totals do, around a mean of a few weeks.
+      weekSpread * weekSpread * (1 + 1 / weeks) + LEVEL_ERROR * LEVEL_ERROR
+    );
+  };
+  const endDay = () => {
+    let total = 0;
+    for (let h = 0; h < hours2; h += 1) total += day[h];
+    if (dayComplete && dayPoints >= hours2 - 1) {
+      totals[weekday].push(total);
+      shares[weekday >= 5 ? 1 : 0].add(day, total);
+    }
+    if (daySeasonal > 0) {
+      ratios.push(Math.min(Math.max(dayObserved / daySeasonal, level * LEVEL_STEP_DOWN), level * LEVEL_STEP_UP));
+      for (let k = 0; k < ratios.size; k += 1) buffer[k] = ratios.values[k];
+      level = median(buffer, ratios.size);
+    }
+    day = new Float64Array(hours2);
+    dayPoints = 0;
+    dayComplete = true;
+    dayObserved = 0;
+    daySeasonal = 0;
+  };
+  if (first < n) startDay(weekday);
   for (let i = first; i < n; i += 1) {
-    if (i > first && i % block === 0) {
-      if (blockSeasonal > 0) {
-        ratios.push(Math.min(Math.max(blockObserved / blockSeasonal, level * LEVEL_STEP_DOWN), level * LEVEL_STEP_UP));
-        if (ratios.length > levelBlocks) ratios.shift();
-        for (let r = 0; r < ratios.length; r += 1) ratioBuffer[r] = ratios[r];
-        level = median(ratioBuffer, ratios.length);
-      }
-      blockObserved = 0;
-      blockSeasonal = 0;
+    const wd = weekdayOf(i);
+    if (i > first && (step === "day" || wd !== weekday)) {
+      endDay();
+      startDay(wd);
     }
-    let count = 0;
-    for (let w = 1; w <= SEASON_WEEKS; w += 1) {
-      const v = values[i - w * period];
-      if (v !== void 0 && !Number.isNaN(v)) week[count++] = v;
+    const v = values[i];
+    const h = hourly ? slots[i] % 24 : 0;
+    if (Number.isNaN(v)) dayComplete = false;
+    else {
+      day[h] = day[h] + v;
+      dayPoints += 1;
     }
-    if (count >= 2) {
-      const m = trimmedMean(week, count);
-      for (let c = 0; c < count; c += 1) deviation[c] = Math.abs(week[c] - m);
-      const mad = median(deviation, count);
-      seasonal[i] = m;
-      const e = m * level;
-      const raw = Math.max(MAD_SCALE * mad * level, RELATIVE_FLOOR * Math.abs(e), poisson ? Math.sqrt(Math.abs(e) + 1) : 0, Number.MIN_VALUE);
-      const v = values[i];
-      if (i - first >= minHistory) {
-        expected[i] = e;
-        sigma[i] = raw * Math.max(1, calibration / MEAN_ABS_NORMAL) * Math.sqrt(1 + 1 / (count - (count >= 4 ? 2 : 0)));
-      }
-      if (!Number.isNaN(v)) calibration += CALIBRATION_RATE[step] * (Math.min(Math.abs(v - e) / raw, CALIBRATION_CLIP) - calibration);
-      if (!Number.isNaN(v)) {
-        blockObserved += v;
-        blockSeasonal += m;
-      }
+    const kind = shares[wd >= 5 ? 1 : 0];
+    if (Number.isNaN(usualTotal) || kind.total <= 0 || kind.days < 2) continue;
+    const atHour = kind.byHour[h];
+    const m = usualTotal * atHour / kind.total;
+    const e = m * level;
+    const own2 = (count ? e : 0) + (RELATIVE_FLOOR * e) ** 2;
+    const raw = Math.sqrt(own2) || Number.MIN_VALUE;
+    if (i - first >= minHistory) {
+      expected[i] = e;
+      const widen = Math.max(1, calibration / MEDIAN_ABS_NORMAL);
+      const own22 = own2 * widen * widen + (count ? e * e / Math.max(atHour, 1) : 0);
+      variance[i] = hourly ? own22 : own22 + e * e * dayError;
+      shared[i] = hourly ? dayError * e : 0;
+    }
+    if (!Number.isNaN(v)) {
+      const residual = Math.max(Math.abs(v - e) - (count ? 0.5 : 0), 0) / raw;
+      calibration *= residual > calibration ? calibrationUp : calibrationDown;
+      dayObserved += v;
+      daySeasonal += m;
     }
   }
-  return { expected, sigma };
+  return { expected, variance, shared, count };
+}
+
+// src/core/detection/window.ts
+function watch(series, baseline) {
+  const { values } = series;
+  const { expected, variance, shared } = baseline;
+  const n = values.length;
+  const sums = { observed: new Float64Array(n + 1), expected: new Float64Array(n + 1), variance: new Float64Array(n + 1), shared: new Float64Array(n + 1), gaps: new Int32Array(n + 1) };
+  const { observed: so, expected: se, variance: sv, shared: ss, gaps: sg } = sums;
+  let o = 0;
+  let x = 0;
+  let vr = 0;
+  let sh = 0;
+  let g = 0;
+  for (let i = 0; i < n; i += 1) {
+    const v = values[i];
+    const e = expected[i];
+    if (Number.isNaN(v) || Number.isNaN(e)) g += 1;
+    else {
+      o += v;
+      x += e;
+      vr += variance[i];
+      sh += shared[i];
+    }
+    so[i + 1] = o;
+    se[i + 1] = x;
+    sv[i + 1] = vr;
+    ss[i + 1] = sh;
+    sg[i + 1] = g;
+  }
+  return { series, baseline, sums };
+}
+function windowOf(w, from, to) {
+  if (!w || from < 0) return void 0;
+  const s = w.sums;
+  if (s.gaps[to + 1] - s.gaps[from] > 0) return void 0;
+  const shared = s.shared[to + 1] - s.shared[from];
+  return { observed: s.observed[to + 1] - s.observed[from], expected: s.expected[to + 1] - s.expected[from], variance: s.variance[to + 1] - s.variance[from] + shared * shared, count: w.baseline.count };
+}
+function countScore(observed, expected, variance) {
+  const o = Math.max(observed, 0);
+  const deviance = 2 * ((o > 0 ? o * Math.log(o / expected) : 0) - (o - expected));
+  const poissonShare = Math.min(expected / variance, 1);
+  return Math.sign(o - expected) * Math.sqrt(Math.max(deviance, 0) * poissonShare);
+}
+function reading(num2, den) {
+  const scale = den ? den.expected > 0 ? den.observed / den.expected : Number.NaN : 1;
+  if (!Number.isFinite(scale) || num2.expected <= 0) return void 0;
+  const expected = num2.expected * scale;
+  const poisson = num2.count ? num2.expected : 0;
+  const variance = Math.max((num2.variance - poisson) * scale * scale + poisson * scale, Number.MIN_VALUE);
+  const sigma = Math.sqrt(variance);
+  const ratio = expected > 0 ? num2.observed / expected : 1;
+  const z2 = num2.count && expected > 0 ? countScore(num2.observed, expected, variance) : sigma > 0 ? (num2.observed - expected) / sigma : 0;
+  return { observed: num2.observed, expected, sigma, ratio, z: z2 };
 }
 
 // src/core/detection/words.ts
@@ -74159,34 +74305,6 @@ function channelWords(channels, channel) {
 }
 
 // src/core/detection/engine.ts
-function watch(series, baseline) {
-  const n = series.values.length;
-  const sums = { observed: new Float64Array(n + 1), expected: new Float64Array(n + 1), variance: new Float64Array(n + 1), gaps: new Int32Array(n + 1) };
-  for (let i = 0; i < n; i += 1) {
-    const v = series.values[i];
-    const e = baseline.expected[i];
-    const gap = Number.isNaN(v) || Number.isNaN(e);
-    sums.observed[i + 1] = sums.observed[i] + (gap ? 0 : v);
-    sums.expected[i + 1] = sums.expected[i] + (gap ? 0 : e);
-    sums.variance[i + 1] = sums.variance[i] + (gap ? 0 : baseline.sigma[i] ** 2);
-    sums.gaps[i + 1] = sums.gaps[i] + (gap ? 1 : 0);
-  }
-  return { series, baseline, sums };
-}
-function windowOf(w, from, to) {
-  if (!w || from < 0) return void 0;
-  const s = w.sums;
-  if (s.gaps[to + 1] - s.gaps[from] > 0) return void 0;
-  return { observed: s.observed[to + 1] - s.observed[from], expected: s.expected[to + 1] - s.expected[from], variance: s.variance[to + 1] - s.variance[from] };
-}
-function reading(num2, den) {
-  const scale = den ? den.expected > 0 ? den.observed / den.expected : Number.NaN : 1;
-  if (!Number.isFinite(scale) || num2.expected <= 0) return void 0;
-  const expected = num2.expected * scale;
-  const sigma = Math.sqrt(num2.variance) * Math.max(scale, 1e-9);
-  const ratio = expected > 0 ? num2.observed / expected : 1;
-  return { observed: num2.observed, expected, sigma, ratio, z: sigma > 0 ? (num2.observed - expected) / sigma : 0 };
-}
 function down(r, drop, z2) {
   return r !== void 0 && r.ratio <= 1 - drop && r.z <= -z2;
 }
@@ -74200,7 +74318,8 @@ function prepare(data, config2) {
   let byConfig = prepared.get(data);
   const cached2 = byConfig?.get(key);
   if (cached2) return cached2;
-  const watched = data.series.map((series) => watch(series, computeBaseline(series.values, data.step, series.metric, config2.min_history_days)));
+  const slots = config2.timezone === data.timezone ? data.slots : seasonalSlots(data.step, data.start, data.length, config2.timezone);
+  const watched = data.series.filter((series) => series.values.some((v) => !Number.isNaN(v))).map((series) => watch(series, computeBaseline(series.values, data.step, series.metric, config2.min_history_days, slots)));
   const index = /* @__PURE__ */ new Map();
   for (const w of watched) {
     let metrics = index.get(w.series.channel);
@@ -74212,7 +74331,7 @@ function prepare(data, config2) {
     data,
     config: config2,
     t: thresholds(config2.sensitivity, data.step),
-    slots: config2.timezone === data.timezone ? data.slots : seasonalSlots(data.step, data.start, data.length, config2.timezone),
+    slots,
     lagPoints: data.step === "hour" ? config2.lag_hours : Math.ceil(config2.lag_hours / 24),
     get: (channel, metric) => index.get(channel)?.get(metric),
     adChannels: channels.filter((c) => c !== STORE && !c.includes(":")),
@@ -74230,14 +74349,14 @@ function prepare(data, config2) {
 function restOfStore(p, slice, metric, from, to) {
   const store = windowOf(p.get(STORE, metric), from, to);
   const own2 = windowOf(p.get(slice, metric), from, to);
-  if (store && own2) return { observed: store.observed - own2.observed, expected: store.expected - own2.expected, variance: store.variance };
+  if (store && own2) return { ...store, observed: store.observed - own2.observed, expected: store.expected - own2.expected };
   const kind = slice.slice(0, slice.indexOf(":") + 1);
   let sum;
   for (const other of p.slices) {
     if (other === slice || !other.startsWith(kind)) continue;
     const w = windowOf(p.get(other, metric), from, to);
     if (!w) continue;
-    sum = sum ? { observed: sum.observed + w.observed, expected: sum.expected + w.expected, variance: sum.variance + w.variance } : w;
+    sum = sum ? { ...sum, observed: sum.observed + w.observed, expected: sum.expected + w.expected, variance: sum.variance + w.variance } : w;
   }
   return sum;
 }
@@ -74321,7 +74440,8 @@ function economicsFinding(p, t, channel, spend, spendWindow, from, to) {
     const perUnit = (value3) => metric === "cpa" ? spent / Math.max(value3, 1e-9) : value3 / Math.max(spent, 1e-9);
     const low = Math.max(r.expected - t.z * r.sigma, 0);
     const high = r.expected + t.z * r.sigma;
-    const shown = metric === "cpa" ? [perUnit(r.observed), perUnit(r.expected), perUnit(high), low > 0 ? perUnit(low) : perUnit(r.expected) * 10] : [perUnit(r.observed), perUnit(r.expected), perUnit(low), perUnit(high)];
+    const observedCpa = r.observed > 0 ? perUnit(r.observed) : spent;
+    const shown = metric === "cpa" ? [observedCpa, perUnit(r.expected), perUnit(high), low > 0 ? perUnit(low) : perUnit(r.expected) * 10] : [perUnit(r.observed), perUnit(r.expected), perUnit(low), perUnit(high)];
     return { channel, layer: "economics", metric, reading: r, shown, primary: series, denominator: spend, context: `while spend (${change2(reading(spendWindow))}) and the store's orders per session hold` };
   }
   return void 0;
@@ -74346,7 +74466,8 @@ function toSignal(p, f, at, since) {
   const direction = f.metric === "cpa" ? observed >= expected ? "above" : "below" : r.ratio < 1 ? "below" : "above";
   const size = f.metric === "cpa" ? pct(observed / Math.max(expected, 1e-9)) : pct(r.ratio);
   const what = f.layer === "unknown" ? f.metric : METRIC_WORDS[f.metric] ?? f.metric;
-  const reason2 = `${channelWords(p.config.channels, f.channel)} ${what} ${size} ${direction} the usual for ${windowWords(p, from, to)}${f.context ? ` ${f.context}` : ""}.`;
+  const context4 = f.context ? ` ${f.context}` : "";
+  const reason2 = f.metric === "cpa" && r.observed === 0 ? `${channelWords(p.config.channels, f.channel)} ${round(observed)} of spend brought no conversion for ${windowWords(p, from, to)}, where one usually costs ${round(expected)}${context4 ? `,${context4}` : ""}.` : `${channelWords(p.config.channels, f.channel)} ${what} ${size} ${direction} the usual for ${windowWords(p, from, to)}${context4}.`;
   return {
     at: gridLabel(p.data.step, p.data.start, at),
     since: gridLabel(p.data.step, p.data.start, since),
@@ -74454,7 +74575,7 @@ function band(data, config2, key, opts) {
     const v = w.series.values[i];
     const e = w.baseline.expected[i];
     if (Number.isNaN(v) || Number.isNaN(e)) continue;
-    const s = w.baseline.sigma[i];
+    const s = Math.sqrt(w.baseline.variance[i] + w.baseline.shared[i] ** 2);
     out.push({ at: gridLabel(data.step, data.start, i), observed: round(v), expected: round(e), low: round(Math.max(e - p.t.z * s, 0)), high: round(e + p.t.z * s) });
   }
   return out;
@@ -74685,16 +74806,17 @@ function detectionClearedNote(key, metric, latest2, chart) {
 }
 
 // src/github/shell/kpi-analyst.ts
+import { createHash } from "node:crypto";
 var analyseHere = (request2) => Promise.resolve(analyseKpi(request2.text, request2.options, request2.detection));
 function rememberAnalyses(analyst, kept = 200) {
   const known = /* @__PURE__ */ new Map();
   return (source2, request2) => {
-    const options = JSON.stringify([request2.options, request2.detection]);
+    const digest = createHash("sha256").update(request2.text).update("\0").update(JSON.stringify([request2.options, request2.detection])).digest("hex");
     const last = known.get(source2);
-    if (last && last.text === request2.text && last.options === options) return last.result;
+    if (last?.digest === digest) return last.result;
     const result = analyst(request2);
     known.delete(source2);
-    known.set(source2, { text: request2.text, options, result });
+    known.set(source2, { digest, result });
     result.catch(() => {
       if (known.get(source2)?.result === result) known.delete(source2);
     });
@@ -74967,7 +75089,7 @@ async function detectBreaks(gh, ref, config2, deps, budget) {
 }
 
 // src/github/shell/qa-monitor.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 var QA_MONITOR_CHECK = "Firebreak tracking QA monitoring";
 var checkRunsSchema = external_exports.object({
   check_runs: external_exports.array(
@@ -74982,7 +75104,7 @@ var checkRunsSchema = external_exports.object({
 });
 function failureFingerprint(summary2) {
   const failures = summary2.failures.map((f) => `${f.path}|${f.expectation}|${f.status}`).sort();
-  return createHash("sha256").update(failures.join("\n")).digest("hex").slice(0, 20);
+  return createHash2("sha256").update(failures.join("\n")).digest("hex").slice(0, 20);
 }
 async function monitorTrackingQa(gh, ref, config2, deps, _budget, at) {
   const qa = config2.tracking_qa;

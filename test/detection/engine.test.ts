@@ -120,6 +120,21 @@ describe("layers: one break, one layer", () => {
     expect(signals[0]!.observed).toBeGreaterThan(signals[0]!.high);
   });
 
+  it("economics: spend that brought no conversion at all is said so, with the spend, not as a percentage of nothing", () => {
+    const d = data(
+      history(
+        after(BREAK, (r) => {
+          r.meta!.platform_conversions = 0;
+          r.meta!.clicks! *= 0.3;
+        }),
+      ),
+    );
+    const [signal] = detect(d, config());
+    expect(signal).toMatchObject({ layer: "economics", metric: "cpa" });
+    expect(signal!.observed).toBeLessThan(10_000);
+    expect(signal!.reason).toMatch(/^Meta \d+(\.\d+)? of spend brought no conversion for .+, where one usually costs \d+(\.\d+)?, while spend/);
+  });
+
   it("operations: one product line's orders fall while its sessions and the rest of the store hold", () => {
     const d = data(
       history(

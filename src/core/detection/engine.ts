@@ -202,7 +202,9 @@ function economicsFinding(p: Prepared, t: Thresholds, channel: string, spend: Wa
     const perUnit = (value: number) => (metric === "cpa" ? spent / Math.max(value, 1e-9) : value / Math.max(spent, 1e-9));
     const low = Math.max(r.expected - t.z * r.sigma, 0);
     const high = r.expected + t.z * r.sigma;
-    const shown: [number, number, number, number] = metric === "cpa" ? [perUnit(r.observed), perUnit(r.expected), perUnit(high), low > 0 ? perUnit(low) : perUnit(r.expected) * 10] : [perUnit(r.observed), perUnit(r.expected), perUnit(low), perUnit(high)];
+    // No conversion at all has no cost per conversion: the spend itself is shown (what one would have cost).
+    const observedCpa = r.observed > 0 ? perUnit(r.observed) : spent;
+    const shown: [number, number, number, number] = metric === "cpa" ? [observedCpa, perUnit(r.expected), perUnit(high), low > 0 ? perUnit(low) : perUnit(r.expected) * 10] : [perUnit(r.observed), perUnit(r.expected), perUnit(low), perUnit(high)];
     return { channel, layer: "economics", metric, reading: r, shown, primary: series, denominator: spend, context: `while spend (${change(reading(spendWindow))}) and the store's orders per session hold` };
   }
   return undefined;
@@ -230,7 +232,11 @@ function toSignal(p: Prepared, f: Finding, at: number, since: number): Signal {
   const direction = f.metric === "cpa" ? (observed >= expected ? "above" : "below") : r.ratio < 1 ? "below" : "above";
   const size = f.metric === "cpa" ? pct(observed / Math.max(expected, 1e-9)) : pct(r.ratio);
   const what = f.layer === "unknown" ? f.metric : (METRIC_WORDS[f.metric] ?? f.metric);
-  const reason = `${channelWords(p.config.channels, f.channel)} ${what} ${size} ${direction} the usual for ${windowWords(p, from, to)}${f.context ? ` ${f.context}` : ""}.`;
+  const context = f.context ? ` ${f.context}` : "";
+  const reason =
+    f.metric === "cpa" && r.observed === 0
+      ? `${channelWords(p.config.channels, f.channel)} ${round(observed)} of spend brought no conversion for ${windowWords(p, from, to)}, where one usually costs ${round(expected)}${context ? `,${context}` : ""}.`
+      : `${channelWords(p.config.channels, f.channel)} ${what} ${size} ${direction} the usual for ${windowWords(p, from, to)}${context}.`;
   return {
     at: gridLabel(p.data.step, p.data.start, at),
     since: gridLabel(p.data.step, p.data.start, since),
