@@ -73855,7 +73855,15 @@ var Collector = class {
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
   byKey = /* @__PURE__ */ new Map();
+  /** The last timestamp read: a wide file repeats it on every channel's row, and reading one costs zone lookups. */
+  last;
   stamp(text2, line, column) {
+    if (this.last?.text === text2) return this.last.index;
+    const index = this.newStamp(text2, line, column);
+    this.last = { text: text2, index };
+    return index;
+  }
+  newStamp(text2, line, column) {
     const stamp2 = parseStamp(text2, this.zone);
     if (typeof stamp2 === "string") throw new InputError(line, column, stamp2);
     if (this.step === void 0) {

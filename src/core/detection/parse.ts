@@ -145,10 +145,19 @@ class Collector {
   private min = Number.POSITIVE_INFINITY;
   private max = Number.NEGATIVE_INFINITY;
   private readonly byKey = new Map<string, Pending>();
+  /** The last timestamp read: a wide file repeats it on every channel's row, and reading one costs zone lookups. */
+  private last: { text: string; index: number } | undefined;
 
   constructor(private readonly zone: string) {}
 
   stamp(text: string, line: number, column: number): number {
+    if (this.last?.text === text) return this.last.index;
+    const index = this.newStamp(text, line, column);
+    this.last = { text, index };
+    return index;
+  }
+
+  private newStamp(text: string, line: number, column: number): number {
     const stamp = parseStamp(text, this.zone);
     if (typeof stamp === "string") throw new InputError(line, column, stamp);
     if (this.step === undefined) {
