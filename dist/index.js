@@ -74814,22 +74814,33 @@ function detectionClearedNote(key, metric, latest2, chart) {
 }
 
 // src/github/shell/kpi-analyst.ts
-import { createHash } from "node:crypto";
 var analyseHere = (request2) => Promise.resolve(analyseKpi(request2.text, request2.options, request2.detection));
-function rememberAnalyses(analyst, kept = 200) {
+var KEPT_CHARS = 64e6;
+function rememberAnalyses(analyst, keptChars = KEPT_CHARS) {
   const known = /* @__PURE__ */ new Map();
-  return (source2, request2) => {
-    const digest = createHash("sha256").update(request2.text).update("\0").update(JSON.stringify([request2.options, request2.detection])).digest("hex");
-    const last = known.get(source2);
-    if (last?.digest === digest) return last.result;
-    const result = analyst(request2);
+  let chars = 0;
+  const forget = (source2) => {
+    chars -= known.get(source2)?.text.length ?? 0;
     known.delete(source2);
-    known.set(source2, { digest, result });
-    result.catch(() => {
-      if (known.get(source2)?.result === result) known.delete(source2);
-    });
-    const oldest = known.keys().next().value;
-    if (known.size > kept && oldest !== void 0) known.delete(oldest);
+  };
+  return (source2, request2) => {
+    const options = JSON.stringify([request2.options, request2.detection]);
+    const last = known.get(source2);
+    let result = last && last.text === request2.text && last.options === options ? last.result : void 0;
+    if (!result) {
+      result = analyst(request2);
+      const made = result;
+      made.catch(() => {
+        if (known.get(source2)?.result === made) forget(source2);
+      });
+    }
+    forget(source2);
+    known.set(source2, { text: request2.text, options, result });
+    chars += request2.text.length;
+    for (const oldest of known.keys()) {
+      if (chars <= keptChars || oldest === source2) break;
+      forget(oldest);
+    }
     return result;
   };
 }
@@ -75097,7 +75108,7 @@ async function detectBreaks(gh, ref, config2, deps, budget) {
 }
 
 // src/github/shell/qa-monitor.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash } from "node:crypto";
 var QA_MONITOR_CHECK = "Firebreak tracking QA monitoring";
 var checkRunsSchema = external_exports.object({
   check_runs: external_exports.array(
@@ -75112,7 +75123,7 @@ var checkRunsSchema = external_exports.object({
 });
 function failureFingerprint(summary2) {
   const failures = summary2.failures.map((f) => `${f.path}|${f.expectation}|${f.status}`).sort();
-  return createHash2("sha256").update(failures.join("\n")).digest("hex").slice(0, 20);
+  return createHash("sha256").update(failures.join("\n")).digest("hex").slice(0, 20);
 }
 async function monitorTrackingQa(gh, ref, config2, deps, _budget, at) {
   const qa = config2.tracking_qa;
@@ -75666,13 +75677,14 @@ function unique2(issues) {
 
 // src/github/shell/dashboard.ts
 var MIN_CALLS = 8;
+var DASHBOARD_SHARE = MIN_CALLS + 8;
 async function updateDashboard(gh, ref, config2, deps, budget, at, _resumeAfter, stopped) {
   const writer = writerOf(deps);
-  if (budget.left < MIN_CALLS) {
-    if (deps.cursorOnDashboard && stopped && budget.left >= 2) await keepStop(gh, ref, config2, writer, stopped);
-    return { results: [], resumeAfter: 0 };
-  }
   try {
+    if (budget.left < MIN_CALLS) {
+      if (deps.cursorOnDashboard && budget.left >= 2) await keepStop(gh, ref, config2, writer, stopped ?? { job: "dashboard" });
+      return { results: [], resumeAfter: 0 };
+    }
     const period = { from: new Date(Date.parse(at) - DASHBOARD_DAYS * 864e5).toISOString(), to: at };
     const input2 = await readReportInput(gh, ref, config2, period, writer, true);
     if (input2.issues.length === 0 && input2.postmortems.length === 0) return { results: [] };
@@ -75712,7 +75724,7 @@ var SCHEDULED_JOBS = [
   { name: "detection", off: (config2) => config2.detection.sources.length === 0, run: detectBreaks },
   { name: "qa-monitor", off: (config2) => config2.tracking_qa.monitor_every === void 0, run: monitorTrackingQa },
   { name: "nudges", off: (config2) => !config2.nudges, run: nudgeIncidents },
-  { name: "dashboard", run: updateDashboard }
+  { name: "dashboard", minShare: DASHBOARD_SHARE, run: updateDashboard }
 ];
 var MemoryCursor = class {
   stops = /* @__PURE__ */ new Map();
@@ -75724,8 +75736,8 @@ var MemoryCursor = class {
     else this.stops.delete(`${ref.owner}/${ref.repo}`);
   }
 };
-function reservedPerJob(maxCalls) {
-  return Math.floor(maxCalls / (2 * SCHEDULED_JOBS.length));
+function reservedFor(job, maxCalls) {
+  return Math.max(Math.floor(maxCalls / (2 * SCHEDULED_JOBS.length)), job.minShare ?? 0);
 }
 async function dashboardCursor(gh, ref, config2, deps) {
   const dashboards = await findMarkedIssues(gh, ref, { label: config2.labels.dashboard, state: "all", marker: DASHBOARD_MARKER, author: writerOf(deps) });
@@ -75737,7 +75749,10 @@ async function dashboardCursor(gh, ref, config2, deps) {
 async function runScheduledPass(gh, ref, config2, deps, at, given) {
   const budget = new CallBudget(config2.schedule.max_calls);
   const metered = budget.meter(gh);
-  const cursor = given ?? (deps.cursorOnDashboard ? await dashboardCursor(metered, ref, config2, deps) : void 0);
+  const cursor = given ?? (deps.cursorOnDashboard ? await dashboardCursor(metered, ref, config2, deps).catch((error63) => {
+    deps.log?.(`could not read where the last pass stopped (${safeMessage(error63)}): starting over`);
+    return void 0;
+  }) : void 0);
   const resume = cursor?.get(ref);
   const start = Math.max(0, SCHEDULED_JOBS.findIndex((job) => job.name === resume?.job));
   const order = [...SCHEDULED_JOBS.slice(start), ...SCHEDULED_JOBS.slice(0, start)];
@@ -75750,7 +75765,8 @@ async function runScheduledPass(gh, ref, config2, deps, at, given) {
       stoppedAt ??= stop();
       break;
     }
-    budget.keepFor(reservedPerJob(budget.max) * order.slice(i + 1).filter((later) => !later.off?.(config2)).length);
+    const later = order.slice(i + 1).filter((next) => !next.off?.(config2));
+    budget.keepFor(later.reduce((kept, next) => kept + reservedFor(next, budget.max), 0));
     const run3 = await job.run(metered, ref, config2, deps, budget, at, job.name === resume?.job ? resume.after : void 0, stoppedAt);
     results.push(...run3.results);
     configErrors.push(...run3.configErrors ?? []);

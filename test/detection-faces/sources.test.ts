@@ -122,6 +122,26 @@ describe("KPI analysis", () => {
     expect(requests).toHaveLength(4);
   });
 
+  it("tries a failed analysis again, and forgets the least recently used sources beyond its bound", async () => {
+    let calls = 0;
+    const analyse = rememberAnalyses((request) => {
+      calls += 1;
+      return calls === 1 ? Promise.reject(new Error("the worker died")) : analyseHere(request);
+    }, CSV.length * 3);
+    const request = (text: string) => ({ text, options: {}, detection: DEFAULT_CONFIG.detection });
+    await expect(analyse("a", request(CSV))).rejects.toThrow("the worker died");
+    await analyse("a", request(CSV));
+    expect(calls).toBe(2);
+    await analyse("b", request(`${CSV} `));
+    await analyse("a", request(CSV)); // a is used again: b is now the least recent
+    await analyse("c", request(`${CSV}  `));
+    expect(calls).toBe(4);
+    await analyse("a", request(CSV));
+    expect(calls).toBe(4);
+    await analyse("b", request(`${CSV} `));
+    expect(calls).toBe(5);
+  });
+
   it("reports bad input by line and column, and charts every signal it reports", async () => {
     expect(await analyseHere({ text: "timestamp,channel,spend\n2026-11-28T01:00:00Z,meta,twelve\n", options: {}, detection: DEFAULT_CONFIG.detection })).toMatchObject({
       ok: false,

@@ -19,15 +19,21 @@ import type { PassStop } from "./scheduled-pass.js";
 
 /** Calls a dashboard update needs at least (lists, one trust query, find, write): below it, the next pass does it. */
 const MIN_CALLS = 8;
+/**
+ * Calls the pass keeps for the dashboard: its update, plus what the job before it may overrun
+ * (an incident in progress when that job's share ran out finishes).
+ */
+export const DASHBOARD_SHARE = MIN_CALLS + 8;
 
 export async function updateDashboard(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, budget: CallBudget, at: string, _resumeAfter?: number, stopped?: PassStop): Promise<JobRun> {
   const writer = writerOf(deps);
-  if (budget.left < MIN_CALLS) {
-    // Too few calls to rebuild it; a run without memory still leaves where its pass stopped (2 calls).
-    if (deps.cursorOnDashboard && stopped && budget.left >= 2) await keepStop(gh, ref, config, writer, stopped);
-    return { results: [], resumeAfter: 0 };
-  }
   try {
+    if (budget.left < MIN_CALLS) {
+      // Too few calls to rebuild it; a run without memory still leaves where its pass stopped
+      // (here, if nothing stopped before: the dashboard itself), for at most 2 calls.
+      if (deps.cursorOnDashboard && budget.left >= 2) await keepStop(gh, ref, config, writer, stopped ?? { job: "dashboard" });
+      return { results: [], resumeAfter: 0 };
+    }
     const period = { from: new Date(Date.parse(at) - DASHBOARD_DAYS * 86_400_000).toISOString(), to: at };
     const input = await readReportInput(gh, ref, config, period, writer, true);
     // A repository that never had an incident gets no dashboard: an App installed on every
@@ -56,7 +62,7 @@ export async function updateDashboard(gh: GitHubClient, ref: RepoRef, config: Fi
   }
 }
 
-async function keepStop(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, writer: string, stopped: PassStop): Promise<void> {
+async function keepStop(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, writer: string, stopped: PassStop | undefined): Promise<void> {
   const dashboards = await findMarkedIssues(gh, ref, { label: config.labels.dashboard, state: "all", marker: DASHBOARD_MARKER, author: writer });
   const oldest = dashboards.sort((a, b) => a.number - b.number)[0];
   const body = oldest ? withPassCursor(oldest.body, stopped) : undefined;

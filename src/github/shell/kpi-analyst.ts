@@ -1,7 +1,6 @@
 // Where a KPI source is analysed: in this thread (the Action, the CLI, tests) or on a worker
 // thread (the App, whose event loop must stay free for webhooks: SPEC §13). Either way an
 // unchanged source under an unchanged config is analysed once (`rememberAnalyses`).
-import { createHash } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type { DetectionConfig, ParseOptions } from "../../core/detection/index.js";
 import type { KpiAnalysisResult } from "../../core/detection-incident/analysis.js";
@@ -101,26 +100,41 @@ export function analyseOnWorker(entry: URL, timeoutMs = ANALYSIS_TIMEOUT_MS): Kp
   });
 }
 
+/** Characters of source text remembered at most (a file source's text is the FileCache's own string). */
+const KEPT_CHARS = 64_000_000;
+
 /**
  * The same analyst, remembering the last analysis of each source: the App's passes every few
- * minutes mostly see an unchanged file (a 304), which then costs no analysis at all. A source is
- * known by a digest of its text and options, not the text (exports of up to 20 MB, many repositories).
+ * minutes mostly see an unchanged file (a 304), which then costs no analysis at all. The text is
+ * compared as it is: the FileCache hands back the same string, so the comparison is immediate
+ * (hashing a 20 MB export took ~100 ms of the event loop). Least recently used sources go first.
  */
-export function rememberAnalyses(analyst: KpiAnalyst, kept = 200): (source: string, request: AnalysisRequest) => Promise<KpiAnalysisResult> {
-  const known = new Map<string, { digest: string; result: Promise<KpiAnalysisResult> }>();
-  return (source, request) => {
-    const digest = createHash("sha256").update(request.text).update("\0").update(JSON.stringify([request.options, request.detection])).digest("hex");
-    const last = known.get(source);
-    if (last?.digest === digest) return last.result;
-    const result = analyst(request);
+export function rememberAnalyses(analyst: KpiAnalyst, keptChars = KEPT_CHARS): (source: string, request: AnalysisRequest) => Promise<KpiAnalysisResult> {
+  const known = new Map<string, { text: string; options: string; result: Promise<KpiAnalysisResult> }>();
+  let chars = 0;
+  const forget = (source: string) => {
+    chars -= known.get(source)?.text.length ?? 0;
     known.delete(source);
-    known.set(source, { digest, result });
-    // A failed analysis (a worker that died) is tried again next time, unless a newer one replaced it.
-    result.catch(() => {
-      if (known.get(source)?.result === result) known.delete(source);
-    });
-    const oldest = known.keys().next().value;
-    if (known.size > kept && oldest !== undefined) known.delete(oldest);
+  };
+  return (source, request) => {
+    const options = JSON.stringify([request.options, request.detection]);
+    const last = known.get(source);
+    let result = last && last.text === request.text && last.options === options ? last.result : undefined;
+    if (!result) {
+      result = analyst(request);
+      const made = result;
+      // A failed analysis (a worker that died) is tried again next time, unless a newer one replaced it.
+      made.catch(() => {
+        if (known.get(source)?.result === made) forget(source);
+      });
+    }
+    forget(source);
+    known.set(source, { text: request.text, options, result });
+    chars += request.text.length;
+    for (const oldest of known.keys()) {
+      if (chars <= keptChars || oldest === source) break;
+      forget(oldest);
+    }
     return result;
   };
 }

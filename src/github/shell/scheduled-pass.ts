@@ -12,9 +12,10 @@ import { monitorTrackingQa } from "./qa-monitor.js";
 import type { JobRun } from "./reconcile.js";
 import { reconcileIncidents } from "./reconcile.js";
 import { nudgeIncidents } from "./nudges.js";
-import { updateDashboard } from "./dashboard.js";
+import { DASHBOARD_SHARE, updateDashboard } from "./dashboard.js";
 import { DASHBOARD_MARKER, parsePassCursor } from "../../core/model/markers.js";
 import { findMarkedIssues } from "../issues.js";
+import { safeMessage } from "../client.js";
 import { writerOf } from "./deps.js";
 
 /** Where a pass stopped: the job, and the last issue it finished. */
@@ -27,6 +28,8 @@ export interface ScheduledJob {
   name: string;
   /** The job has nothing to do under this config: no share of the budget is kept for it. */
   off?(config: FirebreakConfig): boolean;
+  /** The least share kept for it, whatever the budget. */
+  minShare?: number;
   /** `stopped`: where this pass stopped short so far (the dashboard keeps it for runs without memory). */
   run(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, budget: CallBudget, at: string, resumeAfter?: number, stopped?: PassStop): Promise<JobRun>;
 }
@@ -36,7 +39,7 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   { name: "detection", off: (config) => config.detection.sources.length === 0, run: detectBreaks },
   { name: "qa-monitor", off: (config) => config.tracking_qa.monitor_every === undefined, run: monitorTrackingQa },
   { name: "nudges", off: (config) => !config.nudges, run: nudgeIncidents },
-  { name: "dashboard", run: updateDashboard },
+  { name: "dashboard", minShare: DASHBOARD_SHARE, run: updateDashboard },
 ];
 
 /**
@@ -73,8 +76,8 @@ export interface PassResult {
  * later job that is on, so reconciling many incidents cannot starve detection, nudges and the
  * dashboard. What a job leaves unspent goes to the next.
  */
-export function reservedPerJob(maxCalls: number): number {
-  return Math.floor(maxCalls / (2 * SCHEDULED_JOBS.length));
+export function reservedFor(job: ScheduledJob, maxCalls: number): number {
+  return Math.max(Math.floor(maxCalls / (2 * SCHEDULED_JOBS.length)), job.minShare ?? 0);
 }
 
 /**
@@ -94,7 +97,11 @@ export async function dashboardCursor(gh: GitHubClient, ref: RepoRef, config: Fi
 export async function runScheduledPass(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps, at: string, given?: PassCursor): Promise<PassResult> {
   const budget = new CallBudget(config.schedule.max_calls);
   const metered = budget.meter(gh);
-  const cursor = given ?? (deps.cursorOnDashboard ? await dashboardCursor(metered, ref, config, deps) : undefined);
+  const cursor = given ?? (deps.cursorOnDashboard ? await dashboardCursor(metered, ref, config, deps).catch((error: unknown) => {
+    // Not knowing where the last run stopped is no reason to skip this one: it starts over.
+    deps.log?.(`could not read where the last pass stopped (${safeMessage(error)}): starting over`);
+    return undefined;
+  }) : undefined);
   const resume = cursor?.get(ref);
   const start = Math.max(0, SCHEDULED_JOBS.findIndex((job) => job.name === resume?.job));
   const order = [...SCHEDULED_JOBS.slice(start), ...SCHEDULED_JOBS.slice(0, start)];
@@ -108,7 +115,8 @@ export async function runScheduledPass(gh: GitHubClient, ref: RepoRef, config: F
       stoppedAt ??= stop();
       break;
     }
-    budget.keepFor(reservedPerJob(budget.max) * order.slice(i + 1).filter((later) => !later.off?.(config)).length);
+    const later = order.slice(i + 1).filter((next) => !next.off?.(config));
+    budget.keepFor(later.reduce((kept, next) => kept + reservedFor(next, budget.max), 0));
     const run = await job.run(metered, ref, config, deps, budget, at, job.name === resume?.job ? resume.after : undefined, stoppedAt);
     results.push(...run.results);
     configErrors.push(...(run.configErrors ?? []));
