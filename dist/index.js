@@ -75888,7 +75888,7 @@ function summarize(eventName, results, stoppedAt) {
     if (r.table) lines.push("", r.table, "");
   }
   if (results.length === 0) lines.push("Nothing to do.");
-  if (stoppedAt) lines.push("", `The scheduled pass's ${stoppedAt.job} stopped${stoppedAt.after !== void 0 ? ` after #${stoppedAt.after}` : ""}, at its share of the call budget (\`schedule.max_calls\`); the next run goes on from there (kept on the dashboard issue).`);
+  if (stoppedAt) lines.push("", `The scheduled pass's ${stoppedAt.job} stopped${stoppedAt.after !== void 0 ? ` after #${stoppedAt.after}` : ""}, at its share of the call budget (\`schedule.max_calls\`); the next run goes on from there (kept on the dashboard issue when the budget allows).`);
   return lines.join("\n");
 }
 function reconciled(results) {
