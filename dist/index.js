@@ -75691,7 +75691,7 @@ async function updateDashboard(gh, ref, config2, deps, budget, at, _resumeAfter,
     const rendered = fitReply(renderDashboard({ at, incidents: input2.issues, postmortems: input2.postmortems, report: buildReport(input2) }, config2));
     const body = deps.cursorOnDashboard ? withPassCursor(rendered, stopped) : rendered;
     const label = config2.labels.dashboard;
-    const dashboards = (await findMarkedIssues(gh, ref, { label, state: "all", marker: DASHBOARD_MARKER, author: writer })).sort((a, b) => a.number - b.number);
+    const dashboards = await firebreakDashboards(gh, ref, config2, writer);
     const existing = dashboards[0];
     if (existing) {
       if (dashboards.slice(1).some((d) => d.state === "open")) await closeDuplicates(gh, ref, { label, marker: DASHBOARD_MARKER, author: writer });
@@ -75708,9 +75708,12 @@ async function updateDashboard(gh, ref, config2, deps, budget, at, _resumeAfter,
     return { results: [{ action: "reconciled", notes: [`failed: dashboard not updated (${safeMessage(error63)})`] }] };
   }
 }
-async function keepStop(gh, ref, config2, writer, stopped) {
+async function firebreakDashboards(gh, ref, config2, writer) {
   const dashboards = await findMarkedIssues(gh, ref, { label: config2.labels.dashboard, state: "all", marker: DASHBOARD_MARKER, author: writer });
-  const oldest = dashboards.sort((a, b) => a.number - b.number)[0];
+  return dashboards.sort((a, b) => a.number - b.number);
+}
+async function keepStop(gh, ref, config2, writer, stopped) {
+  const [oldest] = await firebreakDashboards(gh, ref, config2, writer);
   const body = oldest ? withPassCursor(oldest.body, stopped) : void 0;
   if (oldest && body !== void 0 && body !== oldest.body) await write(gh, ref, oldest.number, body);
 }
@@ -75740,8 +75743,7 @@ function reservedFor(job, maxCalls) {
   return Math.max(Math.floor(maxCalls / (2 * SCHEDULED_JOBS.length)), job.minShare ?? 0);
 }
 async function dashboardCursor(gh, ref, config2, deps) {
-  const dashboards = await findMarkedIssues(gh, ref, { label: config2.labels.dashboard, state: "all", marker: DASHBOARD_MARKER, author: writerOf(deps) });
-  const oldest = dashboards.sort((a, b) => a.number - b.number)[0];
+  const [oldest] = await firebreakDashboards(gh, ref, config2, writerOf(deps));
   const cursor = new MemoryCursor();
   cursor.set(ref, oldest ? parsePassCursor(oldest.body) : void 0);
   return cursor;

@@ -7,6 +7,7 @@ import { DASHBOARD_MARKER, withPassCursor } from "../../core/model/markers.js";
 import { DASHBOARD_DAYS, DASHBOARD_TITLE, renderDashboard } from "../../core/report/dashboard.js";
 import { buildReport } from "../../core/report/metrics.js";
 import { fitReply } from "../../core/model/plan.js";
+import type { IssueView } from "../../core/model/incident.js";
 import type { GitHubClient, RepoRef } from "../client.js";
 import { safeMessage } from "../client.js";
 import { closeDuplicates, createIssueOnce, findMarkedIssues } from "../issues.js";
@@ -43,8 +44,7 @@ export async function updateDashboard(gh: GitHubClient, ref: RepoRef, config: Fi
     const rendered = fitReply(renderDashboard({ at, incidents: input.issues, postmortems: input.postmortems, report: buildReport(input) }, config));
     const body = deps.cursorOnDashboard ? withPassCursor(rendered, stopped) : rendered;
     const label = config.labels.dashboard;
-    // The oldest of Firebreak's dashboards is the one: a lost creation race leaves a later one, closed below.
-    const dashboards = (await findMarkedIssues(gh, ref, { label, state: "all", marker: DASHBOARD_MARKER, author: writer })).sort((a, b) => a.number - b.number);
+    const dashboards = await firebreakDashboards(gh, ref, config, writer);
     const existing = dashboards[0];
     if (existing) {
       if (dashboards.slice(1).some((d) => d.state === "open")) await closeDuplicates(gh, ref, { label, marker: DASHBOARD_MARKER, author: writer });
@@ -62,9 +62,17 @@ export async function updateDashboard(gh: GitHubClient, ref: RepoRef, config: Fi
   }
 }
 
-async function keepStop(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, writer: string, stopped: PassStop | undefined): Promise<void> {
+/**
+ * Firebreak's dashboards, oldest first (one call). The oldest is the one: a lost creation race
+ * leaves a later one, closed as its duplicate.
+ */
+export async function firebreakDashboards(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, writer: string): Promise<IssueView[]> {
   const dashboards = await findMarkedIssues(gh, ref, { label: config.labels.dashboard, state: "all", marker: DASHBOARD_MARKER, author: writer });
-  const oldest = dashboards.sort((a, b) => a.number - b.number)[0];
+  return dashboards.sort((a, b) => a.number - b.number);
+}
+
+async function keepStop(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, writer: string, stopped: PassStop | undefined): Promise<void> {
+  const [oldest] = await firebreakDashboards(gh, ref, config, writer);
   const body = oldest ? withPassCursor(oldest.body, stopped) : undefined;
   if (oldest && body !== undefined && body !== oldest.body) await write(gh, ref, oldest.number, body);
 }

@@ -12,9 +12,8 @@ import { monitorTrackingQa } from "./qa-monitor.js";
 import type { JobRun } from "./reconcile.js";
 import { reconcileIncidents } from "./reconcile.js";
 import { nudgeIncidents } from "./nudges.js";
-import { DASHBOARD_SHARE, updateDashboard } from "./dashboard.js";
-import { DASHBOARD_MARKER, parsePassCursor } from "../../core/model/markers.js";
-import { findMarkedIssues } from "../issues.js";
+import { DASHBOARD_SHARE, firebreakDashboards, updateDashboard } from "./dashboard.js";
+import { parsePassCursor } from "../../core/model/markers.js";
 import { safeMessage } from "../client.js";
 import { writerOf } from "./deps.js";
 
@@ -87,8 +86,7 @@ export function reservedFor(job: ScheduledJob, maxCalls: number): number {
  * next run starts over from reconcile).
  */
 export async function dashboardCursor(gh: GitHubClient, ref: RepoRef, config: FirebreakConfig, deps: ShellDeps): Promise<PassCursor> {
-  const dashboards = await findMarkedIssues(gh, ref, { label: config.labels.dashboard, state: "all", marker: DASHBOARD_MARKER, author: writerOf(deps) });
-  const oldest = dashboards.sort((a, b) => a.number - b.number)[0];
+  const [oldest] = await firebreakDashboards(gh, ref, config, writerOf(deps));
   const cursor = new MemoryCursor();
   cursor.set(ref, oldest ? parsePassCursor(oldest.body) : undefined);
   return cursor;
