@@ -74271,9 +74271,27 @@ function windowOf(w, from, to) {
 }
 function countScore(observed, expected, variance) {
   const o = Math.max(observed, 0);
-  const deviance = 2 * ((o > 0 ? o * Math.log(o / expected) : 0) - (o - expected));
   const poissonShare = Math.min(expected / variance, 1);
-  return Math.sign(o - expected) * Math.sqrt(Math.max(deviance, 0) * poissonShare);
+  return Math.sign(o - expected) * Math.sqrt(Math.max(deviance(o, expected), 0) * poissonShare);
+}
+function deviance(o, expected) {
+  return 2 * ((o > 0 ? o * Math.log(o / expected) : 0) - (o - expected));
+}
+function bandOf(r, z2) {
+  const e = r.expected;
+  if (!r.count || e <= 0) return [Math.max(e - z2 * r.sigma, 0), e + z2 * r.sigma];
+  const target = z2 * z2 / Math.min(e / (r.sigma * r.sigma), 1);
+  const edge = (inside2, outside) => {
+    for (let k = 0; k < 60; k += 1) {
+      const mid = (inside2 + outside) / 2;
+      if (deviance(mid, e) < target) inside2 = mid;
+      else outside = mid;
+    }
+    return inside2;
+  };
+  let far = e + z2 * r.sigma + z2 * z2;
+  while (deviance(far, e) < target) far *= 2;
+  return [deviance(0, e) < target ? 0 : edge(e, 0), edge(e, far)];
 }
 function reading(num2, den) {
   const scale = den ? den.expected > 0 ? den.observed / den.expected : Number.NaN : 1;
@@ -74284,7 +74302,7 @@ function reading(num2, den) {
   const sigma = Math.sqrt(variance);
   const ratio = expected > 0 ? num2.observed / expected : 1;
   const z2 = num2.count && expected > 0 ? countScore(num2.observed, expected, variance) : sigma > 0 ? (num2.observed - expected) / sigma : 0;
-  return { observed: num2.observed, expected, sigma, ratio, z: z2 };
+  return { observed: num2.observed, expected, sigma, ratio, z: z2, count: num2.count };
 }
 
 // src/core/detection/words.ts
@@ -74300,9 +74318,12 @@ function change2(r) {
 }
 var METRIC_WORDS = {
   spend: "spend",
+  clicks: "clicks",
   platform_conversions: "platform conversions",
+  platform_revenue: "platform revenue",
   orders: "orders",
   cpa: "cost per conversion",
+  cpc: "cost per click",
   roas: "return on ad spend"
 };
 function channelWords(channels, channel) {
@@ -74437,20 +74458,21 @@ function readingOf(p, channel, metric, from, to) {
   const w = windowOf(p.get(channel, metric), from, to);
   return w && reading(w);
 }
+var ECONOMICS = { conversions: [["cpa", "platform_conversions"], ["cpc", "clicks"]], revenue: [["roas", "platform_revenue"], ["cpc", "clicks"]] };
+var COSTS = /* @__PURE__ */ new Set(["cpa", "cpc"]);
 function economicsFinding(p, t, channel, spend, spendWindow, from, to) {
-  const conversions = p.get(channel, "platform_conversions");
-  for (const [metric, numerator] of conversions ? [["cpa", "platform_conversions"]] : [["roas", "platform_revenue"]]) {
+  for (const [metric, numerator] of p.get(channel, "platform_conversions") ? ECONOMICS.conversions : ECONOMICS.revenue) {
     const series = p.get(channel, numerator);
     const num2 = windowOf(series, from, to);
     const r = num2 && reading(num2, spendWindow);
     if (!series || !r || !down(r, t.drop.economics, t.z)) continue;
     const spent = spendWindow.observed;
-    const perUnit = (value3) => metric === "cpa" ? spent / Math.max(value3, 1e-9) : value3 / Math.max(spent, 1e-9);
-    const low = Math.max(r.expected - t.z * r.sigma, 0);
-    const high = r.expected + t.z * r.sigma;
-    const observedCpa = r.observed > 0 ? perUnit(r.observed) : spent;
-    const shown = metric === "cpa" ? [observedCpa, perUnit(r.expected), perUnit(high), low > 0 ? perUnit(low) : perUnit(r.expected) * 10] : [perUnit(r.observed), perUnit(r.expected), perUnit(low), perUnit(high)];
-    return { channel, layer: "economics", metric, reading: r, shown, primary: series, denominator: spend, context: `while spend (${change2(reading(spendWindow))}) and the store's orders per session hold` };
+    const cost = COSTS.has(metric);
+    const perUnit = (value3) => cost ? spent / Math.max(value3, 1e-9) : value3 / Math.max(spent, 1e-9);
+    const [low, high] = bandOf(r, p.t.z);
+    const shown = cost ? [r.observed > 0 ? perUnit(r.observed) : spent, perUnit(r.expected), perUnit(high), perUnit(Math.max(low, 1))] : [perUnit(r.observed), perUnit(r.expected), perUnit(low), perUnit(high)];
+    const context4 = `(spend ${change2(reading(spendWindow))}, ${METRIC_WORDS[numerator]} ${change2(reading(num2))}) while the store's orders per session hold`;
+    return { channel, layer: "economics", metric, reading: r, shown, primary: series, denominator: spend, context: context4 };
   }
   return void 0;
 }
@@ -74468,14 +74490,13 @@ function windowWords(p, from, to) {
 function toSignal(p, f, at, since) {
   const { from, to } = f;
   const r = f.reading;
-  const low = Math.max(r.expected - p.t.z * r.sigma, 0);
-  const high = r.expected + p.t.z * r.sigma;
-  const [observed, expected, lo, hi] = f.shown ?? [r.observed, r.expected, low, high];
-  const direction = f.metric === "cpa" ? observed >= expected ? "above" : "below" : r.ratio < 1 ? "below" : "above";
-  const size = f.metric === "cpa" ? pct(observed / Math.max(expected, 1e-9)) : pct(r.ratio);
+  const [observed, expected, lo, hi] = f.shown ?? [r.observed, r.expected, ...bandOf(r, p.t.z)];
+  const cost = COSTS.has(f.metric);
+  const direction = cost ? observed >= expected ? "above" : "below" : r.ratio < 1 ? "below" : "above";
+  const size = cost ? pct(observed / Math.max(expected, 1e-9)) : pct(r.ratio);
   const what = f.layer === "unknown" ? f.metric : METRIC_WORDS[f.metric] ?? f.metric;
   const context4 = f.context ? ` ${f.context}` : "";
-  const reason2 = f.metric === "cpa" && r.observed === 0 ? `${channelWords(p.config.channels, f.channel)} ${round(observed)} of spend brought no conversion for ${windowWords(p, from, to)}, where one usually costs ${round(expected)}${context4 ? `,${context4}` : ""}.` : `${channelWords(p.config.channels, f.channel)} ${what} ${size} ${direction} the usual for ${windowWords(p, from, to)}${context4}.`;
+  const reason2 = cost && r.observed === 0 ? `${channelWords(p.config.channels, f.channel)} ${round(observed)} of spend brought no ${f.metric === "cpa" ? "conversion" : "click"} for ${windowWords(p, from, to)}, where one usually costs ${round(expected)}${context4}.` : `${channelWords(p.config.channels, f.channel)} ${what} ${size} ${direction} the usual for ${windowWords(p, from, to)}${context4}.`;
   return {
     at: gridLabel(p.data.step, p.data.start, at),
     since: gridLabel(p.data.step, p.data.start, since),

@@ -132,7 +132,17 @@ describe("layers: one break, one layer", () => {
     const [signal] = detect(d, config());
     expect(signal).toMatchObject({ layer: "economics", metric: "cpa" });
     expect(signal!.observed).toBeLessThan(10_000);
-    expect(signal!.reason).toMatch(/^Meta \d+(\.\d+)? of spend brought no conversion for .+, where one usually costs \d+(\.\d+)?, while spend/);
+    // The spend stands for a cost per conversion beyond any finite one: never inside its own band.
+    expect(signal!.observed).toBeGreaterThanOrEqual(signal!.high);
+    expect(signal!.reason).toMatch(/^Meta \d+(\.\d+)? of spend brought no conversion for .+, where one usually costs \d+(\.\d+)? \(spend \+0%, platform conversions −100%\) while the store's orders per session hold\.$/);
+  });
+
+  it("economics: a click price that breaks out is read as cost per click while conversions still hold", () => {
+    const d = data(history(after(BREAK, (r) => void (r.meta!.clicks! *= 0.4))));
+    const signals = detect(d, config());
+    expect(layers(signals)).toEqual(["economics:meta:cpc"]);
+    expect(signals[0]!.observed).toBeGreaterThan(signals[0]!.high);
+    expect(signals[0]!.reason).toMatch(/^Meta cost per click \d+% above the usual for .+ \(spend \+0%, clicks −\d+%\) while the store's orders per session hold\.$/);
   });
 
   it("operations: one product line's orders fall while its sessions and the rest of the store hold", () => {

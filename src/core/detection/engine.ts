@@ -9,7 +9,7 @@ import { DAY_MS, HOUR_MS, gridLabel, seasonalSlots, slotName } from "./time.js";
 import type { Layer, Signal, Thresholds } from "./thresholds.js";
 import { KNOWN_METRICS, LONGER_WINDOW_Z, thresholds } from "./thresholds.js";
 import type { Reading, Watched, Window } from "./window.js";
-import { reading, watch, windowOf } from "./window.js";
+import { bandOf, reading, watch, windowOf } from "./window.js";
 import { change, channelWords, METRIC_WORDS, pct, round, STORE } from "./words.js";
 
 function down(r: Reading | undefined, drop: number, z: number): boolean {
@@ -189,23 +189,31 @@ function readingOf(p: Prepared, channel: string, metric: string, from: number, t
   return w && reading(w);
 }
 
+/**
+ * The readings of a channel's economics, bottom line first: cost per conversion when conversions are
+ * reported (return on ad spend otherwise), then cost per click — a click price that breaks out is the
+ * cost per conversion breaking out before the conversions are there to show it, and clicks are
+ * counted by the hundred where conversions come by the handful.
+ */
+const ECONOMICS = { conversions: [["cpa", "platform_conversions"], ["cpc", "clicks"]], revenue: [["roas", "platform_revenue"], ["cpc", "clicks"]] } as const;
+const COSTS = new Set(["cpa", "cpc"]);
+
 function economicsFinding(p: Prepared, t: Thresholds, channel: string, spend: Watched, spendWindow: Window, from: number, to: number): Omit<Finding, "from" | "to"> | undefined {
-  // Cost per conversion when conversions are reported; return on ad spend otherwise.
-  const conversions = p.get(channel, "platform_conversions");
-  for (const [metric, numerator] of conversions ? ([["cpa", "platform_conversions"]] as const) : ([["roas", "platform_revenue"]] as const)) {
+  for (const [metric, numerator] of p.get(channel, "platform_conversions") ? ECONOMICS.conversions : ECONOMICS.revenue) {
     const series = p.get(channel, numerator);
     const num = windowOf(series, from, to);
-    // Conversions (or revenue) per unit of spend falling is CPA rising (or ROAS falling).
+    // Conversions (clicks, revenue) per unit of spend falling is the cost per one rising (ROAS falling).
     const r = num && reading(num, spendWindow);
     if (!series || !r || !down(r, t.drop.economics, t.z)) continue;
     const spent = spendWindow.observed;
-    const perUnit = (value: number) => (metric === "cpa" ? spent / Math.max(value, 1e-9) : value / Math.max(spent, 1e-9));
-    const low = Math.max(r.expected - t.z * r.sigma, 0);
-    const high = r.expected + t.z * r.sigma;
-    // No conversion at all has no cost per conversion: the spend itself is shown (what one would have cost).
-    const observedCpa = r.observed > 0 ? perUnit(r.observed) : spent;
-    const shown: [number, number, number, number] = metric === "cpa" ? [observedCpa, perUnit(r.expected), perUnit(high), low > 0 ? perUnit(low) : perUnit(r.expected) * 10] : [perUnit(r.observed), perUnit(r.expected), perUnit(low), perUnit(high)];
-    return { channel, layer: "economics", metric, reading: r, shown, primary: series, denominator: spend, context: `while spend (${change(reading(spendWindow))}) and the store's orders per session hold` };
+    const cost = COSTS.has(metric);
+    const perUnit = (value: number) => (cost ? spent / Math.max(value, 1e-9) : value / Math.max(spent, 1e-9));
+    const [low, high] = bandOf(r, p.t.z);
+    // None at all has no cost per one: the spend itself is shown (what one would have cost), and the
+    // band's top is the cost at one, since fewer than one is not a count.
+    const shown: [number, number, number, number] = cost ? [r.observed > 0 ? perUnit(r.observed) : spent, perUnit(r.expected), perUnit(high), perUnit(Math.max(low, 1))] : [perUnit(r.observed), perUnit(r.expected), perUnit(low), perUnit(high)];
+    const context = `(spend ${change(reading(spendWindow))}, ${METRIC_WORDS[numerator]} ${change(reading(num))}) while the store's orders per session hold`;
+    return { channel, layer: "economics", metric, reading: r, shown, primary: series, denominator: spend, context };
   }
   return undefined;
 }
@@ -226,16 +234,15 @@ function windowWords(p: Prepared, from: number, to: number): string {
 function toSignal(p: Prepared, f: Finding, at: number, since: number): Signal {
   const { from, to } = f;
   const r = f.reading;
-  const low = Math.max(r.expected - p.t.z * r.sigma, 0);
-  const high = r.expected + p.t.z * r.sigma;
-  const [observed, expected, lo, hi] = f.shown ?? [r.observed, r.expected, low, high];
-  const direction = f.metric === "cpa" ? (observed >= expected ? "above" : "below") : r.ratio < 1 ? "below" : "above";
-  const size = f.metric === "cpa" ? pct(observed / Math.max(expected, 1e-9)) : pct(r.ratio);
+  const [observed, expected, lo, hi] = f.shown ?? [r.observed, r.expected, ...bandOf(r, p.t.z)];
+  const cost = COSTS.has(f.metric);
+  const direction = cost ? (observed >= expected ? "above" : "below") : r.ratio < 1 ? "below" : "above";
+  const size = cost ? pct(observed / Math.max(expected, 1e-9)) : pct(r.ratio);
   const what = f.layer === "unknown" ? f.metric : (METRIC_WORDS[f.metric] ?? f.metric);
   const context = f.context ? ` ${f.context}` : "";
   const reason =
-    f.metric === "cpa" && r.observed === 0
-      ? `${channelWords(p.config.channels, f.channel)} ${round(observed)} of spend brought no conversion for ${windowWords(p, from, to)}, where one usually costs ${round(expected)}${context ? `,${context}` : ""}.`
+    cost && r.observed === 0
+      ? `${channelWords(p.config.channels, f.channel)} ${round(observed)} of spend brought no ${f.metric === "cpa" ? "conversion" : "click"} for ${windowWords(p, from, to)}, where one usually costs ${round(expected)}${context}.`
       : `${channelWords(p.config.channels, f.channel)} ${what} ${size} ${direction} the usual for ${windowWords(p, from, to)}${context}.`;
   return {
     at: gridLabel(p.data.step, p.data.start, at),

@@ -70,6 +70,8 @@ export interface Reading {
   ratio: number;
   /** Standard deviations from the expectation (negative: below). */
   z: number;
+  /** Judged as a count (Poisson deviance) rather than as money (normal). */
+  count: boolean;
 }
 
 /**
@@ -79,9 +81,34 @@ export interface Reading {
  */
 function countScore(observed: number, expected: number, variance: number): number {
   const o = Math.max(observed, 0);
-  const deviance = 2 * ((o > 0 ? o * Math.log(o / expected) : 0) - (o - expected));
   const poissonShare = Math.min(expected / variance, 1);
-  return Math.sign(o - expected) * Math.sqrt(Math.max(deviance, 0) * poissonShare);
+  return Math.sign(o - expected) * Math.sqrt(Math.max(deviance(o, expected), 0) * poissonShare);
+}
+
+function deviance(o: number, expected: number): number {
+  return 2 * ((o > 0 ? o * Math.log(o / expected) : 0) - (o - expected));
+}
+
+/**
+ * The band a reading is judged against at `z` standard deviations: symmetric for money; for a
+ * count, the observed totals whose deviance stays under z² (asymmetric: a handful of expected
+ * orders has a low edge near zero and a high edge well above), so a count's band says what its test says.
+ */
+export function bandOf(r: Reading, z: number): [low: number, high: number] {
+  const e = r.expected;
+  if (!r.count || e <= 0) return [Math.max(e - z * r.sigma, 0), e + z * r.sigma];
+  const target = (z * z) / Math.min(e / (r.sigma * r.sigma), 1);
+  const edge = (inside: number, outside: number) => {
+    for (let k = 0; k < 60; k += 1) {
+      const mid = (inside + outside) / 2;
+      if (deviance(mid, e) < target) inside = mid;
+      else outside = mid;
+    }
+    return inside;
+  };
+  let far = e + z * r.sigma + z * z;
+  while (deviance(far, e) < target) far *= 2;
+  return [deviance(0, e) < target ? 0 : edge(e, 0), edge(e, far)];
 }
 
 export function reading(num: Window, den?: Window): Reading | undefined {
@@ -94,5 +121,5 @@ export function reading(num: Window, den?: Window): Reading | undefined {
   const sigma = Math.sqrt(variance);
   const ratio = expected > 0 ? num.observed / expected : 1;
   const z = num.count && expected > 0 ? countScore(num.observed, expected, variance) : sigma > 0 ? (num.observed - expected) / sigma : 0;
-  return { observed: num.observed, expected, sigma, ratio, z };
+  return { observed: num.observed, expected, sigma, ratio, z, count: num.count };
 }

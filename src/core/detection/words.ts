@@ -19,9 +19,12 @@ export function change(r: { ratio: number } | undefined): string {
 
 export const METRIC_WORDS: Record<string, string> = {
   spend: "spend",
+  clicks: "clicks",
   platform_conversions: "platform conversions",
+  platform_revenue: "platform revenue",
   orders: "orders",
   cpa: "cost per conversion",
+  cpc: "cost per click",
   roas: "return on ad spend",
 };
 
