@@ -101,6 +101,12 @@ describe("layers: one break, one layer", () => {
     expect(signals[0]!.reason).toMatch(/Meta platform conversions \d+% below the usual for .* while store orders \(.\d+%\) and clicks \(.\d+%\) hold\./);
   });
 
+  it("measurement: conversions going missing while spend runs high is read as measurement once certain, not first as a cost per conversion", () => {
+    // Conversions per unit of spend fall further than conversions do, so a cost-per-conversion reading would be certain first.
+    const d = data(history(after(BREAK - 3, (r) => Object.assign(r.meta!, { spend: r.meta!.spend! * 1.6, platform_conversions: r.meta!.platform_conversions! * 0.55 }))));
+    expect(layers(replay(d, config()))).toEqual(["measurement:meta:platform_conversions"]);
+  });
+
   it("conversion: orders per session fall store-wide while sessions and checkout starts hold", () => {
     const d = data(
       history(

@@ -164,13 +164,18 @@ function findings(p: Prepared, from: number, to: number, t: Thresholds): Omit<Fi
     const conversionsWindow = windowOf(conversions, from, to);
     const conversionsReading = conversionsWindow && reading(conversionsWindow);
     const clicks = w(channel, "clicks");
-    if (conversions && down(conversionsReading, t.drop.measurement, t.z) && storeHolds && (!clicks || holds(clicks, t))) {
+    const trafficHolds = storeHolds && (!clicks || holds(clicks, t));
+    if (conversions && down(conversionsReading, t.drop.measurement, t.z) && trafficHolds) {
       out.push({ channel, layer: "measurement", metric: "platform_conversions", reading: conversionsReading!, primary: conversions, context: `while store orders (${change(ordersWindow && reading(ordersWindow))})${clicks ? ` and clicks (${change(reading(clicks))})` : ""} hold` });
       continue;
     }
     // Economics: cost per conversion or return on spend breaks out while the store converts as usual.
+    // A cost per conversion breaks out when conversions do not follow the spend; conversions falling
+    // while the clicks and the store's orders hold are going missing (measurement, even before that
+    // is certain), and spend running above usual must not read them as a cost per conversion first.
     if (!spendWindow || !conversionHolds) continue;
-    const economics = economicsFinding(p, t, channel, spend!, spendWindow, from, to);
+    const goingMissing = trafficHolds && conversionsReading !== undefined && conversionsReading.ratio < 1 - t.hold;
+    const economics = economicsFinding(p, t, channel, spend!, spendWindow, from, to, goingMissing);
     if (economics) out.push(economics);
   }
 
@@ -198,8 +203,9 @@ function readingOf(p: Prepared, channel: string, metric: string, from: number, t
 const ECONOMICS = { conversions: [["cpa", "platform_conversions"], ["cpc", "clicks"]], revenue: [["roas", "platform_revenue"], ["cpc", "clicks"]] } as const;
 const COSTS = new Set(["cpa", "cpc"]);
 
-function economicsFinding(p: Prepared, t: Thresholds, channel: string, spend: Watched, spendWindow: Window, from: number, to: number): Omit<Finding, "from" | "to"> | undefined {
+function economicsFinding(p: Prepared, t: Thresholds, channel: string, spend: Watched, spendWindow: Window, from: number, to: number, conversionsMissing: boolean): Omit<Finding, "from" | "to"> | undefined {
   for (const [metric, numerator] of p.get(channel, "platform_conversions") ? ECONOMICS.conversions : ECONOMICS.revenue) {
+    if (metric === "cpa" && conversionsMissing) continue;
     const series = p.get(channel, numerator);
     const num = windowOf(series, from, to);
     // Conversions (clicks, revenue) per unit of spend falling is the cost per one rising (ROAS falling).
