@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { DetectionConfig, Signal } from "../../src/core/detection/index.js";
 import { band, detect, detectionSchema, parseKpi, replay } from "../../src/core/detection/index.js";
+import { bandOf, reading } from "../../src/core/detection/window.js";
 import { generate } from "../../src/dev/detect-eval/generate.js";
 
 const config = (over: Partial<DetectionConfig> = {}): DetectionConfig => detectionSchema.parse({ ...over });
@@ -82,6 +83,29 @@ describe("baseline", () => {
     const d = data(history(after(12, (rows) => void (rows.meta!.spend! *= 0.05)), 16));
     expect(detect(d, config({ min_history_days: 20 }))).toEqual([]);
     expect(band(d, config({ min_history_days: 20 }), { channel: "meta", metric: "spend" }, { points: 30 })).toEqual([]);
+  });
+});
+
+describe("the count test", () => {
+  const count = (observed: number, expected: number) => reading({ observed, expected, variance: expected, count: true })!;
+
+  it("reads a handful of orders falling to none as rare as it is, not ten times rarer", () => {
+    // P(X = 0 | 10) = e^-10 = 4.5e-5, a one-sided normal tail of 3.92 standard deviations.
+    expect(count(0, 10).z).toBeCloseTo(-4.0, 1);
+    // P(X <= 5 | 20) = 7.2e-5, 3.80 standard deviations.
+    expect(count(5, 20).z).toBeCloseTo(-3.85, 1);
+    // Large counts are unchanged by half a count: 900 against 1000 is about 3.2.
+    expect(count(900, 1000).z).toBeCloseTo(-3.2, 1);
+  });
+
+  it("has a band that says what the test says: outside it exactly when beyond the threshold", () => {
+    for (const [o, e] of [[0, 10], [0, 7], [0, 6.5], [1, 12], [2, 10], [5, 20], [40, 80], [900, 1000], [30, 12], [22, 10]] as const) {
+      const r = count(o, e);
+      const [low, high] = bandOf(r, 3.5);
+      expect(low).toBeLessThan(e);
+      expect(high).toBeGreaterThan(e);
+      expect(o < low || o > high).toBe(Math.abs(r.z) >= 3.5);
+    }
   });
 });
 
@@ -167,6 +191,12 @@ describe("layers: one break, one layer", () => {
   it("unknown: another numeric column that stops is watched on its own", () => {
     const d = data(history(after(BREAK, (r) => void (r.all!.quiz_starts! *= 0.1))));
     expect(layers(detect(d, config()))).toEqual(["unknown:all:quiz_starts"]);
+  });
+
+  it("unknown: a column that falls with its channel's sessions (a quiet holiday) is the traffic, not a break", () => {
+    const quiet = ["sessions", "checkout_starts", "orders", "quiz_starts"];
+    const d = data(history(after(BREAK, (r) => [r.all!, r["line:shoes"]!, r["line:bags"]!].forEach((x) => quiet.forEach((k) => x[k] !== undefined && (x[k]! *= k === "quiz_starts" ? 0.1 : 0.4))))));
+    expect(detect(d, config())).toEqual([]);
   });
 
   it("a store-wide fall in traffic (sessions, checkouts and orders alike) is no layer's break", () => {

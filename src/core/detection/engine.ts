@@ -170,11 +170,11 @@ function findings(p: Prepared, from: number, to: number, t: Thresholds): Omit<Fi
       continue;
     }
     // Economics: cost per conversion or return on spend breaks out while the store converts as usual.
-    // A cost per conversion breaks out when conversions do not follow the spend; conversions falling
-    // while the clicks and the store's orders hold are going missing (measurement, even before that
-    // is certain), and spend running above usual must not read them as a cost per conversion first.
+    // A cost per conversion breaks out when conversions do not follow the spend. Conversions falling
+    // while the clicks hold are going missing — measurement, or the store's own break — even before
+    // that is certain, and spend running above usual must not read them as a cost per conversion first.
     if (!spendWindow || !conversionHolds) continue;
-    const goingMissing = trafficHolds && conversionsReading !== undefined && conversionsReading.ratio < 1 - t.hold;
+    const goingMissing = (!clicks || holds(clicks, t)) && conversionsReading !== undefined && conversionsReading.ratio < 1 - t.hold;
     const economics = economicsFinding(p, t, channel, spend!, spendWindow, from, to, goingMissing);
     if (economics) out.push(economics);
   }
@@ -183,8 +183,13 @@ function findings(p: Prepared, from: number, to: number, t: Thresholds): Omit<Fi
     const uw = windowOf(u, from, to);
     const r = uw && reading(uw);
     if (!r) continue;
-    // Only drops: a column that stops is what breaks; promotions lift most numbers routinely.
-    if (down(r, t.drop.unknown, t.z)) out.push({ channel: u.series.channel, layer: "unknown", metric: u.series.metric, reading: r, primary: u, context: "" });
+    // Only drops: a column that stops is what breaks; promotions lift most numbers routinely. And
+    // only while its channel's visits hold: sign-ups falling with the traffic (a holiday) are the
+    // traffic, which no layer reads as a break.
+    if (!down(r, t.drop.unknown, t.z)) continue;
+    const sessions = w(u.series.channel, "sessions");
+    if (sessions && !holds(sessions, t)) continue;
+    out.push({ channel: u.series.channel, layer: "unknown", metric: u.series.metric, reading: r, primary: u, context: sessions ? `while its sessions (${change(reading(sessions))}) hold` : "" });
   }
   return out;
 }

@@ -81,8 +81,11 @@ export interface Reading {
  */
 function countScore(observed: number, expected: number, variance: number): number {
   const o = Math.max(observed, 0);
+  // Half a count towards the expectation: counts are whole, and without it a handful of expected
+  // orders falling to none reads about ten times rarer than it is (P(0 | 10) is 4.5e-5, not 4e-6).
+  const corrected = o < expected ? Math.min(o + 0.5, expected) : Math.max(o - 0.5, expected);
   const poissonShare = Math.min(expected / variance, 1);
-  return Math.sign(o - expected) * Math.sqrt(Math.max(deviance(o, expected), 0) * poissonShare);
+  return Math.sign(o - expected) * Math.sqrt(Math.max(deviance(corrected, expected), 0) * poissonShare);
 }
 
 function deviance(o: number, expected: number): number {
@@ -108,7 +111,8 @@ export function bandOf(r: Reading, z: number): [low: number, high: number] {
   };
   let far = e + z * r.sigma + z * z;
   while (deviance(far, e) < target) far *= 2;
-  return [deviance(0, e) < target ? 0 : edge(e, 0), edge(e, far)];
+  // The test moves a count half a unit towards the expectation; the band's edges move out as much.
+  return [deviance(0.5, e) < target ? 0 : Math.max(edge(e, 0) - 0.5, 0), edge(e, far) + 0.5];
 }
 
 export function reading(num: Window, den?: Window): Reading | undefined {
