@@ -72,6 +72,15 @@ describe("baseline", () => {
     expect(replay(d, config())).toEqual([]);
   });
 
+  it("is not lifted on a weekday by two promotions on that weekday in six weeks", () => {
+    // Days 49 and 56 are Mondays, as day 0 is; day 63 is the next Monday, a usual one.
+    const promo: Edit = (d, rows) => void ((d === 49 || d === 56) && Object.values(rows).forEach((r) => Object.keys(r).forEach((k) => (r[k]! *= 2))));
+    const d = data(history(promo, 64));
+    const monday = band(d, config({ lag_hours: 0 }), { channel: "all", metric: "sessions" }, { points: 1 })[0]!;
+    expect(monday.at).toBe("2026-03-09");
+    expect(Math.abs(monday.observed - monday.expected) / monday.expected).toBeLessThan(0.1);
+  });
+
   it("follows a trend through the level", () => {
     const d = data(history((day, rows) => void Object.values(rows).forEach((r) => Object.keys(r).forEach((k) => (r[k]! *= 1 + day / 40)))));
     expect(replay(d, config())).toEqual([]);

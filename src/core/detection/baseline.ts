@@ -190,7 +190,12 @@ export function computeBaseline(values: Float64Array, step: Step, metric: string
     for (let h = 0; h < hours; h += 1) total += day[h]!;
     // A day with a missing point (or the partial first day) teaches nothing about usual days.
     if (dayComplete && dayPoints >= hours - 1) {
-      totals[weekday]!.push(total);
+      // A weekday's usual total keeps a promotion or a broken day only as far as the level may move
+      // in a day, beyond a count's own noise: two promotion Fridays in six weeks would otherwise lift
+      // every Friday after them, while a handful of conversions is kept as counted.
+      const usual = usualTotal * level;
+      const noise = count ? 3 * Math.sqrt(usual) : 0;
+      totals[weekday]!.push(Number.isNaN(usual) ? total : Math.min(Math.max(total, usual * LEVEL_STEP_DOWN - noise), usual * LEVEL_STEP_UP + noise));
       shares[weekday >= 5 ? 1 : 0]!.add(day, total);
     }
     if (daySeasonal > 0) {
