@@ -88,6 +88,13 @@ describe("baseline", () => {
     expect(Math.abs(last.observed - last.expected) / last.expected).toBeLessThan(0.1);
   });
 
+  it("reads a column named like an object's own property as a column, and no such column as none", () => {
+    const d = data(history().replace("quiz_starts", "constructor"));
+    expect(band(d, config(), { channel: "all", metric: "constructor" }, { points: 3 })).toHaveLength(3);
+    for (const metric of ["toString", "__proto__", "hasOwnProperty"]) expect(band(d, config(), { channel: "all", metric }, { points: 3 })).toEqual([]);
+    expect(replay(d, config())).toEqual([]);
+  });
+
   it("says nothing when the history is shorter than min_history_days", () => {
     const d = data(history(after(12, (rows) => void (rows.meta!.spend! *= 0.05)), 16));
     expect(detect(d, config({ min_history_days: 20 }))).toEqual([]);

@@ -46,6 +46,8 @@ interface Prepared {
   slots: Uint16Array;
   lagPoints: number;
   get(channel: string, metric: string): Watched | undefined;
+  /** A channel's series by metric: the rules read several of one channel's series per window. */
+  of(channel: string): Readonly<Record<string, Watched | undefined>>;
   adChannels: string[];
   slices: string[];
   unknown: Watched[];
@@ -62,12 +64,15 @@ function prepare(data: KpiSeriesSet, config: DetectionConfig): Prepared {
   const slots = config.timezone === data.timezone ? data.slots : seasonalSlots(data.step, data.start, data.length, config.timezone);
   // A series with no value at all (a wide file's column on another channel's rows) is never judged.
   const watched = data.series.filter((series) => series.values.some((v) => !Number.isNaN(v))).map((series) => watch(series, computeBaseline(series.values, data.step, series.metric, config.min_history_days, slots)));
-  // Nested maps: the rules look series up thousands of times per replay, without building keys.
-  const index = new Map<string, Map<string, Watched>>();
+  // One record per channel: the rules look series up thousands of times per replay, without building
+  // keys. No prototype: a column named `constructor` or `__proto__` is just a column.
+  const record = () => Object.create(null) as Record<string, Watched | undefined>;
+  const index = new Map<string, Record<string, Watched | undefined>>();
+  const none = record();
   for (const w of watched) {
     let metrics = index.get(w.series.channel);
-    if (!metrics) index.set(w.series.channel, (metrics = new Map()));
-    metrics.set(w.series.metric, w);
+    if (!metrics) index.set(w.series.channel, (metrics = record()));
+    metrics[w.series.metric] = w;
   }
   const channels = [...new Set(data.series.map((s) => s.channel))];
   const p: Prepared = {
@@ -76,7 +81,8 @@ function prepare(data: KpiSeriesSet, config: DetectionConfig): Prepared {
     t: thresholds(config.sensitivity, data.step),
     slots,
     lagPoints: data.step === "hour" ? config.lag_hours : Math.ceil(config.lag_hours / 24),
-    get: (channel, metric) => index.get(channel)?.get(metric),
+    get: (channel, metric) => index.get(channel)?.[metric],
+    of: (channel) => index.get(channel) ?? none,
     adChannels: channels.filter((c) => c !== STORE && !c.includes(":")),
     slices: channels.filter((c) => c.includes(":")),
     unknown: watched.filter((w) => !KNOWN_METRICS.has(w.series.metric)),
@@ -109,28 +115,29 @@ function restOfStore(p: Prepared, slice: string, metric: string, from: number, t
 /** Every layer condition true over the window [from, to]; one break is read as one layer. */
 function findings(p: Prepared, from: number, to: number, t: Thresholds): Omit<Finding, "from" | "to">[] {
   const out: Omit<Finding, "from" | "to">[] = [];
-  const w = (channel: string, metric: string) => windowOf(p.get(channel, metric), from, to);
 
   // Operations: one slice's orders fall while its sessions and the rest of the store hold.
   for (const slice of p.slices) {
-    const orders = p.get(slice, "orders");
+    const series = p.of(slice);
+    const orders = series.orders;
     const ordersWindow = windowOf(orders, from, to);
     const r = ordersWindow && reading(ordersWindow);
     if (!orders || !down(r, t.drop.operations, t.z)) continue;
-    const sessions = w(slice, "sessions");
+    const sessions = windowOf(series.sessions, from, to);
     const rest = restOfStore(p, slice, "orders", from, to);
     if ((sessions && !holds(sessions, t)) || !holds(rest, t)) continue;
     out.push({ channel: slice, layer: "operations", metric: "orders", reading: r!, primary: orders, context: `while its sessions (${change(sessions && reading(sessions))}) and the rest of the store's orders (${change(rest && reading(rest))}) hold` });
   }
 
   // Conversion: store-wide orders per session fall while sessions and checkout starts hold.
-  const storeOrders = p.get(STORE, "orders");
-  const storeSessions = p.get(STORE, "sessions");
-  const sessionsWindow = w(STORE, "sessions");
-  const ordersWindow = w(STORE, "orders");
+  const store = p.of(STORE);
+  const storeOrders = store.orders;
+  const storeSessions = store.sessions;
+  const sessionsWindow = windowOf(storeSessions, from, to);
+  const ordersWindow = windowOf(storeOrders, from, to);
   const perSession = ordersWindow && sessionsWindow ? reading(ordersWindow, sessionsWindow) : undefined;
   const conversionBroke = down(perSession, t.drop.conversion, t.z);
-  const checkouts = w(STORE, "checkout_starts");
+  const checkouts = windowOf(store.checkout_starts, from, to);
   if (conversionBroke && holds(sessionsWindow, t) && (!checkouts || holds(checkouts, t)) && out.length === 0) {
     out.push({
       channel: STORE,
@@ -147,23 +154,25 @@ function findings(p: Prepared, from: number, to: number, t: Thresholds): Omit<Fi
   const conversionHolds = perSession === undefined || perSession.ratio >= 1 - t.hold;
 
   for (const channel of p.adChannels) {
+    const series = p.of(channel);
     // Delivery: spend collapses.
-    const spend = p.get(channel, "spend");
+    const spend = series.spend;
     const spendWindow = windowOf(spend, from, to);
     const spendReading = spendWindow && reading(spendWindow);
     if (spend && down(spendReading, t.drop.delivery, t.z)) {
       const alongside = (["impressions", "clicks"] as const).flatMap((m) => {
-        const r = readingOf(p, channel, m, from, to);
+        const mw = windowOf(series[m], from, to);
+        const r = mw && reading(mw);
         return r ? [`${m} ${change(r)}`] : [];
       });
       out.push({ channel, layer: "delivery", metric: "spend", reading: spendReading!, primary: spend, context: alongside.length > 0 ? `(${alongside.join(", ")})` : "" });
       continue;
     }
     // Measurement: platform conversions fall while the traffic and the store's orders hold.
-    const conversions = p.get(channel, "platform_conversions");
+    const conversions = series.platform_conversions;
     const conversionsWindow = windowOf(conversions, from, to);
     const conversionsReading = conversionsWindow && reading(conversionsWindow);
-    const clicks = w(channel, "clicks");
+    const clicks = windowOf(series.clicks, from, to);
     const trafficHolds = storeHolds && (!clicks || holds(clicks, t));
     if (conversions && down(conversionsReading, t.drop.measurement, t.z) && trafficHolds) {
       out.push({ channel, layer: "measurement", metric: "platform_conversions", reading: conversionsReading!, primary: conversions, context: `while store orders (${change(ordersWindow && reading(ordersWindow))})${clicks ? ` and clicks (${change(reading(clicks))})` : ""} hold` });
@@ -175,7 +184,7 @@ function findings(p: Prepared, from: number, to: number, t: Thresholds): Omit<Fi
     // that is certain, and spend running above usual must not read them as a cost per conversion first.
     if (!spendWindow || !conversionHolds) continue;
     const goingMissing = (!clicks || holds(clicks, t)) && conversionsReading !== undefined && conversionsReading.ratio < 1 - t.hold;
-    const economics = economicsFinding(p, t, channel, spend!, spendWindow, from, to, goingMissing);
+    const economics = economicsFinding(p, t, channel, series, spendWindow, from, to, goingMissing);
     if (economics) out.push(economics);
   }
 
@@ -187,16 +196,11 @@ function findings(p: Prepared, from: number, to: number, t: Thresholds): Omit<Fi
     // only while its channel's visits hold: sign-ups falling with the traffic (a holiday) are the
     // traffic, which no layer reads as a break.
     if (!down(r, t.drop.unknown, t.z)) continue;
-    const sessions = w(u.series.channel, "sessions");
+    const sessions = windowOf(p.of(u.series.channel).sessions, from, to);
     if (sessions && !holds(sessions, t)) continue;
     out.push({ channel: u.series.channel, layer: "unknown", metric: u.series.metric, reading: r, primary: u, context: sessions ? `while its sessions (${change(reading(sessions))}) hold` : "" });
   }
   return out;
-}
-
-function readingOf(p: Prepared, channel: string, metric: string, from: number, to: number): Reading | undefined {
-  const w = windowOf(p.get(channel, metric), from, to);
-  return w && reading(w);
 }
 
 /**
@@ -208,10 +212,10 @@ function readingOf(p: Prepared, channel: string, metric: string, from: number, t
 const ECONOMICS = { conversions: [["cpa", "platform_conversions"], ["cpc", "clicks"]], revenue: [["roas", "platform_revenue"], ["cpc", "clicks"]] } as const;
 const COSTS = new Set(["cpa", "cpc"]);
 
-function economicsFinding(p: Prepared, t: Thresholds, channel: string, spend: Watched, spendWindow: Window, from: number, to: number, conversionsMissing: boolean): Omit<Finding, "from" | "to"> | undefined {
-  for (const [metric, numerator] of p.get(channel, "platform_conversions") ? ECONOMICS.conversions : ECONOMICS.revenue) {
+function economicsFinding(p: Prepared, t: Thresholds, channel: string, of: Readonly<Record<string, Watched | undefined>>, spendWindow: Window, from: number, to: number, conversionsMissing: boolean): Omit<Finding, "from" | "to"> | undefined {
+  for (const [metric, numerator] of of.platform_conversions ? ECONOMICS.conversions : ECONOMICS.revenue) {
     if (metric === "cpa" && conversionsMissing) continue;
-    const series = p.get(channel, numerator);
+    const series = of[numerator];
     const num = windowOf(series, from, to);
     // Conversions (clicks, revenue) per unit of spend falling is the cost per one rising (ROAS falling).
     const r = num && reading(num, spendWindow);
@@ -224,7 +228,7 @@ function economicsFinding(p: Prepared, t: Thresholds, channel: string, spend: Wa
     // band's top is the cost at one, since fewer than one is not a count.
     const shown: [number, number, number, number] = cost ? [r.observed > 0 ? perUnit(r.observed) : spent, perUnit(r.expected), perUnit(high), perUnit(Math.max(low, 1))] : [perUnit(r.observed), perUnit(r.expected), perUnit(low), perUnit(high)];
     const context = `(spend ${change(reading(spendWindow))}, ${METRIC_WORDS[numerator]} ${change(reading(num))}) while the store's orders per session hold`;
-    return { channel, layer: "economics", metric, reading: r, shown, primary: series, denominator: spend, context };
+    return { channel, layer: "economics", metric, reading: r, shown, primary: series, denominator: of.spend, context };
   }
   return undefined;
 }

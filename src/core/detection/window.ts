@@ -62,16 +62,27 @@ export function windowOf(w: Watched | undefined, from: number, to: number): Wind
 }
 
 /** A numerator judged against its expectation, optionally adjusted by how a denominator moved. */
-export interface Reading {
-  observed: number;
-  expected: number;
-  sigma: number;
-  /** observed / expected (adjusted). */
-  ratio: number;
-  /** Standard deviations from the expectation (negative: below). */
-  z: number;
-  /** Judged as a count (Poisson deviance) rather than as money (normal). */
-  count: boolean;
+export class Reading {
+  private score: number | undefined;
+  constructor(
+    readonly observed: number,
+    readonly expected: number,
+    readonly sigma: number,
+    /** observed / expected (adjusted). */
+    readonly ratio: number,
+    /** Judged as a count (Poisson deviance) rather than as money (normal). */
+    readonly count: boolean,
+    private readonly variance: number,
+  ) {}
+
+  /** Standard deviations from the expectation (negative: below); worked out once, when first asked. */
+  get z(): number {
+    if (this.score === undefined) {
+      const { observed, expected, sigma } = this;
+      this.score = this.count && expected > 0 ? countScore(observed, expected, this.variance) : sigma > 0 ? (observed - expected) / sigma : 0;
+    }
+    return this.score;
+  }
 }
 
 /**
@@ -122,8 +133,5 @@ export function reading(num: Window, den?: Window): Reading | undefined {
   // The Poisson part of a count's variance follows its expectation; the rest scales with it squared.
   const poisson = num.count ? num.expected : 0;
   const variance = Math.max((num.variance - poisson) * scale * scale + poisson * scale, Number.MIN_VALUE);
-  const sigma = Math.sqrt(variance);
-  const ratio = expected > 0 ? num.observed / expected : 1;
-  const z = num.count && expected > 0 ? countScore(num.observed, expected, variance) : sigma > 0 ? (num.observed - expected) / sigma : 0;
-  return { observed: num.observed, expected, sigma, ratio, z, count: num.count };
+  return new Reading(num.observed, expected, Math.sqrt(variance), expected > 0 ? num.observed / expected : 1, num.count, variance);
 }
