@@ -7,7 +7,7 @@ import type { KpiSeriesSet } from "./parse.js";
 import type { Step } from "./time.js";
 import { DAY_MS, HOUR_MS, gridLabel, seasonalSlots, slotName } from "./time.js";
 import type { Layer, Signal, Thresholds } from "./thresholds.js";
-import { KNOWN_METRICS, LONGER_WINDOW_Z, thresholds } from "./thresholds.js";
+import { KNOWN_METRICS, thresholds } from "./thresholds.js";
 import type { Reading, Watched, Window } from "./window.js";
 import { bandOf, reading, watch, windowOf } from "./window.js";
 import { change, channelWords, METRIC_WORDS, pct, round, STORE } from "./words.js";
@@ -43,6 +43,8 @@ interface Prepared {
   data: KpiSeriesSet;
   config: DetectionConfig;
   t: Thresholds;
+  /** The thresholds at each window length (its own z). */
+  byWindow: Thresholds[];
   slots: Uint16Array;
   lagPoints: number;
   get(channel: string, metric: string): Watched | undefined;
@@ -75,10 +77,12 @@ function prepare(data: KpiSeriesSet, config: DetectionConfig): Prepared {
     metrics[w.series.metric] = w;
   }
   const channels = [...new Set(data.series.map((s) => s.channel))];
+  const t = thresholds(config.sensitivity, data.step);
   const p: Prepared = {
     data,
     config,
-    t: thresholds(config.sensitivity, data.step),
+    t,
+    byWindow: t.windowZ.map((z) => ({ ...t, z })),
     slots,
     lagPoints: data.step === "hour" ? config.lag_hours : Math.ceil(config.lag_hours / 24),
     get: (channel, metric) => index.get(channel)?.[metric],
@@ -306,9 +310,7 @@ function judge(p: Prepared, judged: number): Finding[] {
   for (const [n, size] of p.t.windows.entries()) {
     const from = judged - size + 1;
     if (from < 0) break;
-    // Each longer window is one more look at the same data: it must be a little more certain.
-    const t = n === 0 ? p.t : { ...p.t, z: p.t.z + LONGER_WINDOW_Z * n };
-    for (const f of findings(p, from, judged, t)) {
+    for (const f of findings(p, from, judged, p.byWindow[n]!)) {
       const key = f.layer === "unknown" ? `${f.channel}\u0000${f.metric}` : f.channel;
       if (!byChannel.has(key)) byChannel.set(key, { ...f, from, to: judged });
     }
