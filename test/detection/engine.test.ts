@@ -189,6 +189,13 @@ describe("layers: one break, one layer", () => {
     expect(layers(signals)).toEqual(["economics:meta:cpc"]);
     expect(signals[0]!.observed).toBeGreaterThan(signals[0]!.high);
     expect(signals[0]!.reason).toMatch(/^Meta cost per click \d+% above the usual for .+ \(spend \+0%, clicks −\d+%\) while the store's orders per session hold\.$/);
+    // Its evidence chart reads cost per click point by point: usual before the break, above the band after.
+    const chart = band(d, config(), signals[0]!, { points: 10 });
+    expect(chart).toHaveLength(10);
+    const [before, broken] = [chart.slice(0, 5), chart.slice(-2)];
+    for (const point of before) expect(point.observed).toBeLessThanOrEqual(point.high);
+    for (const point of broken) expect(point.observed).toBeGreaterThan(point.high);
+    expect(before[0]!.expected).toBeCloseTo(800 / 900, 1);
   });
 
   it("operations: one product line's orders fall while its sessions and the rest of the store hold", () => {

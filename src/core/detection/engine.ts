@@ -224,17 +224,24 @@ function economicsFinding(p: Prepared, t: Thresholds, channel: string, of: Reado
     // Conversions (clicks, revenue) per unit of spend falling is the cost per one rising (ROAS falling).
     const r = num && reading(num, spendWindow);
     if (!series || !r || !down(r, t.drop.economics, t.z)) continue;
-    const spent = spendWindow.observed;
-    const cost = COSTS.has(metric);
-    const perUnit = (value: number) => (cost ? spent / Math.max(value, 1e-9) : value / Math.max(spent, 1e-9));
-    const [low, high] = bandOf(r, p.t.z);
-    // None at all has no cost per one: the spend itself is shown (what one would have cost), and the
-    // band's top is the cost at one, since fewer than one is not a count.
-    const shown: [number, number, number, number] = cost ? [r.observed > 0 ? perUnit(r.observed) : spent, perUnit(r.expected), perUnit(high), perUnit(Math.max(low, 1))] : [perUnit(r.observed), perUnit(r.expected), perUnit(low), perUnit(high)];
+    const shown = perSpend(metric, r, spendWindow.observed, p.t.z);
     const context = `(spend ${change(reading(spendWindow))}, ${METRIC_WORDS[numerator]} ${change(reading(num))}) while the store's orders per session hold`;
     return { channel, layer: "economics", metric, reading: r, shown, primary: series, denominator: of.spend, context };
   }
   return undefined;
+}
+
+/**
+ * A reading of conversions (clicks, revenue) per unit of spend as the marketer reads it: cost per
+ * one (CPA, CPC) or return on spend (ROAS) — observed, expected and the band — from the spend.
+ */
+function perSpend(metric: string, r: Reading, spent: number, z: number): [observed: number, expected: number, low: number, high: number] {
+  const [low, high] = bandOf(r, z);
+  if (!COSTS.has(metric)) return [r.observed / Math.max(spent, 1e-9), r.expected / Math.max(spent, 1e-9), low / Math.max(spent, 1e-9), high / Math.max(spent, 1e-9)];
+  const per = (value: number) => spent / Math.max(value, 1e-9);
+  // None at all has no cost per one: the spend itself is shown (what one would have cost), and the
+  // band's top is the cost at one, since fewer than one is not a count.
+  return [r.observed > 0 ? per(r.observed) : spent, per(r.expected), per(high), per(Math.max(low, 1))];
 }
 
 /** "Tuesday 10:00–13:00", "Tuesday 22:00–Wednesday 04:00", "Tuesday–Wednesday" or "the 8 days to Friday". */
@@ -387,21 +394,32 @@ export function replay(data: KpiSeriesSet, config: DetectionConfig): Signal[] {
   return out;
 }
 
-/** The series against its band for the evidence chart: the last `points` final points up to `at`. */
+/** The economics metrics' numerators, read per unit of spend. */
+const PER_SPEND: Record<string, string> = { cpa: "platform_conversions", cpc: "clicks", roas: "platform_revenue" };
+
+/**
+ * The series against its band for the evidence chart: the last `points` final points up to `at`,
+ * each judged as a window of one point — a cost or return on spend per point from its numerator
+ * and the spend. A point is outside its band exactly when its own reading is beyond the threshold.
+ */
 export function band(data: KpiSeriesSet, config: DetectionConfig, key: { channel: string; metric: string }, opts: { at?: string; points: number }): { at: string; observed: number; expected: number; low: number; high: number }[] {
   const last = indexAt(data, opts.at);
   if (last === undefined) return [];
   const p = prepare(data, config);
-  const w = p.get(key.channel.toLowerCase(), key.metric.toLowerCase());
-  if (!w) return [];
+  const metric = key.metric.toLowerCase();
+  const series = p.of(key.channel.toLowerCase());
+  const numerator = Object.hasOwn(PER_SPEND, metric) ? PER_SPEND[metric]! : undefined;
+  const w = series[numerator ?? metric];
+  if (!w || (numerator && !series.spend)) return [];
   const out: { at: string; observed: number; expected: number; low: number; high: number }[] = [];
   const final = last - p.lagPoints;
   for (let i = Math.max(0, final - Math.max(0, Math.floor(opts.points)) + 1); i <= final; i += 1) {
-    const v = w.series.values[i]!;
-    const e = w.baseline.expected[i]!;
-    if (Number.isNaN(v) || Number.isNaN(e)) continue;
-    const s = Math.sqrt(w.baseline.variance[i]! + w.baseline.shared[i]! ** 2);
-    out.push({ at: gridLabel(data.step, data.start, i), observed: round(v), expected: round(e), low: round(Math.max(e - p.t.z * s, 0)), high: round(e + p.t.z * s) });
+    const num = windowOf(w, i, i);
+    const spend = numerator ? windowOf(series.spend, i, i) : undefined;
+    const r = num && (numerator ? spend && reading(num, spend) : reading(num));
+    if (!r) continue;
+    const [observed, expected, low, high] = numerator ? perSpend(metric, r, spend!.observed, p.t.z) : [r.observed, r.expected, ...bandOf(r, p.t.z)];
+    out.push({ at: gridLabel(data.step, data.start, i), observed: round(observed), expected: round(expected), low: round(low), high: round(high) });
   }
   return out;
 }
