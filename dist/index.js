@@ -74030,16 +74030,18 @@ function parseKpi(text2, opts = {}) {
 
 // src/core/detection/thresholds.ts
 var KNOWN_METRICS = /* @__PURE__ */ new Set(["spend", "impressions", "clicks", "platform_conversions", "platform_revenue", "sessions", "checkout_starts", "orders", "revenue"]);
-var GRAIN_Z = { hour: 1.5, day: 0.5 };
-var LONGER_WINDOW_Z = 0.25;
+var GRAIN_Z = { hour: { z: 1.5, perDoubling: 0 }, day: { z: 0, perDoubling: 0.25 } };
 function thresholds(sensitivity, step) {
   const base = step === "hour" ? 3 : 2;
   const scale = { low: 1.25, normal: 1, high: 0.8 }[sensitivity];
   const points = base + { low: 1, normal: 0, high: -1 }[sensitivity];
+  const z2 = { low: 4, normal: 3, high: 2.5 }[sensitivity] + GRAIN_Z[step].z;
+  const doublings = step === "hour" ? [0, 1, 2, 3] : [0, 1, 2];
   return {
     points,
-    windows: (step === "hour" ? [1, 2, 4, 8] : [1, 2, 4]).map((m) => m * points),
-    z: { low: 4, normal: 3, high: 2.5 }[sensitivity] + GRAIN_Z[step],
+    windows: doublings.map((d) => 2 ** d * points),
+    z: z2,
+    windowZ: doublings.map((d) => z2 + GRAIN_Z[step].perDoubling * d),
     drop: {
       delivery: 0.5 * scale,
       measurement: 0.4 * scale,
@@ -74180,7 +74182,9 @@ function computeBaseline(values, step, metric, minHistoryDays, slots) {
     let total = 0;
     for (let h = 0; h < hours2; h += 1) total += day[h];
     if (dayComplete && dayPoints >= hours2 - 1) {
-      totals[weekday].push(total);
+      const usual = usualTotal * level;
+      const noise = count ? 3 * Math.sqrt(usual) : 0;
+      totals[weekday].push(Number.isNaN(usual) ? total : Math.min(Math.max(total, usual * LEVEL_STEP_DOWN - noise), usual * LEVEL_STEP_UP + noise));
       shares[weekday >= 5 ? 1 : 0].add(day, total);
     }
     if (daySeasonal > 0) {
@@ -74269,10 +74273,36 @@ function windowOf(w, from, to) {
   const shared = s.shared[to + 1] - s.shared[from];
   return { observed: s.observed[to + 1] - s.observed[from], expected: s.expected[to + 1] - s.expected[from], variance: s.variance[to + 1] - s.variance[from] + shared * shared, count: w.baseline.count };
 }
+var Reading = class {
+  constructor(observed, expected, sigma, ratio, count, variance) {
+    this.observed = observed;
+    this.expected = expected;
+    this.sigma = sigma;
+    this.ratio = ratio;
+    this.count = count;
+    this.variance = variance;
+  }
+  observed;
+  expected;
+  sigma;
+  ratio;
+  count;
+  variance;
+  score;
+  /** Standard deviations from the expectation (negative: below); worked out once, when first asked. */
+  get z() {
+    if (this.score === void 0) {
+      const { observed, expected, sigma } = this;
+      this.score = this.count && expected > 0 ? countScore(observed, expected, this.variance) : sigma > 0 ? (observed - expected) / sigma : 0;
+    }
+    return this.score;
+  }
+};
 function countScore(observed, expected, variance) {
   const o = Math.max(observed, 0);
+  const corrected = o < expected ? Math.min(o + 0.5, expected) : Math.max(o - 0.5, expected);
   const poissonShare = Math.min(expected / variance, 1);
-  return Math.sign(o - expected) * Math.sqrt(Math.max(deviance(o, expected), 0) * poissonShare);
+  return Math.sign(o - expected) * Math.sqrt(Math.max(deviance(corrected, expected), 0) * poissonShare);
 }
 function deviance(o, expected) {
   return 2 * ((o > 0 ? o * Math.log(o / expected) : 0) - (o - expected));
@@ -74291,7 +74321,7 @@ function bandOf(r, z2) {
   };
   let far = e + z2 * r.sigma + z2 * z2;
   while (deviance(far, e) < target) far *= 2;
-  return [deviance(0, e) < target ? 0 : edge(e, 0), edge(e, far)];
+  return [deviance(0.5, e) < target ? 0 : Math.max(edge(e, 0) - 0.5, 0), edge(e, far) + 0.5];
 }
 function reading(num2, den) {
   const scale = den ? den.expected > 0 ? den.observed / den.expected : Number.NaN : 1;
@@ -74299,10 +74329,7 @@ function reading(num2, den) {
   const expected = num2.expected * scale;
   const poisson = num2.count ? num2.expected : 0;
   const variance = Math.max((num2.variance - poisson) * scale * scale + poisson * scale, Number.MIN_VALUE);
-  const sigma = Math.sqrt(variance);
-  const ratio = expected > 0 ? num2.observed / expected : 1;
-  const z2 = num2.count && expected > 0 ? countScore(num2.observed, expected, variance) : sigma > 0 ? (num2.observed - expected) / sigma : 0;
-  return { observed: num2.observed, expected, sigma, ratio, z: z2, count: num2.count };
+  return new Reading(num2.observed, expected, Math.sqrt(variance), expected > 0 ? num2.observed / expected : 1, num2.count, variance);
 }
 
 // src/core/detection/words.ts
@@ -74349,20 +74376,25 @@ function prepare(data, config2) {
   if (cached2) return cached2;
   const slots = config2.timezone === data.timezone ? data.slots : seasonalSlots(data.step, data.start, data.length, config2.timezone);
   const watched = data.series.filter((series) => series.values.some((v) => !Number.isNaN(v))).map((series) => watch(series, computeBaseline(series.values, data.step, series.metric, config2.min_history_days, slots)));
+  const record2 = () => /* @__PURE__ */ Object.create(null);
   const index = /* @__PURE__ */ new Map();
+  const none = record2();
   for (const w of watched) {
     let metrics = index.get(w.series.channel);
-    if (!metrics) index.set(w.series.channel, metrics = /* @__PURE__ */ new Map());
-    metrics.set(w.series.metric, w);
+    if (!metrics) index.set(w.series.channel, metrics = record2());
+    metrics[w.series.metric] = w;
   }
   const channels = [...new Set(data.series.map((s) => s.channel))];
+  const t = thresholds(config2.sensitivity, data.step);
   const p = {
     data,
     config: config2,
-    t: thresholds(config2.sensitivity, data.step),
+    t,
+    byWindow: t.windowZ.map((z2) => ({ ...t, z: z2 })),
     slots,
     lagPoints: data.step === "hour" ? config2.lag_hours : Math.ceil(config2.lag_hours / 24),
-    get: (channel, metric) => index.get(channel)?.get(metric),
+    get: (channel, metric) => index.get(channel)?.[metric],
+    of: (channel) => index.get(channel) ?? none,
     adChannels: channels.filter((c) => c !== STORE && !c.includes(":")),
     slices: channels.filter((c) => c.includes(":")),
     unknown: watched.filter((w) => !KNOWN_METRICS.has(w.series.metric)),
@@ -74391,24 +74423,25 @@ function restOfStore(p, slice, metric, from, to) {
 }
 function findings(p, from, to, t) {
   const out = [];
-  const w = (channel, metric) => windowOf(p.get(channel, metric), from, to);
   for (const slice of p.slices) {
-    const orders = p.get(slice, "orders");
+    const series = p.of(slice);
+    const orders = series.orders;
     const ordersWindow2 = windowOf(orders, from, to);
     const r = ordersWindow2 && reading(ordersWindow2);
     if (!orders || !down(r, t.drop.operations, t.z)) continue;
-    const sessions = w(slice, "sessions");
+    const sessions = windowOf(series.sessions, from, to);
     const rest = restOfStore(p, slice, "orders", from, to);
     if (sessions && !holds(sessions, t) || !holds(rest, t)) continue;
     out.push({ channel: slice, layer: "operations", metric: "orders", reading: r, primary: orders, context: `while its sessions (${change2(sessions && reading(sessions))}) and the rest of the store's orders (${change2(rest && reading(rest))}) hold` });
   }
-  const storeOrders = p.get(STORE, "orders");
-  const storeSessions = p.get(STORE, "sessions");
-  const sessionsWindow = w(STORE, "sessions");
-  const ordersWindow = w(STORE, "orders");
+  const store = p.of(STORE);
+  const storeOrders = store.orders;
+  const storeSessions = store.sessions;
+  const sessionsWindow = windowOf(storeSessions, from, to);
+  const ordersWindow = windowOf(storeOrders, from, to);
   const perSession = ordersWindow && sessionsWindow ? reading(ordersWindow, sessionsWindow) : void 0;
   const conversionBroke = down(perSession, t.drop.conversion, t.z);
-  const checkouts = w(STORE, "checkout_starts");
+  const checkouts = windowOf(store.checkout_starts, from, to);
   if (conversionBroke && holds(sessionsWindow, t) && (!checkouts || holds(checkouts, t)) && out.length === 0) {
     out.push({
       channel: STORE,
@@ -74423,58 +74456,64 @@ function findings(p, from, to, t) {
   const storeHolds = holds(ordersWindow, t);
   const conversionHolds = perSession === void 0 || perSession.ratio >= 1 - t.hold;
   for (const channel of p.adChannels) {
-    const spend = p.get(channel, "spend");
+    const series = p.of(channel);
+    const spend = series.spend;
     const spendWindow = windowOf(spend, from, to);
     const spendReading = spendWindow && reading(spendWindow);
     if (spend && down(spendReading, t.drop.delivery, t.z)) {
       const alongside = ["impressions", "clicks"].flatMap((m) => {
-        const r = readingOf(p, channel, m, from, to);
+        const mw = windowOf(series[m], from, to);
+        const r = mw && reading(mw);
         return r ? [`${m} ${change2(r)}`] : [];
       });
       out.push({ channel, layer: "delivery", metric: "spend", reading: spendReading, primary: spend, context: alongside.length > 0 ? `(${alongside.join(", ")})` : "" });
       continue;
     }
-    const conversions = p.get(channel, "platform_conversions");
+    const conversions = series.platform_conversions;
     const conversionsWindow = windowOf(conversions, from, to);
     const conversionsReading = conversionsWindow && reading(conversionsWindow);
-    const clicks = w(channel, "clicks");
-    if (conversions && down(conversionsReading, t.drop.measurement, t.z) && storeHolds && (!clicks || holds(clicks, t))) {
+    const clicks = windowOf(series.clicks, from, to);
+    const trafficHolds = storeHolds && (!clicks || holds(clicks, t));
+    if (conversions && down(conversionsReading, t.drop.measurement, t.z) && trafficHolds) {
       out.push({ channel, layer: "measurement", metric: "platform_conversions", reading: conversionsReading, primary: conversions, context: `while store orders (${change2(ordersWindow && reading(ordersWindow))})${clicks ? ` and clicks (${change2(reading(clicks))})` : ""} hold` });
       continue;
     }
     if (!spendWindow || !conversionHolds) continue;
-    const economics = economicsFinding(p, t, channel, spend, spendWindow, from, to);
+    const goingMissing = (!clicks || holds(clicks, t)) && conversionsReading !== void 0 && conversionsReading.ratio < 1 - t.hold;
+    const economics = economicsFinding(p, t, channel, series, spendWindow, from, to, goingMissing);
     if (economics) out.push(economics);
   }
   for (const u of p.unknown) {
     const uw = windowOf(u, from, to);
     const r = uw && reading(uw);
     if (!r) continue;
-    if (down(r, t.drop.unknown, t.z)) out.push({ channel: u.series.channel, layer: "unknown", metric: u.series.metric, reading: r, primary: u, context: "" });
+    if (!down(r, t.drop.unknown, t.z)) continue;
+    const sessions = windowOf(p.of(u.series.channel).sessions, from, to);
+    if (sessions && !holds(sessions, t)) continue;
+    out.push({ channel: u.series.channel, layer: "unknown", metric: u.series.metric, reading: r, primary: u, context: sessions ? `while its sessions (${change2(reading(sessions))}) hold` : "" });
   }
   return out;
 }
-function readingOf(p, channel, metric, from, to) {
-  const w = windowOf(p.get(channel, metric), from, to);
-  return w && reading(w);
-}
 var ECONOMICS = { conversions: [["cpa", "platform_conversions"], ["cpc", "clicks"]], revenue: [["roas", "platform_revenue"], ["cpc", "clicks"]] };
 var COSTS = /* @__PURE__ */ new Set(["cpa", "cpc"]);
-function economicsFinding(p, t, channel, spend, spendWindow, from, to) {
-  for (const [metric, numerator] of p.get(channel, "platform_conversions") ? ECONOMICS.conversions : ECONOMICS.revenue) {
-    const series = p.get(channel, numerator);
+function economicsFinding(p, t, channel, of, spendWindow, from, to, conversionsMissing) {
+  for (const [metric, numerator] of of.platform_conversions ? ECONOMICS.conversions : ECONOMICS.revenue) {
+    if (metric === "cpa" && conversionsMissing) continue;
+    const series = of[numerator];
     const num2 = windowOf(series, from, to);
     const r = num2 && reading(num2, spendWindow);
     if (!series || !r || !down(r, t.drop.economics, t.z)) continue;
-    const spent = spendWindow.observed;
-    const cost = COSTS.has(metric);
-    const perUnit = (value3) => cost ? spent / Math.max(value3, 1e-9) : value3 / Math.max(spent, 1e-9);
-    const [low, high] = bandOf(r, p.t.z);
-    const shown = cost ? [r.observed > 0 ? perUnit(r.observed) : spent, perUnit(r.expected), perUnit(high), perUnit(Math.max(low, 1))] : [perUnit(r.observed), perUnit(r.expected), perUnit(low), perUnit(high)];
+    const shown = perSpend(metric, r, spendWindow.observed, p.t.z);
     const context4 = `(spend ${change2(reading(spendWindow))}, ${METRIC_WORDS[numerator]} ${change2(reading(num2))}) while the store's orders per session hold`;
-    return { channel, layer: "economics", metric, reading: r, shown, primary: series, denominator: spend, context: context4 };
+    return { channel, layer: "economics", metric, reading: r, shown, primary: series, denominator: of.spend, context: context4 };
   }
   return void 0;
+}
+function perSpend(metric, r, spent, z2) {
+  const [low, high] = bandOf(r, z2);
+  if (!COSTS.has(metric)) return [r.observed / Math.max(spent, 1e-9), r.expected / Math.max(spent, 1e-9), low / Math.max(spent, 1e-9), high / Math.max(spent, 1e-9)];
+  const per = (value3) => spent / Math.max(value3, 1e-9);
+  return [r.observed > 0 ? per(r.observed) : spent, per(r.expected), per(high), per(Math.max(low, 1))];
 }
 function windowWords(p, from, to) {
   const step = p.data.step;
@@ -74534,8 +74573,7 @@ function judge(p, judged) {
   for (const [n, size] of p.t.windows.entries()) {
     const from = judged - size + 1;
     if (from < 0) break;
-    const t = n === 0 ? p.t : { ...p.t, z: p.t.z + LONGER_WINDOW_Z * n };
-    for (const f of findings(p, from, judged, t)) {
+    for (const f of findings(p, from, judged, p.byWindow[n])) {
       const key = f.layer === "unknown" ? `${f.channel}\0${f.metric}` : f.channel;
       if (!byChannel.has(key)) byChannel.set(key, { ...f, from, to: judged });
     }
@@ -74592,20 +74630,25 @@ function replay(data, config2) {
   run(prepare(data, config2), data.length - 1, (s) => out.push(s));
   return out;
 }
+var PER_SPEND = { cpa: "platform_conversions", cpc: "clicks", roas: "platform_revenue" };
 function band(data, config2, key, opts) {
   const last = indexAt(data, opts.at);
   if (last === void 0) return [];
   const p = prepare(data, config2);
-  const w = p.get(key.channel.toLowerCase(), key.metric.toLowerCase());
-  if (!w) return [];
+  const metric = key.metric.toLowerCase();
+  const series = p.of(key.channel.toLowerCase());
+  const numerator = Object.hasOwn(PER_SPEND, metric) ? PER_SPEND[metric] : void 0;
+  const w = series[numerator ?? metric];
+  if (!w || numerator && !series.spend) return [];
   const out = [];
   const final = last - p.lagPoints;
   for (let i = Math.max(0, final - Math.max(0, Math.floor(opts.points)) + 1); i <= final; i += 1) {
-    const v = w.series.values[i];
-    const e = w.baseline.expected[i];
-    if (Number.isNaN(v) || Number.isNaN(e)) continue;
-    const s = Math.sqrt(w.baseline.variance[i] + w.baseline.shared[i] ** 2);
-    out.push({ at: gridLabel(data.step, data.start, i), observed: round(v), expected: round(e), low: round(Math.max(e - p.t.z * s, 0)), high: round(e + p.t.z * s) });
+    const num2 = windowOf(w, i, i);
+    const spend = numerator ? windowOf(series.spend, i, i) : void 0;
+    const r = num2 && (numerator ? spend && reading(num2, spend) : reading(num2));
+    if (!r) continue;
+    const [observed, expected, low, high] = numerator ? perSpend(metric, r, spend.observed, p.t.z) : [r.observed, r.expected, ...bandOf(r, p.t.z)];
+    out.push({ at: gridLabel(data.step, data.start, i), observed: round(observed), expected: round(expected), low: round(low), high: round(high) });
   }
   return out;
 }
