@@ -81,6 +81,15 @@ describe("baseline", () => {
     expect(Math.abs(monday.observed - monday.expected) / monday.expected).toBeLessThan(0.1);
   });
 
+  it("learns a channel that was paused for weeks once it runs, and reads its collapse", () => {
+    const paused: Edit = (d, r) => {
+      if (d < 28) for (const k of Object.keys(r.meta!)) r.meta![k] = 0;
+      if (d >= 96) r.meta!.spend! *= 0.05;
+    };
+    const d = data(history(paused, 100));
+    expect(layers(detect(d, config()))).toEqual(["delivery:meta:spend"]);
+  });
+
   it("follows a trend through the level", () => {
     const d = data(history((day, rows) => void Object.values(rows).forEach((r) => Object.keys(r).forEach((k) => (r[k]! *= 1 + day / 40)))));
     expect(replay(d, config())).toEqual([]);
@@ -178,9 +187,20 @@ describe("layers: one break, one layer", () => {
     const [signal] = detect(d, config());
     expect(signal).toMatchObject({ layer: "economics", metric: "cpa" });
     expect(signal!.observed).toBeLessThan(10_000);
-    // The spend stands for a cost per conversion beyond any finite one: never inside its own band.
-    expect(signal!.observed).toBeGreaterThanOrEqual(signal!.high);
+    // None is shown as the cost of half of one, as the test reads it: never inside its own band.
+    expect(signal!.observed).toBeGreaterThan(signal!.high);
     expect(signal!.reason).toMatch(/^Meta \d+(\.\d+)? of spend brought no conversion for .+, where one usually costs \d+(\.\d+)? \(spend \+0%, platform conversions −100%\) while the store's orders per session hold\.$/);
+  });
+
+  it("economics: a small channel's spend that brought no conversion is above its band too", () => {
+    // About 3.5 conversions a day: the count band's low edge is below one conversion.
+    const small: Edit = (d, r) => {
+      r.meta!.platform_conversions! *= 3.5 / 24;
+      if (d >= BREAK - 3) Object.assign(r.meta!, { platform_conversions: 0, clicks: r.meta!.clicks! * 0.3 });
+    };
+    const [signal] = detect(data(history(small)), config());
+    expect(signal).toMatchObject({ layer: "economics", metric: "cpa" });
+    expect(signal!.observed).toBeGreaterThan(signal!.high);
   });
 
   it("economics: a click price that breaks out is read as cost per click while conversions still hold", () => {
@@ -214,6 +234,19 @@ describe("layers: one break, one layer", () => {
   it("unknown: another numeric column that stops is watched on its own", () => {
     const d = data(history(after(BREAK, (r) => void (r.all!.quiz_starts! *= 0.1))));
     expect(layers(detect(d, config()))).toEqual(["unknown:all:quiz_starts"]);
+  });
+
+  it("unknown: a column of its own named like an economics metric is a column, charted as itself", () => {
+    const d = data(history(after(BREAK, (r) => void (r.all!.quiz_starts! *= 0.1))).replace("quiz_starts", "cpc"));
+    const [signal] = detect(d, config());
+    expect(signal).toMatchObject({ layer: "unknown", channel: "all", metric: "cpc" });
+    expect(signal!.reason).toMatch(/^Store cpc 90% below the usual for /);
+    expect(band(d, config(), signal!, { points: 3 }).map((p) => p.observed)).toEqual([80 * WEEKDAY[(DAYS - 4) % 7]! * 0.1, 80 * WEEKDAY[(DAYS - 3) % 7]! * 0.1, 80 * WEEKDAY[(DAYS - 2) % 7]! * 0.1].map((x) => Math.round(x * 100) / 100));
+  });
+
+  it("names a channel called like an object's own property by its own name", () => {
+    const d = data(history(after(BREAK, (r) => void (r.meta!.spend! *= 0.1))).replaceAll(",meta,", ",constructor,"));
+    expect(detect(d, config()).map((s) => s.reason)).toEqual([expect.stringMatching(/^constructor spend 90% below the usual for /)]);
   });
 
   it("unknown: a column that falls with its channel's sessions (a quiet holiday) is the traffic, not a break", () => {

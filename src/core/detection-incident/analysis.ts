@@ -21,8 +21,8 @@ export interface KpiAnalysis {
 
 export type KpiAnalysisResult = { ok: true; analysis: KpiAnalysis } | { ok: false; error: KpiInputError };
 
-export function bandKey(series: Pick<Signal, "channel" | "metric">, at: string): string {
-  return JSON.stringify([series.channel, series.metric, at]);
+export function bandKey(series: Pick<Signal, "channel" | "layer" | "metric">, at: string): string {
+  return JSON.stringify([series.channel, series.layer, series.metric, at]);
 }
 
 export function analyseKpi(text: string, options: ParseOptions, detection: DetectionConfig): KpiAnalysisResult {

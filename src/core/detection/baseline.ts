@@ -124,6 +124,22 @@ class Shares {
   }
 }
 
+/** Beyond this factor of its expectation a day is another regime (a paused channel resuming, a new campaign). */
+const REGIME_FACTOR = 4;
+
+/**
+ * What a day's total teaches its weekday's usual total. A promotion or a broken day counts only as
+ * far as the level may move in a day, beyond a count's own noise: two promotion Fridays in six weeks
+ * would otherwise lift every Friday after them, while a handful of conversions is kept as counted.
+ * A day of another regime — nothing usual, or a factor of 4 off — is kept as it is, or a channel
+ * resuming after a pause would take months to become usual.
+ */
+function kept(total: number, usual: number, count: boolean): number {
+  if (!(usual > 0) || total > usual * REGIME_FACTOR || total < usual / REGIME_FACTOR) return total;
+  const noise = count ? 3 * Math.sqrt(usual) : 0;
+  return Math.min(Math.max(total, usual * LEVEL_STEP_DOWN - noise), usual * LEVEL_STEP_UP + noise);
+}
+
 /**
  * `slots`: the local hour of week (hourly) or weekday (daily) of every point, in the configured
  * zone, so days, weekdays and hours are the team's own (DST-safe).
@@ -190,12 +206,7 @@ export function computeBaseline(values: Float64Array, step: Step, metric: string
     for (let h = 0; h < hours; h += 1) total += day[h]!;
     // A day with a missing point (or the partial first day) teaches nothing about usual days.
     if (dayComplete && dayPoints >= hours - 1) {
-      // A weekday's usual total keeps a promotion or a broken day only as far as the level may move
-      // in a day, beyond a count's own noise: two promotion Fridays in six weeks would otherwise lift
-      // every Friday after them, while a handful of conversions is kept as counted.
-      const usual = usualTotal * level;
-      const noise = count ? 3 * Math.sqrt(usual) : 0;
-      totals[weekday]!.push(Number.isNaN(usual) ? total : Math.min(Math.max(total, usual * LEVEL_STEP_DOWN - noise), usual * LEVEL_STEP_UP + noise));
+      totals[weekday]!.push(kept(total, usualTotal * level, count));
       shares[weekday >= 5 ? 1 : 0]!.add(day, total);
     }
     if (daySeasonal > 0) {

@@ -31,6 +31,10 @@ interface Finding {
   context: string;
   /** Reported values when the metric is a ratio (CPA, ROAS): [observed, expected, low, high]. */
   shown?: [number, number, number, number];
+  /** What the channel spent over the window, for a cost or return per unit of spend. */
+  spent?: number;
+  /** The threshold of the window that broke: its band is drawn at it. */
+  z: number;
   /** The primary series and its adjusting denominator, for `since` and clearing. */
   primary: Watched;
   denominator?: Watched;
@@ -117,8 +121,8 @@ function restOfStore(p: Prepared, slice: string, metric: string, from: number, t
 }
 
 /** Every layer condition true over the window [from, to]; one break is read as one layer. */
-function findings(p: Prepared, from: number, to: number, t: Thresholds): Omit<Finding, "from" | "to">[] {
-  const out: Omit<Finding, "from" | "to">[] = [];
+function findings(p: Prepared, from: number, to: number, t: Thresholds): Omit<Finding, "from" | "to" | "z">[] {
+  const out: Omit<Finding, "from" | "to" | "z">[] = [];
 
   // Operations: one slice's orders fall while its sessions and the rest of the store hold.
   for (const slice of p.slices) {
@@ -184,8 +188,10 @@ function findings(p: Prepared, from: number, to: number, t: Thresholds): Omit<Fi
     }
     // Economics: cost per conversion or return on spend breaks out while the store converts as usual.
     // A cost per conversion breaks out when conversions do not follow the spend. Conversions falling
-    // while the clicks hold are going missing — measurement, or the store's own break — even before
-    // that is certain, and spend running above usual must not read them as a cost per conversion first.
+    // while the clicks hold are going missing — measurement (SPEC §14: never also economics through
+    // a platform CPA), or the store's own break — even before that is certain, so spend running above
+    // usual must not read them as a cost per conversion first. Below measurement's drop that raises
+    // nothing; the cost side is still read by the cost per click.
     if (!spendWindow || !conversionHolds) continue;
     const goingMissing = (!clicks || holds(clicks, t)) && conversionsReading !== undefined && conversionsReading.ratio < 1 - t.hold;
     const economics = economicsFinding(p, t, channel, series, spendWindow, from, to, goingMissing);
@@ -215,8 +221,10 @@ function findings(p: Prepared, from: number, to: number, t: Thresholds): Omit<Fi
  */
 const ECONOMICS = { conversions: [["cpa", "platform_conversions"], ["cpc", "clicks"]], revenue: [["roas", "platform_revenue"], ["cpc", "clicks"]] } as const;
 const COSTS = new Set(["cpa", "cpc"]);
+/** Each economics metric's numerator, read per unit of spend. */
+const PER_SPEND: ReadonlyMap<string, string> = new Map([...ECONOMICS.conversions, ...ECONOMICS.revenue]);
 
-function economicsFinding(p: Prepared, t: Thresholds, channel: string, of: Readonly<Record<string, Watched | undefined>>, spendWindow: Window, from: number, to: number, conversionsMissing: boolean): Omit<Finding, "from" | "to"> | undefined {
+function economicsFinding(p: Prepared, t: Thresholds, channel: string, of: Readonly<Record<string, Watched | undefined>>, spendWindow: Window, from: number, to: number, conversionsMissing: boolean): Omit<Finding, "from" | "to" | "z"> | undefined {
   for (const [metric, numerator] of of.platform_conversions ? ECONOMICS.conversions : ECONOMICS.revenue) {
     if (metric === "cpa" && conversionsMissing) continue;
     const series = of[numerator];
@@ -224,9 +232,9 @@ function economicsFinding(p: Prepared, t: Thresholds, channel: string, of: Reado
     // Conversions (clicks, revenue) per unit of spend falling is the cost per one rising (ROAS falling).
     const r = num && reading(num, spendWindow);
     if (!series || !r || !down(r, t.drop.economics, t.z)) continue;
-    const shown = perSpend(metric, r, spendWindow.observed, p.t.z);
+    const shown = perSpend(metric, r, spendWindow.observed, t.z);
     const context = `(spend ${change(reading(spendWindow))}, ${METRIC_WORDS[numerator]} ${change(reading(num))}) while the store's orders per session hold`;
-    return { channel, layer: "economics", metric, reading: r, shown, primary: series, denominator: of.spend, context };
+    return { channel, layer: "economics", metric, reading: r, shown, spent: spendWindow.observed, primary: series, denominator: of.spend, context };
   }
   return undefined;
 }
@@ -239,9 +247,10 @@ function perSpend(metric: string, r: Reading, spent: number, z: number): [observ
   const [low, high] = bandOf(r, z);
   if (!COSTS.has(metric)) return [r.observed / Math.max(spent, 1e-9), r.expected / Math.max(spent, 1e-9), low / Math.max(spent, 1e-9), high / Math.max(spent, 1e-9)];
   const per = (value: number) => spent / Math.max(value, 1e-9);
-  // None at all has no cost per one: the spend itself is shown (what one would have cost), and the
-  // band's top is the cost at one, since fewer than one is not a count.
-  return [r.observed > 0 ? per(r.observed) : spent, per(r.expected), per(high), per(Math.max(low, 1))];
+  // None at all has no cost per one: it is shown as the cost of half of one, as the count test reads
+  // none (half a count of continuity), and the band's top is the cost at one at most, since fewer
+  // than one is not a count — so the cost shown is always above its band.
+  return [per(Math.max(r.observed, 0.5)), per(r.expected), per(high), per(Math.max(low, 1))];
 }
 
 /** "Tuesday 10:00–13:00", "Tuesday 22:00–Wednesday 04:00", "Tuesday–Wednesday" or "the 8 days to Friday". */
@@ -260,15 +269,16 @@ function windowWords(p: Prepared, from: number, to: number): string {
 function toSignal(p: Prepared, f: Finding, at: number, since: number): Signal {
   const { from, to } = f;
   const r = f.reading;
-  const [observed, expected, lo, hi] = f.shown ?? [r.observed, r.expected, ...bandOf(r, p.t.z)];
-  const cost = COSTS.has(f.metric);
+  const [observed, expected, lo, hi] = f.shown ?? [r.observed, r.expected, ...bandOf(r, f.z)];
+  // By layer, not by name alone: a KPI column of its own called `cpc` is just a column.
+  const cost = f.layer === "economics" && COSTS.has(f.metric);
   const direction = cost ? (observed >= expected ? "above" : "below") : r.ratio < 1 ? "below" : "above";
   const size = cost ? pct(observed / Math.max(expected, 1e-9)) : pct(r.ratio);
   const what = f.layer === "unknown" ? f.metric : (METRIC_WORDS[f.metric] ?? f.metric);
   const context = f.context ? ` ${f.context}` : "";
   const reason =
     cost && r.observed === 0
-      ? `${channelWords(p.config.channels, f.channel)} ${round(observed)} of spend brought no ${f.metric === "cpa" ? "conversion" : "click"} for ${windowWords(p, from, to)}, where one usually costs ${round(expected)}${context}.`
+      ? `${channelWords(p.config.channels, f.channel)} ${round(f.spent ?? 0)} of spend brought no ${f.metric === "cpa" ? "conversion" : "click"} for ${windowWords(p, from, to)}, where one usually costs ${round(expected)}${context}.`
       : `${channelWords(p.config.channels, f.channel)} ${what} ${size} ${direction} the usual for ${windowWords(p, from, to)}${context}.`;
   return {
     at: gridLabel(p.data.step, p.data.start, at),
@@ -317,9 +327,10 @@ function judge(p: Prepared, judged: number): Finding[] {
   for (const [n, size] of p.t.windows.entries()) {
     const from = judged - size + 1;
     if (from < 0) break;
-    for (const f of findings(p, from, judged, p.byWindow[n]!)) {
+    const t = p.byWindow[n]!;
+    for (const f of findings(p, from, judged, t)) {
       const key = f.layer === "unknown" ? `${f.channel}\u0000${f.metric}` : f.channel;
-      if (!byChannel.has(key)) byChannel.set(key, { ...f, from, to: judged });
+      if (!byChannel.has(key)) byChannel.set(key, { ...f, from, to: judged, z: t.z });
     }
   }
   const out = [...byChannel.values()];
@@ -394,21 +405,19 @@ export function replay(data: KpiSeriesSet, config: DetectionConfig): Signal[] {
   return out;
 }
 
-/** The economics metrics' numerators, read per unit of spend. */
-const PER_SPEND: Record<string, string> = { cpa: "platform_conversions", cpc: "clicks", roas: "platform_revenue" };
-
 /**
  * The series against its band for the evidence chart: the last `points` final points up to `at`,
- * each judged as a window of one point — a cost or return on spend per point from its numerator
- * and the spend. A point is outside its band exactly when its own reading is beyond the threshold.
+ * each judged as a window of one point — for an economics signal, its cost or return on spend per
+ * point from the numerator and the spend. A point is outside its band exactly when its own reading
+ * is beyond the threshold.
  */
-export function band(data: KpiSeriesSet, config: DetectionConfig, key: { channel: string; metric: string }, opts: { at?: string; points: number }): { at: string; observed: number; expected: number; low: number; high: number }[] {
+export function band(data: KpiSeriesSet, config: DetectionConfig, key: { channel: string; metric: string; layer?: Layer }, opts: { at?: string; points: number }): { at: string; observed: number; expected: number; low: number; high: number }[] {
   const last = indexAt(data, opts.at);
   if (last === undefined) return [];
   const p = prepare(data, config);
   const metric = key.metric.toLowerCase();
   const series = p.of(key.channel.toLowerCase());
-  const numerator = Object.hasOwn(PER_SPEND, metric) ? PER_SPEND[metric]! : undefined;
+  const numerator = key.layer === "economics" ? PER_SPEND.get(metric) : undefined;
   const w = series[numerator ?? metric];
   if (!w || (numerator && !series.spend)) return [];
   const out: { at: string; observed: number; expected: number; low: number; high: number }[] = [];

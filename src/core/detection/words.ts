@@ -33,5 +33,5 @@ export function channelWords(channels: Record<string, string>, channel: string):
   if (channel === STORE) return "Store";
   if (channel.startsWith("line:")) return `Product line ${channel.slice(5)}:`;
   if (channel.startsWith("market:")) return `Market ${channel.slice(7)}:`;
-  return channels[channel] ?? channel;
+  return Object.hasOwn(channels, channel) ? channels[channel]! : channel;
 }
