@@ -59573,16 +59573,16 @@ var PrefilterTree = class PrefilterTree2 {
       subs.push(sub);
     }
     if (pf.type === Prefilter.Type.AND) {
-      const kept = [];
+      const kept2 = [];
       let cost2 = 0;
       for (const sub of subs) {
         if (cost2 + sub.cost > Prefilter.MAX_SCANS) continue;
-        kept.push(sub);
+        kept2.push(sub);
         cost2 += sub.cost;
       }
-      if (kept.length === 0) return new Prefilter(Prefilter.Type.NONE);
-      if (kept.length === 1) return kept[0];
-      pf.subs = kept;
+      if (kept2.length === 0) return new Prefilter(Prefilter.Type.NONE);
+      if (kept2.length === 1) return kept2[0];
+      pf.subs = kept2;
       pf.cost = cost2;
       return pf;
     }
@@ -63251,13 +63251,13 @@ function lenient(schema, value3, path, errors, fallback) {
   if (result.success) return result.data;
   const element = arrayElement(schema);
   if (element && Array.isArray(value3)) {
-    const kept = value3.flatMap((item, i) => {
+    const kept2 = value3.flatMap((item, i) => {
       const parsed = element.safeParse(item);
       if (parsed.success) return [parsed.data];
       errors.push({ key: [...path, String(i)].join("."), reason: `${describeIssue(parsed.error.issues[0])} \u2014 this item is left out` });
       return [];
     });
-    const list2 = schema.safeParse(kept);
+    const list2 = schema.safeParse(kept2);
     if (list2.success) return list2.data;
   }
   for (const issue3 of result.error.issues) {
@@ -63369,12 +63369,12 @@ var same = (a, b) => a.toLowerCase() === b.toLowerCase();
 function desiredLabels(state, current, config2) {
   const l = config2.labels;
   const owned = allLabels(config2);
-  const kept = current.filter((label) => !owned.some((o) => same(o, label)));
-  if (state.status === "routine-variance") return [...kept, l.routine_variance];
+  const kept2 = current.filter((label) => !owned.some((o) => same(o, label)));
+  if (state.status === "routine-variance") return [...kept2, l.routine_variance];
   const layer3 = state.layer.confirmed ?? state.layer.likely;
   const status = state.status === "postmortem-complete" ? l.status.closed : state.status === "dismissed" ? void 0 : l.status[state.status];
   return [
-    ...kept,
+    ...kept2,
     l.incident,
     l.severity[state.severity],
     ...layer3 ? [l.layer[layer3]] : [],
@@ -63645,8 +63645,8 @@ var DEFAULT_CONFIG_PATH = ".github/firebreak.yml";
 var parsedTexts = /* @__PURE__ */ new Map();
 var PARSED_KEPT = 64;
 function parseOnce(text2) {
-  const kept = parsedTexts.get(text2);
-  if (kept) return kept;
+  const kept2 = parsedTexts.get(text2);
+  if (kept2) return kept2;
   const parsed = parseConfigYaml(text2);
   parsedTexts.set(text2, parsed);
   const oldest = parsedTexts.keys().next().value;
@@ -69260,9 +69260,9 @@ function renderBody(state, userText, ctx) {
   const room = BODY_LIMIT - userText.length - SEPARATOR.length;
   const limit = Math.min(CARD_LIMIT, room);
   for (const keep of [150, 60, 20]) {
-    const kept = compactState(state, keep);
+    const kept2 = compactState(state, keep);
     for (const timeline2 of [SHOWN_TIMELINE, 10, 3]) {
-      const s = section(kept, ctx, timeline2, false);
+      const s = section(kept2, ctx, timeline2, false);
       if (s.length <= limit) return s + SEPARATOR + userText;
     }
   }
@@ -69279,9 +69279,9 @@ function slimState(state, max) {
     if (typeof value3 !== "object" || value3 === null) return value3;
     return Object.fromEntries(Object.entries(value3).map(([k, v]) => [k, k === "url" ? v : cut(v)]));
   };
-  const kept = compactState(state, 5);
-  const interventions = kept.interventions.filter((i, n, all) => !i.doneAt || n >= all.length - 10);
-  return cut({ ...kept, interventions, updates: kept.updates.slice(-3), containment: kept.containment.slice(-3) });
+  const kept2 = compactState(state, 5);
+  const interventions = kept2.interventions.filter((i, n, all) => !i.doneAt || n >= all.length - 10);
+  return cut({ ...kept2, interventions, updates: kept2.updates.slice(-3), containment: kept2.containment.slice(-3) });
 }
 
 // src/core/decide/issue-update.ts
@@ -71883,8 +71883,8 @@ async function openMarkedIncident(gh, ref, draft, config2, deps) {
   const author = writerOf(deps);
   const created = await createIssueOnce(gh, ref, { ...draft, labels: [config2.labels.incident], findLabel: config2.labels.incident, author });
   if (!created.created) return created;
-  const kept = await closeDuplicates(gh, ref, { label: config2.labels.incident, marker: draft.marker, author });
-  if (kept !== void 0 && kept !== created.number) return { number: kept, created: false };
+  const kept2 = await closeDuplicates(gh, ref, { label: config2.labels.incident, marker: draft.marker, author });
+  if (kept2 !== void 0 && kept2 !== created.number) return { number: kept2, created: false };
   await declareCreatedIssue(gh, ref, created.number, config2, deps);
   return created;
 }
@@ -74130,6 +74130,12 @@ var Shares = class {
     this.days = this.history.length;
   }
 };
+var REGIME_FACTOR = 4;
+function kept(total, usual, count) {
+  if (!(usual > 0) || total > usual * REGIME_FACTOR || total < usual / REGIME_FACTOR) return total;
+  const noise = count ? 3 * Math.sqrt(usual) : 0;
+  return Math.min(Math.max(total, usual * LEVEL_STEP_DOWN - noise), usual * LEVEL_STEP_UP + noise);
+}
 function computeBaseline(values, step, metric, minHistoryDays, slots) {
   const n = values.length;
   const expected = new Float64Array(n).fill(Number.NaN);
@@ -74182,9 +74188,7 @@ function computeBaseline(values, step, metric, minHistoryDays, slots) {
     let total = 0;
     for (let h = 0; h < hours2; h += 1) total += day[h];
     if (dayComplete && dayPoints >= hours2 - 1) {
-      const usual = usualTotal * level;
-      const noise = count ? 3 * Math.sqrt(usual) : 0;
-      totals[weekday].push(Number.isNaN(usual) ? total : Math.min(Math.max(total, usual * LEVEL_STEP_DOWN - noise), usual * LEVEL_STEP_UP + noise));
+      totals[weekday].push(kept(total, usualTotal * level, count));
       shares[weekday >= 5 ? 1 : 0].add(day, total);
     }
     if (daySeasonal > 0) {
@@ -74357,7 +74361,7 @@ function channelWords(channels, channel) {
   if (channel === STORE) return "Store";
   if (channel.startsWith("line:")) return `Product line ${channel.slice(5)}:`;
   if (channel.startsWith("market:")) return `Market ${channel.slice(7)}:`;
-  return channels[channel] ?? channel;
+  return Object.hasOwn(channels, channel) ? channels[channel] : channel;
 }
 
 // src/core/detection/engine.ts
@@ -74496,6 +74500,7 @@ function findings(p, from, to, t) {
 }
 var ECONOMICS = { conversions: [["cpa", "platform_conversions"], ["cpc", "clicks"]], revenue: [["roas", "platform_revenue"], ["cpc", "clicks"]] };
 var COSTS = /* @__PURE__ */ new Set(["cpa", "cpc"]);
+var PER_SPEND = new Map([...ECONOMICS.conversions, ...ECONOMICS.revenue]);
 function economicsFinding(p, t, channel, of, spendWindow, from, to, conversionsMissing) {
   for (const [metric, numerator] of of.platform_conversions ? ECONOMICS.conversions : ECONOMICS.revenue) {
     if (metric === "cpa" && conversionsMissing) continue;
@@ -74503,9 +74508,9 @@ function economicsFinding(p, t, channel, of, spendWindow, from, to, conversionsM
     const num2 = windowOf(series, from, to);
     const r = num2 && reading(num2, spendWindow);
     if (!series || !r || !down(r, t.drop.economics, t.z)) continue;
-    const shown = perSpend(metric, r, spendWindow.observed, p.t.z);
+    const shown = perSpend(metric, r, spendWindow.observed, t.z);
     const context4 = `(spend ${change2(reading(spendWindow))}, ${METRIC_WORDS[numerator]} ${change2(reading(num2))}) while the store's orders per session hold`;
-    return { channel, layer: "economics", metric, reading: r, shown, primary: series, denominator: of.spend, context: context4 };
+    return { channel, layer: "economics", metric, reading: r, shown, spent: spendWindow.observed, primary: series, denominator: of.spend, context: context4 };
   }
   return void 0;
 }
@@ -74513,7 +74518,7 @@ function perSpend(metric, r, spent, z2) {
   const [low, high] = bandOf(r, z2);
   if (!COSTS.has(metric)) return [r.observed / Math.max(spent, 1e-9), r.expected / Math.max(spent, 1e-9), low / Math.max(spent, 1e-9), high / Math.max(spent, 1e-9)];
   const per = (value3) => spent / Math.max(value3, 1e-9);
-  return [r.observed > 0 ? per(r.observed) : spent, per(r.expected), per(high), per(Math.max(low, 1))];
+  return [per(Math.max(r.observed, 0.5)), per(r.expected), per(high), per(Math.max(low, 1))];
 }
 function windowWords(p, from, to) {
   const step = p.data.step;
@@ -74529,13 +74534,13 @@ function windowWords(p, from, to) {
 function toSignal(p, f, at, since) {
   const { from, to } = f;
   const r = f.reading;
-  const [observed, expected, lo, hi] = f.shown ?? [r.observed, r.expected, ...bandOf(r, p.t.z)];
-  const cost = COSTS.has(f.metric);
+  const [observed, expected, lo, hi] = f.shown ?? [r.observed, r.expected, ...bandOf(r, f.z)];
+  const cost = f.layer === "economics" && COSTS.has(f.metric);
   const direction = cost ? observed >= expected ? "above" : "below" : r.ratio < 1 ? "below" : "above";
   const size = cost ? pct(observed / Math.max(expected, 1e-9)) : pct(r.ratio);
   const what = f.layer === "unknown" ? f.metric : METRIC_WORDS[f.metric] ?? f.metric;
   const context4 = f.context ? ` ${f.context}` : "";
-  const reason2 = cost && r.observed === 0 ? `${channelWords(p.config.channels, f.channel)} ${round(observed)} of spend brought no ${f.metric === "cpa" ? "conversion" : "click"} for ${windowWords(p, from, to)}, where one usually costs ${round(expected)}${context4}.` : `${channelWords(p.config.channels, f.channel)} ${what} ${size} ${direction} the usual for ${windowWords(p, from, to)}${context4}.`;
+  const reason2 = cost && r.observed === 0 ? `${channelWords(p.config.channels, f.channel)} ${round(f.spent ?? 0)} of spend brought no ${f.metric === "cpa" ? "conversion" : "click"} for ${windowWords(p, from, to)}, where one usually costs ${round(expected)}${context4}.` : `${channelWords(p.config.channels, f.channel)} ${what} ${size} ${direction} the usual for ${windowWords(p, from, to)}${context4}.`;
   return {
     at: gridLabel(p.data.step, p.data.start, at),
     since: gridLabel(p.data.step, p.data.start, since),
@@ -74573,9 +74578,10 @@ function judge(p, judged) {
   for (const [n, size] of p.t.windows.entries()) {
     const from = judged - size + 1;
     if (from < 0) break;
-    for (const f of findings(p, from, judged, p.byWindow[n])) {
+    const t = p.byWindow[n];
+    for (const f of findings(p, from, judged, t)) {
       const key = f.layer === "unknown" ? `${f.channel}\0${f.metric}` : f.channel;
-      if (!byChannel.has(key)) byChannel.set(key, { ...f, from, to: judged });
+      if (!byChannel.has(key)) byChannel.set(key, { ...f, from, to: judged, z: t.z });
     }
   }
   const out = [...byChannel.values()];
@@ -74630,14 +74636,13 @@ function replay(data, config2) {
   run(prepare(data, config2), data.length - 1, (s) => out.push(s));
   return out;
 }
-var PER_SPEND = { cpa: "platform_conversions", cpc: "clicks", roas: "platform_revenue" };
 function band(data, config2, key, opts) {
   const last = indexAt(data, opts.at);
   if (last === void 0) return [];
   const p = prepare(data, config2);
   const metric = key.metric.toLowerCase();
   const series = p.of(key.channel.toLowerCase());
-  const numerator = Object.hasOwn(PER_SPEND, metric) ? PER_SPEND[metric] : void 0;
+  const numerator = key.layer === "economics" ? PER_SPEND.get(metric) : void 0;
   const w = series[numerator ?? metric];
   if (!w || numerator && !series.spend) return [];
   const out = [];
@@ -74692,7 +74697,7 @@ function bandChart(points, title, unit) {
 // src/core/detection-incident/analysis.ts
 var CLEARING_WINDOW_MS = 14 * 864e5;
 function bandKey(series, at) {
-  return JSON.stringify([series.channel, series.metric, at]);
+  return JSON.stringify([series.channel, series.layer, series.metric, at]);
 }
 function analyseKpi(text2, options, detection) {
   const parsed = parseKpi(text2, options);
@@ -75409,20 +75414,20 @@ ${nudgeMarker(overdue2.rule, overdue2.window)}`;
     written.set(overdue2.key, commentViewSchema.parse(data).id);
   }
   const after = await commentsSince(gh, ref, owed.issue.number, since);
-  const kept = [];
+  const kept2 = [];
   for (const overdue2 of due) {
     const mine = written.get(overdue2.key);
     const oldest = Math.min(...after.filter((c) => self2(c.user?.login ?? "") && nudgeKeysIn(c.body).includes(overdue2.key)).map((c) => c.id), mine);
     if (oldest === mine) {
       notes.push(`${overdue2.rule}: reminded ${overdue2.to.join(", ") || "the issue"} (window from ${overdue2.window})`);
-      kept.push(overdue2);
+      kept2.push(overdue2);
       continue;
     }
     await gh.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...ref, comment_id: mine });
     notes.push(`${overdue2.rule}: another run reminded first; the duplicate was removed`);
   }
-  if (deps.relay && owed.state && kept.length > 0) {
-    await relayAfter(gh, ref, { config: config2, issue: owed.issue, event: { kind: "commands", at } }, owed.state, owed.state, deps, deps.relay, kept.map((o) => nudgeEvent(o.window)));
+  if (deps.relay && owed.state && kept2.length > 0) {
+    await relayAfter(gh, ref, { config: config2, issue: owed.issue, event: { kind: "commands", at } }, owed.state, owed.state, deps, deps.relay, kept2.map((o) => nudgeEvent(o.window)));
   }
   return notes;
 }
@@ -75764,8 +75769,8 @@ async function updateDashboard(gh, ref, config2, deps, budget, at, _resumeAfter,
       return { results: [] };
     }
     const created = await createIssueOnce(gh, ref, { marker: DASHBOARD_MARKER, title: DASHBOARD_TITLE, body, labels: [label], findLabel: label, author: writer });
-    const kept = await closeDuplicates(gh, ref, { label, marker: DASHBOARD_MARKER, author: writer });
-    deps.log?.(`dashboard #${kept ?? created.number} opened`);
+    const kept2 = await closeDuplicates(gh, ref, { label, marker: DASHBOARD_MARKER, author: writer });
+    deps.log?.(`dashboard #${kept2 ?? created.number} opened`);
     return { results: [] };
   } catch (error63) {
     deps.log?.(`dashboard: ${safeMessage(error63)}`);
@@ -75832,7 +75837,7 @@ async function runScheduledPass(gh, ref, config2, deps, at, given) {
       break;
     }
     const later = order.slice(i + 1).filter((next) => !next.off?.(config2));
-    budget.keepFor(later.reduce((kept, next) => kept + reservedFor(next, budget.max), 0));
+    budget.keepFor(later.reduce((kept2, next) => kept2 + reservedFor(next, budget.max), 0));
     const run3 = await job.run(metered, ref, config2, deps, budget, at, job.name === resume?.job ? resume.after : void 0, stoppedAt);
     results.push(...run3.results);
     configErrors.push(...run3.configErrors ?? []);
