@@ -186,8 +186,8 @@ function findings(p: Prepared, from: number, to: number, t: Thresholds): Omit<Fi
       out.push({ channel, layer: "measurement", metric: "platform_conversions", reading: conversionsReading!, primary: conversions, context: `while store orders (${change(ordersWindow && reading(ordersWindow))})${clicks ? ` and clicks (${change(reading(clicks))})` : ""} hold` });
       continue;
     }
-    // Economics: cost per conversion or return on spend breaks out while the store converts as usual.
-    // A cost per conversion breaks out when conversions do not follow the spend. Conversions falling
+    // Economics: a cost per conversion (return on spend) or per click breaks out while the store
+    // converts as usual. A cost per conversion breaks out when conversions do not follow the spend. Conversions falling
     // while the clicks hold are going missing — measurement (SPEC §14: never also economics through
     // a platform CPA), or the store's own break — even before that is certain, so spend running above
     // usual must not read them as a cost per conversion first. Below measurement's drop that raises
